@@ -1,0 +1,30 @@
+import { createHash, randomBytes } from 'node:crypto';
+
+export const API_KEY_PREFIX = 'cdt_';
+/** Characters of the key kept in clear so people can tell their keys apart. */
+export const VISIBLE_PREFIX_LENGTH = 12;
+
+export interface MintedApiKey {
+  key: string;
+  prefix: string;
+  hash: string;
+}
+
+/** SHA-256 of the whole key: keys are long random strings, so a fast hash is enough. */
+export function hashApiKey(key: string): string {
+  return createHash('sha256').update(key, 'utf8').digest('hex');
+}
+
+export function visiblePrefix(key: string): string {
+  return key.slice(0, VISIBLE_PREFIX_LENGTH);
+}
+
+/** A new key: `cdt_` + 32 bytes of randomness, base64url. Only its hash is ever stored. */
+export function mintApiKey(): MintedApiKey {
+  const key = `${API_KEY_PREFIX}${randomBytes(32).toString('base64url')}`;
+  return describeApiKey(key);
+}
+
+export function describeApiKey(key: string): MintedApiKey {
+  return { key, prefix: visiblePrefix(key), hash: hashApiKey(key) };
+}

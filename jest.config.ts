@@ -1,0 +1,52 @@
+import type { Config } from 'jest';
+
+/** One transform for every tier: SWC with decorator metadata, so Nest DI works in tests. */
+const transform: Config['transform'] = {
+  '^.+\\.ts$': [
+    '@swc/jest',
+    {
+      jsc: {
+        parser: { syntax: 'typescript', decorators: true },
+        transform: { legacyDecorator: true, decoratorMetadata: true },
+        target: 'es2022',
+      },
+      module: { type: 'commonjs' },
+      sourceMaps: 'inline',
+    },
+  ],
+};
+
+const moduleNameMapper = {
+  '^@conduit/observability/telemetry$': '<rootDir>/libs/observability/src/telemetry/start-telemetry.ts',
+  '^@conduit/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
+};
+
+const base = {
+  rootDir: __dirname,
+  testEnvironment: 'node',
+  transform,
+  moduleNameMapper,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+  testPathIgnorePatterns: ['/node_modules/', '/dist/'],
+} satisfies Config;
+
+const config: Config = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
+    {
+      ...base,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.int-spec.ts'],
+      globalSetup: '<rootDir>/e2e/support/global-setup.ts',
+      maxWorkers: 2,
+    },
+    {
+      ...base,
+      displayName: 'e2e',
+      testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
+      globalSetup: '<rootDir>/e2e/support/global-setup.ts',
+    },
+  ],
+};
+
+export default config;

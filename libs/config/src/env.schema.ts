@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Marks a variable as a secret: it is never printed by {@link describeConfig}. */
+export function secret<T extends z.ZodType>(schema: T): T {
+  return schema.meta({ sensitive: true });
+}
+
+const booleanString = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((value) => value === 'true' || value === '1' || value === 'yes');
+
+export const envBoolean = (fallback: boolean) => booleanString.default(fallback);
+
+export const port = (fallback: number) => z.coerce.number().int().min(1).max(65535).default(fallback);
+
+const postgresUrl = z
+  .string()
+  .regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL');
+
+const redisUrl = z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL');
+
+/** Variables every Conduit service reads. */
+export const baseEnv = {
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HOST: z.string().default('0.0.0.0'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
+};
+
+export const databaseEnv = {
+  DATABASE_URL: secret(postgresUrl),
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
+};
+
+export const redisEnv = {
+  REDIS_URL: secret(redisUrl),
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'must be letters, digits, ":", "_" or "-"').default('conduit'),
+};
+
+/** Prints a schema's effective values with secrets masked, for start-up logs. */
+export function describeConfig(shape: Record<string, z.ZodType>, env: Record<string, string | undefined> = process.env) {
+  const out: Record<string, string> = {};
+  for (const [key, field] of Object.entries(shape)) {
+    const value = env[key];
+    if (value === undefined) continue;
+    const meta = field.meta() as { sensitive?: boolean } | undefined;
+    out[key] = meta?.sensitive ? '***' : value;
+  }
+  return out;
+}
+
+/** The variables of a service that owns an HTTP port and talks to Postgres and Redis. */
+export const serviceEnv = (defaultPort: number) => ({ ...baseEnv, ...databaseEnv, ...redisEnv, PORT: port(defaultPort) });
+
+type ServiceEnv = z.output<z.ZodObject<ReturnType<typeof serviceEnv>>>;
+
+export interface CoreSettings {
+  env: 'development' | 'test' | 'production';
+  logLevel: string;
+  http: { host: string; port: number };
+  shutdownTimeoutMs: number;
+  database: { url: string; poolSize: number };
+  redis: { url: string; prefix: string };
+}
+
+/** Nests the common variables into the typed settings object every app extends. */
+export function coreSettings(env: ServiceEnv): CoreSettings {
+  return {
+    env: env.NODE_ENV,
+    logLevel: env.LOG_LEVEL,
+    http: { host: env.HOST, port: env.PORT },
+    shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
+    database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
+    redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
+  };
+}

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import { usageEventSchema } from './usage-event.schema';
+
+/** Every BullMQ queue in the system. */
+export const QueueName = {
+  Usage: 'usage',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+/** Every job name, unique across queues. */
+export const JobName = {
+  UsageRecord: 'usage.record',
+} as const;
+export type JobName = (typeof JobName)[keyof typeof JobName];
+
+/**
+ * Queue → job name → payload schema. Producers validate with these schemas before
+ * enqueueing; processors are typed from this map and validate again on receipt.
+ */
+export const queueJobs = {
+  [QueueName.Usage]: {
+    [JobName.UsageRecord]: usageEventSchema,
+  },
+} as const satisfies Record<QueueName, Partial<Record<JobName, z.ZodType>>>;
+
+export type QueueJobs = typeof queueJobs;
+export type JobsOf<Q extends QueueName> = keyof QueueJobs[Q] & JobName;
+export type QueueOfJob<J extends JobName> = {
+  [Q in QueueName]: J extends keyof QueueJobs[Q] ? Q : never;
+}[QueueName];
+export type JobPayload<J extends JobName> = QueueJobs[QueueOfJob<J>][J & keyof QueueJobs[QueueOfJob<J>]] extends z.ZodType
+  ? z.output<QueueJobs[QueueOfJob<J>][J & keyof QueueJobs[QueueOfJob<J>]]>
+  : never;
+
+/** Finds which queue a job name belongs to (job names are unique system-wide). */
+export function queueOfJob<J extends JobName>(job: J): QueueOfJob<J> {
+  for (const [queue, jobs] of Object.entries(queueJobs)) {
+    if (job in jobs) return queue as QueueOfJob<J>;
+  }
+  throw new Error(`job name ${job} is not mapped to any queue`);
+}
+
+export function payloadSchemaOf(job: JobName): z.ZodType {
+  const queue = queueOfJob(job);
+  return (queueJobs[queue] as Record<string, z.ZodType>)[job];
+}

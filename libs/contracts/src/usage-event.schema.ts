@@ -1,0 +1,23 @@
+import { z } from 'zod';
+
+/**
+ * One LLM call's usage, emitted by whoever made the call (chat, jobs, embeddings, eval judge).
+ * `event_id` is the idempotency key: the billing ledger records each id once.
+ */
+export const usageEventSchema = z.object({
+  event_id: z.string().min(8).max(128),
+  tenant_id: z.uuid(),
+  user_id: z.uuid().nullable(),
+  api_key_id: z.uuid().nullable(),
+  request_id: z.string().max(128).nullable(),
+  provider: z.string().min(1).max(64),
+  model: z.string().min(1).max(128),
+  input_tokens: z.number().int().min(0),
+  output_tokens: z.number().int().min(0),
+  cached_tokens: z.number().int().min(0).default(0),
+  latency_ms: z.number().int().min(0).nullable(),
+  feature: z.enum(['chat', 'job', 'embedding', 'eval', 'other']),
+  occurred_at: z.iso.datetime(),
+});
+export type UsageEvent = z.output<typeof usageEventSchema>;
+export type UsageEventInput = z.input<typeof usageEventSchema>;

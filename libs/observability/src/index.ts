@@ -1,0 +1,21 @@
+export { otlpConfigured, shutdownTelemetry, startTelemetry } from './telemetry/start-telemetry';
+export type { TelemetryOptions } from './telemetry/start-telemetry';
+export { currentTraceId, injectTraceCarrier } from './telemetry/trace-context';
+export { LoggingModule, REDACTED_PATHS, requestIdFor } from './logging/logging.module';
+export type { LoggingOptions } from './logging/logging.module';
+export {
+  httpRequestDuration,
+  llmCostUsdTotal,
+  llmRequestDuration,
+  llmTimeToFirstToken,
+  llmTokensTotal,
+  metricsRegistry,
+  queueDepth,
+  queueJobDuration,
+  queueJobWait,
+  queueJobsTotal,
+} from './metrics/metrics';
+export { MetricsController } from './metrics/metrics.controller';
+export { HealthModule } from './health/health.module';
+export { READINESS_CHECKS, withTimeout } from './health/readiness-check';
+export type { ReadinessCheck } from './health/readiness-check';

@@ -1,0 +1,72 @@
+import { NodeSDK } from '@opentelemetry/sdk-node';
+import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
+import { HttpInstrumentation } from '@opentelemetry/instrumentation-http';
+import { UndiciInstrumentation } from '@opentelemetry/instrumentation-undici';
+import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
+import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
+import { resourceFromAttributes } from '@opentelemetry/resources';
+import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+let sdk: NodeSDK | undefined;
+
+/** Keeps spans in-process only: context still propagates and logs still get trace ids. */
+const localOnly: SpanProcessor = {
+  onStart: () => undefined,
+  onEnd: () => undefined,
+  forceFlush: () => Promise.resolve(),
+  shutdown: () => Promise.resolve(),
+};
+
+const UNTRACED_PATHS = ['/health', '/metrics'];
+
+export interface TelemetryOptions {
+  serviceName: string;
+  /** Overrides the OTLP exporter (tests use an in-memory exporter). */
+  exporter?: SpanExporter;
+  env?: Record<string, string | undefined>;
+}
+
+/** True when an OTLP endpoint is configured through the standard OTEL_* variables. */
+export function otlpConfigured(env: Record<string, string | undefined> = process.env): boolean {
+  return Boolean(env.OTEL_EXPORTER_OTLP_ENDPOINT || env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
+}
+
+/**
+ * Starts the OpenTelemetry NodeSDK. Must run before Nest, Fastify, pg, ioredis or undici are
+ * loaded, which is why every app imports its `instrumentation.ts` first.
+ *
+ * Tracing is always on in-process (so W3C context propagates and logs carry trace ids); spans
+ * leave the process only when an OTLP endpoint is configured. `OTEL_SDK_DISABLED=true` turns it
+ * off entirely.
+ */
+export function startTelemetry(options: TelemetryOptions): NodeSDK | undefined {
+  const env = options.env ?? process.env;
+  if (sdk || env.OTEL_SDK_DISABLED === 'true') return sdk;
+  const exporter = options.exporter ?? (otlpConfigured(env) ? new OTLPTraceExporter() : undefined);
+  sdk = new NodeSDK({
+    resource: resourceFromAttributes({
+      [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? options.serviceName,
+      [ATTR_SERVICE_VERSION]: env.npm_package_version ?? '0.1.0',
+    }),
+    traceExporter: exporter,
+    spanProcessors: exporter ? undefined : [localOnly],
+    instrumentations: [
+      new HttpInstrumentation({
+        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.some((path) => request.url?.startsWith(path)),
+      }),
+      new UndiciInstrumentation(),
+      new IORedisInstrumentation({ requireParentSpan: true }),
+      new PgInstrumentation({ requireParentSpan: true }),
+    ],
+  });
+  sdk.start();
+  return sdk;
+}
+
+/** Flushes and stops the SDK; safe to call when it never started. */
+export async function shutdownTelemetry(): Promise<void> {
+  const running = sdk;
+  sdk = undefined;
+  await running?.shutdown().catch(() => undefined);
+}

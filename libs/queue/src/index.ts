@@ -1,0 +1,10 @@
+export { QueueModule } from './queue.module';
+export { JobProducer, DEFAULT_JOB_OPTIONS } from './job.producer';
+export { HandlesJob } from './job-handler';
+export type { JobHandler } from './job-handler';
+export { buildJobRegistry, JobRegistryError } from './job-registry';
+export { RedisReadiness } from './redis.readiness';
+export { createRedisConnection } from './redis.connection';
+export { REDIS_CONNECTION, QUEUE_OPTIONS } from './queue.constants';
+export type { QueueModuleOptions } from './queue.constants';
+export type { WorkerOptions } from './worker.host';

@@ -1,0 +1,115 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
+import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { BullMQOtel } from 'bullmq-otel';
+import type { Redis } from 'ioredis';
+import { JobName, QueueName, payloadSchemaOf } from '@conduit/contracts';
+import { queueDepth, queueJobDuration, queueJobWait, queueJobsTotal } from '@conduit/observability';
+import type { JobHandler } from './job-handler';
+import { buildJobRegistry, RegisteredHandler } from './job-registry';
+import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from './queue.constants';
+
+export const WORKER_HANDLERS = Symbol('WORKER_HANDLERS');
+export const WORKER_OPTIONS = Symbol('WORKER_OPTIONS');
+
+export interface WorkerOptions {
+  /** Jobs processed at once per queue. */
+  concurrency?: Partial<Record<QueueName, number>>;
+  /** How often queue depth gauges are refreshed; 0 disables. */
+  depthIntervalMs?: number;
+}
+
+const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
+
+/**
+ * Runs one BullMQ worker per consumed queue and dispatches by job name. This is the single
+ * place where every processor gets payload validation, metrics, tracing and failure logging.
+ */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger('WorkerHost');
+  private readonly workers: Worker[] = [];
+  private readonly depthQueues: Queue[] = [];
+  private depthTimer: NodeJS.Timeout | undefined;
+  private readonly registry: Map<QueueName, Map<JobName, JobHandler>>;
+
+  constructor(
+    @Inject(REDIS_CONNECTION) private readonly connection: Redis,
+    @Inject(QUEUE_OPTIONS) private readonly queueOptions: QueueModuleOptions,
+    @Inject(WORKER_HANDLERS) handlers: RegisteredHandler[],
+    @Inject(WORKER_OPTIONS) private readonly options: WorkerOptions,
+  ) {
+    // Built in the constructor so a wrong registry stops the service before it listens.
+    this.registry = buildJobRegistry(handlers);
+  }
+
+  onApplicationBootstrap(): void {
+    const telemetry = new BullMQOtel({ tracerName: 'conduit-queue' });
+    for (const [queue, table] of this.registry) {
+      const worker = new Worker(queue, (job) => this.process(queue, table, job), {
+        connection: this.connection,
+        prefix: this.queueOptions.prefix,
+        concurrency: this.options.concurrency?.[queue] ?? 8,
+        telemetry,
+      });
+      worker.on('failed', (job, error) => {
+        const final = !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
+        this.logger.warn({ queue, job: job?.name, job_id: job?.id, attempts: job?.attemptsMade, final, err: error.message }, 'job failed');
+      });
+      worker.on('error', (error) => this.logger.error({ queue, err: error.message }, 'worker error'));
+      this.workers.push(worker);
+      this.depthQueues.push(new Queue(queue, { connection: this.connection, prefix: this.queueOptions.prefix }));
+      this.logger.log({ queue, jobs: [...table.keys()] }, 'consuming queue');
+    }
+    const interval = this.options.depthIntervalMs ?? 15_000;
+    if (interval > 0 && this.depthQueues.length > 0) {
+      this.depthTimer = setInterval(() => void this.refreshDepth(), interval);
+      this.depthTimer.unref();
+      void this.refreshDepth();
+    }
+  }
+
+  /** Stop taking jobs and wait for the in-flight ones; anything cut short is re-run after a stall check. */
+  async beforeApplicationShutdown(): Promise<void> {
+    clearInterval(this.depthTimer);
+    await Promise.all(this.workers.map((worker) => worker.close()));
+    await Promise.all(this.depthQueues.map((queue) => queue.close()));
+  }
+
+  private async process(queue: QueueName, table: Map<JobName, JobHandler>, job: Job): Promise<unknown> {
+    const labels = { queue, job: job.name };
+    queueJobWait.observe(labels, Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1_000);
+    const handler = table.get(job.name as JobName);
+    if (!handler) {
+      queueJobsTotal.inc({ ...labels, outcome: 'failed' });
+      throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queue}"`);
+    }
+    const parsed = payloadSchemaOf(job.name as JobName).safeParse(job.data);
+    if (!parsed.success) {
+      queueJobsTotal.inc({ ...labels, outcome: 'failed' });
+      throw new UnrecoverableError(`invalid payload for "${job.name}": ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
+    }
+    const stop = queueJobDuration.startTimer(labels);
+    try {
+      const result = await handler.handle(parsed.data as never, job);
+      queueJobsTotal.inc({ ...labels, outcome: 'completed' });
+      return result;
+    } catch (error) {
+      const retried = !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
+      queueJobsTotal.inc({ ...labels, outcome: retried ? 'retried' : 'failed' });
+      throw error;
+    } finally {
+      stop();
+    }
+  }
+
+  private async refreshDepth(): Promise<void> {
+    for (const queue of this.depthQueues) {
+      try {
+        const counts = await queue.getJobCounts(...DEPTH_STATES);
+        for (const state of DEPTH_STATES) queueDepth.set({ queue: queue.name, state }, counts[state] ?? 0);
+      } catch {
+        // Redis unavailable: readiness reports it; the gauge keeps its last value.
+      }
+    }
+  }
+}

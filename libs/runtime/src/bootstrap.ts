@@ -1,0 +1,89 @@
+import 'reflect-metadata';
+import type { IncomingMessage } from 'node:http';
+import { DynamicModule, ExceptionFilter, Logger as NestLogger, Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
+import { Logger } from 'nestjs-pino';
+import { httpRequestDuration, requestIdFor, shutdownTelemetry } from '@conduit/observability';
+import { ErrorFilter } from './error.filter';
+
+export interface ServiceBootstrapOptions {
+  /** Service name used in logs and the listening message. */
+  name: string;
+  module: Type | DynamicModule;
+  port: number;
+  host: string;
+  shutdownTimeoutMs: number;
+  bodyLimitBytes?: number;
+  /** A prebuilt Fastify instance (e.g. mock-llm registers its wire routes on it). */
+  fastify?: FastifyInstance;
+  /** The app's exception filter; defaults to `{ error: { code, message, request_id } }`. */
+  filter?: ExceptionFilter;
+  configure?: (app: NestFastifyApplication) => void | Promise<void>;
+}
+
+type RawWithId = { id?: string };
+
+/**
+ * Creates a Conduit HTTP service on Fastify: request ids shared by Fastify and the logger,
+ * latency metrics per route, one error shape, and a graceful shutdown on SIGTERM/SIGINT that
+ * stops accepting, lets modules finish or release in-flight work, closes pools and flushes traces,
+ * with a hard deadline.
+ */
+export async function bootstrapService(options: ServiceBootstrapOptions): Promise<NestFastifyApplication> {
+  const adapter = options.fastify
+    ? new FastifyAdapter(options.fastify)
+    : new FastifyAdapter({
+        bodyLimit: options.bodyLimitBytes ?? 1_048_576,
+        genReqId: (request: IncomingMessage) => requestIdFor(request.headers['x-request-id']),
+        keepAliveTimeout: 65_000,
+      });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onRequest', (request, reply, done) => {
+    (request.raw as RawWithId).id = request.id;
+    reply.header('x-request-id', request.id);
+    done();
+  });
+  fastify.addHook('onResponse', (request, reply, done) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    httpRequestDuration.observe(
+      { method: request.method, route, status_code: String(reply.statusCode) },
+      reply.elapsedTime / 1_000,
+    );
+    done();
+  });
+  const filter = options.filter ?? new ErrorFilter();
+
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useGlobalFilters(filter);
+  await options.configure?.(app);
+  await app.listen(options.port, options.host);
+
+  const logger = new NestLogger(options.name);
+  logger.log(`${options.name} listening on http://${options.host}:${options.port}`);
+
+  let stopping = false;
+  const stop = async (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
+    logger.log(`${signal} received: shutting down`);
+    const deadline = setTimeout(() => {
+      logger.error(`shutdown did not finish within ${options.shutdownTimeoutMs} ms; exiting`);
+      process.exit(1);
+    }, options.shutdownTimeoutMs);
+    deadline.unref();
+    try {
+      await app.close();
+      await shutdownTelemetry();
+      process.exit(0);
+    } catch (error) {
+      logger.error({ err: error }, 'shutdown failed');
+      process.exit(1);
+    }
+  };
+  process.once('SIGTERM', (signal) => void stop(signal));
+  process.once('SIGINT', (signal) => void stop(signal));
+  return app;
+}
