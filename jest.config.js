@@ -1,7 +1,6 @@
-import type { Config } from 'jest';
-
+// @ts-check
 /** One transform for every tier: SWC with decorator metadata, so Nest DI works in tests. */
-const transform: Config['transform'] = {
+const transform = {
   '^.+\\.ts$': [
     '@swc/jest',
     {
@@ -28,9 +27,10 @@ const base = {
   moduleNameMapper,
   moduleFileExtensions: ['ts', 'js', 'json'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-} satisfies Config;
+};
 
-const config: Config = {
+/** @type {import('jest').Config} */
+module.exports = {
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
     {
@@ -38,7 +38,6 @@ const config: Config = {
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/e2e/support/global-setup.ts',
-      maxWorkers: 2,
     },
     {
       ...base,
@@ -48,5 +47,3 @@ const config: Config = {
     },
   ],
 };
-
-export default config;

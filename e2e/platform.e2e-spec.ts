@@ -1,0 +1,100 @@
+import { RunningService, ServiceName, startReady, spawnService } from './support/service-process';
+import { proxyFor, TcpProxy } from './support/tcp-proxy';
+
+const databaseUrl = () => process.env.DATABASE_URL ?? '';
+const redisUrl = () => process.env.REDIS_URL ?? '';
+
+async function readiness(service: RunningService) {
+  const response = await fetch(`${service.url}/health/ready`);
+  return { status: response.status, body: (await response.json()) as { status: string; error: Record<string, { message?: string }> } };
+}
+
+async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last = await probe();
+  while (!accept(last) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 100));
+    last = await probe();
+  }
+  return last;
+}
+
+describe('platform: every service boots on real Postgres and Redis', () => {
+  const running: RunningService[] = [];
+  afterAll(async () => {
+    await Promise.all(running.map((service) => service.stop('SIGKILL')));
+  });
+
+  it.each<ServiceName>(['api-gateway', 'chat-orchestrator', 'ingestion-worker', 'eval-worker', 'billing', 'mock-llm'])(
+    '%s reports ready, answers liveness, exports metrics and stops cleanly on SIGTERM',
+    async (name) => {
+      const service = await startReady(name);
+      running.push(service);
+      const live = await fetch(`${service.url}/health`);
+      expect(live.status).toBe(200);
+      const metrics = await (await fetch(`${service.url}/metrics`)).text();
+      expect(metrics).toContain('# TYPE conduit_http_request_duration_seconds histogram');
+      expect(await service.stop('SIGTERM')).toBe(0);
+    },
+  );
+});
+
+describe('platform: readiness names the dependency that is down', () => {
+  let pgProxy: TcpProxy;
+  let redisProxy: TcpProxy;
+  let billing: RunningService;
+
+  beforeAll(async () => {
+    pgProxy = proxyFor(databaseUrl(), 5432);
+    redisProxy = proxyFor(redisUrl(), 6379);
+    await pgProxy.open();
+    await redisProxy.open();
+    billing = await startReady('billing', { DATABASE_URL: pgProxy.rewrite(databaseUrl()), REDIS_URL: redisProxy.rewrite(redisUrl()) });
+  });
+
+  afterAll(async () => {
+    await billing?.stop('SIGKILL');
+    await pgProxy?.close();
+    await redisProxy?.close();
+  });
+
+  it('answers 503 naming postgres while Postgres is unreachable, and recovers', async () => {
+    await pgProxy.close();
+    const down = await eventually(() => readiness(billing), (r) => r.status === 503);
+    expect(down.status).toBe(503);
+    expect(Object.keys(down.body.error)).toEqual(['postgres']);
+    expect((await fetch(`${billing.url}/health`)).status).toBe(200);
+    await pgProxy.open();
+    const up = await eventually(() => readiness(billing), (r) => r.status === 200);
+    expect(up.status).toBe(200);
+  });
+
+  it('answers 503 naming redis while Redis is unreachable, and recovers', async () => {
+    await redisProxy.close();
+    const down = await eventually(() => readiness(billing), (r) => r.status === 503);
+    expect(down.status).toBe(503);
+    expect(Object.keys(down.body.error)).toEqual(['redis']);
+    await redisProxy.open();
+    const up = await eventually(() => readiness(billing), (r) => r.status === 200, 15_000);
+    expect(up.status).toBe(200);
+  });
+});
+
+describe('platform: configuration is validated at start-up', () => {
+  it('exits non-zero with one line naming a missing variable', async () => {
+    const service = await spawnService('api-gateway', { DATABASE_URL: undefined });
+    expect(await service.exited).toBe(78);
+    const lines = service.output().trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toBe('api-gateway: invalid configuration: DATABASE_URL is required but not set');
+  });
+
+  it('exits non-zero naming a malformed variable', async () => {
+    const service = await spawnService('billing', { REDIS_URL: 'localhost:6379', PORT: '99999' });
+    expect(await service.exited).toBe(78);
+    const output = service.output().trim();
+    expect(output.split('\n')).toHaveLength(1);
+    expect(output).toMatch(/REDIS_URL must be a redis:\/\/ or rediss:\/\/ URL/);
+    expect(output).toMatch(/PORT/);
+  });
+});

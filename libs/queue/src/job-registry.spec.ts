@@ -1,0 +1,37 @@
+import { JobName } from '@conduit/contracts';
+import type { JobHandler } from './job-handler';
+import { buildJobRegistry, JobRegistryError } from './job-registry';
+
+class FirstHandler implements JobHandler {
+  handle = async () => 'first';
+}
+class SecondHandler implements JobHandler {
+  handle = async () => 'second';
+}
+
+describe('buildJobRegistry', () => {
+  it('maps each job to its queue and handler', () => {
+    const handler = new FirstHandler();
+    const registry = buildJobRegistry([{ job: JobName.UsageRecord, handler }]);
+    expect(registry.get('usage')?.get(JobName.UsageRecord)).toBe(handler);
+  });
+
+  it('refuses two handlers for one job', () => {
+    expect(() =>
+      buildJobRegistry([
+        { job: JobName.UsageRecord, handler: new FirstHandler() },
+        { job: JobName.UsageRecord, handler: new SecondHandler() },
+      ]),
+    ).toThrow(new JobRegistryError('job "usage.record" has two handlers: FirstHandler and SecondHandler'));
+  });
+
+  it('refuses a job name that no queue declares', () => {
+    expect(() => buildJobRegistry([{ job: 'nope.unknown' as JobName, handler: new FirstHandler() }])).toThrow(
+      /not mapped to any queue/,
+    );
+  });
+
+  it('consumes nothing when a service has no handlers', () => {
+    expect(buildJobRegistry([]).size).toBe(0);
+  });
+});
