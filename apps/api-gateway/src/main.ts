@@ -2,6 +2,7 @@ import './instrumentation';
 import { loadConfigOrExit } from '@conduit/config';
 import { bootstrapService } from '@conduit/runtime';
 import { AppModule } from './app.module';
+import { OpenAiErrorFilter } from './errors/openai-error.filter';
 import { gatewayConfigSchema } from './config/api-gateway.config';
 
 const config = loadConfigOrExit('api-gateway', gatewayConfigSchema);
@@ -12,4 +13,5 @@ void bootstrapService({
   port: config.http.port,
   host: config.http.host,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
+  filter: new OpenAiErrorFilter(),
 });

@@ -32,6 +32,10 @@ export type JobPayload<J extends JobName> = QueueJobs[QueueOfJob<J>][J & keyof Q
   ? z.output<QueueJobs[QueueOfJob<J>][J & keyof QueueJobs[QueueOfJob<J>]]>
   : never;
 
+type SchemaOf<J extends JobName> = QueueJobs[QueueOfJob<J>][J & keyof QueueJobs[QueueOfJob<J>]];
+/** What a producer passes in (defaults not yet applied). */
+export type JobInput<J extends JobName> = SchemaOf<J> extends z.ZodType ? z.input<SchemaOf<J>> : never;
+
 /** Finds which queue a job name belongs to (job names are unique system-wide). */
 export function queueOfJob<J extends JobName>(job: J): QueueOfJob<J> {
   for (const [queue, jobs] of Object.entries(queueJobs)) {

@@ -19,3 +19,4 @@ export { MetricsController } from './metrics/metrics.controller';
 export { HealthModule } from './health/health.module';
 export { READINESS_CHECKS, withTimeout } from './health/readiness-check';
 export type { ReadinessCheck } from './health/readiness-check';
+export { Public, PUBLIC_ROUTE } from './public-route.decorator';

@@ -6,3 +6,5 @@ export type { ErrorDescription } from './error-body';
 export { ErrorFilter, requestIdOf } from './error.filter';
 export { ServiceCoreModule } from './service-core.module';
 export type { ServiceCoreOptions } from './service-core.module';
+export { formatIssues, ZodPipe } from './zod.pipe';
+export { OpenAiErrorFilter, openAiErrorBody, openAiErrorType } from './openai-error.filter';

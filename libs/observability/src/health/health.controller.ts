@@ -1,10 +1,12 @@
 import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
 import { HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { FastifyReply } from 'fastify';
+import { Public } from '../public-route.decorator';
 import { READINESS_CHECKS, ReadinessCheck, withTimeout } from './readiness-check';
 
 const CHECK_TIMEOUT_MS = 2_000;
 
+@Public()
 @Controller('health')
 export class HealthController {
   constructor(

@@ -1,6 +1,8 @@
 import { Controller, Get, Header } from '@nestjs/common';
+import { Public } from '../public-route.decorator';
 import { metricsRegistry } from './metrics';
 
+@Public()
 @Controller('metrics')
 export class MetricsController {
   @Get()

@@ -1,0 +1,2 @@
+// The gateway's filter is the shared OpenAI-shaped one; kept here as the app's single import point.
+export { OpenAiErrorFilter, openAiErrorType } from '@conduit/runtime';

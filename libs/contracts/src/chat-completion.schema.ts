@@ -1,0 +1,98 @@
+import { z } from 'zod';
+
+/**
+ * The OpenAI Chat Completions request as Conduit accepts it (public API, async chat jobs and
+ * the gateway → orchestrator hop all use this one schema). Unknown top-level fields are dropped,
+ * as OpenAI-compatible servers commonly do; known fields are checked strictly.
+ */
+
+const textPart = z.strictObject({ type: z.literal('text'), text: z.string() });
+const content = z.union([z.string(), z.array(textPart).min(1)], {
+  error: 'content must be a string or an array of {type:"text", text} parts',
+});
+
+const toolCall = z.object({
+  id: z.string().min(1).max(128),
+  type: z.literal('function'),
+  function: z.object({ name: z.string().min(1).max(128), arguments: z.string() }),
+});
+
+const systemMessage = z.object({ role: z.enum(['system', 'developer']), content, name: z.string().max(64).optional() });
+const userMessage = z.object({ role: z.literal('user'), content, name: z.string().max(64).optional() });
+const assistantMessage = z.object({
+  role: z.literal('assistant'),
+  content: content.nullable().optional(),
+  name: z.string().max(64).optional(),
+  tool_calls: z.array(toolCall).max(128).optional(),
+});
+const toolMessage = z.object({ role: z.literal('tool'), content, tool_call_id: z.string().min(1).max(128) });
+
+export const chatMessageSchema = z.discriminatedUnion('role', [systemMessage, userMessage, assistantMessage, toolMessage], {
+  error: (issue) =>
+    issue.code === 'invalid_union' ? 'role must be one of system, developer, user, assistant, tool' : undefined,
+});
+
+const toolDefinition = z.object({
+  type: z.literal('function'),
+  function: z.object({
+    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'tool names are 1-64 letters, digits, "_" or "-"'),
+    description: z.string().max(4096).optional(),
+    parameters: z.record(z.string(), z.unknown()).optional(),
+  }),
+});
+
+const toolChoice = z.union([
+  z.enum(['auto', 'none', 'required']),
+  z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
+]);
+
+/** Conduit's own extension, sent as `conduit` in the body (OpenAI clients: `extra_body`). */
+export const conduitExtensionSchema = z.strictObject({
+  session_id: z.uuid().optional(),
+  prompt_template: z.string().min(1).max(128).optional(),
+  metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
+});
+
+export const MAX_MESSAGES = 2_048;
+
+export const chatCompletionRequestSchema = z
+  .object({
+    model: z.string().min(1).max(256),
+    messages: z.array(chatMessageSchema).min(1, 'messages must contain at least one message').max(MAX_MESSAGES),
+    temperature: z.number().min(0).max(2).nullish(),
+    top_p: z.number().gt(0).max(1).nullish(),
+    max_tokens: z.number().int().min(1).nullish(),
+    max_completion_tokens: z.number().int().min(1).nullish(),
+    stop: z.union([z.string().min(1), z.array(z.string().min(1)).max(4)]).nullish(),
+    n: z.literal(1, 'only n=1 is supported').nullish(),
+    stream: z.boolean().nullish(),
+    stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
+    user: z.string().max(256).nullish(),
+    tools: z.array(toolDefinition).max(128).nullish(),
+    tool_choice: toolChoice.nullish(),
+    presence_penalty: z.number().min(-2).max(2).nullish(),
+    frequency_penalty: z.number().min(-2).max(2).nullish(),
+    seed: z.number().int().nullish(),
+    conduit: conduitExtensionSchema.optional(),
+  })
+  .superRefine((body, ctx) => {
+    body.messages.forEach((message, index) => {
+      if (message.role === 'user' && textOf(message.content).trim() === '') {
+        ctx.addIssue({ code: 'custom', path: ['messages', index, 'content'], message: 'user message content must not be empty' });
+      }
+    });
+  });
+
+export type ChatCompletionRequest = z.output<typeof chatCompletionRequestSchema>;
+export type ChatMessageInput = z.output<typeof chatMessageSchema>;
+
+/** Flattens string-or-parts content to text. */
+export function textOf(value: string | { type: 'text'; text: string }[] | null | undefined): string {
+  if (value == null) return '';
+  return typeof value === 'string' ? value : value.map((part) => part.text).join('');
+}
+
+/** The effective completion limit: `max_completion_tokens` wins over the older `max_tokens`. */
+export function maxTokensOf(body: Pick<ChatCompletionRequest, 'max_tokens' | 'max_completion_tokens'>): number | undefined {
+  return body.max_completion_tokens ?? body.max_tokens ?? undefined;
+}
