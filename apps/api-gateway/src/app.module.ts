@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ServiceCoreModule } from '@conduit/runtime';
 import { AuthModule } from './auth/auth.module';
+import { ChatModule } from './chat/chat.module';
+import { DocsModule } from './docs/docs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
 import { MessagesModule } from './messages/messages.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -15,6 +17,8 @@ export class AppModule {
         AuthModule,
         SessionsModule,
         MessagesModule,
+        ChatModule.register(config.chat),
+        DocsModule,
       ],
     };
   }

@@ -14,4 +14,5 @@ void bootstrapService({
   host: config.http.host,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
   filter: new OpenAiErrorFilter(),
+  bodyLimitBytes: config.bodyLimitBytes,
 });

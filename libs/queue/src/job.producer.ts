@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { JobsOptions, Queue } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import type { Redis } from 'ioredis';
-import { JobName, JobPayload, QueueName, payloadSchemaOf, queueOfJob } from '@conduit/contracts';
+import { JobInput, JobName, QueueName, payloadSchemaOf, queueOfJob } from '@conduit/contracts';
 import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from './queue.constants';
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
@@ -26,7 +26,7 @@ export class JobProducer implements OnApplicationShutdown {
     @Inject(QUEUE_OPTIONS) private readonly options: QueueModuleOptions,
   ) {}
 
-  async enqueue<J extends JobName>(job: J, payload: JobPayload<J>, options: JobsOptions = {}): Promise<string> {
+  async enqueue<J extends JobName>(job: J, payload: JobInput<J>, options: JobsOptions = {}): Promise<string> {
     const data = payloadSchemaOf(job).parse(payload);
     const added = await this.queue(queueOfJob(job)).add(job, data, { ...DEFAULT_JOB_OPTIONS, ...options });
     return added.id ?? '';

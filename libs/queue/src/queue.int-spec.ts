@@ -107,7 +107,7 @@ describe('queue: producer in one service, worker in another, over real Redis', (
 
   it('refuses an invalid payload before it reaches Redis', async () => {
     const producer = producerApp.get(JobProducer);
-    await expect(producer.enqueue(JobName.UsageRecord, event({ input_tokens: -1 }) as UsageEvent)).rejects.toThrow(/input_tokens/);
+    await expect(producer.enqueue(JobName.UsageRecord, event({ input_tokens: -1 }))).rejects.toThrow(/input_tokens/);
   });
 
   it('fails a malformed job without retrying it', async () => {

@@ -1,0 +1,115 @@
+import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { Dispatcher } from 'undici';
+import { z } from 'zod';
+import { ChatCompletionRequest, chatCompletionRequestSchema, maxTokensOf } from '@conduit/contracts';
+import { ZodPipe } from '@conduit/runtime';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
+import { ChatErrorCode, ChatException } from './chat.exception';
+import { OrchestratorClient } from './orchestrator.client';
+
+/** Orchestrator response headers a client may rely on. */
+const PASSED_HEADERS = ['content-type', 'x-conduit-session-id', 'x-conduit-message-id', 'x-conduit-provider', 'x-conduit-model'];
+const SESSION_HEADER = 'x-conduit-session-id';
+const uuid = z.uuid();
+
+function passHeaders(upstream: Dispatcher.ResponseData, reply: FastifyReply): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const name of PASSED_HEADERS) {
+    const value = upstream.headers[name];
+    if (typeof value === 'string') headers[name] = value;
+  }
+  reply.headers(headers);
+  return headers;
+}
+
+/**
+ * OpenAI-compatible chat completions. The gateway authenticates, validates and forwards; the
+ * orchestrator runs the pipeline. Both plain and SSE bodies are streamed through untouched, and a
+ * client that disconnects aborts the orchestrator request (which aborts the provider call).
+ */
+@Controller('v1')
+export class ChatController {
+  constructor(
+    private readonly orchestrator: OrchestratorClient,
+    @Inject(GATEWAY_CHAT_SETTINGS) private readonly settings: GatewayChatSettings,
+  ) {}
+
+  @Post('chat/completions')
+  async completions(
+    @Body(new ZodPipe(chatCompletionRequestSchema)) body: ChatCompletionRequest,
+    @CurrentPrincipal() principal: Principal,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const limit = maxTokensOf(body);
+    if (limit !== undefined && limit > this.settings.maxTokensLimit) {
+      throw new ChatException(ChatErrorCode.MaxTokensTooLarge, 400, `max_tokens must be at most ${this.settings.maxTokensLimit}.`, {
+        param: body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens',
+      });
+    }
+    const sessionHeader = request.headers[SESSION_HEADER];
+    if (sessionHeader !== undefined && !uuid.safeParse(sessionHeader).success) {
+      throw new ChatException(ChatErrorCode.InvalidSessionHeader, 400, `${SESSION_HEADER} must be a session id (uuid).`, {
+        param: SESSION_HEADER,
+      });
+    }
+
+    const abort = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+    const upstream = await this.forward(() =>
+      this.orchestrator.chat(JSON.stringify(body), {
+        principal,
+        requestId: String(request.id),
+        sessionId: typeof sessionHeader === 'string' ? sessionHeader : undefined,
+        signal: abort.signal,
+      }),
+    );
+
+    const isStream = String(upstream.headers['content-type'] ?? '').startsWith('text/event-stream');
+    if (!isStream) {
+      passHeaders(upstream, reply);
+      await reply.status(upstream.statusCode).send(upstream.body);
+      return;
+    }
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(upstream.statusCode, {
+      ...passHeaders(upstream, reply),
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-request-id': String(request.id),
+    });
+    try {
+      for await (const chunk of upstream.body) {
+        if (!raw.write(chunk)) await new Promise((resolve) => raw.once('drain', resolve));
+      }
+    } catch {
+      // The client left (abort) or the orchestrator dropped the stream: nothing more to send.
+    } finally {
+      raw.end();
+    }
+  }
+
+  @Get('models')
+  async models(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    const upstream = await this.forward(() =>
+      this.orchestrator.get('/internal/models', { principal, requestId: String(request.id), signal: AbortSignal.timeout(10_000) }),
+    );
+    passHeaders(upstream, reply);
+    await reply.status(upstream.statusCode).send(upstream.body);
+  }
+
+  private async forward(call: () => Promise<Dispatcher.ResponseData>): Promise<Dispatcher.ResponseData> {
+    try {
+      return await call();
+    } catch (error) {
+      if ((error as { name?: string }).name === 'AbortError') throw error;
+      throw new ChatException(ChatErrorCode.OrchestratorUnavailable, 503, 'The chat service is unavailable; try again shortly.');
+    }
+  }
+}

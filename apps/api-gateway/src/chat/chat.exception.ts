@@ -1,0 +1,9 @@
+import { ConduitException } from '@conduit/runtime';
+
+export enum ChatErrorCode {
+  MaxTokensTooLarge = 'max_tokens_too_large',
+  InvalidSessionHeader = 'invalid_request',
+  OrchestratorUnavailable = 'orchestrator_unavailable',
+}
+
+export class ChatException extends ConduitException {}

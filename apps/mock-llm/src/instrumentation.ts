@@ -1,0 +1,3 @@
+import { startTelemetry } from '@conduit/observability/telemetry';
+
+startTelemetry({ serviceName: 'mock-llm' });

@@ -1,0 +1,89 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { contentText, contentTokens, lastUserText } from '../core/message-text';
+import { parseBody } from '../core/parse-body';
+import { pickToolCall } from '../core/reply-text';
+import { countTokens, truncateToTokens } from '../core/token-count';
+import type { MockExchange } from '../exchange/mock-exchange';
+import type { MockLlmState } from '../mock-llm.state';
+import { anthropicWire } from './anthropic-error';
+import { anthropicMessage, anthropicMessageStream, type AnthropicMessageMeta } from './anthropic-messages.payloads';
+import {
+  anthropicCountTokensRequestSchema,
+  anthropicMessagesRequestSchema,
+  type AnthropicCountTokensRequest,
+  type AnthropicMessagesRequest,
+} from './anthropic.schemas';
+
+/** Input tokens: the system prompt plus every message's text. */
+function inputTokens(body: AnthropicCountTokensRequest): number {
+  let tokens = body.system === undefined ? 0 : contentTokens(body.system);
+  for (const message of body.messages) tokens += contentTokens(message.content);
+  return tokens;
+}
+
+/** The tool to call when tools are offered and the last message is a user message asking for one. */
+function requestedTool(body: AnthropicMessagesRequest): string | undefined {
+  if (!body.tools || body.tools.length === 0) return undefined;
+  const last = body.messages[body.messages.length - 1];
+  if (last.role !== 'user') return undefined;
+  return pickToolCall(
+    contentText(last.content),
+    body.tools.map((tool) => tool.name),
+  );
+}
+
+function answer(state: MockLlmState, exchange: MockExchange, body: AnthropicMessagesRequest, stream: boolean): void {
+  const { entry } = exchange;
+  const meta: AnthropicMessageMeta = { id: `msg_${entry.id.slice(4)}`, model: body.model };
+
+  const toolName = requestedTool(body);
+  if (toolName !== undefined) {
+    const toolUse = { id: `toolu_${entry.id.slice(4)}`, name: toolName, input: {} };
+    entry.completion_tokens = countTokens(toolName) + countTokens('{}');
+    if (stream) {
+      exchange.sendStream(anthropicMessageStream(meta, { toolUse }, 'tool_use', entry.prompt_tokens, entry.completion_tokens));
+    } else {
+      exchange.sendJson(anthropicMessage(meta, { toolUse }, 'tool_use', entry.prompt_tokens, entry.completion_tokens));
+    }
+    return;
+  }
+
+  const completion = truncateToTokens(state.replyText(exchange, lastUserText(body.messages)), body.max_tokens);
+  const stopReason = completion.truncated ? 'max_tokens' : 'end_turn';
+  entry.completion_tokens = completion.tokens.length;
+  if (stream) {
+    exchange.sendStream(
+      anthropicMessageStream(meta, { tokens: completion.tokens }, stopReason, entry.prompt_tokens, entry.completion_tokens),
+    );
+  } else {
+    exchange.sendJson(
+      anthropicMessage(meta, { text: completion.text }, stopReason, entry.prompt_tokens, entry.completion_tokens),
+    );
+  }
+}
+
+/** `POST /v1/messages`, plain and streaming. */
+export function anthropicMessagesHandler(state: MockLlmState) {
+  return function messages(request: FastifyRequest, reply: FastifyReply): void {
+    const body = parseBody(anthropicMessagesRequestSchema, request.body);
+    const stream = body.stream === true;
+    const exchange = state.begin(request, reply, anthropicWire, {
+      model: body.model,
+      stream,
+      promptTokens: inputTokens(body),
+    });
+    if (exchange.applyFault()) return;
+    answer(state, exchange, body, stream);
+  };
+}
+
+/** `POST /v1/messages/count_tokens`: the same input-token estimate `usage.input_tokens` reports. */
+export function anthropicCountTokensHandler(state: MockLlmState) {
+  return function countTokensRoute(request: FastifyRequest, reply: FastifyReply): void {
+    const body = parseBody(anthropicCountTokensRequestSchema, request.body);
+    const tokens = inputTokens(body);
+    const exchange = state.begin(request, reply, anthropicWire, { model: body.model, stream: false, promptTokens: tokens });
+    if (exchange.applyFault()) return;
+    exchange.sendJson({ input_tokens: tokens });
+  };
+}

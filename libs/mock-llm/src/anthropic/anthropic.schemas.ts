@@ -1,0 +1,28 @@
+import { z } from 'zod';
+
+/** Only the fields the mock reads are checked; anything else a client sends is accepted and ignored. */
+
+const contentBlock = z.looseObject({ type: z.string(), text: z.string().optional() });
+
+export const anthropicMessageSchema = z.looseObject({
+  role: z.enum(['user', 'assistant']),
+  content: z.union([z.string(), z.array(contentBlock)]),
+});
+
+const countTokensShape = {
+  model: z.string().min(1),
+  messages: z.array(anthropicMessageSchema).min(1),
+  system: z.union([z.string(), z.array(contentBlock)]).optional(),
+  tools: z.array(z.looseObject({ name: z.string().min(1) })).optional(),
+};
+
+export const anthropicCountTokensRequestSchema = z.looseObject(countTokensShape);
+
+export const anthropicMessagesRequestSchema = z.looseObject({
+  ...countTokensShape,
+  max_tokens: z.int().min(1),
+  stream: z.boolean().optional(),
+});
+
+export type AnthropicCountTokensRequest = z.output<typeof anthropicCountTokensRequestSchema>;
+export type AnthropicMessagesRequest = z.output<typeof anthropicMessagesRequestSchema>;

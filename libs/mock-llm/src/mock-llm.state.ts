@@ -1,0 +1,71 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { buildReplyText } from './core/reply-text';
+import { MockIdGenerator } from './core/mock-id';
+import { MockExchange, type WireAdapter } from './exchange/mock-exchange';
+import { FaultRuleStore } from './faults/fault-rule.store';
+import { resolveRequestPlan } from './faults/request-plan';
+import { RequestLog, type RequestLogEntry } from './log/request-log';
+import type { MockLlmOptions } from './mock-llm.options';
+
+/** What the handler knows about a request before answering it, recorded in the request log. */
+export interface ExchangeInfo {
+  model: string | null;
+  stream: boolean;
+  promptTokens: number;
+}
+
+/** Everything one mock server instance holds: options, fault rules, request log, open exchanges. */
+export class MockLlmState {
+  readonly ids = new MockIdGenerator();
+  readonly faults = new FaultRuleStore();
+  readonly requests: RequestLog;
+  /** Requests still in flight, so shutdown can drop them instead of waiting on a hung one. */
+  readonly active = new Set<MockExchange>();
+
+  constructor(readonly options: MockLlmOptions) {
+    this.requests = new RequestLog(options.requestLogCapacity);
+  }
+
+  /**
+   * Resolves the request's plan (defaults, fault rule, `x-mock-*` headers), logs it and returns
+   * the exchange that will answer it. Throws a 400 {@link MockHttpError} on bad mock headers.
+   */
+  begin(request: FastifyRequest, reply: FastifyReply, adapter: WireAdapter, info: ExchangeInfo): MockExchange {
+    const path = request.routeOptions.url ?? request.url;
+    const plan = resolveRequestPlan(request.headers, this.options, this.faults, {
+      wire: adapter.wire,
+      path,
+      model: info.model,
+      stream: info.stream,
+    });
+    const entry: RequestLogEntry = {
+      id: `req_${this.ids.next()}`,
+      wire: adapter.wire,
+      method: request.method,
+      path,
+      model: info.model,
+      stream: info.stream,
+      status: null,
+      fault: null,
+      rule_id: plan.ruleId,
+      started_at: Date.now(),
+      ended_at: null,
+      prompt_tokens: info.promptTokens,
+      completion_tokens: 0,
+      tokens_sent: 0,
+      client_disconnected: false,
+    };
+    this.requests.add(entry);
+    return new MockExchange(this, reply, adapter, plan, entry);
+  }
+
+  /** The reply text: `x-mock-reply` header, else the configured fixed reply, else an echo of the prompt. */
+  replyText(exchange: MockExchange, lastUserText: string): string {
+    return exchange.plan.reply ?? this.options.reply ?? buildReplyText(lastUserText, this.options.echoWords);
+  }
+
+  /** Drops every in-flight request (used on shutdown). */
+  abortAll(): void {
+    for (const exchange of this.active) exchange.abort();
+  }
+}

@@ -1,0 +1,86 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { contentText, contentTokens, lastUserText } from '../core/message-text';
+import { parseBody } from '../core/parse-body';
+import { pickToolCall } from '../core/reply-text';
+import { countTokens, truncateToTokens } from '../core/token-count';
+import type { MockLlmState } from '../mock-llm.state';
+import { openAiChatCompletion, openAiChatStream, type OpenAiCompletionMeta } from './openai-chat.payloads';
+import { openAiWire } from './openai-error';
+import { openAiChatRequestSchema, type OpenAiChatRequest } from './openai.schemas';
+
+const TOOL_ARGUMENTS = '{}';
+
+function promptTokens(body: OpenAiChatRequest): number {
+  let tokens = 0;
+  for (const message of body.messages) tokens += contentTokens(message.content);
+  return tokens;
+}
+
+/** The tool to call when tools are offered and the last message is a user message asking for one. */
+function requestedTool(body: OpenAiChatRequest): string | undefined {
+  if (!body.tools || body.tools.length === 0) return undefined;
+  const last = body.messages[body.messages.length - 1];
+  if (last.role !== 'user') return undefined;
+  const names = body.tools.flatMap((tool) => (tool.function ? [tool.function.name] : []));
+  return pickToolCall(contentText(last.content), names);
+}
+
+/** `POST /v1/chat/completions`, plain and streaming. */
+export function openAiChatHandler(state: MockLlmState) {
+  return function chatCompletions(request: FastifyRequest, reply: FastifyReply): void {
+    const body = parseBody(openAiChatRequestSchema, request.body);
+    const stream = body.stream === true;
+    const exchange = state.begin(request, reply, openAiWire, {
+      model: body.model,
+      stream,
+      promptTokens: promptTokens(body),
+    });
+    if (exchange.applyFault()) return;
+
+    const { entry } = exchange;
+    const meta: OpenAiCompletionMeta = {
+      id: `chatcmpl-${entry.id.slice(4)}`,
+      created: Math.floor(entry.started_at / 1000),
+      model: body.model,
+    };
+    const includeUsage = body.stream_options?.include_usage === true;
+
+    const toolName = requestedTool(body);
+    if (toolName !== undefined) {
+      const toolCall = { id: `call_${entry.id.slice(4)}`, name: toolName, arguments: TOOL_ARGUMENTS };
+      entry.completion_tokens = countTokens(toolName) + countTokens(TOOL_ARGUMENTS);
+      const output = { toolCall };
+      if (stream) {
+        exchange.sendStream(
+          openAiChatStream(meta, output, 'tool_calls', includeUsage, entry.prompt_tokens, entry.completion_tokens),
+        );
+      } else {
+        exchange.sendJson(
+          openAiChatCompletion(meta, output, 'tool_calls', entry.prompt_tokens, entry.completion_tokens),
+        );
+      }
+      return;
+    }
+
+    const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
+    const completion = truncateToTokens(state.replyText(exchange, lastUserText(body.messages)), maxTokens);
+    const finishReason = completion.truncated ? 'length' : 'stop';
+    entry.completion_tokens = completion.tokens.length;
+    if (stream) {
+      exchange.sendStream(
+        openAiChatStream(
+          meta,
+          { tokens: completion.tokens },
+          finishReason,
+          includeUsage,
+          entry.prompt_tokens,
+          entry.completion_tokens,
+        ),
+      );
+    } else {
+      exchange.sendJson(
+        openAiChatCompletion(meta, { text: completion.text }, finishReason, entry.prompt_tokens, entry.completion_tokens),
+      );
+    }
+  };
+}

@@ -1,0 +1,94 @@
+import type { StreamFrames } from '../exchange/mock-exchange';
+import { SSE_DONE, sseData } from '../streaming/sse-frame';
+
+export type OpenAiFinishReason = 'stop' | 'length' | 'tool_calls';
+
+/** Identity shared by a completion and all of its chunks. */
+export interface OpenAiCompletionMeta {
+  id: string;
+  created: number;
+  model: string;
+}
+
+/** A tool call the mock makes, with its arguments as a JSON string. */
+export interface OpenAiToolCall {
+  id: string;
+  name: string;
+  arguments: string;
+}
+
+export function openAiUsage(promptTokens: number, completionTokens: number) {
+  return {
+    prompt_tokens: promptTokens,
+    completion_tokens: completionTokens,
+    total_tokens: promptTokens + completionTokens,
+    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    completion_tokens_details: {
+      reasoning_tokens: 0,
+      audio_tokens: 0,
+      accepted_prediction_tokens: 0,
+      rejected_prediction_tokens: 0,
+    },
+  };
+}
+
+function toolCallJson(call: OpenAiToolCall) {
+  return { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } };
+}
+
+/** A non-streaming `chat.completion` with either text or one tool call. */
+export function openAiChatCompletion(
+  meta: OpenAiCompletionMeta,
+  output: { text: string } | { toolCall: OpenAiToolCall },
+  finishReason: OpenAiFinishReason,
+  promptTokens: number,
+  completionTokens: number,
+) {
+  const message =
+    'toolCall' in output
+      ? { role: 'assistant', content: null, refusal: null, annotations: [], tool_calls: [toolCallJson(output.toolCall)] }
+      : { role: 'assistant', content: output.text, refusal: null, annotations: [] };
+  return {
+    id: meta.id,
+    object: 'chat.completion',
+    created: meta.created,
+    model: meta.model,
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
+    usage: openAiUsage(promptTokens, completionTokens),
+    service_tier: 'default',
+    system_fingerprint: 'fp_mock',
+  };
+}
+
+/**
+ * `chat.completion.chunk` frames: a role chunk, one chunk per token (or one tool-call chunk), a
+ * chunk with the finish reason, with `include_usage` a final chunk with empty choices and the
+ * usage, then `[DONE]`. The JSON is assembled from pre-escaped pieces so each token costs one
+ * small string.
+ */
+export function openAiChatStream(
+  meta: OpenAiCompletionMeta,
+  output: { tokens: readonly string[] } | { toolCall: OpenAiToolCall },
+  finishReason: OpenAiFinishReason,
+  includeUsage: boolean,
+  promptTokens: number,
+  completionTokens: number,
+): StreamFrames {
+  const prefix = `{"id":${JSON.stringify(meta.id)},"object":"chat.completion.chunk","created":${meta.created},"model":${JSON.stringify(meta.model)},"service_tier":"default","system_fingerprint":"fp_mock","choices":[`;
+  const suffix = includeUsage ? '],"usage":null}' : ']}';
+  const choice = (delta: string, finish: string) =>
+    sseData(`${prefix}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}${suffix}`);
+
+  const isToolCall = 'toolCall' in output;
+  const head = choice(`{"role":"assistant","content":${isToolCall ? 'null' : '""'},"refusal":null}`, 'null');
+  const frames = isToolCall
+    ? [choice(`{"tool_calls":[${JSON.stringify({ index: 0, ...toolCallJson(output.toolCall) })}]}`, 'null')]
+    : output.tokens.map((token) => choice(`{"content":${JSON.stringify(token)}}`, 'null'));
+
+  let tail = choice('{}', `"${finishReason}"`);
+  if (includeUsage) {
+    const usage = JSON.stringify(openAiUsage(promptTokens, completionTokens));
+    tail += sseData(`${prefix}],"usage":${usage}}`);
+  }
+  return { head, frames, tail: tail + SSE_DONE };
+}
