@@ -76,7 +76,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   }
 
   private async process(queue: QueueName, table: Map<JobName, JobHandler>, job: Job): Promise<unknown> {
-    const labels = { queue, job: job.name };
+    const labels = { queue, job_name: job.name };
     queueJobWait.observe(labels, Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1_000);
     const handler = table.get(job.name as JobName);
     if (!handler) {

@@ -6,6 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { httpRequestDuration, requestIdFor, shutdownTelemetry } from '@conduit/observability';
+import { ConduitException } from './conduit.exception';
 import { ErrorFilter } from './error.filter';
 
 export interface ServiceBootstrapOptions {
@@ -26,6 +27,27 @@ export interface ServiceBootstrapOptions {
 type RawWithId = { id?: string };
 
 /**
+ * Fastify's JSON parser errors reach Nest as a bare 400 without their code; this parser raises
+ * our own exception so a malformed body always answers `invalid_json`.
+ */
+function installJsonParser(fastify: FastifyInstance): void {
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') {
+      done(new ConduitException('invalid_json', 400, 'Request body is empty but content-type is application/json.'), undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch (error) {
+      const detail = error instanceof Error ? error.message : 'parse error';
+      done(new ConduitException('invalid_json', 400, `Request body is not valid JSON: ${detail}`), undefined);
+    }
+  });
+}
+
+/**
  * Creates a Conduit HTTP service on Fastify: request ids shared by Fastify and the logger,
  * latency metrics per route, one error shape, and a graceful shutdown on SIGTERM/SIGINT that
  * stops accepting, lets modules finish or release in-flight work, closes pools and flushes traces,
@@ -40,6 +62,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
         keepAliveTimeout: 65_000,
       });
   const fastify = adapter.getInstance();
+  if (!options.fastify) installJsonParser(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     (request.raw as RawWithId).id = request.id;
     reply.header('x-request-id', request.id);
@@ -55,7 +78,11 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   });
   const filter = options.filter ?? new ErrorFilter();
 
-  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, { bufferLogs: true });
+  const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
+    bufferLogs: true,
+    // Our JSON parser replaces Nest's (see installJsonParser); a prebuilt instance keeps its own.
+    bodyParser: Boolean(options.fastify),
+  });
   app.useLogger(app.get(Logger));
   app.useGlobalFilters(filter);
   await options.configure?.(app);

@@ -20,14 +20,14 @@ export const httpRequestDuration = new Histogram({
 export const queueJobsTotal = new Counter({
   name: 'conduit_queue_jobs_total',
   help: 'Jobs processed by outcome',
-  labelNames: ['queue', 'job', 'outcome'] as const,
+  labelNames: ['queue', 'job_name', 'outcome'] as const,
   registers: [metricsRegistry],
 });
 
 export const queueJobDuration = new Histogram({
   name: 'conduit_queue_job_duration_seconds',
   help: 'Job processing time',
-  labelNames: ['queue', 'job'] as const,
+  labelNames: ['queue', 'job_name'] as const,
   buckets: latencyBuckets,
   registers: [metricsRegistry],
 });
@@ -35,7 +35,7 @@ export const queueJobDuration = new Histogram({
 export const queueJobWait = new Histogram({
   name: 'conduit_queue_job_wait_seconds',
   help: 'Time a job waited in the queue before a worker took it',
-  labelNames: ['queue', 'job'] as const,
+  labelNames: ['queue', 'job_name'] as const,
   buckets: latencyBuckets,
   registers: [metricsRegistry],
 });
