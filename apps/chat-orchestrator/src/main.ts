@@ -1,15 +1,27 @@
 import './instrumentation';
-import { loadConfigOrExit } from '@conduit/config';
-import { bootstrapService } from '@conduit/runtime';
+import { ConfigValidationError, loadConfigOrExit } from '@conduit/config';
+import { LlmConfig, llmConfigFromEnv } from '@conduit/llm';
+import { bootstrapService, OpenAiErrorFilter } from '@conduit/runtime';
 import { AppModule } from './app.module';
 import { orchestratorConfigSchema } from './config/chat-orchestrator.config';
 
 const config = loadConfigOrExit('chat-orchestrator', orchestratorConfigSchema);
+let llm: LlmConfig;
+try {
+  llm = llmConfigFromEnv(process.env);
+} catch (error) {
+  if (!(error instanceof ConfigValidationError)) throw error;
+  process.stderr.write(`chat-orchestrator: ${error.message}\n`);
+  process.exit(78);
+}
 
 void bootstrapService({
   name: 'chat-orchestrator',
-  module: AppModule.register(config),
+  module: AppModule.register(config, llm),
   port: config.http.port,
   host: config.http.host,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
+  // Errors are OpenAI-shaped so the gateway can pass them through unchanged.
+  filter: new OpenAiErrorFilter(),
+  bodyLimitBytes: 8 * 1_048_576,
 });

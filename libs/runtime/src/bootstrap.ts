@@ -5,7 +5,7 @@ import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
-import { httpRequestDuration, requestIdFor, shutdownTelemetry } from '@conduit/observability';
+import { currentTraceId, httpRequestDuration, requestIdFor, shutdownTelemetry } from '@conduit/observability';
 import { ConduitException } from './conduit.exception';
 import { ErrorFilter } from './error.filter';
 
@@ -66,6 +66,9 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
   fastify.addHook('onRequest', (request, reply, done) => {
     (request.raw as RawWithId).id = request.id;
     reply.header('x-request-id', request.id);
+    // Lets a caller (or an SRE holding a response) jump straight to the trace in Jaeger.
+    const traceId = currentTraceId();
+    if (traceId) reply.header('x-trace-id', traceId);
     done();
   });
   fastify.addHook('onResponse', (request, reply, done) => {

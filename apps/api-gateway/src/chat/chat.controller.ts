@@ -77,12 +77,12 @@ export class ChatController {
     }
     reply.hijack();
     const raw = reply.raw;
+    passHeaders(upstream, reply);
     raw.writeHead(upstream.statusCode, {
-      ...passHeaders(upstream, reply),
+      ...(reply.getHeaders() as Record<string, string>),
       'cache-control': 'no-cache, no-transform',
       connection: 'keep-alive',
       'x-accel-buffering': 'no',
-      'x-request-id': String(request.id),
     });
     try {
       for await (const chunk of upstream.body) {

@@ -1,0 +1,107 @@
+import { timingSafeEqual } from 'node:crypto';
+import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { ChatCompletionRequest, chatCompletionRequestSchema } from '@conduit/contracts';
+import type { TokenUsage } from '@conduit/llm';
+import { openAiErrorBody, ZodPipe } from '@conduit/runtime';
+import { CONTEXT_HEADERS, contextFrom } from './chat-context';
+import { CHAT_SETTINGS, ChatSettings } from './chat.constants';
+import { ChatErrorCode, ChatException } from './chat.exception';
+import { ChatService } from './chat.service';
+import { toChatException } from './llm-error.mapping';
+import { ChunkWriter, completionResponse } from './openai-format';
+
+const SSE_HEADERS = {
+  'content-type': 'text/event-stream; charset=utf-8',
+  'cache-control': 'no-cache, no-transform',
+  connection: 'keep-alive',
+  'x-accel-buffering': 'no',
+};
+
+/**
+ * The orchestrator's chat endpoint, called by the gateway. Streams end to end: the first byte
+ * goes out when the first token arrives, and a closed connection aborts the upstream call.
+ */
+@Controller('internal/chat')
+export class ChatController {
+  constructor(
+    private readonly chat: ChatService,
+    @Inject(CHAT_SETTINGS) private readonly settings: ChatSettings,
+  ) {}
+
+  @Post('completions')
+  @HttpCode(200)
+  async completions(
+    @Body(new ZodPipe(chatCompletionRequestSchema)) body: ChatCompletionRequest,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    this.authorize(request);
+    const sessionHeader = request.headers['x-conduit-session-id'];
+    const sessionId = body.conduit?.session_id ?? (typeof sessionHeader === 'string' ? sessionHeader : undefined);
+    const chat = await this.chat.prepare(body, contextFrom(request, sessionId));
+
+    const abort = new AbortController();
+    reply.raw.once('close', () => {
+      if (!reply.raw.writableFinished) abort.abort();
+    });
+    const headers = { 'x-conduit-session-id': chat.sessionId, 'x-conduit-message-id': chat.assistantId };
+
+    if (!body.stream) {
+      const result = await this.chat.complete(chat, abort.signal);
+      reply.headers({ ...headers, 'x-conduit-provider': result.provider, 'x-conduit-model': result.model });
+      return completionResponse(chat.responseId, result.model, chat.created, result.completion);
+    }
+
+    // Errors up to the first token still become a proper HTTP error (retries/fallback happen here).
+    const stream = await this.chat.openStream(chat, abort.signal);
+    reply.hijack();
+    const raw = reply.raw;
+    raw.writeHead(200, {
+      ...(reply.getHeaders() as Record<string, string>),
+      ...SSE_HEADERS,
+      ...headers,
+      'x-conduit-provider': stream.provider,
+      'x-conduit-model': stream.model,
+    });
+    const writer = new ChunkWriter(chat.responseId, stream.model, chat.created);
+    const send = (payload: unknown) => raw.write(`data: ${JSON.stringify(payload)}\n\n`);
+    let content = '';
+    let usage: TokenUsage | undefined;
+    let finishReason = 'stop';
+    let failure: unknown;
+    try {
+      for await (const event of stream.events) {
+        if (abort.signal.aborted) break;
+        if (event.type === 'text') content += event.text;
+        if (event.type === 'done') {
+          usage = event.usage;
+          finishReason = event.finish_reason;
+        }
+        if (!send(writer.forEvent(event))) await new Promise((resolve) => raw.once('drain', resolve));
+      }
+      if (!abort.signal.aborted) {
+        if (body.stream_options?.include_usage && usage) send(writer.usageChunk(usage));
+        raw.write('data: [DONE]\n\n');
+      }
+    } catch (error) {
+      failure = error;
+      if (!abort.signal.aborted) send(openAiErrorBody(toChatException(error), String(request.id)).body);
+    } finally {
+      raw.end();
+      this.chat.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure });
+    }
+    return undefined;
+  }
+
+  private authorize(request: FastifyRequest): void {
+    const expected = this.settings.internalToken;
+    if (!expected) return;
+    const presented = request.headers[CONTEXT_HEADERS.token];
+    const a = Buffer.from(typeof presented === 'string' ? presented : '');
+    const b = Buffer.from(expected);
+    if (a.length !== b.length || !timingSafeEqual(a, b)) {
+      throw new ChatException(ChatErrorCode.Unauthorized, 401, 'missing or wrong internal token');
+    }
+  }
+}

@@ -1,0 +1,16 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { CHAT_SETTINGS, ChatSettings } from './chat.constants';
+import { ChatController } from './chat.controller';
+import { ChatService } from './chat.service';
+import { ConversationStore } from './conversation.store';
+
+@Module({})
+export class ChatModule {
+  static register(settings: ChatSettings): DynamicModule {
+    return {
+      module: ChatModule,
+      controllers: [ChatController],
+      providers: [ChatService, ConversationStore, { provide: CHAT_SETTINGS, useValue: settings }],
+    };
+  }
+}

@@ -1,0 +1,37 @@
+import { isLlmError, LlmUnavailableError } from '@conduit/llm';
+import { ChatErrorCode, ChatException } from './chat.exception';
+
+/**
+ * Turns LLM-layer failures into API errors: the caller learns what happened (every provider
+ * failed, breakers open, the provider refused the request) without provider internals.
+ */
+export function toChatException(error: unknown): unknown {
+  if (error instanceof LlmUnavailableError) {
+    switch (error.code) {
+      case 'all_breakers_open':
+        return new ChatException(
+          ChatErrorCode.AllBreakersOpen,
+          503,
+          `Every provider for "${error.requested}" is failing; retry later.`,
+          { attempts: error.attempts.length },
+          { 'retry-after': String(Math.max(1, Math.ceil((error.retryAfterMs ?? 1_000) / 1_000))) },
+        );
+      case 'no_provider_configured':
+        return new ChatException(ChatErrorCode.NoProvider, 503, `No configured provider can serve "${error.requested}".`);
+      case 'upstream_unavailable':
+        return new ChatException(
+          ChatErrorCode.UpstreamUnavailable,
+          502,
+          `Every provider for "${error.requested}" failed (${error.attempts.length} attempt(s)); last error: ${error.lastError?.kind ?? 'unknown'}.`,
+          { attempts: error.attempts.length },
+        );
+    }
+  }
+  if (isLlmError(error)) {
+    if (error.kind === 'invalid_request') {
+      return new ChatException(ChatErrorCode.UpstreamRejected, 400, `The provider rejected the request: ${error.message}`);
+    }
+    return new ChatException(ChatErrorCode.UpstreamError, 502, `The provider failed mid-answer (${error.kind}).`);
+  }
+  return error;
+}

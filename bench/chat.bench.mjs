@@ -1,0 +1,130 @@
+#!/usr/bin/env node
+// npm run bench:chat — added latency of the whole chat path (gateway with auth → orchestrator with
+// persistence → mock upstream) against the same mock called directly, in one run.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import autocannon from 'autocannon';
+import { Pool } from 'undici';
+import { benchEnv, fmt, machine, root, run, startService, summary, table } from './support.mjs';
+
+const UPSTREAM_LATENCY_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
+const SINGLE_N = Number(process.env.BENCH_SINGLE_N ?? 400);
+const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 8);
+const FIXED_RATES = [100, 500, 1000];
+const RAMP = [250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000];
+const MODEL = 'gpt-4.1-mini';
+const body = (stream = false) =>
+  JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say something short about latency.' }], max_tokens: 32, stream });
+
+const env = benchEnv();
+console.log('bench:chat — preparing (build, migrate, seed)…');
+run('node', ['scripts/build.mjs']);
+run('node', ['scripts/migrate.mjs', 'deploy'], env);
+const key = JSON.parse(run('node', ['dist/apps/api-gateway/src/cli/admin.js', 'seed-dev'], { ...env, CONDUIT_DEV_API_KEY: 'cdt_bench_key_0123456789abcdef' })).api_key;
+
+const mock = await startService('mock-llm', { ...env, MOCK_LLM_LATENCY_MS: String(UPSTREAM_LATENCY_MS), MOCK_LLM_TTFT_MS: String(UPSTREAM_LATENCY_MS), LOG_LEVEL: 'warn' });
+const orchestrator = await startService('chat-orchestrator', {
+  ...env,
+  OPENAI_API_KEY: 'mock',
+  OPENAI_BASE_URL: `${mock.url}/v1`,
+  ANTHROPIC_API_KEY: 'mock',
+  ANTHROPIC_BASE_URL: mock.url,
+});
+const billing = await startService('billing', env);
+const gateway = await startService('api-gateway', { ...env, CHAT_ORCHESTRATOR_URL: orchestrator.url });
+const services = [gateway, billing, orchestrator, mock];
+
+const targets = {
+  direct: { url: `${mock.url}/v1/chat/completions`, headers: { authorization: 'Bearer mock', 'content-type': 'application/json' } },
+  conduit: { url: `${gateway.url}/v1/chat/completions`, headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' } },
+};
+
+async function sequential(target, n, stream) {
+  const url = new URL(target.url);
+  const pool = new Pool(url.origin, { connections: 1 });
+  const samples = [];
+  for (let i = 0; i < n + 20; i += 1) {
+    const started = performance.now();
+    const response = await pool.request({ method: 'POST', path: url.pathname, headers: target.headers, body: body(stream) });
+    if (response.statusCode !== 200) throw new Error(`${target.url} answered ${response.statusCode}: ${await response.body.text()}`);
+    if (stream) {
+      // time to first token: the first SSE event carrying content
+      let buffered = '';
+      let first;
+      for await (const chunk of response.body) {
+        buffered += chunk;
+        if (first === undefined && /"content":"[^"]/.test(buffered)) first = performance.now() - started;
+      }
+      if (i >= 20) samples.push(first ?? NaN);
+    } else {
+      await response.body.text();
+      if (i >= 20) samples.push(performance.now() - started);
+    }
+  }
+  await pool.close();
+  return summary(samples);
+}
+
+async function atRate(target, rate, seconds = RATE_SECONDS) {
+  const result = await autocannon({
+    url: target.url,
+    method: 'POST',
+    headers: target.headers,
+    body: body(false),
+    connections: Math.min(512, Math.max(16, Math.ceil((rate * (UPSTREAM_LATENCY_MS + 30)) / 1000) * 2)),
+    overallRate: rate,
+    duration: seconds,
+  });
+  const errors = result.errors + result.timeouts + result.non2xx;
+  return { p50: result.latency.p50, p99: result.latency.p99, achieved: result.requests.average, errors };
+}
+
+const report = { date: new Date().toISOString(), machine: machine(), upstream_latency_ms: UPSTREAM_LATENCY_MS, single: {}, stream: {}, rates: [], ramp: [] };
+try {
+  console.log('single requests…');
+  const directSingle = await sequential(targets.direct, SINGLE_N, false);
+  const conduitSingle = await sequential(targets.conduit, SINGLE_N, false);
+  report.single = { direct: directSingle, conduit: conduitSingle, added_p50: conduitSingle.p50 - directSingle.p50, added_p99: conduitSingle.p99 - directSingle.p99 };
+  console.log('streaming time to first token…');
+  const directStream = await sequential(targets.direct, Math.round(SINGLE_N / 2), true);
+  const conduitStream = await sequential(targets.conduit, Math.round(SINGLE_N / 2), true);
+  report.stream = { direct: directStream, conduit: conduitStream, added_p50: conduitStream.p50 - directStream.p50, added_p99: conduitStream.p99 - directStream.p99 };
+
+  for (const rate of FIXED_RATES) {
+    console.log(`fixed rate ${rate}/s…`);
+    const direct = await atRate(targets.direct, rate);
+    const conduit = await atRate(targets.conduit, rate);
+    report.rates.push({ rate, direct, conduit, added_p50: conduit.p50 - direct.p50, added_p99: conduit.p99 - direct.p99 });
+  }
+  let held = 0;
+  for (const rate of RAMP) {
+    console.log(`ramp ${rate}/s…`);
+    const direct = await atRate(targets.direct, rate, 6);
+    const conduit = await atRate(targets.conduit, rate, 6);
+    const step = { rate, direct, conduit, added_p99: conduit.p99 - direct.p99 };
+    report.ramp.push(step);
+    const ok = conduit.errors === 0 && step.added_p99 < 25 && conduit.achieved >= rate * 0.95;
+    if (!ok) break;
+    held = rate;
+  }
+  report.highest_rate_held = held;
+} finally {
+  await Promise.all(services.map((s) => s.stop()));
+}
+
+const ms = (v) => fmt(v, 2);
+console.log(`\nConduit chat path benchmark — ${report.date}\nmachine: ${report.machine}\nupstream: mock-llm with ${UPSTREAM_LATENCY_MS} ms fixed latency; Conduit path = api-gateway (auth) → chat-orchestrator (routing, persistence, usage event) → mock-llm\n`);
+console.log(
+  table(
+    ['measure', 'direct p50', 'direct p99', 'conduit p50', 'conduit p99', 'added p50', 'added p99', 'errors'],
+    [
+      ['single request (ms)', ms(report.single.direct.p50), ms(report.single.direct.p99), ms(report.single.conduit.p50), ms(report.single.conduit.p99), ms(report.single.added_p50), ms(report.single.added_p99), 0],
+      ['stream TTFT (ms)', ms(report.stream.direct.p50), ms(report.stream.direct.p99), ms(report.stream.conduit.p50), ms(report.stream.conduit.p99), ms(report.stream.added_p50), ms(report.stream.added_p99), 0],
+      ...report.rates.map((r) => [`${r.rate} req/s (ms)`, ms(r.direct.p50), ms(r.direct.p99), ms(r.conduit.p50), ms(r.conduit.p99), ms(r.added_p50), ms(r.added_p99), r.conduit.errors]),
+    ],
+  ),
+);
+console.log(`\nramp (6 s a step): ${report.ramp.map((s) => `${s.rate}/s → added p99 ${ms(s.added_p99)} ms, achieved ${Math.round(s.conduit.achieved)}/s, errors ${s.conduit.errors}`).join('; ')}`);
+console.log(`highest rate held with p99 added < 25 ms and no errors: ${report.highest_rate_held} req/s`);
+mkdirSync(join(root, 'bench', 'results'), { recursive: true });
+writeFileSync(join(root, 'bench', 'results', `chat-${report.date.replace(/[:.]/g, '-')}.json`), JSON.stringify(report, null, 2));

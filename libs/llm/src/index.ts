@@ -1,0 +1,49 @@
+export type {
+  CallOptions,
+  ChatCompletion,
+  ChatMessage,
+  ChatRequest,
+  ChatRole,
+  ChatStreamEvent,
+  FinishReason,
+  LlmProvider,
+  TokenUsage,
+  ToolCall,
+  ToolChoice,
+  ToolDefinition,
+} from './llm.types';
+
+export { LlmGateway } from './gateway/llm.gateway';
+export type { CompleteResult, GatewayCallOptions, LlmGatewayDeps, LlmRequest, StreamResult } from './gateway/llm.gateway';
+export type { AttemptRecord, SkipReason } from './gateway/attempt-record';
+export type { AttemptOutcome, LlmMetrics } from './gateway/llm-metrics';
+export { LlmModule, LLM_CONFIG } from './llm.module';
+
+export { LlmError, LLM_ERROR_KINDS, allowsFallback, countsAgainstBreaker, isLlmError, isRetryableKind } from './errors/llm-error';
+export type { LlmErrorKind } from './errors/llm-error';
+export { LlmUnavailableError } from './errors/llm-unavailable.error';
+export type { LlmUnavailableCode } from './errors/llm-unavailable.error';
+export { classifyError } from './errors/sdk-error.classifier';
+
+export { AnthropicProvider } from './providers/anthropic.provider';
+export type { AnthropicProviderOptions } from './providers/anthropic.provider';
+export { OpenAiProvider } from './providers/openai.provider';
+export type { OpenAiProviderOptions } from './providers/openai.provider';
+export { createProvider } from './providers/provider.factory';
+
+export { retry, backoffDelayMs, retryDelayMs } from './resilience/retry';
+export type { BackoffPolicy, RetryOptions } from './resilience/retry';
+export { CircuitBreaker } from './resilience/circuit-breaker';
+export type { BreakerPermit, BreakerState, CircuitBreakerOptions } from './resilience/circuit-breaker';
+export type { BreakerSnapshot } from './resilience/breaker-registry';
+export type { Clock, Sleep } from './resilience/clock';
+
+export { LlmRouter } from './routing/llm-router';
+export type { ModelInfo, ResolvedRoute, RouteTarget } from './routing/llm-router';
+export { PricingTable } from './pricing/pricing';
+export type { CostEstimate, ModelPrice } from './pricing/pricing';
+
+export { llmConfigSchema, parseLlmConfig } from './config/llm.config';
+export type { LlmConfig, LlmConfigInput, PriceEntry, ProviderConfig, RouteTargetConfig } from './config/llm.config';
+export { llmConfigFromEnv, llmEnvSchema } from './config/llm-config-from-env';
+export { DEFAULT_ROUTE_ALIAS } from './config/llm-config.defaults';

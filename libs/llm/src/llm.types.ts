@@ -1,0 +1,93 @@
+/**
+ * The provider-neutral chat contract. Business code speaks only these types; the Anthropic and
+ * OpenAI SDKs stay behind `LlmProvider` implementations.
+ */
+
+export type ChatRole = 'system' | 'user' | 'assistant' | 'tool';
+
+export interface ToolCall {
+  id: string;
+  type: 'function';
+  function: { name: string; arguments: string };
+}
+
+export interface ChatMessage {
+  role: ChatRole;
+  content: string;
+  name?: string;
+  /** Assistant messages that called tools. */
+  tool_calls?: ToolCall[];
+  /** Tool result messages answer this call id. */
+  tool_call_id?: string;
+}
+
+export interface ToolDefinition {
+  type: 'function';
+  function: { name: string; description?: string; parameters?: Record<string, unknown> };
+}
+
+export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
+
+export interface ChatRequest {
+  /** The concrete upstream model id (after routing). */
+  model: string;
+  messages: ChatMessage[];
+  temperature?: number;
+  top_p?: number;
+  max_tokens?: number;
+  stop?: string[];
+  tools?: ToolDefinition[];
+  tool_choice?: ToolChoice;
+  /** End-user id forwarded to providers that accept one. */
+  user?: string;
+}
+
+/**
+ * Token counts normalised across wires: `input_tokens` is every prompt token (cached or not, as
+ * OpenAI counts them; for Anthropic, `input_tokens + cache_read + cache_creation`), and
+ * `cached_tokens` is the part of it read from the provider's prompt cache.
+ */
+export interface TokenUsage {
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+}
+
+export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'cancelled' | 'error';
+
+export interface ChatCompletion {
+  content: string;
+  tool_calls?: ToolCall[];
+  finish_reason: FinishReason;
+  usage: TokenUsage;
+  /** Provider's own response id, for support tickets. */
+  upstream_id?: string;
+  /** The model id the upstream says answered (may be a dated snapshot of the requested one). */
+  model?: string;
+}
+
+/** What a streaming call yields, normalised across wires. */
+export type ChatStreamEvent =
+  | { type: 'text'; text: string }
+  | { type: 'tool_call'; index: number; id?: string; name?: string; arguments_delta: string }
+  | { type: 'done'; finish_reason: FinishReason; usage: TokenUsage; upstream_id?: string; model?: string };
+
+export interface CallOptions {
+  /** Aborts the upstream HTTP request (client went away, job cancelled, deadline). */
+  signal?: AbortSignal;
+  /** Per-attempt timeout in ms: the whole call for `complete`, up to the first content event for `stream`. */
+  timeoutMs?: number;
+  /** Streams: longest wait for the next upstream event once content flows (default: `timeoutMs`). */
+  idleTimeoutMs?: number;
+  /** Extra HTTP headers for this call (e.g. `anthropic-beta`). */
+  headers?: Record<string, string>;
+}
+
+export interface LlmProvider {
+  /** Stable id used in routes, breakers, metrics and stored messages: `anthropic`, `openai`, or a configured name. */
+  readonly name: string;
+  /** `gen_ai.system` value for spans (e.g. `anthropic`, `openai`). */
+  readonly system: string;
+  complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion>;
+  stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatStreamEvent>;
+}

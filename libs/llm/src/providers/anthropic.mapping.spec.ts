@@ -1,0 +1,135 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { LlmError } from '../errors/llm-error';
+import type { ChatRequest } from '../llm.types';
+import { fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
+import { AnthropicStreamTranslator } from './anthropic-stream.translator';
+
+const ctx = { provider: 'anthropic', model: 'claude-sonnet-4-6' };
+const call = { id: 'toolu_1', type: 'function' as const, function: { name: 'get_weather', arguments: '{"city":"Paris"}' } };
+
+describe('toAnthropicParams', () => {
+  it('moves system messages to `system` and maps tools, tool calls and tool results', () => {
+    const request: ChatRequest = {
+      model: 'claude-sonnet-4-6',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: '', tool_calls: [call] },
+        { role: 'tool', content: '18°C', tool_call_id: 'toolu_1' },
+        { role: 'user', content: 'And tomorrow?' },
+        { role: 'system', content: 'Use Celsius.' },
+      ],
+      tools: [{ type: 'function', function: { name: 'get_weather', description: 'Weather', parameters: { type: 'object', properties: { city: { type: 'string' } } } } }],
+      tool_choice: 'required',
+      stop: ['END'],
+      user: 'user-42',
+      temperature: 0.2,
+    };
+    const params = toAnthropicParams(request, { defaultMaxTokens: 1024 }, ctx);
+    expect(params).toEqual({
+      model: 'claude-sonnet-4-6',
+      max_tokens: 1024,
+      system: 'Be brief.\n\nUse Celsius.',
+      messages: [
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_1', name: 'get_weather', input: { city: 'Paris' } }] },
+        {
+          role: 'user',
+          content: [
+            { type: 'tool_result', tool_use_id: 'toolu_1', content: '18°C' },
+            { type: 'text', text: 'And tomorrow?' },
+          ],
+        },
+      ],
+      stop_sequences: ['END'],
+      tools: [{ name: 'get_weather', description: 'Weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }],
+      tool_choice: { type: 'any' },
+      metadata: { user_id: 'user-42' },
+    });
+  });
+
+  it('maps named and none tool choices, keeps the requested max_tokens', () => {
+    const base: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }], max_tokens: 7, tools: [{ type: 'function', function: { name: 'f' } }] };
+    expect(toAnthropicParams({ ...base, tool_choice: { type: 'function', function: { name: 'f' } } }, { defaultMaxTokens: 1 }, ctx)).toMatchObject({
+      max_tokens: 7,
+      tool_choice: { type: 'tool', name: 'f' },
+      tools: [{ name: 'f', input_schema: { type: 'object' } }],
+    });
+    expect(toAnthropicParams({ ...base, tool_choice: 'none' }, { defaultMaxTokens: 1 }, ctx).tool_choice).toEqual({ type: 'none' });
+  });
+
+  it('rejects tool call arguments that are not JSON as an invalid request', () => {
+    const request: ChatRequest = {
+      model: 'm',
+      messages: [{ role: 'assistant', content: '', tool_calls: [{ ...call, function: { name: 'f', arguments: '{oops' } }] }],
+    };
+    expect(() => toAnthropicParams(request, { defaultMaxTokens: 1 }, ctx)).toThrow(LlmError);
+  });
+});
+
+describe('fromAnthropicMessage', () => {
+  it('maps text, tool_use, stop_reason and usage (cache reads are cached input tokens)', () => {
+    const message = {
+      id: 'msg_1',
+      model: 'claude-sonnet-4-5-20250929',
+      content: [
+        { type: 'text', text: 'Let me check.', citations: null },
+        { type: 'tool_use', id: 'toolu_9', name: 'get_weather', input: { city: 'Paris' }, caller: { type: 'direct' } },
+      ],
+      stop_reason: 'tool_use',
+      usage: { input_tokens: 10, output_tokens: 5, cache_read_input_tokens: 100, cache_creation_input_tokens: 20 },
+    } as unknown as Anthropic.Message;
+    expect(fromAnthropicMessage(message)).toEqual({
+      content: 'Let me check.',
+      tool_calls: [{ id: 'toolu_9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
+      finish_reason: 'tool_calls',
+      usage: { input_tokens: 130, output_tokens: 5, cached_tokens: 100 },
+      upstream_id: 'msg_1',
+      model: 'claude-sonnet-4-5-20250929',
+    });
+  });
+
+  it.each([
+    ['end_turn', 'stop'],
+    ['stop_sequence', 'stop'],
+    ['max_tokens', 'length'],
+    ['refusal', 'content_filter'],
+  ])('stop_reason %s → %s', (stop_reason, finish) => {
+    const message = { id: 'm', model: 'x', content: [], stop_reason, usage: { input_tokens: 1, output_tokens: 1, cache_read_input_tokens: null, cache_creation_input_tokens: null } };
+    expect(fromAnthropicMessage(message as unknown as Anthropic.Message).finish_reason).toBe(finish);
+  });
+});
+
+describe('AnthropicStreamTranslator', () => {
+  it('emits text and tool call deltas, then done with the final usage after message_stop', () => {
+    const t = new AnthropicStreamTranslator();
+    const events = [
+      { type: 'message_start', message: { id: 'msg_2', model: 'claude-x', usage: { input_tokens: 12, output_tokens: 1, cache_read_input_tokens: 4, cache_creation_input_tokens: 0 } } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'Hel' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'lo' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'content_block_start', index: 1, content_block: { type: 'tool_use', id: 'toolu_1', name: 'f', input: {} } },
+      { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '{"a":' } },
+      { type: 'content_block_delta', index: 1, delta: { type: 'input_json_delta', partial_json: '1}' } },
+      { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { input_tokens: null, output_tokens: 9, cache_read_input_tokens: null, cache_creation_input_tokens: null } },
+    ];
+    const out = events.flatMap((e) => t.push(e as unknown as Anthropic.RawMessageStreamEvent));
+    expect(out).toEqual([
+      { type: 'text', text: 'Hel' },
+      { type: 'text', text: 'lo' },
+      { type: 'tool_call', index: 0, id: 'toolu_1', name: 'f', arguments_delta: '' },
+      { type: 'tool_call', index: 0, arguments_delta: '{"a":' },
+      { type: 'tool_call', index: 0, arguments_delta: '1}' },
+    ]);
+    expect(t.finish()).toBeUndefined();
+    t.push({ type: 'message_stop' } as Anthropic.RawMessageStreamEvent);
+    expect(t.finish()).toEqual({
+      type: 'done',
+      finish_reason: 'tool_calls',
+      usage: { input_tokens: 16, output_tokens: 9, cached_tokens: 4 },
+      upstream_id: 'msg_2',
+      model: 'claude-x',
+    });
+  });
+});

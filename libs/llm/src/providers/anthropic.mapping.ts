@@ -1,0 +1,156 @@
+import type Anthropic from '@anthropic-ai/sdk';
+import { LlmError } from '../errors/llm-error';
+import type { ChatCompletion, ChatMessage, ChatRequest, FinishReason, TokenUsage, ToolCall, ToolChoice } from '../llm.types';
+import type { CallContext } from './provider-call';
+
+type Block = Anthropic.ContentBlockParam;
+type Params = Omit<Anthropic.MessageCreateParamsNonStreaming, 'stream'>;
+
+export interface AnthropicMappingOptions {
+  /** The Messages API requires `max_tokens`; used when the request has none. */
+  defaultMaxTokens: number;
+}
+
+function parseArguments(call: ToolCall, context: CallContext): unknown {
+  if (call.function.arguments.trim() === '') return {};
+  try {
+    return JSON.parse(call.function.arguments);
+  } catch (error) {
+    throw new LlmError({
+      kind: 'invalid_request',
+      code: 'invalid_tool_arguments',
+      provider: context.provider,
+      model: context.model,
+      message: `tool call ${call.id} (${call.function.name}): arguments are not valid JSON`,
+      cause: error,
+    });
+  }
+}
+
+function blocksOf(message: ChatMessage, context: CallContext): Block[] {
+  switch (message.role) {
+    case 'tool':
+      return [{ type: 'tool_result', tool_use_id: message.tool_call_id ?? '', content: message.content }];
+    case 'assistant': {
+      const blocks: Block[] = message.content === '' && message.tool_calls?.length ? [] : [{ type: 'text', text: message.content }];
+      for (const call of message.tool_calls ?? []) {
+        blocks.push({ type: 'tool_use', id: call.id, name: call.function.name, input: parseArguments(call, context) });
+      }
+      return blocks;
+    }
+    default:
+      return [{ type: 'text', text: message.content }];
+  }
+}
+
+/**
+ * System messages become the top-level `system` prompt; tool results become `tool_result` blocks of
+ * a user turn; consecutive turns of one role are merged (tool results must share the user turn that
+ * follows the tool calls).
+ */
+function toMessages(messages: ChatMessage[], context: CallContext): { system?: string; messages: Anthropic.MessageParam[] } {
+  const system: string[] = [];
+  const turns: { role: 'user' | 'assistant'; content: Block[] }[] = [];
+  for (const message of messages) {
+    if (message.role === 'system') {
+      system.push(message.content);
+      continue;
+    }
+    const role = message.role === 'assistant' ? 'assistant' : 'user';
+    const blocks = blocksOf(message, context);
+    const last = turns[turns.length - 1];
+    if (last !== undefined && last.role === role) last.content.push(...blocks);
+    else turns.push({ role, content: blocks });
+  }
+  return {
+    ...(system.length > 0 ? { system: system.join('\n\n') } : {}),
+    messages: turns.map(({ role, content }) => {
+      const [only] = content;
+      return content.length === 1 && only.type === 'text' ? { role, content: only.text } : { role, content };
+    }),
+  };
+}
+
+function toToolChoice(choice: ToolChoice): Anthropic.ToolChoice {
+  if (choice === 'auto') return { type: 'auto' };
+  if (choice === 'none') return { type: 'none' };
+  if (choice === 'required') return { type: 'any' };
+  return { type: 'tool', name: choice.function.name };
+}
+
+/**
+ * Request body for the Messages API. `temperature`/`top_p` are not sent: the SDK's API version
+ * (2026-10-21) has no sampling parameters.
+ */
+export function toAnthropicParams(request: ChatRequest, options: AnthropicMappingOptions, context: CallContext): Params {
+  const { system, messages } = toMessages(request.messages, context);
+  return {
+    model: request.model,
+    max_tokens: request.max_tokens ?? options.defaultMaxTokens,
+    messages,
+    ...(system !== undefined ? { system } : {}),
+    ...(request.stop?.length ? { stop_sequences: request.stop } : {}),
+    ...(request.tools?.length
+      ? {
+          tools: request.tools.map((tool) => ({
+            name: tool.function.name,
+            ...(tool.function.description !== undefined ? { description: tool.function.description } : {}),
+            input_schema: { type: 'object' as const, ...(tool.function.parameters ?? {}) },
+          })),
+        }
+      : {}),
+    ...(request.tool_choice !== undefined && request.tools?.length ? { tool_choice: toToolChoice(request.tool_choice) } : {}),
+    ...(request.user !== undefined ? { metadata: { user_id: request.user } } : {}),
+  };
+}
+
+export function fromAnthropicStopReason(reason: Anthropic.StopReason | null): FinishReason {
+  switch (reason) {
+    case 'max_tokens':
+    case 'model_context_window_exceeded':
+      return 'length';
+    case 'tool_use':
+      return 'tool_calls';
+    case 'refusal':
+      return 'content_filter';
+    default:
+      return 'stop';
+  }
+}
+
+export interface AnthropicUsageCounts {
+  input_tokens: number | null;
+  output_tokens: number;
+  cache_read_input_tokens: number | null;
+  cache_creation_input_tokens: number | null;
+}
+
+/** Anthropic's `input_tokens` excludes cache reads and writes; ours counts every prompt token. */
+export function fromAnthropicUsage(usage: AnthropicUsageCounts): TokenUsage {
+  const cacheRead = usage.cache_read_input_tokens ?? 0;
+  const cacheWrite = usage.cache_creation_input_tokens ?? 0;
+  return {
+    input_tokens: (usage.input_tokens ?? 0) + cacheRead + cacheWrite,
+    output_tokens: usage.output_tokens,
+    cached_tokens: cacheRead,
+  };
+}
+
+export function fromAnthropicMessage(message: Anthropic.Message): ChatCompletion {
+  let content = '';
+  const toolCalls: ToolCall[] = [];
+  for (const block of message.content) {
+    if (block.type === 'text') content += block.text;
+    else if (block.type === 'tool_use') {
+      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+    }
+  }
+  return {
+    content,
+    ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
+    finish_reason: fromAnthropicStopReason(message.stop_reason),
+    usage: fromAnthropicUsage(message.usage),
+    upstream_id: message.id,
+    model: message.model,
+  };
+}

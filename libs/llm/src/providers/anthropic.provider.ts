@@ -1,0 +1,68 @@
+import Anthropic from '@anthropic-ai/sdk';
+import type { CallOptions, ChatCompletion, ChatRequest, ChatStreamEvent, LlmProvider } from '../llm.types';
+import { fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
+import { AnthropicStreamTranslator } from './anthropic-stream.translator';
+import { runCall, streamEvents, type CallContext } from './provider-call';
+import { sdkRequestOptions } from './sdk-request-options';
+
+export interface AnthropicProviderOptions {
+  apiKey: string;
+  /** Provider id in routes and metrics (default `anthropic`). */
+  name?: string;
+  /** Default `https://api.anthropic.com`. */
+  baseURL?: string;
+  /** Client-wide timeout; per-call `timeoutMs` overrides it. */
+  timeoutMs?: number;
+  /** Used when a request has no `max_tokens` (the Messages API requires one). Default 4096. */
+  defaultMaxTokens?: number;
+  headers?: Record<string, string>;
+  fetch?: typeof fetch;
+}
+
+/** The Messages API through `@anthropic-ai/sdk`. Retries are the gateway's: the SDK never retries. */
+export class AnthropicProvider implements LlmProvider {
+  readonly name: string;
+  readonly system = 'anthropic';
+  private readonly client: Anthropic;
+  private readonly defaultMaxTokens: number;
+
+  constructor(options: AnthropicProviderOptions) {
+    this.name = options.name ?? 'anthropic';
+    this.defaultMaxTokens = options.defaultMaxTokens ?? 4096;
+    this.client = new Anthropic({
+      apiKey: options.apiKey,
+      baseURL: options.baseURL ?? null,
+      maxRetries: 0,
+      ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
+      ...(options.headers !== undefined ? { defaultHeaders: options.headers } : {}),
+      ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+      // The gateway emits one GenAI span per attempt; SDK spans would duplicate them.
+      openTelemetry: false,
+    });
+  }
+
+  complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {
+    const context = this.context(request);
+    return runCall(context, options, async (signal) => {
+      const params = toAnthropicParams(request, { defaultMaxTokens: this.defaultMaxTokens }, context);
+      return fromAnthropicMessage(await this.client.messages.create(params, sdkRequestOptions(signal, options)));
+    });
+  }
+
+  stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatStreamEvent> {
+    const context = this.context(request);
+    return streamEvents(
+      context,
+      options,
+      async (signal) => {
+        const params = toAnthropicParams(request, { defaultMaxTokens: this.defaultMaxTokens }, context);
+        return this.client.messages.create({ ...params, stream: true }, sdkRequestOptions(signal, options));
+      },
+      new AnthropicStreamTranslator(),
+    );
+  }
+
+  private context(request: ChatRequest): CallContext {
+    return { provider: this.name, model: request.model };
+  }
+}

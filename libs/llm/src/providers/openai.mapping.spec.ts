@@ -1,0 +1,108 @@
+import type OpenAI from 'openai';
+import type { ChatRequest } from '../llm.types';
+import { fromOpenAiCompletion, toOpenAiParams } from './openai.mapping';
+import { OpenAiStreamTranslator } from './openai-stream.translator';
+
+describe('toOpenAiParams', () => {
+  const request: ChatRequest = {
+    model: 'gpt-4.1',
+    messages: [
+      { role: 'system', content: 'Be brief.' },
+      { role: 'user', content: 'Weather?', name: 'ann' },
+      { role: 'assistant', content: '', tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'w', arguments: '{}' } }] },
+      { role: 'tool', content: 'sunny', tool_call_id: 'call_1' },
+    ],
+    max_tokens: 100,
+    temperature: 0.3,
+    top_p: 0.9,
+    stop: ['\n\n'],
+    tools: [{ type: 'function', function: { name: 'w', parameters: { type: 'object' } } }],
+    tool_choice: 'auto',
+    user: 'u1',
+  };
+
+  it('maps messages, tools and sampling parameters', () => {
+    expect(toOpenAiParams(request, 'max_tokens')).toEqual({
+      model: 'gpt-4.1',
+      messages: [
+        { role: 'system', content: 'Be brief.' },
+        { role: 'user', content: 'Weather?', name: 'ann' },
+        { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'w', arguments: '{}' } }] },
+        { role: 'tool', content: 'sunny', tool_call_id: 'call_1' },
+      ],
+      max_tokens: 100,
+      temperature: 0.3,
+      top_p: 0.9,
+      stop: ['\n\n'],
+      tools: [{ type: 'function', function: { name: 'w', parameters: { type: 'object' } } }],
+      tool_choice: 'auto',
+      user: 'u1',
+    });
+  });
+
+  it('can send the limit as max_completion_tokens (OpenAI’s own API)', () => {
+    const params = toOpenAiParams(request, 'max_completion_tokens');
+    expect(params.max_completion_tokens).toBe(100);
+    expect(params.max_tokens).toBeUndefined();
+  });
+});
+
+describe('fromOpenAiCompletion', () => {
+  it('maps content, tool calls, finish reason and usage with cached tokens', () => {
+    const completion = {
+      id: 'chatcmpl-1',
+      model: 'gpt-4.1-2025-04-14',
+      choices: [
+        {
+          index: 0,
+          finish_reason: 'tool_calls',
+          message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'w', arguments: '{"x":1}' } }] },
+        },
+      ],
+      usage: { prompt_tokens: 50, completion_tokens: 7, total_tokens: 57, prompt_tokens_details: { cached_tokens: 32 } },
+    } as unknown as OpenAI.ChatCompletion;
+    expect(fromOpenAiCompletion(completion)).toEqual({
+      content: '',
+      tool_calls: [{ id: 'call_2', type: 'function', function: { name: 'w', arguments: '{"x":1}' } }],
+      finish_reason: 'tool_calls',
+      usage: { input_tokens: 50, output_tokens: 7, cached_tokens: 32 },
+      upstream_id: 'chatcmpl-1',
+      model: 'gpt-4.1-2025-04-14',
+    });
+  });
+});
+
+describe('OpenAiStreamTranslator', () => {
+  const chunk = (choices: unknown[], usage: unknown = null) =>
+    ({ id: 'chatcmpl-9', model: 'gpt-4.1', object: 'chat.completion.chunk', created: 0, choices, usage }) as unknown as OpenAI.ChatCompletionChunk;
+
+  it('emits text and tool call deltas; done carries the usage chunk', () => {
+    const t = new OpenAiStreamTranslator();
+    const out = [
+      chunk([{ index: 0, delta: { role: 'assistant', content: '' }, finish_reason: null }]),
+      chunk([{ index: 0, delta: { content: 'Hi' }, finish_reason: null }]),
+      chunk([{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', type: 'function', function: { name: 'w', arguments: '' } }] }, finish_reason: null }]),
+      chunk([{ index: 0, delta: { tool_calls: [{ index: 0, function: { arguments: '{}' } }] }, finish_reason: null }]),
+      chunk([{ index: 0, delta: {}, finish_reason: 'tool_calls' }]),
+    ].flatMap((c) => t.push(c));
+    expect(out).toEqual([
+      { type: 'text', text: 'Hi' },
+      { type: 'tool_call', index: 0, id: 'call_1', name: 'w', arguments_delta: '' },
+      { type: 'tool_call', index: 0, arguments_delta: '{}' },
+    ]);
+    t.push(chunk([], { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 }));
+    expect(t.finish()).toEqual({
+      type: 'done',
+      finish_reason: 'tool_calls',
+      usage: { input_tokens: 3, output_tokens: 4, cached_tokens: 0 },
+      upstream_id: 'chatcmpl-9',
+      model: 'gpt-4.1',
+    });
+  });
+
+  it('reports an incomplete stream (no finish reason) as undefined', () => {
+    const t = new OpenAiStreamTranslator();
+    t.push(chunk([{ index: 0, delta: { content: 'Hi' }, finish_reason: null }]));
+    expect(t.finish()).toBeUndefined();
+  });
+});
