@@ -32,6 +32,18 @@ export class JobProducer implements OnApplicationShutdown {
     return added.id ?? '';
   }
 
+  /** Enqueues many jobs of one name in a single Redis round trip (`addBulk`). */
+  async enqueueMany<J extends JobName>(job: J, items: { payload: JobInput<J>; options?: JobsOptions }[]): Promise<void> {
+    if (items.length === 0) return;
+    const schema = payloadSchemaOf(job);
+    const jobs = items.map(({ payload, options }) => ({
+      name: job,
+      data: schema.parse(payload),
+      opts: { ...DEFAULT_JOB_OPTIONS, ...options },
+    }));
+    await this.queue(queueOfJob(job)).addBulk(jobs);
+  }
+
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {

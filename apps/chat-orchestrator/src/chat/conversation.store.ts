@@ -7,6 +7,9 @@ import type { ChatContext } from './chat-context';
 import { ChatErrorCode, ChatException } from './chat.exception';
 import { estimateTokens } from './token-estimate';
 
+const FLUSH_MAX_TURNS = 100;
+const FLUSH_DELAY_MS = 5;
+
 export interface HistoryLimits {
   maxMessages: number;
   maxTokens: number;
@@ -43,6 +46,8 @@ export interface ChatTurn {
 export class ConversationStore implements OnApplicationShutdown {
   private readonly logger = new Logger(ConversationStore.name);
   private readonly pending = new Set<Promise<void>>();
+  private readonly buffer: ChatTurn[] = [];
+  private timer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly prisma: PrismaService,
@@ -73,77 +78,129 @@ export class ConversationStore implements OnApplicationShutdown {
     return kept.reverse();
   }
 
-  /** Stores the turn and emits its usage event in the background. */
+  /**
+   * Stores the turn and emits its usage event in the background. Turns are written in small
+   * batches (one transaction and one Redis round trip per batch), so persistence costs little
+   * per request under load; a batch that fails is retried turn by turn.
+   */
   record(turn: ChatTurn): void {
-    const work = this.persist(turn).catch((error: unknown) =>
-      this.logger.error({ err: error, session_id: turn.sessionId, request_id: turn.context.requestId }, 'could not store chat turn'),
-    );
-    this.pending.add(work);
-    void work.finally(() => this.pending.delete(work));
+    this.buffer.push(turn);
+    if (this.buffer.length >= FLUSH_MAX_TURNS) {
+      this.flushSoon(0);
+    } else {
+      this.flushSoon(FLUSH_DELAY_MS);
+    }
+  }
+
+  /** Waits until every recorded turn is stored (tests, shutdown). */
+  async drain(): Promise<void> {
+    while (this.buffer.length > 0 || this.pending.size > 0) {
+      if (this.buffer.length > 0) this.flushSoon(0);
+      await Promise.allSettled([...this.pending]);
+    }
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await Promise.allSettled([...this.pending]);
+    await this.drain();
   }
 
-  private async persist(turn: ChatTurn): Promise<void> {
-    const { context, assistant } = turn;
-    const owner = { tenantId: context.tenantId, userId: context.userId };
+  private flushSoon(delayMs: number): void {
+    if (delayMs > 0 && this.timer) return;
+    clearTimeout(this.timer);
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      const batch = this.buffer.splice(0, this.buffer.length);
+      if (batch.length === 0) return;
+      const work = this.persistBatch(batch);
+      this.pending.add(work);
+      void work.finally(() => this.pending.delete(work));
+    }, delayMs);
+  }
+
+  private async persistBatch(batch: ChatTurn[]): Promise<void> {
+    try {
+      await this.write(batch);
+    } catch (error) {
+      if (batch.length === 1) {
+        const [turn] = batch;
+        this.logger.error({ err: error, session_id: turn.sessionId, request_id: turn.context.requestId }, 'could not store chat turn');
+        return;
+      }
+      // One bad turn (e.g. its session was deleted meanwhile) must not lose the others.
+      for (const turn of batch) await this.persistBatch([turn]);
+      return;
+    }
+    const usage = batch.filter(({ assistant }) => assistant.provider && assistant.model && (assistant.usage.input_tokens > 0 || assistant.usage.output_tokens > 0));
+    await this.producer
+      .enqueueMany(
+        JobName.UsageRecord,
+        usage.map(({ context, assistant }) => ({
+          payload: {
+            event_id: assistant.id,
+            tenant_id: context.tenantId,
+            user_id: context.userId,
+            api_key_id: context.apiKeyId,
+            request_id: context.requestId.slice(0, 128),
+            provider: assistant.provider ?? '',
+            model: assistant.model ?? '',
+            input_tokens: assistant.usage.input_tokens,
+            output_tokens: assistant.usage.output_tokens,
+            cached_tokens: assistant.usage.cached_tokens,
+            latency_ms: assistant.latencyMs,
+            feature: 'chat' as const,
+            occurred_at: assistant.createdAt.toISOString(),
+          },
+          options: { jobId: `usage-${assistant.id}` },
+        })),
+      )
+      .catch((error: unknown) => this.logger.error({ err: error, turns: usage.length }, 'could not emit usage events'));
+  }
+
+  private async write(batch: ChatTurn[]): Promise<void> {
+    const newSessions: Prisma.SessionCreateManyInput[] = [];
+    const touched = new Set<string>();
     const messages: Prisma.MessageCreateManyInput[] = [];
-    if (turn.userMessage) {
+    for (const turn of batch) {
+      const { context, assistant } = turn;
+      const owner = { tenantId: context.tenantId, userId: context.userId };
+      if (turn.newSession && !newSessions.some((s) => s.id === turn.sessionId)) {
+        newSessions.push({ id: turn.sessionId, ...owner, title: turn.title });
+      } else if (!turn.newSession) {
+        touched.add(turn.sessionId);
+      }
+      if (turn.userMessage) {
+        messages.push({
+          id: turn.userMessage.id,
+          sessionId: turn.sessionId,
+          ...owner,
+          role: turn.userMessage.role as MessageRole,
+          content: turn.userMessage.content,
+          tokensIn: 0,
+          createdAt: turn.userMessage.createdAt,
+        });
+      }
       messages.push({
-        id: turn.userMessage.id,
+        id: assistant.id,
         sessionId: turn.sessionId,
         ...owner,
-        role: turn.userMessage.role as MessageRole,
-        content: turn.userMessage.content,
-        tokensIn: 0,
-        createdAt: turn.userMessage.createdAt,
+        role: 'assistant',
+        content: assistant.content,
+        status: assistant.status,
+        tokensIn: assistant.usage.input_tokens,
+        tokensOut: assistant.usage.output_tokens,
+        provider: assistant.provider,
+        model: assistant.model,
+        costUsd: assistant.costUsd,
+        latencyMs: assistant.latencyMs,
+        ttftMs: assistant.ttftMs,
+        metadata: { ...assistant.metadata, request_id: context.requestId, usage_estimated: assistant.usageEstimated },
+        createdAt: assistant.createdAt,
       });
     }
-    messages.push({
-      id: assistant.id,
-      sessionId: turn.sessionId,
-      ...owner,
-      role: 'assistant',
-      content: assistant.content,
-      status: assistant.status,
-      tokensIn: assistant.usage.input_tokens,
-      tokensOut: assistant.usage.output_tokens,
-      provider: assistant.provider,
-      model: assistant.model,
-      costUsd: assistant.costUsd,
-      latencyMs: assistant.latencyMs,
-      ttftMs: assistant.ttftMs,
-      metadata: { ...assistant.metadata, request_id: context.requestId, usage_estimated: assistant.usageEstimated },
-      createdAt: assistant.createdAt,
-    });
     await this.prisma.$transaction([
-      turn.newSession
-        ? this.prisma.session.create({ data: { id: turn.sessionId, ...owner, title: turn.title } })
-        : this.prisma.session.update({ where: { id: turn.sessionId }, data: { updatedAt: new Date() } }),
-      this.prisma.message.createMany({ data: messages }),
+      ...(newSessions.length ? [this.prisma.session.createMany({ data: newSessions, skipDuplicates: true })] : []),
+      ...(touched.size ? [this.prisma.session.updateMany({ where: { id: { in: [...touched] } }, data: { updatedAt: new Date() } })] : []),
+      this.prisma.message.createMany({ data: messages, skipDuplicates: true }),
     ]);
-    if (assistant.provider && assistant.model && (assistant.usage.input_tokens > 0 || assistant.usage.output_tokens > 0)) {
-      await this.producer.enqueue(
-        JobName.UsageRecord,
-        {
-          event_id: assistant.id,
-          tenant_id: context.tenantId,
-          user_id: context.userId,
-          api_key_id: context.apiKeyId,
-          request_id: context.requestId.slice(0, 128),
-          provider: assistant.provider,
-          model: assistant.model,
-          input_tokens: assistant.usage.input_tokens,
-          output_tokens: assistant.usage.output_tokens,
-          cached_tokens: assistant.usage.cached_tokens,
-          latency_ms: assistant.latencyMs,
-          feature: 'chat',
-          occurred_at: assistant.createdAt.toISOString(),
-        },
-        { jobId: `usage-${assistant.id}` },
-      );
-    }
   }
 }
