@@ -114,6 +114,7 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
     ['unknown role', JSON.stringify({ model: 'default', messages: [{ role: 'wizard', content: 'x' }] }), 400, 'invalid_request'],
     ['empty messages', JSON.stringify({ model: 'default', messages: [] }), 400, 'invalid_request'],
     ['too-large max_tokens', JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'x' }], max_tokens: 1_000_000 }), 400, 'max_tokens_too_large'],
+    ['an unavailable extension', JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'x' }], conduit: { prompt_template: 'support-v2' } }), 400, 'unsupported_extension'],
     ['oversize body', JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'x'.repeat(70_000) }] }), 413, 'payload_too_large'],
   ])('rejects %s with a stable code', async (_name, body, status, code) => {
     const response = await gatewayFetch('/v1/chat/completions', { method: 'POST', body });

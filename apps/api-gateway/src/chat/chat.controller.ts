@@ -49,6 +49,13 @@ export class ChatController {
         param: body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens',
       });
     }
+    if (body.conduit?.prompt_template !== undefined) {
+      // Accepted by the schema so clients can be written against it; refused until templates ship,
+      // rather than silently answering without the template the caller asked for.
+      throw new ChatException(ChatErrorCode.UnsupportedExtension, 400, 'Prompt templates are not available on this deployment yet.', {
+        param: 'conduit.prompt_template',
+      });
+    }
     const sessionHeader = request.headers[SESSION_HEADER];
     if (sessionHeader !== undefined && !uuid.safeParse(sessionHeader).success) {
       throw new ChatException(ChatErrorCode.InvalidSessionHeader, 400, `${SESSION_HEADER} must be a session id (uuid).`, {
