@@ -36,12 +36,15 @@ module.exports = {
     {
       ...base,
       displayName: 'integration',
+      testTimeout: 30_000,
       testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/e2e/support/global-setup.ts',
     },
     {
       ...base,
       displayName: 'e2e',
+      // Services start as processes; on a loaded 2-core machine that takes seconds.
+      testTimeout: 60_000,
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/e2e/support/global-setup.ts',
     },

@@ -213,7 +213,11 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
     expect([...services]).toEqual(expect.arrayContaining(['api-gateway', 'chat-orchestrator', 'billing']));
     const llmSpan = platform.otlp.spans.find((s) => s.traceId === traceId && s.attributes['gen_ai.system'] !== undefined);
     expect(llmSpan?.attributes['gen_ai.request.model']).toBeDefined();
-    const consumer = platform.otlp.spans.find((s) => s.traceId === traceId && s.service === 'billing' && s.kind === 5);
+    // The consumer span ends after the handler's own spans, so it may arrive in a later export batch.
+    const consumer = await eventually(
+      async () => platform.otlp.spans.find((s) => s.traceId === traceId && s.service === 'billing' && s.kind === 5),
+      (span) => span !== undefined,
+    );
     expect(consumer).toBeDefined();
     const sessionId = response.headers.get('x-conduit-session-id') ?? '';
     const [, assistant] = await storedMessages(sessionId);

@@ -12,14 +12,31 @@ export interface ChatPlatform {
   orchestrator: RunningService;
   billing: RunningService;
   queuePrefix: string;
+  /** Starts a new billing process (after the previous one was stopped or killed); it becomes `billing`. */
+  startBilling(): Promise<RunningService>;
+  /**
+   * Starts a new orchestrator process with the same environment and port (after the previous one
+   * was stopped or killed, e.g. SIGKILL mid-job); it becomes `orchestrator`.
+   */
+  startOrchestrator(): Promise<RunningService>;
   stop(): Promise<void>;
+}
+
+export interface ChatPlatformOptions {
+  /** Extra environment of the gateway (e.g. `TIER_POLICY`, `ADMIN_API_KEY`). */
+  gatewayEnv?: Record<string, string>;
+  /** Extra environment of billing. */
+  billingEnv?: Record<string, string>;
 }
 
 /**
  * gateway → orchestrator → mock upstream, plus billing consuming usage events, each service a
  * real process exporting traces to a loopback OTLP receiver.
  */
-export async function startChatPlatform(orchestratorEnv: Record<string, string> = {}): Promise<ChatPlatform> {
+export async function startChatPlatform(
+  orchestratorEnv: Record<string, string> = {},
+  options: ChatPlatformOptions = {},
+): Promise<ChatPlatform> {
   const otlp = new OtlpReceiver();
   await otlp.start();
   const mock = await startMockLlmServer();
@@ -27,17 +44,18 @@ export async function startChatPlatform(orchestratorEnv: Record<string, string> 
   const queuePrefix = `e2e-${randomUUID().slice(0, 8)}`;
   const internalToken = randomUUID();
   const common = { ...otlp.env(), QUEUE_PREFIX: queuePrefix };
+  const fullOrchestratorEnv = {
+    ...common,
+    INTERNAL_TOKEN: internalToken,
+    ANTHROPIC_API_KEY: 'mock-anthropic-key',
+    ANTHROPIC_BASE_URL: mock.url,
+    OPENAI_API_KEY: 'mock-openai-key',
+    OPENAI_BASE_URL: `${mock.url}/v1`,
+    ...orchestratorEnv,
+  };
   const [orchestrator, billing] = await Promise.all([
-    startReady('chat-orchestrator', {
-      ...common,
-      INTERNAL_TOKEN: internalToken,
-      ANTHROPIC_API_KEY: 'mock-anthropic-key',
-      ANTHROPIC_BASE_URL: mock.url,
-      OPENAI_API_KEY: 'mock-openai-key',
-      OPENAI_BASE_URL: `${mock.url}/v1`,
-      ...orchestratorEnv,
-    }),
-    startReady('billing', common),
+    startReady('chat-orchestrator', fullOrchestratorEnv),
+    startReady('billing', { ...common, ...options.billingEnv }),
   ]);
   const gateway = await startReady('api-gateway', {
     ...common,
@@ -45,8 +63,9 @@ export async function startChatPlatform(orchestratorEnv: Record<string, string> 
     INTERNAL_TOKEN: internalToken,
     MAX_BODY_BYTES: '65536',
     MAX_TOKENS_LIMIT: '4096',
+    ...options.gatewayEnv,
   });
-  return {
+  const platform: ChatPlatform = {
     mock,
     otlp,
     prisma,
@@ -54,13 +73,22 @@ export async function startChatPlatform(orchestratorEnv: Record<string, string> 
     orchestrator,
     billing,
     queuePrefix,
+    startOrchestrator: async () => {
+      platform.orchestrator = await startReady('chat-orchestrator', { ...fullOrchestratorEnv, PORT: String(platform.orchestrator.port) });
+      return platform.orchestrator;
+    },
+    startBilling: async () => {
+      platform.billing = await startReady('billing', { ...common, ...options.billingEnv });
+      return platform.billing;
+    },
     stop: async () => {
-      await Promise.all([gateway, orchestrator, billing].map((service) => service.stop('SIGTERM')));
+      await Promise.all([gateway, platform.orchestrator, platform.billing].map((service) => service.stop('SIGTERM')));
       await mock.close();
       await otlp.stop();
       await prisma.$disconnect();
     },
   };
+  return platform;
 }
 
 export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {

@@ -1,11 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BlobStoreModule } from '@conduit/blob-store';
 import { ServiceCoreModule } from '@conduit/runtime';
+import { VectorStoreModule } from '@conduit/vector-store';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DocsModule } from './docs/docs.module';
+import { DocumentsModule } from './documents/documents.module';
+import { JobsModule } from './jobs/jobs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
 import { MessagesModule } from './messages/messages.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { UsageModule } from './usage/usage.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -17,8 +23,17 @@ export class AppModule {
         AuthModule,
         SessionsModule,
         MessagesModule,
+        UsageModule.register(config.usage.budget, config.usage.settings),
         ChatModule.register(config.chat),
         DocsModule,
+        BlobStoreModule.forRoot(config.documents.blobs),
+        VectorStoreModule.forRoot(config.documents.vectorStore),
+        DocumentsModule.register({
+          maxUploadBytes: config.documents.maxUploadBytes,
+          embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
+        }),
+        JobsModule.register(config.jobs),
+        WebhooksModule,
       ],
     };
   }

@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { BudgetModule } from '@conduit/budget';
 import { QueueModule } from '@conduit/queue';
 import { ServiceCoreModule } from '@conduit/runtime';
 import type { BillingConfig } from './config/billing.config';
+import { LedgerModule } from './ledger/ledger.module';
 import { UsageRecordHandler } from './usage/usage-record.handler';
 
 @Module({})
@@ -11,7 +13,13 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forRoot({ service: 'billing', settings: config }),
-        QueueModule.forWorker([UsageRecordHandler], { concurrency: { usage: 16 } }),
+        BudgetModule.forRoot(config.budget),
+        LedgerModule.register(config.alerts),
+        QueueModule.forWorker([UsageRecordHandler], {
+          concurrency: { usage: config.usage.concurrency },
+          lockDurationMs: config.usage.lockDurationMs,
+          stalledIntervalMs: Math.min(30_000, config.usage.lockDurationMs),
+        }),
       ],
     };
   }

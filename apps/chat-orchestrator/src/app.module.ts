@@ -1,19 +1,44 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LlmConfig, LlmModule } from '@conduit/llm';
+import { QueueModule } from '@conduit/queue';
+import { RetrievalModule } from '@conduit/retrieval';
+import { VectorStoreModule, VectorStoreReadiness } from '@conduit/vector-store';
 import { ServiceCoreModule } from '@conduit/runtime';
 import { ChatModule } from './chat/chat.module';
 import type { OrchestratorConfig } from './config/chat-orchestrator.config';
+import { JobExecuteHandler } from './jobs/job-execute.handler';
+import { JobsModule } from './jobs/jobs.module';
 import { ModelsController } from './models/models.controller';
+import { UsageModule } from './usage/usage.module';
+import { WebhookDeliverHandler } from './webhooks/webhook-deliver.handler';
+import { WebhooksModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
   static register(config: OrchestratorConfig, llm: LlmConfig): DynamicModule {
+    const chat = ChatModule.register(config.chat);
     return {
       module: AppModule,
       imports: [
-        ServiceCoreModule.forRoot({ service: 'chat-orchestrator', settings: config }),
+        ServiceCoreModule.forRoot({
+          service: 'chat-orchestrator',
+          settings: config,
+          readinessImports: [VectorStoreModule.forRoot(config.retrieval.vectorStore)],
+          readiness: [VectorStoreReadiness],
+        }),
+        RetrievalModule.forRoot({ embeddings: config.retrieval.embeddings }),
         LlmModule.forRoot(llm),
-        ChatModule.register(config.chat),
+        UsageModule.register(config.budget, config.chat),
+        chat,
+        // Async jobs (`job.execute`) run the chat pipeline above; webhooks (`webhook.deliver`) are sent from here too.
+        JobsModule.register(config.jobs, chat),
+        WebhooksModule.register(config.webhooks),
+        QueueModule.forWorker([JobExecuteHandler, WebhookDeliverHandler], {
+          concurrency: { jobs: config.jobs.concurrency, webhooks: config.webhooks.concurrency },
+          lockDurationMs: config.jobs.lockDurationMs,
+          stalledIntervalMs: config.jobs.stalledIntervalMs,
+          maxStalledCount: config.jobs.maxStalledCount,
+        }),
       ],
       controllers: [ModelsController],
     };

@@ -49,6 +49,12 @@ const toolChoice = z.union([
 /** Conduit's own extension, sent as `conduit` in the body (OpenAI clients: `extra_body`). */
 export const conduitExtensionSchema = z.strictObject({
   session_id: z.uuid().optional(),
+  /** Ground the answer in this document collection (retrieval-augmented generation). */
+  collection: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'collection names are 1-64 letters, digits, ".", "_" or "-"').optional(),
+  /** Chunks retrieved from the collection (default 5). */
+  top_k: z.number().int().min(1).max(50).optional(),
+  /** Drop chunks below this cosine similarity. */
+  score_threshold: z.number().min(-1).max(1).optional(),
   prompt_template: z.string().min(1).max(128).optional(),
   metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
 });

@@ -1,15 +1,24 @@
 import { z } from 'zod';
+import { jobExecuteSchema } from './async-job.schema';
+import { documentIngestSchema } from './document-ingest.schema';
 import { usageEventSchema } from './usage-event.schema';
+import { webhookDeliverSchema } from './webhook-deliver.schema';
 
 /** Every BullMQ queue in the system. */
 export const QueueName = {
   Usage: 'usage',
+  Ingestion: 'ingestion',
+  Jobs: 'jobs',
+  Webhooks: 'webhooks',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 /** Every job name, unique across queues. */
 export const JobName = {
   UsageRecord: 'usage.record',
+  DocumentIngest: 'document.ingest',
+  JobExecute: 'job.execute',
+  WebhookDeliver: 'webhook.deliver',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -20,6 +29,15 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
 export const queueJobs = {
   [QueueName.Usage]: {
     [JobName.UsageRecord]: usageEventSchema,
+  },
+  [QueueName.Ingestion]: {
+    [JobName.DocumentIngest]: documentIngestSchema,
+  },
+  [QueueName.Jobs]: {
+    [JobName.JobExecute]: jobExecuteSchema,
+  },
+  [QueueName.Webhooks]: {
+    [JobName.WebhookDeliver]: webhookDeliverSchema,
   },
 } as const satisfies Record<QueueName, Partial<Record<JobName, z.ZodType>>>;
 

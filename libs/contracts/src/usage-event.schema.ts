@@ -18,6 +18,8 @@ export const usageEventSchema = z.object({
   latency_ms: z.number().int().min(0).nullable(),
   feature: z.enum(['chat', 'job', 'embedding', 'eval', 'other']),
   occurred_at: z.iso.datetime(),
+  /** The gateway's budget reservation the call ran under; billing turns its hold into spend. */
+  reservation_id: z.string().min(8).max(128).nullable().default(null),
 });
 export type UsageEvent = z.output<typeof usageEventSchema>;
 export type UsageEventInput = z.input<typeof usageEventSchema>;

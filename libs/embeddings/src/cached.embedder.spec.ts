@@ -14,7 +14,7 @@ describe('vector encoding', () => {
 describe('CachedEmbedder without a usable Redis', () => {
   it('keys by model, dimension and sha256 of the text', () => {
     const cached = new CachedEmbedder(new HashingEmbedder({ dimension: 8 }), {} as Redis);
-    expect(cached.keyFor('abc')).toBe('emb:hashing-v1:8:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
+    expect(cached.keyFor('abc')).toBe('emb:hashing-v2:8:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad');
   });
 
   it('falls back to the inner embedder when the connection is down', async () => {

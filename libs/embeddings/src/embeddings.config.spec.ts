@@ -7,7 +7,7 @@ import type { Redis } from 'ioredis';
 
 describe('embeddingsConfigFromEnv', () => {
   it('defaults to the offline hashing embedder', () => {
-    expect(embeddingsConfigFromEnv({})).toEqual({ provider: 'hashing', model: 'hashing-v1', dimension: 384, batchSize: 64 });
+    expect(embeddingsConfigFromEnv({})).toEqual({ provider: 'hashing', model: 'hashing-v2', dimension: 384, batchSize: 64 });
     expect(embeddingsConfigFromEnv({ EMBEDDINGS_DIMENSION: '128' })).toMatchObject({ provider: 'hashing', dimension: 128 });
   });
 
@@ -55,7 +55,7 @@ describe('embeddingsConfigFromEnv', () => {
     expect(() => embeddingsConfigFromEnv({ EMBEDDINGS_PROVIDER: 'openai', OPENAI_API_KEY: 'k', EMBEDDINGS_MODEL: 'my-model' })).toThrow(
       /EMBEDDINGS_DIMENSION is required for model my-model/,
     );
-    expect(() => embeddingsConfigFromEnv({ EMBEDDINGS_MODEL: 'text-embedding-3-small' })).toThrow(/EMBEDDINGS_MODEL must be hashing-v1/);
+    expect(() => embeddingsConfigFromEnv({ EMBEDDINGS_MODEL: 'text-embedding-3-small' })).toThrow(/EMBEDDINGS_MODEL must be hashing-v2/);
     expect(() => embeddingsConfigFromEnv({ EMBEDDINGS_PROVIDER: 'cohere' })).toThrow(/EMBEDDINGS_PROVIDER/);
     expect(() => embeddingsConfigFromEnv({ EMBEDDINGS_BATCH_SIZE: '5000' })).toThrow(/EMBEDDINGS_BATCH_SIZE/);
     expect(() => embeddingsConfigFromEnv({ EMBEDDINGS_BASE_URL: 'ftp://x' })).toThrow(/EMBEDDINGS_BASE_URL/);

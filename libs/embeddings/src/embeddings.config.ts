@@ -10,7 +10,7 @@ import { KNOWN_EMBEDDING_DIMENSIONS, OPENAI_DEFAULT_EMBEDDING_MODEL, OPENAI_MAX_
 export const embeddingsEnv = {
   /** `hashing` (offline, deterministic, for development and tests) or `openai` (any OpenAI-compatible API). */
   EMBEDDINGS_PROVIDER: z.enum(['hashing', 'openai']).default('hashing'),
-  /** Model id. hashing: `hashing-v1`; openai: default `text-embedding-3-small`. */
+  /** Model id. hashing: `hashing-v2`; openai: default `text-embedding-3-small`. */
   EMBEDDINGS_MODEL: z.string().min(1).optional(),
   /** Output size. hashing: default 384; openai: sent as `dimensions` when set. */
   EMBEDDINGS_DIMENSION: z.coerce.number().pipe(z.int().min(2).max(16_000)).optional(),

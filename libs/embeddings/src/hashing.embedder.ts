@@ -2,7 +2,7 @@ import type { Embedder } from './embedder';
 import { FNV_OFFSET_BASIS, fmix32, fnv1aUpdate } from './feature-hash';
 import { throwIfAborted } from './vector-math';
 
-export const HASHING_MODEL = 'hashing-v1';
+export const HASHING_MODEL = 'hashing-v2';
 export const HASHING_DEFAULT_DIMENSION = 384;
 
 export interface HashingEmbedderOptions {
@@ -19,6 +19,18 @@ const WORD = /[\p{L}\p{N}\p{M}]+(?:['’][\p{L}\p{N}\p{M}]+)*/gu;
 const EMPTY_FEATURE = '\u2205';
 
 type Counts = Map<number, number>;
+
+/**
+ * Function words carry no topic and, hashed into a few hundred dimensions, drown the words that
+ * do: they are left out (unless a text has nothing else).
+ */
+const STOPWORDS = new Set(
+  `a an and are as at be been but by can could did do does for from had has have how i if in into is it its
+  of on or our so than that the their them then there these they this those to was we were what when where
+  which who whom why will with would you your he she his her not no yes also about after before over under
+  up down out off again further once all any both each few more most other some such only own same very
+  just should now my me us am being having doing`.split(/\s+/),
+);
 
 function count(counts: Counts, hash: number): void {
   counts.set(hash, (counts.get(hash) ?? 0) + 1);
@@ -57,7 +69,9 @@ export class HashingEmbedder implements Embedder {
 
   /** The vector of one text, synchronously. */
   embedText(text: string): number[] {
-    const words = text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
+    const all = text.normalize('NFKC').toLowerCase().match(WORD) ?? [];
+    const content = all.filter((word) => !STOPWORDS.has(word));
+    const words = content.length > 0 ? content : all;
     const unigrams: Counts = new Map();
     const bigrams: Counts = new Map();
     const chars: Counts = new Map();

@@ -14,6 +14,7 @@ export {
   queueJobDuration,
   queueJobWait,
   queueJobsTotal,
+  retrievalDuration,
 } from './metrics/metrics';
 export { MetricsController } from './metrics/metrics.controller';
 export { HealthModule } from './health/health.module';

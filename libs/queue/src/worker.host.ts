@@ -16,6 +16,14 @@ export interface WorkerOptions {
   concurrency?: Partial<Record<QueueName, number>>;
   /** How often queue depth gauges are refreshed; 0 disables. */
   depthIntervalMs?: number;
+  /**
+   * A job whose worker died is re-run once its lock expired (BullMQ `lockDuration`, 30 s) and a
+   * stalled check saw it (`stalledInterval`, 30 s). Lower both where quick recovery matters.
+   */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+  /** Times a job may stall (its worker died) and be re-run before BullMQ fails it (default 1). */
+  maxStalledCount?: number;
 }
 
 const DEPTH_STATES = ['waiting', 'active', 'delayed', 'failed'] as const;
@@ -49,6 +57,9 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
         connection: this.connection,
         prefix: this.queueOptions.prefix,
         concurrency: this.options.concurrency?.[queue] ?? 8,
+        ...(this.options.lockDurationMs !== undefined ? { lockDuration: this.options.lockDurationMs } : {}),
+        ...(this.options.stalledIntervalMs !== undefined ? { stalledInterval: this.options.stalledIntervalMs } : {}),
+        ...(this.options.maxStalledCount !== undefined ? { maxStalledCount: this.options.maxStalledCount } : {}),
         telemetry,
       });
       worker.on('failed', (job, error) => {

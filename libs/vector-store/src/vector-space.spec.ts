@@ -5,7 +5,7 @@ import { chunkPointId } from './validation';
 describe('vectorSpaceFor', () => {
   it('keeps valid model ids and appends the dimension', () => {
     expect(vectorSpaceFor('text-embedding-3-small', 1536)).toEqual({ name: 'text-embedding-3-small-1536', dimension: 1536 });
-    expect(vectorSpaceFor('hashing-v1', 384)).toEqual({ name: 'hashing-v1-384', dimension: 384 });
+    expect(vectorSpaceFor('hashing-v2', 384)).toEqual({ name: 'hashing-v2-384', dimension: 384 });
   });
 
   it('lower-cases and replaces other characters with single dashes', () => {

@@ -6,7 +6,7 @@
 
 /** A vector space holds vectors of one embedding model and dimension (a Qdrant collection, a pgvector table). */
 export interface VectorSpace {
-  /** Derived from the embedding model and dimension, e.g. `hashing-v1-384`; [a-z0-9_-]. */
+  /** Derived from the embedding model and dimension, e.g. `hashing-v2-384`; [a-z0-9_-]. */
   name: string;
   dimension: number;
 }

@@ -5,12 +5,20 @@ import { z } from 'zod';
 import { ChatCompletionRequest, chatCompletionRequestSchema, maxTokensOf } from '@conduit/contracts';
 import { ZodPipe } from '@conduit/runtime';
 import { CurrentPrincipal, Principal } from '../auth/principal';
+import { AdmissionService } from '../usage/admission.service';
 import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
 import { ChatErrorCode, ChatException } from './chat.exception';
 import { OrchestratorClient } from './orchestrator.client';
 
 /** Orchestrator response headers a client may rely on. */
-const PASSED_HEADERS = ['content-type', 'x-conduit-session-id', 'x-conduit-message-id', 'x-conduit-provider', 'x-conduit-model'];
+const PASSED_HEADERS = [
+  'content-type',
+  'x-conduit-session-id',
+  'x-conduit-message-id',
+  'x-conduit-provider',
+  'x-conduit-model',
+  'x-conduit-citations',
+];
 const SESSION_HEADER = 'x-conduit-session-id';
 const uuid = z.uuid();
 
@@ -33,6 +41,7 @@ function passHeaders(upstream: Dispatcher.ResponseData, reply: FastifyReply): Re
 export class ChatController {
   constructor(
     private readonly orchestrator: OrchestratorClient,
+    private readonly admission: AdmissionService,
     @Inject(GATEWAY_CHAT_SETTINGS) private readonly settings: GatewayChatSettings,
   ) {}
 
@@ -63,18 +72,32 @@ export class ChatController {
       });
     }
 
+    // Rate limits and budget: one Redis round trip; 429 / 402 before anything reaches a model.
+    const sessionId = typeof sessionHeader === 'string' ? sessionHeader : undefined;
+    const admission = await this.admission.admitChat(principal, body, { withHistory: (sessionId ?? body.conduit?.session_id) !== undefined });
+    reply.headers(admission.headers);
+
     const abort = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const upstream = await this.forward(() =>
-      this.orchestrator.chat(JSON.stringify(body), {
-        principal,
-        requestId: String(request.id),
-        sessionId: typeof sessionHeader === 'string' ? sessionHeader : undefined,
-        signal: abort.signal,
-      }),
-    );
+    let upstream: Dispatcher.ResponseData;
+    try {
+      upstream = await this.forward(() =>
+        this.orchestrator.chat(JSON.stringify(body), {
+          principal,
+          requestId: String(request.id),
+          sessionId,
+          reservationId: admission.reservationId,
+          signal: abort.signal,
+        }),
+      );
+    } catch (error) {
+      this.admission.release(principal, admission.reservationId);
+      throw error;
+    }
+    // A refused call produced nothing: give its reservation back (a no-op if the orchestrator did).
+    if (upstream.statusCode >= 400) this.admission.release(principal, admission.reservationId);
 
     const isStream = String(upstream.headers['content-type'] ?? '').startsWith('text/event-stream');
     if (!isStream) {

@@ -1,5 +1,6 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Dispatcher, Pool } from 'undici';
+import { RESERVATION_HEADER } from '@conduit/contracts';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
 
@@ -7,6 +8,8 @@ export interface ForwardOptions {
   principal: Principal;
   requestId: string;
   sessionId?: string;
+  /** The call's budget reservation, settled or released by the orchestrator. */
+  reservationId?: string;
   signal: AbortSignal;
 }
 
@@ -53,6 +56,7 @@ export class OrchestratorClient implements OnApplicationShutdown {
       'x-conduit-user-id': options.principal.userId,
       'x-conduit-api-key-id': options.principal.apiKeyId,
       ...(options.sessionId ? { 'x-conduit-session-id': options.sessionId } : {}),
+      ...(options.reservationId ? { [RESERVATION_HEADER]: options.reservationId } : {}),
       ...(this.settings.internalToken ? { 'x-conduit-internal-token': this.settings.internalToken } : {}),
     };
   }

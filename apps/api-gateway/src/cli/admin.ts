@@ -1,4 +1,4 @@
-/* Admin CLI: creates tenants, users and API keys. A key is printed once and never stored. */
+/* Admin CLI: tenants, users and API keys (a key is printed once, never stored), budgets and prices. */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfigOrExit, databaseEnv } from '@conduit/config';
@@ -11,7 +11,14 @@ const USAGE = `usage: admin <command> [options]
   create-tenant --name N --slug S [--tier free|pro|enterprise]
   create-user   --tenant SLUG --email E [--name N] [--tier free|pro|enterprise]
   create-key    --tenant SLUG --email E [--name N]
-  revoke-key    --prefix P`;
+  revoke-key    --prefix P
+  set-budget    --tenant SLUG [--email E] --period daily|monthly --usd N|none|default
+                                    a tenant's cap, or a user's with --email; "none" = no cap,
+                                    "default" = back to the tier default (TIER_POLICY)
+  show-budgets  --tenant SLUG       the tenant's stored budget overrides
+  set-price     --model M --input USD --output USD [--cached-input USD] [--from YYYY-MM-DD]
+                                    USD per 1M tokens from that UTC day (default today); M may be a glob
+  list-prices                       the price list, newest first per model`;
 
 const env = loadConfigOrExit(
   'admin',
@@ -48,6 +55,13 @@ async function main(): Promise<void> {
       tenant: { type: 'string' },
       email: { type: 'string' },
       prefix: { type: 'string' },
+      period: { type: 'string' },
+      usd: { type: 'string' },
+      model: { type: 'string' },
+      input: { type: 'string' },
+      output: { type: 'string' },
+      'cached-input': { type: 'string' },
+      from: { type: 'string' },
     },
     strict: true,
   });
@@ -111,6 +125,87 @@ async function main(): Promise<void> {
           data: { revokedAt: new Date() },
         });
         process.stdout.write(`${JSON.stringify({ revoked: count })}\n`);
+        break;
+      }
+      case 'set-budget': {
+        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
+        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const period = z.enum(['daily', 'monthly']).safeParse(values.period);
+        if (!period.success) fail('--period must be daily or monthly');
+        let user: { id: string } | null = null;
+        if (values.email !== undefined) {
+          user = await prisma.user.findUnique({ where: { tenantId_email: { tenantId: tenant.id, email: values.email } }, select: { id: true } });
+          if (!user) fail(`no user ${values.email} in tenant ${tenant.slug}`);
+        }
+        const scope = user ? ('user' as const) : ('tenant' as const);
+        const subjectId = user?.id ?? tenant.id;
+        const amount = required(values, 'usd');
+        const key = { scope_subjectId_period: { scope, subjectId, period: period.data } };
+        if (amount === 'default') {
+          await prisma.budgetCap.deleteMany({ where: { scope, subjectId, period: period.data } });
+        } else {
+          const usd = amount === 'none' ? null : Number(amount);
+          if (usd !== null && (!Number.isFinite(usd) || usd < 0)) fail('--usd must be a non-negative number, "none" or "default"');
+          await prisma.budgetCap.upsert({
+            where: key,
+            create: { tenantId: tenant.id, scope, subjectId, userId: user?.id ?? null, period: period.data, capUsd: usd },
+            update: { capUsd: usd },
+          });
+        }
+        process.stdout.write(`${JSON.stringify({ scope, subject_id: subjectId, period: period.data, cap_usd: amount })}\n`);
+        process.stderr.write('admin: gateways apply the change within BUDGET_CAP_CACHE_TTL_MS (30 s by default)\n');
+        break;
+      }
+      case 'show-budgets': {
+        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
+        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const caps = await prisma.budgetCap.findMany({ where: { tenantId: tenant.id }, orderBy: [{ scope: 'asc' }, { period: 'asc' }] });
+        for (const cap of caps) {
+          process.stdout.write(
+            `${JSON.stringify({ scope: cap.scope, subject_id: cap.subjectId, period: cap.period, cap_usd: cap.capUsd === null ? null : Number(cap.capUsd) })}\n`,
+          );
+        }
+        break;
+      }
+      case 'set-price': {
+        const price = (name: string, optional = false): number | null => {
+          const value = values[name as keyof typeof values];
+          if (value === undefined && optional) return null;
+          const parsed = Number(value);
+          if (typeof value !== 'string' || !Number.isFinite(parsed) || parsed < 0) fail(`--${name} must be a non-negative number (USD per 1M tokens)`);
+          return parsed;
+        };
+        const from = values.from ?? new Date().toISOString().slice(0, 10);
+        if (!z.iso.date().safeParse(from).success) fail('--from must be a date, YYYY-MM-DD');
+        const data = {
+          inputUsdPerMtok: price('input') as number,
+          outputUsdPerMtok: price('output') as number,
+          cachedInputUsdPerMtok: price('cached-input', true),
+        };
+        const model = required(values, 'model');
+        const effectiveFrom = new Date(`${from}T00:00:00Z`);
+        await prisma.modelPrice.upsert({
+          where: { model_effectiveFrom: { model, effectiveFrom } },
+          create: { model, effectiveFrom, ...data },
+          update: data,
+        });
+        process.stdout.write(`${JSON.stringify({ model, effective_from: from, input: data.inputUsdPerMtok, output: data.outputUsdPerMtok, cached_input: data.cachedInputUsdPerMtok })}\n`);
+        process.stderr.write('admin: services load prices every PRICE_REFRESH_MS (60 s by default); date changes ahead of time\n');
+        break;
+      }
+      case 'list-prices': {
+        const rows = await prisma.modelPrice.findMany({ orderBy: [{ model: 'asc' }, { effectiveFrom: 'desc' }] });
+        for (const row of rows) {
+          process.stdout.write(
+            `${JSON.stringify({
+              model: row.model,
+              effective_from: row.effectiveFrom.toISOString().slice(0, 10),
+              input: Number(row.inputUsdPerMtok),
+              output: Number(row.outputUsdPerMtok),
+              cached_input: row.cachedInputUsdPerMtok === null ? null : Number(row.cachedInputUsdPerMtok),
+            })}\n`,
+          );
+        }
         break;
       }
       default:

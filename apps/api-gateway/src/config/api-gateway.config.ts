@@ -1,5 +1,11 @@
 import { z } from 'zod';
 import { coreSettings, secret, serviceEnv } from '@conduit/config';
+import { budgetEnv, budgetSettings } from '@conduit/budget';
+import { blobStoreEnv, blobStoreSettings } from '@conduit/blob-store';
+import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
+import { vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
+import { jobsEnv, jobsSettings } from '@conduit/jobs';
+import { refuseInsecureWebhookTargets, webhookTargetEnv, webhookTargetPolicy } from '@conduit/webhooks';
 
 export const gatewayConfigSchema = z
   .object({
@@ -9,9 +15,32 @@ export const gatewayConfigSchema = z
     MAX_TOKENS_LIMIT: z.coerce.number().int().min(1).default(32_768),
     MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
     ORCHESTRATOR_CONNECTIONS: z.coerce.number().int().min(1).max(4_096).default(256),
+    // Usage controls: rate limits and budgets (TIER_POLICY, BUDGET_*), price quotes, admin API.
+    ...budgetEnv,
+    PRICE_QUOTE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
+    ADMIN_API_KEY: secret(z.string().min(32, 'must be at least 32 characters')).optional(),
+    // Documents: uploads are stored in the blob store; vectors are deleted on document delete/reindex.
+    MAX_UPLOAD_BYTES: z.coerce.number().int().min(1_024).max(1_073_741_824).default(20 * 1024 * 1024),
+    ...blobStoreEnv,
+    ...vectorStoreEnv,
+    ...embeddingsEnv,
+    // Async jobs: retry policy and deadlines; where webhook URLs may point.
+    ...jobsEnv,
+    ...webhookTargetEnv,
   })
+  .superRefine(refuseInsecureWebhookTargets)
   .transform((env) => ({
     ...coreSettings(env),
+    usage: {
+      budget: budgetSettings(env, coreSettings(env), false),
+      settings: {
+        orchestratorUrl: env.CHAT_ORCHESTRATOR_URL,
+        internalToken: env.INTERNAL_TOKEN,
+        quoteTtlMs: env.PRICE_QUOTE_TTL_MS,
+        maxTokensLimit: env.MAX_TOKENS_LIMIT,
+        adminApiKey: env.ADMIN_API_KEY,
+      },
+    },
     bodyLimitBytes: env.MAX_BODY_BYTES,
     chat: {
       orchestratorUrl: env.CHAT_ORCHESTRATOR_URL,
@@ -19,6 +48,13 @@ export const gatewayConfigSchema = z
       maxTokensLimit: env.MAX_TOKENS_LIMIT,
       connections: env.ORCHESTRATOR_CONNECTIONS,
     },
+    documents: {
+      maxUploadBytes: env.MAX_UPLOAD_BYTES,
+      blobs: blobStoreSettings(env),
+      vectorStore: vectorStoreSettings(env),
+      embeddings: embeddingsSettings(env),
+    },
+    jobs: { jobs: jobsSettings(env), webhookPolicy: webhookTargetPolicy(env), maxTokensLimit: env.MAX_TOKENS_LIMIT },
   }));
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

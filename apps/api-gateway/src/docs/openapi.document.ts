@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { chatCompletionRequestSchema } from '@conduit/contracts';
+import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
 import { listMessagesQuerySchema, feedbackBodySchema } from '../messages/messages.dto';
 import { createSessionBodySchema, listSessionsQuerySchema } from '../sessions/sessions.dto';
+import { adminUsageQuerySchema, usageQuerySchema } from '../usage/usage.dto';
 
 interface Operation {
   method: 'get' | 'post' | 'delete';
@@ -13,6 +15,8 @@ interface Operation {
   pathParams?: string[];
   success: number;
   stream?: boolean;
+  /** The body is multipart/form-data: `body` describes its fields, plus a `file` part. */
+  multipart?: boolean;
 }
 
 /** The public API, one entry per route; the document below is derived from the same zod schemas the routes validate with. */
@@ -24,7 +28,15 @@ const operations: Operation[] = [
   { method: 'get', path: '/v1/sessions/{id}', summary: 'Get a session', tag: 'Sessions', pathParams: ['id'], success: 200 },
   { method: 'delete', path: '/v1/sessions/{id}', summary: 'Delete a session and its messages', tag: 'Sessions', pathParams: ['id'], success: 200 },
   { method: 'get', path: '/v1/sessions/{id}/messages', summary: "List a session's messages", tag: 'Sessions', pathParams: ['id'], query: listMessagesQuerySchema, success: 200 },
+  { method: 'post', path: '/v1/documents', summary: 'Upload a document (multipart: `file` + `collection`); 202, ingested in the background', tag: 'Documents', body: uploadFieldsSchema, multipart: true, success: 202 },
+  { method: 'get', path: '/v1/documents', summary: "List the caller's documents", tag: 'Documents', query: listDocumentsQuerySchema, success: 200 },
+  { method: 'get', path: '/v1/documents/{id}', summary: 'Get a document with its ingestion status and progress', tag: 'Documents', pathParams: ['id'], success: 200 },
+  { method: 'delete', path: '/v1/documents/{id}', summary: 'Delete a document, its chunks and vectors', tag: 'Documents', pathParams: ['id'], success: 200 },
+  { method: 'post', path: '/v1/documents/{id}/reindex', summary: 'Ingest a document again', tag: 'Documents', pathParams: ['id'], success: 202 },
   { method: 'post', path: '/v1/messages/{id}/feedback', summary: 'Rate an assistant message', tag: 'Messages', pathParams: ['id'], body: feedbackBodySchema, success: 200 },
+  { method: 'get', path: '/v1/usage', summary: "The caller's usage by UTC day and model: tokens, requests, billed cost (`format=csv` for CSV)", tag: 'Usage', query: usageQuerySchema, success: 200 },
+  { method: 'get', path: '/v1/budget', summary: "The caller's and its tenant's caps, spend, reserved, remaining and reset times; rate limits", tag: 'Usage', success: 200 },
+  { method: 'get', path: '/v1/admin/usage', summary: 'Usage of any tenant or user, grouped by tenant/user/day/model (`Bearer <ADMIN_API_KEY>`)', tag: 'Admin', query: adminUsageQuerySchema, success: 200 },
 ];
 
 const errorSchema = {
@@ -49,6 +61,25 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   return rest;
 }
 
+function requestBodyOf(op: Operation, body: z.ZodType) {
+  if (!op.multipart) {
+    return { required: op.tag === 'Chat', content: { 'application/json': { schema: jsonSchema(body) } } };
+  }
+  const fields = jsonSchema(body) as { properties?: Record<string, unknown>; required?: string[] };
+  return {
+    required: true,
+    content: {
+      'multipart/form-data': {
+        schema: {
+          type: 'object',
+          properties: { ...fields.properties, file: { type: 'string', format: 'binary' } },
+          required: [...(fields.required ?? []), 'file'],
+        },
+      },
+    },
+  };
+}
+
 export function buildOpenApiDocument(serverUrl?: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
@@ -70,7 +101,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
         summary: op.summary,
         tags: [op.tag],
         ...(parameters.length ? { parameters } : {}),
-        ...(op.body ? { requestBody: { required: op.method === 'post' && op.tag === 'Chat', content: { 'application/json': { schema: jsonSchema(op.body) } } } } : {}),
+        ...(op.body ? { requestBody: requestBodyOf(op, op.body) } : {}),
         responses: {
           [op.success]: {
             description: 'Success',

@@ -1,6 +1,31 @@
 import { z } from 'zod';
+import { budgetEnv, budgetSettings } from '@conduit/budget';
 import { coreSettings, serviceEnv } from '@conduit/config';
 
-export const billingConfigSchema = z.object({ ...serviceEnv(8084) }).transform((env) => ({ ...coreSettings(env) }));
+export const billingConfigSchema = z
+  .object({
+    ...serviceEnv(8084),
+    ...budgetEnv,
+    /** Usage events processed at once. */
+    USAGE_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(16),
+    /** A usage job whose worker died is re-run after this lock expires (BullMQ lockDuration). */
+    USAGE_JOB_LOCK_MS: z.coerce.number().int().min(1_000).max(600_000).default(30_000),
+    /** An hour's spend above this multiple of the trailing hourly average raises `spend_spike`. */
+    ALERT_SPIKE_FACTOR: z.coerce.number().min(1).max(1_000).default(3),
+    /** …and only when that hour's spend is at least this many USD (no alerts for pennies). */
+    ALERT_SPIKE_MIN_USD: z.coerce.number().min(0).default(1),
+    /** Hours of history the trailing average covers. */
+    ALERT_SPIKE_BASELINE_HOURS: z.coerce.number().int().min(1).max(24 * 28).default(24),
+  })
+  .transform((env) => {
+    const core = coreSettings(env);
+    return {
+      ...core,
+      budget: budgetSettings(env, core, true),
+      usage: { concurrency: env.USAGE_CONCURRENCY, lockDurationMs: env.USAGE_JOB_LOCK_MS },
+      alerts: { spikeFactor: env.ALERT_SPIKE_FACTOR, spikeMinUsd: env.ALERT_SPIKE_MIN_USD, baselineHours: env.ALERT_SPIKE_BASELINE_HOURS },
+    };
+  });
 
 export type BillingConfig = z.output<typeof billingConfigSchema>;
+export type AlertSettings = BillingConfig['alerts'];

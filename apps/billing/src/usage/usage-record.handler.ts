@@ -1,38 +1,52 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { JobName, UsageEvent } from '@conduit/contracts';
-import { PrismaService } from '@conduit/db';
+import { PriceBook, UsageControls } from '@conduit/budget';
 import { HandlesJob, JobHandler } from '@conduit/queue';
+import { CostAlerts } from '../alerts/cost-alerts.service';
+import { billingCostUsdTotal, billingEventsTotal } from '../billing.metrics';
+import { LedgerWriter } from '../ledger/ledger.writer';
 
 /**
- * Records one usage event. The event id is the primary key, so a redelivered or retried event
- * is a no-op rather than a second charge.
+ * Bills one usage event: prices it from the versioned price list at the time it occurred, appends
+ * it to the ledger with its aggregates (deduplicated by event id), then counts its cost as spent
+ * in the Redis budget counters (idempotent per event, so it runs on redeliveries too: a crash
+ * between the two steps is repaired by the retry) and checks cost alerts.
  */
 @Injectable()
 @HandlesJob(JobName.UsageRecord)
 export class UsageRecordHandler implements JobHandler<typeof JobName.UsageRecord> {
-  constructor(private readonly prisma: PrismaService) {}
+  private readonly logger = new Logger(UsageRecordHandler.name);
 
-  async handle(event: UsageEvent): Promise<{ recorded: boolean }> {
-    const { count } = await this.prisma.usageEvent.createMany({
-      data: [
-        {
-          id: event.event_id,
-          tenantId: event.tenant_id,
-          userId: event.user_id,
-          apiKeyId: event.api_key_id,
-          requestId: event.request_id,
-          provider: event.provider,
-          model: event.model,
-          inputTokens: event.input_tokens,
-          outputTokens: event.output_tokens,
-          cachedTokens: event.cached_tokens,
-          latencyMs: event.latency_ms,
-          feature: event.feature,
-          occurredAt: new Date(event.occurred_at),
-        },
-      ],
-      skipDuplicates: true,
+  constructor(
+    private readonly prices: PriceBook,
+    private readonly ledger: LedgerWriter,
+    private readonly controls: UsageControls,
+    private readonly alerts: CostAlerts,
+  ) {}
+
+  async handle(event: UsageEvent): Promise<{ recorded: boolean; cost_usd: number }> {
+    await this.prices.ready();
+    const occurredAt = new Date(event.occurred_at);
+    const cost = this.prices.costOf(
+      event.model,
+      { input_tokens: event.input_tokens, output_tokens: event.output_tokens, cached_tokens: event.cached_tokens },
+      occurredAt,
+    );
+    const write = await this.ledger.record(event, cost);
+    await this.controls.commit({
+      tenantId: event.tenant_id,
+      userId: event.user_id,
+      eventId: event.event_id,
+      reservationId: event.reservation_id,
+      costNano: cost.nano,
+      occurredAt,
     });
-    return { recorded: count === 1 };
+    billingEventsTotal.inc({ outcome: write.inserted ? 'recorded' : 'duplicate', priced: String(cost.priced) });
+    if (write.inserted) {
+      billingCostUsdTotal.inc({ provider: event.provider, model: event.model, feature: event.feature }, cost.usd);
+      if (!cost.priced) this.logger.warn({ event_id: event.event_id, model: event.model }, 'no price in force for model: billed at 0');
+      await this.alerts.afterBilled(event, write.hourSpendNano);
+    }
+    return { recorded: write.inserted, cost_usd: cost.usd };
   }
 }

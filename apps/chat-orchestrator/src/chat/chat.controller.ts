@@ -1,12 +1,11 @@
-import { timingSafeEqual } from 'node:crypto';
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChatCompletionRequest, chatCompletionRequestSchema } from '@conduit/contracts';
 import type { TokenUsage } from '@conduit/llm';
 import { openAiErrorBody, ZodPipe } from '@conduit/runtime';
-import { CONTEXT_HEADERS, contextFrom } from './chat-context';
+import { ReservationSettler } from '../usage/reservation.settler';
+import { assertInternalCaller, CONTEXT_HEADERS, contextFrom, reservationOf } from './chat-context';
 import { CHAT_SETTINGS, ChatSettings } from './chat.constants';
-import { ChatErrorCode, ChatException } from './chat.exception';
 import { ChatService } from './chat.service';
 import { toChatException } from './llm-error.mapping';
 import { ChunkWriter, completionResponse } from './openai-format';
@@ -26,6 +25,7 @@ const SSE_HEADERS = {
 export class ChatController {
   constructor(
     private readonly chat: ChatService,
+    private readonly settler: ReservationSettler,
     @Inject(CHAT_SETTINGS) private readonly settings: ChatSettings,
   ) {}
 
@@ -36,7 +36,21 @@ export class ChatController {
     @Req() request: FastifyRequest,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    this.authorize(request);
+    assertInternalCaller(request, this.settings.internalToken);
+    try {
+      return await this.run(body, request, reply);
+    } catch (error) {
+      // Nothing was produced (the turn is recorded, and its reservation settled, only on success).
+      this.settler.release({
+        tenantId: String(request.headers[CONTEXT_HEADERS.tenant] ?? ''),
+        reservationId: reservationOf(request),
+        requestId: String(request.id),
+      });
+      throw error;
+    }
+  }
+
+  private async run(body: ChatCompletionRequest, request: FastifyRequest, reply: FastifyReply) {
     const sessionHeader = request.headers['x-conduit-session-id'];
     const sessionId = body.conduit?.session_id ?? (typeof sessionHeader === 'string' ? sessionHeader : undefined);
     const chat = await this.chat.prepare(body, contextFrom(request, sessionId));
@@ -45,12 +59,17 @@ export class ChatController {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const headers = { 'x-conduit-session-id': chat.sessionId, 'x-conduit-message-id': chat.assistantId };
+    const headers: Record<string, string> = { 'x-conduit-session-id': chat.sessionId, 'x-conduit-message-id': chat.assistantId };
+    if (chat.citations.length > 0) {
+      // For OpenAI clients, which ignore unknown body fields: URI-encoded JSON (filenames may be non-ASCII).
+      headers['x-conduit-citations'] = encodeURIComponent(JSON.stringify(chat.citations));
+    }
 
     if (!body.stream) {
       const result = await this.chat.complete(chat, abort.signal);
       reply.headers({ ...headers, 'x-conduit-provider': result.provider, 'x-conduit-model': result.model });
-      return completionResponse(chat.responseId, result.model, chat.created, result.completion);
+      const response = completionResponse(chat.responseId, result.model, chat.created, result.completion);
+      return chat.citations.length > 0 ? { ...response, citations: chat.citations } : response;
     }
 
     // Errors up to the first token still become a proper HTTP error (retries/fallback happen here).
@@ -70,6 +89,7 @@ export class ChatController {
     let usage: TokenUsage | undefined;
     let finishReason = 'stop';
     let failure: unknown;
+    let citationsSent = false;
     try {
       for await (const event of stream.events) {
         if (abort.signal.aborted) break;
@@ -78,7 +98,11 @@ export class ChatController {
           usage = event.usage;
           finishReason = event.finish_reason;
         }
-        if (!send(writer.forEvent(event))) await new Promise((resolve) => raw.once('drain', resolve));
+        const chunk = writer.forEvent(event) as Record<string, unknown>;
+        // The first chunk carries the citations for native clients.
+        const payload = content === '' && chat.citations.length > 0 && !citationsSent ? { ...chunk, citations: chat.citations } : chunk;
+        citationsSent = true;
+        if (!send(payload)) await new Promise((resolve) => raw.once('drain', resolve));
       }
       if (!abort.signal.aborted) {
         if (body.stream_options?.include_usage && usage) send(writer.usageChunk(usage));
@@ -92,16 +116,5 @@ export class ChatController {
       this.chat.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure });
     }
     return undefined;
-  }
-
-  private authorize(request: FastifyRequest): void {
-    const expected = this.settings.internalToken;
-    if (!expected) return;
-    const presented = request.headers[CONTEXT_HEADERS.token];
-    const a = Buffer.from(typeof presented === 'string' ? presented : '');
-    const b = Buffer.from(expected);
-    if (a.length !== b.length || !timingSafeEqual(a, b)) {
-      throw new ChatException(ChatErrorCode.Unauthorized, 401, 'missing or wrong internal token');
-    }
   }
 }

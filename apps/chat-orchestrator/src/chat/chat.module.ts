@@ -11,6 +11,8 @@ export class ChatModule {
       module: ChatModule,
       controllers: [ChatController],
       providers: [ChatService, ConversationStore, { provide: CHAT_SETTINGS, useValue: settings }],
+      // Async jobs run chats through the same service (apps/chat-orchestrator/src/jobs).
+      exports: [ChatService],
     };
   }
 }

@@ -1,7 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatCompletionRequest, maxTokensOf, textOf } from '@conduit/contracts';
+import { PriceBook } from '@conduit/budget';
 import { ChatMessage, ChatRequest, LlmError, LlmGateway, TokenUsage } from '@conduit/llm';
+import { retrievalDuration } from '@conduit/observability';
+import { buildGroundedPrompt, groundingSources, Retriever } from '@conduit/retrieval';
+import { ReservationSettler } from '../usage/reservation.settler';
 import type { ChatContext } from './chat-context';
 import { CHAT_SETTINGS, ChatSettings } from './chat.constants';
 import { ConversationStore, ChatTurn } from './conversation.store';
@@ -20,6 +24,28 @@ export interface PreparedChat {
   responseId: string;
   created: number;
   startedAt: number;
+  /** Sources the answer was grounded in (`[1]` is index 0), when the request named a collection. */
+  citations: Citation[];
+  retrievalMs: number | null;
+}
+
+export interface Citation {
+  index: number;
+  document_id: string;
+  chunk_index: number;
+  score: number;
+  filename: string | null;
+}
+
+/**
+ * Ids a caller may fix instead of minting random ones. Async jobs derive them from the job id, so
+ * a job that is run again (retry, crash) writes the same session, messages and usage event.
+ */
+export interface PreparedIds {
+  sessionId: string;
+  userMessageId: string;
+  assistantId: string;
+  responseId: string;
 }
 
 function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatMessage {
@@ -45,22 +71,29 @@ export class ChatService {
   constructor(
     private readonly llm: LlmGateway,
     private readonly store: ConversationStore,
+    private readonly prices: PriceBook,
+    private readonly settler: ReservationSettler,
+    private readonly retriever: Retriever,
     @Inject(CHAT_SETTINGS) private readonly settings: ChatSettings,
   ) {}
 
-  async prepare(body: ChatCompletionRequest, context: ChatContext): Promise<PreparedChat> {
+  async prepare(body: ChatCompletionRequest, context: ChatContext, ids: Partial<PreparedIds> = {}): Promise<PreparedChat> {
     const startedAt = performance.now();
     const incoming = body.messages.map(toLlmMessage);
     let messages = incoming;
     if (context.sessionId) {
-      const history = await this.store.history(context, context.sessionId, this.settings.history);
+      // A re-run job must not see its own earlier answer as history.
+      const ownIds = [ids.userMessageId, ids.assistantId].filter((id): id is string => id !== undefined);
+      const history = await this.store.history(context, context.sessionId, this.settings.history, ownIds);
       const system = incoming.filter((m) => m.role === 'system');
       messages = [...system, ...history, ...incoming.filter((m) => m.role !== 'system')];
     }
     const last = body.messages[body.messages.length - 1];
+    const grounding = await this.ground(body, context);
+    if (grounding.system) messages = [grounding.system, ...messages];
     const userMessage =
       last.role === 'user' || last.role === 'tool'
-        ? { id: randomUUID(), role: last.role, content: textOf(last.content), createdAt: new Date() }
+        ? { id: ids.userMessageId ?? randomUUID(), role: last.role, content: textOf(last.content), createdAt: new Date() }
         : null;
     return {
       context,
@@ -76,23 +109,55 @@ export class ChatService {
         ...(body.tool_choice ? { tool_choice: body.tool_choice } : {}),
         ...(body.user ? { user: body.user } : {}),
       },
-      sessionId: context.sessionId ?? randomUUID(),
+      sessionId: context.sessionId ?? ids.sessionId ?? randomUUID(),
       newSession: !context.sessionId,
       userMessage,
-      assistantId: randomUUID(),
-      responseId: `chatcmpl-${randomUUID().replace(/-/g, '')}`,
+      assistantId: ids.assistantId ?? randomUUID(),
+      responseId: ids.responseId ?? `chatcmpl-${randomUUID().replace(/-/g, '')}`,
       created: Math.floor(Date.now() / 1000),
       startedAt,
+      citations: grounding.citations,
+      retrievalMs: grounding.retrievalMs,
     };
   }
 
-  async complete(chat: PreparedChat, signal: AbortSignal) {
+  /** Retrieves the tenant's chunks for the last user message when the request names a collection. */
+  private async ground(body: ChatCompletionRequest, context: ChatContext) {
+    const collection = body.conduit?.collection;
+    if (!collection) return { system: undefined, citations: [] as Citation[], retrievalMs: null };
+    const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
+    const query = textOf(lastUser?.content ?? '');
+    const { chunks, latency_ms } = await this.retriever.retrieve({
+      tenantId: context.tenantId,
+      collection,
+      query,
+      topK: body.conduit?.top_k,
+      scoreThreshold: body.conduit?.score_threshold,
+    });
+    retrievalDuration.observe(latency_ms / 1_000);
+    const system = buildGroundedPrompt(chunks);
+    const citations = groundingSources(chunks).map((chunk, index) => ({
+      index: index + 1,
+      document_id: chunk.document_id,
+      chunk_index: chunk.chunk_index,
+      score: Math.round(chunk.score * 10_000) / 10_000,
+      filename: chunk.filename ?? null,
+    }));
+    return { system: { role: 'system' as const, content: system.content }, citations, retrievalMs: Math.round(latency_ms) };
+  }
+
+  /**
+   * One non-streaming completion. The turn is stored in the background, or — `durable` (async
+   * jobs) — before this resolves, failing if it cannot be stored or its usage event not emitted.
+   */
+  async complete(chat: PreparedChat, signal: AbortSignal, options: { durable?: boolean } = {}) {
     const result = await this.llm
       .complete(chat.body.model, chat.request, { signal, requestId: chat.context.requestId })
       .catch((error: unknown) => Promise.reject(toChatException(error)));
     const latencyMs = Math.round(performance.now() - chat.startedAt);
-    this.store.record(
-      this.turn(chat, {
+    const stored = this.finish(
+      chat,
+      {
         content: result.completion.content,
         status: 'complete',
         provider: result.provider,
@@ -106,8 +171,10 @@ export class ChatService {
           attempts: result.attempts.length,
           ...(result.completion.tool_calls?.length ? { tool_calls: JSON.stringify(result.completion.tool_calls) } : {}),
         },
-      }),
+      },
+      options.durable,
     );
+    if (stored) await stored;
     return result;
   }
 
@@ -130,31 +197,47 @@ export class ChatService {
       output_tokens: estimateTokens(outcome.content),
       cached_tokens: 0,
     };
-    this.store.record(
-      this.turn(chat, {
-        content: outcome.content,
-        status: outcome.cancelled || outcome.error ? 'partial' : 'complete',
-        provider: stream.provider,
-        model: stream.model,
-        usage,
-        usageEstimated: estimated,
-        latencyMs: Math.round(performance.now() - chat.startedAt),
-        ttftMs: Math.round(stream.ttftMs),
-        metadata: {
-          finish_reason: outcome.cancelled ? 'cancelled' : outcome.finishReason,
-          ...(outcome.error instanceof LlmError ? { error: outcome.error.kind } : {}),
-        },
-      }),
-    );
+    this.finish(chat, {
+      content: outcome.content,
+      status: outcome.cancelled || outcome.error ? 'partial' : 'complete',
+      provider: stream.provider,
+      model: stream.model,
+      usage,
+      usageEstimated: estimated,
+      latencyMs: Math.round(performance.now() - chat.startedAt),
+      ttftMs: Math.round(stream.ttftMs),
+      metadata: {
+        finish_reason: outcome.cancelled ? 'cancelled' : outcome.finishReason,
+        ...(outcome.error instanceof LlmError ? { error: outcome.error.kind } : {}),
+      },
+    });
   }
 
+  /** Billed cost of `usage` on `model` now (the billing price list; 0 for unpriced models). */
   costOf(model: string, usage: TokenUsage): number {
-    return this.llm.costOf(model, usage).usd;
+    return this.prices.costOf(model, usage).usd;
+  }
+
+  /**
+   * Ends a call: prices it with the billing price list at the moment it is recorded (the same
+   * instant billing prices the usage event at, so `cost_usd` equals the billed cost), settles the
+   * gateway's budget reservation with that cost, and records the turn.
+   */
+  private finish(chat: PreparedChat, result: Omit<ChatTurn['assistant'], 'id' | 'costUsd' | 'createdAt'>, durable = false): Promise<void> | undefined {
+    const createdAt = new Date();
+    const cost = result.model ? this.prices.costOf(result.model, result.usage, createdAt) : { usd: 0, nano: 0 };
+    this.settler.settle(chat.context, cost.nano, result.usage.input_tokens + result.usage.output_tokens);
+    const turn = this.turn(chat, result, cost.usd, createdAt);
+    if (durable) return this.store.save(turn);
+    this.store.record(turn);
+    return undefined;
   }
 
   private turn(
     chat: PreparedChat,
     result: Omit<ChatTurn['assistant'], 'id' | 'costUsd' | 'createdAt'>,
+    costUsd: number,
+    createdAt: Date,
   ): ChatTurn {
     const firstUser = chat.body.messages.find((m) => m.role === 'user');
     return {
@@ -165,9 +248,12 @@ export class ChatService {
       userMessage: chat.userMessage,
       assistant: {
         ...result,
+        metadata: chat.citations.length
+          ? { ...result.metadata, citations: chat.citations.map((c) => ({ ...c })), retrieval_ms: chat.retrievalMs }
+          : result.metadata,
         id: chat.assistantId,
-        costUsd: result.model ? this.costOf(result.model, result.usage) : 0,
-        createdAt: new Date(),
+        costUsd,
+        createdAt,
       },
     };
   }

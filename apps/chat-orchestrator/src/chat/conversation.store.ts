@@ -55,12 +55,12 @@ export class ConversationStore implements OnApplicationShutdown {
   ) {}
 
   /** The session's recent messages within the limits, oldest first; 404 when it is not the caller's. */
-  async history(context: ChatContext, sessionId: string, limits: HistoryLimits): Promise<ChatMessage[]> {
+  async history(context: ChatContext, sessionId: string, limits: HistoryLimits, excludeIds: string[] = []): Promise<ChatMessage[]> {
     const session = await this.prisma.session.findFirst({
       where: { id: sessionId, tenantId: context.tenantId, userId: context.userId },
       select: {
         messages: {
-          where: { status: { in: ['complete', 'partial'] }, role: { in: ['user', 'assistant'] } },
+          where: { status: { in: ['complete', 'partial'] }, role: { in: ['user', 'assistant'] }, ...(excludeIds.length ? { id: { notIn: excludeIds } } : {}) },
           orderBy: { createdAt: 'desc' },
           take: limits.maxMessages,
           select: { role: true, content: true },
@@ -90,6 +90,17 @@ export class ConversationStore implements OnApplicationShutdown {
     } else {
       this.flushSoon(FLUSH_DELAY_MS);
     }
+  }
+
+  /**
+   * Stores one turn now and emits its usage event, failing loudly instead of logging (async jobs:
+   * a job finishes only once its turn is durable). Writing a turn again is a no-op — rows and the
+   * usage job are keyed by the turn's ids — so a re-run job never stores or bills twice.
+   */
+  async save(turn: ChatTurn): Promise<void> {
+    await this.write([turn]);
+    const usage = this.usageEvents([turn]);
+    if (usage.length > 0) await this.producer.enqueueMany(JobName.UsageRecord, usage);
   }
 
   /** Waits until every recorded turn is stored (tests, shutdown). */
@@ -130,30 +141,34 @@ export class ConversationStore implements OnApplicationShutdown {
       for (const turn of batch) await this.persistBatch([turn]);
       return;
     }
-    const usage = batch.filter(({ assistant }) => assistant.provider && assistant.model && (assistant.usage.input_tokens > 0 || assistant.usage.output_tokens > 0));
+    const usage = this.usageEvents(batch);
     await this.producer
-      .enqueueMany(
-        JobName.UsageRecord,
-        usage.map(({ context, assistant }) => ({
-          payload: {
-            event_id: assistant.id,
-            tenant_id: context.tenantId,
-            user_id: context.userId,
-            api_key_id: context.apiKeyId,
-            request_id: context.requestId.slice(0, 128),
-            provider: assistant.provider ?? '',
-            model: assistant.model ?? '',
-            input_tokens: assistant.usage.input_tokens,
-            output_tokens: assistant.usage.output_tokens,
-            cached_tokens: assistant.usage.cached_tokens,
-            latency_ms: assistant.latencyMs,
-            feature: 'chat' as const,
-            occurred_at: assistant.createdAt.toISOString(),
-          },
-          options: { jobId: `usage-${assistant.id}` },
-        })),
-      )
+      .enqueueMany(JobName.UsageRecord, usage)
       .catch((error: unknown) => this.logger.error({ err: error, turns: usage.length }, 'could not emit usage events'));
+  }
+
+  /** Usage events of the turns that consumed tokens, keyed by the assistant message id. */
+  private usageEvents(batch: ChatTurn[]) {
+    const usage = batch.filter(({ assistant }) => assistant.provider && assistant.model && (assistant.usage.input_tokens > 0 || assistant.usage.output_tokens > 0));
+    return usage.map(({ context, assistant }) => ({
+      payload: {
+        event_id: assistant.id,
+        tenant_id: context.tenantId,
+        user_id: context.userId,
+        api_key_id: context.apiKeyId,
+        request_id: context.requestId.slice(0, 128),
+        provider: assistant.provider ?? '',
+        model: assistant.model ?? '',
+        input_tokens: assistant.usage.input_tokens,
+        output_tokens: assistant.usage.output_tokens,
+        cached_tokens: assistant.usage.cached_tokens,
+        latency_ms: assistant.latencyMs,
+        feature: context.feature ?? ('chat' as const),
+        occurred_at: assistant.createdAt.toISOString(),
+        reservation_id: context.reservationId ?? null,
+      },
+      options: { jobId: `usage-${assistant.id}` },
+    }));
   }
 
   private async write(batch: ChatTurn[]): Promise<void> {

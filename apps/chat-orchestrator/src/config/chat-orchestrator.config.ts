@@ -1,5 +1,10 @@
 import { z } from 'zod';
+import { budgetEnv, budgetSettings } from '@conduit/budget';
 import { coreSettings, secret, serviceEnv } from '@conduit/config';
+import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
+import { vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
+import { refuseInsecureWebhookTargets } from '@conduit/webhooks';
+import { jobsWorkerEnv, jobsWorkerSettings } from './jobs-worker.env';
 
 export const orchestratorConfigSchema = z
   .object({
@@ -7,13 +12,24 @@ export const orchestratorConfigSchema = z
     INTERNAL_TOKEN: secret(z.string().min(16, 'must be at least 16 characters')).optional(),
     CHAT_HISTORY_MAX_MESSAGES: z.coerce.number().int().min(0).max(500).default(20),
     CHAT_HISTORY_MAX_TOKENS: z.coerce.number().int().min(0).max(1_000_000).default(4_000),
+    // Usage controls: billed prices (PRICE_REFRESH_MS) and settlement of budget reservations.
+    ...budgetEnv,
+    // Async jobs and webhook delivery (see jobs-worker.env.ts).
+    ...jobsWorkerEnv,
+    // Retrieval for chats that name a collection: the ingestion worker's embedder and vector store.
+    ...embeddingsEnv,
+    ...vectorStoreEnv,
   })
+  .superRefine(refuseInsecureWebhookTargets)
   .transform((env) => ({
     ...coreSettings(env),
+    budget: budgetSettings(env, coreSettings(env), true),
     chat: {
       internalToken: env.INTERNAL_TOKEN,
       history: { maxMessages: env.CHAT_HISTORY_MAX_MESSAGES, maxTokens: env.CHAT_HISTORY_MAX_TOKENS },
     },
+    ...jobsWorkerSettings(env),
+    retrieval: { embeddings: embeddingsSettings(env), vectorStore: vectorStoreSettings(env) },
   }));
 
 export type OrchestratorConfig = z.output<typeof orchestratorConfigSchema>;

@@ -44,6 +44,11 @@ export interface StreamResult {
   events: AsyncIterable<ChatStreamEvent>;
 }
 
+/** Prices usage; services install the billing price list with {@link LlmGateway.usePricing}. */
+export interface PriceSource {
+  costOf(model: string, usage: ChatCompletion['usage'], at: Date): CostEstimate;
+}
+
 /** Replaceable collaborators (tests, custom providers). */
 export interface LlmGatewayDeps {
   /** Provider instances by provider name, used instead of building them from the config (always usable). */
@@ -69,6 +74,7 @@ export class LlmGateway {
   private readonly clock: Clock;
   private readonly env: ChainEnvironment;
   private readonly startedAt: number;
+  private priceSource: PriceSource;
 
   constructor(
     config: LlmConfigInput | LlmConfig = {},
@@ -77,6 +83,7 @@ export class LlmGateway {
     this.config = parseLlmConfig(config);
     this.router = new LlmRouter(this.config);
     this.pricing = new PricingTable(this.config.pricing);
+    this.priceSource = this.pricing;
     this.clock = deps.clock ?? systemClock;
     this.startedAt = this.clock.now();
     this.breakers = new BreakerRegistry({ ...this.config.breaker, clock: this.clock });
@@ -154,7 +161,15 @@ export class LlmGateway {
 
   /** Estimated cost of `usage` on `model` (`priced: false` and 0 USD for models without a price). */
   costOf(model: string, usage: ChatCompletion['usage'], at: Date = new Date(this.clock.now())): CostEstimate {
-    return this.pricing.costOf(model, usage, at);
+    return this.priceSource.costOf(model, usage, at);
+  }
+
+  /**
+   * Replaces the configured pricing table (metrics and {@link costOf}) with another source, e.g.
+   * the billing ledger's price list, so every cost the service reports is the billed one.
+   */
+  usePricing(source: PriceSource): void {
+    this.priceSource = source;
   }
 
   /** `GET /v1/models`: aliases (`owned_by: conduit`) and the concrete models of usable providers. */

@@ -76,3 +76,10 @@ export const llmCostUsdTotal = new Counter({
   labelNames: ['provider', 'model'] as const,
   registers: [metricsRegistry],
 });
+
+export const retrievalDuration = new Histogram({
+  name: 'conduit_retrieval_duration_seconds',
+  help: 'Retrieval (query embedding and vector search) time of grounded chat requests',
+  buckets: latencyBuckets,
+  registers: [metricsRegistry],
+});

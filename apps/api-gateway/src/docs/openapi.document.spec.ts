@@ -1,0 +1,28 @@
+import { buildOpenApiDocument } from './openapi.document';
+
+describe('OpenAPI document', () => {
+  const document = buildOpenApiDocument();
+
+  it('describes the chat endpoint with the same schema the route validates with', () => {
+    const post = (document.paths['/v1/chat/completions'] as Record<string, { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>).post;
+    const schema = post.requestBody.content['application/json'].schema;
+    expect(schema.required).toEqual(expect.arrayContaining(['model', 'messages']));
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['stream', 'max_tokens', 'tools', 'conduit']));
+  });
+
+  it('documents uploads as multipart with a file part', () => {
+    const post = (document.paths['/v1/documents'] as Record<string, { requestBody: { content: Record<string, { schema: { required: string[] } }> } }>).post;
+    expect(post.requestBody.content['multipart/form-data'].schema.required).toEqual(expect.arrayContaining(['file', 'collection']));
+  });
+
+  it('is plain JSON with a bearer security scheme and error bodies on every operation', () => {
+    const roundTripped = JSON.parse(JSON.stringify(document));
+    expect(roundTripped.openapi).toBe('3.1.0');
+    expect(roundTripped.components.securitySchemes.bearer.scheme).toBe('bearer');
+    for (const [path, operations] of Object.entries(roundTripped.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)) {
+      for (const operation of Object.values(operations)) {
+        expect(`${path} ${Object.keys(operation.responses).join(',')}`).toMatch(/4XX/);
+      }
+    }
+  });
+});

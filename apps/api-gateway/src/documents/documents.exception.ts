@@ -1,0 +1,90 @@
+import { ConduitException } from '@conduit/runtime';
+
+export enum DocumentsErrorCode {
+  /** The document does not exist or is not the caller's (never 403: existence is not revealed). */
+  DocumentNotFound = 'document_not_found',
+  /** `after` names no document of the caller. */
+  InvalidCursor = 'invalid_cursor',
+  /** The request is not `multipart/form-data`. */
+  MultipartRequired = 'multipart_required',
+  /** No `file` part, an unexpected part, or more than one file. */
+  InvalidUpload = 'invalid_upload',
+  EmptyFile = 'empty_file',
+  FileTooLarge = 'file_too_large',
+  /** The content is not PDF, HTML, Markdown or UTF-8 text (whatever the name says). */
+  UnsupportedMediaType = 'unsupported_media_type',
+  /** The collection holds vectors of another embedding model or dimension. */
+  EmbeddingModelMismatch = 'embedding_model_mismatch',
+  /** Reindex asked while ingestion is still running. */
+  DocumentBusy = 'document_busy',
+  /** The ingestion queue or the vector store did not answer; nothing was changed. */
+  DependencyUnavailable = 'dependency_unavailable',
+}
+
+export class DocumentsException extends ConduitException {
+  constructor(code: DocumentsErrorCode, status: number, message: string, details?: Record<string, unknown>) {
+    super(code, status, message, details);
+  }
+
+  static notFound(id: string): DocumentsException {
+    return new DocumentsException(DocumentsErrorCode.DocumentNotFound, 404, `No document found with id '${id}'.`, { param: 'id' });
+  }
+
+  static invalidCursor(): DocumentsException {
+    return new DocumentsException(DocumentsErrorCode.InvalidCursor, 400, "'after' does not name one of your documents.", { param: 'after' });
+  }
+
+  static multipartRequired(): DocumentsException {
+    return new DocumentsException(
+      DocumentsErrorCode.MultipartRequired,
+      400,
+      'Upload documents as multipart/form-data with a `file` part and a `collection` field.',
+    );
+  }
+
+  static invalidUpload(message: string, param: string | null = null): DocumentsException {
+    return new DocumentsException(DocumentsErrorCode.InvalidUpload, 400, message, { param });
+  }
+
+  static emptyFile(): DocumentsException {
+    return new DocumentsException(DocumentsErrorCode.EmptyFile, 400, 'The uploaded file is empty.', { param: 'file' });
+  }
+
+  static fileTooLarge(maxBytes: number): DocumentsException {
+    return new DocumentsException(DocumentsErrorCode.FileTooLarge, 413, `The uploaded file is larger than the limit of ${maxBytes} bytes.`, {
+      param: 'file',
+    });
+  }
+
+  static unsupportedMediaType(reason: string): DocumentsException {
+    return new DocumentsException(
+      DocumentsErrorCode.UnsupportedMediaType,
+      415,
+      `Unsupported file content: ${reason}. Upload PDF, HTML, Markdown or UTF-8 text (detected from the content, not the name).`,
+      { param: 'file' },
+    );
+  }
+
+  static embeddingModelMismatch(collection: string, stored: { model: string; dimension: number }, current: { model: string; dimension: number }) {
+    return new DocumentsException(
+      DocumentsErrorCode.EmbeddingModelMismatch,
+      409,
+      `Collection '${collection}' holds ${stored.model} embeddings (${stored.dimension} dimensions) but this deployment embeds with ` +
+        `${current.model} (${current.dimension} dimensions); one collection never mixes models. Upload to another collection.`,
+      { param: 'collection' },
+    );
+  }
+
+  static busy(id: string, status: string): DocumentsException {
+    return new DocumentsException(
+      DocumentsErrorCode.DocumentBusy,
+      409,
+      `Document '${id}' is still being ingested (status '${status}'); reindex it once it is indexed or failed.`,
+      { param: 'id' },
+    );
+  }
+
+  static unavailable(what: string): DocumentsException {
+    return new DocumentsException(DocumentsErrorCode.DependencyUnavailable, 503, `The ${what} is unavailable; nothing was changed. Try again later.`);
+  }
+}

@@ -1,0 +1,65 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AsyncJobObject } from '@conduit/contracts';
+import { ZodPipe } from '@conduit/runtime';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import type { ListPage } from '../sessions/list-page';
+import { CreateJobBody, createJobBodySchema, idempotencyKeySchema, ListJobsQuery, listJobsQuerySchema, WebhookDeliveryObject } from './jobs.dto';
+import { JobsErrorCode, JobsException } from './jobs.exception';
+import { JobsService } from './jobs.service';
+
+/**
+ * Async jobs: `POST /v1/jobs` answers 202 at once with the job (`status_url` to poll), then a worker
+ * runs it; the result is in `GET /v1/jobs/:id` and, with a `webhook_url`, sent as a signed webhook.
+ */
+@Controller('v1/jobs')
+export class JobsController {
+  constructor(private readonly jobs: JobsService) {}
+
+  @Post()
+  @HttpCode(202)
+  async submit(
+    @CurrentPrincipal() principal: Principal,
+    @Body(new ZodPipe(createJobBodySchema)) body: CreateJobBody,
+    @Headers('idempotency-key') idempotencyKey: string | undefined,
+    @Req() request: FastifyRequest,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ): Promise<AsyncJobObject> {
+    if (idempotencyKey !== undefined && !idempotencyKeySchema.safeParse(idempotencyKey).success) {
+      throw new JobsException(JobsErrorCode.InvalidIdempotencyKey, 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {
+        param: 'idempotency-key',
+      });
+    }
+    const { job, replayed } = await this.jobs.submit(body, { principal, idempotencyKey, requestId: String(request.id) });
+    reply.header('location', job.status_url);
+    if (replayed) reply.header('idempotent-replayed', 'true');
+    return job;
+  }
+
+  @Get()
+  list(@CurrentPrincipal() principal: Principal, @Query(new ZodPipe(listJobsQuerySchema)) query: ListJobsQuery): Promise<ListPage<AsyncJobObject>> {
+    return this.jobs.list(principal, query);
+  }
+
+  @Get(':id')
+  get(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<AsyncJobObject> {
+    return this.jobs.get(principal, id);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  cancel(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<AsyncJobObject> {
+    return this.jobs.cancel(principal, id);
+  }
+
+  @Get(':id/deliveries')
+  deliveries(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<ListPage<WebhookDeliveryObject>> {
+    return this.jobs.deliveries(principal, id);
+  }
+
+  @Post(':id/deliveries/:deliveryId/redeliver')
+  @HttpCode(202)
+  redeliver(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('deliveryId') deliveryId: string): Promise<WebhookDeliveryObject> {
+    return this.jobs.redeliver(principal, id, deliveryId);
+  }
+}

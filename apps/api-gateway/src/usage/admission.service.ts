@@ -1,0 +1,122 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { BudgetCapStore, BudgetRefusal, displayUsd, RateRefusal, toNanoCeil, UsageControls } from '@conduit/budget';
+import { ChatCompletionRequest, maxTokensOf } from '@conduit/contracts';
+import type { Principal } from '../auth/principal';
+import { PriceQuoteClient } from './price-quote.client';
+import { estimatePromptTokens } from './prompt-estimate';
+import { rateLimitHeaders } from './rate-limit.headers';
+import { GATEWAY_USAGE_SETTINGS, GatewayUsageSettings } from './usage.constants';
+import { UsageErrorCode, UsageException } from './usage.exception';
+import { budgetRefusalsTotal, rateLimitRefusalsTotal } from './usage.metrics';
+
+/** An admitted call: its reservation (to pass on, settle or release) and the headers to answer with. */
+export interface Admission {
+  reservationId: string;
+  headers: Record<string, string>;
+  estimateUsd: number;
+}
+
+export interface AdmissionOptions {
+  /** The call continues a session: the orchestrator may add up to the history budget to the prompt. */
+  withHistory?: boolean;
+}
+
+/**
+ * The gateway's check before an LLM call: rate limits (per API key and per user, requests and
+ * tokens per minute, by tier) and budgets (the caller's and its tenant's daily and monthly caps),
+ * decided and reserved atomically in one Redis round trip. The reservation is the call's worst
+ * case — prompt estimate plus the output bound at the highest price of the model's route — so
+ * concurrent calls can never overshoot a cap by more than one call's settle-time difference.
+ * Caps come from an in-process cache and prices from cached quotes: no Postgres on the hot path.
+ */
+@Injectable()
+export class AdmissionService {
+  private readonly logger = new Logger(AdmissionService.name);
+
+  constructor(
+    private readonly controls: UsageControls,
+    private readonly caps: BudgetCapStore,
+    private readonly quotes: PriceQuoteClient,
+    @Inject(GATEWAY_USAGE_SETTINGS) private readonly settings: GatewayUsageSettings,
+  ) {}
+
+  /** Admits the call or throws 429 `rate_limit_exceeded` / 402 `budget_exceeded`. */
+  async admitChat(principal: Principal, body: ChatCompletionRequest, options: AdmissionOptions = {}): Promise<Admission> {
+    const quote = await this.quotes.quoteFor(body.model);
+    const requestedMax = maxTokensOf(body);
+    const promptTokens = estimatePromptTokens(body) + (options.withHistory && quote ? quote.history_max_tokens : 0);
+    const outputBound = requestedMax ?? quote?.default_max_output_tokens ?? this.settings.maxTokensLimit;
+    const estimateUsd = quote ? (promptTokens * quote.input_usd_per_mtok + outputBound * quote.output_usd_per_mtok) / 1_000_000 : 0;
+    return this.admit(principal, estimateUsd, promptTokens + (requestedMax ?? 0));
+  }
+
+  /** Admits a call of known worst-case cost (USD) and token count. */
+  async admit(principal: Principal, estimateUsd: number, estimateTokens: number): Promise<Admission> {
+    const reservationId = randomUUID();
+    const caps = await this.caps.capsFor(principal.tenantId, principal.userId, { userTier: principal.tier, tenantTier: principal.tenantTier });
+    const outcome = await this.controls.admit({
+      reservationId,
+      tenantId: principal.tenantId,
+      userId: principal.userId,
+      apiKeyId: principal.apiKeyId,
+      estimateNano: toNanoCeil(estimateUsd),
+      estimateTokens,
+      caps,
+      rate: this.caps.rateLimitsFor(principal.tier),
+    });
+    if (outcome.admitted) return { reservationId, headers: rateLimitHeaders(outcome.rate), estimateUsd };
+    if (outcome.reason === 'rate_limited') throw this.rateLimited(outcome);
+    throw this.overBudget(outcome, principal);
+  }
+
+  /** Gives a reservation back (the call never reached the model). Never throws. */
+  release(principal: Principal, reservationId: string): void {
+    this.controls.release(principal.tenantId, reservationId).catch((error: unknown) =>
+      this.logger.warn({ err: error, reservation_id: reservationId }, 'could not release budget reservation'),
+    );
+  }
+
+  private rateLimited(refusal: RateRefusal): UsageException {
+    rateLimitRefusalsTotal.inc({ subject: refusal.subject, dimension: refusal.dimension });
+    const seconds = Math.max(1, Math.ceil(refusal.retryAfterMs / 1_000));
+    const dimension = refusal.dimension === 'requests' ? 'requests' : 'tokens';
+    const headers = {
+      'retry-after': String(seconds),
+      'retry-after-ms': String(Math.ceil(refusal.retryAfterMs)),
+      ...rateLimitHeaders({ [dimension]: { limit: refusal.limit, remaining: 0, resetMs: refusal.retryAfterMs } }),
+    };
+    const who = refusal.subject === 'api_key' ? 'this API key' : 'this user';
+    return new UsageException(
+      UsageErrorCode.RateLimitExceeded,
+      429,
+      `Rate limit reached for ${dimension} per minute on ${who}: limit ${refusal.limit}. Retry in ${seconds}s.`,
+      { rate_limit: { subject: refusal.subject, dimension, limit: refusal.limit, retry_after_ms: Math.ceil(refusal.retryAfterMs) } },
+      headers,
+    );
+  }
+
+  private overBudget(refusal: BudgetRefusal, principal: Principal): UsageException {
+    budgetRefusalsTotal.inc({ scope: refusal.scope, period: refusal.period });
+    const budget = {
+      scope: refusal.scope,
+      period: refusal.period,
+      subject_id: refusal.scope === 'tenant' ? principal.tenantId : principal.userId,
+      cap_usd: displayUsd(refusal.capNano),
+      spent_usd: displayUsd(refusal.spentNano),
+      reserved_usd: displayUsd(refusal.heldNano),
+      requested_usd: displayUsd(refusal.requestedNano),
+      resets_at: refusal.resetsAt.toISOString(),
+    };
+    const whose = refusal.scope === 'tenant' ? "your organization's" : 'your';
+    return new UsageException(
+      UsageErrorCode.BudgetExceeded,
+      402,
+      `This request could cost up to $${budget.requested_usd}, which would exceed ${whose} ${refusal.period} budget of $${budget.cap_usd} ` +
+        `($${budget.spent_usd} spent, $${budget.reserved_usd} reserved by calls in progress). It resets at ${budget.resets_at}; ` +
+        'set a lower max_tokens to reserve less.',
+      { budget },
+      { 'retry-after': String(Math.max(1, Math.ceil((refusal.resetsAt.getTime() - Date.now()) / 1_000))) },
+    );
+  }
+}

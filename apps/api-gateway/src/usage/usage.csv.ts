@@ -1,0 +1,26 @@
+import type { UsageReport, UsageRow } from './usage.dto';
+
+const COLUMNS: (keyof UsageRow)[] = ['tenant_id', 'user_id', 'date', 'model', 'requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_usd'];
+
+/** RFC 4180 field: quoted when it holds a comma, quote or line break; formula triggers neutralised. */
+export function csvField(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  let text = typeof value === 'number' ? (Number.isInteger(value) ? String(value) : value.toFixed(9)) : String(value);
+  // Spreadsheets run cells starting with these as formulas (CSV injection): prefix a quote.
+  if (/^[=+\-@\t\r]/.test(text) && typeof value !== 'number') text = `'${text}`;
+  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
+}
+
+/** A usage report as CSV: the grouped dimensions, then the measures, one line per row. */
+export function usageCsv(report: UsageReport): string {
+  const columns = COLUMNS.filter((column) => {
+    if (column === 'tenant_id') return report.group_by.includes('tenant');
+    if (column === 'user_id') return report.group_by.includes('user');
+    if (column === 'date') return report.group_by.includes('day');
+    if (column === 'model') return report.group_by.includes('model');
+    return true;
+  });
+  const lines = [columns.join(',')];
+  for (const row of report.data) lines.push(columns.map((column) => csvField(row[column])).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}

@@ -1,0 +1,34 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { BudgetModule, BudgetModuleOptions } from '@conduit/budget';
+import { AdminGuard } from './admin.guard';
+import { AdmissionService } from './admission.service';
+import { BudgetViewService } from './budget-view.service';
+import { PriceQuoteClient } from './price-quote.client';
+import { GATEWAY_USAGE_SETTINGS, GatewayUsageSettings } from './usage.constants';
+import { AdminUsageController, UsageController } from './usage.controller';
+import { UsageReportService } from './usage-report.service';
+
+/**
+ * Rate limits, budget reservations ({@link AdmissionService}, global so every LLM-calling feature
+ * can admit its calls), and the usage and budget API.
+ */
+@Module({})
+export class UsageModule {
+  static register(budget: BudgetModuleOptions, settings: GatewayUsageSettings): DynamicModule {
+    return {
+      module: UsageModule,
+      global: true,
+      imports: [BudgetModule.forRoot(budget)],
+      controllers: [UsageController, AdminUsageController],
+      providers: [
+        { provide: GATEWAY_USAGE_SETTINGS, useValue: settings },
+        AdmissionService,
+        PriceQuoteClient,
+        UsageReportService,
+        BudgetViewService,
+        AdminGuard,
+      ],
+      exports: [AdmissionService],
+    };
+  }
+}

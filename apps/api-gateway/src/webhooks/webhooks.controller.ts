@@ -1,0 +1,55 @@
+import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { PrismaService } from '@conduit/db';
+import { ZodPipe } from '@conduit/runtime';
+import { WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
+import { CurrentPrincipal, Principal } from '../auth/principal';
+import { isUuid, ListPage, toListPage } from '../sessions/list-page';
+import { WebhooksException } from './webhooks.exception';
+import { RotateSecretBody, rotateSecretBodySchema, toEndpointObject, toSecretObject, WebhookEndpointObject, WebhookSecretObject } from './webhooks.dto';
+
+const MAX_ENDPOINTS_LISTED = 100;
+
+/**
+ * The tenant's webhook signing secret (Standard Webhooks `whsec_...`, created on first use) and
+ * its receiver endpoints. Secrets and endpoints belong to the tenant: any of its users' keys may
+ * read and rotate them.
+ */
+@Controller('v1/webhooks')
+export class WebhooksController {
+  constructor(
+    private readonly keys: WebhookSigningKeys,
+    private readonly endpoints: WebhookEndpoints,
+    private readonly prisma: PrismaService,
+  ) {}
+
+  @Get('secret')
+  async secret(@CurrentPrincipal() principal: Principal): Promise<WebhookSecretObject> {
+    return toSecretObject(await this.keys.get(principal.tenantId));
+  }
+
+  /** A new secret; the old one keeps verifying (and is still signed with) for the grace period. */
+  @Post('secret/rotate')
+  @HttpCode(200)
+  async rotate(@CurrentPrincipal() principal: Principal, @Body(new ZodPipe(rotateSecretBodySchema)) body: RotateSecretBody): Promise<WebhookSecretObject> {
+    return toSecretObject(await this.keys.rotate(principal.tenantId, body.gracePeriodS * 1_000));
+  }
+
+  @Get('endpoints')
+  async list(@CurrentPrincipal() principal: Principal): Promise<ListPage<WebhookEndpointObject>> {
+    const rows = await this.prisma.webhookEndpoint.findMany({
+      where: { tenantId: principal.tenantId },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+      take: MAX_ENDPOINTS_LISTED + 1,
+    });
+    return toListPage(rows, MAX_ENDPOINTS_LISTED, toEndpointObject);
+  }
+
+  /** Re-enables an endpoint disabled by a `410 Gone`. */
+  @Post('endpoints/:id/enable')
+  @HttpCode(200)
+  async enable(@CurrentPrincipal() principal: Principal, @Param('id') id: string): Promise<WebhookEndpointObject> {
+    const endpoint = isUuid(id) ? await this.endpoints.enable(principal.tenantId, id) : null;
+    if (!endpoint) throw WebhooksException.endpointNotFound(id);
+    return toEndpointObject(endpoint);
+  }
+}

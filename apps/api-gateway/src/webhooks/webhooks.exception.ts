@@ -1,0 +1,12 @@
+import { ConduitException } from '@conduit/runtime';
+
+export enum WebhooksErrorCode {
+  /** The endpoint does not exist or is not the caller's tenant's. */
+  EndpointNotFound = 'webhook_endpoint_not_found',
+}
+
+export class WebhooksException extends ConduitException {
+  static endpointNotFound(id: string): WebhooksException {
+    return new WebhooksException(WebhooksErrorCode.EndpointNotFound, 404, `No webhook endpoint found with id '${id}'.`, { param: 'id' });
+  }
+}

@@ -1,0 +1,176 @@
+import { randomUUID } from 'node:crypto';
+import { Module } from '@nestjs/common';
+import type { INestApplicationContext } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { BudgetModule, DEFAULT_TIER_POLICY, NANO_PER_USD, PriceBook, UsageControls, decimalToNano } from '@conduit/budget';
+import { JobName, UsageEvent, usageEventSchema, UsageEventInput, webhookDeliverJobId, uuidFromName } from '@conduit/contracts';
+import { DbModule, PrismaService } from '@conduit/db';
+import { JobProducer, QueueModule } from '@conduit/queue';
+import { LedgerModule } from '../ledger/ledger.module';
+import { NO_USER } from '../ledger/ledger.writer';
+import { UsageRecordHandler } from './usage-record.handler';
+
+const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
+const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const prefix = `test-billing-${randomUUID().slice(0, 8)}`;
+/** A model only this suite prices: $2 per 1M input tokens, $10 per 1M output, cached $0.5. */
+const MODEL = `billing-test-${randomUUID().slice(0, 8)}`;
+
+describe('billing: usage events → priced ledger, aggregates, budget counters and alerts', () => {
+  let app: INestApplicationContext;
+  let prisma: PrismaService;
+  let handler: UsageRecordHandler;
+  let controls: UsageControls;
+  let tenantId: string;
+  let userId: string;
+  const tenants: string[] = [];
+
+  const event = (overrides: Partial<UsageEventInput> = {}): UsageEvent =>
+    usageEventSchema.parse({
+      event_id: randomUUID(),
+      tenant_id: tenantId,
+      user_id: userId,
+      api_key_id: null,
+      request_id: 'req-test',
+      provider: 'openai',
+      model: MODEL,
+      input_tokens: 1_000,
+      output_tokens: 500,
+      cached_tokens: 200,
+      latency_ms: 12,
+      feature: 'chat',
+      occurred_at: new Date().toISOString(),
+      ...overrides,
+    });
+
+  beforeAll(async () => {
+    @Module({
+      imports: [
+        DbModule.forRoot({ url: databaseUrl, poolSize: 8 }),
+        QueueModule.forRoot({ redisUrl, prefix }),
+        BudgetModule.forRoot({
+          redisUrl,
+          prefix,
+          policy: DEFAULT_TIER_POLICY,
+          reservationTtlMs: 60_000,
+          settledTtlMs: 60_000,
+          capCacheTtlMs: 0,
+          priceRefreshMs: 60_000,
+          pricing: true,
+        }),
+        LedgerModule.register({ spikeFactor: 3, spikeMinUsd: 0.01, baselineHours: 24 }),
+      ],
+      providers: [UsageRecordHandler],
+    })
+    class TestModule {}
+    app = await NestFactory.createApplicationContext(TestModule, { logger: false });
+    prisma = app.get(PrismaService);
+    await prisma.modelPrice.createMany({
+      data: [
+        { model: MODEL, effectiveFrom: new Date('2020-01-01'), inputUsdPerMtok: 2, outputUsdPerMtok: 10, cachedInputUsdPerMtok: 0.5 },
+        { model: MODEL, effectiveFrom: new Date('2099-01-01'), inputUsdPerMtok: 4, outputUsdPerMtok: 20 },
+      ],
+    });
+    await app.get(PriceBook).refresh();
+    handler = app.get(UsageRecordHandler);
+    controls = app.get(UsageControls);
+  });
+
+  beforeEach(async () => {
+    const tenant = await prisma.tenant.create({ data: { name: 'Billing test', slug: `billing-${randomUUID().slice(0, 12)}`, tier: 'free' } });
+    const user = await prisma.user.create({ data: { tenantId: tenant.id, email: `${randomUUID()}@example.test`, tier: 'free' } });
+    tenantId = tenant.id;
+    userId = user.id;
+    tenants.push(tenant.id);
+  });
+
+  afterAll(async () => {
+    await prisma?.tenant.deleteMany({ where: { id: { in: tenants } } });
+    await prisma?.modelPrice.deleteMany({ where: { model: MODEL } });
+    const queue = app?.get(JobProducer).queue('webhooks');
+    await queue?.obliterate({ force: true });
+    await app?.close();
+  });
+
+  it('bills an event delivered three times exactly once, in the ledger, the aggregates and Redis', async () => {
+    const once = event();
+    const results = [await handler.handle(once), await handler.handle(once), await handler.handle(once)];
+    expect(results.map((r) => r.recorded)).toEqual([true, false, false]);
+    // 800 uncached input at $2, 200 cached at $0.5, 500 output at $10 (per 1M tokens).
+    const expectedUsd = (800 * 2 + 200 * 0.5 + 500 * 10) / 1_000_000;
+    const rows = await prisma.usageEvent.findMany({ where: { tenantId } });
+    expect(rows).toHaveLength(1);
+    expect(Number(rows[0].costUsd)).toBeCloseTo(expectedUsd, 9);
+    expect(rows[0]).toMatchObject({ priced: true, priceModel: MODEL, reservationId: null });
+    expect(rows[0].priceEffectiveFrom?.toISOString().slice(0, 10)).toBe('2020-01-01');
+    const daily = await prisma.usageDaily.findMany({ where: { tenantId } });
+    expect(daily).toHaveLength(1);
+    expect(daily[0]).toMatchObject({ userId, model: MODEL, requests: 1, inputTokens: 1_000n, outputTokens: 500n, cachedTokens: 200n });
+    const [userDaily, , tenantDaily] = await controls.snapshot(tenantId, userId);
+    expect(userDaily.spentNano).toBe(Math.round(expectedUsd * NANO_PER_USD));
+    expect(tenantDaily.spentNano).toBe(Math.round(expectedUsd * NANO_PER_USD));
+  });
+
+  it('keeps the ledger and aggregates equal to the calls made when events race and repeat', async () => {
+    const events = Array.from({ length: 40 }, (_, i) => event({ input_tokens: 100 + i, output_tokens: i, cached_tokens: 0, user_id: i % 2 ? userId : null }));
+    await Promise.all([...events, ...events.slice(0, 20)].map((e) => handler.handle(e)));
+    const ledger = await prisma.usageEvent.aggregate({ where: { tenantId }, _count: true, _sum: { inputTokens: true, outputTokens: true, costUsd: true } });
+    expect(ledger._count).toBe(40);
+    expect(ledger._sum.inputTokens).toBe(events.reduce((sum, e) => sum + e.input_tokens, 0));
+    const aggregate = await prisma.usageDaily.aggregate({ where: { tenantId }, _sum: { requests: true, costUsd: true } });
+    expect(aggregate._sum.requests).toBe(40);
+    expect(decimalToNano(aggregate._sum.costUsd)).toBe(decimalToNano(ledger._sum.costUsd));
+    expect(await prisma.usageDaily.count({ where: { tenantId, userId: NO_USER } })).toBe(1);
+  });
+
+  it('prices each event with the price in force when it occurred', async () => {
+    const future = event({ occurred_at: '2099-03-01T10:00:00.000Z', cached_tokens: 0 });
+    await handler.handle(future);
+    const row = await prisma.usageEvent.findUniqueOrThrow({ where: { id: future.event_id } });
+    expect(Number(row.costUsd)).toBeCloseTo((1_000 * 4 + 500 * 20) / 1_000_000, 9);
+    expect(row.priceEffectiveFrom?.toISOString().slice(0, 10)).toBe('2099-01-01');
+    const unknown = event({ model: 'no-such-model-anywhere' });
+    expect(await handler.handle(unknown)).toEqual({ recorded: true, cost_usd: 0 });
+    expect(await prisma.usageEvent.findUniqueOrThrow({ where: { id: unknown.event_id } })).toMatchObject({ priced: false });
+  });
+
+  it('raises the 80 % and 100 % alerts of a tenant cap once each and sends them to its webhook endpoint', async () => {
+    // Each event costs 0.0067 USD: after two 67 % of a 0.02 USD daily cap, after three 100.5 %.
+    await prisma.budgetCap.create({ data: { tenantId, scope: 'tenant', subjectId: tenantId, period: 'daily', capUsd: 0.02 } });
+    const endpoint = await prisma.webhookEndpoint.create({ data: { tenantId, url: 'https://hooks.example.test/conduit' } });
+    await handler.handle(event());
+    await handler.handle(event());
+    expect(await prisma.costAlert.count({ where: { tenantId } })).toBe(0);
+    await handler.handle(event());
+    await handler.handle(event());
+    const alerts = await prisma.costAlert.findMany({ where: { tenantId }, orderBy: { thresholdPct: 'asc' } });
+    expect(alerts.map((a) => [a.kind, a.scope, a.period, a.thresholdPct])).toEqual([
+      ['budget_threshold', 'tenant', 'daily', 80],
+      ['budget_threshold', 'tenant', 'daily', 100],
+    ]);
+    expect(alerts.every((a) => a.notifiedAt !== null)).toBe(true);
+    const queue = app.get(JobProducer).queue('webhooks');
+    const job = await queue.getJob(webhookDeliverJobId(uuidFromName(`cost-alert:${alerts[1].id}:${endpoint.id}`)));
+    expect(job?.name).toBe(JobName.WebhookDeliver);
+    expect(job?.data).toMatchObject({
+      tenant_id: tenantId,
+      url: endpoint.url,
+      event_type: 'budget.threshold_reached',
+      data: { alert_id: alerts[1].id, threshold_pct: 100, cap_usd: 0.02, scope: 'tenant', period: 'daily' },
+    });
+  });
+
+  it('raises a spend-spike alert when an hour costs more than 3x the trailing hourly average', async () => {
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    // Trailing 24 h: 0.024 USD in total → 0.001 USD an hour on average.
+    await prisma.usageHourly.create({ data: { tenantId, hour: new Date(hour.getTime() - 5 * 3_600_000), requests: 3, costUsd: 0.024 } });
+    await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 250 })); // 0.0025 USD: 2.5x, and under the 0.01 USD floor
+    expect(await prisma.costAlert.count({ where: { tenantId, kind: 'spend_spike' } })).toBe(0);
+    await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 1_000 })); // hour now 0.0125 USD: 12.5x
+    const [spike] = await prisma.costAlert.findMany({ where: { tenantId, kind: 'spend_spike' } });
+    expect(spike).toMatchObject({ scope: 'tenant', period: 'hourly', windowStart: hour });
+    expect(Number(spike.baselineUsd)).toBeCloseTo(0.001, 9);
+    await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 1_000 }));
+    expect(await prisma.costAlert.count({ where: { tenantId, kind: 'spend_spike' } })).toBe(1);
+  });
+});

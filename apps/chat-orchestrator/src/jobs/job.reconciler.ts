@@ -1,0 +1,146 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { QueueName, jobExecuteJobId, webhookDeliverJobId } from '@conduit/contracts';
+import { Job, PrismaService } from '@conduit/db';
+import { JobLifecycle, jobIds, linkedSpan, recordJobFinished } from '@conduit/jobs';
+import { JobProducer, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
+import { JOBS_WORKER_SETTINGS, JobsWorkerSettings } from './jobs.constants';
+
+const BATCH = 200;
+/** BullMQ states in which the job will still run (or is running). */
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+export interface ReconcileReport {
+  requeued: number;
+  expired: number;
+  failed: number;
+  /** Finished jobs whose webhook event had not been enqueued. */
+  webhooks: number;
+}
+
+/** Finished jobs are checked for a missing webhook event for this long after they finished. */
+const WEBHOOK_LOOKBACK_MS = 24 * 3_600_000;
+
+/**
+ * Postgres is the source of truth; this closes the gaps between it and the queue. Every
+ * `reconcileIntervalMs` (one replica at a time, under a Redis lock) it looks at jobs that have
+ * sat unchanged in `queued` or `running` for `reconcileGraceMs`:
+ *
+ * - no live BullMQ job (the enqueue after submit was lost, Redis was flushed, BullMQ gave up on a
+ *   job whose workers kept dying): re-enqueued while attempts remain, else failed and dead-lettered;
+ * - past its deadline and not running anywhere: expired.
+ *
+ * and at jobs that finished with a `webhook_url` but have no delivery (the process stopped
+ * between the status change and the enqueue): their event is enqueued.
+ *
+ * Recovery work starts a new trace linked to the job's original trace.
+ */
+@Injectable()
+export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(JobReconciler.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly lifecycle: JobLifecycle,
+    private readonly producer: JobProducer,
+    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
+    @Inject(QUEUE_OPTIONS) private readonly queueOptions: QueueModuleOptions,
+    @Inject(JOBS_WORKER_SETTINGS) private readonly settings: JobsWorkerSettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.settings.reconcileIntervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.tick().finally(() => (this.running = undefined));
+    }, this.settings.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  /** One pass, if no other replica is running one. */
+  async tick(): Promise<ReconcileReport | undefined> {
+    const lock = `${this.queueOptions.prefix}:jobs:reconciler`;
+    const acquired = await this.redis.set(lock, process.pid.toString(), 'PX', Math.max(this.settings.reconcileIntervalMs, 1_000), 'NX').catch(() => null);
+    if (acquired !== 'OK') return undefined;
+    try {
+      return await this.reconcile();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'job reconciliation failed');
+      return undefined;
+    } finally {
+      await this.redis.del(lock).catch(() => undefined);
+    }
+  }
+
+  async reconcile(now = new Date()): Promise<ReconcileReport> {
+    const report: ReconcileReport = { requeued: 0, expired: 0, failed: 0, webhooks: 0 };
+    const stale = await this.prisma.job.findMany({
+      where: { status: { in: ['queued', 'running'] }, updatedAt: { lt: new Date(now.getTime() - this.settings.reconcileGraceMs) } },
+      orderBy: { updatedAt: 'asc' },
+      take: BATCH,
+    });
+    const queue = this.producer.queue(QueueName.Jobs);
+    for (const job of stale) {
+      const bullId = jobExecuteJobId(job.id);
+      const state = await queue.getJobState(bullId);
+      if (LIVE_STATES.has(state)) {
+        // A live job past its deadline expires when a worker takes it (or its timer fires).
+        continue;
+      }
+      await linkedSpan('job.recover', job.traceparent, { 'conduit.job.id': job.id, 'conduit.job.queue_state': state }, async () => {
+        if (job.deadlineAt <= now) {
+          if (await this.finish(job, 'expired', { code: 'deadline_exceeded', message: 'The job did not finish within its deadline.' })) report.expired += 1;
+          return;
+        }
+        if (job.attempts >= job.maxAttempts) {
+          if (await this.finish(job, 'failed', { code: 'worker_lost', message: 'The job was interrupted on every attempt (its workers stopped).' }, true)) {
+            report.failed += 1;
+          }
+          return;
+        }
+        if (state !== 'unknown') await queue.remove(bullId).catch(() => undefined);
+        await this.prisma.job.updateMany({ where: { id: job.id, status: { in: ['queued', 'running'] } }, data: { status: 'queued' } });
+        await this.lifecycle.enqueue({ ...job, maxAttempts: Math.max(1, job.maxAttempts - job.attempts) }, { retryDelayMs: this.settings.retryDelayMs });
+        report.requeued += 1;
+        this.logger.warn({ job_id: job.id, queue_state: state, attempts: job.attempts }, 'job was not in the queue; re-enqueued');
+      });
+    }
+    report.webhooks = await this.reconcileWebhooks(now);
+    return report;
+  }
+
+  private async reconcileWebhooks(now: Date): Promise<number> {
+    const orphans = await this.prisma.job.findMany({
+      where: {
+        status: { in: ['succeeded', 'failed', 'cancelled', 'expired'] },
+        webhookUrl: { not: null },
+        updatedAt: { lt: new Date(now.getTime() - this.settings.reconcileGraceMs), gt: new Date(now.getTime() - WEBHOOK_LOOKBACK_MS) },
+        deliveries: { none: {} },
+      },
+      orderBy: { updatedAt: 'asc' },
+      take: BATCH,
+    });
+    const queue = this.producer.queue(QueueName.Webhooks);
+    let enqueued = 0;
+    for (const job of orphans) {
+      if (LIVE_STATES.has(await queue.getJobState(webhookDeliverJobId(jobIds.webhookDelivery(job.id))))) continue;
+      await linkedSpan('webhook.recover', job.traceparent, { 'conduit.job.id': job.id }, () => this.lifecycle.enqueueWebhook(job));
+      enqueued += 1;
+      this.logger.warn({ job_id: job.id }, 'finished job had no webhook delivery; enqueued its event');
+    }
+    return enqueued;
+  }
+
+  private async finish(job: Job, status: 'expired' | 'failed', error: { code: string; message: string }, deadLettered = false): Promise<boolean> {
+    const finished = await this.lifecycle.finish(job, { status, from: ['queued', 'running'], error, deadLettered });
+    if (finished) recordJobFinished(finished);
+    return finished !== null;
+  }
+}

@@ -1,0 +1,106 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
+import { Job as BullJob, UnrecoverableError } from 'bullmq';
+import type { JobExecute } from '@conduit/contracts';
+import { Job, PrismaService } from '@conduit/db';
+import { JobLifecycle, recordJobFinished } from '@conduit/jobs';
+import { JobAbort, JobCancellations } from './job-cancellations';
+import { JOB_EXECUTORS, JobExecutor } from './job-executor';
+import { classifyJobError } from './job-failure';
+
+export interface RunOutcome {
+  status: string;
+}
+
+/**
+ * Runs one `job.execute`: claims the job row (queued or running → running; anything else means
+ * it is finished or cancelled and is skipped), runs its executor under an AbortSignal tied to
+ * cancellation and the job's deadline, and records exactly one terminal status. Transient
+ * failures put the job back to `queued` and are retried by BullMQ with backoff; invalid work and
+ * the last attempt fail it (`UnrecoverableError`), the latter dead-lettered.
+ */
+@Injectable()
+export class JobRunner {
+  private readonly logger = new Logger(JobRunner.name);
+  private readonly executors: Map<string, JobExecutor>;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly lifecycle: JobLifecycle,
+    private readonly cancellations: JobCancellations,
+    @Inject(JOB_EXECUTORS) executors: JobExecutor[],
+  ) {
+    this.executors = new Map(executors.map((executor) => [executor.type, executor]));
+  }
+
+  async run(payload: JobExecute, bull: BullJob): Promise<RunOutcome> {
+    const [job] = await this.prisma.job.updateManyAndReturn({
+      where: { id: payload.job_id, tenantId: payload.tenant_id, status: { in: ['queued', 'running'] } },
+      data: { status: 'running', attempts: { increment: 1 }, startedAt: new Date() },
+    });
+    if (!job) return this.skip(payload.job_id);
+    trace.getActiveSpan()?.setAttributes({ 'conduit.job.id': job.id, 'conduit.job.type': job.type, 'conduit.job.attempt': job.attempts });
+
+    const now = Date.now();
+    if (job.deadlineAt.getTime() <= now) return this.expire(job);
+    const executor = this.executors.get(job.type);
+    if (!executor) {
+      await this.finish(job, { status: 'failed', from: ['running'], error: { code: 'unknown_job_type', message: `No executor for job type "${job.type}".` } });
+      throw new UnrecoverableError(`no executor for job type ${job.type}`);
+    }
+
+    const abort = new AbortController();
+    const deadline = setTimeout(() => abort.abort(new JobAbort('deadline')), job.deadlineAt.getTime() - now);
+    const release = this.cancellations.register(job.id, abort);
+    try {
+      const { result, upstreamMs } = await executor.execute(job, { signal: abort.signal });
+      const finished = await this.finish(job, { status: 'succeeded', from: ['running'], result, upstreamMs });
+      return { status: finished ? 'succeeded' : 'superseded' };
+    } catch (error) {
+      if (abort.signal.aborted) {
+        const reason = abort.signal.reason as JobAbort;
+        if (reason.reason === 'deadline') return this.expire(job);
+        return { status: 'cancelled' };
+      }
+      const failure = classifyJobError(error);
+      const lastAttempt = bull.attemptsMade + 1 >= (bull.opts.attempts ?? 1);
+      if (!failure.retryable || lastAttempt) {
+        const partial = await executor.partialResult?.(job, failure).catch(() => undefined);
+        await this.finish(job, {
+          status: 'failed',
+          from: ['running'],
+          error: { code: failure.code, message: failure.message },
+          deadLettered: failure.retryable,
+          ...(partial ? { result: partial } : {}),
+        });
+        if (failure.code === 'internal_error') this.logger.error({ err: error, job_id: job.id }, 'job failed for good');
+        throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
+      }
+      this.logger.warn({ job_id: job.id, attempt: job.attempts, code: failure.code, err: failure.code === 'internal_error' ? error : undefined }, 'job attempt failed; retrying');
+      await this.prisma.job.updateMany({ where: { id: job.id, status: 'running' }, data: { status: 'queued', error: { code: failure.code, message: failure.message } } });
+      throw new Error(`${failure.code}: ${failure.message}`);
+    } finally {
+      clearTimeout(deadline);
+      release();
+    }
+  }
+
+  /** The job is finished, cancelled or gone: make sure a finished job's webhook is on its way. */
+  private async skip(jobId: string): Promise<RunOutcome> {
+    const existing = await this.prisma.job.findUnique({ where: { id: jobId } });
+    if (existing) await this.lifecycle.enqueueWebhook(existing);
+    return { status: existing ? `skipped_${existing.status}` : 'skipped_missing' };
+  }
+
+  private async expire(job: Job): Promise<RunOutcome> {
+    const seconds = Math.round((job.deadlineAt.getTime() - job.createdAt.getTime()) / 1000);
+    await this.finish(job, { status: 'expired', from: ['queued', 'running'], error: { code: 'deadline_exceeded', message: `The job did not finish within its ${seconds} s deadline.` } });
+    return { status: 'expired' };
+  }
+
+  private async finish(job: Job, update: Parameters<JobLifecycle['finish']>[1]): Promise<Job | null> {
+    const finished = await this.lifecycle.finish(job, update);
+    if (finished) recordJobFinished(finished);
+    return finished;
+  }
+}

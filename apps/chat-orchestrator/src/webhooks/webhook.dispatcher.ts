@@ -1,0 +1,167 @@
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { DelayedError, Job as BullJob, UnrecoverableError } from 'bullmq';
+import type { WebhookDeliver } from '@conduit/contracts';
+import { PrismaService, WebhookDelivery } from '@conduit/db';
+import { injectTraceCarrier } from '@conduit/observability';
+import {
+  WebhookEndpoints,
+  WebhookSender,
+  WebhookSendResult,
+  WebhookSigningKeys,
+  nextWebhookAttemptAt,
+  webhookAttemptDuration,
+  webhookAttemptsTotal,
+  webhookDeliveriesFinished,
+  webhookDeliveryRow,
+  webhookHeaders,
+} from '@conduit/webhooks';
+import { WEBHOOK_DELIVERY_SETTINGS, WebhookDeliverySettings } from './webhooks.constants';
+
+const tracer = trace.getTracer('conduit-webhooks');
+
+export interface DeliveryOutcome {
+  status: 'succeeded' | 'failed' | 'pending' | 'skipped';
+  attempt?: number;
+}
+
+/**
+ * Sends one webhook attempt per `webhook.deliver` run and decides what comes next:
+ *
+ * - 2xx: succeeded. 410: the endpoint is disabled and the delivery failed. A URL that is not
+ *   allowed (now — DNS is checked at every attempt): failed.
+ * - anything else (other statuses, timeouts, connection errors): the job reschedules itself
+ *   (`moveToDelayed` + `DelayedError`) on the exponential, jittered schedule until the
+ *   delivery's ~24 h window is spent, then the delivery is marked failed.
+ *
+ * Every attempt is recorded (`webhook_delivery_attempts`) before the next is scheduled. The same
+ * body and `webhook-id` go out on every attempt; the timestamp and signatures are fresh.
+ */
+@Injectable()
+export class WebhookDispatcher implements OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookDispatcher.name);
+  private readonly sender: WebhookSender;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly keys: WebhookSigningKeys,
+    private readonly endpoints: WebhookEndpoints,
+    @Inject(WEBHOOK_DELIVERY_SETTINGS) private readonly settings: WebhookDeliverySettings,
+  ) {
+    this.sender = new WebhookSender(settings.policy);
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.sender.close();
+  }
+
+  async deliver(event: WebhookDeliver, bull: BullJob): Promise<DeliveryOutcome> {
+    // Producers only enqueue: the first run stores the delivery (a no-op on later runs).
+    const [created] = await this.prisma.webhookDelivery.createManyAndReturn({
+      data: [webhookDeliveryRow(event, injectTraceCarrier().traceparent)],
+      skipDuplicates: true,
+    });
+    const delivery = created ?? (await this.prisma.webhookDelivery.findUnique({ where: { id: event.delivery_id } }));
+    if (!delivery || delivery.tenantId !== event.tenant_id) throw new UnrecoverableError(`delivery ${event.delivery_id} belongs to another tenant`);
+    if (delivery.status !== 'pending' || delivery.series !== event.series) return { status: 'skipped' };
+
+    const endpoint = await this.endpoints.ensure(delivery.tenantId, delivery.url);
+    if (endpoint.disabledAt) {
+      await this.close(delivery, 'failed', 'endpoint_disabled');
+      return { status: 'failed' };
+    }
+    const secrets = await this.keys.signingSecrets(delivery.tenantId);
+    const attempt = delivery.attempts + 1;
+    const startedAt = new Date();
+    const headers = webhookHeaders({ id: delivery.id, timestamp: Math.floor(startedAt.getTime() / 1000), body: delivery.body }, secrets);
+    const result = await this.attempt(delivery, attempt, headers);
+
+    let status: 'pending' | 'succeeded' | 'failed' = 'failed';
+    let nextAt: number | null = null;
+    let reason = result.error?.code ?? null;
+    if (result.outcome === 'delivered') {
+      status = 'succeeded';
+    } else if (result.outcome === 'gone') {
+      await this.endpoints.disable(delivery.tenantId, delivery.url, 'the receiver answered 410 Gone');
+      reason = 'endpoint_gone';
+    } else if (result.outcome === 'failed') {
+      nextAt = nextWebhookAttemptAt(delivery.seriesStartedAt.getTime(), delivery.seriesAttempts + 1, Date.now(), this.settings.retry);
+      if (nextAt !== null) status = 'pending';
+      else reason = `gave_up_after_${delivery.seriesAttempts + 1}_attempts: ${reason}`;
+    }
+
+    const updated = await this.record(delivery, {
+      attempt,
+      startedAt,
+      result,
+      status,
+      nextAt: nextAt === null ? null : new Date(nextAt),
+      lastError: status === 'succeeded' ? null : reason,
+    });
+    if (updated === 0) return { status: 'skipped', attempt };
+    if (status !== 'pending') webhookDeliveriesFinished.inc({ status, reason: status === 'succeeded' ? 'delivered' : (result.error?.code ?? 'unknown') });
+    if (status === 'pending' && nextAt !== null) {
+      await bull.moveToDelayed(nextAt, bull.token);
+      throw new DelayedError(`attempt ${attempt} failed (${result.error?.code}); next attempt at ${new Date(nextAt).toISOString()}`);
+    }
+    return { status, attempt };
+  }
+
+  private async attempt(delivery: WebhookDelivery, attempt: number, headers: Record<string, string>): Promise<WebhookSendResult> {
+    return tracer.startActiveSpan(
+      'webhook.attempt',
+      {
+        kind: SpanKind.INTERNAL,
+        attributes: {
+          'conduit.webhook.delivery_id': delivery.id,
+          'conduit.webhook.event_type': delivery.eventType,
+          'conduit.webhook.attempt': attempt,
+          ...(delivery.jobId ? { 'conduit.job.id': delivery.jobId } : {}),
+        },
+      },
+      async (span) => {
+        const result = await this.sender.send({ url: delivery.url, body: delivery.body, headers, timeoutMs: this.settings.timeoutMs });
+        span.setAttributes({ 'conduit.webhook.outcome': result.outcome, ...(result.statusCode !== null ? { 'http.response.status_code': result.statusCode } : {}) });
+        if (result.outcome !== 'delivered') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.code });
+        span.end();
+        webhookAttemptsTotal.inc({ event_type: delivery.eventType, outcome: result.outcome });
+        webhookAttemptDuration.observe({ outcome: result.outcome }, result.durationMs / 1000);
+        if (result.outcome !== 'delivered') {
+          this.logger.warn({ delivery_id: delivery.id, attempt, outcome: result.outcome, error: result.error?.code, status_code: result.statusCode }, 'webhook attempt failed');
+        }
+        return result;
+      },
+    );
+  }
+
+  /**
+   * Logs the attempt and moves the delivery on, in one statement (this runs once per attempt of
+   * every webhook, so it is plain SQL rather than a two-statement transaction). The update only
+   * applies while the delivery is where this attempt found it; returns the rows updated (0 or 1).
+   */
+  private async record(
+    delivery: WebhookDelivery,
+    outcome: { attempt: number; startedAt: Date; result: WebhookSendResult; status: 'pending' | 'succeeded' | 'failed'; nextAt: Date | null; lastError: string | null },
+  ): Promise<number> {
+    const { attempt, startedAt, result, status, nextAt, lastError } = outcome;
+    const now = new Date();
+    return this.prisma.$executeRaw`
+      WITH logged AS (
+        INSERT INTO webhook_delivery_attempts
+          (delivery_id, attempt, started_at, duration_ms, status_code, error_code, error_message, response_body, next_retry_at)
+        VALUES (${delivery.id}::uuid, ${attempt}, ${startedAt}, ${result.durationMs}, ${result.statusCode}, ${result.error?.code ?? null},
+                ${result.error?.message ?? null}, ${result.responseBody}, ${nextAt})
+        ON CONFLICT DO NOTHING
+      )
+      UPDATE webhook_deliveries
+         SET attempts = ${attempt}, series_attempts = ${delivery.seriesAttempts + 1}, status = ${status}::"WebhookDeliveryStatus",
+             next_attempt_at = ${nextAt}, last_error = ${lastError},
+             delivered_at = CASE WHEN ${status} = 'succeeded' THEN ${now}::timestamptz ELSE delivered_at END, updated_at = ${now}
+       WHERE id = ${delivery.id}::uuid AND attempts = ${delivery.attempts} AND series = ${delivery.series}`;
+  }
+
+  private async close(delivery: WebhookDelivery, status: 'failed', reason: string): Promise<void> {
+    await this.prisma.webhookDelivery.updateMany({ where: { id: delivery.id, status: 'pending' }, data: { status, lastError: reason, nextAttemptAt: null } });
+    webhookDeliveriesFinished.inc({ status, reason });
+  }
+}

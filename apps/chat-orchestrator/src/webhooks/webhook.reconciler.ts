@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { QueueName, webhookDeliverJobId } from '@conduit/contracts';
+import { PrismaService } from '@conduit/db';
+import { linkedSpan } from '@conduit/jobs';
+import { JobProducer, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
+import { enqueueWebhookDelivery, webhookEventOf } from '@conduit/webhooks';
+import { WEBHOOK_DELIVERY_SETTINGS, WebhookDeliverySettings } from './webhooks.constants';
+
+const BATCH = 200;
+const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+
+/**
+ * Finds pending deliveries that are overdue and not in the queue (the enqueue after a commit was
+ * lost, or BullMQ gave up on a job whose worker kept dying) and enqueues them again, in a new
+ * trace linked to the one that produced the event. One replica at a time (Redis lock).
+ */
+@Injectable()
+export class WebhookReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(WebhookReconciler.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running: Promise<unknown> | undefined;
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: JobProducer,
+    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
+    @Inject(QUEUE_OPTIONS) private readonly queueOptions: QueueModuleOptions,
+    @Inject(WEBHOOK_DELIVERY_SETTINGS) private readonly settings: WebhookDeliverySettings,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.settings.reconcileIntervalMs <= 0) return;
+    this.timer = setInterval(() => {
+      if (this.running) return;
+      this.running = this.tick().finally(() => (this.running = undefined));
+    }, this.settings.reconcileIntervalMs);
+    this.timer.unref();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    clearInterval(this.timer);
+    await this.running;
+  }
+
+  async tick(): Promise<number | undefined> {
+    const lock = `${this.queueOptions.prefix}:webhooks:reconciler`;
+    const acquired = await this.redis.set(lock, process.pid.toString(), 'PX', Math.max(this.settings.reconcileIntervalMs, 1_000), 'NX').catch(() => null);
+    if (acquired !== 'OK') return undefined;
+    try {
+      return await this.reconcile();
+    } catch (error) {
+      this.logger.warn({ err: error }, 'webhook reconciliation failed');
+      return undefined;
+    } finally {
+      await this.redis.del(lock).catch(() => undefined);
+    }
+  }
+
+  /** Re-enqueues overdue pending deliveries that have no live queue job; returns how many. */
+  async reconcile(now = new Date()): Promise<number> {
+    const overdue = await this.prisma.webhookDelivery.findMany({
+      where: { status: 'pending', nextAttemptAt: { lt: new Date(now.getTime() - this.settings.reconcileGraceMs) } },
+      orderBy: { nextAttemptAt: 'asc' },
+      take: BATCH,
+    });
+    const queue = this.producer.queue(QueueName.Webhooks);
+    let requeued = 0;
+    for (const delivery of overdue) {
+      const bullId = webhookDeliverJobId(delivery.id, delivery.series);
+      const state = await queue.getJobState(bullId);
+      if (LIVE_STATES.has(state)) continue;
+      await linkedSpan('webhook.recover', delivery.traceparent, { 'conduit.webhook.delivery_id': delivery.id, 'conduit.webhook.queue_state': state }, async () => {
+        if (state !== 'unknown') await queue.remove(bullId).catch(() => undefined);
+        await enqueueWebhookDelivery(this.producer, webhookEventOf(delivery));
+      });
+      requeued += 1;
+      this.logger.warn({ delivery_id: delivery.id, queue_state: state }, 'pending webhook delivery was not in the queue; re-enqueued');
+    }
+    return requeued;
+  }
+}

@@ -1,0 +1,46 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { createEmbedder, type EmbeddingsConfig } from '@conduit/embeddings';
+import { QueueModule, REDIS_CONNECTION } from '@conduit/queue';
+import { DocumentIngestHandler } from './document-ingest.handler';
+import { INGEST_EMBEDDER, INGESTION_OPTIONS, IngestionOptions } from './ingestion.constants';
+import { IngestionFailureListener } from './ingestion-failure.listener';
+import { IngestionPipeline } from './ingestion.pipeline';
+
+export interface IngestionModuleOptions extends IngestionOptions {
+  embeddings: EmbeddingsConfig;
+  /** Documents processed at once by this process. */
+  concurrency: number;
+  /** BullMQ lock duration and stalled-check interval: how soon a dead worker's document is taken over. */
+  lockDurationMs?: number;
+  stalledIntervalMs?: number;
+}
+
+/**
+ * The `document.ingest` consumer. Needs the service core (Prisma, Redis), and the global
+ * `BlobStoreModule` and `VectorStoreModule`. Global, because the queue's worker module that
+ * instantiates the handler resolves the handler's dependencies from global providers.
+ */
+@Module({})
+export class IngestionModule {
+  static register(options: IngestionModuleOptions): DynamicModule {
+    const { embeddings, concurrency, lockDurationMs, stalledIntervalMs, ...ingestion } = options;
+    return {
+      module: IngestionModule,
+      global: true,
+      imports: [QueueModule.forWorker([DocumentIngestHandler], { concurrency: { ingestion: concurrency }, lockDurationMs, stalledIntervalMs })],
+      providers: [
+        { provide: INGESTION_OPTIONS, useValue: ingestion },
+        {
+          provide: INGEST_EMBEDDER,
+          inject: [REDIS_CONNECTION],
+          // Cached in Redis for API embedders (the offline hashing embedder is cheaper than a lookup).
+          useFactory: (redis: Redis) => createEmbedder(embeddings, { redis }),
+        },
+        IngestionPipeline,
+        IngestionFailureListener,
+      ],
+      exports: [IngestionPipeline, INGEST_EMBEDDER],
+    };
+  }
+}

@@ -1,0 +1,30 @@
+import { cleanText } from './text-cleaner';
+
+describe('cleanText', () => {
+  it('normalises line ends, spaces and blank lines', () => {
+    expect(cleanText('\r\n\r\n  Title\r\n\r\n\r\n\r\nBody \t text   here.  \rNext\u00a0line\n\n\n')).toBe('  Title\n\nBody text here.\nNext line');
+  });
+
+  it('keeps indentation unless asked to trim line starts', () => {
+    const code = 'List:\n    indented  code\n  - item';
+    expect(cleanText(code)).toBe('List:\n    indented code\n  - item');
+    expect(cleanText(code, { trimLineStarts: true })).toBe('List:\nindented code\n- item');
+  });
+
+  it('removes control and zero-width characters, turns page breaks into line breaks', () => {
+    expect(cleanText('a\u0000b\u200bc\ufeffd\u00ade\u0007f\fg\u2028h')).toBe('abcdef\ng\nh');
+  });
+
+  it('composes Unicode (NFC) so offsets do not depend on the producer', () => {
+    expect(cleanText('Cafe\u0301')).toBe('Caf\u00e9');
+  });
+
+  it('joins words hyphenated across lines only when asked', () => {
+    expect(cleanText('an exam-\nple of well-\nKnown', { joinHyphenated: true })).toBe('an example of well-\nKnown');
+    expect(cleanText('an exam-\nple')).toBe('an exam-\nple');
+  });
+
+  it('yields an empty string for whitespace-only input', () => {
+    expect(cleanText(' \n\t\r\n \u200b ')).toBe('');
+  });
+});

@@ -1,0 +1,31 @@
+export { BudgetModule } from './budget.module';
+export { BUDGET_OPTIONS, BUDGET_REDIS } from './budget.constants';
+export type { BudgetModuleOptions } from './budget.constants';
+export { budgetEnv, budgetSettings } from './budget.env';
+export { LedgerSpend } from './ledger-spend';
+export { NANO_PER_USD, decimalToNano, displayUsd, fromNano, nanoToDecimalString, toNano, toNanoCeil } from './money';
+export { BUDGET_PERIODS, dayOf, hourOf, windowOf } from './windows';
+export type { BudgetPeriod, BudgetScope, BudgetWindow } from './windows';
+export { DEFAULT_TIER_POLICY, TIERS, jsonEnv, mergeTierPolicy, tierLimitsSchema, tierPolicyEnv, tierPolicyFromEnv, tierPolicyOverridesSchema } from './policy/tier-policy';
+export type { Tier, TierLimits, TierPolicy, TierPolicyOverrides } from './policy/tier-policy';
+export { rateLimitsFor, resolveCaps } from './policy/caps';
+export type { Cap, CapOverride, CapSource, CapSubject, RateLimits, ResolvedCaps } from './policy/caps';
+export { BudgetCapStore } from './policy/budget-cap.store';
+export { PriceBook, pricingTableOf } from './pricing/price-book';
+export type { PricedUsage, PriceRow } from './pricing/price-book';
+export { UsageControls } from './redis/usage-controls';
+export type {
+  AdmitInput,
+  AdmitOutcome,
+  BudgetRefusal,
+  CommitInput,
+  CounterSnapshot,
+  RateRefusal,
+  RateState,
+  RateWindowState,
+  SettleState,
+  SpendSource,
+  UsageControlsOptions,
+} from './redis/usage-controls';
+export { COUNTER_ORDER, UsageKeys, counterTtlSeconds } from './redis/usage-keys';
+export type { CounterRef } from './redis/usage-keys';

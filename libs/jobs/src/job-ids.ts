@@ -1,0 +1,22 @@
+import { uuidFromName } from '@conduit/contracts';
+
+/**
+ * Ids of everything a job writes, derived from the job id: a job re-run after a crash or a retry
+ * writes the same session, messages and usage events (deduplicated by primary key) and sends the
+ * same webhook, instead of new ones.
+ */
+export const jobIds = {
+  /** The session of a job (or of batch item `item`) that names none. */
+  session: (jobId: string, item = 0) => uuidFromName(`job:${jobId}:item:${item}:session`),
+  userMessage: (jobId: string, item = 0) => uuidFromName(`job:${jobId}:item:${item}:user`),
+  /** Also the usage event id (`usage-<id>` job): billed once however often the job runs. */
+  assistantMessage: (jobId: string, item = 0) => uuidFromName(`job:${jobId}:item:${item}:assistant`),
+  responseId: (jobId: string, item = 0) => `chatcmpl-${uuidFromName(`job:${jobId}:item:${item}:response`).replace(/-/g, '')}`,
+  /** The webhook delivery of the job's terminal event. */
+  webhookDelivery: (jobId: string) => uuidFromName(`job:${jobId}:webhook`),
+};
+
+/** Redis pub/sub channel on which cancellations of running jobs are announced. */
+export function jobCancelChannel(queuePrefix: string): string {
+  return `${queuePrefix}:jobs:cancel`;
+}

@@ -1,0 +1,118 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { JOB_WEBHOOK_EVENTS, JobName, WEBHOOK_EVENT_MAX_BYTES, jobExecuteJobId } from '@conduit/contracts';
+import { Job, JobStatus, Prisma, PrismaService } from '@conduit/db';
+import { JobProducer } from '@conduit/queue';
+import { WebhookEvent, enqueueWebhookDelivery } from '@conduit/webhooks';
+import { jobIds } from './job-ids';
+import { toJobObject } from './job-object';
+
+export type TerminalJobStatus = 'succeeded' | 'failed' | 'cancelled' | 'expired';
+
+export interface FinishJob {
+  status: TerminalJobStatus;
+  /** The job moves only from one of these statuses (whoever finishes first wins; others get null). */
+  from: JobStatus[];
+  result?: Prisma.InputJsonValue;
+  error?: { code: string; message: string };
+  /** The job failed for good after its last attempt. */
+  deadLettered?: boolean;
+  upstreamMs?: number;
+}
+
+/** Retry policy of `job.execute` (see `jobsEnv`). */
+export interface JobRetryPolicy {
+  retryDelayMs: number;
+}
+
+/** The webhook event for a job in a terminal status. Oversized results are left out (fetch them from `status_url`). */
+export function jobWebhookEvent(job: Job): WebhookEvent {
+  const object = toJobObject(job);
+  const fits = Buffer.byteLength(JSON.stringify(object)) <= WEBHOOK_EVENT_MAX_BYTES - 1_024;
+  const data: Record<string, unknown> = fits ? { ...object } : { ...object, result: null, result_omitted: true };
+  const event = JOB_WEBHOOK_EVENTS[job.status as TerminalJobStatus];
+  if (!event || !job.webhookUrl) throw new Error(`job ${job.id} has no webhook event in status ${job.status}`);
+  return {
+    delivery_id: jobIds.webhookDelivery(job.id),
+    tenant_id: job.tenantId,
+    job_id: job.id,
+    url: job.webhookUrl,
+    event_type: event,
+    data,
+    occurred_at: (job.finishedAt ?? new Date()).toISOString(),
+  };
+}
+
+/**
+ * The transitions shared by the gateway (submit, cancel) and the worker (finish): enqueueing a
+ * job's execution and moving it to a terminal status exactly once (conditional updates: whoever
+ * gets there first wins), then sending the terminal event to the job's webhook.
+ */
+@Injectable()
+export class JobLifecycle {
+  private readonly logger = new Logger(JobLifecycle.name);
+
+  constructor(
+    private readonly prisma: PrismaService,
+    private readonly producer: JobProducer,
+  ) {}
+
+  /** Asks a worker to run the job; enqueueing the same job twice runs it once. */
+  async enqueue(job: Pick<Job, 'id' | 'tenantId' | 'maxAttempts'>, policy: JobRetryPolicy): Promise<void> {
+    await this.producer.enqueue(
+      JobName.JobExecute,
+      { job_id: job.id, tenant_id: job.tenantId },
+      {
+        jobId: jobExecuteJobId(job.id),
+        attempts: job.maxAttempts,
+        backoff: { type: 'exponential', delay: policy.retryDelayMs },
+        removeOnComplete: { age: 3_600, count: 10_000 },
+        // Failed BullMQ jobs are the dead-letter queue's raw material: keep them for two weeks.
+        removeOnFail: { age: 14 * 86_400 },
+      },
+    );
+  }
+
+  /**
+   * Moves a job to a terminal status with one conditional UPDATE; null when it had already left
+   * the `from` statuses. A job with a webhook then has its event enqueued; the delivery row is
+   * written by the delivery worker. If the process dies between the UPDATE and the enqueue, the
+   * event is still sent: a worker re-running the job finds it finished and enqueues it
+   * ({@link enqueueWebhook}), and the reconciler enqueues events of finished jobs that have no
+   * delivery row.
+   */
+  async finish(job: Pick<Job, 'id'>, update: FinishJob): Promise<Job | null> {
+    const now = new Date();
+    const [finished] = await this.prisma.job.updateManyAndReturn({
+      where: { id: job.id, status: { in: update.from } },
+      data: {
+        status: update.status,
+        finishedAt: now,
+        error: update.error ?? Prisma.DbNull,
+        ...(update.status === 'cancelled' ? { cancelledAt: now } : {}),
+        ...(update.result !== undefined ? { result: update.result } : {}),
+        ...(update.deadLettered ? { deadLetteredAt: now } : {}),
+        ...(update.upstreamMs !== undefined ? { upstreamMs: update.upstreamMs } : {}),
+      },
+    });
+    if (!finished) return null;
+    if (finished.webhookUrl) await this.sendWebhook(finished);
+    return finished;
+  }
+
+  /** Makes sure the webhook of a finished job is on its way (used when a finished job is seen again). */
+  async enqueueWebhook(job: Job): Promise<void> {
+    if (!job.webhookUrl || !JOB_WEBHOOK_EVENTS[job.status as TerminalJobStatus]) return;
+    const delivery = await this.prisma.webhookDelivery.findUnique({ where: { id: jobIds.webhookDelivery(job.id) }, select: { status: true } });
+    if (delivery && delivery.status !== 'pending') return;
+    await this.sendWebhook(job);
+  }
+
+  private async sendWebhook(job: Job): Promise<void> {
+    try {
+      await enqueueWebhookDelivery(this.producer, jobWebhookEvent(job));
+    } catch (error) {
+      // The job row says it is finished: the reconciler enqueues the event later.
+      this.logger.warn({ err: error, job_id: job.id }, 'could not enqueue the job webhook; the reconciler will');
+    }
+  }
+}

@@ -1,0 +1,110 @@
+import type { Embedder } from '@conduit/embeddings';
+import type { PrismaClient } from '@conduit/db';
+import { vectorSpaceFor, type VectorStore } from '@conduit/vector-store';
+import { RetrievalException } from './retrieval.exception';
+
+export interface RetrieveRequest {
+  tenantId: string;
+  /** Collection name (collections are per tenant). */
+  collection: string;
+  query: string;
+  /** Chunks to return, 1..50. Default 5. */
+  topK?: number;
+  /** Cosine similarity in [-1, 1] below which chunks are dropped. Default: none. */
+  scoreThreshold?: number;
+  /** Only search these documents of the collection. */
+  documentIds?: string[];
+}
+
+export interface RetrievedChunk {
+  document_id: string;
+  chunk_index: number;
+  text: string;
+  /** Cosine similarity, higher is closer. */
+  score: number;
+  filename?: string;
+  start_offset: number;
+  end_offset: number;
+}
+
+export interface RetrieveResult {
+  chunks: RetrievedChunk[];
+  /** Wall time of the whole call: collection lookup, query embedding, search, filename lookup. */
+  latency_ms: number;
+}
+
+export const MAX_TOP_K = 50;
+export const DEFAULT_TOP_K = 5;
+/** Longest query embedded (characters); longer queries are cut. */
+export const MAX_QUERY_CHARS = 8_000;
+
+type RetrievalDb = Pick<PrismaClient, 'collection' | 'document'>;
+
+/**
+ * Semantic search over one tenant's collection: embeds the query with the embedder the collection
+ * was built with (refusing another model), searches the collection's vector space filtered by
+ * tenant and collection, and keeps chunks of documents that are `indexed` (not ones being
+ * deleted or re-ingested), best first.
+ */
+export class Retriever {
+  constructor(
+    private readonly db: RetrievalDb,
+    private readonly vectors: VectorStore,
+    private readonly embedder: Embedder,
+  ) {}
+
+  async retrieve(request: RetrieveRequest): Promise<RetrieveResult> {
+    const started = performance.now();
+    const topK = request.topK ?? DEFAULT_TOP_K;
+    if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw RetrievalException.invalid(`topK must be an integer in [1, ${MAX_TOP_K}]`, 'topK');
+    if (request.scoreThreshold !== undefined && !(request.scoreThreshold >= -1 && request.scoreThreshold <= 1)) {
+      throw RetrievalException.invalid('scoreThreshold must be a number in [-1, 1]', 'scoreThreshold');
+    }
+    const query = request.query.trim().slice(0, MAX_QUERY_CHARS);
+    if (query === '') throw RetrievalException.invalid('query must not be empty', 'query');
+
+    const collection = await this.db.collection.findUnique({
+      where: { tenantId_name: { tenantId: request.tenantId, name: request.collection } },
+    });
+    if (!collection) throw RetrievalException.collectionNotFound(request.collection);
+    if (collection.embeddingModel !== this.embedder.model || collection.embeddingDimension !== this.embedder.dimension) {
+      throw RetrievalException.modelMismatch(
+        request.collection,
+        `${collection.embeddingModel} (${collection.embeddingDimension} dimensions)`,
+        `${this.embedder.model} (${this.embedder.dimension} dimensions)`,
+      );
+    }
+    const [vector] = await this.embedder.embed([query]);
+    // Fetch a little more than asked: hits of documents that are not indexed are dropped below.
+    const hits = await this.vectors.search(vectorSpaceFor(collection.embeddingModel, collection.embeddingDimension), vector, {
+      tenantId: request.tenantId,
+      collection: collection.id,
+      ...(request.documentIds ? { documentIds: request.documentIds } : {}),
+      limit: Math.min(topK * 2 + 10, 200),
+      ...(request.scoreThreshold !== undefined ? { scoreThreshold: request.scoreThreshold } : {}),
+    });
+    const documentIds = [...new Set(hits.map((hit) => hit.payload.document_id))];
+    const documents =
+      documentIds.length === 0
+        ? []
+        : await this.db.document.findMany({
+            where: { id: { in: documentIds }, tenantId: request.tenantId, collectionId: collection.id, status: 'indexed' },
+            select: { id: true, filename: true },
+          });
+    const filenames = new Map(documents.map((document) => [document.id, document.filename]));
+    const chunks = hits
+      .filter((hit) => filenames.has(hit.payload.document_id))
+      .sort((a, b) => b.score - a.score)
+      .slice(0, topK)
+      .map((hit) => ({
+        document_id: hit.payload.document_id,
+        chunk_index: hit.payload.chunk_index,
+        text: hit.payload.text,
+        score: hit.score,
+        filename: filenames.get(hit.payload.document_id),
+        start_offset: hit.payload.start_offset,
+        end_offset: hit.payload.end_offset,
+      }));
+    return { chunks, latency_ms: Math.round((performance.now() - started) * 100) / 100 };
+  }
+}

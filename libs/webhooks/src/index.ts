@@ -1,0 +1,44 @@
+export {
+  DEFAULT_TOLERANCE_SECONDS,
+  WEBHOOK_HEADERS,
+  WEBHOOK_SECRET_PREFIX,
+  WebhookSecretError,
+  WebhookVerificationError,
+  generateWebhookSecret,
+  signWebhook,
+  verifyWebhook,
+  webhookHeaders,
+  webhookSecretKey,
+} from './signing';
+export type { VerifyOptions, WebhookMessage, WebhookVerificationFailure } from './signing';
+export { ADDRESS_CLASS_DESCRIPTIONS, Cidr, classifyAddress } from './ip-address';
+export type { AddressClass } from './ip-address';
+export {
+  MAX_WEBHOOK_URL_LENGTH,
+  STRICT_TARGET_POLICY,
+  WebhookTargetError,
+  assertWebhookUrlAllowed,
+  checkAddress,
+  checkWebhookUrl,
+  resolveWebhookHost,
+  systemResolver,
+} from './target-policy';
+export type { Resolver, WebhookTargetErrorCode, WebhookTargetPolicy } from './target-policy';
+export { WebhookSender } from './webhook.sender';
+export type { WebhookSendOutcome, WebhookSendRequest, WebhookSendResult, WebhookSenderOptions } from './webhook.sender';
+export { DEFAULT_WEBHOOK_RETRY, nextWebhookAttemptAt, webhookRetryDelayMs } from './retry-schedule';
+export type { WebhookRetrySettings } from './retry-schedule';
+export {
+  refuseInsecureWebhookTargets,
+  webhookDeliveryEnv,
+  webhookSettings,
+  webhookTargetEnv,
+  webhookTargetPolicy,
+  webhooksEnv,
+} from './webhooks.config';
+export type { WebhookSettings, WebhooksEnv } from './webhooks.config';
+export { WebhookSigningKeys, validSecrets } from './webhook-signing-keys';
+export { WebhookEndpoints } from './webhook-endpoints';
+export { enqueueWebhookDelivery, insertWebhookDelivery, webhookDeliveryRow, webhookEventOf } from './webhook-deliveries';
+export type { WebhookEvent } from './webhook-deliveries';
+export { webhookAttemptDuration, webhookAttemptsTotal, webhookDeliveriesFinished } from './webhooks.metrics';

@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { PrismaService, WebhookEndpoint } from '@conduit/db';
+
+const CACHE_TTL_MS = 5_000;
+const CACHE_MAX_ENTRIES = 10_000;
+
+/**
+ * A tenant's receiver URLs. Endpoints are created on first delivery; a `410 Gone` disables one
+ * (deliveries to it stop, and new jobs naming it are refused) until it is enabled again.
+ */
+@Injectable()
+export class WebhookEndpoints {
+  private readonly cache = new Map<string, { endpoint: WebhookEndpoint; expires: number }>();
+
+  constructor(private readonly prisma: PrismaService) {}
+
+  /** The endpoint row for a URL, created when missing (cached for a few seconds). */
+  async ensure(tenantId: string, url: string, now = Date.now()): Promise<WebhookEndpoint> {
+    const key = `${tenantId}\n${url}`;
+    const cached = this.cache.get(key);
+    if (cached && cached.expires > now) return cached.endpoint;
+    let endpoint = await this.prisma.webhookEndpoint.findUnique({ where: { tenantId_url: { tenantId, url } } });
+    if (!endpoint) {
+      await this.prisma.webhookEndpoint.createMany({ data: [{ tenantId, url }], skipDuplicates: true });
+      endpoint = await this.prisma.webhookEndpoint.findUniqueOrThrow({ where: { tenantId_url: { tenantId, url } } });
+    }
+    if (this.cache.size >= CACHE_MAX_ENTRIES) this.cache.clear();
+    this.cache.set(key, { endpoint, expires: now + CACHE_TTL_MS });
+    return endpoint;
+  }
+
+  /** The endpoint for a URL when it exists and is disabled (checked when a job is submitted). */
+  findDisabled(tenantId: string, url: string): Promise<WebhookEndpoint | null> {
+    return this.prisma.webhookEndpoint.findFirst({ where: { tenantId, url, disabledAt: { not: null } } });
+  }
+
+  async disable(tenantId: string, url: string, reason: string): Promise<void> {
+    await this.prisma.webhookEndpoint.updateMany({ where: { tenantId, url, disabledAt: null }, data: { disabledAt: new Date(), disabledReason: reason } });
+    this.cache.delete(`${tenantId}\n${url}`);
+  }
+
+  /** Re-enables a disabled endpoint of the tenant; null when there is no such endpoint. */
+  async enable(tenantId: string, id: string): Promise<WebhookEndpoint | null> {
+    const { count } = await this.prisma.webhookEndpoint.updateMany({ where: { tenantId, id }, data: { disabledAt: null, disabledReason: null } });
+    if (count === 0) return null;
+    const endpoint = await this.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
+    this.cache.delete(`${tenantId}\n${endpoint.url}`);
+    return endpoint;
+  }
+}
