@@ -31,20 +31,20 @@ const base = {
 
 /** @type {import('jest').Config} */
 module.exports = {
+  // A root option (Jest ignores it in project configs): integration and e2e tests start servers
+  // and processes, which on a loaded 2-core machine takes seconds.
+  testTimeout: 60_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
     {
       ...base,
       displayName: 'integration',
-      testTimeout: 30_000,
       testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.int-spec.ts'],
       globalSetup: '<rootDir>/e2e/support/global-setup.ts',
     },
     {
       ...base,
       displayName: 'e2e',
-      // Services start as processes; on a loaded 2-core machine that takes seconds.
-      testTimeout: 60_000,
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
       globalSetup: '<rootDir>/e2e/support/global-setup.ts',
     },

@@ -44,8 +44,11 @@ if (existsSync(resultsFile)) {
   const results = JSON.parse(readFileSync(resultsFile, 'utf8'));
   passed = results.numPassedTests;
   failed = results.numFailedTests;
-  // A suite that fails to load has no failed tests but must still fail the run.
-  const brokenSuites = results.testResults.filter((suite) => suite.status === 'failed' && suite.assertionResults.length === 0);
+  // A suite that fails to load, or whose beforeAll/afterAll hook fails, can have no failed test
+  // but must still fail the run.
+  const brokenSuites = results.testResults.filter(
+    (suite) => suite.status === 'failed' && !suite.assertionResults.some((test) => test.status === 'failed'),
+  );
   for (const suite of brokenSuites) console.log(`suite failed to run: ${suite.name}\n${suite.message}`);
   failed += brokenSuites.length;
   if (results.numTotalTests === 0) failed += 1;
