@@ -19,6 +19,12 @@ export interface RunningService {
   exited: Promise<number | string>;
 }
 
+/** Every child still running; killed when the test process exits, so a timed-out test leaks none. */
+const running = new Set<ChildProcess>();
+process.once('exit', () => {
+  for (const child of running) child.kill('SIGKILL');
+});
+
 export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
@@ -50,6 +56,8 @@ export async function spawnService(name: ServiceName, env: Record<string, string
   const merged = { ...baseEnv(), PORT: String(port), OTEL_SERVICE_NAME: name, ...env };
   const cleanEnv = Object.fromEntries(Object.entries(merged).filter(([, v]) => v !== undefined)) as Record<string, string>;
   const child = spawn(process.execPath, ['--enable-source-maps', entry], { cwd: ROOT, env: cleanEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
