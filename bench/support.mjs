@@ -8,6 +8,12 @@ import os from 'node:os';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
+const children = new Set();
+process.once('exit', () => {
+  for (const child of children) child.kill('SIGKILL');
+});
+for (const signal of ['SIGINT', 'SIGTERM']) process.once(signal, () => process.exit(130));
+
 export function benchEnv() {
   const base = process.env.BENCH_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_bench';
   return {
@@ -45,6 +51,8 @@ export async function startService(name, env) {
     env: { ...process.env, ...env, PORT: String(port), OTEL_SERVICE_NAME: name },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
+  children.add(child);
+  child.once('exit', () => children.delete(child));
   let stderr = '';
   child.stderr.on('data', (chunk) => (stderr += chunk));
   const url = `http://127.0.0.1:${port}`;
