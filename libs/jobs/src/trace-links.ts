@@ -1,11 +1,14 @@
-import { Attributes, Link, ROOT_CONTEXT, SpanStatusCode, propagation, trace } from '@opentelemetry/api';
+import { Attributes, Link, ROOT_CONTEXT, SpanStatusCode, defaultTextMapGetter, trace } from '@opentelemetry/api';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 
 const tracer = trace.getTracer('conduit-jobs');
+/** Stored trace parents are always W3C `traceparent`s, whatever propagator the process uses. */
+const w3c = new W3CTraceContextPropagator();
 
 /** The span context a stored W3C `traceparent` names, as a span link (none when absent or malformed). */
 export function linkTo(traceparent: string | null | undefined): Link[] {
   if (!traceparent) return [];
-  const spanContext = trace.getSpanContext(propagation.extract(ROOT_CONTEXT, { traceparent }));
+  const spanContext = trace.getSpanContext(w3c.extract(ROOT_CONTEXT, { traceparent }, defaultTextMapGetter));
   return spanContext ? [{ context: spanContext }] : [];
 }
 

@@ -11,6 +11,7 @@ const CACHE_MAX_ENTRIES = 10_000;
 @Injectable()
 export class WebhookEndpoints {
   private readonly cache = new Map<string, { endpoint: WebhookEndpoint; expires: number }>();
+  private readonly disabled = new Map<string, { endpoint: WebhookEndpoint | null; expires: number }>();
 
   constructor(private readonly prisma: PrismaService) {}
 
@@ -29,14 +30,24 @@ export class WebhookEndpoints {
     return endpoint;
   }
 
-  /** The endpoint for a URL when it exists and is disabled (checked when a job is submitted). */
-  findDisabled(tenantId: string, url: string): Promise<WebhookEndpoint | null> {
-    return this.prisma.webhookEndpoint.findFirst({ where: { tenantId, url, disabledAt: { not: null } } });
+  /**
+   * The endpoint for a URL when it exists and is disabled (checked when a job is submitted; the
+   * answer is cached for a few seconds, so it is not a query on every submission).
+   */
+  async findDisabled(tenantId: string, url: string, now = Date.now()): Promise<WebhookEndpoint | null> {
+    const key = `${tenantId}\n${url}`;
+    const cached = this.disabled.get(key);
+    if (cached && cached.expires > now) return cached.endpoint;
+    const endpoint = await this.prisma.webhookEndpoint.findFirst({ where: { tenantId, url, disabledAt: { not: null } } });
+    if (this.disabled.size >= CACHE_MAX_ENTRIES) this.disabled.clear();
+    this.disabled.set(key, { endpoint, expires: now + CACHE_TTL_MS });
+    return endpoint;
   }
 
   async disable(tenantId: string, url: string, reason: string): Promise<void> {
     await this.prisma.webhookEndpoint.updateMany({ where: { tenantId, url, disabledAt: null }, data: { disabledAt: new Date(), disabledReason: reason } });
     this.cache.delete(`${tenantId}\n${url}`);
+    this.disabled.delete(`${tenantId}\n${url}`);
   }
 
   /** Re-enables a disabled endpoint of the tenant; null when there is no such endpoint. */
@@ -45,6 +56,7 @@ export class WebhookEndpoints {
     if (count === 0) return null;
     const endpoint = await this.prisma.webhookEndpoint.findUniqueOrThrow({ where: { id } });
     this.cache.delete(`${tenantId}\n${endpoint.url}`);
+    this.disabled.delete(`${tenantId}\n${endpoint.url}`);
     return endpoint;
   }
 }

@@ -15,6 +15,14 @@ describe('OpenAPI document', () => {
     expect(post.requestBody.content['multipart/form-data'].schema.required).toEqual(expect.arrayContaining(['file', 'collection']));
   });
 
+  it('documents async jobs with the schema the submit route validates with', () => {
+    const post = (document.paths['/v1/jobs'] as Record<string, { requestBody: { content: Record<string, { schema: { oneOf?: unknown[]; anyOf?: unknown[] } }> } }>).post;
+    const schema = post.requestBody.content['application/json'].schema;
+    expect(JSON.stringify(schema)).toContain('chat.batch');
+    expect(JSON.stringify(schema)).toContain('webhook_url');
+    expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/jobs/{id}', '/v1/jobs/{id}/cancel', '/v1/jobs/{id}/deliveries', '/v1/webhooks/secret']));
+  });
+
   it('is plain JSON with a bearer security scheme and error bodies on every operation', () => {
     const roundTripped = JSON.parse(JSON.stringify(document));
     expect(roundTripped.openapi).toBe('3.1.0');

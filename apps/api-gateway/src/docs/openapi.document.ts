@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { chatCompletionRequestSchema } from '@conduit/contracts';
 import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
+import { createJobBodySchema, listJobsQuerySchema } from '../jobs/jobs.dto';
 import { listMessagesQuerySchema, feedbackBodySchema } from '../messages/messages.dto';
 import { createSessionBodySchema, listSessionsQuerySchema } from '../sessions/sessions.dto';
 import { adminUsageQuerySchema, usageQuerySchema } from '../usage/usage.dto';
+import { rotateSecretBodySchema } from '../webhooks/webhooks.dto';
 
 interface Operation {
   method: 'get' | 'post' | 'delete';
@@ -33,6 +35,16 @@ const operations: Operation[] = [
   { method: 'get', path: '/v1/documents/{id}', summary: 'Get a document with its ingestion status and progress', tag: 'Documents', pathParams: ['id'], success: 200 },
   { method: 'delete', path: '/v1/documents/{id}', summary: 'Delete a document, its chunks and vectors', tag: 'Documents', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/documents/{id}/reindex', summary: 'Ingest a document again', tag: 'Documents', pathParams: ['id'], success: 202 },
+  { method: 'post', path: '/v1/jobs', summary: 'Submit an async job (`chat.completion`, `chat.batch`); 202 with the job at once. `Idempotency-Key` header: same key and body → same job, different body → 409', tag: 'Jobs', body: createJobBodySchema, success: 202 },
+  { method: 'get', path: '/v1/jobs', summary: "List the caller's jobs, newest first (filter by `status`, `type`)", tag: 'Jobs', query: listJobsQuerySchema, success: 200 },
+  { method: 'get', path: '/v1/jobs/{id}', summary: 'Get a job: status, progress, attempts, result or error', tag: 'Jobs', pathParams: ['id'], success: 200 },
+  { method: 'post', path: '/v1/jobs/{id}/cancel', summary: 'Cancel a queued or running job (a running one has its provider call aborted)', tag: 'Jobs', pathParams: ['id'], success: 200 },
+  { method: 'get', path: '/v1/jobs/{id}/deliveries', summary: "The job's webhook deliveries with every attempt", tag: 'Jobs', pathParams: ['id'], success: 200 },
+  { method: 'post', path: '/v1/jobs/{id}/deliveries/{delivery_id}/redeliver', summary: 'Send a finished delivery again (same webhook-id, new retry schedule)', tag: 'Jobs', pathParams: ['id', 'delivery_id'], success: 202 },
+  { method: 'get', path: '/v1/webhooks/secret', summary: "The tenant's webhook signing secret (`whsec_…`, Standard Webhooks), created on first use", tag: 'Webhooks', success: 200 },
+  { method: 'post', path: '/v1/webhooks/secret/rotate', summary: 'Rotate the signing secret; the old one keeps verifying for `grace_period_seconds`', tag: 'Webhooks', body: rotateSecretBodySchema, success: 200 },
+  { method: 'get', path: '/v1/webhooks/endpoints', summary: "The tenant's webhook endpoints (disabled ones answered 410)", tag: 'Webhooks', success: 200 },
+  { method: 'post', path: '/v1/webhooks/endpoints/{id}/enable', summary: 'Enable an endpoint disabled by a 410', tag: 'Webhooks', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/messages/{id}/feedback', summary: 'Rate an assistant message', tag: 'Messages', pathParams: ['id'], body: feedbackBodySchema, success: 200 },
   { method: 'get', path: '/v1/usage', summary: "The caller's usage by UTC day and model: tokens, requests, billed cost (`format=csv` for CSV)", tag: 'Usage', query: usageQuerySchema, success: 200 },
   { method: 'get', path: '/v1/budget', summary: "The caller's and its tenant's caps, spend, reserved, remaining and reset times; rate limits", tag: 'Usage', success: 200 },

@@ -57,9 +57,9 @@ export class JobsController {
     return this.jobs.deliveries(principal, id);
   }
 
-  @Post(':id/deliveries/:deliveryId/redeliver')
+  @Post(':id/deliveries/:delivery_id/redeliver')
   @HttpCode(202)
-  redeliver(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('deliveryId') deliveryId: string): Promise<WebhookDeliveryObject> {
+  redeliver(@CurrentPrincipal() principal: Principal, @Param('id') id: string, @Param('delivery_id') deliveryId: string): Promise<WebhookDeliveryObject> {
     return this.jobs.redeliver(principal, id, deliveryId);
   }
 }

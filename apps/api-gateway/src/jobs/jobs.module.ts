@@ -1,21 +1,22 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JobLifecycle } from '@conduit/jobs';
-import { WebhookEndpoints } from '@conduit/webhooks';
+import { WebhooksModule } from '../webhooks/webhooks.module';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.constants';
 import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 
 /**
- * `/v1/jobs`. Needs the service core (Prisma, Redis and the job producer); the worker side lives
- * in the chat-orchestrator.
+ * `/v1/jobs`. Needs the service core (Prisma, Redis and the job producer) and the webhooks module
+ * (endpoints); the worker side lives in the chat-orchestrator.
  */
 @Module({})
 export class JobsModule {
   static register(options: JobsOptions): DynamicModule {
     return {
       module: JobsModule,
+      imports: [WebhooksModule],
       controllers: [JobsController],
-      providers: [{ provide: JOBS_OPTIONS, useValue: options }, JobsService, JobLifecycle, WebhookEndpoints],
+      providers: [{ provide: JOBS_OPTIONS, useValue: options }, JobsService, JobLifecycle],
     };
   }
 }

@@ -47,6 +47,8 @@ export class ConversationStore implements OnApplicationShutdown {
   private readonly logger = new Logger(ConversationStore.name);
   private readonly pending = new Set<Promise<void>>();
   private readonly buffer: ChatTurn[] = [];
+  /** Callers of {@link save} waiting for their turn's batch. */
+  private readonly waiting = new Map<ChatTurn, { resolve: () => void; reject: (error: unknown) => void }>();
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -93,14 +95,16 @@ export class ConversationStore implements OnApplicationShutdown {
   }
 
   /**
-   * Stores one turn now and emits its usage event, failing loudly instead of logging (async jobs:
-   * a job finishes only once its turn is durable). Writing a turn again is a no-op — rows and the
-   * usage job are keyed by the turn's ids — so a re-run job never stores or bills twice.
+   * Like {@link record}, but resolves once the turn is stored and its usage event emitted, and
+   * rejects when either failed (async jobs: a job finishes only once its turn is durable). It
+   * rides the same batches as recorded turns. Writing a turn again is a no-op — rows and the usage
+   * job are keyed by the turn's ids — so a re-run job never stores or bills twice.
    */
-  async save(turn: ChatTurn): Promise<void> {
-    await this.write([turn]);
-    const usage = this.usageEvents([turn]);
-    if (usage.length > 0) await this.producer.enqueueMany(JobName.UsageRecord, usage);
+  save(turn: ChatTurn): Promise<void> {
+    return new Promise<void>((resolve, reject) => {
+      this.waiting.set(turn, { resolve, reject });
+      this.record(turn);
+    });
   }
 
   /** Waits until every recorded turn is stored (tests, shutdown). */
@@ -135,6 +139,7 @@ export class ConversationStore implements OnApplicationShutdown {
       if (batch.length === 1) {
         const [turn] = batch;
         this.logger.error({ err: error, session_id: turn.sessionId, request_id: turn.context.requestId }, 'could not store chat turn');
+        this.settle(batch, error);
         return;
       }
       // One bad turn (e.g. its session was deleted meanwhile) must not lose the others.
@@ -142,9 +147,24 @@ export class ConversationStore implements OnApplicationShutdown {
       return;
     }
     const usage = this.usageEvents(batch);
-    await this.producer
-      .enqueueMany(JobName.UsageRecord, usage)
-      .catch((error: unknown) => this.logger.error({ err: error, turns: usage.length }, 'could not emit usage events'));
+    await this.producer.enqueueMany(JobName.UsageRecord, usage).then(
+      () => this.settle(batch),
+      (error: unknown) => {
+        this.logger.error({ err: error, turns: usage.length }, 'could not emit usage events');
+        this.settle(batch, error);
+      },
+    );
+  }
+
+  /** Tells the {@link save} callers of a batch how it went. */
+  private settle(batch: ChatTurn[], error?: unknown): void {
+    for (const turn of batch) {
+      const waiter = this.waiting.get(turn);
+      if (!waiter) continue;
+      this.waiting.delete(turn);
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
   }
 
   /** Usage events of the turns that consumed tokens, keyed by the assistant message id. */
