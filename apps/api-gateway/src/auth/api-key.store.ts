@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { PrismaService } from '@conduit/db';
+import { withTimeout } from '@conduit/observability';
 import { REDIS_CONNECTION } from '@conduit/queue';
 import type { Principal } from './principal';
 
@@ -10,6 +11,7 @@ const REDIS_TTL_S = 60;
 const NEGATIVE_TTL_S = 10;
 const TOUCH_INTERVAL_MS = 60_000;
 const NONE = '-';
+const REDIS_TIMEOUT_MS = 250;
 
 interface LocalEntry {
   principal: Principal | null;
@@ -39,12 +41,15 @@ export class ApiKeyStore {
 
     const key = `auth:key:${hash}`;
     let principal: Principal | null | undefined;
-    const shared = await this.redis.get(key);
-    if (shared !== null) {
+    // Redis is a cache here: when it does not answer promptly, authenticate from Postgres.
+    const shared = await withTimeout(this.redis.get(key), REDIS_TIMEOUT_MS, 'redis').catch(() => undefined);
+    if (typeof shared === 'string') {
       principal = shared === NONE ? null : (JSON.parse(shared) as Principal);
     } else {
       principal = await this.loadFromDatabase(hash);
-      await this.redis.set(key, principal ? JSON.stringify(principal) : NONE, 'EX', principal ? REDIS_TTL_S : NEGATIVE_TTL_S);
+      if (shared === null) {
+        await this.redis.set(key, principal ? JSON.stringify(principal) : NONE, 'EX', principal ? REDIS_TTL_S : NEGATIVE_TTL_S);
+      }
     }
     this.remember(hash, principal, now);
     if (principal) this.touch(principal.apiKeyId, now);

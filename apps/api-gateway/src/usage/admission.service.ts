@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BudgetCapStore, BudgetRefusal, displayUsd, RateRefusal, toNanoCeil, UsageControls } from '@conduit/budget';
 import { ChatCompletionRequest, maxTokensOf } from '@conduit/contracts';
+import { withTimeout } from '@conduit/observability';
 import type { Principal } from '../auth/principal';
 import { PriceQuoteClient } from './price-quote.client';
 import { estimatePromptTokens } from './prompt-estimate';
@@ -30,9 +31,13 @@ export interface AdmissionOptions {
  * concurrent calls can never overshoot a cap by more than one call's settle-time difference.
  * Caps come from an in-process cache and prices from cached quotes: no Postgres on the hot path.
  */
+/** How long admission waits for Redis before answering 503. */
+const CONTROLS_TIMEOUT_MS = 1_000;
+
 @Injectable()
 export class AdmissionService {
   private readonly logger = new Logger(AdmissionService.name);
+
 
   constructor(
     private readonly controls: UsageControls,
@@ -55,15 +60,29 @@ export class AdmissionService {
   async admit(principal: Principal, estimateUsd: number, estimateTokens: number): Promise<Admission> {
     const reservationId = randomUUID();
     const caps = await this.caps.capsFor(principal.tenantId, principal.userId, { userTier: principal.tier, tenantTier: principal.tenantTier });
-    const outcome = await this.controls.admit({
-      reservationId,
-      tenantId: principal.tenantId,
-      userId: principal.userId,
-      apiKeyId: principal.apiKeyId,
-      estimateNano: toNanoCeil(estimateUsd),
-      estimateTokens,
-      caps,
-      rate: this.caps.rateLimitsFor(principal.tier),
+    const outcome = await withTimeout(
+      this.controls.admit({
+        reservationId,
+        tenantId: principal.tenantId,
+        userId: principal.userId,
+        apiKeyId: principal.apiKeyId,
+        estimateNano: toNanoCeil(estimateUsd),
+        estimateTokens,
+        caps,
+        rate: this.caps.rateLimitsFor(principal.tier),
+      }),
+      CONTROLS_TIMEOUT_MS,
+      'redis',
+    ).catch((error: unknown) => {
+      // Fail closed, fast: without Redis neither rate limits nor budgets can be checked.
+      this.logger.error({ err: error, tenant_id: principal.tenantId }, 'usage controls unavailable');
+      throw new UsageException(
+        UsageErrorCode.ControlsUnavailable,
+        503,
+        'Rate limits and budgets cannot be checked right now; retry shortly.',
+        undefined,
+        { 'retry-after': '1' },
+      );
     });
     if (outcome.admitted) return { reservationId, headers: rateLimitHeaders(outcome.rate), estimateUsd };
     if (outcome.reason === 'rate_limited') throw this.rateLimited(outcome);
