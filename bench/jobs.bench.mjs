@@ -218,6 +218,11 @@ try {
   await waitForWebhooks(ids);
   report.drain.webhooks_per_s = ids.length / ((Math.max(...ids.map((id) => hitOf(id).at)) - drainStart) / 1000);
   report.drain.cpu_ms_per_job = cpuPerJob(cpuDrain0, cpuOf(services), JOBS + WARMUP);
+  // Billing works through the drained jobs' usage events after the jobs finished: let it, so the
+  // steady phase measures a steady state rather than the tail of the backlog.
+  const drainedMessages = drained.map((r) => r.message_id);
+  await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM usage_events WHERE id = ANY($1)`, [drainedMessages])).rows[0].n >= drainedMessages.length, 'usage events of the drain');
+  await sleep(2_000);
 
   console.log(`3. steady: ${STEADY_RATE}/s for ${STEADY_SECONDS} s with every service running…`);
   const cpuSteady0 = cpuOf(services);
