@@ -8,3 +8,4 @@ export { createRedisConnection } from './redis.connection';
 export { REDIS_CONNECTION, QUEUE_OPTIONS } from './queue.constants';
 export type { QueueModuleOptions } from './queue.constants';
 export type { WorkerOptions } from './worker.host';
+export { LeaderInterval } from './leader-interval';

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { QueueName, jobExecuteJobId, webhookDeliverJobId } from '@conduit/contracts';
 import { Job, PrismaService } from '@conduit/db';
 import { JobLifecycle, jobIds, linkedSpan, recordJobFinished } from '@conduit/jobs';
-import { JobProducer, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
+import { JobProducer, LeaderInterval, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
 import { JOBS_WORKER_SETTINGS, JobsWorkerSettings } from './jobs.constants';
 
 const BATCH = 200;
@@ -38,45 +38,36 @@ const WEBHOOK_LOOKBACK_MS = 24 * 3_600_000;
 @Injectable()
 export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobReconciler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly loop: LeaderInterval<ReconcileReport>;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly lifecycle: JobLifecycle,
     private readonly producer: JobProducer,
-    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
-    @Inject(QUEUE_OPTIONS) private readonly queueOptions: QueueModuleOptions,
+    @Inject(REDIS_CONNECTION) redis: Redis,
+    @Inject(QUEUE_OPTIONS) queueOptions: QueueModuleOptions,
     @Inject(JOBS_WORKER_SETTINGS) private readonly settings: JobsWorkerSettings,
-  ) {}
+  ) {
+    this.loop = new LeaderInterval(
+      redis,
+      `${queueOptions.prefix}:jobs:reconciler`,
+      settings.reconcileIntervalMs,
+      () => this.reconcile(),
+      (error) => this.logger.warn({ err: error }, 'job reconciliation failed'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    if (this.settings.reconcileIntervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tick().finally(() => (this.running = undefined));
-    }, this.settings.reconcileIntervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
   /** One pass, if no other replica is running one. */
-  async tick(): Promise<ReconcileReport | undefined> {
-    const lock = `${this.queueOptions.prefix}:jobs:reconciler`;
-    const acquired = await this.redis.set(lock, process.pid.toString(), 'PX', Math.max(this.settings.reconcileIntervalMs, 1_000), 'NX').catch(() => null);
-    if (acquired !== 'OK') return undefined;
-    try {
-      return await this.reconcile();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'job reconciliation failed');
-      return undefined;
-    } finally {
-      await this.redis.del(lock).catch(() => undefined);
-    }
+  tick(): Promise<ReconcileReport | undefined> {
+    return this.loop.runOnce();
   }
 
   async reconcile(now = new Date()): Promise<ReconcileReport> {

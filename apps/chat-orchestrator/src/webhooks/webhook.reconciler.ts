@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { QueueName, webhookDeliverJobId } from '@conduit/contracts';
 import { PrismaService } from '@conduit/db';
 import { linkedSpan } from '@conduit/jobs';
-import { JobProducer, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
+import { JobProducer, LeaderInterval, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
 import { enqueueWebhookDelivery, webhookEventOf } from '@conduit/webhooks';
 import { WEBHOOK_DELIVERY_SETTINGS, WebhookDeliverySettings } from './webhooks.constants';
 
@@ -18,43 +18,35 @@ const LIVE_STATES = new Set(['waiting', 'active', 'delayed', 'prioritized', 'wai
 @Injectable()
 export class WebhookReconciler implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(WebhookReconciler.name);
-  private timer: NodeJS.Timeout | undefined;
-  private running: Promise<unknown> | undefined;
+  private readonly loop: LeaderInterval<number>;
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly producer: JobProducer,
-    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
-    @Inject(QUEUE_OPTIONS) private readonly queueOptions: QueueModuleOptions,
+    @Inject(REDIS_CONNECTION) redis: Redis,
+    @Inject(QUEUE_OPTIONS) queueOptions: QueueModuleOptions,
     @Inject(WEBHOOK_DELIVERY_SETTINGS) private readonly settings: WebhookDeliverySettings,
-  ) {}
+  ) {
+    this.loop = new LeaderInterval(
+      redis,
+      `${queueOptions.prefix}:webhooks:reconciler`,
+      settings.reconcileIntervalMs,
+      () => this.reconcile(),
+      (error) => this.logger.warn({ err: error }, 'webhook reconciliation failed'),
+    );
+  }
 
   onApplicationBootstrap(): void {
-    if (this.settings.reconcileIntervalMs <= 0) return;
-    this.timer = setInterval(() => {
-      if (this.running) return;
-      this.running = this.tick().finally(() => (this.running = undefined));
-    }, this.settings.reconcileIntervalMs);
-    this.timer.unref();
+    this.loop.start();
   }
 
   async onApplicationShutdown(): Promise<void> {
-    clearInterval(this.timer);
-    await this.running;
+    await this.loop.stop();
   }
 
-  async tick(): Promise<number | undefined> {
-    const lock = `${this.queueOptions.prefix}:webhooks:reconciler`;
-    const acquired = await this.redis.set(lock, process.pid.toString(), 'PX', Math.max(this.settings.reconcileIntervalMs, 1_000), 'NX').catch(() => null);
-    if (acquired !== 'OK') return undefined;
-    try {
-      return await this.reconcile();
-    } catch (error) {
-      this.logger.warn({ err: error }, 'webhook reconciliation failed');
-      return undefined;
-    } finally {
-      await this.redis.del(lock).catch(() => undefined);
-    }
+  /** One pass, if no other replica is running one. */
+  tick(): Promise<number | undefined> {
+    return this.loop.runOnce();
   }
 
   /** Re-enqueues overdue pending deliveries that have no live queue job; returns how many. */
