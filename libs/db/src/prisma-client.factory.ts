@@ -1,31 +1,50 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import { Pool, PoolConfig } from 'pg';
 import { PrismaClient } from './generated/client';
 import type { DbModuleOptions } from './db.constants';
 
 const DEFAULT_POOL_SIZE = 10;
 const DEFAULT_CONNECTION_TIMEOUT_MS = 5_000;
 
-/**
- * Builds the node-postgres driver adapter factory for a connection URL.
- * Prisma-style `?schema=name` is honoured (the pg driver itself ignores it).
- */
-export function createPgAdapter(options: DbModuleOptions): PrismaPg {
-  if (!options.url) throw new Error('database url is empty (set DATABASE_URL)');
-  let schema: string | undefined;
+/** The `?schema=` of a Prisma-style URL (the pg driver itself ignores it), or undefined for public. */
+function schemaOf(url: string): string | undefined {
+  if (!url) throw new Error('database url is empty (set DATABASE_URL)');
+  let schema: string | null;
   try {
-    schema = new URL(options.url).searchParams.get('schema') ?? undefined;
+    schema = new URL(url).searchParams.get('schema');
   } catch {
     throw new Error('database url is not a valid URL');
   }
-  return new PrismaPg(
-    {
-      connectionString: options.url,
-      max: options.poolSize ?? DEFAULT_POOL_SIZE,
-      connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
-      ...(options.applicationName ? { application_name: options.applicationName } : {}),
-    },
-    schema && schema !== 'public' ? { schema } : undefined,
-  );
+  return schema && schema !== 'public' ? schema : undefined;
+}
+
+/**
+ * The node-postgres pool for a connection URL. Prisma (through its driver adapter) and the few raw
+ * SQL statements on hot paths ({@link PrismaService.pg}) share it. A Prisma-style `?schema=name`
+ * becomes the connections' search_path, so raw SQL sees the same tables as Prisma.
+ */
+export function createPgPool(options: DbModuleOptions): Pool {
+  return new Pool(poolConfig(options));
+}
+
+function poolConfig(options: DbModuleOptions): PoolConfig {
+  const schema = schemaOf(options.url);
+  return {
+    connectionString: options.url,
+    max: options.poolSize ?? DEFAULT_POOL_SIZE,
+    connectionTimeoutMillis: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS,
+    ...(options.applicationName ? { application_name: options.applicationName } : {}),
+    ...(schema ? { options: `-c search_path="${schema.replace(/"/g, '""')}"` } : {}),
+  };
+}
+
+/**
+ * The Prisma driver adapter (schema-qualified like the URL): over `pool` when given (the caller
+ * ends it), otherwise over a pool of its own that `$disconnect()` ends.
+ */
+export function createPgAdapter(options: DbModuleOptions, pool?: Pool): PrismaPg {
+  const schema = schemaOf(options.url);
+  return new PrismaPg(pool ?? poolConfig(options), schema ? { schema } : undefined);
 }
 
 /**

@@ -1,13 +1,25 @@
 import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import type { Pool } from 'pg';
 import { PrismaClient } from './generated/client';
 import { DB_OPTIONS, DbModuleOptions } from './db.constants';
-import { createPgAdapter } from './prisma-client.factory';
+import { createPgAdapter, createPgPool } from './prisma-client.factory';
 
 /** The application's Prisma client (pg driver adapter, pooled). Provided by {@link DbModule}. */
 @Injectable()
 export class PrismaService extends PrismaClient implements OnModuleInit, OnApplicationShutdown {
+  /**
+   * The pg pool under Prisma, for the few statements on hot paths where Prisma's per-query cost
+   * matters (batched inserts of the chat path and the ledger): plain parameterised SQL, one round
+   * trip. Everything else goes through Prisma.
+   */
+  readonly pg: Pool;
+
   constructor(@Inject(DB_OPTIONS) options: DbModuleOptions) {
-    super({ adapter: createPgAdapter(options) });
+    const pool = createPgPool(options);
+    super({ adapter: createPgAdapter(options, pool) });
+    this.pg = pool;
+    // An idle client's connection dropping (Postgres restart) must not crash the process.
+    pool.on('error', () => undefined);
   }
 
   async onModuleInit(): Promise<void> {
@@ -16,5 +28,6 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
 
   async onApplicationShutdown(): Promise<void> {
     await this.$disconnect();
+    if (!this.pg.ended) await this.pg.end();
   }
 }
