@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { benchEnv, fmt, machine, root, run, startService, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, cpuPerJob, fmt, machine, root, run, startService, summary, table } from './support.mjs';
 
 const UPSTREAM_LATENCY_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
 const SINGLE_N = Number(process.env.BENCH_SINGLE_N ?? 400);
@@ -84,7 +84,7 @@ async function atRate(target, rate, seconds = RATE_SECONDS) {
     duration: seconds,
   });
   const errors = result.errors + result.timeouts + result.non2xx;
-  return { p50: result.latency.p50, p99: result.latency.p99, achieved: result.requests.average, errors };
+  return { p50: result.latency.p50, p99: result.latency.p99, achieved: result.requests.average, completed: result.requests.total, errors };
 }
 
 const report = { date: new Date().toISOString(), machine: machine(), upstream_latency_ms: UPSTREAM_LATENCY_MS, single: {}, stream: {}, rates: [], ramp: [] };
@@ -101,8 +101,12 @@ try {
   for (const rate of FIXED_RATES) {
     console.log(`fixed rate ${rate}/s…`);
     const direct = await atRate(targets.direct, rate);
+    const before = cpuOf(services);
     const conduit = await atRate(targets.conduit, rate);
-    report.rates.push({ rate, direct, conduit, added_p50: conduit.p50 - direct.p50, added_p99: conduit.p99 - direct.p99 });
+    // Billing consumes the usage events right behind the requests; let it finish this step's.
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const cpu = cpuPerJob(before, cpuOf(services), Math.max(1, conduit.completed));
+    report.rates.push({ rate, direct, conduit, added_p50: conduit.p50 - direct.p50, added_p99: conduit.p99 - direct.p99, cpu_ms_per_request: cpu });
   }
   let held = 0;
   for (const rate of RAMP) {
@@ -131,6 +135,12 @@ console.log(
       ...report.rates.map((r) => [`${r.rate} req/s (ms)`, ms(r.direct.p50), ms(r.direct.p99), ms(r.conduit.p50), ms(r.conduit.p99), ms(r.added_p50), ms(r.added_p99), r.conduit.errors]),
     ],
   ),
+);
+console.log(
+  `\nCPU per request on the Conduit path (ms, all services' user + system time over each fixed-rate step):\n${table(
+    ['rate', ...services.map((s) => s.name), 'total'],
+    report.rates.map((r) => [`${r.rate}/s`, ...services.map((s) => fmt(r.cpu_ms_per_request[s.name], 2)), fmt(Object.values(r.cpu_ms_per_request).reduce((a, b) => a + b, 0), 2)]),
+  )}`,
 );
 console.log(`\nramp (${RAMP_SECONDS} s a step): ${report.ramp.map((s) => `${s.rate}/s → added p99 ${ms(s.added_p99)} ms, achieved ${Math.round(s.conduit.achieved)}/s, errors ${s.conduit.errors}`).join('; ')}`);
 console.log(`highest rate held with p99 added < 25 ms and no errors: ${report.highest_rate_held} req/s`);

@@ -13,13 +13,13 @@
 // webhook delivery per job. CPU per job is read from /proc for each service.
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { benchEnv, fmt, machine, root, run, startService, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, cpuPerJob, fmt, machine, root, run, startService, summary, table } from './support.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -88,13 +88,6 @@ const startOrchestrator = () =>
     WEBHOOK_CONCURRENCY: String(CONCURRENCY),
   });
 
-/** CPU seconds (user + system) a process has used so far. */
-function cpuSeconds(pid) {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / 100;
-}
-const cpuOf = (services) => Object.fromEntries(services.map((s) => [s.name, cpuSeconds(s.child.pid)]));
-const cpuPerJob = (before, after, jobs) => Object.fromEntries(Object.keys(after).map((name) => [name, ((after[name] - (before[name] ?? 0)) * 1000) / jobs]));
 
 const db = new pg.Pool({ connectionString: env.DATABASE_URL, max: 4 });
 const http = new Pool(gateway.url, { connections: 128, pipelining: 1 });

@@ -1,6 +1,7 @@
 // Shared pieces of the benchmarks: a migrated bench database, services started as processes
 // from dist/, percentiles, and tables. Loopback only; every run is bounded in time.
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -103,3 +104,16 @@ export function table(headers, rows) {
 export function machine() {
   return `${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB, Node ${process.version}, ${os.platform()} ${os.release()}`;
 }
+
+/** CPU seconds (user + system) a process has used so far (Linux /proc; clock ticks of 10 ms). */
+export function cpuSeconds(pid) {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds so far of each started service, by name. */
+export const cpuOf = (services) => Object.fromEntries(services.map((s) => [s.name, cpuSeconds(s.child.pid)]));
+
+/** CPU milliseconds per unit of work of each service between two {@link cpuOf} readings. */
+export const cpuPerJob = (before, after, units) =>
+  Object.fromEntries(Object.keys(after).map((name) => [name, ((after[name] - (before[name] ?? 0)) * 1000) / units]));

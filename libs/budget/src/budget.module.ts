@@ -38,6 +38,9 @@ export class BudgetModule {
               connectionName: 'conduit-budget',
               maxRetriesPerRequest: 2,
               commandTimeout: 5_000,
+              // Admissions and settlements of concurrent requests issued in the same tick go out
+              // as one write (this connection never runs blocking commands, unlike BullMQ's).
+              enableAutoPipelining: true,
             }),
         },
         BudgetRedisLifecycle,

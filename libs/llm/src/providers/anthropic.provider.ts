@@ -3,6 +3,7 @@ import type { CallOptions, ChatCompletion, ChatRequest, ChatStreamEvent, LlmProv
 import { fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
 import { AnthropicStreamTranslator } from './anthropic-stream.translator';
 import { runCall, streamEvents, type CallContext } from './provider-call';
+import { pooledFetch } from './pooled-fetch';
 import { sdkRequestOptions } from './sdk-request-options';
 
 export interface AnthropicProviderOptions {
@@ -35,7 +36,8 @@ export class AnthropicProvider implements LlmProvider {
       maxRetries: 0,
       ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
       ...(options.headers !== undefined ? { defaultHeaders: options.headers } : {}),
-      ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+      // Pooled undici transport unless the caller brings its own (see pooled-fetch.ts for why).
+      fetch: options.fetch ?? pooledFetch(),
       // The gateway emits one GenAI span per attempt; SDK spans would duplicate them.
       openTelemetry: false,
     });

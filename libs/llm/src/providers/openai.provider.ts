@@ -3,6 +3,7 @@ import type { CallOptions, ChatCompletion, ChatRequest, ChatStreamEvent, LlmProv
 import { fromOpenAiCompletion, toOpenAiParams, type MaxTokensParam } from './openai.mapping';
 import { OpenAiStreamTranslator } from './openai-stream.translator';
 import { runCall, streamEvents, type CallContext } from './provider-call';
+import { pooledFetch } from './pooled-fetch';
 import { sdkRequestOptions } from './sdk-request-options';
 
 export interface OpenAiProviderOptions {
@@ -49,7 +50,8 @@ export class OpenAiProvider implements LlmProvider {
       maxRetries: 0,
       ...(options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {}),
       ...(options.headers !== undefined ? { defaultHeaders: options.headers } : {}),
-      ...(options.fetch !== undefined ? { fetch: options.fetch } : {}),
+      // Pooled undici transport unless the caller brings its own (see pooled-fetch.ts for why).
+      fetch: options.fetch ?? pooledFetch(),
     });
   }
 

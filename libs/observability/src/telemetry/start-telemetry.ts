@@ -6,7 +6,7 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import type { SpanExporter, SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SamplingDecision, type Sampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 let sdk: NodeSDK | undefined;
 
@@ -16,6 +16,17 @@ const localOnly: SpanProcessor = {
   onEnd: () => undefined,
   forceFlush: () => Promise.resolve(),
   shutdown: () => Promise.resolve(),
+};
+
+/**
+ * With nowhere to send spans, record none: spans still get ids (so W3C context propagates across
+ * every hop and logs carry `trace_id`), but no attributes, events or timings are collected for a
+ * span that would be dropped at its end. Measured on the chat path, recording spans that go
+ * nowhere cost more CPU than any single stage of the pipeline.
+ */
+const propagateOnly: Sampler = {
+  shouldSample: () => ({ decision: SamplingDecision.NOT_RECORD }),
+  toString: () => 'PropagateOnlySampler',
 };
 
 const UNTRACED_PATHS = ['/health', '/metrics'];
@@ -36,8 +47,9 @@ export function otlpConfigured(env: Record<string, string | undefined> = process
  * Starts the OpenTelemetry NodeSDK. Must run before Nest, Fastify, pg, ioredis or undici are
  * loaded, which is why every app imports its `instrumentation.ts` first.
  *
- * Tracing is always on in-process (so W3C context propagates and logs carry trace ids); spans
- * leave the process only when an OTLP endpoint is configured. `OTEL_SDK_DISABLED=true` turns it
+ * Tracing is always on in-process (so W3C context propagates and logs carry trace ids); spans are
+ * recorded and leave the process only when an OTLP endpoint is configured (sampled by the standard
+ * `OTEL_TRACES_SAMPLER` variables). `OTEL_SDK_DISABLED=true` turns it
  * off entirely.
  */
 export function startTelemetry(options: TelemetryOptions): NodeSDK | undefined {
@@ -51,6 +63,8 @@ export function startTelemetry(options: TelemetryOptions): NodeSDK | undefined {
     }),
     traceExporter: exporter,
     spanProcessors: exporter ? undefined : [localOnly],
+    // With an exporter: OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG as usual (default: record all).
+    ...(exporter || env.OTEL_TRACES_SAMPLER ? {} : { sampler: propagateOnly }),
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.some((path) => request.url?.startsWith(path)),
