@@ -3,10 +3,13 @@ import { trace } from '@opentelemetry/api';
 import { Job as BullJob, UnrecoverableError } from 'bullmq';
 import type { JobExecute } from '@conduit/contracts';
 import { Job, PrismaService } from '@conduit/db';
-import { JobLifecycle, recordJobFinished } from '@conduit/jobs';
+import { FinishJob, JobLifecycle, jobWebhookEvent, recordJobFinished } from '@conduit/jobs';
+import { JobProducer } from '@conduit/queue';
+import { enqueueWebhookDelivery } from '@conduit/webhooks';
 import { JobAbort, JobCancellations } from './job-cancellations';
 import { JOB_EXECUTORS, JobExecutor } from './job-executor';
 import { classifyJobError } from './job-failure';
+import { claimJob, finishJob, requeueJob } from './job.sql';
 
 export interface RunOutcome {
   status: string;
@@ -18,6 +21,9 @@ export interface RunOutcome {
  * cancellation and the job's deadline, and records exactly one terminal status. Transient
  * failures put the job back to `queued` and are retried by BullMQ with backoff; invalid work and
  * the last attempt fail it (`UnrecoverableError`), the latter dead-lettered.
+ *
+ * The row's per-job statements (claim, finish, requeue) are plain SQL on the pg pool
+ * (`job.sql.ts`): they run for every job, and Prisma's ORM path cost several times the statement.
  */
 @Injectable()
 export class JobRunner {
@@ -27,6 +33,7 @@ export class JobRunner {
   constructor(
     private readonly prisma: PrismaService,
     private readonly lifecycle: JobLifecycle,
+    private readonly producer: JobProducer,
     private readonly cancellations: JobCancellations,
     @Inject(JOB_EXECUTORS) executors: JobExecutor[],
   ) {
@@ -34,10 +41,7 @@ export class JobRunner {
   }
 
   async run(payload: JobExecute, bull: BullJob): Promise<RunOutcome> {
-    const [job] = await this.prisma.job.updateManyAndReturn({
-      where: { id: payload.job_id, tenantId: payload.tenant_id, status: { in: ['queued', 'running'] } },
-      data: { status: 'running', attempts: { increment: 1 }, startedAt: new Date() },
-    });
+    const job = await claimJob(this.prisma.pg, { jobId: payload.job_id, tenantId: payload.tenant_id });
     if (!job) return this.skip(payload.job_id);
     trace.getActiveSpan()?.setAttributes({ 'conduit.job.id': job.id, 'conduit.job.type': job.type, 'conduit.job.attempt': job.attempts });
 
@@ -77,7 +81,7 @@ export class JobRunner {
         throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
       }
       this.logger.warn({ job_id: job.id, attempt: job.attempts, code: failure.code, err: failure.code === 'internal_error' ? error : undefined }, 'job attempt failed; retrying');
-      await this.prisma.job.updateMany({ where: { id: job.id, status: 'running' }, data: { status: 'queued', error: { code: failure.code, message: failure.message } } });
+      await requeueJob(this.prisma.pg, job.id, { code: failure.code, message: failure.message });
       throw new Error(`${failure.code}: ${failure.message}`);
     } finally {
       clearTimeout(deadline);
@@ -98,9 +102,24 @@ export class JobRunner {
     return { status: 'expired' };
   }
 
-  private async finish(job: Job, update: Parameters<JobLifecycle['finish']>[1]): Promise<Job | null> {
-    const finished = await this.lifecycle.finish(job, update);
-    if (finished) recordJobFinished(finished);
+  /**
+   * {@link JobLifecycle.finish} with the UPDATE in plain SQL: one conditional statement (null when
+   * the job had already left `from`), then the terminal event for a job with a webhook.
+   */
+  private async finish(job: Job, update: FinishJob): Promise<Job | null> {
+    const finished = await finishJob(this.prisma.pg, job.id, update);
+    if (!finished) return null;
+    if (finished.webhookUrl) await this.sendWebhook(finished);
+    recordJobFinished(finished);
     return finished;
+  }
+
+  /** As JobLifecycle does: the delivery row is written by the delivery worker; a lost enqueue is found by the reconciler. */
+  private async sendWebhook(job: Job): Promise<void> {
+    try {
+      await enqueueWebhookDelivery(this.producer, jobWebhookEvent(job));
+    } catch (error) {
+      this.logger.warn({ err: error, job_id: job.id }, 'could not enqueue the job webhook; the reconciler will');
+    }
   }
 }

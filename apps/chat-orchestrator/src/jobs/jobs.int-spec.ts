@@ -1,6 +1,6 @@
-import { JobName, QueueName, jobExecuteJobId } from '@conduit/contracts';
+import { JobName, QueueName, jobExecuteJobId, webhookEventBody } from '@conduit/contracts';
 import type { Job } from '@conduit/db';
-import { JobLifecycle, jobIds } from '@conduit/jobs';
+import { JobLifecycle, jobIds, jobWebhookEvent } from '@conduit/jobs';
 import { chatInput, createJobRow, createOwner, removeOwners, TestOwner, waitFor } from '../testing/fixtures';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../testing/orchestrator-test-app';
 import { ChatCompletionExecutor } from './chat-completion.executor';
@@ -52,6 +52,20 @@ describe('async job worker (orchestrator in process, real Postgres and Redis, mo
     expect(done.result).toMatchObject({ object: 'chat.completion', choices: [{ message: { content: 'Mock reply: Run me' } }] });
     expect(done.upstreamMs).toBeGreaterThanOrEqual(0);
     expect(done.startedAt).not.toBeNull();
+  });
+
+  it("sends a finished job's terminal event to its webhook (the worker stores the delivery)", async () => {
+    // A loopback URL is refused at the first attempt, without any network: only the event matters here.
+    const job = await createJobRow(t.prisma, owner, { input: chatInput('Tell my webhook'), webhookUrl: 'https://127.0.0.1:9/hook' });
+    await enqueue(job);
+    const done = await finished(job.id);
+    expect(done.status).toBe('succeeded');
+    const delivery = await waitFor(
+      () => t.prisma.webhookDelivery.findUnique({ where: { id: jobIds.webhookDelivery(job.id) } }),
+      (found) => found !== null,
+    );
+    expect(delivery).toMatchObject({ tenantId: job.tenantId, jobId: job.id, eventType: 'job.succeeded', url: 'https://127.0.0.1:9/hook' });
+    expect(JSON.parse(delivery?.body ?? '{}')).toEqual(JSON.parse(webhookEventBody(jobWebhookEvent(done))));
   });
 
   it('never runs a job that was cancelled while queued', async () => {

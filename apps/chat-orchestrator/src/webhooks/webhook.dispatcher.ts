@@ -16,6 +16,7 @@ import {
   webhookDeliveryRow,
   webhookHeaders,
 } from '@conduit/webhooks';
+import { closeDelivery, createOrGetDelivery, recordAttempt } from './webhook-delivery.sql';
 import { WEBHOOK_DELIVERY_SETTINGS, WebhookDeliverySettings } from './webhooks.constants';
 
 const tracer = trace.getTracer('conduit-webhooks');
@@ -36,6 +37,9 @@ export interface DeliveryOutcome {
  *
  * Every attempt is recorded (`webhook_delivery_attempts`) before the next is scheduled. The same
  * body and `webhook-id` go out on every attempt; the timestamp and signatures are fresh.
+ *
+ * The delivery row's statements (create-or-get, attempt log, status) run for every attempt and
+ * are plain SQL on the pg pool (`webhook-delivery.sql.ts`).
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationShutdown {
@@ -56,12 +60,8 @@ export class WebhookDispatcher implements OnApplicationShutdown {
   }
 
   async deliver(event: WebhookDeliver, bull: BullJob): Promise<DeliveryOutcome> {
-    // Producers only enqueue: the first run stores the delivery (a no-op on later runs).
-    const [created] = await this.prisma.webhookDelivery.createManyAndReturn({
-      data: [webhookDeliveryRow(event, injectTraceCarrier().traceparent)],
-      skipDuplicates: true,
-    });
-    const delivery = created ?? (await this.prisma.webhookDelivery.findUnique({ where: { id: event.delivery_id } }));
+    // Producers only enqueue: the first run stores the delivery; later runs (retries) get the stored row.
+    const delivery = await createOrGetDelivery(this.prisma.pg, webhookDeliveryRow(event, injectTraceCarrier().traceparent));
     if (!delivery || delivery.tenantId !== event.tenant_id) throw new UnrecoverableError(`delivery ${event.delivery_id} belongs to another tenant`);
     if (delivery.status !== 'pending' || delivery.series !== event.series) return { status: 'skipped' };
 
@@ -90,7 +90,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
       else reason = `gave_up_after_${delivery.seriesAttempts + 1}_attempts: ${reason}`;
     }
 
-    const updated = await this.record(delivery, {
+    const updated = await recordAttempt(this.prisma.pg, delivery, {
       attempt,
       startedAt,
       result,
@@ -98,7 +98,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
       nextAt: nextAt === null ? null : new Date(nextAt),
       lastError: status === 'succeeded' ? null : reason,
     });
-    if (updated === 0) return { status: 'skipped', attempt };
+    if (!updated) return { status: 'skipped', attempt };
     if (status !== 'pending') webhookDeliveriesFinished.inc({ status, reason: status === 'succeeded' ? 'delivered' : (result.error?.code ?? 'unknown') });
     if (status === 'pending' && nextAt !== null) {
       await bull.moveToDelayed(nextAt, bull.token);
@@ -134,34 +134,8 @@ export class WebhookDispatcher implements OnApplicationShutdown {
     );
   }
 
-  /**
-   * Logs the attempt and moves the delivery on, in one statement (this runs once per attempt of
-   * every webhook, so it is plain SQL rather than a two-statement transaction). The update only
-   * applies while the delivery is where this attempt found it; returns the rows updated (0 or 1).
-   */
-  private async record(
-    delivery: WebhookDelivery,
-    outcome: { attempt: number; startedAt: Date; result: WebhookSendResult; status: 'pending' | 'succeeded' | 'failed'; nextAt: Date | null; lastError: string | null },
-  ): Promise<number> {
-    const { attempt, startedAt, result, status, nextAt, lastError } = outcome;
-    const now = new Date();
-    return this.prisma.$executeRaw`
-      WITH logged AS (
-        INSERT INTO webhook_delivery_attempts
-          (delivery_id, attempt, started_at, duration_ms, status_code, error_code, error_message, response_body, next_retry_at)
-        VALUES (${delivery.id}::uuid, ${attempt}, ${startedAt}, ${result.durationMs}, ${result.statusCode}, ${result.error?.code ?? null},
-                ${result.error?.message ?? null}, ${result.responseBody}, ${nextAt})
-        ON CONFLICT DO NOTHING
-      )
-      UPDATE webhook_deliveries
-         SET attempts = ${attempt}, series_attempts = ${delivery.seriesAttempts + 1}, status = ${status}::"WebhookDeliveryStatus",
-             next_attempt_at = ${nextAt}, last_error = ${lastError},
-             delivered_at = CASE WHEN ${status} = 'succeeded' THEN ${now}::timestamptz ELSE delivered_at END, updated_at = ${now}
-       WHERE id = ${delivery.id}::uuid AND attempts = ${delivery.attempts} AND series = ${delivery.series}`;
-  }
-
   private async close(delivery: WebhookDelivery, status: 'failed', reason: string): Promise<void> {
-    await this.prisma.webhookDelivery.updateMany({ where: { id: delivery.id, status: 'pending' }, data: { status, lastError: reason, nextAttemptAt: null } });
+    await closeDelivery(this.prisma.pg, delivery.id, status, reason);
     webhookDeliveriesFinished.inc({ status, reason });
   }
 }
