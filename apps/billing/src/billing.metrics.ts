@@ -1,4 +1,4 @@
-import { Counter } from 'prom-client';
+import { Counter, Histogram } from 'prom-client';
 import { metricsRegistry } from '@conduit/observability';
 
 export const billingEventsTotal = new Counter({
@@ -19,5 +19,18 @@ export const billingCostAlertsTotal = new Counter({
   name: 'conduit_billing_cost_alerts_total',
   help: 'Cost alerts raised (budget thresholds, spend spikes)',
   labelNames: ['kind', 'scope', 'period', 'threshold'] as const,
+  registers: [metricsRegistry],
+});
+
+export const billingLedgerBatchSize = new Histogram({
+  name: 'conduit_billing_ledger_batch_size',
+  help: 'Distinct usage events written by one ledger statement (concurrent jobs coalesced)',
+  buckets: [1, 2, 4, 8, 16, 32, 64, 128, 200],
+  registers: [metricsRegistry],
+});
+
+export const billingLedgerBatchFallbacksTotal = new Counter({
+  name: 'conduit_billing_ledger_batch_fallbacks_total',
+  help: 'Ledger batches whose statement failed and whose events were then written one by one',
   registers: [metricsRegistry],
 });

@@ -3,6 +3,7 @@ export { BUDGET_OPTIONS, BUDGET_REDIS } from './budget.constants';
 export type { BudgetModuleOptions } from './budget.constants';
 export { budgetEnv, budgetSettings } from './budget.env';
 export { LedgerSpend } from './ledger-spend';
+export type { SpendRequest } from './ledger-spend';
 export { NANO_PER_USD, decimalToNano, displayUsd, fromNano, nanoToDecimalString, toNano, toNanoCeil } from './money';
 export { BUDGET_PERIODS, dayOf, hourOf, windowOf } from './windows';
 export type { BudgetPeriod, BudgetScope, BudgetWindow } from './windows';

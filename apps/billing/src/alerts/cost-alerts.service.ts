@@ -5,6 +5,7 @@ import {
   BudgetCapStore,
   BudgetPeriod,
   BudgetScope,
+  BudgetWindow,
   displayUsd,
   hourOf,
   LedgerSpend,
@@ -14,11 +15,34 @@ import {
   windowOf,
 } from '@conduit/budget';
 import { JobProducer } from '@conduit/queue';
+import { MicroBatcher } from '../batching/micro-batcher';
 import { billingCostAlertsTotal } from '../billing.metrics';
 import { ALERT_SETTINGS, AlertEvent, AlertSettings, THRESHOLDS_PCT } from './alerts.constants';
+import { SpikeBaselines, TenantHour } from './spike-baselines';
 
 const TIER_TTL_MS = 60_000;
 const MAX_REMEMBERED = 10_000;
+
+/** Alert checks of one billing batch carry at most this many events. */
+const MAX_BATCH = 200;
+
+interface BilledEvent {
+  event: UsageEvent;
+  /** The tenant's spend in the event's UTC hour after its ledger write (nano-dollars). */
+  hourSpendNano: number;
+}
+
+/** One capped window to compare with the ledger. */
+interface CapCheck {
+  tenantId: string;
+  scope: BudgetScope;
+  subjectId: string;
+  period: BudgetPeriod;
+  window: BudgetWindow;
+  capNano: number;
+  /** Thresholds not yet alerted by this process. */
+  pending: number[];
+}
 
 interface NewAlert {
   tenantId: string;
@@ -35,11 +59,12 @@ interface NewAlert {
 }
 
 /**
- * Cost alerts, checked after each ledger write: a tenant's (or user's) spend passing 80 % and 100 %
- * of a daily or monthly cap, and a tenant's hourly spend rising above `ALERT_SPIKE_FACTOR` times
- * its trailing hourly average. Each alert is stored once (`cost_alerts.dedupe_key`), logged,
- * counted in `conduit_billing_cost_alerts_total`, and sent as a Standard Webhooks event to every
- * enabled webhook endpoint of the tenant (`webhook.deliver`, deterministic delivery ids).
+ * Cost alerts, checked after each new ledger row (together with the rows billed concurrently): a
+ * tenant's (or user's) spend passing 80 % and 100 % of a daily or monthly cap, and a tenant's
+ * hourly spend rising above `ALERT_SPIKE_FACTOR` times its trailing hourly average. Each alert is
+ * stored once (`cost_alerts.dedupe_key`), logged, counted in `conduit_billing_cost_alerts_total`,
+ * and sent as a Standard Webhooks event to every enabled webhook endpoint of the tenant
+ * (`webhook.deliver`, deterministic delivery ids).
  */
 @Injectable()
 export class CostAlerts {
@@ -47,82 +72,125 @@ export class CostAlerts {
   private readonly tiers = new Map<string, { tier: Tier; expires: number }>();
   /** Alerts already stored and notified by this process: skip the database for them. */
   private readonly done = new Set<string>();
+  private readonly batcher = new MicroBatcher<BilledEvent, void>((items) => this.checkBatch(items), { name: 'billing.alerts.check', maxBatch: MAX_BATCH });
 
   constructor(
     private readonly prisma: PrismaService,
     private readonly caps: BudgetCapStore,
     private readonly spend: LedgerSpend,
     private readonly producer: JobProducer,
+    private readonly baselines: SpikeBaselines,
     @Inject(ALERT_SETTINGS) private readonly settings: AlertSettings,
   ) {}
 
-  async afterBilled(event: UsageEvent, hourSpendNano: number): Promise<void> {
-    const at = new Date(event.occurred_at);
-    await this.checkCaps(event, at);
-    await this.checkSpike(event.tenant_id, at, hourSpendNano);
+  /**
+   * Checks the alerts a new ledger row may raise. Events billed concurrently are checked together
+   * (one {@link MicroBatcher} batch): spend is never negative, so a window's total after the batch
+   * is at least what each event saw after its own write, and a threshold or spike one of them
+   * would have seen is seen on the batch — one ledger query per batch instead of one per event.
+   */
+  afterBilled(event: UsageEvent, hourSpendNano: number): Promise<void> {
+    return this.batcher.submit({ event, hourSpendNano });
   }
 
-  private async checkCaps(event: UsageEvent, at: Date): Promise<void> {
-    const tenantTier = await this.tierOf('tenant', event.tenant_id);
-    const userTier = event.user_id ? await this.tierOf('user', event.user_id) : tenantTier;
-    const caps = await this.caps.capsFor(event.tenant_id, event.user_id, { userTier, tenantTier });
-    const subjects: [BudgetScope, string][] = [['tenant', event.tenant_id]];
-    if (event.user_id) subjects.push(['user', event.user_id]);
-    for (const [scope, subjectId] of subjects) {
-      for (const period of ['daily', 'monthly'] as const) {
-        const capUsd = caps[scope][period].usd;
-        if (capUsd === null) continue;
-        const window = windowOf(period, at);
-        const pending = THRESHOLDS_PCT.filter((pct) => !this.done.has(this.thresholdKey(scope, subjectId, window.id, period, pct)));
-        if (pending.length === 0) continue;
-        const spendNano = await this.spend.spendOf(event.tenant_id, { scope, period, subjectId, window, key: '' });
-        const capNano = toNano(capUsd);
-        for (const pct of pending) {
-          if (spendNano <= 0 || spendNano * 100 < capNano * pct) continue;
-          await this.raise(this.thresholdKey(scope, subjectId, window.id, period, pct), {
-            tenantId: event.tenant_id,
-            kind: 'budget_threshold',
-            scope,
-            subjectId,
-            period,
-            windowStart: window.start,
-            windowEnd: window.end,
-            thresholdPct: pct,
-            capNano,
-            spendNano,
-            baselineNano: null,
-          });
+  private async checkBatch(items: readonly BilledEvent[]): Promise<PromiseSettledResult<void>[]> {
+    await this.checkCaps(items.map((item) => item.event));
+    await this.checkSpikes(items);
+    return items.map(() => ({ status: 'fulfilled', value: undefined }));
+  }
+
+  private async checkCaps(events: readonly UsageEvent[]): Promise<void> {
+    // The capped windows these events spent in with a threshold not yet known to be alerted.
+    const checks = new Map<string, CapCheck>();
+    for (const event of events) {
+      const at = new Date(event.occurred_at);
+      const tenantTier = await this.tierOf('tenant', event.tenant_id);
+      const userTier = event.user_id ? await this.tierOf('user', event.user_id) : tenantTier;
+      const caps = await this.caps.capsFor(event.tenant_id, event.user_id, { userTier, tenantTier });
+      const subjects: [BudgetScope, string][] = [['tenant', event.tenant_id]];
+      if (event.user_id) subjects.push(['user', event.user_id]);
+      for (const [scope, subjectId] of subjects) {
+        for (const period of ['daily', 'monthly'] as const) {
+          const capUsd = caps[scope][period].usd;
+          if (capUsd === null) continue;
+          const window = windowOf(period, at);
+          const id = `${scope}:${subjectId}:${period}:${window.id}`;
+          if (checks.has(id)) continue;
+          const pending = THRESHOLDS_PCT.filter((pct) => !this.done.has(this.thresholdKey(scope, subjectId, window.id, period, pct)));
+          if (pending.length === 0) continue;
+          checks.set(id, { tenantId: event.tenant_id, scope, subjectId, period, window, capNano: toNano(capUsd), pending });
         }
+      }
+    }
+    if (checks.size === 0) return;
+    const list = [...checks.values()];
+    const spends = await this.spend.spendOfMany(
+      list.map(({ tenantId, scope, period, subjectId, window }) => ({ tenantId, counter: { scope, period, subjectId, window, key: '' } })),
+    );
+    for (const [index, check] of list.entries()) {
+      const spendNano = spends[index];
+      for (const pct of check.pending) {
+        if (spendNano <= 0 || spendNano * 100 < check.capNano * pct) continue;
+        await this.raise(this.thresholdKey(check.scope, check.subjectId, check.window.id, check.period, pct), {
+          tenantId: check.tenantId,
+          kind: 'budget_threshold',
+          scope: check.scope,
+          subjectId: check.subjectId,
+          period: check.period,
+          windowStart: check.window.start,
+          windowEnd: check.window.end,
+          thresholdPct: pct,
+          capNano: check.capNano,
+          spendNano,
+          baselineNano: null,
+        });
       }
     }
   }
 
-  private async checkSpike(tenantId: string, at: Date, hourSpendNano: number): Promise<void> {
+  private async checkSpikes(items: readonly BilledEvent[]): Promise<void> {
     const { spikeFactor, spikeMinUsd, baselineHours } = this.settings;
-    if (hourSpendNano < toNano(spikeMinUsd)) return;
-    const hour = hourOf(at);
-    const key = `spend_spike:tenant:${tenantId}:hourly:${hour.toISOString()}`;
-    if (this.done.has(key)) return;
-    const history = await this.prisma.usageHourly.aggregate({
-      _sum: { costUsd: true },
-      where: { tenantId, hour: { gte: new Date(hour.getTime() - baselineHours * 3_600_000), lt: hour } },
+    const minNano = toNano(spikeMinUsd);
+    // Per tenant and hour, the highest spend the events saw (the latest write's total).
+    const hours = new Map<string, TenantHour & { spendNano: number }>();
+    for (const { event, hourSpendNano } of items) {
+      if (hourSpendNano < minNano) continue;
+      const hour = hourOf(new Date(event.occurred_at));
+      const key = this.spikeKey(event.tenant_id, hour);
+      if (this.done.has(key)) continue;
+      const seen = hours.get(key);
+      if (!seen || seen.spendNano < hourSpendNano) hours.set(key, { tenantId: event.tenant_id, hour, spendNano: hourSpendNano });
+    }
+    // A remembered baseline can only have grown since: if the spend is below the spike line even
+    // for it, it is below the current one too, and no query is needed (the steady state).
+    const open = [...hours.values()].filter((candidate) => {
+      const total = this.baselines.remembered(candidate);
+      return total === undefined || total <= 0 || candidate.spendNano >= spikeFactor * (total / baselineHours);
     });
-    const baselineNano = toNano(Number(history._sum.costUsd ?? 0)) / baselineHours;
-    // No spend in the trailing window: no baseline to compare with (a new tenant is not a spike).
-    if (baselineNano <= 0 || hourSpendNano < spikeFactor * baselineNano) return;
-    await this.raise(key, {
-      tenantId,
-      kind: 'spend_spike',
-      scope: 'tenant',
-      subjectId: tenantId,
-      period: 'hourly',
-      windowStart: hour,
-      windowEnd: new Date(hour.getTime() + 3_600_000),
-      thresholdPct: null,
-      capNano: null,
-      spendNano: hourSpendNano,
-      baselineNano: Math.round(baselineNano),
-    });
+    if (open.length === 0) return;
+    const totals = await this.baselines.load(open);
+    for (const [index, { tenantId, hour, spendNano }] of open.entries()) {
+      const baselineNano = totals[index] / baselineHours;
+      // No spend in the trailing window: no baseline to compare with (a new tenant is not a spike).
+      if (baselineNano <= 0 || spendNano < spikeFactor * baselineNano) continue;
+      await this.raise(this.spikeKey(tenantId, hour), {
+        tenantId,
+        kind: 'spend_spike',
+        scope: 'tenant',
+        subjectId: tenantId,
+        period: 'hourly',
+        windowStart: hour,
+        windowEnd: new Date(hour.getTime() + 3_600_000),
+        thresholdPct: null,
+        capNano: null,
+        spendNano,
+        baselineNano: Math.round(baselineNano),
+      });
+    }
+  }
+
+  private spikeKey(tenantId: string, hour: Date): string {
+    return `spend_spike:tenant:${tenantId}:hourly:${hour.toISOString()}`;
   }
 
   private thresholdKey(scope: BudgetScope, subjectId: string, windowId: string, period: BudgetPeriod, pct: number): string {

@@ -1,16 +1,21 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JobName, UsageEvent } from '@conduit/contracts';
-import { PriceBook, UsageControls } from '@conduit/budget';
+import { PriceBook } from '@conduit/budget';
 import { HandlesJob, JobHandler } from '@conduit/queue';
 import { CostAlerts } from '../alerts/cost-alerts.service';
 import { billingCostUsdTotal, billingEventsTotal } from '../billing.metrics';
 import { LedgerWriter } from '../ledger/ledger.writer';
+import { BudgetCommits } from './budget-commits';
 
 /**
  * Bills one usage event: prices it from the versioned price list at the time it occurred, appends
  * it to the ledger with its aggregates (deduplicated by event id), then counts its cost as spent
  * in the Redis budget counters (idempotent per event, so it runs on redeliveries too: a crash
  * between the two steps is repaired by the retry) and checks cost alerts.
+ *
+ * One job is one event, but the worker runs many at once (`USAGE_CONCURRENCY`): the ledger write,
+ * the Redis commit and the alert checks of concurrently processed events are coalesced into one
+ * statement / pipeline / check per batch, each job still awaiting (and failing on) its own event.
  */
 @Injectable()
 @HandlesJob(JobName.UsageRecord)
@@ -20,7 +25,7 @@ export class UsageRecordHandler implements JobHandler<typeof JobName.UsageRecord
   constructor(
     private readonly prices: PriceBook,
     private readonly ledger: LedgerWriter,
-    private readonly controls: UsageControls,
+    private readonly commits: BudgetCommits,
     private readonly alerts: CostAlerts,
   ) {}
 
@@ -33,7 +38,7 @@ export class UsageRecordHandler implements JobHandler<typeof JobName.UsageRecord
       occurredAt,
     );
     const write = await this.ledger.record(event, cost);
-    await this.controls.commit({
+    await this.commits.commit({
       tenantId: event.tenant_id,
       userId: event.user_id,
       eventId: event.event_id,

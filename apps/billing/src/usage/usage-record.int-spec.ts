@@ -2,10 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BudgetModule, DEFAULT_TIER_POLICY, NANO_PER_USD, PriceBook, UsageControls, decimalToNano } from '@conduit/budget';
+import { BudgetModule, DEFAULT_TIER_POLICY, LedgerSpend, NANO_PER_USD, PriceBook, UsageControls, decimalToNano } from '@conduit/budget';
 import { JobName, UsageEvent, usageEventSchema, UsageEventInput, webhookDeliverJobId, uuidFromName } from '@conduit/contracts';
 import { DbModule, PrismaService } from '@conduit/db';
 import { JobProducer, QueueModule } from '@conduit/queue';
+import { SpikeBaselines } from '../alerts/spike-baselines';
+import { LedgerWriteError } from '../ledger/ledger.errors';
 import { LedgerModule } from '../ledger/ledger.module';
 import { NO_USER } from '../ledger/ledger.writer';
 import { UsageRecordHandler } from './usage-record.handler';
@@ -172,5 +174,62 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     expect(Number(spike.baselineUsd)).toBeCloseTo(0.001, 9);
     await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 1_000 }));
     expect(await prisma.costAlert.count({ where: { tenantId, kind: 'spend_spike' } })).toBe(1);
+  });
+
+  it('fails only the job of an event the ledger refuses and bills the rest of its batch, in the ledger and in Redis', async () => {
+    const good = Array.from({ length: 5 }, () => event());
+    const poison = event({ tenant_id: randomUUID() }); // no such tenant: a foreign key violation
+    const results = await Promise.allSettled([...good.slice(0, 2), poison, ...good.slice(2)].map((e) => handler.handle(e)));
+    expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled', 'fulfilled']);
+    expect((results[2] as PromiseRejectedResult).reason).toBeInstanceOf(LedgerWriteError);
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'ledger_write_failed', sqlState: '23503' });
+    const ledger = await prisma.usageEvent.aggregate({ where: { tenantId }, _count: true, _sum: { costUsd: true } });
+    expect(ledger._count).toBe(5);
+    expect(await prisma.usageEvent.count({ where: { id: poison.event_id } })).toBe(0);
+    const [userDaily, , tenantDaily] = await controls.snapshot(tenantId, userId);
+    expect(tenantDaily.spentNano).toBe(decimalToNano(ledger._sum.costUsd));
+    expect(userDaily.spentNano).toBe(decimalToNano(ledger._sum.costUsd));
+  });
+
+  it('checks the caps of concurrently billed events with one ledger query per batch and raises each threshold once', async () => {
+    // 0.0067 USD an event: six of them are 201 % of a 0.02 USD daily cap.
+    await prisma.budgetCap.create({ data: { tenantId, scope: 'tenant', subjectId: tenantId, period: 'daily', capUsd: 0.02 } });
+    const spendOfMany = jest.spyOn(app.get(LedgerSpend), 'spendOfMany');
+    try {
+      await Promise.all(Array.from({ length: 6 }, () => handler.handle(event())));
+      expect(spendOfMany).toHaveBeenCalledTimes(1);
+    } finally {
+      spendOfMany.mockRestore();
+    }
+    const alerts = await prisma.costAlert.findMany({ where: { tenantId }, orderBy: { thresholdPct: 'asc' } });
+    expect(alerts.map((a) => [a.scope, a.period, a.thresholdPct])).toEqual([
+      ['tenant', 'daily', 80],
+      ['tenant', 'daily', 100],
+    ]);
+    expect(Number(alerts[1].spendUsd)).toBeCloseTo(6 * 0.0067, 9);
+    await handler.handle(event());
+    expect(await prisma.costAlert.count({ where: { tenantId } })).toBe(2);
+  });
+
+  it('rules a spike out from a remembered baseline without a query, and raises it on a fresh one once spend crosses the line', async () => {
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    // Trailing 24 h: 2.4 USD → 0.1 USD an hour; the spike line is 0.3 USD.
+    await prisma.usageHourly.create({ data: { tenantId, hour: new Date(hour.getTime() - 2 * 3_600_000), requests: 1, costUsd: 2.4 } });
+    const load = jest.spyOn(app.get(SpikeBaselines), 'load');
+    try {
+      await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 1_500 })); // hour: 0.015 USD (over the 0.01 floor)
+      expect(load).toHaveBeenCalledTimes(1);
+      await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 1_500 })); // 0.03 USD: still far below
+      await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 1_500 }));
+      expect(load).toHaveBeenCalledTimes(1);
+      expect(await prisma.costAlert.count({ where: { tenantId, kind: 'spend_spike' } })).toBe(0);
+      await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 30_000 })); // +0.3 USD: over the line
+      expect(load).toHaveBeenCalledTimes(2);
+    } finally {
+      load.mockRestore();
+    }
+    const [spike] = await prisma.costAlert.findMany({ where: { tenantId, kind: 'spend_spike' } });
+    expect(spike).toMatchObject({ scope: 'tenant', period: 'hourly', windowStart: hour });
+    expect(Number(spike.baselineUsd)).toBeCloseTo(0.1, 9);
   });
 });

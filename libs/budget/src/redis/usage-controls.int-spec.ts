@@ -133,6 +133,38 @@ describe('UsageControls against real Redis', () => {
     expect((await controls.snapshot(tenantId, userId))[0].spentNano).toBe(2_000_500);
   });
 
+  it('commits many events in one pipeline exactly as one by one: each once, in order, errors kept to their event', async () => {
+    const call = request({ caps: caps({ userDaily: 1 }) });
+    await controls.admit(call);
+    await controls.settle(tenantId, call.reservationId, 2_000_000, 10);
+    const held = { tenantId, userId, eventId: randomUUID(), reservationId: call.reservationId, costNano: 2_000_000, occurredAt: new Date() };
+    const loose = { tenantId, userId, eventId: randomUUID(), reservationId: null, costNano: 500, occurredAt: new Date() };
+    const otherTenant = { ...loose, tenantId: randomUUID(), eventId: randomUUID() };
+    const results = await controls.commitMany([held, loose, loose, otherTenant, held]);
+    expect(results).toEqual(['billed', 'billed', 'duplicate', 'billed', 'duplicate'].map((value) => ({ status: 'fulfilled', value })));
+    const [userDaily, , tenantDaily] = await controls.snapshot(tenantId, userId);
+    expect(userDaily).toMatchObject({ spentNano: 2_000_500, heldNano: 0 });
+    expect(tenantDaily).toMatchObject({ spentNano: 2_000_500, heldNano: 0 });
+    // Redelivered: nothing changes, and the single-event path agrees.
+    expect((await controls.commitMany([held, loose])).map((r) => r.status === 'fulfilled' && r.value)).toEqual(['duplicate', 'duplicate']);
+    expect(await controls.commit(loose)).toBe('duplicate');
+    expect((await controls.snapshot(tenantId, userId))[0].spentNano).toBe(2_000_500);
+    expect(await controls.commitMany([])).toEqual([]);
+  });
+
+  it('fails only the commit whose script errors within a pipeline', async () => {
+    const loose = { tenantId, userId, eventId: randomUUID(), reservationId: null, costNano: 700, occurredAt: new Date() };
+    await controls.snapshot(tenantId, userId);
+    // A record key holding a string instead of a hash: HGET on it fails (WRONGTYPE) for this event only.
+    const broken = { ...loose, eventId: randomUUID() };
+    await redis.set(controls.keys.eventMarker(tenantId, broken.eventId), 'not a hash', 'PX', 60_000);
+    const [bad, good] = await controls.commitMany([broken, loose]);
+    expect(bad.status).toBe('rejected');
+    expect(String((bad as PromiseRejectedResult).reason)).toMatch(/WRONGTYPE/);
+    expect(good).toEqual({ status: 'fulfilled', value: 'billed' });
+    expect((await controls.snapshot(tenantId, userId))[0].spentNano).toBe(700);
+  });
+
   it('lets a leaked reservation expire so it stops holding budget', async () => {
     const short = new UsageControls(redis, ledger, { prefix, reservationTtlMs: 200, settledTtlMs: 200 });
     const cap = caps({ userMonthly: 0.015 });

@@ -93,6 +93,12 @@ const DEFAULT_MARKER_TTL_MS = 48 * 3_600_000;
 const RECORD_GRACE_MS = 24 * 3_600_000;
 const SEED_ATTEMPTS = 3;
 
+/** One invocation of a script: its KEYS and ARGV. */
+interface ScriptCall {
+  keys: string[];
+  args: (string | number)[];
+}
+
 class Script {
   readonly sha: string;
   constructor(readonly source: string) {
@@ -248,15 +254,29 @@ export class UsageControls {
 
   /** Billing recorded a ledger row: count its cost as spent, exactly once per event. */
   async commit(input: CommitInput): Promise<'billed' | 'duplicate'> {
+    const call = this.commitCall(input);
+    return (await this.run(scripts.commit, call.keys, call.args)) as 'billed' | 'duplicate';
+  }
+
+  /**
+   * {@link commit} for many events in one round trip: the same script once per event, sent as one
+   * pipeline. Each call stays atomic and idempotent on its own (the same event twice is `billed`
+   * then `duplicate`, in order); one event's error does not fail the others. Rejects as a whole
+   * only when the pipeline itself could not run (connection lost).
+   */
+  async commitMany(inputs: readonly CommitInput[]): Promise<PromiseSettledResult<'billed' | 'duplicate'>[]> {
+    return (await this.runMany(scripts.commit, inputs.map((input) => this.commitCall(input)))) as PromiseSettledResult<'billed' | 'duplicate'>[];
+  }
+
+  private commitCall(input: CommitInput): ScriptCall {
     const record = input.reservationId
       ? this.keys.reservation(input.tenantId, input.reservationId)
       : this.keys.eventMarker(input.tenantId, input.eventId);
     const counters = this.keys.counters(input.tenantId, input.userId, input.occurredAt);
-    return (await this.run(
-      scripts.commit,
-      [this.keys.reservationIndex(input.tenantId), record, ...counters.map((c) => c.key)],
-      [input.reservationId ?? '', Math.max(0, Math.round(input.costNano)), this.markerTtlMs],
-    )) as 'billed' | 'duplicate';
+    return {
+      keys: [this.keys.reservationIndex(input.tenantId), record, ...counters.map((c) => c.key)],
+      args: [input.reservationId ?? '', Math.max(0, Math.round(input.costNano)), this.markerTtlMs],
+    };
   }
 
   /** Spent and held amounts of a caller's four counters (seeding any that are new). */
@@ -304,6 +324,31 @@ export class UsageControls {
         return pending;
       }),
     );
+  }
+
+  /**
+   * Runs `script` once per call in one pipeline. Calls the server did not run because it has not
+   * cached the script yet (NOSCRIPT, e.g. after a restart) are run again once it has been loaded.
+   */
+  private async runMany(script: Script, calls: readonly ScriptCall[]): Promise<PromiseSettledResult<unknown>[]> {
+    const exec = async (subset: readonly ScriptCall[]): Promise<PromiseSettledResult<unknown>[]> => {
+      const pipeline = this.redis.pipeline();
+      for (const call of subset) pipeline.evalsha(script.sha, call.keys.length, ...call.keys, ...call.args);
+      const replies = (await pipeline.exec()) ?? [];
+      return subset.map((_, index): PromiseSettledResult<unknown> => {
+        const [error, value] = replies[index] ?? [new Error('no reply from redis pipeline'), null];
+        return error ? { status: 'rejected', reason: error } : { status: 'fulfilled', value };
+      });
+    };
+    if (calls.length === 0) return [];
+    const results = await exec(calls);
+    const unscripted = results.flatMap((result, index) => (result.status === 'rejected' && String((result.reason as Error).message).startsWith('NOSCRIPT') ? [index] : []));
+    if (unscripted.length > 0) {
+      await this.redis.script('LOAD', script.source);
+      const retried = await exec(unscripted.map((index) => calls[index]));
+      unscripted.forEach((index, i) => (results[index] = retried[i]));
+    }
+    return results;
   }
 
   private async run(script: Script, keys: string[], args: (string | number)[]): Promise<unknown> {

@@ -1,0 +1,58 @@
+import { randomUUID } from 'node:crypto';
+import { PrismaService } from '@conduit/db';
+import { LedgerSpend, SpendRequest } from './ledger-spend';
+import { decimalToNano } from './money';
+import { UsageKeys } from './redis/usage-keys';
+
+const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
+
+describe('LedgerSpend against real Postgres', () => {
+  let prisma: PrismaService;
+  let spend: LedgerSpend;
+  const tenants: string[] = [];
+
+  beforeAll(() => {
+    prisma = new PrismaService({ url: databaseUrl, poolSize: 2 });
+    spend = new LedgerSpend(prisma);
+  });
+
+  afterAll(async () => {
+    await prisma.tenant.deleteMany({ where: { id: { in: tenants } } });
+    await prisma.onApplicationShutdown();
+  });
+
+  it('sums many windows in one statement exactly as spendOf sums each', async () => {
+    const tenant = await prisma.tenant.create({ data: { name: 'Spend test', slug: `spend-${randomUUID().slice(0, 12)}` } });
+    tenants.push(tenant.id);
+    const [alice, bob] = [randomUUID(), randomUUID()];
+    const day = (iso: string) => new Date(`${iso}T00:00:00Z`);
+    const rows: [string, string, string, string][] = [
+      [alice, '2026-05-31', 'm1', '0.000000001'],
+      [alice, '2026-06-01', 'm1', '1.250000000'],
+      [alice, '2026-06-01', 'm2', '0.333333333'],
+      [alice, '2026-06-02', 'm1', '2.000000007'],
+      [bob, '2026-06-01', 'm1', '10.100000000'],
+      [bob, '2026-07-01', 'm1', '4.000000000'],
+    ];
+    await prisma.usageDaily.createMany({
+      data: rows.map(([userId, d, model, cost]) => ({ tenantId: tenant.id, userId, day: day(d), model, requests: 1, costUsd: cost })),
+    });
+    const keys = new UsageKeys('test');
+    const at = new Date('2026-06-01T12:00:00Z');
+    const requests: SpendRequest[] = [
+      ...keys.counters(tenant.id, alice, at),
+      ...keys.counters(tenant.id, bob, at),
+      ...keys.counters(tenant.id, null, at), // user-less: its user counters are never seeded (0)
+      ...keys.counters(tenant.id, alice, new Date('2026-07-01T00:00:00Z')),
+    ].map((counter) => ({ tenantId: tenant.id, counter }));
+    const stranger = randomUUID(); // a tenant without usage
+    requests.push(...keys.counters(stranger, alice, at).map((counter) => ({ tenantId: stranger, counter })));
+    const one = await Promise.all(requests.map(({ tenantId, counter }) => spend.spendOf(tenantId, counter)));
+    expect(await spend.spendOfMany(requests)).toEqual(one);
+    // Spot checks of what both say: alice's June 1st, the tenant's June, bob's July.
+    expect(one[0]).toBe(decimalToNano('1.583333333'));
+    expect(one[3]).toBe(decimalToNano('13.683333340'));
+    expect(one[13]).toBe(0);
+    expect(await spend.spendOfMany([])).toEqual([]);
+  });
+});
