@@ -8,3 +8,4 @@ export { createPrismaClient } from './prisma-client.factory';
 // Prisma.TenantCreateInput, ...), model types (Tenant, User, ApiKey, Session, Message,
 // UsageEvent, ...) and enums (Tier, MessageRole, MessageStatus, $Enums).
 export * from './generated/client';
+export { selectList } from './sql-columns';

@@ -6,3 +6,4 @@ export { jobsEnv, jobsSettings } from './jobs.config';
 export type { JobsSettings } from './jobs.config';
 export { linkTo, linkedSpan } from './trace-links';
 export { asyncJobDuration, asyncJobsTotal, recordJobFinished } from './jobs.metrics';
+export { FINISH_JOB_SQL, JOB_COLUMNS, finishJob } from './job.sql';

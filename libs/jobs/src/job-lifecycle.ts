@@ -5,6 +5,7 @@ import { JobProducer } from '@conduit/queue';
 import { WebhookEvent, enqueueWebhookDelivery } from '@conduit/webhooks';
 import { jobIds } from './job-ids';
 import { toJobObject } from './job-object';
+import { finishJob } from './job.sql';
 
 export type TerminalJobStatus = 'succeeded' | 'failed' | 'cancelled' | 'expired';
 
@@ -78,22 +79,10 @@ export class JobLifecycle {
    * written by the delivery worker. If the process dies between the UPDATE and the enqueue, the
    * event is still sent: a worker re-running the job finds it finished and enqueues it
    * ({@link enqueueWebhook}), and the reconciler enqueues events of finished jobs that have no
-   * delivery row.
+   * delivery row. The UPDATE is plain SQL (`job.sql.ts`): it runs for every job.
    */
   async finish(job: Pick<Job, 'id'>, update: FinishJob): Promise<Job | null> {
-    const now = new Date();
-    const [finished] = await this.prisma.job.updateManyAndReturn({
-      where: { id: job.id, status: { in: update.from } },
-      data: {
-        status: update.status,
-        finishedAt: now,
-        error: update.error ?? Prisma.DbNull,
-        ...(update.status === 'cancelled' ? { cancelledAt: now } : {}),
-        ...(update.result !== undefined ? { result: update.result } : {}),
-        ...(update.deadLettered ? { deadLetteredAt: now } : {}),
-        ...(update.upstreamMs !== undefined ? { upstreamMs: update.upstreamMs } : {}),
-      },
-    });
+    const finished = await finishJob(this.prisma.pg, job.id, update);
     if (!finished) return null;
     if (finished.webhookUrl) await this.sendWebhook(finished);
     return finished;

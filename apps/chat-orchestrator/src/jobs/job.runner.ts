@@ -3,13 +3,11 @@ import { trace } from '@opentelemetry/api';
 import { Job as BullJob, UnrecoverableError } from 'bullmq';
 import type { JobExecute } from '@conduit/contracts';
 import { Job, PrismaService } from '@conduit/db';
-import { FinishJob, JobLifecycle, jobWebhookEvent, recordJobFinished } from '@conduit/jobs';
-import { JobProducer } from '@conduit/queue';
-import { enqueueWebhookDelivery } from '@conduit/webhooks';
+import { FinishJob, JobLifecycle, recordJobFinished } from '@conduit/jobs';
 import { JobAbort, JobCancellations } from './job-cancellations';
 import { JOB_EXECUTORS, JobExecutor } from './job-executor';
 import { classifyJobError } from './job-failure';
-import { claimJob, finishJob, requeueJob } from './job.sql';
+import { claimJob, requeueJob } from './job.sql';
 
 export interface RunOutcome {
   status: string;
@@ -33,7 +31,6 @@ export class JobRunner {
   constructor(
     private readonly prisma: PrismaService,
     private readonly lifecycle: JobLifecycle,
-    private readonly producer: JobProducer,
     private readonly cancellations: JobCancellations,
     @Inject(JOB_EXECUTORS) executors: JobExecutor[],
   ) {
@@ -102,24 +99,9 @@ export class JobRunner {
     return { status: 'expired' };
   }
 
-  /**
-   * {@link JobLifecycle.finish} with the UPDATE in plain SQL: one conditional statement (null when
-   * the job had already left `from`), then the terminal event for a job with a webhook.
-   */
   private async finish(job: Job, update: FinishJob): Promise<Job | null> {
-    const finished = await finishJob(this.prisma.pg, job.id, update);
-    if (!finished) return null;
-    if (finished.webhookUrl) await this.sendWebhook(finished);
-    recordJobFinished(finished);
+    const finished = await this.lifecycle.finish(job, update);
+    if (finished) recordJobFinished(finished);
     return finished;
-  }
-
-  /** As JobLifecycle does: the delivery row is written by the delivery worker; a lost enqueue is found by the reconciler. */
-  private async sendWebhook(job: Job): Promise<void> {
-    try {
-      await enqueueWebhookDelivery(this.producer, jobWebhookEvent(job));
-    } catch (error) {
-      this.logger.warn({ err: error, job_id: job.id }, 'could not enqueue the job webhook; the reconciler will');
-    }
   }
 }

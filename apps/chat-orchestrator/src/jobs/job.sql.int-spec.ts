@@ -3,7 +3,8 @@ import { Job, Prisma, PrismaService } from '@conduit/db';
 import { FinishJob, JobLifecycle } from '@conduit/jobs';
 import { JobProducer } from '@conduit/queue';
 import { chatInput, createJobRow, createOwner, removeOwners, TestOwner } from '../testing/fixtures';
-import { claimJob, finishJob, requeueJob } from './job.sql';
+import { finishJob } from '@conduit/jobs';
+import { claimJob, requeueJob } from './job.sql';
 
 jest.setTimeout(30_000);
 

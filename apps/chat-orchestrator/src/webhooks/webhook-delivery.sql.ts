@@ -1,7 +1,7 @@
 import type { Pool } from 'pg';
 import type { Prisma, WebhookDelivery } from '@conduit/db';
 import type { WebhookSendResult } from '@conduit/webhooks';
-import { selectList } from '../jobs/sql-columns';
+import { selectList } from '@conduit/db';
 
 /*
  * The delivery worker's per-attempt statements as plain SQL on the pg pool under Prisma
