@@ -1,10 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobName } from '@conduit/contracts';
-import { MessageRole, MessageStatus, Prisma, PrismaService } from '@conduit/db';
+import { MessageStatus, Prisma, PrismaService } from '@conduit/db';
 import type { ChatMessage, TokenUsage } from '@conduit/llm';
 import { JobProducer } from '@conduit/queue';
 import type { ChatContext } from './chat-context';
 import { ChatErrorCode, ChatException } from './chat.exception';
+import { readHistory, writeTurns } from './conversation.sql';
 import { estimateTokens } from './token-estimate';
 
 const FLUSH_MAX_TURNS = 100;
@@ -58,31 +59,27 @@ export class ConversationStore implements OnApplicationShutdown {
 
   /** The session's recent messages within the limits, oldest first; 404 when it is not the caller's. */
   async history(context: ChatContext, sessionId: string, limits: HistoryLimits, excludeIds: string[] = []): Promise<ChatMessage[]> {
-    const session = await this.prisma.session.findFirst({
-      where: { id: sessionId, tenantId: context.tenantId, userId: context.userId },
-      select: {
-        messages: {
-          where: { status: { in: ['complete', 'partial'] }, role: { in: ['user', 'assistant'] }, ...(excludeIds.length ? { id: { notIn: excludeIds } } : {}) },
-          orderBy: { createdAt: 'desc' },
-          take: limits.maxMessages,
-          select: { role: true, content: true },
-        },
-      },
+    const messages = await readHistory(this.prisma.pg, {
+      sessionId,
+      tenantId: context.tenantId,
+      userId: context.userId,
+      excludeIds,
+      limit: limits.maxMessages,
     });
-    if (!session) throw new ChatException(ChatErrorCode.SessionNotFound, 404, `No session ${sessionId}.`);
+    if (!messages) throw new ChatException(ChatErrorCode.SessionNotFound, 404, `No session ${sessionId}.`);
     const kept: ChatMessage[] = [];
     let budget = limits.maxTokens;
-    for (const message of session.messages) {
+    for (const message of messages) {
       budget -= estimateTokens(message.content);
       if (budget < 0) break;
-      kept.push({ role: message.role as 'user' | 'assistant', content: message.content });
+      kept.push({ role: message.role, content: message.content });
     }
     return kept.reverse();
   }
 
   /**
    * Stores the turn and emits its usage event in the background. Turns are written in small
-   * batches (one transaction and one Redis round trip per batch), so persistence costs little
+   * batches (one SQL statement and one Redis round trip per batch), so persistence costs little
    * per request under load; a batch that fails is retried turn by turn.
    */
   record(turn: ChatTurn): void {
@@ -191,51 +188,8 @@ export class ConversationStore implements OnApplicationShutdown {
     }));
   }
 
+  /** One statement per batch on the pg pool (see conversation.sql.ts for why not Prisma). */
   private async write(batch: ChatTurn[]): Promise<void> {
-    const newSessions: Prisma.SessionCreateManyInput[] = [];
-    const touched = new Set<string>();
-    const messages: Prisma.MessageCreateManyInput[] = [];
-    for (const turn of batch) {
-      const { context, assistant } = turn;
-      const owner = { tenantId: context.tenantId, userId: context.userId };
-      if (turn.newSession && !newSessions.some((s) => s.id === turn.sessionId)) {
-        newSessions.push({ id: turn.sessionId, ...owner, title: turn.title });
-      } else if (!turn.newSession) {
-        touched.add(turn.sessionId);
-      }
-      if (turn.userMessage) {
-        messages.push({
-          id: turn.userMessage.id,
-          sessionId: turn.sessionId,
-          ...owner,
-          role: turn.userMessage.role as MessageRole,
-          content: turn.userMessage.content,
-          tokensIn: 0,
-          createdAt: turn.userMessage.createdAt,
-        });
-      }
-      messages.push({
-        id: assistant.id,
-        sessionId: turn.sessionId,
-        ...owner,
-        role: 'assistant',
-        content: assistant.content,
-        status: assistant.status,
-        tokensIn: assistant.usage.input_tokens,
-        tokensOut: assistant.usage.output_tokens,
-        provider: assistant.provider,
-        model: assistant.model,
-        costUsd: assistant.costUsd,
-        latencyMs: assistant.latencyMs,
-        ttftMs: assistant.ttftMs,
-        metadata: { ...assistant.metadata, request_id: context.requestId, usage_estimated: assistant.usageEstimated },
-        createdAt: assistant.createdAt,
-      });
-    }
-    await this.prisma.$transaction([
-      ...(newSessions.length ? [this.prisma.session.createMany({ data: newSessions, skipDuplicates: true })] : []),
-      ...(touched.size ? [this.prisma.session.updateMany({ where: { id: { in: [...touched] } }, data: { updatedAt: new Date() } })] : []),
-      this.prisma.message.createMany({ data: messages, skipDuplicates: true }),
-    ]);
+    await writeTurns(this.prisma.pg, batch);
   }
 }

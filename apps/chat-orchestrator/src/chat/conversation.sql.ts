@@ -1,0 +1,257 @@
+import { DatabaseError, Pool } from 'pg';
+import type { MessageStatus, Prisma } from '@conduit/db';
+import type { ChatTurn } from './conversation.store';
+
+/*
+ * The chat path's persistence as plain SQL on the pg pool under Prisma (`PrismaService.pg`).
+ * Prisma cost a quarter of the orchestrator's CPU per request here (JS query path, wasm query
+ * compiler, a transaction of three statements per batch); one parameterised statement per batch
+ * and one per history read cost a fraction of that. Table and column names, enum types and
+ * defaults follow prisma/migrations; `conversation.store.int-spec.ts` compares the rows with
+ * what Prisma wrote.
+ */
+
+/** A session created by a batch; `created_at`/`updated_at` come from the statement's `$4`. */
+export interface SessionRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+  title: string;
+}
+
+/** A session a batch continued: its `updated_at` is bumped if it is the turn's owner's. */
+export interface TouchedSessionRow {
+  id: string;
+  tenant_id: string;
+  user_id: string;
+}
+
+/** One `messages` row, every column Prisma's createMany sent (or left to its default) spelled out. */
+export interface MessageRow {
+  id: string;
+  session_id: string;
+  tenant_id: string;
+  user_id: string;
+  role: 'user' | 'tool' | 'assistant';
+  content: string;
+  status: MessageStatus;
+  tokens_in: number;
+  tokens_out: number;
+  provider: string | null;
+  model: string | null;
+  cost_usd: number;
+  latency_ms: number | null;
+  ttft_ms: number | null;
+  metadata: Prisma.InputJsonObject;
+  /** ISO-8601 with milliseconds, like the `Date` Prisma sent (the column is timestamptz(3)). */
+  created_at: string;
+}
+
+export interface TurnRows {
+  sessions: SessionRow[];
+  touched: TouchedSessionRow[];
+  messages: MessageRow[];
+}
+
+/**
+ * Writes a batch of turns in one statement (so atomically, like the transaction it replaced):
+ * new sessions (`$1`), the `updated_at` bump of continued sessions (`$2`, owners included) and the
+ * messages (`$3`), each passed as one jsonb array. Re-writing a turn is a no-op: rows are keyed by the
+ * turn's ids (`ON CONFLICT (id) DO NOTHING`). The data-modifying CTEs share one snapshot, so the
+ * bump does not see sessions inserted by the same statement; those get the same `$4` anyway.
+ * Foreign keys are checked at the end of the statement, after the sessions are in.
+ *
+ * The bump must find continued sessions by primary key, whatever the statistics say. Joined to
+ * `jsonb_to_recordset` (always guessed at 100 rows) it scanned all sessions; with the owner
+ * columns in the same scan, statistics taken while a user had few sessions made it walk all of
+ * that user's sessions through `(tenant_id, user_id, created_at)` (one user may own millions:
+ * every chat without a session id opens one). So the sessions are looked up by id alone — `$5`,
+ * `$2`'s ids as an array — in a materialized CTE, and their owners compared after.
+ */
+export const WRITE_TURNS_SQL = `
+WITH new_sessions AS (
+  INSERT INTO sessions (id, tenant_id, user_id, title, created_at, updated_at)
+  SELECT r.id, r.tenant_id, r.user_id, r.title, $4::timestamptz, $4::timestamptz
+  FROM jsonb_to_recordset($1::jsonb) AS r(id uuid, tenant_id uuid, user_id uuid, title text)
+  ON CONFLICT (id) DO NOTHING
+), continued AS MATERIALIZED (
+  SELECT id, tenant_id, user_id FROM sessions WHERE id = ANY ($5::uuid[])
+), continued_sessions AS (
+  UPDATE sessions AS s SET updated_at = $4::timestamptz
+  FROM continued AS c, jsonb_to_recordset($2::jsonb) AS r(id uuid, tenant_id uuid, user_id uuid)
+  WHERE s.id = ANY ($5::uuid[]) AND s.id = c.id AND c.id = r.id AND c.tenant_id = r.tenant_id AND c.user_id = r.user_id
+)
+INSERT INTO messages (
+  id, session_id, tenant_id, user_id, role, content, status, tokens_in, tokens_out,
+  provider, model, cost_usd, latency_ms, ttft_ms, metadata, created_at
+)
+SELECT
+  r.id, r.session_id, r.tenant_id, r.user_id, r.role, r.content, r.status, r.tokens_in, r.tokens_out,
+  r.provider, r.model, r.cost_usd, r.latency_ms, r.ttft_ms, r.metadata, r.created_at
+FROM jsonb_to_recordset($3::jsonb) AS r(
+  id uuid, session_id uuid, tenant_id uuid, user_id uuid, role "MessageRole", content text,
+  status "MessageStatus", tokens_in integer, tokens_out integer, provider text, model text,
+  cost_usd numeric, latency_ms integer, ttft_ms integer, metadata jsonb, created_at timestamptz
+)
+ON CONFLICT (id) DO NOTHING
+`;
+
+/**
+ * A session's recent history in one round trip. The session row is the left side of a lateral
+ * join, so "not the caller's session" (no row) and "no messages yet" (one row, nulls) differ.
+ * Like the Prisma query it replaced, it ignores `deleted_at`.
+ *
+ * The newest messages are read in the order of `(session_id, created_at)`, so the limit stops
+ * the index scan however long the session (Prisma read them all). Only the rows found are then
+ * ordered with a tie-break: equal timestamps put the assistant's answer after the user's question
+ * once reversed (the enum order is system, user, assistant, tool). A tie-break in the inner ORDER
+ * BY would let the planner sort all of a session's messages when its statistics are stale.
+ *
+ * The session is fetched by id alone (a materialized CTE: the owner check cannot be pushed into
+ * it), so the primary key is always the way in — see {@link WRITE_TURNS_SQL} for the plan that
+ * walked all of a user's sessions otherwise.
+ */
+export const HISTORY_SQL = `
+WITH session AS MATERIALIZED (
+  SELECT id, tenant_id, user_id FROM sessions WHERE id = $1::uuid
+)
+SELECT m.role::text AS role, m.content
+FROM session AS s
+LEFT JOIN LATERAL (
+  SELECT role, content, created_at
+  FROM messages
+  WHERE session_id = s.id
+    AND status IN ('complete', 'partial')
+    AND role IN ('user', 'assistant')
+    AND id <> ALL ($4::uuid[])
+  ORDER BY created_at DESC
+  LIMIT $5
+) AS m ON true
+WHERE s.tenant_id = $2::uuid AND s.user_id = $3::uuid
+ORDER BY m.created_at DESC, m.role DESC
+`;
+
+const LONE_SURROGATE = /\p{Surrogate}/gu;
+
+/**
+ * The text as Postgres will take it. Prisma passed strings straight to pg, whose UTF-8 encoding
+ * turns a lone surrogate (e.g. an emoji cut in half by the 80-character title) into U+FFFD; inside
+ * a JSON parameter it would be a `\ud83d` escape that jsonb refuses, failing the whole turn.
+ */
+export function wellFormed(text: string): string {
+  return text.replace(LONE_SURROGATE, '\uFFFD');
+}
+
+/** The rows a batch writes: each new session once, every continued session with its owner, all messages. */
+export function turnRows(batch: readonly ChatTurn[]): TurnRows {
+  const sessions = new Map<string, SessionRow>();
+  const touched = new Map<string, TouchedSessionRow>();
+  const messages: MessageRow[] = [];
+  for (const turn of batch) {
+    const owner = { tenant_id: turn.context.tenantId, user_id: turn.context.userId };
+    if (turn.newSession) {
+      if (!sessions.has(turn.sessionId)) sessions.set(turn.sessionId, { id: turn.sessionId, ...owner, title: wellFormed(turn.title) });
+    } else {
+      touched.set(`${turn.sessionId}/${owner.tenant_id}/${owner.user_id}`, { id: turn.sessionId, ...owner });
+    }
+    if (turn.userMessage) messages.push(userMessageRow(turn, turn.userMessage));
+    messages.push(assistantMessageRow(turn));
+  }
+  // Bumped in id order, so two batches continuing the same sessions lock them in the same order
+  // (no deadlock between overlapping flushes or replicas).
+  const bumps = [...touched.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { sessions: [...sessions.values()], touched: bumps, messages };
+}
+
+/** The caller's message: no provider, tokens or cost; the columns Prisma left to their defaults are given. */
+function userMessageRow(turn: ChatTurn, message: NonNullable<ChatTurn['userMessage']>): MessageRow {
+  return {
+    id: message.id,
+    session_id: turn.sessionId,
+    tenant_id: turn.context.tenantId,
+    user_id: turn.context.userId,
+    role: message.role,
+    content: wellFormed(message.content),
+    status: 'complete',
+    tokens_in: 0,
+    tokens_out: 0,
+    provider: null,
+    model: null,
+    cost_usd: 0,
+    latency_ms: null,
+    ttft_ms: null,
+    metadata: {},
+    created_at: message.createdAt.toISOString(),
+  };
+}
+
+function assistantMessageRow(turn: ChatTurn): MessageRow {
+  const { context, assistant } = turn;
+  return {
+    id: assistant.id,
+    session_id: turn.sessionId,
+    tenant_id: context.tenantId,
+    user_id: context.userId,
+    role: 'assistant',
+    content: wellFormed(assistant.content),
+    status: assistant.status,
+    tokens_in: assistant.usage.input_tokens,
+    tokens_out: assistant.usage.output_tokens,
+    provider: assistant.provider === null ? null : wellFormed(assistant.provider),
+    model: assistant.model === null ? null : wellFormed(assistant.model),
+    cost_usd: assistant.costUsd,
+    latency_ms: assistant.latencyMs,
+    ttft_ms: assistant.ttftMs,
+    metadata: { ...assistant.metadata, request_id: context.requestId, usage_estimated: assistant.usageEstimated },
+    created_at: assistant.createdAt.toISOString(),
+  };
+}
+
+/** Stores a batch of turns with {@link WRITE_TURNS_SQL}; `now` stamps created and continued sessions. */
+export async function writeTurns(pool: Pool, batch: readonly ChatTurn[], now: Date = new Date()): Promise<void> {
+  const rows = turnRows(batch);
+  const params = [
+    JSON.stringify(rows.sessions),
+    JSON.stringify(rows.touched),
+    JSON.stringify(rows.messages),
+    now.toISOString(),
+    rows.touched.map((session) => session.id),
+  ];
+  await pool.query(WRITE_TURNS_SQL, params).catch((error: unknown) => Promise.reject(withoutJsonContext(error)));
+}
+
+/**
+ * Postgres reports a JSON parameter it refuses (e.g. a `\u0000` in a message, which text columns
+ * cannot hold) with up to 50 bytes of the JSON before the fault in `where` — message text that
+ * would end up in the logs with the error. Prisma's errors never carried it; drop it.
+ */
+export function withoutJsonContext(error: unknown): unknown {
+  if (error instanceof DatabaseError && error.where?.startsWith('JSON data')) error.where = 'JSON data (omitted: message text)';
+  return error;
+}
+
+export interface HistoryQuery {
+  sessionId: string;
+  tenantId: string;
+  userId: string;
+  excludeIds: readonly string[];
+  limit: number;
+}
+
+export interface HistoryRow {
+  role: 'user' | 'assistant';
+  content: string;
+}
+
+/** The session's messages newest first, or null when there is no such session of that tenant and user. */
+export async function readHistory(pool: Pool, query: HistoryQuery): Promise<HistoryRow[] | null> {
+  const { rows } = await pool.query<{ role: HistoryRow['role'] | null; content: string | null }>(HISTORY_SQL, [
+    query.sessionId,
+    query.tenantId,
+    query.userId,
+    query.excludeIds,
+    query.limit,
+  ]);
+  if (rows.length === 0) return null;
+  return rows.flatMap(({ role, content }) => (role === null || content === null ? [] : [{ role, content }]));
+}
