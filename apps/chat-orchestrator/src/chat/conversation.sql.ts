@@ -113,7 +113,7 @@ ON CONFLICT (id) DO NOTHING
  */
 export const HISTORY_SQL = `
 WITH session AS MATERIALIZED (
-  SELECT id, tenant_id, user_id FROM sessions WHERE id = $1::uuid
+  SELECT id, tenant_id, user_id, deleted_at FROM sessions WHERE id = $1::uuid
 )
 SELECT m.role::text AS role, m.content
 FROM session AS s
@@ -127,7 +127,7 @@ LEFT JOIN LATERAL (
   ORDER BY created_at DESC
   LIMIT $5
 ) AS m ON true
-WHERE s.tenant_id = $2::uuid AND s.user_id = $3::uuid
+WHERE s.tenant_id = $2::uuid AND s.user_id = $3::uuid AND s.deleted_at IS NULL
 ORDER BY m.created_at DESC, m.role DESC
 `;
 
