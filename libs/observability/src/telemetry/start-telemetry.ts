@@ -65,6 +65,11 @@ export function startTelemetry(options: TelemetryOptions): NodeSDK | undefined {
     spanProcessors: exporter ? undefined : [localOnly],
     // With an exporter: OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG as usual (default: record all).
     ...(exporter || env.OTEL_TRACES_SAMPLER ? {} : { sampler: propagateOnly }),
+    // Metrics are Prometheus' (prom-client, `/metrics`) and logs are pino's. Left unset, the SDK
+    // would default both to OTLP: instruments recording on every request and an export to
+    // localhost:4318 every minute. Opt in with OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER.
+    ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
+    ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.some((path) => request.url?.startsWith(path)),
