@@ -5,14 +5,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { benchEnv, cpuOf, cpuPerJob, fmt, machine, root, run, startService, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, cpuPerJob, fmt, machine, openLoop, root, run, startService, summary, table } from './support.mjs';
 
 const UPSTREAM_LATENCY_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
 const SINGLE_N = Number(process.env.BENCH_SINGLE_N ?? 400);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 8);
 const RAMP_SECONDS = Number(process.env.BENCH_RAMP_SECONDS ?? 6);
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
 const FIXED_RATES = [100, 500, 1000];
-const RAMP = [250, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000];
+const RAMP = [50, 100, 150, 200, 250, 300, 400, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000];
 const MODEL = 'gpt-4.1-mini';
 const body = (stream = false) =>
   JSON.stringify({ model: MODEL, messages: [{ role: 'user', content: 'Say something short about latency.' }], max_tokens: 32, stream });
@@ -73,22 +74,24 @@ async function sequential(target, n, stream) {
   return summary(samples);
 }
 
-async function atRate(target, rate, seconds = RATE_SECONDS) {
-  const result = await autocannon({
-    url: target.url,
-    method: 'POST',
-    headers: target.headers,
-    body: body(false),
-    connections: Math.min(512, Math.max(16, Math.ceil((rate * (UPSTREAM_LATENCY_MS + 30)) / 1000) * 2)),
-    overallRate: rate,
-    duration: seconds,
-  });
-  const errors = result.errors + result.timeouts + result.non2xx;
-  return { p50: result.latency.p50, p99: result.latency.p99, achieved: result.requests.average, completed: result.requests.total, errors };
+function atRate(target, rate, seconds = RATE_SECONDS) {
+  return openLoop({ url: target.url, headers: target.headers, body: body(false), rate, seconds });
+}
+
+/** Running services are warm: V8 optimises hot code only after thousands of calls, so a few warm-up requests leave the Conduit path's JavaScript (three processes) cold. */
+async function warmUp() {
+  for (const target of Object.values(targets)) {
+    await autocannon({ url: target.url, method: 'POST', headers: target.headers, body: body(false), connections: 8, duration: WARMUP_SECONDS });
+    await autocannon({ url: target.url, method: 'POST', headers: target.headers, body: body(true), connections: 8, duration: Math.max(1, Math.round(WARMUP_SECONDS / 2)) });
+  }
+  // Let billing drain the warm-up's usage events before anything is measured.
+  await new Promise((resolve) => setTimeout(resolve, 3_000));
 }
 
 const report = { date: new Date().toISOString(), machine: machine(), upstream_latency_ms: UPSTREAM_LATENCY_MS, single: {}, stream: {}, rates: [], ramp: [] };
 try {
+  console.log(`warming up (${WARMUP_SECONDS} s per target)…`);
+  await warmUp();
   console.log('single requests…');
   const directSingle = await sequential(targets.direct, SINGLE_N, false);
   const conduitSingle = await sequential(targets.conduit, SINGLE_N, false);

@@ -6,6 +6,7 @@ import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
+import { Pool } from 'undici';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -117,3 +118,47 @@ export const cpuOf = (services) => Object.fromEntries(services.map((s) => [s.nam
 /** CPU milliseconds per unit of work of each service between two {@link cpuOf} readings. */
 export const cpuPerJob = (before, after, units) =>
   Object.fromEntries(Object.keys(after).map((name) => [name, ((after[name] - (before[name] ?? 0)) * 1000) / units]));
+
+/**
+ * Sends POSTs at a fixed rate for `seconds` (open loop: the schedule never waits for answers) and
+ * measures each request from the moment it was *scheduled* to the end of its response, so time
+ * spent queued behind a saturated server counts (no coordinated omission). Used instead of
+ * autocannon's `overallRate`, whose latencies came out below the upstream's fixed delay.
+ */
+export async function openLoop({ url, headers, body, rate, seconds, connections = 512, timeoutMs = 30_000 }) {
+  const target = new URL(url);
+  const pool = new Pool(target.origin, { connections, headersTimeout: timeoutMs, bodyTimeout: timeoutMs });
+  const total = Math.max(1, Math.round(rate * seconds));
+  const samples = [];
+  let errors = 0;
+  let finished = 0;
+  const started = performance.now();
+  await new Promise((resolve) => {
+    let sent = 0;
+    const tick = () => {
+      const due = Math.min(total, Math.floor(((performance.now() - started) / 1000) * rate) + 1);
+      for (; sent < due; sent += 1) {
+        const scheduled = started + (sent * 1000) / rate;
+        pool
+          .request({ method: 'POST', path: target.pathname, headers, body })
+          .then(async (response) => {
+            await response.body.text();
+            if (response.statusCode === 200) samples.push(performance.now() - scheduled);
+            else errors += 1;
+          })
+          .catch(() => {
+            errors += 1;
+          })
+          .finally(() => {
+            finished += 1;
+            if (finished === total) resolve();
+          });
+      }
+      if (sent < total) setTimeout(tick, 1);
+    };
+    tick();
+  });
+  const elapsed = (performance.now() - started) / 1000;
+  await pool.close();
+  return { ...summary(samples), achieved: samples.length / elapsed, completed: samples.length, errors };
+}
