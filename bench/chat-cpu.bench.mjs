@@ -3,20 +3,12 @@
 // Postgres and Redis) at one fixed rate, open loop. Cheaper and steadier than bench:chat for
 // comparing two builds on the same machine. Knobs: BENCH_RATE (150), BENCH_SECONDS (10).
 import { execSync } from 'node:child_process';
-import { benchEnv, cpuOf, cpuPerJob, cpuSeconds, fmt, machine, openLoop, run, startService, table } from './support.mjs';
+import { benchEnv, cpuOf, cpuPerJob, cpuSeconds, fmt, machine, openLoop, startChatPath, table } from './support.mjs';
 
 const RATE = Number(process.env.BENCH_RATE ?? 150);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 const env = benchEnv();
-run('node', ['scripts/build.mjs']);
-run('node', ['scripts/migrate.mjs', 'deploy'], env);
-const key = JSON.parse(run('node', ['dist/apps/api-gateway/src/cli/admin.js', 'seed-dev'], { ...env, CONDUIT_DEV_API_KEY: 'cdt_bench_key_0123456789abcdef' })).api_key;
-const mock = await startService('mock-llm', { ...env, MOCK_LLM_LATENCY_MS: '20', MOCK_LLM_TTFT_MS: '20', LOG_LEVEL: 'warn' });
-const orchestrator = await startService('chat-orchestrator', { ...env, OPENAI_API_KEY: 'mock', OPENAI_BASE_URL: `${mock.url}/v1`, ANTHROPIC_API_KEY: 'mock', ANTHROPIC_BASE_URL: mock.url });
-const billing = await startService('billing', env);
-const unlimited = { key_rpm: null, key_tpm: null, user_rpm: null, user_tpm: null };
-const gateway = await startService('api-gateway', { ...env, CHAT_ORCHESTRATOR_URL: orchestrator.url, TIER_POLICY: JSON.stringify({ free: unlimited, pro: unlimited, enterprise: unlimited }) });
-const services = [gateway, orchestrator, billing, mock];
+const { key, gateway, services } = await startChatPath(env);
 
 /** CPU seconds of every Postgres backend and Redis (processes come and go; an exited one is skipped). */
 function infraCpu() {

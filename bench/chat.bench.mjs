@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { benchEnv, cpuOf, cpuPerJob, fmt, machine, openLoop, root, run, startService, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, cpuPerJob, fmt, machine, openLoop, root, startChatPath, summary, table } from './support.mjs';
 
 const UPSTREAM_LATENCY_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
 const SINGLE_N = Number(process.env.BENCH_SINGLE_N ?? 400);
@@ -20,28 +20,7 @@ const body = (stream = false) =>
 
 const env = benchEnv();
 console.log('bench:chat — preparing (build, migrate, seed)…');
-run('node', ['scripts/build.mjs']);
-run('node', ['scripts/migrate.mjs', 'deploy'], env);
-const key = JSON.parse(run('node', ['dist/apps/api-gateway/src/cli/admin.js', 'seed-dev'], { ...env, CONDUIT_DEV_API_KEY: 'cdt_bench_key_0123456789abcdef' })).api_key;
-
-const mock = await startService('mock-llm', { ...env, MOCK_LLM_LATENCY_MS: String(UPSTREAM_LATENCY_MS), MOCK_LLM_TTFT_MS: String(UPSTREAM_LATENCY_MS), LOG_LEVEL: 'warn' });
-const orchestrator = await startService('chat-orchestrator', {
-  ...env,
-  OPENAI_API_KEY: 'mock',
-  OPENAI_BASE_URL: `${mock.url}/v1`,
-  ANTHROPIC_API_KEY: 'mock',
-  ANTHROPIC_BASE_URL: mock.url,
-});
-const billing = await startService('billing', env);
-// The benchmark measures added latency at rates far above a tier's rate limits: lift them (budget
-// reservations still run, one Redis round trip per call, as in production).
-const unlimited = { key_rpm: null, key_tpm: null, user_rpm: null, user_tpm: null };
-const gateway = await startService('api-gateway', {
-  ...env,
-  CHAT_ORCHESTRATOR_URL: orchestrator.url,
-  TIER_POLICY: JSON.stringify({ free: unlimited, pro: unlimited, enterprise: unlimited }),
-});
-const services = [gateway, billing, orchestrator, mock];
+const { key, mock, gateway, services } = await startChatPath(env, { upstreamMs: UPSTREAM_LATENCY_MS });
 
 const targets = {
   direct: { url: `${mock.url}/v1/chat/completions`, headers: { authorization: 'Bearer mock', 'content-type': 'application/json' } },

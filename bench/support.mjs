@@ -162,3 +162,20 @@ export async function openLoop({ url, headers, body, rate, seconds, connections 
   await pool.close();
   return { ...summary(samples), achieved: samples.length / elapsed, completed: samples.length, errors };
 }
+
+/**
+ * Builds, migrates, seeds a dev key and starts the chat path as processes: mock-llm (fixed
+ * `upstreamMs`), chat-orchestrator, billing and api-gateway. Tier rate limits are lifted (the
+ * benches run far above them); budget reservations still run, as in production.
+ */
+export async function startChatPath(env, { upstreamMs = 20 } = {}) {
+  run('node', ['scripts/build.mjs']);
+  run('node', ['scripts/migrate.mjs', 'deploy'], env);
+  const key = JSON.parse(run('node', ['dist/apps/api-gateway/src/cli/admin.js', 'seed-dev'], { ...env, CONDUIT_DEV_API_KEY: 'cdt_bench_key_0123456789abcdef' })).api_key;
+  const mock = await startService('mock-llm', { ...env, MOCK_LLM_LATENCY_MS: String(upstreamMs), MOCK_LLM_TTFT_MS: String(upstreamMs), LOG_LEVEL: 'warn' });
+  const orchestrator = await startService('chat-orchestrator', { ...env, OPENAI_API_KEY: 'mock', OPENAI_BASE_URL: `${mock.url}/v1`, ANTHROPIC_API_KEY: 'mock', ANTHROPIC_BASE_URL: mock.url });
+  const billing = await startService('billing', env);
+  const unlimited = { key_rpm: null, key_tpm: null, user_rpm: null, user_tpm: null };
+  const gateway = await startService('api-gateway', { ...env, CHAT_ORCHESTRATOR_URL: orchestrator.url, TIER_POLICY: JSON.stringify({ free: unlimited, pro: unlimited, enterprise: unlimited }) });
+  return { key, mock, orchestrator, billing, gateway, services: [gateway, billing, orchestrator, mock] };
+}
