@@ -12,6 +12,7 @@ void bootstrapService({
   module: AppModule.register(config),
   port: config.http.port,
   host: config.http.host,
+  httpLimits: config.http.limits,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
   filter: new OpenAiErrorFilter(),
   bodyLimitBytes: config.bodyLimitBytes,

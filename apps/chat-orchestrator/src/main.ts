@@ -20,6 +20,7 @@ void bootstrapService({
   module: AppModule.register(config, llm),
   port: config.http.port,
   host: config.http.host,
+  httpLimits: config.http.limits,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
   // Errors are OpenAI-shaped so the gateway can pass them through unchanged.
   filter: new OpenAiErrorFilter(),

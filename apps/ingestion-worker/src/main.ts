@@ -11,5 +11,6 @@ void bootstrapService({
   module: AppModule.register(config),
   port: config.http.port,
   host: config.http.host,
+  httpLimits: config.http.limits,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
 });

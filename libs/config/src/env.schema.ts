@@ -37,6 +37,21 @@ export const redisEnv = {
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'must be letters, digits, ":", "_" or "-"').default('conduit'),
 };
 
+const millis = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
+
+/**
+ * Limits of every service's HTTP server: how long a client may take to send a request, how long an
+ * idle kept-alive connection stays open, and how large the headers may be (the slowloris defence;
+ * see docs/deployment.md). `HTTP_HEADERS_TIMEOUT_MS` is capped at `HTTP_REQUEST_TIMEOUT_MS`.
+ */
+export const httpEnv = {
+  HTTP_REQUEST_TIMEOUT_MS: millis(60_000, 100, 3_600_000),
+  HTTP_HEADERS_TIMEOUT_MS: millis(10_000, 100, 600_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: millis(65_000, 100, 3_600_000),
+  HTTP_MAX_HEADER_BYTES: z.coerce.number().int().min(1_024).max(1_048_576).default(16_384),
+  HTTP_MAX_HEADERS: z.coerce.number().int().min(8).max(2_000).default(100),
+};
+
 /** Prints a schema's effective values with secrets masked, for start-up logs. */
 export function describeConfig(shape: Record<string, z.ZodType>, env: Record<string, string | undefined> = process.env) {
   const out: Record<string, string> = {};
@@ -50,14 +65,22 @@ export function describeConfig(shape: Record<string, z.ZodType>, env: Record<str
 }
 
 /** The variables of a service that owns an HTTP port and talks to Postgres and Redis. */
-export const serviceEnv = (defaultPort: number) => ({ ...baseEnv, ...databaseEnv, ...redisEnv, PORT: port(defaultPort) });
+export const serviceEnv = (defaultPort: number) => ({ ...baseEnv, ...databaseEnv, ...redisEnv, ...httpEnv, PORT: port(defaultPort) });
 
 type ServiceEnv = z.output<z.ZodObject<ReturnType<typeof serviceEnv>>>;
+
+export interface HttpLimitSettings {
+  requestTimeoutMs: number;
+  headersTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  maxHeaderBytes: number;
+  maxHeaders: number;
+}
 
 export interface CoreSettings {
   env: 'development' | 'test' | 'production';
   logLevel: string;
-  http: { host: string; port: number };
+  http: { host: string; port: number; limits: HttpLimitSettings };
   shutdownTimeoutMs: number;
   database: { url: string; poolSize: number };
   redis: { url: string; prefix: string };
@@ -68,7 +91,17 @@ export function coreSettings(env: ServiceEnv): CoreSettings {
   return {
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
-    http: { host: env.HOST, port: env.PORT },
+    http: {
+      host: env.HOST,
+      port: env.PORT,
+      limits: {
+        requestTimeoutMs: env.HTTP_REQUEST_TIMEOUT_MS,
+        headersTimeoutMs: Math.min(env.HTTP_HEADERS_TIMEOUT_MS, env.HTTP_REQUEST_TIMEOUT_MS),
+        keepAliveTimeoutMs: env.HTTP_KEEP_ALIVE_TIMEOUT_MS,
+        maxHeaderBytes: env.HTTP_MAX_HEADER_BYTES,
+        maxHeaders: env.HTTP_MAX_HEADERS,
+      },
+    },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
     redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },

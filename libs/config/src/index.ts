@@ -5,9 +5,10 @@ export {
   databaseEnv,
   describeConfig,
   envBoolean,
+  httpEnv,
   port,
   redisEnv,
   secret,
   serviceEnv,
 } from './env.schema';
-export type { CoreSettings } from './env.schema';
+export type { CoreSettings, HttpLimitSettings } from './env.schema';

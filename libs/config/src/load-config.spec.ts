@@ -18,9 +18,19 @@ function problemsOf(env: Record<string, string | undefined>): string[] {
 describe('loadConfig', () => {
   it('builds typed nested settings with defaults', () => {
     const config = loadConfig(schema, valid);
-    expect(config.http).toEqual({ host: '0.0.0.0', port: 8080 });
+    expect(config.http).toEqual({
+      host: '0.0.0.0',
+      port: 8080,
+      limits: { requestTimeoutMs: 60_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxHeaderBytes: 16_384, maxHeaders: 100 },
+    });
     expect(config.database).toEqual({ url: valid.DATABASE_URL, poolSize: 10 });
     expect(config.redis).toEqual({ url: valid.REDIS_URL, prefix: 'conduit' });
+  });
+
+  it('reads the HTTP limits, capping the headers timeout at the request timeout', () => {
+    const config = loadConfig(schema, { ...valid, HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_MAX_HEADERS: '50' });
+    expect(config.http.limits).toMatchObject({ requestTimeoutMs: 5_000, headersTimeoutMs: 5_000, maxHeaders: 50 });
+    expect(problemsOf({ ...valid, HTTP_REQUEST_TIMEOUT_MS: '0' })[0]).toMatch(/^HTTP_REQUEST_TIMEOUT_MS/);
   });
 
   it('names a missing required variable', () => {

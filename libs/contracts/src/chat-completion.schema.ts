@@ -61,9 +61,28 @@ export const conduitExtensionSchema = z.strictObject({
 
 export const MAX_MESSAGES = 2_048;
 
+/**
+ * Model names: 1-256 visible ASCII characters (`!` to `~`: letters, digits and punctuation such as
+ * `-._:/@`; no spaces, control characters or non-ASCII). Every real model id fits (`gpt-4o-2024-08-06`,
+ * `claude-opus-4-5`, `meta-llama/Llama-3.1-8B-Instruct`, `llama3.1:8b`), and such a name is safe
+ * in a URL, a log line and a response header. Anything else is 400 `invalid_model`, before any
+ * provider is called.
+ */
+export const MODEL_NAME = /^[\x21-\x7e]{1,256}$/;
+
+export const modelNameSchema = z.string().superRefine((value, ctx) => {
+  if (!MODEL_NAME.test(value)) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'model must be 1-256 visible ASCII characters (letters, digits and punctuation; no spaces or control characters)',
+      params: { code: 'invalid_model' },
+    });
+  }
+});
+
 export const chatCompletionRequestSchema = z
   .object({
-    model: z.string().min(1).max(256),
+    model: modelNameSchema,
     messages: z.array(chatMessageSchema).min(1, 'messages must contain at least one message').max(MAX_MESSAGES),
     temperature: z.number().min(0).max(2).nullish(),
     top_p: z.number().gt(0).max(1).nullish(),

@@ -9,7 +9,9 @@ export {
   chatMessageSchema,
   conduitExtensionSchema,
   MAX_MESSAGES,
+  MODEL_NAME,
   maxTokensOf,
+  modelNameSchema,
   textOf,
 } from './chat-completion.schema';
 export type { ChatCompletionRequest, ChatMessageInput } from './chat-completion.schema';
@@ -33,3 +35,5 @@ export type { WebhookDeliver, WebhookDeliverInput } from './webhook-deliver.sche
 export { uuidFromName } from './deterministic-id';
 export { priceQuoteSchema, RESERVATION_HEADER } from './price-quote.schema';
 export type { PriceQuote } from './price-quote.schema';
+export { cleanText, INPUT_LIMITS, inspectInput, isCleanText } from './input-rules';
+export type { InputLimits, InputProblem, InputProblemCode } from './input-rules';

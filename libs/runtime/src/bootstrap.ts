@@ -1,13 +1,15 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
-import { DynamicModule, ExceptionFilter, Logger as NestLogger, Type } from '@nestjs/common';
+import { DynamicModule, Logger as NestLogger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
+import { inspectInput } from '@conduit/contracts';
 import { currentTraceId, httpRequestDuration, requestIdFor, shutdownTelemetry } from '@conduit/observability';
 import { ConduitException } from './conduit.exception';
-import { ErrorFilter } from './error.filter';
+import { ErrorFilter, RenderingExceptionFilter } from './error.filter';
+import { clientErrorHandler, DEFAULT_HTTP_LIMITS, frameworkErrorHandler, HttpLimits, httpServerOptions, installHttpEdge } from './http-edge';
 
 export interface ServiceBootstrapOptions {
   /** Service name used in logs and the listening message. */
@@ -17,10 +19,15 @@ export interface ServiceBootstrapOptions {
   host: string;
   shutdownTimeoutMs: number;
   bodyLimitBytes?: number;
+  /** Timeouts and header limits of the HTTP server (`HTTP_*` variables); defaults otherwise. */
+  httpLimits?: HttpLimits;
   /** A prebuilt Fastify instance (e.g. mock-llm registers its wire routes on it). */
   fastify?: FastifyInstance;
-  /** The app's exception filter; defaults to `{ error: { code, message, request_id } }`. */
-  filter?: ExceptionFilter;
+  /**
+   * The app's exception filter; defaults to `{ error: { code, message, request_id } }`. It also
+   * renders what fails before Nest: router errors, parser errors, `Expect`, `CONNECT`.
+   */
+  filter?: RenderingExceptionFilter;
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
@@ -28,7 +35,9 @@ type RawWithId = { id?: string };
 
 /**
  * Fastify's JSON parser errors reach Nest as a bare 400 without their code; this parser raises
- * our own exception so a malformed body always answers `invalid_json`.
+ * our own exception so a malformed body always answers `invalid_json`. A parsed body is then held
+ * to the input rules (`inspectInput`: no NUL or unpaired surrogate in any text, bounded nesting
+ * and size) before any route sees it.
  */
 function installJsonParser(fastify: FastifyInstance): void {
   fastify.removeContentTypeParser('application/json');
@@ -38,12 +47,20 @@ function installJsonParser(fastify: FastifyInstance): void {
       done(new ConduitException('invalid_json', 400, 'Request body is empty but content-type is application/json.'), undefined);
       return;
     }
+    let value: unknown;
     try {
-      done(null, JSON.parse(text));
+      value = JSON.parse(text);
     } catch (error) {
       const detail = error instanceof Error ? error.message : 'parse error';
       done(new ConduitException('invalid_json', 400, `Request body is not valid JSON: ${detail}`), undefined);
+      return;
     }
+    const problem = inspectInput(value);
+    if (problem) {
+      done(new ConduitException(problem.code, 400, problem.message, { param: problem.param }), undefined);
+      return;
+    }
+    done(null, value);
   });
 }
 
@@ -54,15 +71,22 @@ function installJsonParser(fastify: FastifyInstance): void {
  * with a hard deadline.
  */
 export async function bootstrapService(options: ServiceBootstrapOptions): Promise<NestFastifyApplication> {
+  const filter = options.filter ?? new ErrorFilter();
+  const limits = options.httpLimits ?? DEFAULT_HTTP_LIMITS;
   const adapter = options.fastify
     ? new FastifyAdapter(options.fastify)
     : new FastifyAdapter({
         bodyLimit: options.bodyLimitBytes ?? 1_048_576,
         genReqId: (request: IncomingMessage) => requestIdFor(request.headers['x-request-id']),
-        keepAliveTimeout: 65_000,
+        ...httpServerOptions(limits),
+        frameworkErrors: frameworkErrorHandler(filter),
+        clientErrorHandler: clientErrorHandler(filter),
       });
   const fastify = adapter.getInstance();
-  if (!options.fastify) installJsonParser(fastify);
+  if (!options.fastify) {
+    installJsonParser(fastify);
+    installHttpEdge(fastify, filter, limits);
+  }
   fastify.addHook('onRequest', (request, reply, done) => {
     (request.raw as RawWithId).id = request.id;
     reply.header('x-request-id', request.id);
@@ -79,7 +103,6 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     );
     done();
   });
-  const filter = options.filter ?? new ErrorFilter();
 
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     bufferLogs: true,

@@ -17,11 +17,17 @@ const STATUS_CODES: Record<number, string> = {
   403: 'forbidden',
   404: 'not_found',
   405: 'method_not_allowed',
+  406: 'not_acceptable',
+  408: 'request_timeout',
   409: 'conflict',
+  411: 'length_required',
   413: 'payload_too_large',
+  414: 'uri_too_long',
   415: 'unsupported_media_type',
+  417: 'expectation_failed',
   422: 'unprocessable_entity',
   429: 'rate_limited',
+  431: 'headers_too_large',
   503: 'service_unavailable',
 };
 
@@ -31,8 +37,10 @@ interface FastifyLikeError {
   message?: string;
 }
 
-/** Fastify's own errors (bad JSON, body too large, wrong content type) are the caller's fault. */
+/** Fastify's own errors (bad URL, bad JSON, body too large, wrong content type) are the caller's fault. */
 const FASTIFY_CODES: Record<string, string> = {
+  FST_ERR_BAD_URL: 'invalid_url',
+  FST_ERR_MAX_PARAM_LENGTH: 'uri_too_long',
   FST_ERR_CTP_INVALID_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_EMPTY_JSON_BODY: 'invalid_json',
   FST_ERR_CTP_BODY_TOO_LARGE: 'payload_too_large',

@@ -1,7 +1,7 @@
-import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { describeError } from './error-body';
-import { requestIdOf } from './error.filter';
+import { RenderedError, RenderingExceptionFilter, requestIdOf, sendRendered } from './error.filter';
 
 /** OpenAI's `error.type` for a status, so OpenAI clients raise their usual error classes. */
 export function openAiErrorType(status: number): string {
@@ -32,18 +32,16 @@ export function openAiErrorBody(exception: unknown, requestId: string) {
  * gateway, and the orchestrator whose errors the gateway passes through unchanged).
  */
 @Catch()
-export class OpenAiErrorFilter implements ExceptionFilter {
+export class OpenAiErrorFilter implements RenderingExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
+
+  render(exception: unknown, requestId: string): RenderedError {
+    return openAiErrorBody(exception, requestId);
+  }
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
-    const request = http.getRequest<FastifyRequest>();
-    const reply = http.getResponse<FastifyReply>();
-    const requestId = requestIdOf(request);
-    const { described, body } = openAiErrorBody(exception, requestId);
-    if (described.internal) this.logger.error({ err: exception, request_id: requestId }, 'request failed');
-    if (reply.sent) return;
-    if (described.headers) reply.headers(described.headers);
-    reply.status(described.status).send(body);
+    const requestId = requestIdOf(http.getRequest<FastifyRequest>());
+    sendRendered(this.logger, http.getResponse<FastifyReply>(), this.render(exception, requestId), exception, requestId);
   }
 }

@@ -1,5 +1,6 @@
 import { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
+import { inspectInput } from '@conduit/contracts';
 import { ConduitException } from './conduit.exception';
 
 /** Human-readable list of what is wrong, with the path of each problem. */
@@ -10,7 +11,18 @@ export function formatIssues(error: z.ZodError): string {
     .join('; ');
 }
 
-/** Validates a body, query or param with a zod schema; a 400 `invalid_request` names each problem. */
+/** A schema may name its own stable code for an issue: `ctx.addIssue({ code: 'custom', params: { code } })`. */
+function codeOf(issue: z.core.$ZodIssue | undefined): string | undefined {
+  const params = (issue as { params?: { code?: unknown } } | undefined)?.params;
+  return typeof params?.code === 'string' ? params.code : undefined;
+}
+
+/**
+ * Validates a body, query or param with a zod schema. First the input rules every value is held
+ * to (`inspectInput`: no NUL or unpaired surrogate in any text, bounded nesting and size), then the
+ * schema; a 400 names each problem and the first one's field in `param`. The code is the rule's
+ * (`invalid_characters`, `json_too_deep`, ...), a schema issue's own (`params.code`), or `code`.
+ */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
   constructor(
     private readonly schema: S,
@@ -18,10 +30,12 @@ export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.ou
   ) {}
 
   transform(value: unknown): z.output<S> {
+    const problem = inspectInput(value);
+    if (problem) throw new ConduitException(problem.code, 400, problem.message, { param: problem.param });
     const result = this.schema.safeParse(value);
     if (!result.success) {
       const first = result.error.issues[0];
-      throw new ConduitException(this.code, 400, formatIssues(result.error), {
+      throw new ConduitException(codeOf(first) ?? this.code, 400, formatIssues(result.error), {
         param: first && first.path.length > 0 ? first.path.join('.') : null,
       });
     }

@@ -5,10 +5,11 @@ import type { FastifyReply } from 'fastify';
 import { Public } from '@conduit/observability';
 import { buildOpenApiDocument } from './openapi.document';
 
-const ASSETS: Record<string, string> = {
-  'swagger-ui.css': 'text/css; charset=utf-8',
-  'swagger-ui-bundle.js': 'application/javascript; charset=utf-8',
-};
+/** A Map, not an object literal: `constructor`, `__proto__` or `toString` must not name an asset. */
+const ASSETS = new Map<string, string>([
+  ['swagger-ui.css', 'text/css; charset=utf-8'],
+  ['swagger-ui-bundle.js', 'application/javascript; charset=utf-8'],
+]);
 
 const PAGE = `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Conduit API</title>
@@ -37,8 +38,8 @@ export class DocsController {
 
   @Get('assets/:name')
   asset(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
-    const type = ASSETS[name];
-    if (!type) throw new NotFoundException(`No asset ${name}.`);
+    const type = ASSETS.get(name);
+    if (!type) throw new NotFoundException('No such asset.');
     let body = this.assets.get(name);
     if (!body) {
       body = readFileSync(join(this.assetDir, name));

@@ -5,6 +5,31 @@ const PER_MESSAGE = 4;
 const PER_REQUEST = 3;
 
 /**
+ * About the length of `value` as JSON text (strings by length, punctuation per value), without
+ * building the text and without recursion: a tool definition nested thousands deep costs a loop.
+ */
+export function jsonLength(value: unknown): number {
+  const stack: unknown[] = [value];
+  let length = 0;
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (typeof current === 'string') length += current.length + 2;
+    else if (Array.isArray(current)) {
+      length += 2 + current.length;
+      for (const item of current) stack.push(item);
+    } else if (current !== null && typeof current === 'object') {
+      const entries = Object.entries(current);
+      length += 2 + entries.length;
+      for (const [key, item] of entries) {
+        length += key.length + 3;
+        stack.push(item);
+      }
+    } else length += String(current).length;
+  }
+  return length;
+}
+
+/**
  * A deliberately generous prompt-token estimate for reservations: one token per three characters
  * (English prose averages about four), plus per-message overhead, tool definitions and tool calls.
  * Cheap enough for the request path (no tokenizer); the settled cost replaces it when the call ends.
@@ -15,8 +40,8 @@ export function estimatePromptTokens(body: Pick<ChatCompletionRequest, 'messages
   for (const message of body.messages) {
     tokens += PER_MESSAGE;
     chars += textOf(message.content ?? null).length;
-    if (message.role === 'assistant' && message.tool_calls) chars += JSON.stringify(message.tool_calls).length;
+    if (message.role === 'assistant' && message.tool_calls) chars += jsonLength(message.tool_calls);
   }
-  if (body.tools) chars += JSON.stringify(body.tools).length;
+  if (body.tools) chars += jsonLength(body.tools);
   return tokens + Math.ceil(chars / 3);
 }

@@ -1,6 +1,14 @@
 import { z } from 'zod';
+import { UsageErrorCode } from './usage.exception';
 
-const isoDay = z.iso.date('must be a date, YYYY-MM-DD');
+/** Usage dates: UTC days `YYYY-MM-DD` from 1970-01-01 to 9999-12-30 (a report's end is exclusive the day after). */
+export const USAGE_FIRST_DAY = '1970-01-01';
+export const USAGE_LAST_DAY = '9999-12-30';
+const isoDay = z.iso.date('must be a date, YYYY-MM-DD').superRefine((day, ctx) => {
+  if (day < USAGE_FIRST_DAY || day > USAGE_LAST_DAY) {
+    ctx.addIssue({ code: 'custom', message: `must be a date from ${USAGE_FIRST_DAY} to ${USAGE_LAST_DAY}`, params: { code: UsageErrorCode.InvalidRange } });
+  }
+});
 const format = z.enum(['json', 'csv']).default('json');
 
 /** `GET /v1/usage`: the caller's own usage, by day and model; `start`/`end` inclusive UTC days. */

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/comm
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ChatCompletionRequest, chatCompletionRequestSchema } from '@conduit/contracts';
 import type { TokenUsage } from '@conduit/llm';
-import { openAiErrorBody, ZodPipe } from '@conduit/runtime';
+import { openAiErrorBody, safeHeaderValue, ZodPipe } from '@conduit/runtime';
 import { ReservationSettler } from '../usage/reservation.settler';
 import { assertInternalCaller, CONTEXT_HEADERS, contextFrom, reservationOf } from './chat-context';
 import { CHAT_SETTINGS, ChatSettings } from './chat.constants';
@@ -67,7 +67,7 @@ export class ChatController {
 
     if (!body.stream) {
       const result = await this.chat.complete(chat, abort.signal);
-      reply.headers({ ...headers, 'x-conduit-provider': result.provider, 'x-conduit-model': result.model });
+      reply.headers({ ...headers, 'x-conduit-provider': safeHeaderValue(result.provider), 'x-conduit-model': safeHeaderValue(result.model) });
       const response = completionResponse(chat.responseId, result.model, chat.created, result.completion);
       return chat.citations.length > 0 ? { ...response, citations: chat.citations } : response;
     }
@@ -80,8 +80,9 @@ export class ChatController {
       ...(reply.getHeaders() as Record<string, string>),
       ...SSE_HEADERS,
       ...headers,
-      'x-conduit-provider': stream.provider,
-      'x-conduit-model': stream.model,
+      // What an upstream reports is not ours to trust: a header must not be able to fail the answer.
+      'x-conduit-provider': safeHeaderValue(stream.provider),
+      'x-conduit-model': safeHeaderValue(stream.model),
     });
     const writer = new ChunkWriter(chat.responseId, stream.model, chat.created);
     const send = (payload: unknown) => raw.write(`data: ${JSON.stringify(payload)}\n\n`);

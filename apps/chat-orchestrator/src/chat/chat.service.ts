@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { ChatCompletionRequest, maxTokensOf, textOf } from '@conduit/contracts';
+import { ChatCompletionRequest, cleanText, maxTokensOf, textOf } from '@conduit/contracts';
 import { PriceBook } from '@conduit/budget';
 import { ChatMessage, ChatRequest, LlmError, LlmGateway, TokenUsage } from '@conduit/llm';
 import { retrievalDuration } from '@conduit/observability';
@@ -244,10 +244,14 @@ export class ChatService {
       context: chat.context,
       sessionId: chat.sessionId,
       newSession: chat.newSession,
-      title: textOf(firstUser?.content ?? '').slice(0, 80) || 'Untitled',
+      // Cutting at 80 code units may split a surrogate pair; the half left is replaced.
+      title: cleanText(textOf(firstUser?.content ?? '').slice(0, 80)) || 'Untitled',
       userMessage: chat.userMessage,
       assistant: {
         ...result,
+        // The provider's output was never validated by the edge: a NUL or an unpaired surrogate in
+        // it would make Postgres refuse the whole turn, so they are stored as U+FFFD.
+        content: cleanText(result.content),
         metadata: chat.citations.length
           ? { ...result.metadata, citations: chat.citations.map((c) => ({ ...c })), retrieval_ms: chat.retrievalMs }
           : result.metadata,

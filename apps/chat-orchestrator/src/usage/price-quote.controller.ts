@@ -1,13 +1,14 @@
 import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
+import { modelNameSchema } from '@conduit/contracts';
 import { ZodPipe } from '@conduit/runtime';
 import { assertInternalCaller } from '../chat/chat-context';
 import { CHAT_SETTINGS, ChatSettings } from '../chat/chat.constants';
 import { toChatException } from '../chat/llm-error.mapping';
 import { PriceQuoteService } from './price-quote.service';
 
-const querySchema = z.strictObject({ model: z.string().min(1).max(256) });
+const querySchema = z.strictObject({ model: modelNameSchema });
 
 /** `GET /internal/pricing/quote?model=`: what a call to `model` may cost at most, for the gateway. */
 @Controller('internal/pricing')
