@@ -26,7 +26,6 @@ export interface InputProblem {
 // Without the `u` flag the regex sees UTF-16 code units, so a lone half of a surrogate pair matches.
 // eslint-disable-next-line no-control-regex
 const BAD_TEXT = /\u0000|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
-// eslint-disable-next-line no-control-regex
 const BAD_TEXT_GLOBAL = new RegExp(BAD_TEXT.source, 'g');
 
 /** True when `text` holds no NUL and no unpaired surrogate. */

@@ -83,10 +83,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
         clientErrorHandler: clientErrorHandler(filter),
       });
   const fastify = adapter.getInstance();
-  if (!options.fastify) {
-    installJsonParser(fastify);
-    installHttpEdge(fastify, filter, limits);
-  }
+  if (!options.fastify) installJsonParser(fastify);
   fastify.addHook('onRequest', (request, reply, done) => {
     (request.raw as RawWithId).id = request.id;
     reply.header('x-request-id', request.id);
@@ -95,6 +92,8 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     if (traceId) reply.header('x-trace-id', traceId);
     done();
   });
+  // After the request-id hook, so that what the edge refuses still carries the id.
+  if (!options.fastify) installHttpEdge(fastify, filter, limits);
   fastify.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     httpRequestDuration.observe(

@@ -53,7 +53,6 @@ export function httpServerOptions(limits: HttpLimits) {
 }
 
 // What Node's `validateHeaderValue` refuses.
-// eslint-disable-next-line no-control-regex
 const INVALID_HEADER_VALUE = /[^\t\x20-\x7e\x80-\xff]/;
 
 /**
