@@ -1,0 +1,69 @@
+/**
+ * Every public route of the api-gateway, as the fuzz suite drives them (read from the controllers
+ * in apps/api-gateway/src and the shared health/metrics/docs controllers). `fuzz.e2e-spec.ts`
+ * checks that the OpenAPI document names no path missing here.
+ */
+export type Auth = 'key' | 'admin' | 'public';
+export type BodyKind = 'none' | 'chat' | 'session' | 'feedback' | 'job' | 'rotate' | 'multipart';
+/** What a `:param` in the path names, so that generated ids can be the caller's own. */
+export type IdKind = 'session' | 'message' | 'job' | 'delivery' | 'document' | 'endpoint' | 'asset';
+
+export interface GatewayRoute {
+  method: 'GET' | 'POST' | 'DELETE';
+  /** Path with `:name` parameters. */
+  path: string;
+  auth: Auth;
+  body: BodyKind;
+  /** Query parameters the route knows (unknown ones are generated too). */
+  query: string[];
+  ids?: Record<string, IdKind>;
+}
+
+const list = ['limit', 'after'];
+
+export const GATEWAY_ROUTES: GatewayRoute[] = [
+  { method: 'POST', path: '/v1/chat/completions', auth: 'key', body: 'chat', query: [] },
+  { method: 'GET', path: '/v1/models', auth: 'key', body: 'none', query: [] },
+  { method: 'POST', path: '/v1/sessions', auth: 'key', body: 'session', query: [] },
+  { method: 'GET', path: '/v1/sessions', auth: 'key', body: 'none', query: list },
+  { method: 'GET', path: '/v1/sessions/:id', auth: 'key', body: 'none', query: [], ids: { id: 'session' } },
+  { method: 'DELETE', path: '/v1/sessions/:id', auth: 'key', body: 'none', query: [], ids: { id: 'session' } },
+  { method: 'GET', path: '/v1/sessions/:id/messages', auth: 'key', body: 'none', query: [...list, 'order'], ids: { id: 'session' } },
+  { method: 'POST', path: '/v1/messages/:id/feedback', auth: 'key', body: 'feedback', query: [], ids: { id: 'message' } },
+  { method: 'GET', path: '/v1/usage', auth: 'key', body: 'none', query: ['start', 'end', 'format'] },
+  { method: 'GET', path: '/v1/budget', auth: 'key', body: 'none', query: [] },
+  { method: 'GET', path: '/v1/admin/usage', auth: 'admin', body: 'none', query: ['tenant_id', 'user_id', 'start', 'end', 'group_by', 'format'] },
+  { method: 'POST', path: '/v1/documents', auth: 'key', body: 'multipart', query: [] },
+  { method: 'GET', path: '/v1/documents', auth: 'key', body: 'none', query: [...list, 'collection', 'status'] },
+  { method: 'GET', path: '/v1/documents/:id', auth: 'key', body: 'none', query: [], ids: { id: 'document' } },
+  { method: 'DELETE', path: '/v1/documents/:id', auth: 'key', body: 'none', query: [], ids: { id: 'document' } },
+  { method: 'POST', path: '/v1/documents/:id/reindex', auth: 'key', body: 'none', query: [], ids: { id: 'document' } },
+  { method: 'POST', path: '/v1/jobs', auth: 'key', body: 'job', query: [] },
+  { method: 'GET', path: '/v1/jobs', auth: 'key', body: 'none', query: [...list, 'status', 'type'] },
+  { method: 'GET', path: '/v1/jobs/:id', auth: 'key', body: 'none', query: [], ids: { id: 'job' } },
+  { method: 'POST', path: '/v1/jobs/:id/cancel', auth: 'key', body: 'none', query: [], ids: { id: 'job' } },
+  { method: 'GET', path: '/v1/jobs/:id/deliveries', auth: 'key', body: 'none', query: [], ids: { id: 'job' } },
+  {
+    method: 'POST',
+    path: '/v1/jobs/:id/deliveries/:delivery_id/redeliver',
+    auth: 'key',
+    body: 'none',
+    query: [],
+    ids: { id: 'job', delivery_id: 'delivery' },
+  },
+  { method: 'GET', path: '/v1/webhooks/secret', auth: 'key', body: 'none', query: [] },
+  { method: 'POST', path: '/v1/webhooks/secret/rotate', auth: 'key', body: 'rotate', query: [] },
+  { method: 'GET', path: '/v1/webhooks/endpoints', auth: 'key', body: 'none', query: [] },
+  { method: 'POST', path: '/v1/webhooks/endpoints/:id/enable', auth: 'key', body: 'none', query: [], ids: { id: 'endpoint' } },
+  { method: 'GET', path: '/docs', auth: 'public', body: 'none', query: [] },
+  { method: 'GET', path: '/docs/openapi.json', auth: 'public', body: 'none', query: [] },
+  { method: 'GET', path: '/docs/assets/:name', auth: 'public', body: 'none', query: [], ids: { name: 'asset' } },
+  { method: 'GET', path: '/health', auth: 'public', body: 'none', query: [] },
+  { method: 'GET', path: '/health/ready', auth: 'public', body: 'none', query: [] },
+  { method: 'GET', path: '/metrics', auth: 'public', body: 'none', query: [] },
+];
+
+/** `/v1/sessions/{id}` (OpenAPI) → `/v1/sessions/:id` (this table). */
+export function routeKey(path: string): string {
+  return path.replace(/\{([^}]+)\}/g, ':$1').replace(/:[a-z_]+/g, ':param');
+}
