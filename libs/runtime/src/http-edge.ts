@@ -125,7 +125,7 @@ export function frameworkErrorHandler(filter: RenderingExceptionFilter) {
 
 /**
  * Installs the parts of the edge that are not Fastify options: the header count limit, the Host
- * rule, response headers made safe, and OpenAI-/service-shaped answers for `Expect` values other
+ * rule, response headers made safe (and always with the request id), and OpenAI-/service-shaped answers for `Expect` values other
  * than `100-continue` (Node would send a bare 417) and for `CONNECT` (Node would drop the socket).
  */
 export function installHttpEdge(fastify: FastifyInstance, filter: RenderingExceptionFilter, limits: HttpLimits): void {
@@ -153,7 +153,9 @@ export function installHttpEdge(fastify: FastifyInstance, filter: RenderingExcep
     }
     done();
   });
-  fastify.addHook('onSend', (_request, reply, payload, done) => {
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    // Fastify answers a bad URL on an unknown route without running onRequest hooks.
+    if (!reply.hasHeader('x-request-id')) reply.header('x-request-id', request.id);
     for (const [name, value] of Object.entries(reply.getHeaders())) {
       if (typeof value === 'string' && INVALID_HEADER_VALUE.test(value)) reply.header(name, safeHeaderValue(value));
       else if (Array.isArray(value) && value.some((item) => INVALID_HEADER_VALUE.test(item))) reply.header(name, value.map(safeHeaderValue));
