@@ -359,12 +359,13 @@ export function fuzzCase(fixtures: FuzzFixtures): fc.Arbitrary<FuzzCase> {
           return { text, owned };
         })
       : fc.oneof(fc.constantFrom('/', '/v1', '/v2/chat/completions', '/v1/../docs', '//v1//sessions', '/v1/sessions/', '/internal/chat/completions', '/_mock/faults'), hostileString.map((s) => `/${encodeSegment(s)}`)).map((text) => ({ text, owned: false }));
-    const body: fc.Arbitrary<{ bytes: Buffer | null; contentType: string | null }> =
-      route?.body === 'multipart'
-        ? multipart.map((m) => ({ bytes: m.body, contentType: m.contentType }))
-        : route && route.body !== 'none'
-          ? jsonBodyBytes(route.body).map((bytes) => ({ bytes, contentType: 'application/json' }))
-          : fc.option(jsonBodyBytes('session'), { freq: 8 }).map((bytes) => ({ bytes, contentType: bytes ? 'application/json' : null }));
+    const form = multipart.map((m) => ({ bytes: m.body as Buffer | null, contentType: m.contentType as string | null }));
+    const json =
+      route && route.body !== 'none' && route.body !== 'multipart'
+        ? jsonBodyBytes(route.body).map((bytes) => ({ bytes: bytes as Buffer | null, contentType: 'application/json' as string | null }))
+        : fc.option(jsonBodyBytes('session'), { freq: 8 }).map((bytes) => ({ bytes, contentType: bytes ? 'application/json' : null }));
+    // Every route also gets (well-formed) multipart bodies now and then, and the upload route JSON.
+    const body = route?.body === 'multipart' ? fc.oneof({ weight: 12, arbitrary: form }, { weight: 1, arbitrary: json }) : fc.oneof({ weight: 12, arbitrary: json }, { weight: 1, arbitrary: form });
     return fc
       .record({
         path,
