@@ -33,3 +33,5 @@ export type { WebhookDeliver, WebhookDeliverInput } from './webhook-deliver.sche
 export { uuidFromName } from './deterministic-id';
 export { priceQuoteSchema, RESERVATION_HEADER } from './price-quote.schema';
 export type { PriceQuote } from './price-quote.schema';
+export { describeApiKey, hashApiKey, mintApiKey } from './api-key';
+export type { MintedApiKey } from './api-key';
