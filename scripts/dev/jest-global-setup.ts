@@ -6,9 +6,13 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const DEFAULT_DATABASE_URL = 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 const DEFAULT_REDIS_URL = 'redis://127.0.0.1:6379/0';
 
-/** What the teardown stops: containers this run started (kept on globalThis, shared with the teardown). */
+/**
+ * What the teardown stops: containers this run started, kept on globalThis (shared with the
+ * teardown). Jest runs this setup once per project that names it: the first one starts what is
+ * missing, the next ones find it reachable.
+ */
 export const STARTED = Symbol.for('conduit.test.services');
-type WithStarted = typeof globalThis & { [STARTED]?: { stop(): Promise<void> } };
+type WithStarted = typeof globalThis & { [STARTED]?: { stop(): Promise<void> }[] };
 
 function run(script: string, args: string[], env: NodeJS.ProcessEnv): void {
   try {
@@ -39,7 +43,8 @@ export default async function globalSetup(): Promise<void> {
     purpose: 'test',
     log: (line) => process.stdout.write(`[services] ${line}\n`),
   });
-  (globalThis as WithStarted)[STARTED] = services;
+  const state = globalThis as WithStarted;
+  state[STARTED] = [...(state[STARTED] ?? []), services];
   process.env['DATABASE_URL'] = services.databaseUrl;
   process.env['REDIS_URL'] = services.redisUrl;
 
