@@ -61,6 +61,7 @@ const moduleBoundaries = (testOnly) => [
         sourceTag: `scope:${scope}`,
         onlyDependOnLibsWithTags: [...new Set([scope, ...uses, ...testOnly])].map((name) => `scope:${name}`),
       })),
+      // Bans that must also hold through other libs (`notDependOnLibsWithTags`, checked transitively) go here.
     ],
   },
 ];
