@@ -1,6 +1,74 @@
 import nx from '@nx/eslint-plugin';
 import tseslint from 'typescript-eslint';
 
+/*
+ * Boundaries: what may depend on what. Every Nx project has a `type:*` tag (app, lib, e2e) and a
+ * `scope:*` tag; each scope below lists the scopes it may import (its own is always allowed).
+ * Layers, bottom up: contracts → infrastructure → capabilities → apps. Apps never import apps.
+ * `scripts/checks/module-boundaries.spec.ts` proves that lint fails on a violation of each rule.
+ */
+const INFRASTRUCTURE = ['contracts', 'config', 'observability', 'db', 'queue', 'runtime'];
+/** Test doubles and fixtures: only test code may import them (and the mock-llm app, its own scope). */
+const TEST_ONLY = ['mock-llm', 'testing'];
+
+const MAY_USE = {
+  // contracts: queue and job names, payload schemas, the API key format. Depends on nothing.
+  contracts: [],
+  // infrastructure
+  config: [],
+  observability: [],
+  db: [],
+  database: [],
+  queue: ['contracts', 'observability'],
+  runtime: ['contracts', 'config', 'db', 'observability', 'queue'],
+  // capabilities
+  'blob-store': INFRASTRUCTURE,
+  embeddings: INFRASTRUCTURE,
+  'vector-store': INFRASTRUCTURE,
+  llm: INFRASTRUCTURE,
+  webhooks: INFRASTRUCTURE,
+  jobs: [...INFRASTRUCTURE, 'webhooks'],
+  budget: [...INFRASTRUCTURE, 'llm'],
+  retrieval: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
+  // the mock upstream: the lib and the app that serves it
+  'mock-llm': INFRASTRUCTURE,
+  testing: [...INFRASTRUCTURE, 'blob-store'],
+  // apps
+  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'embeddings', 'jobs', 'vector-store', 'webhooks'],
+  chat: [...INFRASTRUCTURE, 'budget', 'embeddings', 'jobs', 'llm', 'retrieval', 'vector-store', 'webhooks'],
+  ingestion: [...INFRASTRUCTURE, 'blob-store', 'embeddings', 'vector-store'],
+  billing: [...INFRASTRUCTURE, 'budget'],
+  eval: INFRASTRUCTURE,
+  // end-to-end tests drive the built apps over HTTP and read the database to check
+  e2e: ['contracts', 'db', 'vector-store'],
+};
+
+/**
+ * The rule for production code (`testOnly: []`) or for test code (`testOnly: TEST_ONLY`). Test code
+ * may also import the deploy checks' metric-name extractor: the metrics e2e compares its names with
+ * what the services export (scripts/ is tooling, not a project).
+ */
+const moduleBoundaries = (testOnly) => [
+  'error',
+  {
+    enforceBuildableLibDependency: false,
+    allow: testOnly.length > 0 ? ['../scripts/deploy-checks/metric-references'] : [],
+    depConstraints: [
+      { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+      { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:lib'] },
+      ...Object.entries(MAY_USE).map(([scope, uses]) => ({
+        sourceTag: `scope:${scope}`,
+        onlyDependOnLibsWithTags: [...new Set([scope, ...uses, ...testOnly])].map((name) => `scope:${name}`),
+      })),
+      // Bans that must also hold through other libs (`notDependOnLibsWithTags`, checked transitively) go here.
+    ],
+  },
+];
+
+/** Test code: specs, e2e, test helpers (`testing/` folders, `*.testing.ts`) and the testing lib. */
+const TEST_FILES = ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'e2e/**/*.ts', '**/testing/**/*.ts', '**/*.testing.ts', 'libs/testing/**/*.ts'];
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -10,22 +78,15 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
-          ],
-        },
-      ],
+      '@nx/enforce-module-boundaries': moduleBoundaries([]),
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-explicit-any': 'error',
       'no-console': 'error',
     },
+  },
+  {
+    files: TEST_FILES,
+    rules: { '@nx/enforce-module-boundaries': moduleBoundaries(TEST_ONLY) },
   },
   {
     files: ['**/*.spec.ts', '**/*.int-spec.ts', '**/*.e2e-spec.ts', 'e2e/**/*.ts', 'bench/**/*.ts'],

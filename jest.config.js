@@ -40,13 +40,15 @@ module.exports = {
       ...base,
       displayName: 'integration',
       testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.int-spec.ts'],
-      globalSetup: '<rootDir>/e2e/support/global-setup.ts',
+      globalSetup: '<rootDir>/scripts/dev/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/scripts/dev/jest-global-teardown.ts',
     },
     {
       ...base,
       displayName: 'e2e',
       testMatch: ['<rootDir>/e2e/**/*.e2e-spec.ts'],
-      globalSetup: '<rootDir>/e2e/support/global-setup.ts',
+      globalSetup: '<rootDir>/scripts/dev/jest-global-setup.ts',
+      globalTeardown: '<rootDir>/scripts/dev/jest-global-teardown.ts',
     },
   ],
 };

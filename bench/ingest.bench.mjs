@@ -29,7 +29,7 @@ const { createPrismaClient } = require(join(root, 'dist/libs/db/src/index.js'));
 const { createVectorStore, vectorSpaceFor } = require(join(root, 'dist/libs/vector-store/src/index.js'));
 const { HashingEmbedder } = require(join(root, 'dist/libs/embeddings/src/index.js'));
 const { Retriever } = require(join(root, 'dist/libs/retrieval/src/index.js'));
-const { buildPdf } = require(join(root, 'dist/apps/ingestion-worker/src/testing/pdf.fixture.js'));
+const { buildPdf } = require(join(root, 'dist/libs/testing/src/pdf.fixture.js'));
 
 const prisma = createPrismaClient(env.DATABASE_URL, 4);
 const vectors = createVectorStore({ kind: 'pgvector', connectionString: env.DATABASE_URL, poolSize: 4, efSearch: 100 });

@@ -5,8 +5,9 @@ import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { JobName, usageEventSchema } from '@conduit/contracts';
-import { createTenantWithUser, removeTenants, TenantWithUser } from '../apps/api-gateway/src/testing/fixtures';
-import { ChatPlatform, eventually, startChatPlatform } from './support/chat-platform';
+import { createPrismaClient } from '@conduit/db';
+import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 
 /**
  * Usage, budgets and rate limits across gateway → orchestrator → billing, as processes. Prices
@@ -74,7 +75,6 @@ describe('billing, budgets and rate limits end to end', () => {
     platform.prisma.usageEvent.aggregate({ where: { userId }, _count: true, _sum: { inputTokens: true, outputTokens: true, costUsd: true } });
 
   beforeAll(async () => {
-    const { createPrismaClient } = await import('@conduit/db');
     const prisma = createPrismaClient(process.env.DATABASE_URL ?? '', 2);
     await prisma.modelPrice.createMany({
       data: [
@@ -119,10 +119,10 @@ describe('billing, budgets and rate limits end to end', () => {
     });
     expect(responses.filter((r) => r.status === 200).every((r) => r.body.usage?.completion_tokens === MAX_TOKENS)).toBe(true);
 
-    const ledger = await eventually(() => ledgerOf(alice.user.id), (l) => l._count === 50, 15_000);
+    const ledger = await waitFor(() => ledgerOf(alice.user.id), { what: '50 calls in the ledger', until: (l) => l._count === 50, timeoutMs: 15_000 });
     expect(Number(ledger._sum.costUsd)).toBeCloseTo(50 * CALL_USD, 9);
     expect(Number(ledger._sum.costUsd)).toBeLessThanOrEqual(50.5 * CALL_USD);
-    const budget = await eventually(() => budgetOf(alice.apiKey), (b) => b.budgets[0].reserved_usd === 0);
+    const budget = await waitFor(() => budgetOf(alice.apiKey), { what: 'every reservation settled', until: (b) => b.budgets[0].reserved_usd === 0 });
     expect(budget.budgets[0]).toMatchObject({ scope: 'user', period: 'daily', cap_usd: expect.closeTo(50.5 * CALL_USD, 9), spent_usd: expect.closeTo(50 * CALL_USD, 9), remaining_usd: expect.closeTo(0.5 * CALL_USD, 9) });
     // The messages show the billed cost.
     const messages = await platform.prisma.message.findMany({ where: { userId: alice.user.id, role: 'assistant' } });
@@ -159,7 +159,7 @@ describe('billing, budgets and rate limits end to end', () => {
       const failed = await chat(gina.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS });
       expect([502, 503]).toContain(failed.status);
     }
-    const budget = await eventually(() => budgetOf(gina.apiKey), (b) => b.budgets[0].reserved_usd === 0);
+    const budget = await waitFor(() => budgetOf(gina.apiKey), { what: 'every reservation released', until: (b) => b.budgets[0].reserved_usd === 0 });
     expect(budget.budgets[0].spent_usd).toBe(0);
     expect((await chat(gina.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS })).status).toBe(200);
     expect((await chat(gina.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS })).status).toBe(402);
@@ -184,11 +184,10 @@ describe('billing, budgets and rate limits end to end', () => {
     });
     // Three deliveries that BullMQ cannot deduplicate (distinct job ids), as after a producer retry.
     for (let i = 0; i < 3; i += 1) await queue.add(JobName.UsageRecord, event, { jobId: `redelivery-${event.event_id}-${i}` });
-    await eventually(
-      async () => (await Promise.all([0, 1, 2].map((i) => queue.getJobState(`redelivery-${event.event_id}-${i}`)))).every((s) => s === 'completed'),
-      (done) => done,
-      15_000,
-    );
+    await waitFor(async () => (await Promise.all([0, 1, 2].map((i) => queue.getJobState(`redelivery-${event.event_id}-${i}`)))).every((s) => s === 'completed'), {
+      what: 'three deliveries processed',
+      timeoutMs: 15_000,
+    });
     await queue.close();
     const ledger = await ledgerOf(dave.user.id);
     expect(ledger._count).toBe(1);
@@ -217,10 +216,10 @@ describe('billing, budgets and rate limits end to end', () => {
       }
     }
     const queue = new Queue('usage', { connection: redis, prefix: platform.queuePrefix });
-    await eventually(() => queue.getWaitingCount(), (waiting) => waiting >= calls, 15_000);
+    await waitFor(() => queue.getWaitingCount(), { what: `${calls} usage events waiting`, until: (waiting) => waiting >= calls, timeoutMs: 15_000 });
 
     const billing = await platform.startBilling();
-    const seen = await eventually(() => platform.prisma.usageEvent.count({ where: { userId: erin.user.id } }), (n) => n > 0, 15_000);
+    const seen = await waitFor(() => platform.prisma.usageEvent.count({ where: { userId: erin.user.id } }), { what: 'the first events billed', until: (n) => n > 0, timeoutMs: 15_000 });
     billing.child.kill('SIGKILL');
     await billing.exited;
     const atKill = await platform.prisma.usageEvent.count({ where: { userId: erin.user.id } });
@@ -228,9 +227,15 @@ describe('billing, budgets and rate limits end to end', () => {
     expect(atKill).toBeLessThan(calls);
 
     await platform.startBilling();
-    const ledger = await eventually(() => ledgerOf(erin.user.id), (l) => l._count === calls, 30_000);
-    await eventually(() => queue.getJobCounts('active', 'waiting', 'delayed'), (c) => c.active + c.waiting + c.delayed === 0, 15_000);
+    // Every event processed (a job the killed worker held counts as active until it is retried)...
+    await waitFor(() => queue.getJobCounts('active', 'waiting', 'delayed'), {
+      what: 'the usage queue to drain',
+      until: (c) => c.active + c.waiting + c.delayed === 0,
+      timeoutMs: 30_000,
+    });
     await queue.close();
+    // ...and each billed once.
+    const ledger = await ledgerOf(erin.user.id);
     expect(ledger._count).toBe(calls);
     expect(ledger._sum.inputTokens).toBe(usage.prompt);
     expect(ledger._sum.outputTokens).toBe(usage.completion);

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTenantWithUser, removeTenants, TenantWithUser } from '../apps/api-gateway/src/testing/fixtures';
-import { ChatPlatform, eventually, startChatPlatform } from './support/chat-platform';
+import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 import { RunningService, startReady } from './support/service-process';
 import { GATEWAY_ROUTES, routeKey } from './fuzz/gateway-routes';
 import { FuzzFixtures } from './fuzz/hostile-cases';
@@ -55,9 +55,9 @@ describe('fuzz: hostile requests to every public route of the gateway', () => {
     const session = (await (await gatewayFetch('/v1/sessions', { method: 'POST', body: '{"title":"fuzz"}' })).json()) as { id: string };
     const completion = await gatewayFetch('/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'seed' }] }) });
     const chatSession = completion.headers.get('x-conduit-session-id') ?? '';
-    const messages = await eventually(
+    const messages = await waitFor(
       () => platform.prisma.message.findMany({ where: { sessionId: chatSession }, select: { id: true } }),
-      (rows) => rows.length === 2,
+      { what: 'the turn stored', until: (rows) => rows.length === 2 },
     );
     const job = (await (
       await gatewayFetch('/v1/jobs', { method: 'POST', body: JSON.stringify({ type: 'chat.completion', input: { model: 'default', messages: [{ role: 'user', content: 'job' }] } }) })

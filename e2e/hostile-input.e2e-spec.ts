@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createMessage, createSession, createTenantWithUser, removeTenants, TenantWithUser } from '../apps/api-gateway/src/testing/fixtures';
-import { ChatPlatform, eventually, startChatPlatform } from './support/chat-platform';
+import { createMessage, createSession, createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 import { HostileUpstream } from './support/hostile-upstream';
 import { expectOpenAiError, parseRawResponse, rawExchange, RawResponse } from './support/raw-http';
 
@@ -125,9 +125,9 @@ describe('hostile input: every reproduction of issue 12', () => {
       const completion = await post('/v1/chat/completions', user(JSON.stringify(`hello ${title}`)));
       expect(completion.status === 200 ? 200 : completion.text).toBe(200);
       const sessionId = completion.headers.get('x-conduit-session-id') ?? '';
-      const rows = await eventually(
+      const rows = await waitFor(
         () => platform.prisma.message.findMany({ where: { sessionId }, orderBy: { createdAt: 'asc' } }),
-        (found) => found.length === 2,
+        { what: 'the turn stored', until: (found) => found.length === 2 },
       );
       expect(rows.map((m) => m.content)).toEqual([`hello ${title}`, expect.stringContaining('😀')]);
     });
@@ -138,9 +138,9 @@ describe('hostile input: every reproduction of issue 12', () => {
       // What the client got is the provider's text, escaped in JSON as OpenAI does.
       expect(completion.text).toContain('bad\\u0000reply');
       const sessionId = completion.headers.get('x-conduit-session-id') ?? '';
-      const rows = await eventually(
+      const rows = await waitFor(
         () => platform.prisma.message.findMany({ where: { sessionId }, orderBy: { createdAt: 'asc' } }),
-        (found) => found.length === 2,
+        { what: 'the turn stored', until: (found) => found.length === 2 },
       );
       expect(rows.map((m) => [m.role, m.content])).toEqual([
         ['user', 'hi'],

@@ -4,9 +4,7 @@ import path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { createPrismaClient, DocumentStatus, type PrismaClient } from '@conduit/db';
 import { createVectorStore, vectorSpaceFor, type ManagedVectorStore } from '@conduit/vector-store';
-import { createTenantWithUser, removeTenants, type TenantWithUser } from '../apps/api-gateway/src/testing/fixtures';
-import { articleText } from '../apps/ingestion-worker/src/testing/ingestion.fixture';
-import { buildPdf, corruptPdf } from '../apps/ingestion-worker/src/testing/pdf.fixture';
+import { articleText, buildPdf, corruptPdf, createTenantWithUser, removeTenants, type TenantWithUser, waitFor } from '@conduit/testing';
 import { RunningService, startReady } from './support/service-process';
 
 interface DocumentObject {
@@ -60,13 +58,11 @@ describe('ingestion: gateway and ingestion worker as processes', () => {
     return (await response.json()) as DocumentObject;
   }
 
-  async function waitFor(id: string, accept: (document: DocumentObject) => boolean, timeoutMs: number): Promise<DocumentObject> {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const document = await get(id);
-      if (accept(document)) return document;
-      if (Date.now() > deadline) throw new Error(`document ${id} is ${JSON.stringify(document)}\n${worker?.output().slice(-3000) ?? ''}`);
-      await new Promise((r) => setTimeout(r, 50));
+  async function waitForDocument(id: string, accept: (document: DocumentObject) => boolean, timeoutMs: number): Promise<DocumentObject> {
+    try {
+      return await waitFor(() => get(id), { what: `document ${id}`, until: accept, timeoutMs });
+    } catch (error) {
+      throw new Error(`${String(error)}\n${worker?.output().slice(-3000) ?? ''}`);
     }
   }
   const settled = (d: DocumentObject) => d.status === 'indexed' || d.status === 'failed';
@@ -103,7 +99,7 @@ describe('ingestion: gateway and ingestion worker as processes', () => {
     const corrupt = await upload('broken.pdf', corruptPdf());
     expect(pdf.media_type).toBe('application/pdf');
 
-    const [textDone, pdfDone, corruptDone] = await Promise.all([text, pdf, corrupt].map((d) => waitFor(d.id, settled, 30_000)));
+    const [textDone, pdfDone, corruptDone] = await Promise.all([text, pdf, corrupt].map((d) => waitForDocument(d.id, settled, 30_000)));
     for (const done of [textDone, pdfDone]) {
       expect(done).toMatchObject({ status: 'indexed', error: null });
       expect(done.progress.chunks_done).toBe(done.progress.chunks_total);
@@ -121,7 +117,7 @@ describe('ingestion: gateway and ingestion worker as processes', () => {
   it('survives SIGKILL of the worker mid-document: the restarted worker resumes from the last committed batch', async () => {
     const document = await upload('long.md', Buffer.from(`# Long document\n\n${articleText(160, 9)}`));
     // Let a few batches commit, then kill the worker without any chance to clean up.
-    const partial = await waitFor(document.id, (d) => d.progress.chunks_done >= 3 * BATCH || settled(d), 30_000);
+    const partial = await waitForDocument(document.id, (d) => d.progress.chunks_done >= 3 * BATCH || settled(d), 30_000);
     expect(partial.status).toBe('embedding');
     await worker?.stop('SIGKILL');
     const killedAt = new Date();
@@ -133,7 +129,7 @@ describe('ingestion: gateway and ingestion worker as processes', () => {
     // The job is still "active" in Redis under the dead worker's lock: BullMQ hands it to the new
     // worker once the lock expires and a stalled-job check runs.
     worker = await startWorker();
-    const done = await waitFor(document.id, settled, 60_000);
+    const done = await waitForDocument(document.id, settled, 60_000);
     expect(done).toMatchObject({ status: 'indexed', error: null });
     expect(done.progress).toEqual({ chunks_done: atKill.chunksTotal, chunks_total: atKill.chunksTotal });
     expect(await prisma.documentChunk.count({ where: { documentId: document.id } })).toBe(atKill.chunksTotal);

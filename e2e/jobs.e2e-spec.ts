@@ -2,8 +2,9 @@ import { createHmac, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createTenantWithUser, removeTenants, TenantWithUser } from '../apps/api-gateway/src/testing/fixtures';
-import { ChatPlatform, eventually, startChatPlatform } from './support/chat-platform';
+import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { ChatPlatform, startChatPlatform } from './support/chat-platform';
+import type { ReceivedSpan } from './support/otlp-receiver';
 import { ReceivedWebhook, WebhookReceiver } from './support/webhook-receiver';
 
 const llmConfigFile = join(tmpdir(), `conduit-e2e-jobs-llm-${process.pid}.json`);
@@ -77,11 +78,15 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     ...extra,
   });
   const waitForJob = async (id: string, statuses: string[], timeoutMs = 20_000, key?: string) =>
-    eventually(
-      async () => (await api<JobObject>(`/v1/jobs/${id}`, { key })).body,
-      (job) => statuses.includes(job.status),
+    waitFor(async () => (await api<JobObject>(`/v1/jobs/${id}`, { key })).body, {
+      what: `job ${id} to be ${statuses.join(' or ')}`,
+      until: (job) => statuses.includes(job.status),
       timeoutMs,
-    );
+    });
+  const webhooksTo = (path: string, until: (hits: ReceivedWebhook[]) => boolean, timeoutMs?: number) =>
+    waitFor(async () => receiver.on(path), { what: `webhooks to ${path}`, until, timeoutMs });
+  /** Nothing left in flight in any queue: what did not happen by now will not happen. */
+  const queuesDrained = () => waitFor(() => platform.queues.unfinished(), { what: 'every queue to drain', until: (n) => n === 0, timeoutMs: 20_000 });
   const newTenant = async () => {
     const owner = await createTenantWithUser(platform.prisma);
     tenants.push(owner);
@@ -141,10 +146,8 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     expect(result.usage.completion_tokens).toBeGreaterThan(0);
     const messages = await platform.prisma.message.findMany({ where: { sessionId: result.conduit.session_id } });
     expect(messages.map((m) => m.role).sort()).toEqual(['assistant', 'user']);
-    const usage = await eventually(
-      () => platform.prisma.usageEvent.findMany({ where: { tenantId: owner.tenant.id } }),
-      (rows) => rows.length > 0,
-    );
+    await queuesDrained();
+    const usage = await platform.prisma.usageEvent.findMany({ where: { tenantId: owner.tenant.id } });
     expect(usage).toHaveLength(1);
     expect(usage[0]).toMatchObject({ id: result.conduit.message_id, feature: 'job' });
   });
@@ -154,8 +157,8 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     const path = new URL(url).pathname;
     const submitted = await api<JobObject>('/v1/jobs', { method: 'POST', body: chatJob('Sign this', { webhook_url: url, metadata: { run: 'e2e' } }) });
     const done = await waitForJob(submitted.body.id, ['succeeded']);
-    await eventually(async () => receiver.on(path), (hits) => hits.length >= 1);
-    await new Promise((r) => setTimeout(r, 1_000));
+    await webhooksTo(path, (hits) => hits.length >= 1);
+    await queuesDrained();
     const hits = receiver.on(path);
     expect(hits).toHaveLength(1);
 
@@ -178,19 +181,18 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     const path = new URL(url).pathname;
     const submitted = await api<JobObject>('/v1/jobs', { method: 'POST', body: chatJob('Retry my webhook', { webhook_url: url }) });
     await waitForJob(submitted.body.id, ['succeeded']);
-    const hits = await eventually(async () => receiver.on(path), (h) => h.some((hit) => hit.status === 200), 15_000);
-    await new Promise((r) => setTimeout(r, 800));
-    expect(receiver.on(path).map((h) => h.status)).toEqual([500, 500, 200]);
+    await webhooksTo(path, (h) => h.some((hit) => hit.status === 200), 15_000);
+    await queuesDrained();
+    const hits = receiver.on(path);
+    expect(hits.map((h) => h.status)).toEqual([500, 500, 200]);
     expect(new Set(hits.map((h) => h.headers['webhook-id'])).size).toBe(1);
     expect(new Set(hits.map((h) => h.body)).size).toBe(1);
     const gaps = [hits[1].receivedAt - hits[0].receivedAt, hits[2].receivedAt - hits[1].receivedAt];
     expect(gaps[0]).toBeGreaterThanOrEqual(200);
     expect(gaps[1]).toBeGreaterThan(gaps[0]);
 
-    const deliveries = await eventually(
-      async () => (await api<{ data: DeliveryObject[] }>(`/v1/jobs/${submitted.body.id}/deliveries`)).body.data,
-      (data) => data[0]?.status === 'succeeded',
-    );
+    const deliveries = (await api<{ data: DeliveryObject[] }>(`/v1/jobs/${submitted.body.id}/deliveries`)).body.data;
+    expect(deliveries[0].status).toBe('succeeded');
     expect(deliveries[0].attempt_count).toBe(3);
     expect(deliveries[0].attempts.map((a) => a.status_code)).toEqual([500, 500, 200]);
     expect(deliveries[0].attempts[0].next_retry_at).not.toBeNull();
@@ -205,7 +207,7 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     const path = new URL(url).pathname;
     platform.mock.state.faults.add({ match: { wire: 'anthropic' }, fault: { latency_ms: 6_000 }, times: 1 });
     const submitted = await api<JobObject>('/v1/jobs', { method: 'POST', key: owner.apiKey, body: chatJob('Survive the crash', { webhook_url: url }) });
-    await eventually(async () => platform.mock.state.requests.list().length, (n) => n === 1);
+    await waitFor(() => platform.mock.state.requests.list().length, { what: 'the upstream call', until: (n) => n === 1 });
     expect((await api<JobObject>(`/v1/jobs/${submitted.body.id}`, { key: owner.apiKey })).body.status).toBe('running');
 
     expect(await platform.orchestrator.stop('SIGKILL')).toBe('SIGKILL');
@@ -218,9 +220,8 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     const result = done.result as { choices: { message: { content: string } }[]; conduit: { session_id: string; message_id: string } };
     expect(result.choices[0].message.content).toBe('Mock reply: Survive the crash');
 
-    await eventually(async () => receiver.on(path), (hits) => hits.length >= 1, 10_000);
-    await eventually(() => platform.prisma.usageEvent.count({ where: { tenantId: owner.tenant.id } }), (n) => n >= 1);
-    await new Promise((r) => setTimeout(r, 1_500));
+    await webhooksTo(path, (hits) => hits.length >= 1, 10_000);
+    await queuesDrained();
     expect(receiver.on(path)).toHaveLength(1);
     expect(await platform.prisma.usageEvent.count({ where: { tenantId: owner.tenant.id } })).toBe(1);
     expect(await platform.prisma.message.count({ where: { sessionId: result.conduit.session_id } })).toBe(2);
@@ -257,7 +258,7 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
   it('cancel: a queued job never runs; a running job has its upstream call aborted', async () => {
     platform.mock.state.faults.add({ match: { wire: 'anthropic' }, fault: { latency_ms: 10_000 }, times: 1 });
     const running = await api<JobObject>('/v1/jobs', { method: 'POST', body: chatJob('Long running') });
-    await eventually(async () => platform.mock.state.requests.list().length, (n) => n === 1);
+    await waitFor(() => platform.mock.state.requests.list().length, { what: 'the upstream call', until: (n) => n === 1 });
     // One job at a time (JOBS_CONCURRENCY=1): this one waits in the queue.
     const queued = await api<JobObject>('/v1/jobs', { method: 'POST', body: chatJob('Never run me') });
     expect((await api<JobObject>(`/v1/jobs/${queued.body.id}`)).body.status).toBe('queued');
@@ -268,15 +269,15 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     const cancelledAt = Date.now();
     const cancelledRunning = await api<JobObject>(`/v1/jobs/${running.body.id}/cancel`, { method: 'POST' });
     expect(cancelledRunning.body.status).toBe('cancelled');
-    const upstream = await eventually(
-      async () => platform.mock.state.requests.list()[0],
-      (entry) => entry?.client_disconnected === true,
-      5_000,
-    );
-    expect(upstream.client_disconnected).toBe(true);
+    const upstream = await waitFor(() => platform.mock.state.requests.list()[0], {
+      what: 'the upstream call to be aborted',
+      until: (entry) => entry?.client_disconnected === true,
+      timeoutMs: 5_000,
+    });
     expect(Number(upstream.ended_at) - cancelledAt).toBeLessThan(1_000);
 
-    await new Promise((r) => setTimeout(r, 1_500));
+    // The worker has taken the queued job off the queue (and skipped it) once the queue is empty.
+    await queuesDrained();
     const after = (await api<JobObject>(`/v1/jobs/${queued.body.id}`)).body;
     expect(after).toMatchObject({ status: 'cancelled', started_at: null, attempts: 0, result: null });
     expect(platform.mock.state.requests.list()).toHaveLength(1);
@@ -315,16 +316,23 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     const traceId = submitted.headers.get('x-trace-id') ?? '';
     expect(traceId).toMatch(/^[0-9a-f]{32}$/);
     await waitForJob(submitted.body.id, ['succeeded']);
-    await eventually(async () => receiver.on(path), (hits) => hits.length === 1);
-    const spans = await eventually(
-      async () => platform.otlp.spans.filter((s) => s.traceId === traceId),
-      (found) => found.some((s) => s.name === 'webhook.attempt') && found.some((s) => s.attributes['gen_ai.system'] !== undefined),
-      15_000,
-    );
+    await webhooksTo(path, (hits) => hits.length === 1);
+    // Each service exports its spans in its own time: wait until every expected one has arrived.
+    const expected = {
+      'the webhook attempt': (s: ReceivedSpan) => s.name === 'webhook.attempt',
+      'the provider call': (s: ReceivedSpan) => s.attributes['gen_ai.system'] !== undefined,
+      "the orchestrator's consumer span": (s: ReceivedSpan) => s.service === 'chat-orchestrator' && s.kind === 5,
+      'a gateway span': (s: ReceivedSpan) => s.service === 'api-gateway',
+      'a billing span': (s: ReceivedSpan) => s.service === 'billing',
+    };
+    const spans = await waitFor(() => platform.otlp.spans.filter((s) => s.traceId === traceId), {
+      what: `spans of trace ${traceId}: ${Object.keys(expected).join(', ')}`,
+      until: (found) => Object.values(expected).every((match) => found.some(match)),
+      timeoutMs: 15_000,
+    });
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['api-gateway', 'chat-orchestrator', 'billing']));
-    const attempt = spans.find((s) => s.name === 'webhook.attempt');
+    const attempt = spans.find(expected['the webhook attempt']);
     expect(attempt?.attributes['conduit.job.id']).toBe(submitted.body.id);
     expect(attempt?.attributes['http.response.status_code']).toBe(200);
-    expect(spans.some((s) => s.service === 'chat-orchestrator' && s.kind === 5)).toBe(true);
   });
 });

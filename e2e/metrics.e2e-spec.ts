@@ -28,5 +28,5 @@ describe('dashboards and alert rules only use metrics the services export', () =
     expect(referenced.length).toBeGreaterThan(5);
     const missing = referenced.filter((name) => !exported.has(name));
     expect(missing).toEqual([]);
-  });
+  }, 120_000);
 });

@@ -1,3 +1,4 @@
+import { waitFor } from '@conduit/testing';
 import { RunningService, ServiceName, startReady, spawnService } from './support/service-process';
 import { proxyFor, TcpProxy } from './support/tcp-proxy';
 
@@ -7,16 +8,6 @@ const redisUrl = () => process.env.REDIS_URL ?? '';
 async function readiness(service: RunningService) {
   const response = await fetch(`${service.url}/health/ready`);
   return { status: response.status, body: (await response.json()) as { status: string; error: Record<string, { message?: string }> } };
-}
-
-async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!accept(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 100));
-    last = await probe();
-  }
-  return last;
 }
 
 describe('platform: every service boots on real Postgres and Redis', () => {
@@ -60,23 +51,19 @@ describe('platform: readiness names the dependency that is down', () => {
 
   it('answers 503 naming postgres while Postgres is unreachable, and recovers', async () => {
     await pgProxy.close();
-    const down = await eventually(() => readiness(billing), (r) => r.status === 503);
-    expect(down.status).toBe(503);
+    const down = await waitFor(() => readiness(billing), { what: 'readiness 503 with Postgres down', until: (r) => r.status === 503 });
     expect(Object.keys(down.body.error)).toEqual(['postgres']);
     expect((await fetch(`${billing.url}/health`)).status).toBe(200);
     await pgProxy.open();
-    const up = await eventually(() => readiness(billing), (r) => r.status === 200);
-    expect(up.status).toBe(200);
+    await waitFor(() => readiness(billing), { what: 'readiness 200 with Postgres back', until: (r) => r.status === 200 });
   });
 
   it('answers 503 naming redis while Redis is unreachable, and recovers', async () => {
     await redisProxy.close();
-    const down = await eventually(() => readiness(billing), (r) => r.status === 503);
-    expect(down.status).toBe(503);
+    const down = await waitFor(() => readiness(billing), { what: 'readiness 503 with Redis down', until: (r) => r.status === 503 });
     expect(Object.keys(down.body.error)).toEqual(['redis']);
     await redisProxy.open();
-    const up = await eventually(() => readiness(billing), (r) => r.status === 200, 15_000);
-    expect(up.status).toBe(200);
+    await waitFor(() => readiness(billing), { what: 'readiness 200 with Redis back', until: (r) => r.status === 200, timeoutMs: 15_000 });
   });
 });
 

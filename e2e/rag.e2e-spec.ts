@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
-import { createTenantWithUser, removeTenants, TenantWithUser } from '../apps/api-gateway/src/testing/fixtures';
-import { ChatPlatform, eventually, startChatPlatform } from './support/chat-platform';
+import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 import { RunningService, startReady } from './support/service-process';
 
 const VOLCANO = `# Volcano field guide
@@ -47,12 +47,11 @@ describe('retrieval in chat: upload → indexed → a grounded answer with citat
     ids.volcano = await upload(alice, 'volcanoes.md', VOLCANO);
     ids.baking = await upload(alice, 'sourdough.md', BAKING);
     ids.bobVolcano = await upload(bob, 'bob-volcanoes.md', VOLCANO);
-    const statuses = await eventually(
-      () => platform.prisma.document.findMany({ where: { id: { in: Object.values(ids) } }, select: { status: true } }),
-      (rows) => rows.length === 3 && rows.every((row) => row.status === 'indexed'),
-      30_000,
-    );
-    expect(statuses.map((row) => row.status)).toEqual(['indexed', 'indexed', 'indexed']);
+    await waitFor(() => platform.prisma.document.findMany({ where: { id: { in: Object.values(ids) } }, select: { status: true } }), {
+      what: 'three documents indexed',
+      until: (rows) => rows.length === 3 && rows.every((row) => row.status === 'indexed'),
+      timeoutMs: 30_000,
+    });
   }, 90_000);
 
   afterAll(async () => {
@@ -82,11 +81,11 @@ describe('retrieval in chat: upload → indexed → a grounded answer with citat
     expect(header).toEqual(citations);
     // The upstream saw the grounded prompt: far more input than the question alone.
     expect(platform.mock.state.requests.list()[0].prompt_tokens).toBeGreaterThan(40);
-    const stored = await eventually(
+    const stored = await waitFor(
       () => platform.prisma.message.findFirst({ where: { sessionId: response.headers.get('x-conduit-session-id') ?? '', role: 'assistant' } }),
-      (row) => row !== null,
+      { what: 'the stored assistant message' },
     );
-    expect((stored?.metadata as { citations?: Citation[] }).citations?.[0].document_id).toBe(ids.volcano);
+    expect((stored.metadata as { citations?: Citation[] }).citations?.[0].document_id).toBe(ids.volcano);
   });
 
   it("never retrieves another tenant's documents: a collection name is per tenant", async () => {

@@ -1,5 +1,5 @@
-import { createTenantWithUser, removeTenants, TenantWithUser } from '../apps/api-gateway/src/testing/fixtures';
-import { ChatPlatform, eventually, startChatPlatform } from './support/chat-platform';
+import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 import { proxyFor, TcpProxy } from './support/tcp-proxy';
 
 describe('gateway without Redis: fails closed, fast, with a clear code', () => {
@@ -40,7 +40,6 @@ describe('gateway without Redis: fails closed, fast, with a clear code', () => {
     expect(((await down.json()) as { error: { code: string } }).error.code).toBe('usage_controls_unavailable');
     expect(Date.now() - started).toBeLessThan(3_000);
     await redisProxy.open();
-    const up = await eventually(chat, (response) => response.status === 200, 20_000);
-    expect(up.status).toBe(200);
+    await waitFor(chat, { what: 'chat to answer 200 with Redis back', until: (response) => response.status === 200, timeoutMs: 20_000 });
   });
 });

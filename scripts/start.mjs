@@ -1,13 +1,16 @@
 #!/usr/bin/env node
-// `npm start`: the whole platform in the foreground. Finds (or starts) Postgres and Redis,
+// `npm start`: the whole platform in the foreground. Finds Postgres and Redis (or starts them:
+// in containers where a Docker engine runs, else the local servers; scripts/dev/services.cjs),
 // migrates, seeds a development tenant/user/key, starts every service (and the mock LLM
 // upstream when no provider key is set), prints the URLs and the key. Ctrl-C stops all.
+// On a terminal the services' JSON logs are shown as readable lines (scripts/dev/log-format.cjs).
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { formatLogLine, prettyLogs } from './dev/log-format.cjs';
+import { ensureServices } from './dev/services.cjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (message) => console.log(`[conduit] ${message}`);
@@ -32,54 +35,9 @@ const services = [
   { name: 'billing', port: 8084 },
 ];
 
-function reachable(host, port, timeoutMs = 1_000) {
-  return new Promise((done) => {
-    const socket = connect({ host, port });
-    const finish = (ok) => {
-      socket.destroy();
-      done(ok);
-    };
-    socket.setTimeout(timeoutMs, () => finish(false));
-    socket.once('connect', () => finish(true));
-    socket.once('error', () => finish(false));
-  });
-}
-
-const isLocal = (host) => ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(host);
-const has = (command) => spawnSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' }).status === 0;
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-async function ensure(name, url, defaultPort, startLocal, installHint) {
-  const parsed = new URL(url);
-  const host = parsed.hostname;
-  const port = Number(parsed.port || defaultPort);
-  if (await reachable(host, port)) return;
-  if (!isLocal(host)) die(`${name} at ${host}:${port} is not reachable; check ${name === 'Postgres' ? 'DATABASE_URL' : 'REDIS_URL'}`);
-  const started = startLocal();
-  if (!started) die(`${name} is not installed on this machine: ${installHint}`);
-  say(`started local ${name}`);
-  for (let i = 0; i < 30; i += 1) {
-    if (await reachable(host, port)) return;
-    await sleep(500);
-  }
-  die(`${name} was started but does not answer on ${host}:${port}`);
-}
-
-function startPostgres() {
-  if (!has('pg_ctlcluster') || !existsSync('/etc/postgresql')) return false;
-  const version = readdirSync('/etc/postgresql').sort().pop();
-  return spawnSync('pg_ctlcluster', ['--skip-systemctl-redirect', version, 'main', 'start'], { stdio: 'inherit' }).status === 0;
-}
-
-function startRedis() {
-  if (!has('redis-server')) return false;
-  mkdirSync('/tmp/conduit-redis', { recursive: true });
-  return (
-    spawnSync('redis-server', ['--daemonize', 'yes', '--bind', '127.0.0.1', '--port', '6379', '--dir', '/tmp/conduit-redis', '--appendonly', 'yes'], {
-      stdio: 'inherit',
-    }).status === 0
-  );
-}
+const pretty = prettyLogs({ isTTY: process.stdout.isTTY, env });
+const color = pretty && !process.env.NO_COLOR;
 
 function run(title, args, extraEnv = {}) {
   const result = spawnSync('node', args, { cwd: root, env: { ...env, ...extraEnv }, encoding: 'utf8' });
@@ -106,14 +64,14 @@ function launch(name, port, extraEnv = {}) {
     env: { ...env, ...extraEnv, PORT: String(port), OTEL_SERVICE_NAME: name },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const prefix = `${name.padEnd(18)}| `;
+  const prefix = color ? `\u001b[1m${name.padEnd(18)}\u001b[0m| ` : `${name.padEnd(18)}| `;
   for (const stream of [child.stdout, child.stderr]) {
     let buffered = '';
     stream.on('data', (chunk) => {
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop();
-      for (const line of lines) process.stdout.write(`${prefix}${line}\n`);
+      for (const line of lines) process.stdout.write(`${prefix}${pretty ? formatLogLine(line, { color }) : line}\n`);
     });
   }
   child.on('exit', (code, signal) => {
@@ -153,6 +111,7 @@ async function stopAll(code = 0) {
         }),
     ),
   );
+  await backing?.stop();
   say('stopped');
   process.exit(code);
 }
@@ -160,8 +119,13 @@ async function stopAll(code = 0) {
 process.on('SIGINT', () => void stopAll(0));
 process.on('SIGTERM', () => void stopAll(0));
 
-await ensure('Postgres', env.DATABASE_URL, 5432, startPostgres, 'apt-get install -y postgresql (or set DATABASE_URL)');
-await ensure('Redis', env.REDIS_URL, 6379, startRedis, 'apt-get install -y redis-server (or set REDIS_URL)');
+let backing;
+try {
+  backing = await ensureServices({ databaseUrl: env.DATABASE_URL, redisUrl: env.REDIS_URL, purpose: 'start', log: say });
+} catch (error) {
+  die(error instanceof Error ? error.message : String(error));
+}
+Object.assign(env, { DATABASE_URL: backing.databaseUrl, REDIS_URL: backing.redisUrl });
 say('building');
 run('prisma generate', ['scripts/prisma-generate.mjs']);
 run('build', ['scripts/build.mjs']);

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
+import { QueueName } from '@conduit/contracts';
 import { createPrismaClient, PrismaClient } from '@conduit/db';
 import { RunningMockLlm, startMockLlmServer } from '@conduit/mock-llm';
 import { RunningService, startReady } from './service-process';
 import { OtlpReceiver } from './otlp-receiver';
+import { QueueDepth } from './queue-depth';
 
 export interface ChatPlatform {
   mock: RunningMockLlm;
@@ -12,6 +14,8 @@ export interface ChatPlatform {
   orchestrator: RunningService;
   billing: RunningService;
   queuePrefix: string;
+  /** Unfinished jobs of the platform's queues: wait for zero before checking that nothing more happens. */
+  queues: QueueDepth;
   /** Starts a new billing process (after the previous one was stopped or killed); it becomes `billing`. */
   startBilling(): Promise<RunningService>;
   /**
@@ -73,6 +77,8 @@ export async function startChatPlatform(
     orchestrator,
     billing,
     queuePrefix,
+    // The queues the orchestrator (jobs, webhooks) and billing (usage) consume.
+    queues: new QueueDepth(process.env.REDIS_URL ?? '', queuePrefix, [QueueName.Jobs, QueueName.Webhooks, QueueName.Usage]),
     startOrchestrator: async () => {
       platform.orchestrator = await startReady('chat-orchestrator', { ...fullOrchestratorEnv, PORT: String(platform.orchestrator.port) });
       return platform.orchestrator;
@@ -85,18 +91,9 @@ export async function startChatPlatform(
       await Promise.all([gateway, platform.orchestrator, platform.billing].map((service) => service.stop('SIGTERM')));
       await mock.close();
       await otlp.stop();
+      await platform.queues.close();
       await prisma.$disconnect();
     },
   };
   return platform;
-}
-
-export async function eventually<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last = await probe();
-  while (!accept(last) && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 50));
-    last = await probe();
-  }
-  return last;
 }

@@ -76,8 +76,12 @@ export async function spawnService(name: ServiceName, env: Record<string, string
   };
 }
 
-/** Polls `/health/ready` until it answers 200; fails with the service's output otherwise. */
-export async function waitReady(service: RunningService, timeoutMs = 20_000): Promise<void> {
+/**
+ * Polls `/health/ready` until it answers 200; fails with the service's output otherwise, at once
+ * when the process exits. The deadline is generous on purpose: several services booting together
+ * on a loaded two-core machine take 15 s and more, and a ready service ends the wait at once.
+ */
+export async function waitReady(service: RunningService, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void service.exited.then(() => (exited = true));

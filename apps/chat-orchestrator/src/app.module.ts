@@ -1,7 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { LlmConfig, LlmModule } from '@conduit/llm';
 import { QueueModule } from '@conduit/queue';
-import { RetrievalModule } from '@conduit/retrieval';
 import { VectorStoreModule, VectorStoreReadiness } from '@conduit/vector-store';
 import { ServiceCoreModule } from '@conduit/runtime';
 import { ChatModule } from './chat/chat.module';
@@ -16,7 +15,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 @Module({})
 export class AppModule {
   static register(config: OrchestratorConfig, llm: LlmConfig): DynamicModule {
-    const chat = ChatModule.register(config.chat);
+    const chat = ChatModule.register(config.chat, { embeddings: config.retrieval.embeddings });
     return {
       module: AppModule,
       imports: [
@@ -26,7 +25,6 @@ export class AppModule {
           readinessImports: [VectorStoreModule.forRoot(config.retrieval.vectorStore)],
           readiness: [VectorStoreReadiness],
         }),
-        RetrievalModule.forRoot({ embeddings: config.retrieval.embeddings }),
         LlmModule.forRoot(llm),
         UsageModule.register(config.budget, config.chat),
         chat,

@@ -37,3 +37,5 @@ export { priceQuoteSchema, RESERVATION_HEADER } from './price-quote.schema';
 export type { PriceQuote } from './price-quote.schema';
 export { cleanText, INPUT_LIMITS, inspectInput, isCleanText } from './input-rules';
 export type { InputLimits, InputProblem, InputProblemCode } from './input-rules';
+export { describeApiKey, hashApiKey, mintApiKey } from './api-key';
+export type { MintedApiKey } from './api-key';

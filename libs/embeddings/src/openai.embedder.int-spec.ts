@@ -1,4 +1,5 @@
 import { startMockLlmServer, type RunningMockLlm } from '@conduit/mock-llm';
+import { waitFor } from '@conduit/testing';
 import { EmbeddingError } from './errors';
 import { OpenAiEmbedder, type OpenAiEmbedderOptions } from './openai.embedder';
 
@@ -110,7 +111,9 @@ describe('OpenAiEmbedder against the mock upstream', () => {
     mock.state.faults.add({ match: { path: '/v1/embeddings' }, fault: { status: 503 } });
     const controller = new AbortController();
     const pending = embedder({ dimensions: 8, retryBaseDelayMs: 60_000, retryMaxDelayMs: 60_000 }).embed(['slow'], { signal: controller.signal });
-    setTimeout(() => controller.abort(), 50);
+    // Abort while it waits to retry: after the first call has been answered 503.
+    await waitFor(() => embeddingRequests().some((entry) => entry.status === 503), { what: 'the first call to be refused' });
+    controller.abort();
     const started = Date.now();
     await expect(pending).rejects.toThrow();
     expect(Date.now() - started).toBeLessThan(5_000);

@@ -1,5 +1,6 @@
 export { JobLifecycle, jobWebhookEvent } from './job-lifecycle';
-export type { FinishJob, JobRetryPolicy, TerminalJobStatus } from './job-lifecycle';
+export type { FinishJob, TerminalJobStatus } from './job-finish';
+export type { JobRetryPolicy } from './job-lifecycle';
 export { jobStatusUrl, toJobObject } from './job-object';
 export { jobCancelChannel, jobIds } from './job-ids';
 export { jobsEnv, jobsSettings } from './jobs.config';

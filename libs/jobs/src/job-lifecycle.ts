@@ -1,24 +1,12 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JOB_WEBHOOK_EVENTS, JobName, WEBHOOK_EVENT_MAX_BYTES, jobExecuteJobId } from '@conduit/contracts';
-import { Job, JobStatus, Prisma, PrismaService } from '@conduit/db';
+import { Job, PrismaService } from '@conduit/db';
 import { JobProducer } from '@conduit/queue';
 import { WebhookEvent, enqueueWebhookDelivery } from '@conduit/webhooks';
 import { jobIds } from './job-ids';
 import { toJobObject } from './job-object';
+import type { FinishJob, TerminalJobStatus } from './job-finish';
 import { finishJob } from './job.sql';
-
-export type TerminalJobStatus = 'succeeded' | 'failed' | 'cancelled' | 'expired';
-
-export interface FinishJob {
-  status: TerminalJobStatus;
-  /** The job moves only from one of these statuses (whoever finishes first wins; others get null). */
-  from: JobStatus[];
-  result?: Prisma.InputJsonValue;
-  error?: { code: string; message: string };
-  /** The job failed for good after its last attempt. */
-  deadLettered?: boolean;
-  upstreamMs?: number;
-}
 
 /** Retry policy of `job.execute` (see `jobsEnv`). */
 export interface JobRetryPolicy {

@@ -1,6 +1,6 @@
 import type { Pool } from 'pg';
 import { type Job, selectList } from '@conduit/db';
-import type { FinishJob } from './job-lifecycle';
+import type { FinishJob } from './job-finish';
 
 /*
  * Per-job statements shared by the gateway and the worker as plain SQL on the pg pool under

@@ -19,8 +19,9 @@ export type { AttemptRecord, SkipReason } from './gateway/attempt-record';
 export type { AttemptOutcome, LlmMetrics } from './gateway/llm-metrics';
 export { LlmModule, LLM_CONFIG } from './llm.module';
 
-export { LlmError, LLM_ERROR_KINDS, allowsFallback, countsAgainstBreaker, isLlmError, isRetryableKind } from './errors/llm-error';
-export type { LlmErrorKind } from './errors/llm-error';
+export { LlmError, isLlmError } from './errors/llm-error';
+export { LLM_ERROR_KINDS, allowsFallback, countsAgainstBreaker, isRetryableKind } from './errors/llm-error-kind';
+export type { LlmErrorKind } from './errors/llm-error-kind';
 export { LlmUnavailableError } from './errors/llm-unavailable.error';
 export type { LlmUnavailableCode } from './errors/llm-unavailable.error';
 export { classifyError } from './errors/sdk-error.classifier';

@@ -6,7 +6,12 @@ import { LlmGateway } from './gateway/llm.gateway';
 /** Injection token of the validated {@link LlmConfig}. */
 export const LLM_CONFIG = Symbol('LLM_CONFIG');
 
-/** Global module providing {@link LlmGateway}; import once per app. */
+/**
+ * Global module providing {@link LlmGateway}; import once per app. Global on purpose: the gateway
+ * is process-wide state (circuit breakers, connection pools, the price table it is given), so
+ * every caller in the process (chat, async jobs, price quotes, the model list) must share the
+ * one instance, like the Prisma pool of `DbModule`.
+ */
 @Global()
 @Module({})
 export class LlmModule {

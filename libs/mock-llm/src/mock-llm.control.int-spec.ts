@@ -1,5 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
+import { waitFor } from '@conduit/testing';
 import type { RequestLogEntry } from './log/request-log';
 import { startMockLlmServer, type RunningMockLlm } from './mock-llm.testing';
 import {
@@ -9,7 +10,6 @@ import {
   postFaultRule,
   resetMock,
   startMockWithClients,
-  waitFor,
 } from './testing/int-spec-helpers';
 
 describe('mock-llm: input validation and control endpoints', () => {
@@ -106,7 +106,7 @@ describe('mock-llm: shutdown', () => {
       headers: { 'content-type': 'application/json', 'x-mock-fault': 'timeout' },
       body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
     });
-    await waitFor(async () => (mock.state.active.size > 0 ? true : undefined));
+    await waitFor(() => mock.state.active.size > 0, { what: 'the request to be in flight' });
     const started = Date.now();
     await mock.close();
     expect(Date.now() - started).toBeLessThan(1000);

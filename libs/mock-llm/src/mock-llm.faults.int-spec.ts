@@ -1,5 +1,6 @@
 import Anthropic, { type APIError as AnthropicApiError } from '@anthropic-ai/sdk';
 import OpenAI, { type APIError as OpenAiApiError } from 'openai';
+import { waitFor } from '@conduit/testing';
 import type { RunningMockLlm } from './mock-llm.testing';
 import {
   chatRequest,
@@ -9,7 +10,6 @@ import {
   rejection,
   resetMock,
   startMockWithClients,
-  waitFor,
 } from './testing/int-spec-helpers';
 
 describe('mock-llm: fault injection (status, timeout, cut, latency)', () => {
@@ -114,7 +114,7 @@ describe('mock-llm: fault injection (status, timeout, cut, latency)', () => {
       const entries = await waitFor(async () => {
         const log = await requestLog();
         return log.every((entry) => entry.client_disconnected) && log.length === 2 ? log : undefined;
-      });
+      }, { what: 'both timed-out calls to be disconnected' });
       for (const entry of entries) expect(entry).toMatchObject({ fault: 'timeout', status: null });
     });
 
@@ -185,7 +185,7 @@ describe('mock-llm: fault injection (status, timeout, cut, latency)', () => {
       const entry = await waitFor(async () => {
         const [first] = await requestLog();
         return first?.client_disconnected ? first : undefined;
-      });
+      }, { what: 'the stream to be disconnected' });
       expect(entry.status).toBe(200);
       expect(entry.tokens_sent).toBeLessThan(entry.completion_tokens);
 
@@ -195,7 +195,7 @@ describe('mock-llm: fault injection (status, timeout, cut, latency)', () => {
       await waitFor(async () => {
         const log = await requestLog();
         return log.find((e) => e.wire === 'anthropic' && e.client_disconnected);
-      });
+      }, { what: 'the anthropic stream to be disconnected' });
     });
   });
 

@@ -56,7 +56,7 @@ export class MockLlmState {
       client_disconnected: false,
     };
     this.requests.add(entry);
-    return new MockExchange(this, reply, adapter, plan, entry);
+    return new MockExchange(this.active, reply, adapter, plan, entry);
   }
 
   /** The reply text: `x-mock-reply` header, else the configured fixed reply, else an echo of the prompt. */

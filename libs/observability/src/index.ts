@@ -3,6 +3,7 @@ export type { TelemetryOptions } from './telemetry/start-telemetry';
 export { currentTraceId, injectTraceCarrier } from './telemetry/trace-context';
 export { LoggingModule, REDACTED_PATHS, requestIdFor } from './logging/logging.module';
 export type { LoggingOptions } from './logging/logging.module';
+export { StartupChatterLogger } from './logging/startup-chatter.logger';
 export {
   httpRequestDuration,
   llmCostUsdTotal,

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { waitFor } from '@conduit/testing';
 import { LeaderInterval } from './leader-interval';
 
 describe('LeaderInterval (real Redis)', () => {
@@ -12,7 +13,7 @@ describe('LeaderInterval (real Redis)', () => {
     const slow = new LeaderInterval(redis, key, 5_000, () => new Promise<string>((r) => (release = () => r('first'))), () => undefined);
     const other = new LeaderInterval(redis, key, 5_000, async () => 'second', () => undefined);
     const first = slow.runOnce();
-    await new Promise((r) => setTimeout(r, 50));
+    await waitFor(() => redis.exists(key), { what: 'the first pass to hold the lock', until: (n) => n === 1 });
     expect(await other.runOnce()).toBeUndefined();
     release();
     expect(await first).toBe('first');

@@ -6,6 +6,7 @@ import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { JobName, UsageEvent, UsageEventInput } from '@conduit/contracts';
 import { metricsRegistry, shutdownTelemetry, startTelemetry } from '@conduit/observability';
+import { waitFor } from '@conduit/testing';
 import { HandlesJob, JobHandler, JobProducer, QueueModule } from './index';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -50,16 +51,6 @@ function event(overrides: Partial<UsageEventInput> = {}): UsageEventInput {
   };
 }
 
-async function waitFor<T>(probe: () => T | undefined, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 25));
-  }
-}
-
 describe('queue: producer in one service, worker in another, over real Redis', () => {
   const prefix = `test-${randomUUID().slice(0, 8)}`;
   const exporter = new InMemorySpanExporter();
@@ -100,7 +91,7 @@ describe('queue: producer in one service, worker in another, over real Redis', (
     const span = tracer.startSpan('http request');
     await context.with(trace.setSpan(context.active(), span), () => producer.enqueue(JobName.UsageRecord, payload));
     span.end();
-    const delivered = await waitFor(() => seen.find((s) => s.payload.event_id === payload.event_id));
+    const delivered = await waitFor(() => seen.find((s) => s.payload.event_id === payload.event_id), { what: 'the job to be handled' });
     expect(delivered.payload.cached_tokens).toBe(0);
     expect(delivered.traceId).toBe(span.spanContext().traceId);
   });
@@ -114,14 +105,8 @@ describe('queue: producer in one service, worker in another, over real Redis', (
     const producer = producerApp.get(JobProducer);
     const queue = producer.queue('usage');
     const job = await queue.add(JobName.UsageRecord, { event_id: 'short' }, { attempts: 5 });
-    const deadline = Date.now() + 10_000;
-    let final = await job.getState();
-    while (final !== 'failed' && Date.now() < deadline) {
-      await new Promise((r) => setTimeout(r, 50));
-      final = await job.getState();
-    }
+    await waitFor(() => job.getState(), { what: 'the malformed job to fail', until: (state) => state === 'failed' });
     const reloaded = await queue.getJob(job.id ?? '');
-    expect(final).toBe('failed');
     expect(reloaded?.attemptsMade).toBe(1);
     expect(reloaded?.failedReason).toMatch(/invalid payload/);
     expect(seen).toHaveLength(0);
@@ -132,7 +117,7 @@ describe('queue: producer in one service, worker in another, over real Redis', (
     const producer = producerApp.get(JobProducer);
     const payload = event();
     await producer.enqueue(JobName.UsageRecord, payload, { backoff: { type: 'fixed', delay: 10 } });
-    await waitFor(() => (seen.filter((s) => s.payload.event_id === payload.event_id).length === 2 ? true : undefined));
+    await waitFor(() => seen.filter((s) => s.payload.event_id === payload.event_id).length, { what: 'a failed try and a retry', until: (n) => n === 2 });
     expect(seen.map((s) => s.attempt)).toEqual([0, 1]);
     const metrics = await metricsRegistry.getSingleMetricAsString('conduit_queue_jobs_total');
     expect(metrics).toMatch(/outcome="retried"} [1-9]/);
@@ -144,8 +129,12 @@ describe('queue: producer in one service, worker in another, over real Redis', (
     const payload = event();
     await producer.enqueue(JobName.UsageRecord, payload, { jobId: payload.event_id });
     await producer.enqueue(JobName.UsageRecord, payload, { jobId: payload.event_id });
-    await waitFor(() => seen.find((s) => s.payload.event_id === payload.event_id));
-    await new Promise((r) => setTimeout(r, 200));
+    await waitFor(() => seen.find((s) => s.payload.event_id === payload.event_id), { what: 'the job to be handled' });
+    const queue = producer.queue('usage');
+    await waitFor(() => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), {
+      what: 'the queue to drain',
+      until: (counts) => Object.values(counts).every((n) => n === 0),
+    });
     expect(seen.filter((s) => s.payload.event_id === payload.event_id)).toHaveLength(1);
   });
 });

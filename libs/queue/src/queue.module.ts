@@ -21,7 +21,11 @@ class RedisLifecycle implements OnApplicationShutdown {
 @Global()
 @Module({})
 export class QueueModule {
-  /** Redis connection, producer and readiness check; import once per app. */
+  /**
+   * Redis connection, producer and readiness check; import once per app (the service core does).
+   * Global on purpose: it is the process's one Redis connection, which any module may produce on,
+   * like the Prisma pool of `DbModule`. `forWorker` is not global: it consumes what the app lists.
+   */
   static forRoot(options: QueueModuleOptions): DynamicModule {
     return {
       module: QueueModule,

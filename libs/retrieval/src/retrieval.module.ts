@@ -13,8 +13,9 @@ export interface RetrievalModuleOptions {
 }
 
 /**
- * Provides {@link Retriever}. Needs the global `DbModule` (Prisma) and `VectorStoreModule`; uses
- * the global Redis connection (`QueueModule.forRoot`, part of the service core) for the embedding
+ * Provides {@link Retriever} to the module that imports it (a feature module, not global: the chat
+ * module imports it). Needs the global `DbModule` (Prisma) and `VectorStoreModule`; uses the
+ * global Redis connection (`QueueModule.forRoot`, part of the service core) for the embedding
  * cache when there is one.
  */
 @Module({})
@@ -22,7 +23,6 @@ export class RetrievalModule {
   static forRoot(options: RetrievalModuleOptions): DynamicModule {
     return {
       module: RetrievalModule,
-      global: true,
       providers: [
         {
           provide: RETRIEVAL_EMBEDDER,

@@ -6,7 +6,7 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { inspectInput } from '@conduit/contracts';
-import { currentTraceId, httpRequestDuration, requestIdFor, shutdownTelemetry } from '@conduit/observability';
+import { currentTraceId, httpRequestDuration, requestIdFor, shutdownTelemetry, StartupChatterLogger } from '@conduit/observability';
 import { ConduitException } from './conduit.exception';
 import { ErrorFilter, RenderingExceptionFilter } from './error.filter';
 import { clientErrorHandler, DEFAULT_HTTP_LIMITS, frameworkErrorHandler, HttpLimits, httpServerOptions, installHttpEdge } from './http-edge';
@@ -108,7 +108,8 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     // Our JSON parser replaces Nest's (see installJsonParser); a prebuilt instance keeps its own.
     bodyParser: Boolean(options.fastify),
   });
-  app.useLogger(app.get(Logger));
+  // Nest's start-up lines (module wiring, every mapped route) at debug; ours stay at info.
+  app.useLogger(new StartupChatterLogger(app.get(Logger)));
   app.useGlobalFilters(filter);
   await options.configure?.(app);
   await app.listen(options.port, options.host);

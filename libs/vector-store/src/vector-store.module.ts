@@ -27,7 +27,9 @@ const storeProviders = [
 /**
  * Global module providing the configured store under {@link VECTOR_STORE} and
  * {@link VectorStoreReadiness} (pass it to `HealthModule.forRoot`); the store is closed on shutdown
- * (enable Nest's shutdown hooks). Import once per app.
+ * (enable Nest's shutdown hooks). Import once per app. Global on purpose: it is the process's one
+ * connection pool to the store, shared by the service core's readiness check and every feature
+ * that reads or writes vectors, like the Prisma pool of `DbModule`.
  */
 @Global()
 @Module({})

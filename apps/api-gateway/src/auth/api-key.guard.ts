@@ -2,7 +2,7 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
 import { PUBLIC_ROUTE } from '@conduit/observability';
-import { hashApiKey } from './api-key';
+import { hashApiKey } from '@conduit/contracts';
 import { ApiKeyStore } from './api-key.store';
 import { AuthErrorCode, AuthException } from './auth.exception';
 import { AuthenticatedRequest } from './principal';

@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfigOrExit, databaseEnv } from '@conduit/config';
 import { createPrismaClient, Tier } from '@conduit/db';
-import { describeApiKey, mintApiKey } from '../auth/api-key';
+import { describeApiKey, mintApiKey } from '@conduit/contracts';
 
 const USAGE = `usage: admin <command> [options]
   seed-dev                          development tenant "dev", user dev@conduit.local and a key

@@ -9,7 +9,7 @@ import { DocumentStatus, PrismaService } from '@conduit/db';
 import { JobProducer } from '@conduit/queue';
 import { chunkPointId, createVectorStore, vectorSpaceFor, VectorStoreModule, type ManagedVectorStore } from '@conduit/vector-store';
 import { expectApiError } from '../testing/api-error';
-import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser, UserWithKey } from '../testing/fixtures';
+import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser, UserWithKey } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from '../sessions/list-page';
 import type { DocumentObject } from './documents.dto';

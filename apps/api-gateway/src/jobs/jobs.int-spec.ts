@@ -7,7 +7,7 @@ import { jobCancelChannel, jobIds } from '@conduit/jobs';
 import { JobProducer } from '@conduit/queue';
 import type { Resolver } from '@conduit/webhooks';
 import { expectApiError } from '../testing/api-error';
-import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '../testing/fixtures';
+import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from '../sessions/list-page';
 import { WebhooksModule } from '../webhooks/webhooks.module';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Prisma, PrismaService } from '@conduit/db';
-import { createTenantWithUser, removeTenants, TenantWithUser } from '../testing/fixtures';
+import { createTenantWithUser, removeTenants, TenantWithUser } from '@conduit/testing';
 import { insertJob } from './jobs.sql';
 
 jest.setTimeout(30_000);

@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageRole, MessageStatus, Prisma, PrismaService, Session } from '@conduit/db';
 import type { ListPage } from '../sessions/list-page';
 import { expectApiError } from '../testing/api-error';
-import { createMessage, createSession, createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '../testing/fixtures';
+import { createMessage, createSession, createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { MessageObject } from './messages.dto';
 import { MessagesModule } from './messages.module';

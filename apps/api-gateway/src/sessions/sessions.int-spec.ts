@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageRole, PrismaService } from '@conduit/db';
 import { MessagesModule } from '../messages/messages.module';
 import { expectApiError } from '../testing/api-error';
-import { createMessage, createSession, createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '../testing/fixtures';
+import { createMessage, createSession, createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from './list-page';
 import type { SessionObject } from './sessions.dto';

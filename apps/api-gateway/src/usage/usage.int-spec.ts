@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DEFAULT_TIER_POLICY, mergeTierPolicy } from '@conduit/budget';
 import { PrismaService } from '@conduit/db';
 import { expectApiError } from '../testing/api-error';
-import { createTenantWithUser, removeTenants, TenantWithUser } from '../testing/fixtures';
+import { createTenantWithUser, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import { UsageModule } from './usage.module';
 

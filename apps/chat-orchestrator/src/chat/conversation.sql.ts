@@ -1,6 +1,6 @@
 import { DatabaseError, Pool } from 'pg';
 import type { MessageStatus, Prisma } from '@conduit/db';
-import type { ChatTurn } from './conversation.store';
+import type { ChatTurn } from './chat-turn';
 
 /*
  * The chat path's persistence as plain SQL on the pg pool under Prisma (`PrismaService.pg`).

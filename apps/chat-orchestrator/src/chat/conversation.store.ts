@@ -1,12 +1,15 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { JobName } from '@conduit/contracts';
-import { MessageStatus, Prisma, PrismaService } from '@conduit/db';
-import type { ChatMessage, TokenUsage } from '@conduit/llm';
+import { PrismaService } from '@conduit/db';
+import type { ChatMessage } from '@conduit/llm';
 import { JobProducer } from '@conduit/queue';
 import type { ChatContext } from './chat-context';
+import type { ChatTurn } from './chat-turn';
 import { ChatErrorCode, ChatException } from './chat.exception';
 import { readHistory, writeTurns } from './conversation.sql';
 import { estimateTokens } from './token-estimate';
+
+export type { ChatTurn } from './chat-turn';
 
 const FLUSH_MAX_TURNS = 100;
 const FLUSH_DELAY_MS = 5;
@@ -14,29 +17,6 @@ const FLUSH_DELAY_MS = 5;
 export interface HistoryLimits {
   maxMessages: number;
   maxTokens: number;
-}
-
-/** One finished exchange, as it will be stored and billed. */
-export interface ChatTurn {
-  context: ChatContext;
-  sessionId: string;
-  newSession: boolean;
-  title: string;
-  userMessage: { id: string; role: 'user' | 'tool'; content: string; createdAt: Date } | null;
-  assistant: {
-    id: string;
-    content: string;
-    status: MessageStatus;
-    provider: string | null;
-    model: string | null;
-    usage: TokenUsage;
-    usageEstimated: boolean;
-    costUsd: number;
-    latencyMs: number;
-    ttftMs: number | null;
-    metadata: Prisma.InputJsonObject;
-    createdAt: Date;
-  };
 }
 
 /**

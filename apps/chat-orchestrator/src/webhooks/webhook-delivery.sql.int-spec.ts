@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PrismaService, WebhookDelivery } from '@conduit/db';
+import { waitFor } from '@conduit/testing';
 import { WebhookEvent, webhookDeliveryRow } from '@conduit/webhooks';
 import { createOwner, removeOwners, TestOwner } from '../testing/fixtures';
 import { closeDelivery, createOrGetDelivery, recordAttempt } from './webhook-delivery.sql';
@@ -103,8 +104,12 @@ describe('webhook delivery statements in plain SQL (real Postgres)', () => {
           [input.delivery_id, owner.tenantId, input.url, input.event_type, '{"competitor":true}'],
         );
         // This run's statement starts (its snapshot taken) and blocks on the uncommitted row...
+        const { rows } = await competitor.query<{ pid: number }>('SELECT pg_backend_pid() AS pid');
         const run = create(input);
-        await new Promise((resolve) => setTimeout(resolve, 200));
+        await waitFor(() => prisma.pg.query('SELECT 1 FROM pg_stat_activity WHERE $1 = ANY(pg_blocking_pids(pid))', [rows[0].pid]), {
+          what: 'the statement to wait on the competing insert',
+          until: (blocked) => blocked.rowCount === 1,
+        });
         // ...which then commits: the INSERT does nothing and the snapshot cannot see the row.
         await competitor.query('COMMIT');
         const got = await run;

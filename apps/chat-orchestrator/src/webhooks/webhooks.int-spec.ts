@@ -70,7 +70,11 @@ describe('webhook delivery worker (orchestrator in process, local receivers)', (
     expect(verifyWebhook(hit.body, hit.headers as Record<string, string>, key.secret)).toBe(input.delivery_id);
     // A second enqueue of the same delivery id is ignored.
     await send(input);
-    await new Promise((r) => setTimeout(r, 300));
+    const queue = t.producer.queue(QueueName.Webhooks);
+    await waitFor(
+      () => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+      (counts) => Object.values(counts).every((n) => n === 0),
+    );
     expect(receiver.on(new URL(url).pathname)).toHaveLength(1);
   });
 

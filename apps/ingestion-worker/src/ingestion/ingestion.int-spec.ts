@@ -20,8 +20,7 @@ import {
 import { chunkText } from '../chunking/recursive-chunker';
 import { cl100kTokens } from '../chunking/tokenizer';
 import { cleanText } from '../parsing/text-cleaner';
-import { articleText, createDocumentFixture, DocumentFixture } from '../testing/ingestion.fixture';
-import { buildPdf, corruptPdf } from '../testing/pdf.fixture';
+import { articleText, buildPdf, corruptPdf, createDocumentFixture, DocumentFixture, waitFor } from '@conduit/testing';
 import { IngestionFailureListener } from './ingestion-failure.listener';
 import { IngestionModule } from './ingestion.module';
 import { IngestionPipeline } from './ingestion.pipeline';
@@ -107,15 +106,12 @@ describe('ingestion worker pipeline (real Postgres, pgvector, Redis, hashing emb
     });
   }
 
-  async function settle(f: DocumentFixture, timeoutMs = 15_000) {
-    const deadline = Date.now() + timeoutMs;
-    for (;;) {
-      const row = await prisma.document.findUniqueOrThrow({ where: { id: f.document.id } });
-      if (row.status === DocumentStatus.indexed || row.status === DocumentStatus.failed) return row;
-      if (Date.now() > deadline) throw new Error(`document stuck in ${row.status}: ${row.error}`);
-      await new Promise((r) => setTimeout(r, 25));
-    }
-  }
+  const settle = (f: DocumentFixture, timeoutMs = 15_000) =>
+    waitFor(() => prisma.document.findUniqueOrThrow({ where: { id: f.document.id } }), {
+      what: `document ${f.document.id} to be indexed or failed`,
+      until: (row) => row.status === DocumentStatus.indexed || row.status === DocumentStatus.failed,
+      timeoutMs,
+    });
 
   const vectorCount = (f: DocumentFixture) => pgvector.countDocument(space, f.tenant.id, f.document.id);
 

@@ -1,5 +1,5 @@
 import { DocumentMediaType } from '@conduit/contracts';
-import { buildPdf, corruptPdf } from '../testing/pdf.fixture';
+import { buildPdf, corruptPdf } from '@conduit/testing';
 import { DocumentParseError } from './document-parse.error';
 import { parseDocument } from './document-parser';
 

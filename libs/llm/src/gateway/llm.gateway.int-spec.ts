@@ -1,4 +1,5 @@
 import { llmRequestDuration } from '@conduit/observability';
+import { waitFor } from '@conduit/testing';
 import { LlmError } from '../errors/llm-error';
 import { LlmUnavailableError } from '../errors/llm-unavailable.error';
 import type { ChatStreamEvent } from '../llm.types';
@@ -8,7 +9,6 @@ import {
   rejection,
   startMockLlmServer,
   textOf,
-  waitFor,
   type RunningMockLlm,
 } from '../testing/mock-upstream.testing';
 import { LlmGateway } from './llm.gateway';
@@ -128,7 +128,7 @@ describe('LlmGateway against the mock upstream', () => {
       expect(result.provider).toBe('openai');
       expect(result.attempts[0]).toMatchObject({ provider: 'anthropic', outcome: 'error', error: { kind: 'timeout' } });
       expect(result.attempts[0].latencyMs).toBeGreaterThanOrEqual(115);
-      await waitFor(() => log().find((e) => e.wire === 'anthropic' && e.client_disconnected));
+      await waitFor(() => log().find((e) => e.wire === 'anthropic' && e.client_disconnected), { what: 'the anthropic call to be disconnected' });
     });
 
     it('routes a concrete model by prefix, with no fallback', async () => {
@@ -206,7 +206,7 @@ describe('LlmGateway against the mock upstream', () => {
 
       const abortedAt = Date.now();
       controller.abort();
-      const entry = await waitFor(() => log().find((e) => e.client_disconnected));
+      const entry = await waitFor(() => log().find((e) => e.client_disconnected), { what: 'a disconnected upstream call' });
       expect(Date.now() - abortedAt).toBeLessThan(100);
       expect(entry.tokens_sent).toBeLessThan(entry.completion_tokens);
       await expect(pending).resolves.toMatchObject({ kind: 'cancelled' });
@@ -219,7 +219,7 @@ describe('LlmGateway against the mock upstream', () => {
       await gateway.openStream('gpt-4o-mini', request, { signal: controller.signal });
       const abortedAt = Date.now();
       controller.abort();
-      await waitFor(() => log().find((e) => e.client_disconnected));
+      await waitFor(() => log().find((e) => e.client_disconnected), { what: 'a disconnected upstream call' });
       expect(Date.now() - abortedAt).toBeLessThan(100);
     });
 
@@ -231,7 +231,7 @@ describe('LlmGateway against the mock upstream', () => {
         expect(event.type).toBe('text');
         break;
       }
-      await waitFor(() => log().find((e) => e.client_disconnected));
+      await waitFor(() => log().find((e) => e.client_disconnected), { what: 'a disconnected upstream call' });
     });
 
     it('times out a stream whose first token never comes, then falls back', async () => {
@@ -247,7 +247,7 @@ describe('LlmGateway against the mock upstream', () => {
       expect(stream.provider).toBe('openai');
       expect(stream.attempts[0]).toMatchObject({ provider: 'anthropic', error: { kind: 'timeout' } });
       await collect(stream.events);
-      await waitFor(() => log().find((e) => e.wire === 'anthropic' && e.client_disconnected));
+      await waitFor(() => log().find((e) => e.wire === 'anthropic' && e.client_disconnected), { what: 'the anthropic call to be disconnected' });
     });
 
     it('times out a stream that stalls between tokens (idle timeout), without falling back', async () => {

@@ -1,4 +1,5 @@
-import { LlmError, type LlmErrorKind } from '../errors/llm-error';
+import { LlmError } from '../errors/llm-error';
+import type { LlmErrorKind } from '../errors/llm-error-kind';
 import { LlmUnavailableError } from '../errors/llm-unavailable.error';
 import type { CallOptions, ChatCompletion, ChatRequest, ChatStreamEvent, LlmProvider, TokenUsage } from '../llm.types';
 import type { LlmConfigInput } from '../config/llm.config';

@@ -1,5 +1,6 @@
 import { createServer, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { waitFor } from '@conduit/testing';
 import { pooledFetch } from './pooled-fetch';
 
 function bodyOf(response: Response): ReadableStream<Uint8Array> {
@@ -96,9 +97,7 @@ describe('pooledFetch', () => {
     controller.abort();
     const failure = await pending;
     expect((failure as Error).name).toBe('AbortError');
-    const deadline = Date.now() + 1_000;
-    while (!closed.includes('/hold') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 5));
-    expect(closed).toContain('/hold');
+    await waitFor(() => closed.includes('/hold'), { what: 'the server to see the connection close', timeoutMs: 1_000, intervalMs: 5 });
     expect(Date.now() - abortedAt).toBeLessThan(1_000);
   });
 

@@ -19,16 +19,6 @@ export function mockGatewayConfig(mock: RunningMockLlm, overrides: Partial<LlmCo
   };
 }
 
-export async function waitFor<T>(read: () => T | undefined, timeoutMs = 2_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('waitFor: timed out');
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 export async function rejection(promise: Promise<unknown>): Promise<unknown> {
   try {
     await promise;

@@ -1,7 +1,6 @@
 import type { FastifyReply } from 'fastify';
 import type { RequestPlan } from '../faults/request-plan';
 import type { MockWire, RequestLogEntry } from '../log/request-log';
-import type { MockLlmState } from '../mock-llm.state';
 import { sseHeaders } from '../streaming/sse-frame';
 
 /** How one wire names its request-id header and shapes its error bodies. */
@@ -37,15 +36,16 @@ export class MockExchange {
   private stream: StreamFrames | undefined;
   private sent = 0;
 
+  /** `active` is the server's set of unfinished exchanges: this one is in it until its reply closes. */
   constructor(
-    private readonly state: MockLlmState,
+    private readonly active: Set<MockExchange>,
     private readonly reply: FastifyReply,
     private readonly adapter: WireAdapter,
     readonly plan: RequestPlan,
     readonly entry: RequestLogEntry,
   ) {
     reply.raw.once('close', this.onClose);
-    state.active.add(this);
+    active.add(this);
   }
 
   private readonly onClose = (): void => {
@@ -54,7 +54,7 @@ export class MockExchange {
     this.timer = undefined;
     this.entry.ended_at = Date.now();
     if (!this.cutByMock && !this.reply.raw.writableFinished) this.entry.client_disconnected = true;
-    this.state.active.delete(this);
+    this.active.delete(this);
   };
 
   /**

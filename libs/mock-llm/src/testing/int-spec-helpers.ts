@@ -28,16 +28,6 @@ export const realmSafeFetch: typeof fetch = (input, init) =>
     throw Object.assign(new Error((error as Error).message), { name });
   });
 
-export async function waitFor<T>(read: () => Promise<T | undefined>, timeoutMs = 2000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('waitFor: timed out');
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-}
-
 export const chatRequest = {
   model: 'gpt-4o-mini',
   messages: [{ role: 'user' as const, content: 'Tell me a short story' }],

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Message, MessageRole, Prisma, PrismaClient, Session, Tenant, Tier, User } from '@conduit/db';
-import { mintApiKey } from '../auth/api-key';
+import { mintApiKey } from '@conduit/contracts';
 
 /** Anything with a tenant and a user, e.g. the result of {@link createTenantWithUser}. */
 export interface Owner {

@@ -1,3 +1,4 @@
+/** The API key format every issuer (admin CLI, seed, test fixtures) and the gateway's guard agree on. */
 import { createHash, randomBytes } from 'node:crypto';
 
 export const API_KEY_PREFIX = 'cdt_';
