@@ -1,0 +1,62 @@
+import { FEATURE_COUNT } from './features';
+import { INJECTION_RULES } from './injection-rules';
+import { INJECTION_MODEL_DATA } from './injection-model.weights';
+
+/** Stored form, written by scripts/guardrails/train-injection.mjs. */
+export interface InjectionModelData {
+  version: number;
+  featureBits: number;
+  /** Characters per block; the classifier scores windows of two blocks. */
+  block: number;
+  bias: number;
+  /** Decision threshold on the probability. */
+  threshold: number;
+  /** Weight per rule id. */
+  rules: Record<string, number>;
+  /** int8 weights × scale. */
+  scale: number;
+  /** base64 of (varint index delta, int8 weight) pairs. */
+  weights: string;
+  trainedAt: string;
+  trainItems: number;
+}
+
+export interface InjectionModel {
+  block: number;
+  bias: number;
+  threshold: number;
+  weights: Float32Array;
+  /** Indexed like INJECTION_RULES. */
+  ruleWeights: Float64Array;
+}
+
+export function decodeModel(data: InjectionModelData): InjectionModel {
+  if (1 << data.featureBits !== FEATURE_COUNT) throw new Error(`injection model: ${data.featureBits} feature bits, the featuriser has ${Math.log2(FEATURE_COUNT)}`);
+  const weights = new Float32Array(FEATURE_COUNT);
+  const bytes = Buffer.from(data.weights, 'base64');
+  let index = 0;
+  let i = 0;
+  while (i < bytes.length) {
+    let delta = 0;
+    let shift = 0;
+    for (;;) {
+      const byte = bytes[i++] as number;
+      delta |= (byte & 0x7f) << shift;
+      if ((byte & 0x80) === 0) break;
+      shift += 7;
+    }
+    index += delta;
+    const raw = bytes[i++] as number;
+    weights[index] = (raw > 127 ? raw - 256 : raw) * data.scale;
+  }
+  const ruleWeights = new Float64Array(INJECTION_RULES.map((rule) => data.rules[rule.id] ?? 0));
+  return { block: data.block, bias: data.bias, threshold: data.threshold, weights, ruleWeights };
+}
+
+let shipped: InjectionModel | undefined;
+
+/** The model committed with the lib, decoded once per process. */
+export function shippedInjectionModel(): InjectionModel {
+  shipped ??= decodeModel(INJECTION_MODEL_DATA);
+  return shipped;
+}
