@@ -33,3 +33,18 @@ export type { WebhookDeliver, WebhookDeliverInput } from './webhook-deliver.sche
 export { uuidFromName } from './deterministic-id';
 export { priceQuoteSchema, RESERVATION_HEADER } from './price-quote.schema';
 export type { PriceQuote } from './price-quote.schema';
+export {
+  checkSafeRegex,
+  DEFAULT_GUARDRAILS_POLICY,
+  effectiveGuardrailsPolicy,
+  guardrailsPolicyOverrideSchema,
+  MAX_PATTERN_LENGTH,
+  mergeGuardrailsPolicy,
+  MODERATION_CATEGORIES,
+  paramPath,
+  parseGuardrailsPolicy,
+  PII_ENTITY_TYPES,
+  policyErrorOf,
+  STRUCTURED_PII_TYPES,
+} from './guardrails-policy.schema';
+export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, PiiEntityType, RegexCheck } from './guardrails-policy.schema';

@@ -1,8 +1,11 @@
 /** Where a text comes from: a user turn (direct injection) or content the model reads (indirect). */
 export type InjectionInputKind = 'user' | 'document' | 'tool_output';
 
+/** Classifiers also judge the model's own answer (output guards). */
+export type ClassifiedKind = InjectionInputKind | 'model_output';
+
 export interface InjectionCheck {
-  kind: InjectionInputKind;
+  kind: ClassifiedKind;
   /** BCP 47 language tag when known (informational; detectors are multilingual). */
   language?: string;
   signal?: AbortSignal;

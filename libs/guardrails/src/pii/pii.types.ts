@@ -1,22 +1,8 @@
-/** Every entity type the PII detectors report. Placeholders are named after them (`<EMAIL_1>`). */
-export const PII_ENTITY_TYPES = [
-  'EMAIL',
-  'PHONE',
-  'CARD',
-  'IBAN',
-  'US_SSN',
-  'UK_NINO',
-  'ES_DNI',
-  'IP_ADDRESS',
-  'SECRET',
-  'PERSON',
-  'ADDRESS',
-] as const;
+import type { PiiEntityType } from '@conduit/contracts';
 
-export type PiiEntityType = (typeof PII_ENTITY_TYPES)[number];
-
-/** The structured types: found by shape plus a checksum or a strict format, high precision. */
-export const STRUCTURED_PII_TYPES: readonly PiiEntityType[] = ['EMAIL', 'PHONE', 'CARD', 'IBAN', 'US_SSN', 'UK_NINO', 'ES_DNI', 'IP_ADDRESS', 'SECRET'];
+/** Every entity type the PII detectors report (the list lives in `@conduit/contracts` with the policy schema). */
+export { PII_ENTITY_TYPES, STRUCTURED_PII_TYPES } from '@conduit/contracts';
+export type { PiiEntityType };
 
 /** A value found in a text: `text.slice(start, end) === value` (UTF-16 offsets, as JavaScript indexes strings). */
 export interface PiiEntity {
