@@ -223,6 +223,8 @@ export function paramPath(path: ReadonlyArray<PropertyKey>): string {
 export function policyErrorOf(error: z.ZodError): { param: string; message: string } {
   const issue = error.issues[0];
   if (!issue) return { param: '', message: 'invalid guardrails policy' };
-  const param = paramPath(issue.path);
+  // An unknown key is reported on its parent; name the key itself.
+  const keys = issue.code === 'unrecognized_keys' ? issue.keys : [];
+  const param = paramPath(keys.length > 0 ? [...issue.path, keys[0] as string] : issue.path);
   return { param, message: param === '' ? issue.message : `${param}: ${issue.message}` };
 }

@@ -79,7 +79,7 @@ describe('StreamingOutputGuard', () => {
 
   it('holds a PEM block until its END line, however long', () => {
     const guard = new StreamingOutputGuard(new OutputGuard(), { holdBackChars: 4 });
-    let released = guard.push('Here you go:\n-----BEGIN PRIVATE KEY-----\n');
+    let released = guard.push('Here you go:\n-----BEGIN PRIVATE KEY-----\n').text;
     for (let i = 0; i < 20; i += 1) released += guard.push('MIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n').text;
     const end = guard.push('-----END PRIVATE KEY-----\nDone.');
     expect(released).not.toContain('BEGIN');
