@@ -33,7 +33,28 @@ function isWordCode(code: number): boolean {
   return true;
 }
 
-export function forEachFeature(text: string, emit: FeatureSink): void {
+/** The index of a character 3-gram or 5-gram as the feature pass emits it (space stands for any run of separators). */
+export function ngramIndex(gram: string): number {
+  const codes = [...gram].map((ch) => ch.charCodeAt(0));
+  if (codes.length === 3) return (triHash(codes[0] as number, codes[1] as number, codes[2] as number) >>> 0) & MASK;
+  if (codes.length === 5) {
+    const tri = triHash(codes[2] as number, codes[3] as number, codes[4] as number);
+    return (fiveHash(tri, codes[0] as number, codes[1] as number) >>> 0) & MASK;
+  }
+  throw new Error(`n-gram anchors have 3 or 5 characters: "${gram}"`);
+}
+
+function triHash(a: number, b: number, c: number): number {
+  return Math.imul(Math.imul(Math.imul(SEED_TRI ^ a, FNV_PRIME) ^ b, FNV_PRIME) ^ c, FNV_PRIME);
+}
+
+function fiveHash(tri: number, a: number, b: number): number {
+  return Math.imul(Math.imul(Math.imul(tri ^ SEED_FIVE ^ a, FNV_PRIME) ^ b, FNV_PRIME), FNV_PRIME);
+}
+
+/** Emits every feature of `text`; returns whether the text has CJK characters. */
+export function forEachFeature(text: string, emit: FeatureSink): boolean {
+  let hasCjk = false;
   const lower = text.toLowerCase();
   let word = FNV_OFFSET;
   let wordStart = -1;
@@ -57,6 +78,7 @@ export function forEachFeature(text: string, emit: FeatureSink): void {
   for (let i = 0; i <= lower.length; i += 1) {
     let code = i < lower.length ? lower.charCodeAt(i) : 32;
     const cjk = code >= 0x2e80 && isCjk(code);
+    if (cjk) hasCjk = true;
     if (cjk || !isWordCode(code)) {
       if (wordStart !== -1) endWord();
       if (cjk) {
@@ -73,13 +95,13 @@ export function forEachFeature(text: string, emit: FeatureSink): void {
     }
     lastWasSpace = code === 32;
     // Character n-grams over the normalised stream.
-    const tri = Math.imul(Math.imul(Math.imul(SEED_TRI ^ c3, FNV_PRIME) ^ c4, FNV_PRIME) ^ code, FNV_PRIME);
+    const tri = triHash(c3, c4, code);
     emit((tri >>> 0) & MASK, i);
-    const five = Math.imul(Math.imul(Math.imul(tri ^ SEED_FIVE ^ c1, FNV_PRIME) ^ c2, FNV_PRIME), FNV_PRIME);
-    emit((five >>> 0) & MASK, i);
+    emit((fiveHash(tri, c1, c2) >>> 0) & MASK, i);
     c1 = c2;
     c2 = c3;
     c3 = c4;
     c4 = code;
   }
+  return hasCjk;
 }

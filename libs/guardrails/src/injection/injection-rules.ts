@@ -1,3 +1,5 @@
+import { FEATURE_COUNT, forEachFeature, ngramIndex } from './features';
+
 /**
  * Hand-written patterns of prompt injection, in several languages. Each rule is a feature of the
  * built-in classifier (its weight is learned with the n-gram weights), and a rule that fires is
@@ -7,6 +9,10 @@
 export interface InjectionRule {
   id: string;
   pattern: RegExp;
+  /** n-grams of which every match contains one (see ANCHORS). */
+  anchors: string[];
+  /** Also run when the text has CJK characters. */
+  cjk: boolean;
 }
 
 const IGNORE_VERBS = 'ignore|ignoring|disregard|forget|skip|override|bypass|neglect|drop|abandon|stop following|do not follow|don\'t follow';
@@ -93,24 +99,111 @@ const rules: Array<[string, string]> = [
   ],
 ];
 
-export const INJECTION_RULES: readonly InjectionRule[] = rules.map(([id, source]) => ({ id, pattern: new RegExp(source, 'gu') }));
+
+/**
+ * Per rule, character 3- or 5-grams (of the lower-cased text, space standing for any run of
+ * separators) of which every match contains at least one: a rule runs only when the feature pass saw
+ * one of them (or, for rules with CJK alternatives, a CJK character), so most text skips most
+ * regexes. A unit test checks on the labelled set that gating never changes a hit.
+ */
+const ANCHORS: Record<string, { grams: string[]; cjk?: boolean }> = {
+  ignore_previous: { grams: ["truct", "recti", "rules", "rompt", "guide", "guida", "strai", "ntext", "gramm", "polic", "messa", "figur", "order", "stric", "setti", "filte", "align", "train"] },
+  ignore_above: { grams: ["ignor", "regar", "forge"] },
+  reveal_prompt: { grams: ["rompt", "messa", "hidde", "initi", "truct", "figur", "guide", "rules", "above", "histo"] },
+  prompt_leak_question: { grams: ["rompt", "words", "initi", "truct", "hidde", "velop", "creat", "perat"] },
+  rules_void: { grams: ["rules", "truct", "strai", "guide", "polic", "rompt"] },
+  system_command: { grams: ["asswd", "rm ", "curl ", "ssh", "crede", "viron"] },
+  assistant_imperative: { grams: [" ai", "ssist", "model", "llm", "agent", "bot"] },
+  unrestricted_persona: { grams: ["stric", "rules", "filte", "limit", "guide", "polic", "ethic", "rdrai", "safet"] },
+  no_restrictions: { grams: ["stric", "filte", "rules", "limit", "warni", "polic", "rdrai", "censo"] },
+  jailbreak_mode: { grams: ["dan", "anyth", "velop", "ilbre", " mode", "ilbro", "ntigp", "dud"] },
+  mode_switch: { grams: [" mode"] },
+  fake_system_tag: { grams: ["admin", "syste", "velop", " user", "ssist", " im", " tool", " inst"] },
+  new_instructions: { grams: ["truct", "recti", " task", " goal", " rule", "syste", "order"] },
+  new_instructions_multi: { grams: ["rucci", "truct", "weisu", "struz", "struç", "trukc", "струк"] },
+  addressed_to_ai: { grams: ["ai ", "ssist", "model", "llm", "bot", "agent", "omate"] },
+  if_you_are_ai: { grams: [" ai", "model", "llm", "ssist", "bot", "omate"] },
+  when_ai_reads: { grams: [" ai", "ssist", "model", "llm"] },
+  exfiltration: { grams: ["versa", "histo", " user", "crede", "sswor", "api", "cooki", "ssh", "rsa", "secre", "ntact", "facto", "2fa", "salar", "viron"] },
+  markdown_exfil: { grams: ["htt"] },
+  authority_claim: { grams: ["velop", "creat", "admin", "owner", "perat", "thori", " give"] },
+  refusal_suppression: { grams: ["refus", "say", "menti", "polog", "warni", "iscla"] },
+  stay_in_character: { grams: ["aract", "etend", "matte"] },
+  pwned: { grams: ["pwned", "grant", "filte"] },
+  override_command: { grams: ["filte", "setti", "rdrai", "odera", "align"] },
+  ignore_previous_es: { grams: ["rucci", "regla", "rectr", "dicac", "nteri"] },
+  ignore_previous_fr: { grams: ["truct", "ègles", "nsign", "récèd"] },
+  ignore_previous_de: { grams: ["weisu", "regel", "orgab", "esagt"] },
+  ignore_previous_it_pt_nl_pl: { grams: ["struz", "regol", "struç", "regra", "truct", "regel", "trukc", "zasad"] },
+  ignore_previous_ru: { grams: ["струк", "прави"] },
+  ignore_previous_cjk: { grams: [], cjk: true },
+  prompt_noun_multi: { grams: ["rompt", "промп"], cjk: true },
+  reveal_prompt_multi: { grams: ["rompt", "rucci", "truct", "weisu", "struz", "struç", "trukc", "струк", "figur", "arrib", "dessu", " oben"], cjk: true },
+  hidden_instructions_multi: { grams: ["rucci", "truct", "weisu", "struz", "struç", "trukc", "струк"], cjk: true },
+  override_filters_multi: { grams: ["filtr", "filte"] },
+  no_restrictions_multi: { grams: ["stric", "filtr", "schrä", "limit", "striz", "striç", "filte", "perki", "grani", "огран", "rroll", "velop", "ickle", "ilupp", "envol", "ikkel"], cjk: true },
+  addressed_to_ai_multi: { grams: ["siste", "ssist", "modèl", "inwei", "merki", "rucci", "truct", "weisu", "olvid"] },
+};
+
+export const INJECTION_RULES: readonly InjectionRule[] = rules.map(([id, source]) => ({
+  id,
+  pattern: new RegExp(source, 'gu'),
+  anchors: ANCHORS[id]?.grams ?? [],
+  cjk: ANCHORS[id]?.cjk === true,
+}));
+
+/** Feature index → rules anchored on it; `ANCHOR_MARK[index] === 1` for every anchor index. */
+const ANCHOR_RULES = new Map<number, number[]>();
+export const ANCHOR_MARK = new Uint8Array(FEATURE_COUNT);
+INJECTION_RULES.forEach((rule, r) => {
+  for (const gram of rule.anchors) {
+    const index = ngramIndex(gram);
+    ANCHOR_MARK[index] = 1;
+    const list = ANCHOR_RULES.get(index) ?? [];
+    if (!list.includes(r)) list.push(r);
+    ANCHOR_RULES.set(index, list);
+  }
+});
+
+/** Which rules can match, given the anchor indices the feature pass saw and whether the text has CJK. */
+export function enabledRules(anchorIndices: readonly number[], hasCjk: boolean): Uint8Array {
+  const enabled = new Uint8Array(INJECTION_RULES.length);
+  for (const index of anchorIndices) for (const r of ANCHOR_RULES.get(index) ?? []) enabled[r] = 1;
+  if (hasCjk) INJECTION_RULES.forEach((rule, r) => rule.cjk && (enabled[r] = 1));
+  return enabled;
+}
+
+/** Which rules can match `text` (runs the feature pass; the scorer gets this from its own pass). */
+export function rulesFor(text: string): Uint8Array {
+  const seen: number[] = [];
+  const hasCjk = forEachFeature(text, (index) => {
+    if (ANCHOR_MARK[index] === 1) seen.push(index);
+  });
+  return enabledRules(seen, hasCjk);
+}
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
 
 /**
  * Lower case, leetspeak digits inside words mapped to letters ("1gn0re" → "ignore"), and runs of
- * single letters separated by spaces closed up ("i g n o r e" → "ignore"). Same length is not kept:
- * rule hits report positions in this normalised text, which the scorer maps to blocks approximately.
+ * single letters separated by spaces closed up ("i g n o r e" → "ignore"). `changed` says whether
+ * anything beyond lower-casing happened (then the n-gram anchors, computed on the lower-cased
+ * text, say nothing and every rule runs).
  */
+export function normaliseDetailed(text: string): { text: string; changed: boolean } {
+  const lower = text.toLowerCase();
+  let out = lower;
+  if (/[a-z][013457@$]|[013457@$][a-z]/.test(out)) {
+    out = out.replace(/(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g, (ch) => LEET[ch] ?? ch);
+  }
+  if (/(?:^|\s)\p{L} \p{L} \p{L}(?:\s|$)/u.test(out)) {
+    out = out.replace(/(?<![\p{L}])\p{L}(?: \p{L}(?![\p{L}])){3,}/gu, (run) => run.replace(/ /g, ''));
+  }
+  return { text: out, changed: out !== lower };
+}
+
 export function normaliseForRules(text: string): string {
-  let lower = text.toLowerCase();
-  if (/[a-z][013457@$]|[013457@$][a-z]/.test(lower)) {
-    lower = lower.replace(/(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g, (ch) => LEET[ch] ?? ch);
-  }
-  if (/(?:^|\s)\p{L} \p{L} \p{L}(?:\s|$)/u.test(lower)) {
-    lower = lower.replace(/(?<![\p{L}])\p{L}(?: \p{L}(?![\p{L}])){3,}/gu, (run) => run.replace(/ /g, ''));
-  }
-  return lower;
+  return normaliseDetailed(text).text;
 }
 
 export interface RuleHit {
@@ -118,12 +211,15 @@ export interface RuleHit {
   position: number;
 }
 
-/** Every rule match (rule index and position in the normalised text). */
-export function ruleHits(text: string): RuleHit[] {
-  const normalised = normaliseForRules(text);
+/**
+ * Every rule match (rule index and position in the normalised text). With `enabled` (from
+ * `enabledRules`/`rulesFor`), rules that cannot match are skipped — same hits, less work.
+ */
+export function ruleHits(text: string, enabled?: Uint8Array): RuleHit[] {
+  const { text: normalised, changed } = normaliseDetailed(text);
   const hits: RuleHit[] = [];
   INJECTION_RULES.forEach((rule, index) => {
-    rule.pattern.lastIndex = 0;
+    if (enabled && !changed && enabled[index] !== 1) return;
     for (const match of normalised.matchAll(rule.pattern)) hits.push({ rule: index, position: match.index });
   });
   return hits;

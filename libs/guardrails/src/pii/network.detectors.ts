@@ -6,7 +6,6 @@ const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`${OCTET}(?:\\.${OCTET}){3}`, 'g');
 /** A dotted quad right after these words is a version number, not an address. */
 const VERSION_CUE = /(?:^|[^a-z])(?:version|ver\.?|v|firmware|release|build|update to|upgrade to|patch|rev\.?)\s*$/;
-const IPV6_CANDIDATE = /[0-9A-Fa-f]{0,4}(?::[0-9A-Fa-f]{0,4}){2,7}/g;
 
 function ipv4(text: string, out: PiiEntity[]): void {
   for (const match of text.matchAll(IPV4)) {
@@ -22,15 +21,33 @@ function ipv4(text: string, out: PiiEntity[]): void {
   }
 }
 
+function isHexOrColon(code: number): boolean {
+  return code === 58 || (code >= 48 && code <= 57) || (code >= 65 && code <= 70) || (code >= 97 && code <= 102);
+}
+
+/** Found from each ":" outwards over hex digits and colons (linear; no regex attempt at every hex letter of prose). */
 function ipv6(text: string, out: PiiEntity[]): void {
-  for (const match of text.matchAll(IPV6_CANDIDATE)) {
-    const start = match.index;
-    const end = start + match[0].length;
-    const value = match[0];
-    if (wordCharAt(text, start - 1) || wordCharAt(text, end) || text[start - 1] === ':' || text[end] === ':') continue;
+  let colon = text.indexOf(':');
+  while (colon !== -1) {
+    let start = colon;
+    while (start > 0 && isHexOrColon(text.charCodeAt(start - 1))) start -= 1;
+    let end = colon + 1;
+    while (end < text.length && isHexOrColon(text.charCodeAt(end))) end += 1;
+    const value = text.slice(start, end);
     // Needs hex groups on both sides of the separators (rules out "std::", "16:9", "::"), and a digit.
-    if (!/[0-9]/.test(value) || value.replace(/:/g, '').length < 4 || !isIPv6(value)) continue;
-    out.push(entity('IP_ADDRESS', text, start, end));
+    const groups = value.split(':').length - 1;
+    if (
+      groups >= 2 &&
+      groups <= 7 &&
+      !wordCharAt(text, start - 1) &&
+      !wordCharAt(text, end) &&
+      /[0-9]/.test(value) &&
+      value.replace(/:/g, '').length >= 4 &&
+      isIPv6(value)
+    ) {
+      out.push(entity('IP_ADDRESS', text, start, end));
+    }
+    colon = text.indexOf(':', end + 1);
   }
 }
 
