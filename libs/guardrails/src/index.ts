@@ -21,7 +21,8 @@ export { createInjectionDetector } from './injection/detector.factory';
 export type { DetectorDeps } from './injection/detector.factory';
 export { decodeModel, shippedInjectionModel } from './injection/injection-model';
 export type { InjectionModel, InjectionModelData } from './injection/injection-model';
-export { enabledRules, INJECTION_RULES, normaliseDetailed, normaliseForRules, ruleHits, rulesFor } from './injection/injection-rules';
+export { enabledRules, gateFor, INJECTION_RULES, MAX_MATCH, normaliseDetailed, normaliseForRules, ruleHits } from './injection/injection-rules';
+export type { InjectionRule, RuleGate, RuleHit } from './injection/injection-rules';
 export { forEachFeature, FEATURE_BITS, FEATURE_COUNT } from './injection/features';
 // Output guards
 export { OutputGuard } from './output/output-guard';

@@ -11,6 +11,8 @@ export interface InjectionRule {
   pattern: RegExp;
   /** n-grams of which every match contains one (see ANCHORS). */
   anchors: string[];
+  /** A second such set (a match contains one of each). */
+  also: string[];
   /** Also run when the text has CJK characters. */
   cjk: boolean;
 }
@@ -63,7 +65,7 @@ const rules: Array<[string, string]> = [
     'exfiltration',
     `\\b(?:send|forward|email|upload|post|paste|share|wire|exfiltrate|leak)\\b[^.\\n]{0,50}?\\b(?:conversation|history|user data|user's|credentials|password|api keys?|cookies|ssh|id_rsa|secrets?|contact list|contacts|two-factor|2fa|salary|environment variables)`,
   ],
-  ['markdown_exfil', `!\\[[^\\]]*\\]\\(https?:\\/\\/[^)\\s]*[?&][^)\\s]*=\\{`],
+  ['markdown_exfil', `!\\[[^\\]]{0,100}\\]\\(https?:\\/\\/[^)\\s]{0,200}[?&][^)\\s]{0,200}=\\{`],
   ['authority_claim', `\\b(?:i am|i'm|this is) (?:your|the) (?:developer|creator|admin|administrator|owner|operator)|\\bi (?:authori[sz]e|give) you (?:permission|to)\\b|\\bnew operator speaking`],
   ['refusal_suppression', `\\b(?:never|don't|do not|must not)\\s+(?:refuse|say (?:you can't|no)|mention (?:the )?polic|apologi[sz]e|add warnings)|\\bskip (?:the |all )?disclaimers\\b|\\byou must never refuse\\b`],
   ['stay_in_character', `\\bstay in character\\b|\\bnever reveal that you are pretending\\b|\\bno matter what i ask\\b`],
@@ -103,28 +105,30 @@ const rules: Array<[string, string]> = [
 /**
  * Per rule, character 3- or 5-grams (of the lower-cased text, space standing for any run of
  * separators) of which every match contains at least one: a rule runs only when the feature pass saw
- * one of them (or, for rules with CJK alternatives, a CJK character), so most text skips most
- * regexes. A unit test checks on the labelled set that gating never changes a hit.
+ * one of them (or, for rules with CJK alternatives, a CJK character), and, where `also` is given,
+ * one of those too (every match also contains one of them; "CJK" there stands for a CJK character),
+ * so most text skips most regexes. A unit test checks on the labelled set that gating never
+ * changes a hit.
  */
-const ANCHORS: Record<string, { grams: string[]; cjk?: boolean }> = {
-  ignore_previous: { grams: ["truct", "recti", "rules", "rompt", "guide", "guida", "strai", "ntext", "gramm", "polic", "messa", "figur", "order", "stric", "setti", "filte", "align", "train"] },
+const ANCHORS: Record<string, { grams: string[]; also?: string[]; cjk?: boolean }> = {
+  ignore_previous: { grams: ["truct", "recti", "rules", "rompt", "guide", "guida", "strai", "ntext", "gramm", "polic", "messa", "figur", "order", "stric", "setti", "filte", "align", "train"], also: ["ignor", "regar", "forge", "ski", "overr", "bypas", "negle", "dro", "aband", "follo"] },
   ignore_above: { grams: ["ignor", "regar", "forge"] },
-  reveal_prompt: { grams: ["rompt", "messa", "hidde", "initi", "truct", "figur", "guide", "rules", "above", "histo"] },
-  prompt_leak_question: { grams: ["rompt", "words", "initi", "truct", "hidde", "velop", "creat", "perat"] },
-  rules_void: { grams: ["rules", "truct", "strai", "guide", "polic", "rompt"] },
+  reveal_prompt: { grams: ["rompt", "messa", "hidde", "initi", "truct", "figur", "guide", "rules", "above", "histo"], also: ["revea", "sho", "print", "outpu", "repea", "displ", "dum", "eak", "tell ", "give ", "write", "quote", "lis", "spell", "share", "parap", "conti"] },
+  prompt_leak_question: { grams: ["rompt", "words", "initi", "truct", "hidde", "velop", "creat", "perat"], also: ["what ", "tol", "sai", "truct", "read "] },
+  rules_void: { grams: ["rules", "truct", "strai", "guide", "polic", "rompt"], also: ["apply", "exist", "voi", "cance", " test", "broke", "updat"] },
   system_command: { grams: ["asswd", "rm ", "curl ", "ssh", "crede", "viron"] },
   assistant_imperative: { grams: [" ai", "ssist", "model", "llm", "agent", "bot"] },
-  unrestricted_persona: { grams: ["stric", "rules", "filte", "limit", "guide", "polic", "ethic", "rdrai", "safet"] },
+  unrestricted_persona: { grams: ["stric", "rules", "filte", "limit", "guide", "polic", "ethic", "rdrai", "safet"], also: ["now", " act ", "etend", "olepl", "role ", "will ", "becom", "simul", "behav", "perso"] },
   no_restrictions: { grams: ["stric", "filte", "rules", "limit", "warni", "polic", "rdrai", "censo"] },
   jailbreak_mode: { grams: ["dan", "anyth", "velop", "ilbre", " mode", "ilbro", "ntigp", "dud"] },
   mode_switch: { grams: [" mode"] },
   fake_system_tag: { grams: ["admin", "syste", "velop", " user", "ssist", " im", " tool", " inst"] },
   new_instructions: { grams: ["truct", "recti", " task", " goal", " rule", "syste", "order"] },
   new_instructions_multi: { grams: ["rucci", "truct", "weisu", "struz", "struç", "trukc", "струк"] },
-  addressed_to_ai: { grams: ["ai ", "ssist", "model", "llm", "bot", "agent", "omate"] },
+  addressed_to_ai: { grams: ["ai ", "ssist", "model", "llm", "bot", "agent", "omate"], also: [" note", "truct", "messa", "atten", "remin", "hey", "dea", " ps", " p ", "hidde"] },
   if_you_are_ai: { grams: [" ai", "model", "llm", "ssist", "bot", "omate"] },
-  when_ai_reads: { grams: [" ai", "ssist", "model", "llm"] },
-  exfiltration: { grams: ["versa", "histo", " user", "crede", "sswor", "api", "cooki", "ssh", "rsa", "secre", "ntact", "facto", "2fa", "salar", "viron"] },
+  when_ai_reads: { grams: [" ai", "ssist", "model", "llm"], also: ["reads", "summa", "proce", "see", "readi", "truct", "direc"] },
+  exfiltration: { grams: ["versa", "histo", " user", "crede", "sswor", "api", "cooki", "ssh", "rsa", "secre", "ntact", "facto", "2fa", "salar", "viron"], also: ["sen", "forwa", "email", "uploa", "pos", "paste", "share", "wir", "xfilt", "eak"] },
   markdown_exfil: { grams: ["htt"] },
   authority_claim: { grams: ["velop", "creat", "admin", "owner", "perat", "thori", " give"] },
   refusal_suppression: { grams: ["refus", "say", "menti", "polog", "warni", "iscla"] },
@@ -138,7 +142,7 @@ const ANCHORS: Record<string, { grams: string[]; cjk?: boolean }> = {
   ignore_previous_ru: { grams: ["струк", "прави"] },
   ignore_previous_cjk: { grams: [], cjk: true },
   prompt_noun_multi: { grams: ["rompt", "промп"], cjk: true },
-  reveal_prompt_multi: { grams: ["rompt", "rucci", "truct", "weisu", "struz", "struç", "trukc", "струк", "figur", "arrib", "dessu", " oben"], cjk: true },
+  reveal_prompt_multi: { grams: ["rompt", "rucci", "truct", "weisu", "struz", "struç", "trukc", "струк", "figur", "arrib", "dessu", " oben"], also: ["muest", "dim", "revel", "repit", "escri", "dam", "affic", "don", "révèl", "répèt", "écris", "montr", "zei", "gib", "nen", "ederh", "chrei", "mostr", "rivel", "ripet", "scriv", "dig", "escre", "laa", "gee", "too", "erhaa", "pokaż", "podaj", "покаж", "скажи", "вывед", "CJK"], cjk: true },
   hidden_instructions_multi: { grams: ["rucci", "truct", "weisu", "struz", "struç", "trukc", "струк"], cjk: true },
   override_filters_multi: { grams: ["filtr", "filte"] },
   no_restrictions_multi: { grams: ["stric", "filtr", "schrä", "limit", "striz", "striç", "filte", "perki", "grani", "огран", "rroll", "velop", "ickle", "ilupp", "envol", "ikkel"], cjk: true },
@@ -149,37 +153,41 @@ export const INJECTION_RULES: readonly InjectionRule[] = rules.map(([id, source]
   id,
   pattern: new RegExp(source, 'gu'),
   anchors: ANCHORS[id]?.grams ?? [],
+  also: ANCHORS[id]?.also ?? [],
   cjk: ANCHORS[id]?.cjk === true,
 }));
 
-/** Feature index → rules anchored on it; `ANCHOR_MARK[index] === 1` for every anchor index. */
-const ANCHOR_RULES = new Map<number, number[]>();
+/** Feature index → rules anchored on it (first set, second set); `ANCHOR_MARK[index] === 1` for every anchor index. */
+const FIRST = new Map<number, number[]>();
+const SECOND = new Map<number, number[]>();
 export const ANCHOR_MARK = new Uint8Array(FEATURE_COUNT);
+const register = (map: Map<number, number[]>, gram: string, rule: number) => {
+  const index = ngramIndex(gram);
+  ANCHOR_MARK[index] = 1;
+  const list = map.get(index) ?? [];
+  if (!list.includes(rule)) list.push(rule);
+  map.set(index, list);
+};
 INJECTION_RULES.forEach((rule, r) => {
-  for (const gram of rule.anchors) {
-    const index = ngramIndex(gram);
-    ANCHOR_MARK[index] = 1;
-    const list = ANCHOR_RULES.get(index) ?? [];
-    if (!list.includes(r)) list.push(r);
-    ANCHOR_RULES.set(index, list);
-  }
+  for (const gram of rule.anchors) register(FIRST, gram, r);
+  for (const gram of rule.also) if (gram !== 'CJK') register(SECOND, gram, r);
 });
 
 /** Which rules can match, given the anchor indices the feature pass saw and whether the text has CJK. */
 export function enabledRules(anchorIndices: readonly number[], hasCjk: boolean): Uint8Array {
+  const first = new Uint8Array(INJECTION_RULES.length);
+  const second = new Uint8Array(INJECTION_RULES.length);
+  for (const index of anchorIndices) {
+    for (const r of FIRST.get(index) ?? []) first[r] = 1;
+    for (const r of SECOND.get(index) ?? []) second[r] = 1;
+  }
   const enabled = new Uint8Array(INJECTION_RULES.length);
-  for (const index of anchorIndices) for (const r of ANCHOR_RULES.get(index) ?? []) enabled[r] = 1;
-  if (hasCjk) INJECTION_RULES.forEach((rule, r) => rule.cjk && (enabled[r] = 1));
-  return enabled;
-}
-
-/** Which rules can match `text` (runs the feature pass; the scorer gets this from its own pass). */
-export function rulesFor(text: string): Uint8Array {
-  const seen: number[] = [];
-  const hasCjk = forEachFeature(text, (index) => {
-    if (ANCHOR_MARK[index] === 1) seen.push(index);
+  INJECTION_RULES.forEach((rule, r) => {
+    const firstOk = first[r] === 1 || (hasCjk && rule.cjk);
+    const secondOk = rule.also.length === 0 || second[r] === 1 || (hasCjk && rule.also.includes('CJK'));
+    if (firstOk && secondOk) enabled[r] = 1;
   });
-  return enabledRules(seen, hasCjk);
+  return enabled;
 }
 
 const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
@@ -211,16 +219,80 @@ export interface RuleHit {
   position: number;
 }
 
+/** Longest match of any rule (their repetitions are bounded): a match lies within this distance of each of its anchors. */
+export const MAX_MATCH = 640;
+
+/** What the feature pass saw: anchor feature indices with their positions (in the lower-cased text), and CJK. */
+export interface RuleGate {
+  indices: readonly number[];
+  positions: readonly number[];
+  hasCjk: boolean;
+}
+
+const WHITESPACE = /\s/;
+
+/** Text ranges around a rule's anchors (where the second set is required, anchors with one within MAX_MATCH). */
+function rangesFor(rule: InjectionRule, r: number, gate: RuleGate, length: number): Array<[number, number]> | 'all' {
+  if (gate.hasCjk && (rule.cjk || rule.also.includes('CJK'))) return 'all';
+  const firsts: number[] = [];
+  const seconds: number[] = [];
+  gate.indices.forEach((index, i) => {
+    if (FIRST.get(index)?.includes(r)) firsts.push(gate.positions[i] as number);
+    if (SECOND.get(index)?.includes(r)) seconds.push(gate.positions[i] as number);
+  });
+  const centres = rule.also.length === 0 ? firsts : firsts.filter((p) => seconds.some((q) => Math.abs(p - q) <= MAX_MATCH));
+  const ranges: Array<[number, number]> = [];
+  for (const p of centres.sort((a, b) => a - b)) {
+    const start = Math.max(0, p - MAX_MATCH);
+    const end = Math.min(length, p + MAX_MATCH);
+    const last = ranges[ranges.length - 1];
+    if (last && start <= last[1]) last[1] = Math.max(last[1], end);
+    else ranges.push([start, end]);
+  }
+  const covered = ranges.reduce((n, [a, b]) => n + b - a, 0);
+  return covered > length * 0.6 ? 'all' : ranges;
+}
+
 /**
- * Every rule match (rule index and position in the normalised text). With `enabled` (from
- * `enabledRules`/`rulesFor`), rules that cannot match are skipped — same hits, less work.
+ * Every rule match (rule index and position in the normalised text). With a gate (the anchors the
+ * feature pass saw), a rule runs only if its anchors are present, and only on the parts of the
+ * text around them — same hits, less work. Slices start at a whitespace character (a newline for
+ * rules anchored with "^") and end before one, so boundaries and look-arounds see what they would
+ * see in the whole text.
  */
-export function ruleHits(text: string, enabled?: Uint8Array): RuleHit[] {
+export function ruleHits(text: string, gate?: RuleGate): RuleHit[] {
   const { text: normalised, changed } = normaliseDetailed(text);
+  const enabled = gate && !changed ? enabledRules(gate.indices, gate.hasCjk) : undefined;
   const hits: RuleHit[] = [];
   INJECTION_RULES.forEach((rule, index) => {
-    if (enabled && !changed && enabled[index] !== 1) return;
-    for (const match of normalised.matchAll(rule.pattern)) hits.push({ rule: index, position: match.index });
+    if (enabled && enabled[index] !== 1) return;
+    const ranges = enabled && gate ? rangesFor(rule, index, gate, normalised.length) : 'all';
+    if (ranges === 'all') {
+      for (const match of normalised.matchAll(rule.pattern)) hits.push({ rule: index, position: match.index });
+      return;
+    }
+    const lineStart = rule.pattern.source.includes('^');
+    for (const [from, to] of ranges) {
+      let start = from;
+      if (lineStart) start = Math.max(0, normalised.lastIndexOf('\n', start));
+      else while (start > 0 && !WHITESPACE.test(normalised[start] as string)) start -= 1;
+      let end = to;
+      while (end < normalised.length && !WHITESPACE.test(normalised[end] as string)) end += 1;
+      for (const match of normalised.slice(start, end).matchAll(rule.pattern)) hits.push({ rule: index, position: start + match.index });
+    }
   });
   return hits;
+}
+
+/** The gate for `text` (runs a feature pass; the scorer builds it from its own pass). */
+export function gateFor(text: string): RuleGate {
+  const indices: number[] = [];
+  const positions: number[] = [];
+  const hasCjk = forEachFeature(text, (index, position) => {
+    if (ANCHOR_MARK[index] === 1) {
+      indices.push(index);
+      positions.push(position);
+    }
+  });
+  return { indices, positions, hasCjk };
 }

@@ -1,5 +1,5 @@
 import { forEachFeature } from './features';
-import { ANCHOR_MARK, enabledRules, ruleHits } from './injection-rules';
+import { ANCHOR_MARK, ruleHits } from './injection-rules';
 import type { InjectionModel } from './injection-model';
 
 export interface WindowScore {
@@ -20,14 +20,18 @@ export function scoreWindows(text: string, model: InjectionModel): WindowScore {
   const sums = new Float64Array(blocks);
   const counts = new Uint32Array(blocks);
   const { weights, block } = model;
-  const anchors: number[] = [];
+  const indices: number[] = [];
+  const positions: number[] = [];
   const hasCjk = forEachFeature(text, (index, position) => {
     const b = (position / block) | 0;
     sums[b] += weights[index] as number;
     counts[b] += 1;
-    if (ANCHOR_MARK[index] === 1) anchors.push(index);
+    if (ANCHOR_MARK[index] === 1) {
+      indices.push(index);
+      positions.push(position);
+    }
   });
-  const hits = ruleHits(text, enabledRules(anchors, hasCjk));
+  const hits = ruleHits(text, { indices, positions, hasCjk });
   const windows = blocks <= 2 ? 1 : blocks - 1;
   const span = blocks <= 2 ? blocks : 2;
   let best = -Infinity;
