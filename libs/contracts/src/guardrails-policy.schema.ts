@@ -175,7 +175,16 @@ export interface GuardrailsPolicy {
   output: z.infer<typeof outputSection>;
 }
 
-export const DEFAULT_GUARDRAILS_POLICY: GuardrailsPolicy = Object.freeze({
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null) {
+    for (const child of Object.values(value)) deepFreeze(child);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Frozen, deeply: parsed policies share its unchanged parts. */
+export const DEFAULT_GUARDRAILS_POLICY: GuardrailsPolicy = deepFreeze({
   log_scrubbing: { enabled: true },
   injection: { user: 'flag', indirect: 'flag', detector: { kind: 'builtin' } },
   pii: { entities: {} },
@@ -187,7 +196,7 @@ export const DEFAULT_GUARDRAILS_POLICY: GuardrailsPolicy = Object.freeze({
     classifier: null,
     hold_back_chars: 32,
   },
-}) as GuardrailsPolicy;
+} as GuardrailsPolicy);
 
 /** `base` with `override` on top: sections merge field by field, `pii.entities` entry by entry; lists and detectors are replaced. */
 export function mergeGuardrailsPolicy(base: GuardrailsPolicy, override: GuardrailsPolicyOverride): GuardrailsPolicy {

@@ -10,6 +10,8 @@ export interface DetectorDeps {
   env?: NodeJS.ProcessEnv;
   /** System prompt for the LLM judge (e.g. MODERATION_JUDGE_PROMPT for output classifiers). */
   prompt?: string;
+  /** HTTP client of the `http` detector (default: global fetch). */
+  fetch?: typeof fetch;
 }
 
 /** The detector a policy asks for. The HTTP classifier's token comes from the environment variable the policy names. */
@@ -35,6 +37,7 @@ export function createInjectionDetector(config: GuardrailsPolicy['injection']['d
         onFailure: config.on_failure,
         threshold: config.threshold,
         ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+        ...(deps.fetch ? { fetch: deps.fetch } : {}),
       });
     }
   }
