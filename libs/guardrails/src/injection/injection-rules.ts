@@ -1,4 +1,5 @@
 import { FEATURE_COUNT, forEachFeature, ngramIndex } from './features';
+import { matchesOf } from '../regex-matches';
 
 /**
  * Hand-written patterns of prompt injection, in several languages. Each rule is a feature of the
@@ -15,6 +16,8 @@ export interface InjectionRule {
   also: string[];
   /** Also run when the text has CJK characters. */
   cjk: boolean;
+  /** The pattern uses `^` (line starts): gated slices then start at a newline. */
+  lineStart: boolean;
 }
 
 const IGNORE_VERBS = 'ignore|ignoring|disregard|forget|skip|override|bypass|neglect|drop|abandon|stop following|do not follow|don\'t follow';
@@ -155,6 +158,7 @@ export const INJECTION_RULES: readonly InjectionRule[] = rules.map(([id, source]
   anchors: ANCHORS[id]?.grams ?? [],
   also: ANCHORS[id]?.also ?? [],
   cjk: ANCHORS[id]?.cjk === true,
+  lineStart: source.includes('^'),
 }));
 
 /** Feature index → rules anchored on it (first set, second set); `ANCHOR_MARK[index] === 1` for every anchor index. */
@@ -175,18 +179,24 @@ INJECTION_RULES.forEach((rule, r) => {
 
 /** Which rules can match, given the anchor indices the feature pass saw and whether the text has CJK. */
 export function enabledRules(anchorIndices: readonly number[], hasCjk: boolean): Uint8Array {
-  const first = new Uint8Array(INJECTION_RULES.length);
-  const second = new Uint8Array(INJECTION_RULES.length);
-  for (const index of anchorIndices) {
-    for (const r of FIRST.get(index) ?? []) first[r] = 1;
-    for (const r of SECOND.get(index) ?? []) second[r] = 1;
+  const count = INJECTION_RULES.length;
+  const enabled = new Uint8Array(count);
+  if (anchorIndices.length === 0 && !hasCjk) return enabled;
+  const first = new Uint8Array(count);
+  const second = new Uint8Array(count);
+  for (let i = 0; i < anchorIndices.length; i += 1) {
+    const index = anchorIndices[i] as number;
+    const a = FIRST.get(index);
+    if (a) for (let k = 0; k < a.length; k += 1) first[a[k] as number] = 1;
+    const b = SECOND.get(index);
+    if (b) for (let k = 0; k < b.length; k += 1) second[b[k] as number] = 1;
   }
-  const enabled = new Uint8Array(INJECTION_RULES.length);
-  INJECTION_RULES.forEach((rule, r) => {
+  for (let r = 0; r < count; r += 1) {
+    const rule = INJECTION_RULES[r] as InjectionRule;
     const firstOk = first[r] === 1 || (hasCjk && rule.cjk);
     const secondOk = rule.also.length === 0 || second[r] === 1 || (hasCjk && rule.also.includes('CJK'));
     if (firstOk && secondOk) enabled[r] = 1;
-  });
+  }
   return enabled;
 }
 
@@ -201,10 +211,10 @@ const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '
 export function normaliseDetailed(text: string): { text: string; changed: boolean } {
   const lower = text.toLowerCase();
   let out = lower;
-  if (/[a-z][013457@$]|[013457@$][a-z]/.test(out)) {
+  if (/[013457@$]/.test(out) && /[a-z][013457@$]|[013457@$][a-z]/.test(out)) {
     out = out.replace(/(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g, (ch) => LEET[ch] ?? ch);
   }
-  if (/(?:^|\s)\p{L} \p{L} \p{L}(?:\s|$)/u.test(out)) {
+  if (/ \S \S /.test(out) && /(?:^|\s)\p{L} \p{L} \p{L}(?:\s|$)/u.test(out)) {
     out = out.replace(/(?<![\p{L}])\p{L}(?: \p{L}(?![\p{L}])){3,}/gu, (run) => run.replace(/ /g, ''));
   }
   return { text: out, changed: out !== lower };
@@ -264,23 +274,23 @@ export function ruleHits(text: string, gate?: RuleGate): RuleHit[] {
   const { text: normalised, changed } = normaliseDetailed(text);
   const enabled = gate && !changed ? enabledRules(gate.indices, gate.hasCjk) : undefined;
   const hits: RuleHit[] = [];
-  INJECTION_RULES.forEach((rule, index) => {
-    if (enabled && enabled[index] !== 1) return;
+  for (let index = 0; index < INJECTION_RULES.length; index += 1) {
+    if (enabled && enabled[index] !== 1) continue;
+    const rule = INJECTION_RULES[index] as InjectionRule;
     const ranges = enabled && gate ? rangesFor(rule, index, gate, normalised.length) : 'all';
     if (ranges === 'all') {
-      for (const match of normalised.matchAll(rule.pattern)) hits.push({ rule: index, position: match.index });
-      return;
+      for (const match of matchesOf(rule.pattern, normalised)) hits.push({ rule: index, position: match.index });
+      continue;
     }
-    const lineStart = rule.pattern.source.includes('^');
     for (const [from, to] of ranges) {
       let start = from;
-      if (lineStart) start = Math.max(0, normalised.lastIndexOf('\n', start));
+      if (rule.lineStart) start = Math.max(0, normalised.lastIndexOf('\n', start));
       else while (start > 0 && !WHITESPACE.test(normalised[start] as string)) start -= 1;
       let end = to;
       while (end < normalised.length && !WHITESPACE.test(normalised[end] as string)) end += 1;
-      for (const match of normalised.slice(start, end).matchAll(rule.pattern)) hits.push({ rule: index, position: start + match.index });
+      for (const match of matchesOf(rule.pattern, normalised.slice(start, end))) hits.push({ rule: index, position: start + match.index });
     }
-  });
+  }
   return hits;
 }
 

@@ -12,7 +12,7 @@ export interface WindowScore {
 /**
  * Scores a text as the maximum over windows of two consecutive blocks (one window for short
  * texts), so an instruction hidden in a long document is not diluted by the benign text around it.
- * A window's logit: bias + (sum of its n-gram weights) / sqrt(n-gram count) + weights of the rules
+ * A window's logit: bias + (sum of its n-gram weights) × scale / sqrt(n-gram count) + weights of the rules
  * that fired in it. Linear in the text length.
  */
 export function scoreWindows(text: string, model: InjectionModel): WindowScore {
@@ -48,7 +48,7 @@ export function scoreWindows(text: string, model: InjectionModel): WindowScore {
       const b = Math.min(blocks - 1, (hit.position / block) | 0);
       if (b >= w && b < w + span && !fired.includes(hit.rule)) fired.push(hit.rule);
     }
-    let logit = model.bias + (count > 0 ? sum / Math.sqrt(count) : 0);
+    let logit = model.bias + (count > 0 ? (sum * model.scale) / Math.sqrt(count) : 0);
     for (const rule of fired) logit += model.ruleWeights[rule] as number;
     if (logit > best) {
       best = logit;

@@ -1,4 +1,5 @@
 import { checkSafeRegex } from '@conduit/contracts';
+import { matchesOf } from '../regex-matches';
 
 export interface DenyListConfig {
   /** Case-insensitive terms matched on word boundaries. */
@@ -48,12 +49,12 @@ export class DenyList {
   match(text: string): DenyMatch[] {
     const out: DenyMatch[] = [];
     if (this.termPattern) {
-      for (const m of text.matchAll(this.termPattern)) out.push({ start: m.index, end: m.index + m[0].length, rule: m[0].toLowerCase() });
+      for (const m of matchesOf(this.termPattern, text)) out.push({ start: m.index, end: m.index + m[0].length, rule: m[0].toLowerCase() });
     }
     for (const { source, regex } of this.patterns) {
       for (let offset = 0; offset < text.length; offset += SEGMENT - SEGMENT_OVERLAP) {
         const segment = text.slice(offset, offset + SEGMENT);
-        for (const m of segment.matchAll(regex)) {
+        for (const m of matchesOf(regex, segment)) {
           if (m[0].length === 0) continue;
           const start = offset + m.index;
           if (!out.some((o) => o.start === start && o.rule === `/${source}/`)) out.push({ start, end: start + m[0].length, rule: `/${source}/` });

@@ -3,6 +3,7 @@
  * (instructions and threats), not at topics. A classifier (LLM judge or HTTP) can be added on top.
  */
 import { MODERATION_CATEGORIES, type ModerationCategory } from '@conduit/contracts';
+import { matchesOf } from '../regex-matches';
 
 export { MODERATION_CATEGORIES };
 export type { ModerationCategory };
@@ -38,7 +39,7 @@ export function moderate(text: string, categories: readonly ModerationCategory[]
   const out: ModerationMatch[] = [];
   for (const [category, pattern] of RULES) {
     if (!categories.includes(category)) continue;
-    for (const m of text.matchAll(pattern)) out.push({ category, start: m.index, end: m.index + m[0].length });
+    for (const m of matchesOf(pattern, text)) out.push({ category, start: m.index, end: m.index + m[0].length });
   }
   return out;
 }

@@ -1,5 +1,6 @@
 import { entity, type PiiDetector, type PiiEntity } from './pii.types';
 import { before, isAsciiAlnum, isDigit, wordCharAt } from './text-scan';
+import { matchesOf } from '../regex-matches';
 
 // RFC 5322 atext minus `=`, `/`, `{`, `|`, `}` and backquote: legal but rare, and `key=user@host` in logs must not swallow the key.
 const LOCAL_CHARS = /[A-Za-z0-9!#$%&'*+?^_~.-]/;
@@ -50,6 +51,9 @@ export const emailDetector: PiiDetector = {
   },
 };
 
+/** A maximal run of digits and phone separators (single spaces only). */
+const PHONE_RUN = /[+(]?\d(?:[\d.()/-]| (?=[\d(]))*\d/g;
+
 const PHONE_CUE = /(?:phone|tel|call|ring|dial|mobile|cell|whatsapp|sms|text me|fax|número|teléfono|telefono|móvil|téléphone|portable|appelez|telefon|handy|ruf)[^\n]{0,20}$/;
 
 // Whole-candidate formats (the candidate is a maximal run of digits and separators).
@@ -87,7 +91,7 @@ export const phoneDetector: PiiDetector = {
   mayContain: (text) => /\d{2}/.test(text),
   detect(text) {
     const out: PiiEntity[] = [];
-    for (const match of text.matchAll(/[+(]?\d(?:[\d.()/-]| (?=[\d(]))*\d/g)) {
+    for (const match of matchesOf(PHONE_RUN, text)) {
       let start = match.index;
       let candidate = match[0];
       // A "(0)" or "(415)" belongs to the number; a lone "(" before a non-area part does not.

@@ -1,11 +1,15 @@
 import { IBAN_LENGTHS, ibanValid, luhnValid } from './checksums';
 import { entity, type PiiDetector, type PiiEntity } from './pii.types';
 import { isAsciiAlnum, isAsciiLetter, isDigit, wordCharAt } from './text-scan';
+import { matchesOf } from '../regex-matches';
 
 /** Issuer prefixes of the card networks (Visa, Mastercard, Amex, Discover, JCB, Diners, UnionPay, Maestro). */
 const CARD_PREFIX = /^(?:4|5[1-5]|2(?:2[2-9]|[3-6]\d|7[01]|720)|3[47]|6(?:011|5|4[4-9]|2)|35(?:2[89]|[3-8])|3(?:0[0-5]|[68])|5[06-9]|6[0-9])/;
 // Grouped as printed: groups of four (the last one shorter), Amex/Diners 4-6-5 / 4-6-4, or no separators; one separator kind.
 const CARD_GROUPS = /^(?:\d{4}([ -])(?:\d{4}\1){1,3}\d{1,4}|\d{4}([ -])\d{6}\2\d{4,5}|\d{13,19})$/;
+
+const CARD_RUN = /\d(?:\d|[ -](?=\d)){11,22}/g;
+const IBAN_START = /[A-Za-z]{2}\d{2}/g;
 
 /** Payment card: 13–19 digits, printed grouping, a known network prefix and a valid Luhn digit. */
 export const cardDetector: PiiDetector = {
@@ -13,7 +17,7 @@ export const cardDetector: PiiDetector = {
   mayContain: (text) => /\d{4}/.test(text),
   detect(text) {
     const out: PiiEntity[] = [];
-    for (const match of text.matchAll(/\d(?:\d|[ -](?=\d)){11,22}/g)) {
+    for (const match of matchesOf(CARD_RUN, text)) {
       const start = match.index;
       if (wordCharAt(text, start - 1) || text[start - 1] === '-' || text[start - 1] === '.') continue;
       // The run may carry a trailing group that is not the card's (a date, a CVV): try the longest valid prefix.
@@ -44,7 +48,7 @@ export const ibanDetector: PiiDetector = {
   mayContain: (text) => /[A-Za-z]{2}\d{2}/.test(text),
   detect(text) {
     const out: PiiEntity[] = [];
-    for (const match of text.matchAll(/[A-Za-z]{2}\d{2}/g)) {
+    for (const match of matchesOf(IBAN_START, text)) {
       const start = match.index;
       if (wordCharAt(text, start - 1)) continue;
       const country = match[0].slice(0, 2).toUpperCase();

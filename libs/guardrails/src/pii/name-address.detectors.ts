@@ -1,5 +1,6 @@
 import { FIRST_NAMES } from './first-names';
 import { entity, type PiiDetector, type PiiEntity } from './pii.types';
+import { matchesOf } from '../regex-matches';
 
 const NAME_WORD = "\\p{Lu}[\\p{Ll}'’-]+";
 const TITLE = '(?:Mr|Mrs|Ms|Miss|Dr|Prof|Sr|Sra|Mme|Herr|Frau)\\.?';
@@ -38,13 +39,13 @@ export const personDetector: PiiDetector = {
   mayContain: (text) => /\p{Lu}\p{Ll}/u.test(text),
   detect(text) {
     const out: PiiEntity[] = [];
-    for (const match of text.matchAll(TITLED)) out.push(entity('PERSON', text, match.index, match.index + match[0].length));
-    for (const match of text.matchAll(CUED)) {
+    for (const match of matchesOf(TITLED, text)) out.push(entity('PERSON', text, match.index, match.index + match[0].length));
+    for (const match of matchesOf(CUED, text)) {
       const name = match[1] as string;
       const start = match.index + match[0].length - name.length;
       out.push(entity('PERSON', text, start, start + name.length));
     }
-    for (const match of text.matchAll(CAPITALISED_RUN)) {
+    for (const match of matchesOf(CAPITALISED_RUN, text)) {
       const words = match[0].split(' ');
       if (!FIRST_NAMES.has(words[0]?.toLowerCase() ?? '') || PLACE_WORD.test(words[words.length - 1] ?? '')) continue;
       if (KNOWLEDGE_QUESTION.test(sentenceOf(text, match.index))) continue;
@@ -82,7 +83,7 @@ export const addressDetector: PiiDetector = {
   detect(text) {
     const out: PiiEntity[] = [];
     for (const pattern of [ENGLISH, PO_BOX, FRENCH, SPANISH, GERMAN]) {
-      for (const match of text.matchAll(pattern)) out.push(entity('ADDRESS', text, match.index, match.index + match[0].length));
+      for (const match of matchesOf(pattern, text)) out.push(entity('ADDRESS', text, match.index, match.index + match[0].length));
     }
     return out;
   },

@@ -1,7 +1,11 @@
 import { dniValid, ninoPrefixValid, ssnValid } from './checksums';
 import { entity, type PiiDetector, type PiiEntity } from './pii.types';
 import { before, wordCharAt } from './text-scan';
+import { matchesOf } from '../regex-matches';
 
+const SSN_SHAPE = /(\d{3})([- ]?)(\d{2})\2(\d{4})/g;
+const NINO_SHAPE = /([A-Z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])/g;
+const DNI_SHAPE = /([XYZ]\d{7}|\d{8})-?([A-Z])/g;
 const SSN_CUE = /(?:ssn|social security|social|ss#|ss no)[^\n]{0,25}$/;
 
 /**
@@ -13,7 +17,7 @@ export const ssnDetector: PiiDetector = {
   mayContain: (text) => /\d{3}/.test(text),
   detect(text) {
     const out: PiiEntity[] = [];
-    for (const match of text.matchAll(/(\d{3})([- ]?)(\d{2})\2(\d{4})/g)) {
+    for (const match of matchesOf(SSN_SHAPE, text)) {
       const [, area, separator, group, serial] = match as unknown as [string, string, string, string, string];
       const start = match.index;
       const end = start + match[0].length;
@@ -32,7 +36,7 @@ export const ninoDetector: PiiDetector = {
   mayContain: (text) => /[A-Z]{2} ?\d{2}/.test(text),
   detect(text) {
     const out: PiiEntity[] = [];
-    for (const match of text.matchAll(/([A-Z]{2}) ?(\d{2}) ?(\d{2}) ?(\d{2}) ?([A-D])/g)) {
+    for (const match of matchesOf(NINO_SHAPE, text)) {
       const start = match.index;
       const end = start + match[0].length;
       if (wordCharAt(text, start - 1) || wordCharAt(text, end)) continue;
@@ -49,7 +53,7 @@ export const dniDetector: PiiDetector = {
   mayContain: (text) => /\d{7}/.test(text),
   detect(text) {
     const out: PiiEntity[] = [];
-    for (const match of text.matchAll(/([XYZ]\d{7}|\d{8})-?([A-Z])/g)) {
+    for (const match of matchesOf(DNI_SHAPE, text)) {
       const start = match.index;
       const end = start + match[0].length;
       if (wordCharAt(text, start - 1) || wordCharAt(text, end)) continue;

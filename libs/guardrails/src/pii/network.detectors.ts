@@ -1,6 +1,7 @@
 import { isIPv6 } from 'node:net';
 import { entity, type PiiDetector, type PiiEntity } from './pii.types';
 import { before, isDigit, wordCharAt } from './text-scan';
+import { matchesOf } from '../regex-matches';
 
 const OCTET = '(?:25[0-5]|2[0-4]\\d|1\\d\\d|[1-9]?\\d)';
 const IPV4 = new RegExp(`${OCTET}(?:\\.${OCTET}){3}`, 'g');
@@ -8,7 +9,7 @@ const IPV4 = new RegExp(`${OCTET}(?:\\.${OCTET}){3}`, 'g');
 const VERSION_CUE = /(?:^|[^a-z])(?:version|ver\.?|v|firmware|release|build|update to|upgrade to|patch|rev\.?)\s*$/;
 
 function ipv4(text: string, out: PiiEntity[]): void {
-  for (const match of text.matchAll(IPV4)) {
+  for (const match of matchesOf(IPV4, text)) {
     const start = match.index;
     const end = start + match[0].length;
     if (wordCharAt(text, start - 1) || wordCharAt(text, end)) continue;

@@ -1,5 +1,6 @@
 import { entity, type PiiDetector, type PiiEntity } from './pii.types';
 import { wordCharAt } from './text-scan';
+import { matchesOf } from '../regex-matches';
 
 /**
  * Provider key shapes, each starting with a literal prefix (so the scan is linear): OpenAI
@@ -28,7 +29,7 @@ const BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/g;
 const MAX_KEY_BLOCK = 16_384;
 
 function privateKeys(text: string, out: PiiEntity[]): void {
-  for (const match of text.matchAll(BEGIN)) {
+  for (const match of matchesOf(BEGIN, text)) {
     const start = match.index;
     const footer = `-----END ${match[1]}-----`;
     const footerAt = text.indexOf(footer, start + match[0].length);
@@ -46,7 +47,7 @@ export const secretDetector: PiiDetector = {
   mayContain: (text) => PREFIXES.test(text),
   detect(text) {
     const out: PiiEntity[] = [];
-    for (const match of text.matchAll(KEY_SHAPES)) {
+    for (const match of matchesOf(KEY_SHAPES, text)) {
       const start = match.index;
       const end = start + match[0].length;
       if (wordCharAt(text, start - 1)) continue;
