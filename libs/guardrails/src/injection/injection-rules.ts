@@ -241,18 +241,38 @@ export interface RuleGate {
 
 const WHITESPACE = /\s/;
 
+/** Positions of each rule's first-set and second-set anchors, from one pass over the gate. */
+function anchorPositions(gate: RuleGate): { firsts: number[][]; seconds: number[][] } {
+  const firsts: number[][] = INJECTION_RULES.map(() => []);
+  const seconds: number[][] = INJECTION_RULES.map(() => []);
+  for (let i = 0; i < gate.indices.length; i += 1) {
+    const index = gate.indices[i] as number;
+    const position = gate.positions[i] as number;
+    const a = FIRST.get(index);
+    if (a) for (let k = 0; k < a.length; k += 1) (firsts[a[k] as number] as number[]).push(position);
+    const b = SECOND.get(index);
+    if (b) for (let k = 0; k < b.length; k += 1) (seconds[b[k] as number] as number[]).push(position);
+  }
+  return { firsts, seconds };
+}
+
 /** Text ranges around a rule's anchors (where the second set is required, anchors with one within MAX_MATCH). */
-function rangesFor(rule: InjectionRule, r: number, gate: RuleGate, length: number): Array<[number, number]> | 'all' {
-  if (gate.hasCjk && (rule.cjk || rule.also.includes('CJK'))) return 'all';
-  const firsts: number[] = [];
-  const seconds: number[] = [];
-  gate.indices.forEach((index, i) => {
-    if (FIRST.get(index)?.includes(r)) firsts.push(gate.positions[i] as number);
-    if (SECOND.get(index)?.includes(r)) seconds.push(gate.positions[i] as number);
-  });
-  const centres = rule.also.length === 0 ? firsts : firsts.filter((p) => seconds.some((q) => Math.abs(p - q) <= MAX_MATCH));
+function rangesFor(rule: InjectionRule, firsts: number[], seconds: number[], hasCjk: boolean, length: number): Array<[number, number]> | 'all' {
+  if (hasCjk && (rule.cjk || rule.also.includes('CJK'))) return 'all';
+  const sortedFirsts = [...firsts].sort((a, b) => a - b);
+  let centres = sortedFirsts;
+  if (rule.also.length > 0) {
+    // Two pointers over sorted positions: keep a first anchor with a second one within MAX_MATCH.
+    const sortedSeconds = [...seconds].sort((a, b) => a - b);
+    centres = [];
+    let j = 0;
+    for (const p of sortedFirsts) {
+      while (j < sortedSeconds.length && (sortedSeconds[j] as number) < p - MAX_MATCH) j += 1;
+      if (j < sortedSeconds.length && (sortedSeconds[j] as number) <= p + MAX_MATCH) centres.push(p);
+    }
+  }
   const ranges: Array<[number, number]> = [];
-  for (const p of centres.sort((a, b) => a - b)) {
+  for (const p of centres) {
     const start = Math.max(0, p - MAX_MATCH);
     const end = Math.min(length, p + MAX_MATCH);
     const last = ranges[ranges.length - 1];
@@ -266,18 +286,23 @@ function rangesFor(rule: InjectionRule, r: number, gate: RuleGate, length: numbe
 /**
  * Every rule match (rule index and position in the normalised text). With a gate (the anchors the
  * feature pass saw), a rule runs only if its anchors are present, and only on the parts of the
- * text around them — same hits, less work. Slices start at a whitespace character (a newline for
+ * text around them — same hits, less work. When normalisation rewrote the text (leetspeak, spaced
+ * letters; technical text with "md5" or "s3" is enough), the gate is recomputed on the rewritten text. Slices start at a whitespace character (a newline for
  * rules anchored with "^") and end before one, so boundaries and look-arounds see what they would
  * see in the whole text.
  */
 export function ruleHits(text: string, gate?: RuleGate): RuleHit[] {
   const { text: normalised, changed } = normaliseDetailed(text);
-  const enabled = gate && !changed ? enabledRules(gate.indices, gate.hasCjk) : undefined;
+  // Leetspeak or spacing rewritten: the anchors must come from the rewritten text.
+  if (gate && changed) gate = gateFor(normalised);
+  const enabled = gate ? enabledRules(gate.indices, gate.hasCjk) : undefined;
+  const anchors = gate && gate.indices.length > 0 ? anchorPositions(gate) : undefined;
   const hits: RuleHit[] = [];
   for (let index = 0; index < INJECTION_RULES.length; index += 1) {
     if (enabled && enabled[index] !== 1) continue;
     const rule = INJECTION_RULES[index] as InjectionRule;
-    const ranges = enabled && gate ? rangesFor(rule, index, gate, normalised.length) : 'all';
+    const ranges =
+      gate && anchors ? rangesFor(rule, anchors.firsts[index] as number[], anchors.seconds[index] as number[], gate.hasCjk, normalised.length) : 'all';
     if (ranges === 'all') {
       for (const match of matchesOf(rule.pattern, normalised)) hits.push({ rule: index, position: match.index });
       continue;

@@ -14,7 +14,7 @@ const CUES = [
 ];
 /** A cue's first letter in either case (the `i` flag would make `\p{Lu}` match lower case too). */
 const cueSource = CUES.map((cue) => `[${cue[0]?.toUpperCase()}${cue[0]}]${cue.slice(1).replace(/'/g, "['’]")}`).join('|');
-const CUED = new RegExp(`(?<![\\p{L}])(?:${cueSource})(?: my \\p{Ll}+,)?\\s+(${NAME_WORD}(?: ${NAME_WORD}){1,2})`, 'gu');
+const CUED = new RegExp(`\\b(?:${cueSource})(?: my \\p{Ll}+,)?\\s+(${NAME_WORD}(?: ${NAME_WORD}){1,2})`, 'gu');
 /** Two or three capitalised words: a name when the first is a known given name. */
 const CAPITALISED_RUN = new RegExp(`${NAME_WORD}(?: ${NAME_WORD}){1,2}`, 'gu');
 /** General-knowledge questions about public figures: names in them are not personal data. */
