@@ -76,12 +76,23 @@ const allGuards = (text) => {
   detector.detectSync(text);
   g.redact(text, policy, scanner);
 };
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+/** CPU ms per call batch: the fastest of ROUNDS rounds (the machine is shared; the minimum is the least disturbed). */
+const bestCpuMs = (work) => {
+  let best = Infinity;
+  for (let r = 0; r < ROUNDS; r += 1) {
+    const before = process.cpuUsage();
+    work();
+    const used = process.cpuUsage(before);
+    best = Math.min(best, (used.user + used.system) / 1000);
+  }
+  return best;
+};
 const cpuPer1k = (fn, label) => {
   for (const t of inputs) fn(t); // warm-up
-  const before = process.cpuUsage();
-  for (let k = 0; k < ITERATIONS; k += 1) for (const t of inputs) fn(t);
-  const used = process.cpuUsage(before);
-  const ms = (used.user + used.system) / 1000;
+  const ms = bestCpuMs(() => {
+    for (let k = 0; k < ITERATIONS; k += 1) for (const t of inputs) fn(t);
+  });
   return { guards: label, 'cpu ms / 1k tokens': fmt((ms / (tokens * ITERATIONS)) * 1000, 4) };
 };
 // Long inputs too: RAG chunks and documents are longer than the labelled prompts. One is the
@@ -90,14 +101,14 @@ const cpuPer1k = (fn, label) => {
 const perThousand = (text) => {
   const n = encode(text).length;
   allGuards(text);
-  const before = process.cpuUsage();
-  for (let k = 0; k < ITERATIONS; k += 1) allGuards(text);
-  const used = process.cpuUsage(before);
-  return { tokens: n, cost: fmt(((used.user + used.system) / 1000 / (n * ITERATIONS)) * 1000, 4) };
+  const ms = bestCpuMs(() => {
+    for (let k = 0; k < ITERATIONS; k += 1) allGuards(text);
+  });
+  return { tokens: n, cost: fmt((ms / (n * ITERATIONS)) * 1000, 4) };
 };
 const glued = perThousand(piiItems.map((i) => i.text).join(' ') + ' ' + injectionItems.filter((i) => i.kind === 'document').map((i) => i.text).join(' '));
 const prose = perThousand(['README.md', 'DEVELOPMENT.md', 'docs/deployment.md'].map((f) => readFileSync(join(root, f), 'utf8')).join('\n'));
-console.log(`\nCPU with every input guard on (${inputs.length} labelled texts, ${tokens} tokens by gpt-tokenizer, × ${ITERATIONS})`);
+console.log(`\nCPU with every input guard on (${inputs.length} labelled texts, ${tokens} tokens by gpt-tokenizer, × ${ITERATIONS}; fastest of ${ROUNDS} rounds)`);
 console.log(
   table([
     cpuPer1k(allGuards, 'injection (built-in) + PII redaction (all types)'),
@@ -120,10 +131,10 @@ const lines = [
 const scrubRows = lines.map((line, index) => {
   const n = 20_000;
   for (let k = 0; k < 1_000; k += 1) scrub(line);
-  const before = process.cpuUsage();
-  for (let k = 0; k < n; k += 1) scrub(line);
-  const used = process.cpuUsage(before);
-  return { line: ['request log', 'chat log', 'line with PII', 'short, no candidates'][index], chars: line.length, 'µs CPU / line': fmt((used.user + used.system) / n, 2) };
+  const ms = bestCpuMs(() => {
+    for (let k = 0; k < n; k += 1) scrub(line);
+  });
+  return { line: ['request log', 'chat log', 'line with PII', 'short, no candidates'][index], chars: line.length, 'µs CPU / line': fmt((ms * 1000) / n, 2) };
 });
 console.log('\nLog scrubber (default types; per serialised line)');
 console.log(table(scrubRows));
