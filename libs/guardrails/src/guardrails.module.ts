@@ -1,8 +1,8 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import type { LlmGateway } from '@conduit/llm';
 import type { Registry } from 'prom-client';
 import { createInjectionDetector } from './injection/detector.factory';
 import type { InjectionDetector } from './injection/injection-detector';
+import type { JudgeGateway } from './injection/llm-judge.detector';
 import { guardrailMetrics, type GuardrailMetrics } from './telemetry/guardrail-telemetry';
 import type { GuardrailsPolicy } from '@conduit/contracts';
 
@@ -15,7 +15,7 @@ export interface GuardrailsModuleOptions {
   /** The default detector (per-tenant detectors are built with `createInjectionDetector`). */
   detector?: GuardrailsPolicy['injection']['detector'];
   /** Needed for the `llm` detector. */
-  gateway?: Pick<LlmGateway, 'complete'>;
+  gateway?: JudgeGateway;
 }
 
 /** DI wiring for services: the default injection detector and the guardrail metrics. The lib itself is plain classes. */

@@ -14,7 +14,7 @@ export type { ClassifiedKind, FailureMode, InjectionCheck, InjectionDetector, In
 export { BuiltinInjectionDetector } from './injection/builtin.detector';
 export type { BuiltinDetectorOptions } from './injection/builtin.detector';
 export { LlmJudgeInjectionDetector, MODERATION_JUDGE_PROMPT, parseJudgeAnswer } from './injection/llm-judge.detector';
-export type { LlmJudgeOptions } from './injection/llm-judge.detector';
+export type { JudgeGateway, LlmJudgeOptions } from './injection/llm-judge.detector';
 export { HttpInjectionDetector } from './injection/http-classifier.detector';
 export type { HttpClassifierOptions } from './injection/http-classifier.detector';
 export { createInjectionDetector } from './injection/detector.factory';

@@ -1,12 +1,11 @@
 import type { GuardrailsPolicy } from '@conduit/contracts';
-import type { LlmGateway } from '@conduit/llm';
 import { BuiltinInjectionDetector } from './builtin.detector';
 import { HttpInjectionDetector } from './http-classifier.detector';
 import type { InjectionDetector } from './injection-detector';
-import { LlmJudgeInjectionDetector } from './llm-judge.detector';
+import { LlmJudgeInjectionDetector, type JudgeGateway } from './llm-judge.detector';
 
 export interface DetectorDeps {
-  gateway?: Pick<LlmGateway, 'complete'> | undefined;
+  gateway?: JudgeGateway | undefined;
   env?: NodeJS.ProcessEnv;
   /** System prompt for the LLM judge (e.g. MODERATION_JUDGE_PROMPT for output classifiers). */
   prompt?: string;

@@ -1,5 +1,16 @@
-import type { LlmGateway } from '@conduit/llm';
 import { failureVerdict, type FailureMode, type InjectionCheck, type InjectionDetector, type InjectionVerdict } from './injection-detector';
+
+/**
+ * What the judge needs of `LlmGateway` (libs/llm), structurally: the lib's code does not import
+ * libs/llm (only the judge's integration test does, to run the real gateway against mock-llm).
+ */
+export interface JudgeGateway {
+  complete(
+    aliasOrModel: string | undefined,
+    request: { messages: Array<{ role: 'system' | 'user'; content: string }>; temperature?: number; max_tokens?: number },
+    options?: { timeoutMs?: number; signal?: AbortSignal },
+  ): Promise<{ completion: { content: string } }>;
+}
 
 export interface LlmJudgeOptions {
   /** Route alias or model of a cheap model (default: the gateway's default route). */
@@ -45,7 +56,7 @@ export class LlmJudgeInjectionDetector implements InjectionDetector {
   readonly name = 'llm';
 
   constructor(
-    private readonly gateway: Pick<LlmGateway, 'complete'>,
+    private readonly gateway: JudgeGateway,
     private readonly options: LlmJudgeOptions = {},
   ) {}
 
