@@ -30,6 +30,8 @@ const MAY_USE = {
   jobs: [...INFRASTRUCTURE, 'webhooks'],
   budget: [...INFRASTRUCTURE, 'llm'],
   retrieval: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
+  // detectors and redaction; the LLM judge calls a cheap model through libs/llm
+  guardrails: [...INFRASTRUCTURE, 'llm'],
   // the mock upstream: the lib and the app that serves it
   'mock-llm': INFRASTRUCTURE,
   testing: [...INFRASTRUCTURE, 'blob-store'],
@@ -40,7 +42,7 @@ const MAY_USE = {
   billing: [...INFRASTRUCTURE, 'budget'],
   eval: INFRASTRUCTURE,
   // end-to-end tests drive the built apps over HTTP and read the database to check
-  e2e: ['contracts', 'db', 'vector-store'],
+  e2e: ['contracts', 'db', 'runtime', 'vector-store'],
 };
 
 /**

@@ -39,3 +39,18 @@ export { cleanText, INPUT_LIMITS, inspectInput, isCleanText } from './input-rule
 export type { InputLimits, InputProblem, InputProblemCode } from './input-rules';
 export { describeApiKey, hashApiKey, mintApiKey } from './api-key';
 export type { MintedApiKey } from './api-key';
+export {
+  checkSafeRegex,
+  DEFAULT_GUARDRAILS_POLICY,
+  effectiveGuardrailsPolicy,
+  guardrailsPolicyOverrideSchema,
+  MAX_PATTERN_LENGTH,
+  mergeGuardrailsPolicy,
+  MODERATION_CATEGORIES,
+  paramPath,
+  parseGuardrailsPolicy,
+  PII_ENTITY_TYPES,
+  policyErrorOf,
+  STRUCTURED_PII_TYPES,
+} from './guardrails-policy.schema';
+export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, PiiEntityType, RegexCheck } from './guardrails-policy.schema';

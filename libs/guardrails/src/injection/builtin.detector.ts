@@ -1,0 +1,44 @@
+import type { InjectionCheck, InjectionDetector, InjectionVerdict } from './injection-detector';
+import { shippedInjectionModel, type InjectionModel } from './injection-model';
+import { INJECTION_RULES } from './injection-rules';
+import { scoreWindows, sigmoid } from './window-scorer';
+
+export interface BuiltinDetectorOptions {
+  /** Probability at or above which a text is an injection (default: the trained model's threshold). */
+  threshold?: number;
+  /** Longest text scored, in characters (the rest is ignored; default 200,000). */
+  maxChars?: number;
+  model?: InjectionModel;
+}
+
+/**
+ * The default detector: hand-written multilingual rules plus a linear classifier over hashed
+ * n-grams, trained offline on the project's own labelled set. In-process, synchronous, no network,
+ * no model download.
+ */
+export class BuiltinInjectionDetector implements InjectionDetector {
+  readonly name = 'builtin';
+  private readonly model: InjectionModel;
+  private readonly threshold: number;
+  private readonly maxChars: number;
+
+  constructor(options: BuiltinDetectorOptions = {}) {
+    this.model = options.model ?? shippedInjectionModel();
+    this.threshold = options.threshold ?? this.model.threshold;
+    this.maxChars = options.maxChars ?? 200_000;
+  }
+
+  detect(text: string, _check?: InjectionCheck): Promise<InjectionVerdict> {
+    return Promise.resolve(this.detectSync(text));
+  }
+
+  detectSync(text: string): InjectionVerdict {
+    if (text.trim().length === 0) return { verdict: 'clean', score: 0, reasons: [] };
+    const { logit, rules } = scoreWindows(text.length > this.maxChars ? text.slice(0, this.maxChars) : text, this.model);
+    const score = sigmoid(logit);
+    const verdict = score >= this.threshold ? 'injection' : 'clean';
+    const reasons = rules.map((r) => `rule:${INJECTION_RULES[r]?.id}`);
+    reasons.push(`classifier:${score.toFixed(3)}`);
+    return { verdict, score, reasons };
+  }
+}

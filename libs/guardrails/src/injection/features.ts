@@ -1,0 +1,107 @@
+/**
+ * The built-in injection classifier's features, shared by run-time scoring and the offline
+ * training script (scripts/guardrails/train-injection.mjs), so both see exactly the same thing:
+ * hashed word unigrams and bigrams and character 3- and 5-grams of the lower-cased text (CJK
+ * characters count as words of their own), each reported with its position so the scorer can
+ * look at windows of a long document.
+ */
+
+export const FEATURE_BITS = 18;
+export const FEATURE_COUNT = 1 << FEATURE_BITS;
+const MASK = FEATURE_COUNT - 1;
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
+// Namespaces, so a word and a character n-gram with the same letters do not share a weight.
+const SEED_BIGRAM = 0x9e3779b1;
+const SEED_TRI = 0x85ebca77;
+const SEED_FIVE = 0xc2b2ae3d;
+
+/** Called once per feature occurrence: the feature's index in the weight table and where it starts in the text. */
+export type FeatureSink = (index: number, position: number) => void;
+
+function isCjk(code: number): boolean {
+  return (code >= 0x2e80 && code <= 0x9fff) || (code >= 0xac00 && code <= 0xd7af) || (code >= 0xf900 && code <= 0xfaff);
+}
+
+/** Letters and digits of any script form words; everything else separates them. */
+function isWordCode(code: number): boolean {
+  if (code < 128) return (code >= 97 && code <= 122) || (code >= 48 && code <= 57) || (code >= 65 && code <= 90);
+  if (code < 0xc0) return false;
+  if (code >= 0x2000 && code <= 0x2bff) return false; // punctuation, symbols, arrows
+  if (code >= 0x3000 && code <= 0x303f) return false; // CJK punctuation
+  if (code >= 0xff00 && code <= 0xff20) return false; // full-width punctuation
+  return true;
+}
+
+/** The index of a character 3-gram or 5-gram as the feature pass emits it (space stands for any run of separators). */
+export function ngramIndex(gram: string): number {
+  const codes = [...gram].map((ch) => ch.charCodeAt(0));
+  if (codes.length === 3) return (triHash(codes[0] as number, codes[1] as number, codes[2] as number) >>> 0) & MASK;
+  if (codes.length === 5) {
+    const tri = triHash(codes[2] as number, codes[3] as number, codes[4] as number);
+    return (fiveHash(tri, codes[0] as number, codes[1] as number) >>> 0) & MASK;
+  }
+  throw new Error(`n-gram anchors have 3 or 5 characters: "${gram}"`);
+}
+
+function triHash(a: number, b: number, c: number): number {
+  return Math.imul(Math.imul(Math.imul(SEED_TRI ^ a, FNV_PRIME) ^ b, FNV_PRIME) ^ c, FNV_PRIME);
+}
+
+function fiveHash(tri: number, a: number, b: number): number {
+  return Math.imul(Math.imul(Math.imul(tri ^ SEED_FIVE ^ a, FNV_PRIME) ^ b, FNV_PRIME), FNV_PRIME);
+}
+
+/** Emits every feature of `text`; returns whether the text has CJK characters. */
+export function forEachFeature(text: string, emit: FeatureSink): boolean {
+  let hasCjk = false;
+  const lower = text.toLowerCase();
+  let word = FNV_OFFSET;
+  let wordStart = -1;
+  let previousWord = 0;
+  let havePrevious = false;
+  // The last five characters of the normalised stream (separators collapsed to one space).
+  let c1 = 32;
+  let c2 = 32;
+  let c3 = 32;
+  let c4 = 32;
+  let lastWasSpace = true;
+  const endWord = () => {
+    const w = word >>> 0;
+    emit(w & MASK, wordStart);
+    if (havePrevious) emit((Math.imul(previousWord ^ SEED_BIGRAM, FNV_PRIME) ^ w) & MASK, wordStart);
+    previousWord = w;
+    havePrevious = true;
+    word = FNV_OFFSET;
+    wordStart = -1;
+  };
+  for (let i = 0; i <= lower.length; i += 1) {
+    let code = i < lower.length ? lower.charCodeAt(i) : 32;
+    const cjk = code >= 0x2e80 && isCjk(code);
+    if (cjk) hasCjk = true;
+    if (cjk || !isWordCode(code)) {
+      if (wordStart !== -1) endWord();
+      if (cjk) {
+        wordStart = i;
+        word = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
+        endWord();
+      } else {
+        if (lastWasSpace) continue;
+        code = 32;
+      }
+    } else {
+      if (wordStart === -1) wordStart = i;
+      word = Math.imul(word ^ code, FNV_PRIME);
+    }
+    lastWasSpace = code === 32;
+    // Character n-grams over the normalised stream.
+    const tri = triHash(c3, c4, code);
+    emit((tri >>> 0) & MASK, i);
+    emit((fiveHash(tri, c1, c2) >>> 0) & MASK, i);
+    c1 = c2;
+    c2 = c3;
+    c3 = c4;
+    c4 = code;
+  }
+  return hasCjk;
+}

@@ -1,0 +1,61 @@
+import { forEachFeature } from './features';
+import { ANCHOR_MARK, ruleHits } from './injection-rules';
+import type { InjectionModel } from './injection-model';
+
+export interface WindowScore {
+  /** Highest window logit. */
+  logit: number;
+  /** Rules that fired in the best window. */
+  rules: number[];
+}
+
+/**
+ * Scores a text as the maximum over windows of two consecutive blocks (one window for short
+ * texts), so an instruction hidden in a long document is not diluted by the benign text around it.
+ * A window's logit: bias + (sum of its n-gram weights) × scale / sqrt(n-gram count) + weights of the rules
+ * that fired in it. Linear in the text length.
+ */
+export function scoreWindows(text: string, model: InjectionModel): WindowScore {
+  const blocks = Math.max(1, Math.ceil(text.length / model.block));
+  const sums = new Float64Array(blocks);
+  const counts = new Uint32Array(blocks);
+  const { weights, block } = model;
+  const indices: number[] = [];
+  const positions: number[] = [];
+  const hasCjk = forEachFeature(text, (index, position) => {
+    const b = (position / block) | 0;
+    sums[b] += weights[index] as number;
+    counts[b] += 1;
+    if (ANCHOR_MARK[index] === 1) {
+      indices.push(index);
+      positions.push(position);
+    }
+  });
+  const hits = ruleHits(text, { indices, positions, hasCjk });
+  const windows = blocks <= 2 ? 1 : blocks - 1;
+  const span = blocks <= 2 ? blocks : 2;
+  let best = -Infinity;
+  let bestRules: number[] = [];
+  for (let w = 0; w < windows; w += 1) {
+    let sum = 0;
+    let count = 0;
+    for (let b = w; b < w + span; b += 1) {
+      sum += sums[b] as number;
+      count += counts[b] as number;
+    }
+    const fired: number[] = [];
+    for (const hit of hits) {
+      const b = Math.min(blocks - 1, (hit.position / block) | 0);
+      if (b >= w && b < w + span && !fired.includes(hit.rule)) fired.push(hit.rule);
+    }
+    let logit = model.bias + (count > 0 ? (sum * model.scale) / Math.sqrt(count) : 0);
+    for (const rule of fired) logit += model.ruleWeights[rule] as number;
+    if (logit > best) {
+      best = logit;
+      bestRules = fired;
+    }
+  }
+  return { logit: best, rules: bestRules };
+}
+
+export const sigmoid = (z: number): number => 1 / (1 + Math.exp(-z));
