@@ -16,6 +16,12 @@ const CL100K_MAX_TOKEN_CHARS = 128;
 /** Pieces up to this length have their counts remembered (ordinary words that are not one token). */
 const CACHED_PIECE_CHARS = 64;
 const PIECE_CACHE_ENTRIES = 50_000;
+/**
+ * A few long pieces are remembered too (at most 256 × 64 Ki characters): a text made of one
+ * repeated run (separators, padding) is cut into identical pieces, each merged once.
+ */
+const CACHED_LONG_PIECE_CHARS = 65_536;
+const LONG_PIECE_CACHE_ENTRIES = 256;
 /** Merge-pair results remembered before the table is reset (bounds its memory). */
 const PAIR_TABLE_MAX = 1 << 22;
 const NONE = -1;
@@ -113,76 +119,57 @@ class PairTable {
 }
 
 /** Scratch arrays reused across merges (the counter is synchronous and not re-entrant). */
-let next = new Int32Array(256);
-let prev = new Int32Array(256);
-let token = new Int32Array(256);
-let pairRank = new Int32Array(256);
-let heap = new Float64Array(512);
+const scratch = {
+  next: new Int32Array(256),
+  prev: new Int32Array(256),
+  token: new Int32Array(256),
+  pairRank: new Int32Array(256),
+  heap: new Float64Array(1_024),
+};
+
+function ensureScratch(m: number): void {
+  if (scratch.next.length <= m) {
+    const size = 2 ** Math.ceil(Math.log2(m + 1));
+    scratch.next = new Int32Array(size);
+    scratch.prev = new Int32Array(size);
+    scratch.token = new Int32Array(size);
+    scratch.pairRank = new Int32Array(size);
+  }
+  // Candidates pushed: m − 1 at first, then at most two per merge (m − 1 merges).
+  if (scratch.heap.length < 3 * m) scratch.heap = new Float64Array(2 ** Math.ceil(Math.log2(3 * m)));
+}
 
 /**
  * Byte-pair merges of one piece, counting the tokens left. The same merges as tiktoken's and
  * gpt-tokenizer's reference loop (always the lowest-ranked adjacent pair, leftmost on ties), but
  * with a binary heap of candidate pairs instead of a scan of every pair per merge: O(m log m)
  * for a piece of m bytes instead of O(m²), which is what made one long "word" cost minutes.
+ * Heap keys are rank × 2³² + position, so the smallest key is the lowest rank, leftmost first.
  */
 function mergeCount(bytes: Uint8Array, vocabulary: Vocabulary, pairs: PairTable): number {
   const m = bytes.length;
   if (m <= 1) return m;
-  if (next.length <= m) {
-    const size = 2 ** Math.ceil(Math.log2(m + 1));
-    [next, prev, token, pairRank] = [new Int32Array(size), new Int32Array(size), new Int32Array(size), new Int32Array(size)];
-  }
-  if (heap.length < 2 * m) heap = new Float64Array(2 ** Math.ceil(Math.log2(2 * m)));
+  ensureScratch(m);
+  const { next, prev, token, pairRank, heap } = scratch;
+  const { byteRank } = vocabulary;
   let size = 0;
-  // Heap keys: rank × 2³² + position, so the smallest key is the lowest rank, leftmost first.
-  const push = (key: number) => {
-    if (size === heap.length) {
-      const grown = new Float64Array(size * 2);
-      grown.set(heap);
-      heap = grown;
-    }
-    let at = size;
-    size += 1;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (heap[parent] <= key) break;
-      heap[at] = heap[parent];
-      at = parent;
-    }
-    heap[at] = key;
-  };
-  const pop = (): number => {
-    const top = heap[0];
-    size -= 1;
-    const last = heap[size];
-    let at = 0;
-    for (;;) {
-      let child = 2 * at + 1;
-      if (child >= size) break;
-      if (child + 1 < size && heap[child + 1] < heap[child]) child += 1;
-      if (heap[child] >= last) break;
-      heap[at] = heap[child];
-      at = child;
-    }
-    heap[at] = last;
-    return top;
-  };
 
   // Part i starts at byte i while alive; `pairRank[i]` is the rank of part i merged with the next.
   for (let at = 0; at < m; at += 1) {
     next[at] = at + 1;
     prev[at] = at - 1;
-    token[at] = vocabulary.byteRank[bytes[at]];
+    token[at] = byteRank[bytes[at]];
   }
+  pairRank[m - 1] = NONE;
   for (let at = 0; at + 1 < m; at += 1) {
     const rank = pairs.rank(token[at], token[at + 1]);
     pairRank[at] = rank;
-    if (rank !== NONE) push(rank * RANK_SHIFT + at);
+    if (rank !== NONE) size = heapPush(heap, size, rank * RANK_SHIFT + at);
   }
-  pairRank[m - 1] = NONE;
   let parts = m;
   while (size > 0) {
-    const key = pop();
+    const key = heap[0];
+    size = heapPopTop(heap, size);
     const rank = (key / RANK_SHIFT) | 0;
     const at = key - rank * RANK_SHIFT;
     // A stale candidate: the part was merged away or its pair changed since (a pair's bytes only
@@ -195,20 +182,58 @@ function mergeCount(bytes: Uint8Array, vocabulary: Vocabulary, pairs: PairTable)
     if (after < m) prev[after] = at;
     pairRank[right] = NONE;
     parts -= 1;
-    pairRank[at] = after < m ? pairs.rank(rank, token[after]) : NONE;
-    if (pairRank[at] !== NONE) push(pairRank[at] * RANK_SHIFT + at);
+    const merged = after < m ? pairs.rank(rank, token[after]) : NONE;
+    pairRank[at] = merged;
+    if (merged !== NONE) size = heapPush(heap, size, merged * RANK_SHIFT + at);
     if (at > 0) {
       const before = prev[at];
-      pairRank[before] = pairs.rank(token[before], rank);
-      if (pairRank[before] !== NONE) push(pairRank[before] * RANK_SHIFT + before);
+      const joined = pairs.rank(token[before], rank);
+      pairRank[before] = joined;
+      if (joined !== NONE) size = heapPush(heap, size, joined * RANK_SHIFT + before);
     }
   }
   return parts;
 }
 
+/** Adds `key` to the binary min-heap of `size` keys; returns the new size. */
+function heapPush(heap: Float64Array, size: number, key: number): number {
+  let at = size;
+  while (at > 0) {
+    const parent = (at - 1) >> 1;
+    if (heap[parent] <= key) break;
+    heap[at] = heap[parent];
+    at = parent;
+  }
+  heap[at] = key;
+  return size + 1;
+}
+
+/** Removes the smallest key; returns the new size. */
+function heapPopTop(heap: Float64Array, size: number): number {
+  const last = heap[size - 1];
+  const remaining = size - 1;
+  let at = 0;
+  for (;;) {
+    let child = 2 * at + 1;
+    if (child >= remaining) break;
+    if (child + 1 < remaining && heap[child + 1] < heap[child]) child += 1;
+    if (heap[child] >= last) break;
+    heap[at] = heap[child];
+    at = child;
+  }
+  heap[at] = last;
+  return remaining;
+}
+
 let pairTable: PairTable | undefined;
 const pieceCache = new Map<string, number>();
+const longPieceCache = new Map<string, number>();
 const split = new RegExp(CL100K_TOKEN_SPLIT_REGEX.source, CL100K_TOKEN_SPLIT_REGEX.flags);
+
+function cacheFor(piece: string): Map<string, number> | undefined {
+  if (piece.length <= CACHED_PIECE_CHARS) return pieceCache;
+  return piece.length <= CACHED_LONG_PIECE_CHARS ? longPieceCache : undefined;
+}
 
 function countCl100k(text: string): number {
   if (text === '') return 0;
@@ -222,15 +247,16 @@ function countCl100k(text: string): number {
       total += 1;
       continue;
     }
-    const cached = piece.length <= CACHED_PIECE_CHARS ? pieceCache.get(piece) : undefined;
+    const cache = cacheFor(piece);
+    const cached = cache?.get(piece);
     if (cached !== undefined) {
       total += cached;
       continue;
     }
     const tokens = mergeCount(Buffer.from(piece, 'utf8'), vocabulary, pairTable);
-    if (piece.length <= CACHED_PIECE_CHARS) {
-      if (pieceCache.size >= PIECE_CACHE_ENTRIES) pieceCache.clear();
-      pieceCache.set(piece, tokens);
+    if (cache) {
+      if (cache.size >= (cache === pieceCache ? PIECE_CACHE_ENTRIES : LONG_PIECE_CACHE_ENTRIES)) cache.clear();
+      cache.set(piece, tokens);
     }
     total += tokens;
   }

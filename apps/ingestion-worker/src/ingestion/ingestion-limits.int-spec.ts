@@ -6,7 +6,7 @@ import { DocumentMediaType, documentIngestJobId } from '@conduit/contracts';
 import { DocumentStatus } from '@conduit/db';
 import { createVectorStore, vectorSpaceFor, type ManagedVectorStore } from '@conduit/vector-store';
 import { enqueueIngestion, IngestionTestApp, settleDocument, startIngestionTestApp, testIngestionOptions } from '../testing/ingestion-app.fixture';
-import { articleText, createDocumentFixture, DocumentFixture } from '../testing/ingestion.fixture';
+import { articleText, createDocumentFixture, DocumentFixture, randomLetters } from '../testing/ingestion.fixture';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -56,8 +56,8 @@ describe('ingestion limits: the per-document deadline and ceilings (real queue, 
   });
 
   it('deliver 3 (issue 12): a document still parsing at the deadline fails with processing_timeout, never retried, and the next document is processed', async () => {
-    // 40 MB without a space: far more chunking than the deadline allows, in the processing thread.
-    const huge = await fixture(Buffer.alloc(40_000_000, 'a'));
+    // 60 MB of random letters without a space: far more tokenizing than the deadline allows.
+    const huge = await fixture(randomLetters(60_000_000));
     const next = await fixture(Buffer.from('A short note. It fits in one chunk.'));
     await enqueueIngestion(worker.producer, huge, 5);
     await enqueueIngestion(worker.producer, next);

@@ -9,6 +9,7 @@ import { DocumentParseError } from '../parsing/document-parse.error';
 import { documentFormatOf } from '../parsing/document-parser';
 import { DocumentLimitError } from '../processing/document-limits';
 import { DocumentProcessorPool } from '../processing/document-processor.pool';
+import { insertChunks } from './document-chunks.sql';
 import { INGEST_EMBEDDER, INGESTION_OPTIONS, IngestionOptions } from './ingestion.constants';
 import { DocumentRejectedError } from './ingestion.errors';
 import { ProcessingDeadline } from './processing-deadline';
@@ -167,18 +168,14 @@ export class IngestionPipeline {
       await this.assertCurrent(tx, run);
       await tx.documentChunk.deleteMany({ where: { documentId: run.documentId } });
       for (let from = 0; from < total; from += 1_000) {
-        const positions = Array.from({ length: Math.min(1_000, total - from) }, (_, n) => from + n);
-        await tx.documentChunk.createMany({
-          data: positions.map((position) => ({
-            id: chunkPointId(run.tenantId, run.documentId, position),
-            documentId: run.documentId,
-            tenantId: run.tenantId,
-            position,
-            text: text.slice(starts[position], ends[position]),
-            startOffset: starts[position],
-            endOffset: ends[position],
-            tokenCount: tokens[position],
-          })),
+        const position = Array.from({ length: Math.min(1_000, total - from) }, (_, n) => from + n);
+        await insertChunks(tx, run.documentId, run.tenantId, {
+          id: position.map((n) => chunkPointId(run.tenantId, run.documentId, n)),
+          position,
+          text: position.map((n) => text.slice(starts[n], ends[n])),
+          startOffset: position.map((n) => starts[n]),
+          endOffset: position.map((n) => ends[n]),
+          tokenCount: position.map((n) => tokens[n]),
         });
       }
       await tx.document.update({

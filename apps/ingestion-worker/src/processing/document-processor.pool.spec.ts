@@ -1,5 +1,5 @@
 import { DocumentParseError } from '../parsing/document-parse.error';
-import { articleText } from '../testing/ingestion.fixture';
+import { articleText, randomLetters } from '../testing/ingestion.fixture';
 import { DocumentFailureCode, DocumentLimitError } from './document-limits';
 import { processDocument, ProcessingRequest } from './document-processor';
 import { DocumentProcessorPool } from './document-processor.pool';
@@ -44,8 +44,8 @@ describe('DocumentProcessorPool (worker threads)', () => {
   it('terminates a busy thread when the signal aborts, rejecting with its reason, and keeps working', async () => {
     const processor = pool();
     const controller = new AbortController();
-    // Tens of seconds of chunking: only terminating the thread stops it.
-    const running = processor.process(request(Buffer.alloc(80_000_000, 'a')), controller.signal);
+    // Tens of seconds of tokenizing: only terminating the thread stops it.
+    const running = processor.process(request(randomLetters(60_000_000)), controller.signal);
     await waitFor(() => processor.size === 1);
     const reason = new Error('deadline');
     controller.abort(reason);
