@@ -1,10 +1,5 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createPrismaClient, type PrismaClient } from '@conduit/db';
-import { createVectorStore, vectorSpaceFor, type ManagedVectorStore } from '@conduit/vector-store';
-import { createTenantWithUser, removeTenants, type TenantWithUser } from '../apps/api-gateway/src/testing/fixtures';
+import { HASHING_SPACE as space, IngestionFixture, openIngestionFixture } from './support/ingestion-fixture';
 import { RunningService, startReady } from './support/service-process';
 
 interface DocumentObject {
@@ -19,7 +14,6 @@ interface Probe {
   ms: number;
 }
 
-const space = vectorSpaceFor('hashing-v2', 384);
 /** How long one /health probe may take before it counts as unanswered. */
 const PROBE_TIMEOUT_MS = 2_000;
 
@@ -29,20 +23,17 @@ const PROBE_TIMEOUT_MS = 2_000;
  */
 describe('ingestion limits: hostile documents, gateway and worker as processes', () => {
   const prefix = `e2e-ingest-limits-${randomBytes(4).toString('hex')}`;
-  let blobDir: string;
-  let prisma: PrismaClient;
-  let vectors: ManagedVectorStore;
+  let fixture: IngestionFixture;
   let gateway: RunningService;
   let worker: RunningService;
-  let owner: TenantWithUser;
 
-  const shared = () => ({ BLOB_DIR: blobDir, QUEUE_PREFIX: prefix, VECTOR_STORE: 'pgvector', EMBEDDINGS_PROVIDER: 'hashing' });
+  const shared = () => ({ BLOB_DIR: fixture.blobDir, QUEUE_PREFIX: prefix, VECTOR_STORE: 'pgvector', EMBEDDINGS_PROVIDER: 'hashing' });
 
   async function upload(filename: string, bytes: Buffer): Promise<DocumentObject> {
     const form = new FormData();
     form.append('collection', 'hostile');
     form.append('file', new Blob([bytes]), filename);
-    const response = await fetch(`${gateway.url}/v1/documents`, { method: 'POST', headers: { authorization: owner.authHeader }, body: form });
+    const response = await fetch(`${gateway.url}/v1/documents`, { method: 'POST', headers: { authorization: fixture.owner.authHeader }, body: form });
     expect(response.status).toBe(202);
     return (await response.json()) as DocumentObject;
   }
@@ -50,7 +41,7 @@ describe('ingestion limits: hostile documents, gateway and worker as processes',
   async function settled(id: string, timeoutMs: number): Promise<DocumentObject> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const response = await fetch(`${gateway.url}/v1/documents/${id}`, { headers: { authorization: owner.authHeader } });
+      const response = await fetch(`${gateway.url}/v1/documents/${id}`, { headers: { authorization: fixture.owner.authHeader } });
       const document = (await response.json()) as DocumentObject;
       if (document.status === 'indexed' || document.status === 'failed') return document;
       if (Date.now() > deadline) throw new Error(`document ${id} still ${JSON.stringify(document)} after ${timeoutMs} ms\n${worker.output().slice(-3000)}`);
@@ -83,25 +74,13 @@ describe('ingestion limits: hostile documents, gateway and worker as processes',
   }
 
   beforeAll(async () => {
-    blobDir = await mkdtemp(path.join(tmpdir(), 'conduit-e2e-limits-'));
-    prisma = createPrismaClient(process.env.DATABASE_URL ?? '', 2);
-    vectors = createVectorStore({ kind: 'pgvector', connectionString: process.env.DATABASE_URL ?? '', poolSize: 2, efSearch: 100 });
-    owner = await createTenantWithUser(prisma);
+    fixture = await openIngestionFixture();
     // Default limits, deadline and upload size: only where files and vectors go is set.
     [gateway, worker] = await Promise.all([startReady('api-gateway', shared()), startReady('ingestion-worker', shared())]);
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([gateway?.stop('SIGKILL'), worker?.stop('SIGKILL')]);
-    if (prisma && owner) {
-      for (const { id } of await prisma.document.findMany({ where: { tenantId: owner.tenant.id }, select: { id: true } })) {
-        await vectors.deleteDocument(space, owner.tenant.id, id);
-      }
-      await removeTenants(prisma, [owner.tenant]);
-    }
-    await prisma?.$disconnect();
-    await vectors?.close();
-    if (blobDir) await rm(blobDir, { recursive: true, force: true });
+    await fixture?.close([gateway, worker]);
   });
 
   it('finding 1 (issue 12): a 20 MiB upload that is one word is chunked within 30 s, and the worker answers /health throughout', async () => {
@@ -115,7 +94,7 @@ describe('ingestion limits: hostile documents, gateway and worker as processes',
     expect(done).toMatchObject({ status: 'indexed', error: null });
     expect(done.progress.chunks_total).toBeGreaterThan(1_000);
     expect(done.progress.chunks_done).toBe(done.progress.chunks_total);
-    expect(await vectors.countDocument(space, owner.tenant.id, done.id)).toBe(done.progress.chunks_total);
+    expect(await fixture.vectors.countDocument(space, fixture.owner.tenant.id, done.id)).toBe(done.progress.chunks_total);
     // Every probe answered 200 within its timeout, all the way through.
     expect(probes.length).toBeGreaterThan(10);
     expect(probes.filter((probe) => probe.status !== 200)).toEqual([]);
