@@ -21,18 +21,18 @@ describe('ingestion-worker configuration: per-document limits and deadline', () 
       maxDocumentChunks: 100_000,
       maxHtmlDepth: 512,
       maxPdfPages: 2_000,
-      processingMemoryMb: 2_048,
+      processingMemoryMb: 512,
     });
   });
 
   it('takes them from the environment', () => {
-    const env = { ...required, INGEST_DOCUMENT_DEADLINE_MS: '20000', MAX_DOCUMENT_CHARS: '5000000', MAX_DOCUMENT_CHUNKS: '9000', MAX_HTML_DEPTH: '128', INGEST_PROCESSING_MEMORY_MB: '512' };
+    const env = { ...required, INGEST_DOCUMENT_DEADLINE_MS: '20000', MAX_DOCUMENT_CHARS: '5000000', MAX_DOCUMENT_CHUNKS: '9000', MAX_HTML_DEPTH: '128', INGEST_PROCESSING_MEMORY_MB: '1024' };
     expect(loadConfig(ingestionConfigSchema, env).ingestion).toMatchObject({
       documentDeadlineMs: 20_000,
       maxDocumentChars: 5_000_000,
       maxDocumentChunks: 9_000,
       maxHtmlDepth: 128,
-      processingMemoryMb: 512,
+      processingMemoryMb: 1_024,
     });
   });
 

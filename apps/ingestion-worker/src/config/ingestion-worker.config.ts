@@ -31,7 +31,7 @@ export const ingestionConfigSchema = z
     /** How long one document may hold a worker slot (parse, chunk, embed, store) before it fails `processing_timeout`. */
     INGEST_DOCUMENT_DEADLINE_MS: int(1_000, 86_400_000, 300_000),
     /** Heap ceiling of each document processing thread, in MB. */
-    INGEST_PROCESSING_MEMORY_MB: int(64, 65_536, 2_048),
+    INGEST_PROCESSING_MEMORY_MB: int(64, 65_536, 512),
     /** A job whose worker died is taken over after its lock expires and a stalled check runs (BullMQ defaults: 30 s each). */
     INGEST_LOCK_DURATION_MS: int(1_000, 600_000, 30_000),
     INGEST_STALLED_INTERVAL_MS: int(1_000, 600_000, 30_000),
