@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { articleText } from '../testing/ingestion.fixture';
+import { articleText, randomLetters } from '../testing/ingestion.fixture';
 import { legacyChunkText } from '../testing/legacy-chunker.fixture';
 import { chunkText, ChunkerOptions, TextChunk, TooManyChunksError } from './recursive-chunker';
 import { cl100kTokens, TokenCounter } from './tokenizer';
@@ -150,11 +150,9 @@ describe('chunkText', () => {
   });
 
   it('counts each character fewer than three times, whatever the shape of the text', () => {
-    let state = 5;
-    const letter = () => String.fromCharCode(97 + ((state = (state * 1_103_515_245 + 12_345) % 2_147_483_648) >> 16) % 26);
     const shapes: Record<string, string> = {
       'one word': 'a'.repeat(200_000),
-      'one word of random letters': Array.from({ length: 200_000 }, letter).join(''),
+      'one word of random letters': randomLetters(200_000, 5).toString('latin1'),
       'one line of words without sentences': Array.from({ length: 40_000 }, (_, n) => `w${n % 97}`).join(' '),
       'indentation without text': `x\n${' '.repeat(200_000)}y.`,
       'punctuation runs': `${'.'.repeat(100_000)} And ${'!?'.repeat(50_000)}`,

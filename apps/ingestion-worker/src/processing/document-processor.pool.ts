@@ -46,6 +46,7 @@ local(workerData.entry);
 export class DocumentProcessorPool implements OnModuleDestroy {
   private readonly idle: Worker[] = [];
   private readonly busy = new Set<Worker>();
+  private closed = false;
 
   constructor(private readonly options: DocumentProcessorPoolOptions) {}
 
@@ -64,7 +65,7 @@ export class DocumentProcessorPool implements OnModuleDestroy {
         if (keep && this.idle.length < this.options.threads) this.idle.push(worker);
         else void worker.terminate();
         // A thread that was stopped is replaced at once, so the next document does not wait for a start.
-        if (!keep && this.size < this.options.threads) this.idle.push(this.spawn());
+        if (!keep && !this.closed && this.size < this.options.threads) this.idle.push(this.spawn());
         outcome();
       };
       const onMessage = (reply: Reply) => settle(true, () => (reply.ok ? resolve(reply.result) : reject(fromProcessingFailure(reply.failure))));
@@ -99,6 +100,7 @@ export class DocumentProcessorPool implements OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
+    this.closed = true;
     const all = [...this.idle, ...this.busy];
     this.idle.length = 0;
     await Promise.all(all.map((worker) => worker.terminate()));

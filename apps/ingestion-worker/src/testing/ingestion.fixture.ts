@@ -31,10 +31,14 @@ export function articleText(paragraphs: number, seed = 1): string {
  */
 export function randomLetters(length: number, seed = 1): Buffer {
   const bytes = Buffer.allocUnsafe(length);
-  let state = seed >>> 0;
+  // xorshift32: exact 32-bit integer steps (a multiplicative generator in doubles loses its low
+  // bits and falls into short cycles, which the tokenizer's piece cache then makes cheap).
+  let state = seed >>> 0 || 1;
   for (let at = 0; at < length; at += 1) {
-    state = (state * 1_103_515_245 + 12_345) >>> 0;
-    bytes[at] = 97 + ((state >>> 16) % 26);
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[at] = 97 + ((state >>> 0) % 26);
   }
   return bytes;
 }
