@@ -2,11 +2,14 @@
 // npm run bench:ingest — document ingestion throughput and retrieval latency, end to end:
 // uploads through the api-gateway (multipart), the ingestion-worker (parse → chunk → hashing
 // embedder → pgvector), then Retriever queries (embed + tenant-filtered pgvector search) at ~10k
-// and ~100k chunks. Loopback only; bounded by BENCH_MAX_SECONDS.
+// and ~100k chunks. Then pathological documents (one giant word, one huge line, deeply nested
+// HTML, a PDF of 10,000 tiny pages), each against an ordinary document of the same format and
+// size, one document at a time, in the same run (BENCH_PHASES=throughput,pathological).
+// Loopback only; bounded by BENCH_MAX_SECONDS.
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { benchEnv, fmt, machine, root, run, startService, summary, table } from './support.mjs';
+import { benchEnv, cpuSeconds, fmt, machine, root, run, startService, summary, table } from './support.mjs';
 
 const DOCUMENTS = Number(process.env.BENCH_DOCUMENTS ?? 1_000);
 const TARGET_CHUNKS = [Number(process.env.BENCH_CHUNKS_SMALL ?? 10_000), Number(process.env.BENCH_CHUNKS_LARGE ?? 100_000)];
@@ -15,6 +18,9 @@ const QUERIES = Number(process.env.BENCH_QUERIES ?? 300);
 const UPLOAD_CONCURRENCY = Number(process.env.BENCH_UPLOAD_CONCURRENCY ?? 8);
 const WORKER_CONCURRENCY = Number(process.env.BENCH_WORKER_CONCURRENCY ?? 4);
 const MAX_SECONDS = Number(process.env.BENCH_MAX_SECONDS ?? 1_200);
+const PHASES = new Set((process.env.BENCH_PHASES ?? 'throughput,pathological').split(','));
+/** Size of each pathological document and of the ordinary one it is compared with. */
+const PATHOLOGICAL_BYTES = Number(process.env.BENCH_PATHOLOGICAL_BYTES ?? 4 * 1024 * 1024);
 const deadline = Date.now() + MAX_SECONDS * 1_000;
 
 const env = benchEnv();
@@ -30,6 +36,7 @@ const { createVectorStore, vectorSpaceFor } = require(join(root, 'dist/libs/vect
 const { HashingEmbedder } = require(join(root, 'dist/libs/embeddings/src/index.js'));
 const { Retriever } = require(join(root, 'dist/libs/retrieval/src/index.js'));
 const { buildPdf } = require(join(root, 'dist/libs/testing/src/pdf.fixture.js'));
+const { randomLetters } = require(join(root, 'dist/libs/testing/src/documents.fixture.js'));
 
 const prisma = createPrismaClient(env.DATABASE_URL, 4);
 const vectors = createVectorStore({ kind: 'pgvector', connectionString: env.DATABASE_URL, poolSize: 4, efSearch: 100 });
@@ -171,11 +178,109 @@ async function queryLatency(retriever) {
   return { ...summary(samples), mean_hits: hits / QUERIES };
 }
 
+// ---- pathological documents ----------------------------------------------------------------
+/** Ordinary prose of `bytes` bytes: paragraphs (or one line when `oneLine`). */
+function prose(bytes, { oneLine = false } = {}) {
+  const parts = [];
+  let length = 0;
+  while (length < bytes) {
+    const p = paragraph();
+    parts.push(p);
+    length += p.length + 2;
+  }
+  return (oneLine ? parts.join(' ') : parts.join('\n\n')).slice(0, bytes);
+}
+const htmlPage = (body) => `<!doctype html><html><head><title>Bench</title></head><body><main>${body}</main></body></html>`;
+function ordinaryHtml(bytes) {
+  const parts = [];
+  let length = 0;
+  for (let n = 0; length < bytes; n += 1) {
+    const part = `${n % 6 === 0 ? `<h2>Section ${n}</h2>` : ''}<p>${paragraph()}</p>`;
+    parts.push(part);
+    length += part.length;
+  }
+  return htmlPage(parts.join(''));
+}
+/** Subtrees nested `depth` deep, each holding a sentence, repeated up to `bytes`. */
+function nestedHtml(bytes, depth) {
+  const subtree = () => `${'<div>'.repeat(depth)}<p>${sentence()}</p>${'</div>'.repeat(depth)}`;
+  const parts = [];
+  let length = 0;
+  while (length < bytes) {
+    const part = subtree();
+    parts.push(part);
+    length += part.length;
+  }
+  return htmlPage(parts.join(''));
+}
+/** Lines of about 90 characters of prose, 45 to a page, until the PDF is `bytes` long. */
+function ordinaryPdf(bytes) {
+  const lines = prose(bytes * 2).match(/.{1,90}(\s|$)/g).map((line) => line.trim());
+  let pages = Math.max(1, Math.round(bytes / 4_500));
+  for (;;) {
+    const pdf = buildPdf(Array.from({ length: pages }, (_, n) => lines.slice((n * 45) % (lines.length - 45), ((n * 45) % (lines.length - 45)) + 45)));
+    if (pdf.length >= bytes) return pdf;
+    pages = Math.ceil(pages * (bytes / pdf.length)) + 1;
+  }
+}
+
+/** Uploads one document alone and waits for it, measuring wall time, the worker's CPU and its worst /health answer meanwhile. */
+async function ingestAlone(document) {
+  let probing = true;
+  let worstHealthMs = 0;
+  const probes = (async () => {
+    while (probing) {
+      const started = performance.now();
+      await fetch(`${worker.url}/health`, { signal: AbortSignal.timeout(10_000) }).catch(() => undefined);
+      worstHealthMs = Math.max(worstHealthMs, performance.now() - started);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  })();
+  const cpuBefore = cpuSeconds(worker.child.pid);
+  const started = performance.now();
+  const id = await upload(document);
+  let row;
+  for (;;) {
+    row = await prisma.document.findUnique({ where: { id }, select: { status: true, chunksTotal: true, error: true } });
+    if (row.status === 'indexed' || row.status === 'failed') break;
+    if (Date.now() > deadline) throw new Error(`time limit reached while ${document.filename} was ${row.status}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  const seconds = (performance.now() - started) / 1_000;
+  const cpu = cpuSeconds(worker.child.pid) - cpuBefore;
+  probing = false;
+  await probes;
+  return { bytes: document.bytes.length, status: row.status, error: row.error, chunks: row.chunksTotal, seconds, cpu, worst_health_ms: worstHealthMs };
+}
+
+async function pathologicalPhase() {
+  const size = PATHOLOGICAL_BYTES;
+  const tinyPages = buildPdf(Array.from({ length: 10_000 }, (_, n) => [`Page ${n + 1}.`]));
+  const cases = [
+    { name: 'one giant word: a run of "a" (the issue\'s reproduction)', filename: 'word.txt', bytes: Buffer.alloc(size, 'a'), ordinary: () => Buffer.from(prose(size)) },
+    { name: 'one giant word: random letters', filename: 'random.txt', bytes: randomLetters(size), ordinary: () => Buffer.from(prose(size)) },
+    { name: 'one huge line: words, no sentence end, no newline', filename: 'line.txt', bytes: Buffer.from(prose(size, { oneLine: true }).replace(/[.]/g, '')), ordinary: () => Buffer.from(prose(size)) },
+    { name: 'HTML nested 500 deep, repeated', filename: 'nested.html', bytes: Buffer.from(nestedHtml(size, 500)), ordinary: () => Buffer.from(ordinaryHtml(size)) },
+    { name: 'HTML nested past MAX_HTML_DEPTH (refused)', filename: 'deep.html', bytes: Buffer.from(nestedHtml(size, Math.floor(size / 11))), ordinary: () => Buffer.from(ordinaryHtml(size)) },
+    { name: 'PDF with 10,000 tiny pages', filename: 'pages.pdf', bytes: tinyPages, ordinary: () => ordinaryPdf(tinyPages.length) },
+  ];
+  const results = [];
+  for (const testCase of cases) {
+    console.log(`  ${testCase.name}…`);
+    const ordinaryBytes = testCase.ordinary();
+    const ordinary = await ingestAlone({ filename: `ordinary-${testCase.filename}`, bytes: ordinaryBytes });
+    const pathological = await ingestAlone({ filename: testCase.filename, bytes: testCase.bytes });
+    results.push({ case: testCase.name, pathological, ordinary, wall_ratio: pathological.seconds / ordinary.seconds, cpu_ratio: pathological.cpu / Math.max(0.01, ordinary.cpu) });
+  }
+  return results;
+}
+
 const retriever = new Retriever(prisma, vectors, embedder);
 const phases = [];
+let pathological = [];
 let nextIndex = 0;
 try {
-  for (const target of TARGET_CHUNKS) {
+  for (const target of PHASES.has('throughput') ? TARGET_CHUNKS : []) {
     console.log(`ingesting up to ~${target} chunks…`);
     const ingest = await ingestUntil(target, nextIndex);
     nextIndex = ingest.nextIndex;
@@ -188,6 +293,10 @@ try {
     await prisma.$executeRawUnsafe(`ANALYZE "vector_space_${space.name}"`);
     phases.push({ target, ingest, totalChunks, totalDocuments, query: fresh, analyzed: await queryLatency(retriever) });
   }
+  if (PHASES.has('pathological')) {
+    console.log(`pathological documents of ~${fmt(PATHOLOGICAL_BYTES / 2 ** 20, 1)} MiB, each against an ordinary one of the same format and size, one at a time…`);
+    pathological = await pathologicalPhase();
+  }
 } finally {
   await Promise.all(services.map((service) => service.stop()));
   await prisma.$disconnect();
@@ -199,27 +308,51 @@ const date = new Date().toISOString();
 const all = phases.reduce((sum, p) => ({ documents: sum.documents + p.ingest.documents, chunks: sum.chunks + p.ingest.chunks, bytes: sum.bytes + p.ingest.bytes, seconds: sum.seconds + p.ingest.seconds }), { documents: 0, chunks: 0, bytes: 0, seconds: 0 });
 console.log(`\nConduit ingestion benchmark — ${date}\nmachine: ${machine()}`);
 console.log(`path: multipart upload → api-gateway → BullMQ → ingestion-worker (concurrency ${WORKER_CONCURRENCY}; parse, clean, chunk ${CHUNK_TOKENS} tokens, hashing-v2/384 embedder, pgvector HNSW) → indexed\n`);
-console.log(
-  table(
-    ['phase', 'documents', 'chunks', 'MB', 'seconds', 'docs/s', 'chunks/s'],
-    [
-      ...phases.map((p) => [`to ~${p.target} chunks`, p.ingest.documents, p.ingest.chunks, fmt(p.ingest.bytes / 1e6, 1), fmt(p.ingest.seconds, 1), fmt(p.ingest.documents / p.ingest.seconds, 1), fmt(p.ingest.chunks / p.ingest.seconds, 0)]),
-      ['total', all.documents, all.chunks, fmt(all.bytes / 1e6, 1), fmt(all.seconds, 1), fmt(all.documents / all.seconds, 1), fmt(all.chunks / all.seconds, 0)],
-    ],
-  ),
-);
-console.log(`\nretrieval (Retriever.retrieve: collection lookup, query embedding, tenant-filtered pgvector search top-5, file names), ${QUERIES} sequential queries:\n`);
-console.log(
-  table(
-    ['chunks in space', 'documents', 'statistics', 'p50 ms', 'p99 ms', 'mean ms', 'hits/query'],
-    phases.flatMap((p) => [
-      [p.totalChunks, p.totalDocuments, 'right after load', fmt(p.query.p50), fmt(p.query.p99), fmt(p.query.mean), fmt(p.query.mean_hits, 1)],
-      [p.totalChunks, p.totalDocuments, 'after ANALYZE', fmt(p.analyzed.p50), fmt(p.analyzed.p99), fmt(p.analyzed.mean), fmt(p.analyzed.mean_hits, 1)],
-    ]),
-  ),
-);
+if (phases.length > 0) {
+  console.log(
+    table(
+      ['phase', 'documents', 'chunks', 'MB', 'seconds', 'docs/s', 'chunks/s'],
+      [
+        ...phases.map((p) => [`to ~${p.target} chunks`, p.ingest.documents, p.ingest.chunks, fmt(p.ingest.bytes / 1e6, 1), fmt(p.ingest.seconds, 1), fmt(p.ingest.documents / p.ingest.seconds, 1), fmt(p.ingest.chunks / p.ingest.seconds, 0)]),
+        ['total', all.documents, all.chunks, fmt(all.bytes / 1e6, 1), fmt(all.seconds, 1), fmt(all.documents / all.seconds, 1), fmt(all.chunks / all.seconds, 0)],
+      ],
+    ),
+  );
+  console.log(`\nretrieval (Retriever.retrieve: collection lookup, query embedding, tenant-filtered pgvector search top-5, file names), ${QUERIES} sequential queries:\n`);
+  console.log(
+    table(
+      ['chunks in space', 'documents', 'statistics', 'p50 ms', 'p99 ms', 'mean ms', 'hits/query'],
+      phases.flatMap((p) => [
+        [p.totalChunks, p.totalDocuments, 'right after load', fmt(p.query.p50), fmt(p.query.p99), fmt(p.query.mean), fmt(p.query.mean_hits, 1)],
+        [p.totalChunks, p.totalDocuments, 'after ANALYZE', fmt(p.analyzed.p50), fmt(p.analyzed.p99), fmt(p.analyzed.mean), fmt(p.analyzed.mean_hits, 1)],
+      ]),
+    ),
+  );
+}
+if (pathological.length > 0) {
+  console.log(`\npathological documents (alone, upload → indexed or failed; worker CPU from /proc; ratio = pathological / ordinary of the same format and size):\n`);
+  console.log(
+    table(
+      ['case', 'MB', 'outcome', 'chunks', 'seconds', 'worker CPU s', 'worst /health ms', 'ordinary chunks', 'ordinary s', 'ordinary CPU s', 'ratio (wall)', 'ratio (CPU)'],
+      pathological.map((r) => [
+        r.case,
+        fmt(r.pathological.bytes / 1e6, 1),
+        r.pathological.status === 'failed' ? `failed: ${(r.pathological.error ?? '').split(':')[0]}` : r.pathological.status,
+        r.pathological.chunks,
+        fmt(r.pathological.seconds),
+        fmt(r.pathological.cpu),
+        fmt(r.pathological.worst_health_ms, 0),
+        r.ordinary.chunks,
+        fmt(r.ordinary.seconds),
+        fmt(r.ordinary.cpu),
+        fmt(r.wall_ratio),
+        fmt(r.cpu_ratio),
+      ]),
+    ),
+  );
+}
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });
 writeFileSync(
   join(root, 'bench', 'results', `ingest-${date.replace(/[:.]/g, '-')}.json`),
-  JSON.stringify({ date, machine: machine(), chunk_tokens: CHUNK_TOKENS, worker_concurrency: WORKER_CONCURRENCY, phases, total: all }, null, 2),
+  JSON.stringify({ date, machine: machine(), chunk_tokens: CHUNK_TOKENS, worker_concurrency: WORKER_CONCURRENCY, phases, total: all, pathological }, null, 2),
 );

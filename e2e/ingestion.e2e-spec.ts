@@ -1,10 +1,8 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { createPrismaClient, DocumentStatus, type PrismaClient } from '@conduit/db';
-import { createVectorStore, vectorSpaceFor, type ManagedVectorStore } from '@conduit/vector-store';
-import { articleText, buildPdf, corruptPdf, createTenantWithUser, removeTenants, type TenantWithUser, waitFor } from '@conduit/testing';
+import { DocumentStatus, type PrismaClient } from '@conduit/db';
+import type { ManagedVectorStore } from '@conduit/vector-store';
+import { articleText, buildPdf, corruptPdf, type TenantWithUser, waitFor } from '@conduit/testing';
+import { HASHING_SPACE as space, IngestionFixture, openIngestionFixture } from './support/ingestion-fixture';
 import { RunningService, startReady } from './support/service-process';
 
 interface DocumentObject {
@@ -15,12 +13,11 @@ interface DocumentObject {
   progress: { chunks_done: number; chunks_total: number };
 }
 
-const databaseUrl = () => process.env.DATABASE_URL ?? '';
-const space = vectorSpaceFor('hashing-v2', 384);
 const BATCH = 8;
 
 describe('ingestion: gateway and ingestion worker as processes', () => {
   const prefix = `e2e-ingest-${randomBytes(4).toString('hex')}`;
+  let fixture: IngestionFixture;
   let blobDir: string;
   let prisma: PrismaClient;
   let vectors: ManagedVectorStore;
@@ -68,24 +65,13 @@ describe('ingestion: gateway and ingestion worker as processes', () => {
   const settled = (d: DocumentObject) => d.status === 'indexed' || d.status === 'failed';
 
   beforeAll(async () => {
-    blobDir = await mkdtemp(path.join(tmpdir(), 'conduit-e2e-blobs-'));
-    prisma = createPrismaClient(databaseUrl(), 2);
-    vectors = createVectorStore({ kind: 'pgvector', connectionString: databaseUrl(), poolSize: 2, efSearch: 100 });
-    owner = await createTenantWithUser(prisma);
+    fixture = await openIngestionFixture();
+    ({ blobDir, prisma, vectors, owner } = fixture);
     [gateway, worker] = await Promise.all([startReady('api-gateway', shared()), startWorker()]);
   }, 60_000);
 
   afterAll(async () => {
-    await Promise.all([gateway?.stop('SIGKILL'), worker?.stop('SIGKILL')]);
-    if (prisma && owner) {
-      for (const { id } of await prisma.document.findMany({ where: { tenantId: owner.tenant.id }, select: { id: true } })) {
-        await vectors.deleteDocument(space, owner.tenant.id, id);
-      }
-      await removeTenants(prisma, [owner.tenant]);
-    }
-    await prisma?.$disconnect();
-    await vectors?.close();
-    if (blobDir) await rm(blobDir, { recursive: true, force: true });
+    await fixture?.close([gateway, worker]);
   });
 
   it('reports the vector store in the worker readiness', async () => {

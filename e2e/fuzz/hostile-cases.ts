@@ -233,6 +233,8 @@ const multipart = fc
     fileField: fc.oneof({ weight: 5, arbitrary: fc.constant('file') }, { weight: 1, arbitrary: hostileString }),
     extraParts: fc.array(fc.tuple(hostileString, hostileString), { maxLength: 3 }),
     secondFile: fc.boolean(),
+    // Mostly well formed; sometimes unclosed, or with no boundary parameter (issue 12, finding 4).
+    ending: fc.oneof({ weight: 8, arbitrary: fc.constant<'closed' | 'unclosed' | 'no-boundary'>('closed') }, { weight: 1, arbitrary: fc.constantFrom<'closed' | 'unclosed' | 'no-boundary'>('unclosed', 'no-boundary') }),
   })
   .map((m) => {
     const b = m.boundary;
@@ -247,10 +249,8 @@ const multipart = fc
     };
     if (m.file !== null) addFile(m.file);
     if (m.secondFile && m.file !== null) addFile(m.file);
-    // Always closed, and always with a boundary parameter: the unclosed and boundary-less shapes are
-    // the ingest fix's (issue 12, finding 4), with their own tests there.
-    parts.push(Buffer.from(`--${b}--\r\n`));
-    return { body: Buffer.concat(parts), contentType: `multipart/form-data; boundary=${b}` };
+    if (m.ending !== 'unclosed') parts.push(Buffer.from(`--${b}--\r\n`));
+    return { body: Buffer.concat(parts), contentType: m.ending === 'no-boundary' ? 'multipart/form-data' : `multipart/form-data; boundary=${b}` };
   });
 
 // ---------------------------------------------------------------- targets, queries, headers
@@ -384,8 +384,7 @@ export function fuzzCase(fixtures: FuzzFixtures): fc.Arbitrary<FuzzCase> {
         if (c.host !== null) headers.push(['host', c.host]);
         const auth = authHeader(c.credential, fixtures, c.garbageAuth);
         if (auth) headers.push(auth);
-        // The ingest fix owns multipart without a boundary (issue 12, finding 4): not generated here.
-        const contentType = c.contentType !== null && !/^multipart\//i.test(c.contentType.trim()) ? c.contentType : c.body.contentType;
+        const contentType = c.contentType ?? c.body.contentType;
         if (contentType !== null && c.body.bytes !== null) headers.push(['content-type', contentType]);
         headers.push(...c.extra.filter(([name]) => !/^(content-type|content-length|transfer-encoding|host|connection)$/i.test(name)));
         return {

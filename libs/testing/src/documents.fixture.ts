@@ -24,6 +24,25 @@ export function articleText(paragraphs: number, seed = 1): string {
   return Array.from({ length: paragraphs }, () => Array.from({ length: 3 + (next() % 4) }, sentence).join(' ')).join('\n\n');
 }
 
+/**
+ * `length` bytes of pseudo-random lowercase letters, one "word" without spaces: the costliest
+ * text per byte to tokenize (no piece repeats, no piece is one token), for tests that need a
+ * document to take long.
+ */
+export function randomLetters(length: number, seed = 1): Buffer {
+  const bytes = Buffer.allocUnsafe(length);
+  // xorshift32: exact 32-bit integer steps (a multiplicative generator in doubles loses its low
+  // bits and falls into short cycles, which the tokenizer's piece cache then makes cheap).
+  let state = seed >>> 0 || 1;
+  for (let at = 0; at < length; at += 1) {
+    state ^= state << 13;
+    state ^= state >>> 17;
+    state ^= state << 5;
+    bytes[at] = 97 + ((state >>> 0) % 26);
+  }
+  return bytes;
+}
+
 /** A tenant, a user, a collection (hashing-v2/384 unless told) and a `queued` document whose bytes are in the blob store. */
 export async function createDocumentFixture(
   prisma: PrismaClient,

@@ -7,7 +7,7 @@ export enum DocumentsErrorCode {
   InvalidCursor = 'invalid_cursor',
   /** The request is not `multipart/form-data`. */
   MultipartRequired = 'multipart_required',
-  /** No `file` part, an unexpected part, or more than one file. */
+  /** No `file` part, an unexpected part, more than one file, or a malformed multipart body (no boundary, cut short). */
   InvalidUpload = 'invalid_upload',
   EmptyFile = 'empty_file',
   FileTooLarge = 'file_too_large',

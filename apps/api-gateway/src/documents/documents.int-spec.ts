@@ -8,7 +8,7 @@ import { documentIngestJobId } from '@conduit/contracts';
 import { DocumentStatus, PrismaService } from '@conduit/db';
 import { JobProducer } from '@conduit/queue';
 import { chunkPointId, createVectorStore, vectorSpaceFor, VectorStoreModule, type ManagedVectorStore } from '@conduit/vector-store';
-import { expectApiError } from '../testing/api-error';
+import { ApiErrorBody, expectApiError } from '../testing/api-error';
 import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser, UserWithKey } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from '../sessions/list-page';
@@ -186,6 +186,33 @@ describe('documents API', () => {
 
       expect(await prisma.document.count({ where: { tenantId: alice.tenant.id } })).toBe(before);
       expect((await readdir(blobDir, { recursive: true })).length).toBe(blobsBefore);
+    });
+
+    it('finding 4 (issue 12): answers 400 invalid_upload, never 500, for a multipart body without a boundary or without its closing delimiter', async () => {
+      const before = await prisma.document.count({ where: { tenantId: alice.tenant.id } });
+      const raw = (contentType: string, payload: string | Buffer) =>
+        app.inject({ method: 'POST', url: '/v1/documents', headers: { authorization: alice.authHeader, 'content-type': contentType }, payload });
+      const complete = await multipart({ collection: 'c' }, [{ filename: 'a.txt', bytes: Buffer.from('hello') }]);
+      const boundary = /boundary=(.+)$/.exec(complete.headers['content-type'])?.[1] ?? '';
+      const body = complete.payload.toString('latin1');
+      const unterminated = body.slice(0, body.lastIndexOf(`--${boundary}--`));
+      const cases: [string, string, string | Buffer][] = [
+        ['no boundary parameter', 'multipart/form-data', complete.payload],
+        ['an empty boundary', 'multipart/form-data; boundary=', complete.payload],
+        ['a boundary the body does not use', 'multipart/form-data; boundary=other', complete.payload],
+        ['no closing delimiter', complete.headers['content-type'], Buffer.from(unterminated, 'latin1')],
+        ['a body cut inside the file part', complete.headers['content-type'], Buffer.from(body.slice(0, body.indexOf('hello') + 2), 'latin1')],
+        ['an empty body', complete.headers['content-type'], ''],
+        ['headers without a blank line', complete.headers['content-type'], `--${boundary}\r\nContent-Disposition: form-data; name="collection"`],
+      ];
+      const answers = [];
+      for (const [what, contentType, payload] of cases) {
+        const res = await raw(contentType, payload);
+        answers.push({ what, status: res.statusCode, code: res.json<ApiErrorBody>().error?.code, message: res.json<ApiErrorBody>().error?.message });
+      }
+      expect(answers).toEqual(cases.map(([what]) => ({ what, status: 400, code: 'invalid_upload', message: expect.stringMatching(/multipart/) })));
+      for (const [, contentType, payload] of cases) expectApiError(await raw(contentType, payload), 400, 'invalid_upload');
+      expect(await prisma.document.count({ where: { tenantId: alice.tenant.id } })).toBe(before);
     });
 
     it('needs an API key', async () => {

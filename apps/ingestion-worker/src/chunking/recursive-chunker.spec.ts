@@ -1,5 +1,8 @@
-import { chunkText, ChunkerOptions, TextChunk } from './recursive-chunker';
-import { cl100kTokens } from './tokenizer';
+import fc from 'fast-check';
+import { articleText, randomLetters } from '@conduit/testing';
+import { legacyChunkText } from '../testing/legacy-chunker.fixture';
+import { chunkText, ChunkerOptions, TextChunk, TooManyChunksError } from './recursive-chunker';
+import { cl100kTokens, TokenCounter } from './tokenizer';
 
 /** One token per whitespace-separated word: makes sizes easy to reason about. */
 const words = (text: string) => text.split(/\s+/).filter(Boolean).length;
@@ -22,7 +25,9 @@ function expectTiling(text: string, chunks: TextChunk[]): void {
   // Every non-whitespace character is in some chunk.
   const covered = new Uint8Array(text.length);
   for (const chunk of chunks) covered.fill(1, chunk.start, chunk.end);
-  for (let at = 0; at < text.length; at += 1) if (!/\s/.test(text[at])) expect(covered[at]).toBe(1);
+  let uncovered = -1;
+  for (let at = 0; at < text.length && uncovered === -1; at += 1) if (covered[at] === 0 && !/\s/.test(text[at])) uncovered = at;
+  expect(uncovered).toBe(-1);
 }
 
 describe('chunkText', () => {
@@ -127,5 +132,69 @@ describe('chunkText', () => {
     expect(() => chunkText('x', { ...base, chunkTokens: 4 })).toThrow(RangeError);
     expect(() => chunkText('x', { ...base, overlapTokens: 25 })).toThrow(RangeError);
     expect(() => chunkText('x', { ...base, overlapTokens: -1 })).toThrow(RangeError);
+  });
+
+  it('finding 1 (issue 12): chunks a 256 KB file that is one word, every chunk within the budget', () => {
+    // Before: tokens were counted on the whole word and on ever-shrinking slices of it with a
+    // quadratic merge per word: 124 s for this input, with the worker's event loop blocked.
+    const text = 'a'.repeat(262_144);
+    const chunks = chunkText(text, { chunkTokens: 512, overlapTokens: 64, count: cl100kTokens });
+    expect(chunks.length).toBeGreaterThan(60);
+    for (const chunk of chunks) {
+      expect(chunk.tokens).toBe(cl100kTokens(chunk.text));
+      expect(chunk.tokens).toBeLessThanOrEqual(512);
+      if (chunk.index < chunks.length - 1) expect(chunk.tokens).toBeGreaterThan(256);
+    }
+    expect(chunks.map((c) => c.text).join('')).toBe(text);
+    expectTiling(text, chunks);
+  });
+
+  it('counts each character fewer than three times, whatever the shape of the text', () => {
+    const shapes: Record<string, string> = {
+      'one word': 'a'.repeat(200_000),
+      'one word of random letters': randomLetters(200_000, 5).toString('latin1'),
+      'one line of words without sentences': Array.from({ length: 40_000 }, (_, n) => `w${n % 97}`).join(' '),
+      'indentation without text': `x\n${' '.repeat(200_000)}y.`,
+      'punctuation runs': `${'.'.repeat(100_000)} And ${'!?'.repeat(50_000)}`,
+      'ordinary prose': articleText(300, 4),
+    };
+    for (const [shape, text] of Object.entries(shapes)) {
+      let counted = 0;
+      const count: TokenCounter = Object.assign((slice: string) => ((counted += slice.length), cl100kTokens(slice)), { maxTokenChars: cl100kTokens.maxTokenChars });
+      const chunks = chunkText(text, { chunkTokens: 512, overlapTokens: 64, count });
+      if (shape === 'indentation without text') expect(chunks.map((c) => c.text)).toEqual(['x', 'y.']);
+      else expectTiling(text, chunks);
+      for (const chunk of chunks) expect(chunk.tokens).toBeLessThanOrEqual(512);
+      expect({ shape, withinBound: counted / text.length < 3 }).toEqual({ shape, withinBound: true });
+    }
+  });
+
+  it('produces exactly what the previous chunker produced on ordinary text', () => {
+    const sentenceArb = fc
+      .tuple(fc.array(fc.constantFrom('vector', 'Search', 'chunk', 'token', 'naïve', '東京', '😀', 'e.g.', '(see', 'note)', '42', '"quoted"'), { minLength: 1, maxLength: 30 }), fc.constantFrom('.', '!', '?', '…', '."', ''))
+      .map(([words, end]) => `${words.join(' ')}${end}`);
+    const block = fc.oneof(
+      fc.array(sentenceArb, { minLength: 1, maxLength: 12 }).map((sentences) => sentences.join(' ')),
+      fc.constantFrom('# Heading', '## Sub heading', '- item one', '  indented code();', 'https://example.com/a/very/long/path?with=query&and=more'.repeat(3)),
+    );
+    const document = fc.array(fc.tuple(block, fc.constantFrom('\n', '\n\n', ' ')), { maxLength: 40 }).map((parts) => parts.map(([b, sep]) => b + sep).join('').trim());
+    fc.assert(
+      fc.property(document, fc.constantFrom(16, 40, 128), fc.boolean(), (text, chunkTokens, markdown) => {
+        const options = { chunkTokens, overlapTokens: Math.floor(chunkTokens / 5), count: cl100kTokens, markdown };
+        expect(chunkText(text, options)).toEqual(legacyChunkText(text, options));
+      }),
+      { seed: 42, numRuns: 300 },
+    );
+    for (const seed of [1, 2, 3]) {
+      const text = articleText(120, seed);
+      const options = { chunkTokens: 64, overlapTokens: 8, count: cl100kTokens };
+      expect(chunkText(text, options)).toEqual(legacyChunkText(text, options));
+    }
+  });
+
+  it('refuses a text past the chunk ceiling', () => {
+    const text = Array.from({ length: 40 }, (_, n) => sentence(n)).join(' ');
+    expect(() => chunkText(text, { ...base, chunkTokens: 10, overlapTokens: 0, maxChunks: 5 })).toThrow(TooManyChunksError);
+    expect(chunkText(text, { ...base, chunkTokens: 10, overlapTokens: 0, maxChunks: 40 })).toHaveLength(40);
   });
 });

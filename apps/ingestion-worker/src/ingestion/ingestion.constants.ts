@@ -14,4 +14,14 @@ export interface IngestionOptions {
   batchPauseMs: number;
   /** Pages of a PDF that are read; the rest are ignored. */
   maxPdfPages: number;
+  /** Characters of extracted text a document may have (`document_too_large` past it). */
+  maxDocumentChars: number;
+  /** Chunks a document may make (`document_too_large` past it). */
+  maxDocumentChunks: number;
+  /** Open HTML elements at once (`document_too_complex` past it). */
+  maxHtmlDepth: number;
+  /** How long one run of one document may take before it fails with `processing_timeout`. */
+  documentDeadlineMs: number;
+  /** Heap ceiling of a document processing thread, in MB (`document_too_large` past it). */
+  processingMemoryMb: number;
 }

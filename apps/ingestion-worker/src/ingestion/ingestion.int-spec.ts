@@ -2,16 +2,14 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { Global, INestApplicationContext, Module } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { BLOB_STORE, BlobStoreModule, type BlobStore } from '@conduit/blob-store';
-import { DocumentIngest, DocumentMediaType, documentIngestJobId, JobName } from '@conduit/contracts';
-import { DbModule, DocumentStatus, PrismaService } from '@conduit/db';
-import { JobProducer, QueueModule } from '@conduit/queue';
+import type { INestApplicationContext } from '@nestjs/common';
+import type { BlobStore } from '@conduit/blob-store';
+import { DocumentIngest, DocumentMediaType, documentIngestJobId } from '@conduit/contracts';
+import { DocumentStatus, PrismaService } from '@conduit/db';
+import type { JobProducer } from '@conduit/queue';
 import {
   createVectorStore,
   vectorSpaceFor,
-  VECTOR_STORE,
   type ManagedVectorStore,
   type VectorPoint,
   type VectorSpace,
@@ -20,9 +18,10 @@ import {
 import { chunkText } from '../chunking/recursive-chunker';
 import { cl100kTokens } from '../chunking/tokenizer';
 import { cleanText } from '../parsing/text-cleaner';
-import { articleText, buildPdf, corruptPdf, createDocumentFixture, DocumentFixture, waitFor } from '@conduit/testing';
+import { enqueueIngestion, settleDocument, startIngestionTestApp, testIngestionOptions } from '../testing/ingestion-app.fixture';
+import { articleText, createDocumentFixture, DocumentFixture } from '@conduit/testing';
+import { buildPdf, corruptPdf } from '@conduit/testing';
 import { IngestionFailureListener } from './ingestion-failure.listener';
-import { IngestionModule } from './ingestion.module';
 import { IngestionPipeline } from './ingestion.pipeline';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
@@ -98,20 +97,8 @@ describe('ingestion worker pipeline (real Postgres, pgvector, Redis, hashing emb
 
   const jobOf = (f: DocumentFixture, attempt = 1): DocumentIngest => ({ document_id: f.document.id, tenant_id: f.tenant.id, attempt });
 
-  async function enqueue(f: DocumentFixture, attempts = 3) {
-    await producer.enqueue(JobName.DocumentIngest, jobOf(f), {
-      jobId: documentIngestJobId(f.document.id, 1),
-      attempts,
-      backoff: { type: 'fixed', delay: 20 },
-    });
-  }
-
-  const settle = (f: DocumentFixture, timeoutMs = 15_000) =>
-    waitFor(() => prisma.document.findUniqueOrThrow({ where: { id: f.document.id } }), {
-      what: `document ${f.document.id} to be indexed or failed`,
-      until: (row) => row.status === DocumentStatus.indexed || row.status === DocumentStatus.failed,
-      timeoutMs,
-    });
+  const enqueue = (f: DocumentFixture, attempts = 3) => enqueueIngestion(producer, f, attempts);
+  const settle = (f: DocumentFixture, timeoutMs?: number) => settleDocument(prisma, f, timeoutMs);
 
   const vectorCount = (f: DocumentFixture) => pgvector.countDocument(space, f.tenant.id, f.document.id);
 
@@ -119,32 +106,14 @@ describe('ingestion worker pipeline (real Postgres, pgvector, Redis, hashing emb
     blobDir = await mkdtemp(path.join(tmpdir(), 'conduit-ingest-'));
     pgvector = createVectorStore({ kind: 'pgvector', connectionString: databaseUrl, poolSize: 3, efSearch: 100 });
     vectors = new FaultyVectorStore(pgvector);
-    @Global()
-    @Module({ providers: [{ provide: VECTOR_STORE, useValue: vectors }], exports: [VECTOR_STORE] })
-    class TestVectorStoreModule {}
-    @Module({
-      imports: [
-        DbModule.forRoot({ url: databaseUrl, poolSize: 4 }),
-        QueueModule.forRoot({ redisUrl, prefix }),
-        BlobStoreModule.forRoot({ kind: 'filesystem', dir: blobDir }),
-        TestVectorStoreModule,
-        IngestionModule.register({
-          embeddings: { provider: 'hashing', model: 'hashing-v2', dimension: 384, batchSize: BATCH },
-          concurrency: 2,
-          chunkTokens: CHUNK_TOKENS,
-          overlapTokens: OVERLAP_TOKENS,
-          embedBatchSize: BATCH,
-          batchPauseMs: 0,
-          maxPdfPages: 100,
-        }),
-      ],
-    })
-    class WorkerTestModule {}
-    app = await NestFactory.createApplicationContext(WorkerTestModule, { logger: false, abortOnError: false });
-    await app.init();
-    prisma = app.get(PrismaService);
-    blobs = app.get(BLOB_STORE);
-    producer = app.get(JobProducer);
+    ({ app, prisma, blobs, producer } = await startIngestionTestApp({
+      databaseUrl,
+      redisUrl,
+      prefix,
+      blobDir,
+      vectors,
+      ingestion: testIngestionOptions({ chunkTokens: CHUNK_TOKENS, overlapTokens: OVERLAP_TOKENS, embedBatchSize: BATCH }),
+    }));
   }, 30_000);
 
   afterAll(async () => {

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { createEmbedder, type EmbeddingsConfig } from '@conduit/embeddings';
 import { QueueModule, REDIS_CONNECTION } from '@conduit/queue';
 import { DocumentIngestHandler } from './document-ingest.handler';
+import { DocumentProcessorPool } from '../processing/document-processor.pool';
 import { INGEST_EMBEDDER, INGESTION_OPTIONS, IngestionOptions } from './ingestion.constants';
 import { IngestionFailureListener } from './ingestion-failure.listener';
 import { IngestionPipeline } from './ingestion.pipeline';
@@ -37,6 +38,7 @@ export class IngestionModule {
           // Cached in Redis for API embedders (the offline hashing embedder is cheaper than a lookup).
           useFactory: (redis: Redis) => createEmbedder(embeddings, { redis }),
         },
+        { provide: DocumentProcessorPool, useFactory: () => new DocumentProcessorPool({ threads: concurrency, memoryMb: ingestion.processingMemoryMb }) },
         IngestionPipeline,
         IngestionFailureListener,
       ],

@@ -5,12 +5,14 @@ import { BLOB_STORE, BlobNotFoundError, type BlobStore } from '@conduit/blob-sto
 import { DocumentStatus, Prisma, PrismaService } from '@conduit/db';
 import type { Embedder } from '@conduit/embeddings';
 import { chunkPointId, VECTOR_STORE, vectorSpaceFor, type VectorSpace, type VectorStore } from '@conduit/vector-store';
-import { chunkText } from '../chunking/recursive-chunker';
-import { cl100kTokens } from '../chunking/tokenizer';
 import { DocumentParseError } from '../parsing/document-parse.error';
-import { parseDocument } from '../parsing/document-parser';
+import { documentFormatOf } from '../parsing/document-parser';
+import { DocumentLimitError } from '../processing/document-limits';
+import { DocumentProcessorPool } from '../processing/document-processor.pool';
+import { insertChunks } from './document-chunks.sql';
 import { INGEST_EMBEDDER, INGESTION_OPTIONS, IngestionOptions } from './ingestion.constants';
 import { DocumentRejectedError } from './ingestion.errors';
+import { ProcessingDeadline } from './processing-deadline';
 
 export interface IngestProgress {
   status: DocumentStatus;
@@ -36,6 +38,7 @@ interface Run {
   collectionId: string;
   space: VectorSpace;
   progress: (progress: IngestProgress) => Promise<void>;
+  deadline: ProcessingDeadline;
 }
 
 /**
@@ -44,6 +47,10 @@ interface Run {
  * upserted under deterministic point ids, then its chunks get `embedded_at` and the document's
  * `chunks_done` grows in one transaction. A re-run (retry, crash, redelivery) starts at the first
  * chunk without `embedded_at`; a batch upserted but not yet marked is upserted again, harmlessly.
+ *
+ * Parsing and chunking run in a {@link DocumentProcessorPool} thread. A run may take at most
+ * `documentDeadlineMs`: past it the thread is terminated, nothing more is written, and the run
+ * fails with `processing_timeout` (not retried), so the worker moves on to the next document.
  */
 @Injectable()
 export class IngestionPipeline {
@@ -55,9 +62,19 @@ export class IngestionPipeline {
     @Inject(VECTOR_STORE) private readonly vectors: VectorStore,
     @Inject(INGEST_EMBEDDER) private readonly embedder: Embedder,
     @Inject(INGESTION_OPTIONS) private readonly options: IngestionOptions,
+    private readonly processor: DocumentProcessorPool,
   ) {}
 
   async run(job: DocumentIngest, progress: (progress: IngestProgress) => Promise<void> = async () => undefined): Promise<IngestOutcome> {
+    const deadline = new ProcessingDeadline(this.options.documentDeadlineMs);
+    try {
+      return await deadline.race(this.runWithin(deadline, job, progress));
+    } finally {
+      deadline.clear();
+    }
+  }
+
+  private async runWithin(deadline: ProcessingDeadline, job: DocumentIngest, progress: (progress: IngestProgress) => Promise<void>): Promise<IngestOutcome> {
     const document = await this.prisma.document.findFirst({
       where: { id: job.document_id, tenantId: job.tenant_id },
       include: { collection: true },
@@ -82,6 +99,7 @@ export class IngestionPipeline {
       collectionId: collection.id,
       space: vectorSpaceFor(collection.embeddingModel, collection.embeddingDimension),
       progress,
+      deadline,
     };
     try {
       let total = document.chunksTotal;
@@ -125,50 +143,54 @@ export class IngestionPipeline {
       if (error instanceof BlobNotFoundError) throw new DocumentRejectedError('the uploaded file is missing from the blob store; upload it again');
       throw error;
     }
-    let parsed;
+    let processed;
     try {
-      parsed = await parseDocument(mediaType, bytes, { maxPdfPages: this.options.maxPdfPages });
+      const { chunkTokens, overlapTokens, maxPdfPages, maxDocumentChars, maxDocumentChunks, maxHtmlDepth } = this.options;
+      const request = {
+        format: documentFormatOf(mediaType),
+        bytes,
+        chunkTokens,
+        overlapTokens,
+        limits: { maxChars: maxDocumentChars, maxChunks: maxDocumentChunks, maxHtmlDepth, maxPdfPages },
+      };
+      processed = await this.processor.process(request, run.deadline.signal);
     } catch (error) {
       if (error instanceof DocumentParseError) throw new DocumentRejectedError(error.message);
+      if (error instanceof DocumentLimitError) throw new DocumentRejectedError(error.message, error.code);
       throw error;
     }
+    const { text, starts, ends, tokens } = processed;
+    const total = starts.length;
     await this.setStatus(run, DocumentStatus.chunking);
-    const chunks = chunkText(parsed.text, {
-      chunkTokens: this.options.chunkTokens,
-      overlapTokens: this.options.overlapTokens,
-      count: cl100kTokens,
-      markdown: parsed.markdown,
-    });
+    run.deadline.check();
     // One transaction: either every chunk and chunks_total are stored, or nothing is.
     await this.prisma.$transaction(async (tx) => {
       await this.assertCurrent(tx, run);
       await tx.documentChunk.deleteMany({ where: { documentId: run.documentId } });
-      for (let from = 0; from < chunks.length; from += 1_000) {
-        await tx.documentChunk.createMany({
-          data: chunks.slice(from, from + 1_000).map((chunk) => ({
-            id: chunkPointId(run.tenantId, run.documentId, chunk.index),
-            documentId: run.documentId,
-            tenantId: run.tenantId,
-            position: chunk.index,
-            text: chunk.text,
-            startOffset: chunk.start,
-            endOffset: chunk.end,
-            tokenCount: chunk.tokens,
-          })),
+      for (let from = 0; from < total; from += 1_000) {
+        const position = Array.from({ length: Math.min(1_000, total - from) }, (_, n) => from + n);
+        await insertChunks(tx, run.documentId, run.tenantId, {
+          id: position.map((n) => chunkPointId(run.tenantId, run.documentId, n)),
+          position,
+          text: position.map((n) => text.slice(starts[n], ends[n])),
+          startOffset: position.map((n) => starts[n]),
+          endOffset: position.map((n) => ends[n]),
+          tokenCount: position.map((n) => tokens[n]),
         });
       }
       await tx.document.update({
         where: { id: run.documentId },
-        data: { chunksTotal: chunks.length, chunksDone: 0, status: DocumentStatus.embedding, error: null },
+        data: { chunksTotal: total, chunksDone: 0, status: DocumentStatus.embedding, error: null },
       });
     }, { timeout: 120_000 });
-    await run.progress({ status: DocumentStatus.embedding, chunks_done: 0, chunks_total: chunks.length });
-    return chunks.length;
+    await run.progress({ status: DocumentStatus.embedding, chunks_done: 0, chunks_total: total });
+    return total;
   }
 
   private async embedAll(run: Run, total: number): Promise<void> {
     await this.vectors.ensureSpace(run.space);
     for (;;) {
+      run.deadline.check();
       const batch = await this.prisma.documentChunk.findMany({
         where: { documentId: run.documentId, embeddedAt: null },
         orderBy: { position: 'asc' },
@@ -193,6 +215,7 @@ export class IngestionPipeline {
           },
         })),
       );
+      run.deadline.check();
       const done = await this.prisma.$transaction(async (tx) => {
         await this.assertCurrent(tx, run);
         const { count } = await tx.documentChunk.updateMany({
@@ -217,6 +240,7 @@ export class IngestionPipeline {
       // Retryable: a retry re-upserts nothing that is marked, so say exactly what is wrong.
       throw new Error(`vector store holds ${stored} points for document ${run.documentId} but it has ${total} chunks`);
     }
+    run.deadline.check();
     const { count } = await this.prisma.document.updateMany({
       where: { id: run.documentId, attempts: run.attempt },
       data: { status: DocumentStatus.indexed, chunksDone: total, indexedAt: new Date(), error: null },

@@ -1,4 +1,5 @@
 import { Parser } from 'htmlparser2';
+import { DocumentFailureCode, DocumentLimitError } from '../processing/document-limits';
 
 /** Elements whose content is never document text. */
 const SKIPPED = new Set(['script', 'style', 'noscript', 'template', 'head', 'svg', 'math', 'iframe', 'object', 'canvas', 'select', 'button']);
@@ -19,8 +20,12 @@ const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input'
  * Scripts, styles, `<head>` and page furniture (`nav`, `footer`, `aside`, forms, site-level
  * `header`, ARIA navigation/banner/contentinfo roles, `hidden` / `aria-hidden` elements) are dropped.
  * Entities are decoded; whitespace is collapsed except for the line structure of `<pre>`.
+ *
+ * More than `maxDepth` open elements at once fails with {@link DocumentLimitError}: htmlparser2
+ * keeps its open elements in an array it shifts at every tag, so each tag costs the depth.
  */
-export function htmlToText(html: string): string {
+export function htmlToText(html: string, options: { maxDepth?: number } = {}): string {
+  const maxDepth = options.maxDepth ?? Number.POSITIVE_INFINITY;
   const out: string[] = [];
   const stack: { name: string; skip: boolean }[] = [];
   let skipDepth = 0;
@@ -57,7 +62,12 @@ export function htmlToText(html: string): string {
           BOILERPLATE_ROLES.has(role) ||
           'hidden' in attributes ||
           attributes['aria-hidden'] === 'true';
-        if (!VOID.has(name)) stack.push({ name, skip });
+        if (!VOID.has(name)) {
+          stack.push({ name, skip });
+          if (stack.length > maxDepth) {
+            throw new DocumentLimitError(DocumentFailureCode.DocumentTooComplex, `the HTML nests elements more than ${maxDepth} deep (MAX_HTML_DEPTH)`);
+          }
+        }
         if (skip) {
           if (!VOID.has(name)) skipDepth += 1;
           return;

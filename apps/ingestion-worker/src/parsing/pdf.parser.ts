@@ -1,3 +1,4 @@
+import { checkCharacters, DocumentLimitError } from '../processing/document-limits';
 import { DocumentParseError } from './document-parse.error';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.js');
@@ -39,9 +40,10 @@ function describePdfError(error: unknown): string {
 /**
  * Extracts the text of every page, pages separated by a blank line. `isEvalSupported: false`
  * keeps pdf.js from compiling font programs with `new Function` (the fix for CVE-2024-4367 in
- * this 3.x line); fonts are never loaded from the system.
+ * this 3.x line); fonts are never loaded from the system. At most `maxPages` pages are read; more
+ * than `maxChars` characters fails with {@link DocumentLimitError}.
  */
-export async function pdfToText(bytes: Uint8Array, options: { maxPages?: number } = {}): Promise<string> {
+export async function pdfToText(bytes: Uint8Array, options: { maxPages?: number; maxChars?: number } = {}): Promise<string> {
   const lib = pdfjs();
   let document: Awaited<ReturnType<PdfJs['getDocument']>['promise']>;
   try {
@@ -60,14 +62,20 @@ export async function pdfToText(bytes: Uint8Array, options: { maxPages?: number 
   try {
     const pages = Math.min(document.numPages, options.maxPages ?? Number.POSITIVE_INFINITY);
     const texts: string[] = [];
+    let characters = 0;
     for (let number = 1; number <= pages; number += 1) {
       const page = await document.getPage(number);
       const content = await page.getTextContent();
-      texts.push((content.items as TextItemLike[]).map((item) => `${item.str ?? ''}${item.hasEOL ? '\n' : ''}`).join(''));
+      const text = (content.items as TextItemLike[]).map((item) => `${item.str ?? ''}${item.hasEOL ? '\n' : ''}`).join('');
+      texts.push(text);
       page.cleanup();
+      // Checked per page: a small compressed PDF can hold far more text than its size.
+      characters += text.length + 2;
+      checkCharacters(characters, options.maxChars);
     }
     return texts.join('\n\n');
   } catch (error) {
+    if (error instanceof DocumentLimitError) throw error;
     throw new DocumentParseError(describePdfError(error));
   } finally {
     await document.destroy();

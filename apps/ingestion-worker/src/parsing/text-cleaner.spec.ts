@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { cleanText } from './text-cleaner';
 
 describe('cleanText', () => {
@@ -26,5 +27,22 @@ describe('cleanText', () => {
 
   it('yields an empty string for whitespace-only input', () => {
     expect(cleanText(' \n\t\r\n \u200b ')).toBe('');
+  });
+
+  it('finding 1 (issue 12): cleans long runs of spaces, punctuation and blank lines in time linear in their length', () => {
+    // Before: `/ +$/gm` and `/\s+$/` rescanned a run that did not end the line at each of its positions.
+    const indented = `Title\n${' '.repeat(300_000)}x\n${'\n \n'.repeat(100_000)}end${' '.repeat(100_000)}`;
+    expect(cleanText(indented)).toBe(`Title\n${' '.repeat(300_000)}x\n\nend`);
+  });
+
+  it('trims line and text ends exactly as the unanchored patterns did', () => {
+    const sample = fc.string({ unit: fc.constantFrom(' ', '\n', 'a', '\t', '\u00a0', '.'), maxLength: 40 });
+    fc.assert(
+      fc.property(sample, (text) => {
+        expect(text.replace(/(?<! ) +$/gm, '')).toBe(text.replace(/ +$/gm, ''));
+        expect(text.replace(/^\n+/, '').trimEnd()).toBe(text.replace(/^\n+|\s+$/g, ''));
+      }),
+      { seed: 3, numRuns: 2_000 },
+    );
   });
 });

@@ -22,8 +22,11 @@ export function cleanText(raw: string, options: CleanOptions = {}): string {
   text = text.replace(/[\t\u00A0\u1680\u2000-\u200A\u202F\u205F\u3000]/g, ' ');
   if (options.joinHyphenated) text = text.replace(/(\p{L})-\n(\p{Ll})/gu, '$1$2');
   text = text.replace(/(\S) {2,}/g, '$1 ');
-  text = text.replace(/ +$/gm, '');
+  // Each pattern that ends at a line or text end is anchored at the start of its run (lookbehind,
+  // or no regex): tried at every position of a long run that is not at the end, it would rescan
+  // the rest of the run each time (quadratic in the run's length).
+  text = text.replace(/(?<! ) +$/gm, '');
   if (options.trimLineStarts) text = text.replace(/^ +/gm, '');
   text = text.replace(/\n{3,}/g, '\n\n');
-  return text.replace(/^\n+|\s+$/g, '');
+  return text.replace(/^\n+/, '').trimEnd();
 }
