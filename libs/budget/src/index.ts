@@ -14,6 +14,9 @@ export type { Cap, CapOverride, CapSource, CapSubject, RateLimits, ResolvedCaps 
 export { BudgetCapStore } from './policy/budget-cap.store';
 export { PriceBook, pricingTableOf } from './pricing/price-book';
 export type { PricedUsage, PriceRow } from './pricing/price-book';
+export { PricingTable } from './pricing/pricing-table';
+export type { CostEstimate, ModelPrice, PriceEntry, TokenCounts } from './pricing/pricing-table';
+export { snapshotFamily } from './pricing/model-family';
 export { UsageControls } from './redis/usage-controls';
 export type {
   AdmitInput,

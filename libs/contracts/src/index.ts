@@ -33,3 +33,4 @@ export type { WebhookDeliver, WebhookDeliverInput } from './webhook-deliver.sche
 export { uuidFromName } from './deterministic-id';
 export { priceQuoteSchema, RESERVATION_HEADER } from './price-quote.schema';
 export type { PriceQuote } from './price-quote.schema';
+export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';

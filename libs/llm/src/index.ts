@@ -40,10 +40,8 @@ export type { Clock, Sleep } from './resilience/clock';
 
 export { LlmRouter } from './routing/llm-router';
 export type { ModelInfo, ResolvedRoute, RouteTarget } from './routing/llm-router';
-export { PricingTable } from './pricing/pricing';
-export type { CostEstimate, ModelPrice } from './pricing/pricing';
 
 export { llmConfigSchema, parseLlmConfig } from './config/llm.config';
-export type { LlmConfig, LlmConfigInput, PriceEntry, ProviderConfig, RouteTargetConfig } from './config/llm.config';
+export type { LlmConfig, LlmConfigInput, ProviderConfig, RouteTargetConfig } from './config/llm.config';
 export { llmConfigFromEnv, llmEnvSchema } from './config/llm-config-from-env';
 export { DEFAULT_ROUTE_ALIAS } from './config/llm-config.defaults';
