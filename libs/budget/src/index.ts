@@ -12,6 +12,10 @@ export type { Tier, TierLimits, TierPolicy, TierPolicyOverrides } from './policy
 export { rateLimitsFor, resolveCaps } from './policy/caps';
 export type { Cap, CapOverride, CapSource, CapSubject, RateLimits, ResolvedCaps } from './policy/caps';
 export { BudgetCapStore } from './policy/budget-cap.store';
+export { LoadingCache } from './policy/loading-cache';
+export { modelNotPricedMessage, UnpricedModelPolicy } from './policy/unpriced-models.policy';
+export { ReservationSettler } from './reservation.settler';
+export type { ReservationRef } from './reservation.settler';
 export { PriceBook, pricingTableOf } from './pricing/price-book';
 export type { PricedUsage, PriceRow } from './pricing/price-book';
 export { PricingTable } from './pricing/pricing-table';

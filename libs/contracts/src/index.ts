@@ -31,6 +31,7 @@ export type { AsyncJobObject, ChatBatchJobInput, ChatCompletionJobInput, JobExec
 export { WEBHOOK_EVENT_MAX_BYTES, webhookDeliverJobId, webhookDeliverSchema, webhookEventBody } from './webhook-deliver.schema';
 export type { WebhookDeliver, WebhookDeliverInput } from './webhook-deliver.schema';
 export { uuidFromName } from './deterministic-id';
-export { priceQuoteSchema, RESERVATION_HEADER } from './price-quote.schema';
+export { priceQuoteSchema } from './price-quote.schema';
+export { ConduitHeader } from './conduit-headers';
 export type { PriceQuote } from './price-quote.schema';
 export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';

@@ -1,13 +1,14 @@
 import 'reflect-metadata';
 import type { IncomingMessage } from 'node:http';
-import { DynamicModule, ExceptionFilter, Logger as NestLogger, Type } from '@nestjs/common';
+import { DynamicModule, Logger as NestLogger, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { currentTraceId, httpRequestDuration, requestIdFor, shutdownTelemetry } from '@conduit/observability';
-import { ConduitException } from './conduit.exception';
-import { ErrorFilter } from './error.filter';
+import type { ErrorStatusTable } from './conduit.exception';
+import { OpenAiErrorFilter } from './openai-error.filter';
+import { RUNTIME_ERROR_STATUS, RuntimeErrorCode, RuntimeException } from './runtime.exception';
 
 export interface ServiceBootstrapOptions {
   /** Service name used in logs and the listening message. */
@@ -19,8 +20,8 @@ export interface ServiceBootstrapOptions {
   bodyLimitBytes?: number;
   /** A prebuilt Fastify instance (e.g. mock-llm registers its wire routes on it). */
   fastify?: FastifyInstance;
-  /** The app's exception filter; defaults to `{ error: { code, message, request_id } }`. */
-  filter?: ExceptionFilter;
+  /** The app's error code → HTTP status table (default: the runtime's codes only). */
+  errors?: ErrorStatusTable;
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
@@ -35,14 +36,14 @@ function installJsonParser(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
-      done(new ConduitException('invalid_json', 400, 'Request body is empty but content-type is application/json.'), undefined);
+      done(new RuntimeException(RuntimeErrorCode.InvalidJson, 'Request body is empty but content-type is application/json.'), undefined);
       return;
     }
     try {
       done(null, JSON.parse(text));
     } catch (error) {
       const detail = error instanceof Error ? error.message : 'parse error';
-      done(new ConduitException('invalid_json', 400, `Request body is not valid JSON: ${detail}`), undefined);
+      done(new RuntimeException(RuntimeErrorCode.InvalidJson, `Request body is not valid JSON: ${detail}`), undefined);
     }
   });
 }
@@ -79,7 +80,7 @@ export async function bootstrapService(options: ServiceBootstrapOptions): Promis
     );
     done();
   });
-  const filter = options.filter ?? new ErrorFilter();
+  const filter = new OpenAiErrorFilter(options.errors ?? RUNTIME_ERROR_STATUS);
 
   const app = await NestFactory.create<NestFastifyApplication>(options.module, adapter, {
     bufferLogs: true,

@@ -1,10 +1,12 @@
 export { bootstrapService } from './bootstrap';
 export type { ServiceBootstrapOptions } from './bootstrap';
 export { ConduitException } from './conduit.exception';
+export { checkErrorTable } from './conduit.exception';
+export type { ErrorStatusTable } from './conduit.exception';
+export { RUNTIME_ERROR_STATUS, RuntimeErrorCode, RuntimeException } from './runtime.exception';
 export { describeError } from './error-body';
 export type { ErrorDescription } from './error-body';
-export { ErrorFilter, requestIdOf } from './error.filter';
+export { OpenAiErrorFilter, openAiErrorBody, openAiErrorType, requestIdOf } from './openai-error.filter';
 export { ServiceCoreModule } from './service-core.module';
 export type { ServiceCoreOptions } from './service-core.module';
 export { formatIssues, ZodPipe } from './zod.pipe';
-export { OpenAiErrorFilter, openAiErrorBody, openAiErrorType } from './openai-error.filter';

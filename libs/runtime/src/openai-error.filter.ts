@@ -1,7 +1,11 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { ErrorStatusTable } from './conduit.exception';
 import { describeError } from './error-body';
-import { requestIdOf } from './error.filter';
+
+export function requestIdOf(request: FastifyRequest): string {
+  return String((request.raw as { id?: unknown }).id ?? request.id);
+}
 
 /** OpenAI's `error.type` for a status, so OpenAI clients raise their usual error classes. */
 export function openAiErrorType(status: number): string {
@@ -16,8 +20,8 @@ export function openAiErrorType(status: number): string {
 }
 
 /** `{ error: { message, type, param, code, request_id, ...details } }` for a thrown value. */
-export function openAiErrorBody(exception: unknown, requestId: string) {
-  const described = describeError(exception);
+export function openAiErrorBody(exception: unknown, requestId: string, table: ErrorStatusTable) {
+  const described = describeError(exception, table);
   const { param = null, ...rest } = described.details ?? {};
   return {
     described,
@@ -28,19 +32,22 @@ export function openAiErrorBody(exception: unknown, requestId: string) {
 }
 
 /**
- * Error bodies in OpenAI's shape plus our request id, for the OpenAI-compatible surface (the
- * gateway, and the orchestrator whose errors the gateway passes through unchanged).
+ * The one error filter of every Conduit service: OpenAI-shaped bodies with our request id (the
+ * gateway passes the orchestrator's through unchanged), statuses from the app's code table.
+ * Internals are logged, never returned.
  */
 @Catch()
 export class OpenAiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
+
+  constructor(private readonly table: ErrorStatusTable) {}
 
   catch(exception: unknown, host: ArgumentsHost): void {
     const http = host.switchToHttp();
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const requestId = requestIdOf(request);
-    const { described, body } = openAiErrorBody(exception, requestId);
+    const { described, body } = openAiErrorBody(exception, requestId, this.table);
     if (described.internal) this.logger.error({ err: exception, request_id: requestId }, 'request failed');
     if (reply.sent) return;
     if (described.headers) reply.headers(described.headers);

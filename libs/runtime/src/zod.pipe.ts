@@ -1,6 +1,6 @@
 import { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
-import { ConduitException } from './conduit.exception';
+import { RuntimeErrorCode, RuntimeException } from './runtime.exception';
 
 /** Human-readable list of what is wrong, with the path of each problem. */
 export function formatIssues(error: z.ZodError): string {
@@ -12,16 +12,13 @@ export function formatIssues(error: z.ZodError): string {
 
 /** Validates a body, query or param with a zod schema; a 400 `invalid_request` names each problem. */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
-  constructor(
-    private readonly schema: S,
-    private readonly code = 'invalid_request',
-  ) {}
+  constructor(private readonly schema: S) {}
 
   transform(value: unknown): z.output<S> {
     const result = this.schema.safeParse(value);
     if (!result.success) {
       const first = result.error.issues[0];
-      throw new ConduitException(this.code, 400, formatIssues(result.error), {
+      throw new RuntimeException(RuntimeErrorCode.InvalidRequest, formatIssues(result.error), {
         param: first && first.path.length > 0 ? first.path.join('.') : null,
       });
     }

@@ -6,15 +6,15 @@ const llm = (kind: LlmError['kind']) => new LlmError({ kind, message: kind, prov
 
 describe('classifyJobError', () => {
   it('retries provider outages and open breakers', () => {
-    expect(classifyJobError(new ChatException(ChatErrorCode.UpstreamUnavailable, 502, 'down'))).toMatchObject({ code: 'upstream_unavailable', retryable: true });
-    expect(classifyJobError(new ChatException(ChatErrorCode.AllBreakersOpen, 503, 'open'))).toMatchObject({ retryable: true });
+    expect(classifyJobError(new ChatException(ChatErrorCode.UpstreamUnavailable, 'down'))).toMatchObject({ code: 'upstream_unavailable', retryable: true });
+    expect(classifyJobError(new ChatException(ChatErrorCode.AllBreakersOpen, 'open'))).toMatchObject({ retryable: true });
     expect(classifyJobError(new LlmUnavailableError('upstream_unavailable', 'default', [], undefined, undefined))).toMatchObject({ retryable: true });
     expect(classifyJobError(llm('overloaded'))).toMatchObject({ code: 'upstream_error', retryable: true });
   });
 
   it('fails at once what can never succeed', () => {
-    expect(classifyJobError(new ChatException(ChatErrorCode.UpstreamRejected, 400, 'bad'))).toMatchObject({ code: 'upstream_rejected', retryable: false });
-    expect(classifyJobError(new ChatException(ChatErrorCode.SessionNotFound, 404, 'no'))).toMatchObject({ code: 'session_not_found', retryable: false });
+    expect(classifyJobError(new ChatException(ChatErrorCode.UpstreamRejected, 'bad'))).toMatchObject({ code: 'upstream_rejected', retryable: false });
+    expect(classifyJobError(new ChatException(ChatErrorCode.SessionNotFound, 'no'))).toMatchObject({ code: 'session_not_found', retryable: false });
     expect(classifyJobError(new LlmUnavailableError('no_provider_configured', 'x', [], undefined, undefined))).toMatchObject({ retryable: false });
     expect(classifyJobError(llm('invalid_request'))).toMatchObject({ code: 'upstream_rejected', retryable: false });
     expect(classifyJobError(new InvalidJobError('invalid_input', 'bad input'))).toEqual({ code: 'invalid_input', message: 'bad input', retryable: false });

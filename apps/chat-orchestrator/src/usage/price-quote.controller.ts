@@ -2,9 +2,8 @@ import { Controller, Get, Inject, Query, Req } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ZodPipe } from '@conduit/runtime';
-import { assertInternalCaller } from '../chat/chat-context';
-import { CHAT_SETTINGS, ChatSettings } from '../chat/chat.constants';
-import { toChatException } from '../chat/llm-error.mapping';
+import { assertInternalCaller } from '../internal/internal-caller';
+import { INTERNAL_SETTINGS, InternalSettings } from '../internal/internal.constants';
 import { PriceQuoteService } from './price-quote.service';
 
 const querySchema = z.strictObject({ model: z.string().min(1).max(256) });
@@ -14,16 +13,12 @@ const querySchema = z.strictObject({ model: z.string().min(1).max(256) });
 export class PriceQuoteController {
   constructor(
     private readonly quotes: PriceQuoteService,
-    @Inject(CHAT_SETTINGS) private readonly settings: ChatSettings,
+    @Inject(INTERNAL_SETTINGS) private readonly settings: InternalSettings,
   ) {}
 
   @Get('quote')
   quote(@Query(new ZodPipe(querySchema)) query: z.output<typeof querySchema>, @Req() request: FastifyRequest) {
     assertInternalCaller(request, this.settings.internalToken);
-    try {
-      return this.quotes.quote(query.model);
-    } catch (error) {
-      throw toChatException(error);
-    }
+    return this.quotes.quote(query.model);
   }
 }
