@@ -19,6 +19,8 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
+            // Billing prices usage with @conduit/budget and never loads the provider SDKs (apps/billing/src/billing.boundaries.spec.ts).
+            { sourceTag: 'scope:billing', notDependOnLibsWithTags: ['scope:llm'] },
           ],
         },
       ],

@@ -1,6 +1,4 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { Counter } from 'prom-client';
-import { metricsRegistry } from '@conduit/observability';
 import { UsageControls } from './redis/usage-controls';
 
 /** A call's budget reservation, as the gateway made it and passed it on. */
@@ -10,13 +8,6 @@ export interface ReservationRef {
   /** For logs. */
   requestId: string;
 }
-
-const reservationsEndedTotal = new Counter({
-  name: 'conduit_budget_reservations_ended_total',
-  help: 'Budget reservations this service settled (with the actual cost) or released (nothing produced)',
-  labelNames: ['action'] as const,
-  registers: [metricsRegistry],
-});
 
 /**
  * Ends budget reservations: `settle` with the actual cost when a call produced something (billing
@@ -34,12 +25,10 @@ export class ReservationSettler implements OnApplicationShutdown {
   constructor(private readonly controls: UsageControls) {}
 
   settle(reservation: ReservationRef, costNano: number, tokens: number): void {
-    reservationsEndedTotal.inc({ action: 'settle' });
     this.track(this.controls.settle(reservation.tenantId, reservation.reservationId, costNano, tokens), reservation, 'settle');
   }
 
   release(reservation: ReservationRef): void {
-    reservationsEndedTotal.inc({ action: 'release' });
     this.track(this.controls.release(reservation.tenantId, reservation.reservationId), reservation, 'release');
   }
 
