@@ -1,5 +1,5 @@
 import { startMockLlmServer, type RunningMockLlm } from '@conduit/mock-llm';
-import { EmbeddingError } from './errors';
+import { EmbeddingError } from './embedding.exception';
 import { OpenAiEmbedder, type OpenAiEmbedderOptions } from './openai.embedder';
 
 describe('OpenAiEmbedder against the mock upstream', () => {

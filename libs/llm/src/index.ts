@@ -19,10 +19,10 @@ export type { AttemptRecord, SkipReason } from './gateway/attempt-record';
 export type { AttemptOutcome, LlmMetrics } from './gateway/llm-metrics';
 export { LlmModule, LLM_CONFIG } from './llm.module';
 
-export { LlmError, LLM_ERROR_KINDS, allowsFallback, countsAgainstBreaker, isLlmError, isRetryableKind } from './errors/llm-error';
-export type { LlmErrorKind } from './errors/llm-error';
-export { LlmUnavailableError } from './errors/llm-unavailable.error';
-export type { LlmUnavailableCode } from './errors/llm-unavailable.error';
+export { LlmError, LLM_ERROR_KINDS, allowsFallback, countsAgainstBreaker, isLlmError, isRetryableKind } from './errors/llm.exception';
+export type { LlmErrorKind } from './errors/llm.exception';
+export { LlmUnavailableError } from './errors/llm-unavailable.exception';
+export type { LlmUnavailableCode } from './errors/llm-unavailable.exception';
 export { classifyError } from './errors/sdk-error.classifier';
 
 export { AnthropicProvider } from './providers/anthropic.provider';

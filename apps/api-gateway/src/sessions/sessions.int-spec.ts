@@ -3,7 +3,7 @@ import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageRole, PrismaService } from '@conduit/db';
 import { GATEWAY_ERROR_STATUS } from '../errors/error-status';
 import { MessagesModule } from '../messages/messages.module';
-import { expectApiError } from '../testing/api-error';
+import { expectApiError } from '../testing/api-error.assertion';
 import { createMessage, createSession, createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '../testing/fixtures';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from './list-page';

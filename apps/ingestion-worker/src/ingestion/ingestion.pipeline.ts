@@ -7,10 +7,10 @@ import type { Embedder } from '@conduit/embeddings';
 import { chunkPointId, VECTOR_STORE, vectorSpaceFor, type VectorSpace, type VectorStore } from '@conduit/vector-store';
 import { chunkText } from '../chunking/recursive-chunker';
 import { cl100kTokens } from '../chunking/tokenizer';
-import { DocumentParseError } from '../parsing/document-parse.error';
+import { DocumentParseError } from '../parsing/document-parse.exception';
 import { parseDocument } from '../parsing/document-parser';
 import { INGEST_EMBEDDER, INGESTION_OPTIONS, IngestionOptions } from './ingestion.constants';
-import { DocumentRejectedError } from './ingestion.errors';
+import { DocumentRejectedError } from './ingestion.exception';
 
 export interface IngestProgress {
   status: DocumentStatus;

@@ -1,5 +1,5 @@
 import { DocumentMediaType } from '@conduit/contracts';
-import { DocumentParseError } from './document-parse.error';
+import { DocumentParseError } from './document-parse.exception';
 import { htmlToText } from './html.parser';
 import { pdfToText } from './pdf.parser';
 import { cleanText } from './text-cleaner';

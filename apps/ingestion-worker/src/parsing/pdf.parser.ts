@@ -1,4 +1,4 @@
-import { DocumentParseError } from './document-parse.error';
+import { DocumentParseError } from './document-parse.exception';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.js');
 

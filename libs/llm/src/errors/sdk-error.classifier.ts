@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { LlmError, type LlmErrorKind } from './llm-error';
+import { LlmError, type LlmErrorKind } from './llm.exception';
 import { retryAfterMsFromHeaders, shouldRetryHeader, type HeaderReader } from './retry-after';
 
 /** Who was called, and whether our own signal (caller abort or per-attempt timer) ended the call. */

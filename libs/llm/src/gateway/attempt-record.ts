@@ -1,4 +1,4 @@
-import type { LlmErrorKind } from '../errors/llm-error';
+import type { LlmErrorKind } from '../errors/llm.exception';
 
 /** Why a target was not called. */
 export type SkipReason = 'breaker_open' | 'not_configured';

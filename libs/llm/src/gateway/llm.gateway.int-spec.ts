@@ -1,6 +1,6 @@
 import { llmRequestDuration } from '@conduit/observability';
-import { LlmError } from '../errors/llm-error';
-import { LlmUnavailableError } from '../errors/llm-unavailable.error';
+import { LlmError } from '../errors/llm.exception';
+import { LlmUnavailableError } from '../errors/llm-unavailable.exception';
 import type { ChatStreamEvent } from '../llm.types';
 import {
   collect,

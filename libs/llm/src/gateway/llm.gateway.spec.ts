@@ -1,5 +1,5 @@
-import { LlmError, type LlmErrorKind } from '../errors/llm-error';
-import { LlmUnavailableError } from '../errors/llm-unavailable.error';
+import { LlmError, type LlmErrorKind } from '../errors/llm.exception';
+import { LlmUnavailableError } from '../errors/llm-unavailable.exception';
 import type { CallOptions, ChatCompletion, ChatRequest, ChatStreamEvent, LlmProvider, TokenUsage } from '../llm.types';
 import type { LlmConfigInput } from '../config/llm.config';
 import { LlmGateway } from './llm.gateway';

@@ -1,5 +1,5 @@
 import { parseLlmConfig, type LlmConfig, type LlmConfigInput, type ProviderConfig } from '../config/llm.config';
-import { LlmError } from '../errors/llm-error';
+import { LlmError } from '../errors/llm.exception';
 import type { ChatCompletion, ChatRequest, ChatStreamEvent, LlmProvider } from '../llm.types';
 import { createProvider } from '../providers/provider.factory';
 import { BreakerRegistry, type BreakerSnapshot } from '../resilience/breaker-registry';

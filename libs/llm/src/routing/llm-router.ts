@@ -1,5 +1,5 @@
 import { isModelGlob, modelGlob } from '@conduit/contracts';
-import { LlmError } from '../errors/llm-error';
+import { LlmError } from '../errors/llm.exception';
 import { BUILTIN_KEY_VARIABLES } from '../config/llm-config.defaults';
 import type { LlmConfig, ProviderConfig, RouteTargetConfig } from '../config/llm.config';
 
