@@ -2,7 +2,7 @@ export { JobName, QueueName, payloadSchemaOf, queueJobs, queueOfJob } from './qu
 export type { JobInput, JobPayload, JobsOf, QueueJobs, QueueOfJob } from './queues';
 export { usageEventSchema } from './usage-event.schema';
 export type { UsageEvent, UsageEventInput } from './usage-event.schema';
-export { DocumentMediaType, documentIngestJobId, documentIngestSchema, documentMediaTypeSchema } from './document-ingest.schema';
+export { DocumentMediaType, documentIngestJobId, documentIngestSchema } from './document-ingest.schema';
 export type { DocumentIngest, DocumentIngestInput } from './document-ingest.schema';
 export {
   chatCompletionRequestSchema,
@@ -21,7 +21,6 @@ export {
   JOB_WEBHOOK_EVENTS,
   MAX_BATCH_REQUESTS,
   TERMINAL_JOB_STATUSES,
-  asyncJobInputSchemas,
   chatBatchJobInputSchema,
   chatCompletionJobInputSchema,
   jobExecuteJobId,

@@ -6,7 +6,7 @@ export type { ErrorStatusTable } from './conduit.exception';
 export { RUNTIME_ERROR_STATUS, RuntimeErrorCode, RuntimeException } from './runtime.exception';
 export { describeError } from './error-body';
 export type { ErrorDescription } from './error-body';
-export { OpenAiErrorFilter, openAiErrorBody, openAiErrorType, requestIdOf } from './openai-error.filter';
+export { OpenAiErrorFilter, openAiErrorBody, openAiErrorType } from './openai-error.filter';
 export { ServiceCoreModule } from './service-core.module';
 export type { ServiceCoreOptions } from './service-core.module';
 export { formatIssues, ZodPipe } from './zod.pipe';

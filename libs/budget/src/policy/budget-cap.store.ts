@@ -29,11 +29,6 @@ export class BudgetCapStore {
     return rateLimitsFor(this.options.policy, userTier);
   }
 
-  /** Forgets cached overrides (after `set-budget` in this process); other replicas follow by TTL. */
-  invalidate(): void {
-    this.cache.clear();
-  }
-
   private overrides(tenantId: string, userId: string | null): Promise<CapOverride[]> {
     return this.cache.get(`${tenantId}:${userId ?? ''}`, () => this.load(tenantId, userId));
   }

@@ -28,8 +28,4 @@ export class LoadingCache<V> {
     }
     return pending;
   }
-
-  clear(): void {
-    this.entries.clear();
-  }
 }
