@@ -78,7 +78,9 @@ export class ChatController {
       });
     }
 
-    // Rate limits and budget: one Redis round trip; 429 / 402 before anything reaches a model.
+    // Everything that can fail before the call is sent happens before its reservation exists.
+    const payload = JSON.stringify(body);
+    // Priced model, rate limits and budget: one Redis round trip; 400 / 429 / 402 before anything reaches a model.
     const sessionId = typeof sessionHeader === 'string' ? sessionHeader : undefined;
     const admission = await this.admission.admitChat(principal, body, { withHistory: (sessionId ?? body.conduit?.session_id) !== undefined });
     reply.headers(admission.headers);
@@ -89,7 +91,7 @@ export class ChatController {
     });
     const upstream = await this.forward(() =>
       this.orchestrator
-        .chat(JSON.stringify(body), { principal, requestId: String(request.id), sessionId, reservationId: admission.reservationId, signal: abort.signal })
+        .chat(payload, { principal, requestId: String(request.id), sessionId, reservationId: admission.reservationId, signal: abort.signal })
         .catch((error: unknown) => {
           // Never delivered: nobody else knows the reservation, so it is the gateway's to give back.
           if (error instanceof OrchestratorNotReachedError) {
