@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@conduit/observability';
+import { DocsErrorCode, DocsException } from './docs.exception';
 import { buildOpenApiDocument } from './openapi.document';
 
 const ASSETS: Record<string, string> = {
@@ -38,7 +39,7 @@ export class DocsController {
   @Get('assets/:name')
   asset(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
     const type = ASSETS[name];
-    if (!type) throw new NotFoundException(`No asset ${name}.`);
+    if (!type) throw new DocsException(DocsErrorCode.AssetNotFound, `No asset ${name}.`);
     let body = this.assets.get(name);
     if (!body) {
       body = readFileSync(join(this.assetDir, name));

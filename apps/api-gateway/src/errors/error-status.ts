@@ -1,6 +1,7 @@
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
 import { AuthErrorCode } from '../auth/auth.exception';
 import { ChatErrorCode } from '../chat/chat.exception';
+import { DocsErrorCode } from '../docs/docs.exception';
 import { DocumentsErrorCode } from '../documents/documents.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
 import { MessagesErrorCode } from '../messages/messages.exception';
@@ -13,6 +14,7 @@ export const GATEWAY_ERROR_CODES = [
   RuntimeErrorCode,
   AuthErrorCode,
   ChatErrorCode,
+  DocsErrorCode,
   DocumentsErrorCode,
   JobsErrorCode,
   MessagesErrorCode,
@@ -25,6 +27,7 @@ export type GatewayErrorCode =
   | RuntimeErrorCode
   | AuthErrorCode
   | ChatErrorCode
+  | DocsErrorCode
   | DocumentsErrorCode
   | JobsErrorCode
   | MessagesErrorCode
@@ -45,6 +48,8 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [ChatErrorCode.MaxTokensTooLarge]: 400, // also JobsErrorCode.MaxTokensTooLarge
   [ChatErrorCode.UnsupportedExtension]: 400,
   [ChatErrorCode.OrchestratorUnavailable]: 503,
+
+  [DocsErrorCode.AssetNotFound]: 404,
 
   [DocumentsErrorCode.DocumentNotFound]: 404,
   [DocumentsErrorCode.InvalidCursor]: 400, // also the jobs', messages' and sessions' invalid_cursor
