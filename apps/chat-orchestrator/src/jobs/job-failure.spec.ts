@@ -1,5 +1,6 @@
 import { LlmError, LlmUnavailableError } from '@conduit/llm';
 import { ChatErrorCode, ChatException } from '../chat/chat.exception';
+import { UsageErrorCode, UsageException } from '../usage/usage.exception';
 import { classifyJobError, InvalidJobError, JobFailureError } from './job-failure';
 
 const llm = (kind: LlmError['kind']) => new LlmError({ kind, message: kind, provider: 'anthropic', model: 'claude' });
@@ -18,6 +19,8 @@ describe('classifyJobError', () => {
     expect(classifyJobError(new LlmUnavailableError('no_provider_configured', 'x', [], undefined, undefined))).toMatchObject({ retryable: false });
     expect(classifyJobError(llm('invalid_request'))).toMatchObject({ code: 'upstream_rejected', retryable: false });
     expect(classifyJobError(new InvalidJobError('invalid_input', 'bad input'))).toEqual({ code: 'invalid_input', message: 'bad input', retryable: false });
+    expect(classifyJobError(new UsageException(UsageErrorCode.ModelNotPriced, 'no price'))).toEqual({ code: 'model_not_priced', message: 'no price', retryable: false });
+    expect(classifyJobError(new UsageException(UsageErrorCode.PricingUnavailable, 'later'))).toMatchObject({ code: 'pricing_unavailable', retryable: true });
   });
 
   it('passes a carried failure through and hides internals of unexpected errors', () => {
