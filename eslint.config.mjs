@@ -28,7 +28,8 @@ const MAY_USE = {
   llm: INFRASTRUCTURE,
   webhooks: INFRASTRUCTURE,
   jobs: [...INFRASTRUCTURE, 'webhooks'],
-  budget: [...INFRASTRUCTURE, 'llm'],
+  // reservations, caps, prices (the pricing table lives here, not in llm)
+  budget: INFRASTRUCTURE,
   retrieval: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
   // detectors and redaction; the LLM judge calls a cheap model through libs/llm
   guardrails: [...INFRASTRUCTURE, 'llm'],
@@ -64,6 +65,8 @@ const moduleBoundaries = (testOnly) => [
         onlyDependOnLibsWithTags: [...new Set([scope, ...uses, ...testOnly])].map((name) => `scope:${name}`),
       })),
       // Bans that must also hold through other libs (`notDependOnLibsWithTags`, checked transitively) go here.
+      // Billing prices usage with @conduit/budget and never loads the provider SDKs (apps/billing/src/billing.boundaries.spec.ts).
+      { sourceTag: 'scope:billing', notDependOnLibsWithTags: ['scope:llm'] },
     ],
   },
 ];

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,7 @@ import { JobName, usageEventSchema } from '@conduit/contracts';
 import { createPrismaClient } from '@conduit/db';
 import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
 import { ChatPlatform, startChatPlatform } from './support/chat-platform';
+import { baseEnv, ROOT } from './support/service-process';
 
 /**
  * Usage, budgets and rate limits across gateway → orchestrator → billing, as processes. Prices
@@ -36,6 +38,14 @@ writeFileSync(
     retry: { baseDelayMs: 5, maxDelayMs: 20, maxRetryAfterMs: 50 },
   }),
 );
+
+/** A counter's value on a service's `/metrics` page (0 when absent). */
+async function counter(serviceUrl: string, name: string, labels: string): Promise<number> {
+  const page = await (await fetch(`${serviceUrl}/metrics`)).text();
+  const line = page.split('\n').find((l) => l.startsWith(`${name}{${labels}} `));
+  return line ? Number(line.split(' ')[1]) : 0;
+}
+const releasesBy = (serviceUrl: string) => counter(serviceUrl, 'conduit_budget_reservations_ended_total', 'action="release"');
 
 interface ErrorBody {
   error: { code: string; type: string; message: string; budget?: Record<string, unknown>; rate_limit?: Record<string, unknown> };
@@ -291,4 +301,77 @@ describe('billing, budgets and rate limits end to end', () => {
     const body = (await sixtyFirst.json()) as ErrorBody;
     expect(body.error).toMatchObject({ code: 'rate_limit_exceeded', type: 'rate_limit_error', rate_limit: { subject: 'api_key', dimension: 'requests', limit: 60 } });
   }, 30_000);
+  it('lets the orchestrator end every reservation it received; the gateway releases only a call it could not deliver', async () => {
+    const hank = await account('pro');
+    await setCap(hank, 'user', 'daily', 10 * CALL_USD);
+    const reserved = async () => (await budgetOf(hank.apiKey)).budgets[0].reserved_usd;
+    const gatewayReleases = await releasesBy(platform.gateway.url);
+    const orchestratorReleases = await releasesBy(platform.orchestrator.url);
+
+    // The orchestrator answered (a provider failure, then a success): it released, then settled.
+    platform.mock.state.faults.add({ match: { model: BUDGET_MODEL }, fault: { status: 503 }, times: 1 });
+    expect([502, 503]).toContain((await chat(hank.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS })).status);
+    expect((await chat(hank.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS })).status).toBe(200);
+    await waitFor(reserved, { what: 'the reservations ended', until: (usd) => usd === 0 });
+    expect(await waitFor(() => releasesBy(platform.orchestrator.url), { what: "the orchestrator's release", until: (n) => n === orchestratorReleases + 1 })).toBe(orchestratorReleases + 1);
+    expect(await releasesBy(platform.gateway.url)).toBe(gatewayReleases);
+
+    // The orchestrator is gone (the price quote is cached): the gateway gives the reservation back.
+    await platform.orchestrator.stop('SIGTERM');
+    try {
+      const refused = await chat(hank.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS });
+      expect(refused.status).toBe(503);
+      expect(((await refused.json()) as ErrorBody).error.code).toBe('orchestrator_unavailable');
+      expect(await releasesBy(platform.gateway.url)).toBe(gatewayReleases + 1);
+      expect(await waitFor(reserved, { what: 'the reservation given back', until: (usd) => usd === 0 })).toBe(0);
+    } finally {
+      await platform.startOrchestrator();
+    }
+  }, 60_000);
+
+  it('finding 5 of issue 12 (budget bypass through unpriced models): a user whose cap is spent is refused gpt-4o-2024-08-06, claude-opus-4-5, o3 and gpt-5, never served at $0', async () => {
+    const judy = await account('pro');
+    await setCap(judy, 'user', 'daily', CALL_USD);
+    expect((await chat(judy.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS })).status).toBe(200);
+    await waitFor(() => budgetOf(judy.apiKey), { what: 'the first call settled', until: (b) => b.budgets[0].spent_usd > 0 && b.budgets[0].reserved_usd === 0, timeoutMs: 15_000 });
+    platform.mock.state.requests.clear();
+
+    const outcomes: Record<string, { status: number; code: string }> = {};
+    for (const model of ['gpt-4o-2024-08-06', 'claude-opus-4-5', 'o3', 'gpt-5']) {
+      for (const stream of [false, true]) {
+        const response = await chat(judy.apiKey, { model, max_tokens: MAX_TOKENS, stream });
+        const body = (await response.json()) as ErrorBody;
+        outcomes[`${model}${stream ? ' (stream)' : ''}`] = { status: response.status, code: body.error.code };
+        if (response.status === 400) expect(body.error).toMatchObject({ type: 'invalid_request_error', param: 'model', message: expect.stringContaining(`"${model}" has no price`) });
+      }
+    }
+    // Priced (a dated snapshot takes its family's price): over budget. Unpriced: refused outright.
+    expect(outcomes).toEqual({
+      'gpt-4o-2024-08-06': { status: 402, code: 'budget_exceeded' },
+      'gpt-4o-2024-08-06 (stream)': { status: 402, code: 'budget_exceeded' },
+      'claude-opus-4-5': { status: 400, code: 'model_not_priced' },
+      'claude-opus-4-5 (stream)': { status: 400, code: 'model_not_priced' },
+      o3: { status: 400, code: 'model_not_priced' },
+      'o3 (stream)': { status: 400, code: 'model_not_priced' },
+      'gpt-5': { status: 400, code: 'model_not_priced' },
+      'gpt-5 (stream)': { status: 400, code: 'model_not_priced' },
+    });
+    // No provider was called, nothing was billed beyond the first call.
+    expect(platform.mock.state.requests.list()).toEqual([]);
+    const ledger = await ledgerOf(judy.user.id);
+    expect(ledger._count).toBe(1);
+    expect(await platform.prisma.usageEvent.count({ where: { tenantId: judy.tenant.id, priced: false } })).toBe(0);
+
+    // A tenant that opted in (admin CLI) is served an unpriced model, billed at 0 and marked unpriced.
+    const kate = await account('pro');
+    execFileSync('node', ['dist/apps/api-gateway/src/cli/admin.js', 'set-unpriced-models', '--tenant', kate.tenant.slug, '--allow', 'yes'], {
+      cwd: ROOT,
+      env: baseEnv(),
+      stdio: 'pipe',
+    });
+    expect((await chat(kate.apiKey, { model: 'gpt-5', max_tokens: MAX_TOKENS })).status).toBe(200);
+    const billed = await waitFor(() => platform.prisma.usageEvent.findMany({ where: { userId: kate.user.id } }), { what: 'the unpriced call billed', until: (rows) => rows.length === 1, timeoutMs: 15_000 });
+    expect(billed[0]).toMatchObject({ model: 'gpt-5', priced: false });
+    expect(Number(billed[0].costUsd)).toBe(0);
+  }, 60_000);
 });

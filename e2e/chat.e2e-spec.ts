@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
+import { ConduitHeader } from '@conduit/contracts';
 import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser, UserWithKey, waitFor } from '@conduit/testing';
 import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 
@@ -59,8 +60,8 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
     expect(data.object).toBe('chat.completion');
     expect(data.choices[0].message.content).toBe('Mock reply: Hello gateway');
     expect(data.usage?.completion_tokens).toBeGreaterThan(0);
-    expect(response.headers.get('x-conduit-provider')).toBe('anthropic');
-    const sessionId = response.headers.get('x-conduit-session-id') ?? '';
+    expect(response.headers.get(ConduitHeader.Provider)).toBe('anthropic');
+    const sessionId = response.headers.get(ConduitHeader.SessionId) ?? '';
     const messages = await storedMessages(sessionId);
     expect(messages.map((m) => m.role)).toEqual(['user', 'assistant']);
     const assistant = messages[1];
@@ -86,7 +87,7 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
     expect(text).toBe('Mock reply: Stream please');
     expect(finish).toBe('stop');
     expect(usage?.completion_tokens).toBeGreaterThan(0);
-    const [, assistant] = await storedMessages(response.headers.get('x-conduit-session-id') ?? '');
+    const [, assistant] = await storedMessages(response.headers.get(ConduitHeader.SessionId) ?? '');
     expect(assistant.status).toBe('complete');
     expect(assistant.ttftMs).not.toBeNull();
     expect(assistant.tokensOut).toBe(usage?.completion_tokens);
@@ -127,13 +128,13 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
 
   it('continues a session with its history, and nobody else can', async () => {
     const first = await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: 'My name is Ada' }] }).withResponse();
-    const sessionId = first.response.headers.get('x-conduit-session-id') ?? '';
+    const sessionId = first.response.headers.get(ConduitHeader.SessionId) ?? '';
     await storedMessages(sessionId);
     platform.mock.state.requests.clear();
     const second = await client.chat.completions
-      .create({ model: 'default', messages: [{ role: 'user', content: 'What is my name?' }] }, { headers: { 'x-conduit-session-id': sessionId } })
+      .create({ model: 'default', messages: [{ role: 'user', content: 'What is my name?' }] }, { headers: { [ConduitHeader.SessionId]: sessionId } })
       .withResponse();
-    expect(second.response.headers.get('x-conduit-session-id')).toBe(sessionId);
+    expect(second.response.headers.get(ConduitHeader.SessionId)).toBe(sessionId);
     const upstream = platform.mock.state.requests.list()[0];
     // The upstream saw the stored history (two earlier messages) before the new question.
     expect(upstream.prompt_tokens).toBeGreaterThan(first.data.usage?.prompt_tokens ?? 0);
@@ -143,7 +144,7 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
       const response = await gatewayFetch('/v1/chat/completions', {
         method: 'POST',
         key: intruder.apiKey,
-        headers: { 'x-conduit-session-id': sessionId },
+        headers: { [ConduitHeader.SessionId]: sessionId },
         body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'let me in' }] }),
       });
       expect(response.status).toBe(404);
@@ -158,8 +159,8 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
       .create({ model: 'default', messages: [{ role: 'user', content: 'Fallback please' }] })
       .withResponse();
     expect(data.choices[0].message.content).toBe('Mock reply: Fallback please');
-    expect(response.headers.get('x-conduit-provider')).toBe('openai');
-    const [, assistant] = await storedMessages(response.headers.get('x-conduit-session-id') ?? '');
+    expect(response.headers.get(ConduitHeader.Provider)).toBe('openai');
+    const [, assistant] = await storedMessages(response.headers.get(ConduitHeader.SessionId) ?? '');
     expect(assistant.provider).toBe('openai');
     expect(assistant.model).toBe('gpt-4.1');
   });
@@ -173,7 +174,7 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
       body: JSON.stringify({ model: 'default', stream: true, messages: [{ role: 'user', content: 'one two three four five six seven eight nine ten eleven twelve' }] }),
     });
     expect(response.status).toBe(200);
-    const sessionId = response.headers.get('x-conduit-session-id') ?? '';
+    const sessionId = response.headers.get(ConduitHeader.SessionId) ?? '';
     const reader = (response.body as ReadableStream<Uint8Array>).getReader();
     let received = '';
     // Wait for a few tokens, then leave.
@@ -212,7 +213,7 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
     await waitFor(() => platform.otlp.spans.find((s) => s.traceId === traceId && s.service === 'billing' && s.kind === 5), {
       what: "billing's consumer span in the trace",
     });
-    const sessionId = response.headers.get('x-conduit-session-id') ?? '';
+    const sessionId = response.headers.get(ConduitHeader.SessionId) ?? '';
     const [, assistant] = await storedMessages(sessionId);
     const usage = await waitFor(() => platform.prisma.usageEvent.findUnique({ where: { id: assistant.id } }), { what: 'the usage event of the answer' });
     expect(usage).toMatchObject({ tenantId: alice.tenant.id, provider: 'anthropic', feature: 'chat' });

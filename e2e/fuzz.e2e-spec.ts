@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { ConduitHeader } from '@conduit/contracts';
 import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
 import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 import { RunningService, startReady } from './support/service-process';
@@ -54,7 +55,7 @@ describe('fuzz: hostile requests to every public route of the gateway', () => {
     // The owner's resources, so that generated paths reach past the 404s.
     const session = (await (await gatewayFetch('/v1/sessions', { method: 'POST', body: '{"title":"fuzz"}' })).json()) as { id: string };
     const completion = await gatewayFetch('/v1/chat/completions', { method: 'POST', body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'seed' }] }) });
-    const chatSession = completion.headers.get('x-conduit-session-id') ?? '';
+    const chatSession = completion.headers.get(ConduitHeader.SessionId) ?? '';
     const messages = await waitFor(
       () => platform.prisma.message.findMany({ where: { sessionId: chatSession }, select: { id: true } }),
       { what: 'the turn stored', until: (rows) => rows.length === 2 },

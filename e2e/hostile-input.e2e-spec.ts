@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { createConnection } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ConduitHeader } from '@conduit/contracts';
 import { createMessage, createSession, createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
 import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 import { HostileUpstream } from './support/hostile-upstream';
@@ -124,7 +125,7 @@ describe('hostile input: every reproduction of issue 12', () => {
       expect(session.json()).toMatchObject({ title, metadata: { 'ключ 🔑': 'värde ½' } });
       const completion = await post('/v1/chat/completions', user(JSON.stringify(`hello ${title}`)));
       expect(completion.status === 200 ? 200 : completion.text).toBe(200);
-      const sessionId = completion.headers.get('x-conduit-session-id') ?? '';
+      const sessionId = completion.headers.get(ConduitHeader.SessionId) ?? '';
       const rows = await waitFor(
         () => platform.prisma.message.findMany({ where: { sessionId }, orderBy: { createdAt: 'asc' } }),
         { what: 'the turn stored', until: (found) => found.length === 2 },
@@ -137,7 +138,7 @@ describe('hostile input: every reproduction of issue 12', () => {
       expect(completion.status).toBe(200);
       // What the client got is the provider's text, escaped in JSON as OpenAI does.
       expect(completion.text).toContain('bad\\u0000reply');
-      const sessionId = completion.headers.get('x-conduit-session-id') ?? '';
+      const sessionId = completion.headers.get(ConduitHeader.SessionId) ?? '';
       const rows = await waitFor(
         () => platform.prisma.message.findMany({ where: { sessionId }, orderBy: { createdAt: 'asc' } }),
         { what: 'the turn stored', until: (found) => found.length === 2 },
@@ -169,7 +170,7 @@ describe('hostile input: every reproduction of issue 12', () => {
     it('answers 200 when a provider reports a model name that a header cannot carry', async () => {
       const completion = await post('/v1/chat/completions', '{"model":"hostile","messages":[{"role":"user","content":"hi"}]}');
       expect(completion.status).toBe(200);
-      expect(completion.headers.get('x-conduit-model')).toBe('gpt-4.1-mini');
+      expect(completion.headers.get(ConduitHeader.Model)).toBe('gpt-4.1-mini');
       expect(completion.json()).toMatchObject({ object: 'chat.completion' });
     });
   });

@@ -1,4 +1,5 @@
 import OpenAI from 'openai';
+import { ConduitHeader } from '@conduit/contracts';
 import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
 import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 import { RunningService, startReady } from './support/service-process';
@@ -77,12 +78,12 @@ describe('retrieval in chat: upload → indexed → a grounded answer with citat
     expect(citations.length).toBeGreaterThan(0);
     expect(citations[0]).toMatchObject({ index: 1, document_id: ids.volcano, filename: 'volcanoes.md' });
     expect(citations.map((c) => c.document_id)).not.toContain(ids.bobVolcano);
-    const header = JSON.parse(decodeURIComponent(response.headers.get('x-conduit-citations') ?? '[]')) as Citation[];
+    const header = JSON.parse(decodeURIComponent(response.headers.get(ConduitHeader.Citations) ?? '[]')) as Citation[];
     expect(header).toEqual(citations);
     // The upstream saw the grounded prompt: far more input than the question alone.
     expect(platform.mock.state.requests.list()[0].prompt_tokens).toBeGreaterThan(40);
     const stored = await waitFor(
-      () => platform.prisma.message.findFirst({ where: { sessionId: response.headers.get('x-conduit-session-id') ?? '', role: 'assistant' } }),
+      () => platform.prisma.message.findFirst({ where: { sessionId: response.headers.get(ConduitHeader.SessionId) ?? '', role: 'assistant' } }),
       { what: 'the stored assistant message' },
     );
     expect((stored.metadata as { citations?: Citation[] }).citations?.[0].document_id).toBe(ids.volcano);

@@ -1,4 +1,5 @@
 import fc from 'fast-check';
+import { ConduitHeader } from '@conduit/contracts';
 import { GATEWAY_ROUTES, GatewayRoute, IdKind } from './gateway-routes';
 
 /** The caller's own resources and credentials the generated requests refer to. */
@@ -313,7 +314,7 @@ const TOKEN_CHARS = fc.constantFrom(...'abcdefghijklmnopqrstuvwxyz0123456789-_!#
 
 const extraHeader: fc.Arbitrary<[string, string]> = fc.oneof(
   { weight: 3, arbitrary: fc.tuple(fc.constant('x-request-id'), fc.oneof(fc.uuid(), headerValue)) },
-  { weight: 3, arbitrary: fc.tuple(fc.constant('x-conduit-session-id'), fc.oneof(fc.uuid(), headerValue)) },
+  { weight: 3, arbitrary: fc.tuple(fc.constant(ConduitHeader.SessionId), fc.oneof(fc.uuid(), headerValue)) },
   { weight: 3, arbitrary: fc.tuple(fc.constant('idempotency-key'), headerValue) },
   { weight: 1, arbitrary: fc.tuple(fc.constant('expect'), fc.constantFrom('100-continue', 'bogus', '')) },
   {

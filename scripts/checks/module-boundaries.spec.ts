@@ -93,7 +93,7 @@ describe('module boundaries (eslint.config.mjs)', () => {
       { file: 'apps/api-gateway/src/boundary-probe.int-spec.ts', code: importing(['@conduit/testing']) },
       { file: 'libs/llm/src/testing/boundary-probe.ts', code: importing(['@conduit/mock-llm']) },
       { file: 'e2e/boundary-probe.e2e-spec.ts', code: importing(['@conduit/mock-llm', '@conduit/testing', '@conduit/contracts']) },
-      { file: 'e2e/support/boundary-probe.ts', code: importing(['../../apps/api-gateway/src/testing/api-error']) },
+      { file: 'e2e/support/boundary-probe.ts', code: importing(['../../apps/api-gateway/src/testing/api-error.assertion']) },
       { file: 'apps/billing/src/boundary-probe.ts', code: importing(['../../api-gateway/src/app.module']) },
       { file: 'libs/budget/src/boundary-probe.ts', code: importing(['../../../apps/billing/src/billing.metrics']) },
     ]);

@@ -16,6 +16,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 @Module({})
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
+    const usage = UsageModule.register(config.usage.budget, config.usage.settings);
     return {
       module: AppModule,
       imports: [
@@ -23,8 +24,8 @@ export class AppModule {
         AuthModule,
         SessionsModule,
         MessagesModule,
-        UsageModule.register(config.usage.budget, config.usage.settings),
-        ChatModule.register(config.chat),
+        usage,
+        ChatModule.register(config.chat, usage),
         DocsModule,
         BlobStoreModule.forRoot(config.documents.blobs),
         VectorStoreModule.forRoot(config.documents.vectorStore),

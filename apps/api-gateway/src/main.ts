@@ -2,8 +2,8 @@ import './instrumentation';
 import { loadConfigOrExit } from '@conduit/config';
 import { bootstrapService } from '@conduit/runtime';
 import { AppModule } from './app.module';
-import { OpenAiErrorFilter } from './errors/openai-error.filter';
 import { gatewayConfigSchema } from './config/api-gateway.config';
+import { GATEWAY_ERROR_STATUS } from './errors/error-status';
 
 const config = loadConfigOrExit('api-gateway', gatewayConfigSchema);
 
@@ -14,6 +14,6 @@ void bootstrapService({
   host: config.http.host,
   httpLimits: config.http.limits,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
-  filter: new OpenAiErrorFilter(),
+  errors: GATEWAY_ERROR_STATUS,
   bodyLimitBytes: config.bodyLimitBytes,
 });

@@ -5,6 +5,7 @@ import { VectorStoreModule, VectorStoreReadiness } from '@conduit/vector-store';
 import { ServiceCoreModule } from '@conduit/runtime';
 import { ChatModule } from './chat/chat.module';
 import type { OrchestratorConfig } from './config/chat-orchestrator.config';
+import { InternalModule } from './internal/internal.module';
 import { JobExecuteHandler } from './jobs/job-execute.handler';
 import { JobsModule } from './jobs/jobs.module';
 import { ModelsController } from './models/models.controller';
@@ -15,7 +16,9 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 @Module({})
 export class AppModule {
   static register(config: OrchestratorConfig, llm: LlmConfig): DynamicModule {
-    const chat = ChatModule.register(config.chat, { embeddings: config.retrieval.embeddings });
+    const internal = InternalModule.register(config.chat);
+    const usage = UsageModule.register(config.budget, internal);
+    const chat = ChatModule.register(internal, usage, { embeddings: config.retrieval.embeddings });
     return {
       module: AppModule,
       imports: [
@@ -26,7 +29,7 @@ export class AppModule {
           readiness: [VectorStoreReadiness],
         }),
         LlmModule.forRoot(llm),
-        UsageModule.register(config.budget, config.chat),
+        usage,
         chat,
         // Async jobs (`job.execute`) run the chat pipeline above; webhooks (`webhook.deliver`) are sent from here too.
         JobsModule.register(config.jobs, chat),

@@ -1,9 +1,10 @@
 import './instrumentation';
 import { ConfigValidationError, loadConfigOrExit } from '@conduit/config';
 import { LlmConfig, llmConfigFromEnv } from '@conduit/llm';
-import { bootstrapService, OpenAiErrorFilter } from '@conduit/runtime';
+import { bootstrapService } from '@conduit/runtime';
 import { AppModule } from './app.module';
 import { orchestratorConfigSchema } from './config/chat-orchestrator.config';
+import { ORCHESTRATOR_ERROR_STATUS } from './errors/error-status';
 
 const config = loadConfigOrExit('chat-orchestrator', orchestratorConfigSchema);
 let llm: LlmConfig;
@@ -22,7 +23,7 @@ void bootstrapService({
   host: config.http.host,
   httpLimits: config.http.limits,
   shutdownTimeoutMs: config.shutdownTimeoutMs,
-  // Errors are OpenAI-shaped so the gateway can pass them through unchanged.
-  filter: new OpenAiErrorFilter(),
+  // Errors are OpenAI-shaped (every service's are) so the gateway can pass them through unchanged.
+  errors: ORCHESTRATOR_ERROR_STATUS,
   bodyLimitBytes: 8 * 1_048_576,
 });

@@ -4,8 +4,10 @@ import { createRedisConnection } from '@conduit/queue';
 import { BUDGET_OPTIONS, BUDGET_REDIS, BudgetModuleOptions } from './budget.constants';
 import { LedgerSpend } from './ledger-spend';
 import { BudgetCapStore } from './policy/budget-cap.store';
+import { UnpricedModelPolicy } from './policy/unpriced-models.policy';
 import { PriceBook } from './pricing/price-book';
 import { UsageControls } from './redis/usage-controls';
+import { ReservationSettler } from './reservation.settler';
 
 @Injectable()
 class BudgetRedisLifecycle implements OnApplicationShutdown {
@@ -18,7 +20,8 @@ class BudgetRedisLifecycle implements OnApplicationShutdown {
 
 /**
  * Usage controls for one service: {@link UsageControls} (reservations and rate limits in Redis),
- * {@link BudgetCapStore}, {@link LedgerSpend} and, with `pricing: true`, the {@link PriceBook}.
+ * {@link ReservationSettler}, {@link BudgetCapStore}, {@link UnpricedModelPolicy},
+ * {@link LedgerSpend} and, with `pricing: true`, the {@link PriceBook}.
  * It has its own Redis connection that fails fast (unlike the queue's, which waits out outages):
  * a request must not hang on a budget check.
  */
@@ -46,6 +49,7 @@ export class BudgetModule {
         BudgetRedisLifecycle,
         LedgerSpend,
         BudgetCapStore,
+        UnpricedModelPolicy,
         {
           provide: UsageControls,
           inject: [BUDGET_REDIS, LedgerSpend],
@@ -56,9 +60,19 @@ export class BudgetModule {
               settledTtlMs: options.settledTtlMs,
             }),
         },
+        ReservationSettler,
         ...(options.pricing ? [PriceBook] : []),
       ],
-      exports: [BUDGET_OPTIONS, BUDGET_REDIS, UsageControls, BudgetCapStore, LedgerSpend, ...(options.pricing ? [PriceBook] : [])],
+      exports: [
+        BUDGET_OPTIONS,
+        BUDGET_REDIS,
+        UsageControls,
+        ReservationSettler,
+        BudgetCapStore,
+        UnpricedModelPolicy,
+        LedgerSpend,
+        ...(options.pricing ? [PriceBook] : []),
+      ],
     };
   }
 }

@@ -5,15 +5,21 @@ export { budgetEnv, budgetSettings } from './budget.env';
 export { LedgerSpend } from './ledger-spend';
 export type { SpendRequest } from './ledger-spend';
 export { NANO_PER_USD, decimalToNano, displayUsd, fromNano, nanoToDecimalString, toNano, toNanoCeil } from './money';
-export { BUDGET_PERIODS, dayOf, hourOf, windowOf } from './windows';
+export { dayOf, hourOf, windowOf } from './windows';
 export type { BudgetPeriod, BudgetScope, BudgetWindow } from './windows';
-export { DEFAULT_TIER_POLICY, TIERS, jsonEnv, mergeTierPolicy, tierLimitsSchema, tierPolicyEnv, tierPolicyFromEnv, tierPolicyOverridesSchema } from './policy/tier-policy';
+export { DEFAULT_TIER_POLICY, mergeTierPolicy, tierPolicyEnv, tierPolicyFromEnv } from './policy/tier-policy';
 export type { Tier, TierLimits, TierPolicy, TierPolicyOverrides } from './policy/tier-policy';
 export { rateLimitsFor, resolveCaps } from './policy/caps';
 export type { Cap, CapOverride, CapSource, CapSubject, RateLimits, ResolvedCaps } from './policy/caps';
 export { BudgetCapStore } from './policy/budget-cap.store';
+export { LoadingCache } from './policy/loading-cache';
+export { modelNotPricedMessage, UnpricedModelPolicy } from './policy/unpriced-models.policy';
+export { ReservationSettler } from './reservation.settler';
+export type { ReservationRef } from './reservation.settler';
 export { PriceBook, pricingTableOf } from './pricing/price-book';
 export type { PricedUsage, PriceRow } from './pricing/price-book';
+export { PricingTable } from './pricing/pricing-table';
+export type { CostEstimate, ModelPrice, PriceEntry, TokenCounts } from './pricing/pricing-table';
 export { UsageControls } from './redis/usage-controls';
 export type {
   AdmitInput,
@@ -28,5 +34,5 @@ export type {
   SpendSource,
   UsageControlsOptions,
 } from './redis/usage-controls';
-export { COUNTER_ORDER, UsageKeys, counterTtlSeconds } from './redis/usage-keys';
+export { UsageKeys } from './redis/usage-keys';
 export type { CounterRef } from './redis/usage-keys';

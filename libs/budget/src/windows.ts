@@ -2,8 +2,6 @@
 export type BudgetPeriod = 'daily' | 'monthly';
 export type BudgetScope = 'tenant' | 'user';
 
-export const BUDGET_PERIODS: readonly BudgetPeriod[] = ['daily', 'monthly'];
-
 export interface BudgetWindow {
   period: BudgetPeriod;
   /** `20261122` (daily) or `202611` (monthly): part of the Redis key. */

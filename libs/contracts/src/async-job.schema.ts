@@ -53,11 +53,6 @@ export const chatBatchJobInputSchema = z
 export type ChatCompletionJobInput = z.output<typeof chatCompletionJobInputSchema>;
 export type ChatBatchJobInput = z.output<typeof chatBatchJobInputSchema>;
 
-export const asyncJobInputSchemas = {
-  [AsyncJobType.ChatCompletion]: chatCompletionJobInputSchema,
-  [AsyncJobType.ChatBatch]: chatBatchJobInputSchema,
-} as const satisfies Record<AsyncJobType, z.ZodType>;
-
 /** `job.execute`: run one persisted async job (the row in Postgres is the source of truth). */
 export const jobExecuteSchema = z.object({
   job_id: z.uuid(),

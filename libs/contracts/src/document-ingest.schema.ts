@@ -9,8 +9,6 @@ export const DocumentMediaType = {
 } as const;
 export type DocumentMediaType = (typeof DocumentMediaType)[keyof typeof DocumentMediaType];
 
-export const documentMediaTypeSchema = z.enum(Object.values(DocumentMediaType) as [DocumentMediaType, ...DocumentMediaType[]]);
-
 /**
  * Asks the ingestion worker to parse, chunk, embed and index one stored document. `attempt` is the
  * document's ingestion request number (1 on upload, +1 per reindex): a job whose attempt is not

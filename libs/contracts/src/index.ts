@@ -2,7 +2,7 @@ export { JobName, QueueName, payloadSchemaOf, queueJobs, queueOfJob } from './qu
 export type { JobInput, JobPayload, JobsOf, QueueJobs, QueueOfJob } from './queues';
 export { usageEventSchema } from './usage-event.schema';
 export type { UsageEvent, UsageEventInput } from './usage-event.schema';
-export { DocumentMediaType, documentIngestJobId, documentIngestSchema, documentMediaTypeSchema } from './document-ingest.schema';
+export { DocumentMediaType, documentIngestJobId, documentIngestSchema } from './document-ingest.schema';
 export type { DocumentIngest, DocumentIngestInput } from './document-ingest.schema';
 export {
   chatCompletionRequestSchema,
@@ -23,7 +23,6 @@ export {
   JOB_WEBHOOK_EVENTS,
   MAX_BATCH_REQUESTS,
   TERMINAL_JOB_STATUSES,
-  asyncJobInputSchemas,
   chatBatchJobInputSchema,
   chatCompletionJobInputSchema,
   jobExecuteJobId,
@@ -33,7 +32,8 @@ export type { AsyncJobObject, ChatBatchJobInput, ChatCompletionJobInput, JobExec
 export { WEBHOOK_EVENT_MAX_BYTES, webhookDeliverJobId, webhookDeliverSchema, webhookEventBody } from './webhook-deliver.schema';
 export type { WebhookDeliver, WebhookDeliverInput } from './webhook-deliver.schema';
 export { uuidFromName } from './deterministic-id';
-export { priceQuoteSchema, RESERVATION_HEADER } from './price-quote.schema';
+export { priceQuoteSchema } from './price-quote.schema';
+export { ConduitHeader } from './conduit-headers';
 export type { PriceQuote } from './price-quote.schema';
 export { cleanText, INPUT_LIMITS, inspectInput, isCleanText } from './input-rules';
 export type { InputLimits, InputProblem, InputProblemCode } from './input-rules';
@@ -54,3 +54,4 @@ export {
   STRUCTURED_PII_TYPES,
 } from './guardrails-policy.schema';
 export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, PiiEntityType, RegexCheck } from './guardrails-policy.schema';
+export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';

@@ -20,6 +20,3 @@ export const priceQuoteSchema = z.object({
   history_max_tokens: z.number().int().min(0),
 });
 export type PriceQuote = z.output<typeof priceQuoteSchema>;
-
-/** Headers on the gateway → orchestrator hop carrying the budget reservation of a call. */
-export const RESERVATION_HEADER = 'x-conduit-reservation-id';

@@ -1,5 +1,5 @@
 import type { Embedder } from './embedder';
-import { EmbeddingError } from './errors';
+import { EmbeddingError } from './embedding.exception';
 import { throwIfAborted } from './vector-math';
 
 export interface EmbedBatchProgress {

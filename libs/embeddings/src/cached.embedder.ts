@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import type { Embedder } from './embedder';
-import { EmbeddingError } from './errors';
+import { EmbeddingError } from './embedding.exception';
 
 export const EMBEDDING_CACHE_DEFAULT_TTL_S = 7 * 24 * 3600;
 

@@ -1,5 +1,5 @@
 export type { Embedder } from './embedder';
-export { EmbeddingError } from './errors';
+export { EmbeddingError } from './embedding.exception';
 export { HASHING_DEFAULT_DIMENSION, HASHING_MODEL, HashingEmbedder } from './hashing.embedder';
 export type { HashingEmbedderOptions } from './hashing.embedder';
 export { KNOWN_EMBEDDING_DIMENSIONS, OPENAI_DEFAULT_EMBEDDING_MODEL, OpenAiEmbedder } from './openai.embedder';

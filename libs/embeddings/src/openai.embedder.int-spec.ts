@@ -1,6 +1,6 @@
 import { startMockLlmServer, type RunningMockLlm } from '@conduit/mock-llm';
 import { waitFor } from '@conduit/testing';
-import { EmbeddingError } from './errors';
+import { EmbeddingError } from './embedding.exception';
 import { OpenAiEmbedder, type OpenAiEmbedderOptions } from './openai.embedder';
 
 describe('OpenAiEmbedder against the mock upstream', () => {

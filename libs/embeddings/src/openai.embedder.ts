@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import type { Embedder } from './embedder';
-import { EmbeddingError } from './errors';
+import { EmbeddingError } from './embedding.exception';
 import { normalizeInPlace, throwIfAborted } from './vector-math';
 
 export const OPENAI_DEFAULT_EMBEDDING_MODEL = 'text-embedding-3-small';

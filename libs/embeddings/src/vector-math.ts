@@ -1,4 +1,4 @@
-import { EmbeddingError } from './errors';
+import { EmbeddingError } from './embedding.exception';
 
 /** Scales a vector to unit length in place; throws on a zero or non-finite vector. */
 export function normalizeInPlace(vector: number[], what = 'embedding'): number[] {

@@ -19,11 +19,11 @@ export type { AttemptRecord, SkipReason } from './gateway/attempt-record';
 export type { AttemptOutcome, LlmMetrics } from './gateway/llm-metrics';
 export { LlmModule, LLM_CONFIG } from './llm.module';
 
-export { LlmError, isLlmError } from './errors/llm-error';
+export { LlmError, isLlmError } from './errors/llm.exception';
 export { LLM_ERROR_KINDS, allowsFallback, countsAgainstBreaker, isRetryableKind } from './errors/llm-error-kind';
 export type { LlmErrorKind } from './errors/llm-error-kind';
-export { LlmUnavailableError } from './errors/llm-unavailable.error';
-export type { LlmUnavailableCode } from './errors/llm-unavailable.error';
+export { LlmUnavailableError } from './errors/llm-unavailable.exception';
+export type { LlmUnavailableCode } from './errors/llm-unavailable.exception';
 export { classifyError } from './errors/sdk-error.classifier';
 
 export { AnthropicProvider } from './providers/anthropic.provider';
@@ -41,10 +41,8 @@ export type { Clock, Sleep } from './resilience/clock';
 
 export { LlmRouter } from './routing/llm-router';
 export type { ModelInfo, ResolvedRoute, RouteTarget } from './routing/llm-router';
-export { PricingTable } from './pricing/pricing';
-export type { CostEstimate, ModelPrice } from './pricing/pricing';
 
 export { llmConfigSchema, parseLlmConfig } from './config/llm.config';
-export type { LlmConfig, LlmConfigInput, PriceEntry, ProviderConfig, RouteTargetConfig } from './config/llm.config';
+export type { LlmConfig, LlmConfigInput, ProviderConfig, RouteTargetConfig } from './config/llm.config';
 export { llmConfigFromEnv, llmEnvSchema } from './config/llm-config-from-env';
 export { DEFAULT_ROUTE_ALIAS } from './config/llm-config.defaults';

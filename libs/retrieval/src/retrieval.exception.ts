@@ -9,25 +9,19 @@ export enum RetrievalErrorCode {
 }
 
 /** Raised by {@link Retriever}; maps to HTTP through any Conduit error filter. */
-export class RetrievalException extends ConduitException {
-  constructor(code: RetrievalErrorCode, status: number, message: string, details?: Record<string, unknown>) {
-    super(code, status, message, details);
-  }
-
+export class RetrievalException extends ConduitException<RetrievalErrorCode> {
   static collectionNotFound(name: string): RetrievalException {
-    return new RetrievalException(RetrievalErrorCode.CollectionNotFound, 404, `No collection named '${name}'.`, { param: 'collection' });
+    return new RetrievalException(RetrievalErrorCode.CollectionNotFound, `No collection named '${name}'.`, { param: 'collection' });
   }
 
   static modelMismatch(name: string, stored: string, current: string): RetrievalException {
-    return new RetrievalException(
-      RetrievalErrorCode.EmbeddingModelMismatch,
-      409,
+    return new RetrievalException(RetrievalErrorCode.EmbeddingModelMismatch,
       `Collection '${name}' was embedded with ${stored} but queries are embedded with ${current}; they cannot be compared.`,
       { param: 'collection' },
     );
   }
 
   static invalid(message: string, param: string): RetrievalException {
-    return new RetrievalException(RetrievalErrorCode.InvalidRetrievalRequest, 400, message, { param });
+    return new RetrievalException(RetrievalErrorCode.InvalidRetrievalRequest, message, { param });
   }
 }

@@ -7,9 +7,10 @@ import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { inspectInput } from '@conduit/contracts';
 import { currentTraceId, httpRequestDuration, requestIdFor, shutdownTelemetry, StartupChatterLogger } from '@conduit/observability';
-import { ConduitException } from './conduit.exception';
-import { ErrorFilter, RenderingExceptionFilter } from './error.filter';
+import type { ErrorStatusTable } from './conduit.exception';
 import { clientErrorHandler, DEFAULT_HTTP_LIMITS, frameworkErrorHandler, HttpLimits, httpServerOptions, installHttpEdge } from './http-edge';
+import { OpenAiErrorFilter } from './openai-error.filter';
+import { INPUT_PROBLEM_CODES, RUNTIME_ERROR_STATUS, RuntimeErrorCode, RuntimeException } from './runtime.exception';
 
 export interface ServiceBootstrapOptions {
   /** Service name used in logs and the listening message. */
@@ -24,10 +25,11 @@ export interface ServiceBootstrapOptions {
   /** A prebuilt Fastify instance (e.g. mock-llm registers its wire routes on it). */
   fastify?: FastifyInstance;
   /**
-   * The app's exception filter; defaults to `{ error: { code, message, request_id } }`. It also
-   * renders what fails before Nest: router errors, parser errors, `Expect`, `CONNECT`.
+   * The app's error code → HTTP status table (default: the runtime's codes only). The one error
+   * filter renders with it, also what fails before Nest: router errors, parser errors, `Expect`,
+   * `CONNECT`.
    */
-  filter?: RenderingExceptionFilter;
+  errors?: ErrorStatusTable;
   configure?: (app: NestFastifyApplication) => void | Promise<void>;
 }
 
@@ -44,7 +46,7 @@ function installJsonParser(fastify: FastifyInstance): void {
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
     const text = typeof body === 'string' ? body : body.toString('utf8');
     if (text.trim() === '') {
-      done(new ConduitException('invalid_json', 400, 'Request body is empty but content-type is application/json.'), undefined);
+      done(new RuntimeException(RuntimeErrorCode.InvalidJson, 'Request body is empty but content-type is application/json.'), undefined);
       return;
     }
     let value: unknown;
@@ -52,12 +54,12 @@ function installJsonParser(fastify: FastifyInstance): void {
       value = JSON.parse(text);
     } catch (error) {
       const detail = error instanceof Error ? error.message : 'parse error';
-      done(new ConduitException('invalid_json', 400, `Request body is not valid JSON: ${detail}`), undefined);
+      done(new RuntimeException(RuntimeErrorCode.InvalidJson, `Request body is not valid JSON: ${detail}`), undefined);
       return;
     }
     const problem = inspectInput(value);
     if (problem) {
-      done(new ConduitException(problem.code, 400, problem.message, { param: problem.param }), undefined);
+      done(new RuntimeException(INPUT_PROBLEM_CODES[problem.code], problem.message, { param: problem.param }), undefined);
       return;
     }
     done(null, value);
@@ -71,7 +73,7 @@ function installJsonParser(fastify: FastifyInstance): void {
  * with a hard deadline.
  */
 export async function bootstrapService(options: ServiceBootstrapOptions): Promise<NestFastifyApplication> {
-  const filter = options.filter ?? new ErrorFilter();
+  const filter = new OpenAiErrorFilter(options.errors ?? RUNTIME_ERROR_STATUS);
   const limits = options.httpLimits ?? DEFAULT_HTTP_LIMITS;
   const adapter = options.fastify
     ? new FastifyAdapter(options.fastify)

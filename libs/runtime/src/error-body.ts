@@ -1,5 +1,6 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { ConduitException } from './conduit.exception';
+import { ConduitException, ErrorStatusTable } from './conduit.exception';
+import { SchemaIssueException } from './runtime.exception';
 
 export interface ErrorDescription {
   status: number;
@@ -48,17 +49,17 @@ const FASTIFY_CODES: Record<string, string> = {
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: 'bad_request',
 };
 
-/** Maps anything thrown in a request to a status, a stable code and a caller-safe message. */
-export function describeError(error: unknown): ErrorDescription {
+/**
+ * Maps anything thrown in a request to a status, a stable code and a caller-safe message. A
+ * module exception takes its status from the app's `table`; a code missing from it is a bug
+ * (each app's table spec prevents it) and answers 500 `internal_error` — except a code a schema
+ * issue names ({@link SchemaIssueException}), which no enum lists: bad input answers 400.
+ */
+export function describeError(error: unknown, table: ErrorStatusTable): ErrorDescription {
   if (error instanceof ConduitException) {
-    return {
-      status: error.getStatus(),
-      code: error.code,
-      message: error.message,
-      details: error.details,
-      headers: error.headers,
-      internal: error.getStatus() >= 500,
-    };
+    const status = (table as Record<string, number | undefined>)[error.code] ?? (error instanceof SchemaIssueException ? HttpStatus.BAD_REQUEST : undefined);
+    if (status === undefined) return INTERNAL;
+    return { status, code: error.code, message: error.message, details: error.details, headers: error.headers, internal: status >= 500 };
   }
   if (error instanceof HttpException) {
     const status = error.getStatus();
@@ -74,5 +75,7 @@ export function describeError(error: unknown): ErrorDescription {
     const code = (fastify.code && FASTIFY_CODES[fastify.code]) ?? STATUS_CODES[fastify.statusCode] ?? 'bad_request';
     return { status: fastify.statusCode, code, message: fastify.message ?? 'bad request', internal: false };
   }
-  return { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'internal_error', message: 'internal error', internal: true };
+  return INTERNAL;
 }
+
+const INTERNAL: ErrorDescription = { status: HttpStatus.INTERNAL_SERVER_ERROR, code: 'internal_error', message: 'internal error', internal: true };

@@ -4,8 +4,8 @@ import { Logger } from '@nestjs/common';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { cleanText } from '@conduit/contracts';
 import { requestIdFor } from '@conduit/observability';
-import { ConduitException } from './conduit.exception';
-import { RenderingExceptionFilter, sendRendered } from './error.filter';
+import { OpenAiErrorFilter, sendRendered } from './openai-error.filter';
+import { RuntimeErrorCode, RuntimeException } from './runtime.exception';
 
 /**
  * What one connection may cost the server before it has sent a whole request: the slowloris
@@ -63,22 +63,22 @@ export function safeHeaderValue(value: string): string {
   return INVALID_HEADER_VALUE.test(value) ? encodeURIComponent(cleanText(value)) : value;
 }
 
-/** Parser errors (`clientError`) as an HTTP status and a stable code. */
-function describeClientError(error: NodeJS.ErrnoException): ConduitException {
+/** Parser errors (`clientError`) as a stable code (the app's table gives the status). */
+function describeClientError(error: NodeJS.ErrnoException): RuntimeException {
   switch (error.code) {
     case 'ERR_HTTP_REQUEST_TIMEOUT':
-      return new ConduitException('request_timeout', 408, 'The request was not received in time.');
+      return new RuntimeException(RuntimeErrorCode.RequestTimeout, 'The request was not received in time.');
     case 'HPE_HEADER_OVERFLOW':
-      return new ConduitException('headers_too_large', 431, 'The request line and headers are too large.');
+      return new RuntimeException(RuntimeErrorCode.HeadersTooLarge, 'The request line and headers are too large.');
     case 'HPE_INVALID_METHOD':
-      return new ConduitException('malformed_request', 400, 'Malformed HTTP request: unknown method.');
+      return new RuntimeException(RuntimeErrorCode.MalformedRequest, 'Malformed HTTP request: unknown method.');
     default:
-      return new ConduitException('malformed_request', 400, `Malformed HTTP request${error.code ? ` (${error.code})` : ''}.`);
+      return new RuntimeException(RuntimeErrorCode.MalformedRequest, `Malformed HTTP request${error.code ? ` (${error.code})` : ''}.`);
   }
 }
 
 /** Writes a complete HTTP/1.1 error response straight to a socket, then closes it. */
-function writeRawError(socket: Duplex, filter: RenderingExceptionFilter, exception: ConduitException): void {
+function writeRawError(socket: Duplex, filter: OpenAiErrorFilter, exception: RuntimeException): void {
   const requestId = requestIdFor(undefined);
   const { described, body } = filter.render(exception, requestId);
   const text = JSON.stringify(body);
@@ -99,7 +99,7 @@ function writeRawError(socket: Duplex, filter: RenderingExceptionFilter, excepti
  * timeouts) in the service's error shape, when nothing has been sent on the socket yet; otherwise
  * drops the connection, as Node does.
  */
-export function clientErrorHandler(filter: RenderingExceptionFilter) {
+export function clientErrorHandler(filter: OpenAiErrorFilter) {
   return (error: NodeJS.ErrnoException, socket: Duplex): void => {
     if (error.code === 'ECONNRESET' || socket.destroyed) return;
     const response = (socket as Duplex & { _httpMessage?: ServerResponse })._httpMessage;
@@ -112,12 +112,12 @@ export function clientErrorHandler(filter: RenderingExceptionFilter) {
 }
 
 /** Errors Fastify's router raises before any route (a malformed percent-encoding, an over-long parameter). */
-export function frameworkErrorHandler(filter: RenderingExceptionFilter) {
+export function frameworkErrorHandler(filter: OpenAiErrorFilter) {
   const logger = new Logger('HttpEdge');
   return (error: Error & { code?: string }, request: FastifyRequest, reply: FastifyReply): void => {
     let exception: unknown = error;
-    if (error.code === 'FST_ERR_BAD_URL') exception = new ConduitException('invalid_url', 400, 'The URL holds a malformed percent-encoding.');
-    if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') exception = new ConduitException('uri_too_long', 414, 'A path segment of the URL is too long.');
+    if (error.code === 'FST_ERR_BAD_URL') exception = new RuntimeException(RuntimeErrorCode.InvalidUrl, 'The URL holds a malformed percent-encoding.');
+    if (error.code === 'FST_ERR_MAX_PARAM_LENGTH') exception = new RuntimeException(RuntimeErrorCode.UriTooLong, 'A path segment of the URL is too long.');
     reply.header('x-request-id', request.id);
     sendRendered(logger, reply, filter.render(exception, request.id), exception, request.id);
   };
@@ -125,30 +125,31 @@ export function frameworkErrorHandler(filter: RenderingExceptionFilter) {
 
 /**
  * Installs the parts of the edge that are not Fastify options: the header count limit, the Host
- * rule, response headers made safe (and always with the request id), and OpenAI-/service-shaped answers for `Expect` values other
+ * rule, response headers made safe (and always with the request id), and OpenAI-shaped answers for `Expect` values other
  * than `100-continue` (Node would send a bare 417) and for `CONNECT` (Node would drop the socket).
  */
-export function installHttpEdge(fastify: FastifyInstance, filter: RenderingExceptionFilter, limits: HttpLimits): void {
+export function installHttpEdge(fastify: FastifyInstance, filter: OpenAiErrorFilter, limits: HttpLimits): void {
   const server = fastify.server as Server;
   // One more than allowed is kept, so that "too many" can be told from "exactly the limit".
   server.maxHeadersCount = limits.maxHeaders + 1;
   server.on('checkExpectation', (request: IncomingMessage, response: ServerResponse) => {
-    const exception = new ConduitException('expectation_failed', 417, 'Only `Expect: 100-continue` is supported.', { param: 'expect' });
+    const exception = new RuntimeException(RuntimeErrorCode.ExpectationFailed, 'Only `Expect: 100-continue` is supported.', { param: 'expect' });
     const requestId = requestIdFor(request.headers['x-request-id']);
-    const text = JSON.stringify(filter.render(exception, requestId).body);
-    response.writeHead(417, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-request-id': requestId, connection: 'close' });
+    const { described, body } = filter.render(exception, requestId);
+    const text = JSON.stringify(body);
+    response.writeHead(described.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text), 'x-request-id': requestId, connection: 'close' });
     response.end(text);
   });
   server.on('connect', (_request: IncomingMessage, socket: Duplex) => {
-    writeRawError(socket, filter, new ConduitException('method_not_allowed', 405, 'CONNECT is not supported.'));
+    writeRawError(socket, filter, new RuntimeException(RuntimeErrorCode.MethodNotAllowed, 'CONNECT is not supported.'));
   });
   fastify.addHook('onRequest', (request, _reply, done) => {
     if (request.raw.rawHeaders.length / 2 > limits.maxHeaders) {
-      done(new ConduitException('headers_too_large', 431, `A request carries at most ${limits.maxHeaders} header fields.`));
+      done(new RuntimeException(RuntimeErrorCode.HeadersTooLarge, `A request carries at most ${limits.maxHeaders} header fields.`));
       return;
     }
     if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) {
-      done(new ConduitException('missing_host', 400, 'HTTP/1.1 requests must carry a Host header.', { param: 'host' }));
+      done(new RuntimeException(RuntimeErrorCode.MissingHost, 'HTTP/1.1 requests must carry a Host header.', { param: 'host' }));
       return;
     }
     done();

@@ -1,13 +1,14 @@
 export { bootstrapService } from './bootstrap';
 export type { ServiceBootstrapOptions } from './bootstrap';
 export { ConduitException } from './conduit.exception';
+export { checkErrorTable } from './conduit.exception';
+export type { ErrorStatusTable } from './conduit.exception';
+export { RUNTIME_ERROR_STATUS, RuntimeErrorCode, RuntimeException } from './runtime.exception';
 export { describeError } from './error-body';
 export type { ErrorDescription } from './error-body';
-export { ErrorFilter, requestIdOf, sendRendered } from './error.filter';
-export type { RenderedError, RenderingExceptionFilter } from './error.filter';
+export { OpenAiErrorFilter, openAiErrorBody, openAiErrorType } from './openai-error.filter';
 export { DEFAULT_HTTP_LIMITS, safeHeaderValue } from './http-edge';
 export type { HttpLimits } from './http-edge';
 export { ServiceCoreModule } from './service-core.module';
 export type { ServiceCoreOptions } from './service-core.module';
 export { formatIssues, ZodPipe } from './zod.pipe';
-export { OpenAiErrorFilter, openAiErrorBody, openAiErrorType } from './openai-error.filter';

@@ -1,7 +1,17 @@
-import { ArgumentsHost, Catch, Logger } from '@nestjs/common';
+import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { describeError } from './error-body';
-import { RenderedError, RenderingExceptionFilter, requestIdOf, sendRendered } from './error.filter';
+import type { ErrorStatusTable } from './conduit.exception';
+import { describeError, ErrorDescription } from './error-body';
+
+export function requestIdOf(request: FastifyRequest): string {
+  return String((request.raw as { id?: unknown }).id ?? request.id);
+}
+
+/** An error as a service answers it: status, extra headers and the JSON body. */
+export interface RenderedError {
+  described: ErrorDescription;
+  body: unknown;
+}
 
 /** OpenAI's `error.type` for a status, so OpenAI clients raise their usual error classes. */
 export function openAiErrorType(status: number): string {
@@ -16,8 +26,8 @@ export function openAiErrorType(status: number): string {
 }
 
 /** `{ error: { message, type, param, code, request_id, ...details } }` for a thrown value. */
-export function openAiErrorBody(exception: unknown, requestId: string) {
-  const described = describeError(exception);
+export function openAiErrorBody(exception: unknown, requestId: string, table: ErrorStatusTable): RenderedError {
+  const described = describeError(exception, table);
   const { param = null, ...rest } = described.details ?? {};
   return {
     described,
@@ -27,16 +37,29 @@ export function openAiErrorBody(exception: unknown, requestId: string) {
   };
 }
 
+/** Sends a rendered error on a Fastify reply, logging internal failures once. */
+export function sendRendered(logger: Logger, reply: FastifyReply, rendered: RenderedError, exception: unknown, requestId: string): void {
+  if (rendered.described.internal) logger.error({ err: exception, request_id: requestId }, 'request failed');
+  if (reply.sent) return;
+  if (rendered.described.headers) reply.headers(rendered.described.headers);
+  void reply.status(rendered.described.status).send(rendered.body);
+}
+
 /**
- * Error bodies in OpenAI's shape plus our request id, for the OpenAI-compatible surface (the
- * gateway, and the orchestrator whose errors the gateway passes through unchanged).
+ * The one error filter of every Conduit service: OpenAI-shaped bodies with our request id (the
+ * gateway passes the orchestrator's through unchanged), statuses from the app's code table.
+ * Internals are logged, never returned. It also renders without a Nest context ({@link render}),
+ * so that what fails before Nest (Fastify's router, the HTTP parser, `Expect`, `CONNECT`) answers
+ * in the same shape as everything else.
  */
 @Catch()
-export class OpenAiErrorFilter implements RenderingExceptionFilter {
+export class OpenAiErrorFilter implements ExceptionFilter {
   private readonly logger = new Logger('ErrorFilter');
 
+  constructor(private readonly table: ErrorStatusTable) {}
+
   render(exception: unknown, requestId: string): RenderedError {
-    return openAiErrorBody(exception, requestId);
+    return openAiErrorBody(exception, requestId, this.table);
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {

@@ -1,13 +1,15 @@
 import { z } from 'zod';
-import { ConduitException } from './conduit.exception';
+import { ConduitException, ErrorStatusTable } from './conduit.exception';
+import { describeError } from './error-body';
 import { safeHeaderValue } from './http-edge';
+import { RUNTIME_ERROR_STATUS } from './runtime.exception';
 import { ZodPipe } from './zod.pipe';
 
-function failure(pipe: ZodPipe<z.ZodType>, value: unknown): { code: string; status: number; param: unknown } {
+function failure(pipe: ZodPipe<z.ZodType>, value: unknown, table: ErrorStatusTable = RUNTIME_ERROR_STATUS): { code: string; status: number; param: unknown } {
   try {
     pipe.transform(value);
   } catch (error) {
-    if (error instanceof ConduitException) return { code: error.code, status: error.getStatus(), param: error.details?.param };
+    if (error instanceof ConduitException) return { code: error.code, status: describeError(error, table).status, param: error.details?.param };
     throw error;
   }
   throw new Error('expected a rejection');
@@ -25,6 +27,12 @@ describe('ZodPipe', () => {
     expect(failure(pipe, { title: 'ok', model: 'bad' })).toEqual({ code: 'invalid_model', status: 400, param: 'model' });
     expect(failure(pipe, { title: 3 })).toEqual({ code: 'invalid_request', status: 400, param: 'title' });
     expect(pipe.transform({ title: 'ok' })).toEqual({ title: 'ok' });
+  });
+
+  it("takes a schema code's status from the app's table, and answers 400 for one the table lacks", () => {
+    const range = new ZodPipe(z.object({ start: z.string().refine((v) => v !== 'bad', { params: { code: 'invalid_range' } }) }));
+    expect(failure(range, { start: 'bad' })).toEqual({ code: 'invalid_range', status: 400, param: 'start' });
+    expect(failure(range, { start: 'bad' }, { ...RUNTIME_ERROR_STATUS, invalid_range: 422 })).toEqual({ code: 'invalid_range', status: 422, param: 'start' });
   });
 });
 

@@ -1,7 +1,7 @@
 import { PipeTransform } from '@nestjs/common';
 import type { z } from 'zod';
 import { inspectInput } from '@conduit/contracts';
-import { ConduitException } from './conduit.exception';
+import { INPUT_PROBLEM_CODES, RuntimeErrorCode, RuntimeException, SchemaIssueException } from './runtime.exception';
 
 /** Human-readable list of what is wrong, with the path of each problem. */
 export function formatIssues(error: z.ZodError): string {
@@ -20,24 +20,23 @@ function codeOf(issue: z.core.$ZodIssue | undefined): string | undefined {
 /**
  * Validates a body, query or param with a zod schema. First the input rules every value is held
  * to (`inspectInput`: no NUL or unpaired surrogate in any text, bounded nesting and size), then the
- * schema; a 400 names each problem and the first one's field in `param`. The code is the rule's
- * (`invalid_characters`, `json_too_deep`, ...), a schema issue's own (`params.code`), or `code`.
+ * schema; the error names each problem and the first one's field in `param`. The code is the
+ * rule's (`invalid_characters`, `json_too_deep`, ...), the first schema issue's own
+ * (`params.code`, e.g. `invalid_model`), or `invalid_request`; the app's table gives the status.
  */
 export class ZodPipe<S extends z.ZodType> implements PipeTransform<unknown, z.output<S>> {
-  constructor(
-    private readonly schema: S,
-    private readonly code = 'invalid_request',
-  ) {}
+  constructor(private readonly schema: S) {}
 
   transform(value: unknown): z.output<S> {
     const problem = inspectInput(value);
-    if (problem) throw new ConduitException(problem.code, 400, problem.message, { param: problem.param });
+    if (problem) throw new RuntimeException(INPUT_PROBLEM_CODES[problem.code], problem.message, { param: problem.param });
     const result = this.schema.safeParse(value);
     if (!result.success) {
       const first = result.error.issues[0];
-      throw new ConduitException(codeOf(first) ?? this.code, 400, formatIssues(result.error), {
-        param: first && first.path.length > 0 ? first.path.join('.') : null,
-      });
+      const details = { param: first && first.path.length > 0 ? first.path.join('.') : null };
+      const code = codeOf(first);
+      if (code !== undefined) throw new SchemaIssueException(code, formatIssues(result.error), details);
+      throw new RuntimeException(RuntimeErrorCode.InvalidRequest, formatIssues(result.error), details);
     }
     return result.data;
   }

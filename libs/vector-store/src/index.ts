@@ -13,7 +13,7 @@ export {
   VectorSpaceNotFoundError,
   VectorStoreError,
   VectorTenantConflictError,
-} from './errors';
+} from './vector-store.exception';
 export { MAX_DIMENSION, MAX_SPACE_NAME_LENGTH, vectorSpaceFor } from './vector-space';
 export { MAX_SEARCH_LIMIT, chunkPointId } from './validation';
 export { PgVectorStore } from './pgvector.store';

@@ -6,7 +6,7 @@ import {
   VectorDimensionError,
   VectorSpaceNotFoundError,
   VectorTenantConflictError,
-} from './errors';
+} from './vector-store.exception';
 import { QdrantVectorStore, type QdrantApi } from './qdrant.store';
 import { chunkPointId } from './validation';
 import type { VectorPoint, VectorSpace } from './vector-store';

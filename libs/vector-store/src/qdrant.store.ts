@@ -5,7 +5,7 @@ import {
   VectorSpaceNotFoundError,
   VectorStoreError,
   VectorTenantConflictError,
-} from './errors';
+} from './vector-store.exception';
 import { assertSpace } from './vector-space';
 import { preparePoints, prepareQuery, uuidOf } from './validation';
 import type { ChunkPayload, ManagedVectorStore, VectorHit, VectorPoint, VectorQuery, VectorSpace } from './vector-store';

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidVectorInputError, VectorDimensionError } from './errors';
+import { InvalidVectorInputError, VectorDimensionError } from './vector-store.exception';
 import type { ChunkPayload, VectorPoint, VectorQuery, VectorSpace } from './vector-store';
 
 /** Largest `limit` a search may ask for. */

@@ -1,4 +1,4 @@
-import { InvalidVectorInputError } from './errors';
+import { InvalidVectorInputError } from './vector-store.exception';
 import { assertSpace, MAX_SPACE_NAME_LENGTH, vectorSpaceFor } from './vector-space';
 import { chunkPointId } from './validation';
 

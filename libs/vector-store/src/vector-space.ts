@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { InvalidVectorInputError } from './errors';
+import { InvalidVectorInputError } from './vector-store.exception';
 import type { VectorSpace } from './vector-store';
 
 /** Longest space name: keeps `vector_space_<name>_hnsw` inside Postgres' 63-byte identifier limit. */

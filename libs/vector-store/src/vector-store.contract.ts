@@ -9,7 +9,7 @@ import {
   VectorDimensionError,
   VectorSpaceNotFoundError,
   VectorTenantConflictError,
-} from './errors';
+} from './vector-store.exception';
 import { chunkPointId } from './validation';
 import type { ChunkPayload, ManagedVectorStore, VectorPoint, VectorSpace } from './vector-store';
 

@@ -5,8 +5,8 @@ export enum AuthErrorCode {
   InvalidApiKey = 'invalid_api_key',
 }
 
-export class AuthException extends ConduitException {
+export class AuthException extends ConduitException<AuthErrorCode> {
   constructor(code: AuthErrorCode, message: string) {
-    super(code, 401, message, undefined, { 'www-authenticate': 'Bearer' });
+    super(code, message, undefined, { 'www-authenticate': 'Bearer' });
   }
 }

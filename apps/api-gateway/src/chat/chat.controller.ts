@@ -2,24 +2,25 @@ import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { ChatCompletionRequest, chatCompletionRequestSchema, maxTokensOf } from '@conduit/contracts';
+import { ReservationSettler } from '@conduit/budget';
+import { ChatCompletionRequest, chatCompletionRequestSchema, ConduitHeader, maxTokensOf } from '@conduit/contracts';
 import { ZodPipe } from '@conduit/runtime';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { AdmissionService } from '../usage/admission.service';
 import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
 import { ChatErrorCode, ChatException } from './chat.exception';
-import { OrchestratorClient } from './orchestrator.client';
+import { OrchestratorClient, OrchestratorNotReachedError } from './orchestrator.client';
 
 /** Orchestrator response headers a client may rely on. */
 const PASSED_HEADERS = [
   'content-type',
-  'x-conduit-session-id',
-  'x-conduit-message-id',
-  'x-conduit-provider',
-  'x-conduit-model',
-  'x-conduit-citations',
+  ConduitHeader.SessionId,
+  ConduitHeader.MessageId,
+  ConduitHeader.Provider,
+  ConduitHeader.Model,
+  ConduitHeader.Citations,
 ];
-const SESSION_HEADER = 'x-conduit-session-id';
+const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();
 
 function passHeaders(upstream: Dispatcher.ResponseData, reply: FastifyReply): Record<string, string> {
@@ -36,12 +37,17 @@ function passHeaders(upstream: Dispatcher.ResponseData, reply: FastifyReply): Re
  * OpenAI-compatible chat completions. The gateway authenticates, validates and forwards; the
  * orchestrator runs the pipeline. Both plain and SSE bodies are streamed through untouched, and a
  * client that disconnects aborts the orchestrator request (which aborts the provider call).
+ *
+ * The call's budget reservation belongs to the orchestrator as soon as the request was sent: it
+ * settles or releases it whatever happens. The gateway releases it only when the request never
+ * got there.
  */
 @Controller('v1')
 export class ChatController {
   constructor(
     private readonly orchestrator: OrchestratorClient,
     private readonly admission: AdmissionService,
+    private readonly settler: ReservationSettler,
     @Inject(GATEWAY_CHAT_SETTINGS) private readonly settings: GatewayChatSettings,
   ) {}
 
@@ -54,25 +60,27 @@ export class ChatController {
   ): Promise<void> {
     const limit = maxTokensOf(body);
     if (limit !== undefined && limit > this.settings.maxTokensLimit) {
-      throw new ChatException(ChatErrorCode.MaxTokensTooLarge, 400, `max_tokens must be at most ${this.settings.maxTokensLimit}.`, {
+      throw new ChatException(ChatErrorCode.MaxTokensTooLarge, `max_tokens must be at most ${this.settings.maxTokensLimit}.`, {
         param: body.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens',
       });
     }
     if (body.conduit?.prompt_template !== undefined) {
       // Accepted by the schema so clients can be written against it; refused until templates ship,
       // rather than silently answering without the template the caller asked for.
-      throw new ChatException(ChatErrorCode.UnsupportedExtension, 400, 'Prompt templates are not available on this deployment yet.', {
+      throw new ChatException(ChatErrorCode.UnsupportedExtension, 'Prompt templates are not available on this deployment yet.', {
         param: 'conduit.prompt_template',
       });
     }
     const sessionHeader = request.headers[SESSION_HEADER];
     if (sessionHeader !== undefined && !uuid.safeParse(sessionHeader).success) {
-      throw new ChatException(ChatErrorCode.InvalidSessionHeader, 400, `${SESSION_HEADER} must be a session id (uuid).`, {
+      throw new ChatException(ChatErrorCode.InvalidSessionHeader, `${SESSION_HEADER} must be a session id (uuid).`, {
         param: SESSION_HEADER,
       });
     }
 
-    // Rate limits and budget: one Redis round trip; 429 / 402 before anything reaches a model.
+    // Everything that can fail before the call is sent happens before its reservation exists.
+    const payload = JSON.stringify(body);
+    // Priced model, rate limits and budget: one Redis round trip; 400 / 429 / 402 before anything reaches a model.
     const sessionId = typeof sessionHeader === 'string' ? sessionHeader : undefined;
     const admission = await this.admission.admitChat(principal, body, { withHistory: (sessionId ?? body.conduit?.session_id) !== undefined });
     reply.headers(admission.headers);
@@ -81,23 +89,17 @@ export class ChatController {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    let upstream: Dispatcher.ResponseData;
-    try {
-      upstream = await this.forward(() =>
-        this.orchestrator.chat(JSON.stringify(body), {
-          principal,
-          requestId: String(request.id),
-          sessionId,
-          reservationId: admission.reservationId,
-          signal: abort.signal,
+    const upstream = await this.forward(() =>
+      this.orchestrator
+        .chat(payload, { principal, requestId: String(request.id), sessionId, reservationId: admission.reservationId, signal: abort.signal })
+        .catch((error: unknown) => {
+          // Never delivered: nobody else knows the reservation, so it is the gateway's to give back.
+          if (error instanceof OrchestratorNotReachedError) {
+            this.settler.release({ tenantId: principal.tenantId, reservationId: admission.reservationId, requestId: String(request.id) });
+          }
+          throw error;
         }),
-      );
-    } catch (error) {
-      this.admission.release(principal, admission.reservationId);
-      throw error;
-    }
-    // A refused call produced nothing: give its reservation back (a no-op if the orchestrator did).
-    if (upstream.statusCode >= 400) this.admission.release(principal, admission.reservationId);
+    );
 
     const isStream = String(upstream.headers['content-type'] ?? '').startsWith('text/event-stream');
     if (!isStream) {
@@ -138,8 +140,9 @@ export class ChatController {
     try {
       return await call();
     } catch (error) {
-      if ((error as { name?: string }).name === 'AbortError') throw error;
-      throw new ChatException(ChatErrorCode.OrchestratorUnavailable, 503, 'The chat service is unavailable; try again shortly.');
+      const cause = error instanceof OrchestratorNotReachedError ? error.cause : error;
+      if ((cause as { name?: string }).name === 'AbortError') throw cause;
+      throw new ChatException(ChatErrorCode.OrchestratorUnavailable, 'The chat service is unavailable; try again shortly.');
     }
   }
 }

@@ -7,4 +7,4 @@ export enum ChatErrorCode {
   UnsupportedExtension = 'unsupported_extension',
 }
 
-export class ChatException extends ConduitException {}
+export class ChatException extends ConduitException<ChatErrorCode> {}

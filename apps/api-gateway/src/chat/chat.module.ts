@@ -5,9 +5,11 @@ import { OrchestratorClient } from './orchestrator.client';
 
 @Module({})
 export class ChatModule {
-  static register(settings: GatewayChatSettings): DynamicModule {
+  /** `usage` is the app's UsageModule (admission of each call). */
+  static register(settings: GatewayChatSettings, usage: DynamicModule): DynamicModule {
     return {
       module: ChatModule,
+      imports: [usage],
       controllers: [ChatController],
       providers: [OrchestratorClient, { provide: GATEWAY_CHAT_SETTINGS, useValue: settings }],
     };

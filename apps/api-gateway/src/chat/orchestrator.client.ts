@@ -1,8 +1,9 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { Dispatcher, Pool } from 'undici';
-import { RESERVATION_HEADER } from '@conduit/contracts';
+import type { Dispatcher } from 'undici';
+import { ConduitHeader } from '@conduit/contracts';
 import type { Principal } from '../auth/principal';
 import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
+import { Delivery, DeliveryTrackingPool } from './delivery-tracking.pool';
 
 export interface ForwardOptions {
   principal: Principal;
@@ -14,15 +15,27 @@ export interface ForwardOptions {
 }
 
 /**
+ * The request never reached the orchestrator: it was refused, no connection could be made, or the
+ * caller gave up while it was still queued. Nothing on the other side knows about the call.
+ */
+export class OrchestratorNotReachedError extends Error {
+  override name = 'OrchestratorNotReachedError';
+
+  constructor(cause: unknown) {
+    super('the request was not delivered to the chat orchestrator', { cause });
+  }
+}
+
+/**
  * HTTP client for the chat orchestrator: one keep-alive pool, bodies streamed both ways, and the
  * caller's AbortSignal tied to the upstream request so a client that leaves cancels the work.
  */
 @Injectable()
 export class OrchestratorClient implements OnApplicationShutdown {
-  private readonly pool: Pool;
+  private readonly pool: DeliveryTrackingPool;
 
   constructor(@Inject(GATEWAY_CHAT_SETTINGS) private readonly settings: GatewayChatSettings) {
-    this.pool = new Pool(settings.orchestratorUrl, {
+    this.pool = new DeliveryTrackingPool(settings.orchestratorUrl, {
       connections: settings.connections,
       keepAliveTimeout: 30_000,
       headersTimeout: 0,
@@ -30,14 +43,27 @@ export class OrchestratorClient implements OnApplicationShutdown {
     });
   }
 
-  chat(body: string, options: ForwardOptions): Promise<Dispatcher.ResponseData> {
-    return this.pool.request({
-      method: 'POST',
-      path: '/internal/chat/completions',
-      headers: this.headers(options, { 'content-type': 'application/json' }),
-      body,
-      signal: options.signal,
-    });
+  /**
+   * Forwards a chat request. Rejects with {@link OrchestratorNotReachedError} when the request was
+   * never sent in full, so the caller knows the orchestrator cannot own what the call holds.
+   */
+  async chat(body: string, options: ForwardOptions): Promise<Dispatcher.ResponseData> {
+    const delivery: Delivery = { sent: false };
+    const request = this.pool.track(
+      {
+        method: 'POST' as const,
+        path: '/internal/chat/completions',
+        headers: this.headers(options, { 'content-type': 'application/json' }),
+        body,
+        signal: options.signal,
+      },
+      delivery,
+    );
+    try {
+      return await this.pool.request(request);
+    } catch (error) {
+      throw delivery.sent ? error : new OrchestratorNotReachedError(error);
+    }
   }
 
   get(path: string, options: Omit<ForwardOptions, 'sessionId'>): Promise<Dispatcher.ResponseData> {
@@ -52,12 +78,12 @@ export class OrchestratorClient implements OnApplicationShutdown {
     return {
       ...extra,
       'x-request-id': options.requestId,
-      'x-conduit-tenant-id': options.principal.tenantId,
-      'x-conduit-user-id': options.principal.userId,
-      'x-conduit-api-key-id': options.principal.apiKeyId,
-      ...(options.sessionId ? { 'x-conduit-session-id': options.sessionId } : {}),
-      ...(options.reservationId ? { [RESERVATION_HEADER]: options.reservationId } : {}),
-      ...(this.settings.internalToken ? { 'x-conduit-internal-token': this.settings.internalToken } : {}),
+      [ConduitHeader.TenantId]: options.principal.tenantId,
+      [ConduitHeader.UserId]: options.principal.userId,
+      [ConduitHeader.ApiKeyId]: options.principal.apiKeyId,
+      ...(options.sessionId ? { [ConduitHeader.SessionId]: options.sessionId } : {}),
+      ...(options.reservationId ? { [ConduitHeader.ReservationId]: options.reservationId } : {}),
+      ...(this.settings.internalToken ? { [ConduitHeader.InternalToken]: this.settings.internalToken } : {}),
     };
   }
 }

@@ -17,8 +17,12 @@ const USAGE = `usage: admin <command> [options]
                                     "default" = back to the tier default (TIER_POLICY)
   show-budgets  --tenant SLUG       the tenant's stored budget overrides
   set-price     --model M --input USD --output USD [--cached-input USD] [--from YYYY-MM-DD]
-                                    USD per 1M tokens from that UTC day (default today); M may be a glob
-  list-prices                       the price list, newest first per model`;
+                                    USD per 1M tokens from that UTC day (default today); M is a model,
+                                    a family (prices its dated snapshots too) or a glob
+  list-prices                       the price list, newest first per model
+  set-unpriced-models --tenant SLUG --allow yes|no
+                                    whether the tenant may use models without a price (billed at 0,
+                                    beyond any budget); default no: refused with model_not_priced`;
 
 const env = loadConfigOrExit(
   'admin',
@@ -62,6 +66,7 @@ async function main(): Promise<void> {
       output: { type: 'string' },
       'cached-input': { type: 'string' },
       from: { type: 'string' },
+      allow: { type: 'string' },
     },
     strict: true,
   });
@@ -191,6 +196,16 @@ async function main(): Promise<void> {
         });
         process.stdout.write(`${JSON.stringify({ model, effective_from: from, input: data.inputUsdPerMtok, output: data.outputUsdPerMtok, cached_input: data.cachedInputUsdPerMtok })}\n`);
         process.stderr.write('admin: services load prices every PRICE_REFRESH_MS (60 s by default); date changes ahead of time\n');
+        break;
+      }
+      case 'set-unpriced-models': {
+        const allow = z.enum(['yes', 'no']).safeParse(values.allow);
+        if (!allow.success) fail('--allow must be yes or no');
+        const slug = required(values, 'tenant');
+        const { count } = await prisma.tenant.updateMany({ where: { slug }, data: { allowUnpricedModels: allow.data === 'yes' } });
+        if (count === 0) fail(`no tenant with slug ${slug}`);
+        process.stdout.write(`${JSON.stringify({ tenant: slug, allow_unpriced_models: allow.data === 'yes' })}\n`);
+        process.stderr.write('admin: gateways and orchestrators apply the change within BUDGET_CAP_CACHE_TTL_MS (30 s by default)\n');
         break;
       }
       case 'list-prices': {

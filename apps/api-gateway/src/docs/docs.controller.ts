@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { Controller, Get, Header, NotFoundException, Param, Res } from '@nestjs/common';
+import { Controller, Get, Header, Param, Res } from '@nestjs/common';
 import type { FastifyReply } from 'fastify';
 import { Public } from '@conduit/observability';
+import { DocsErrorCode, DocsException } from './docs.exception';
 import { buildOpenApiDocument } from './openapi.document';
 
 /** A Map, not an object literal: `constructor`, `__proto__` or `toString` must not name an asset. */
@@ -39,7 +40,7 @@ export class DocsController {
   @Get('assets/:name')
   asset(@Param('name') name: string, @Res({ passthrough: true }) reply: FastifyReply): Buffer {
     const type = ASSETS.get(name);
-    if (!type) throw new NotFoundException('No such asset.');
+    if (!type) throw new DocsException(DocsErrorCode.AssetNotFound, 'No such asset.');
     let body = this.assets.get(name);
     if (!body) {
       body = readFileSync(join(this.assetDir, name));

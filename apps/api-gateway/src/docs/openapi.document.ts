@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chatCompletionRequestSchema } from '@conduit/contracts';
+import { chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
 import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
 import { createJobBodySchema, listJobsQuerySchema } from '../jobs/jobs.dto';
 import { listMessagesQuerySchema, feedbackBodySchema } from '../messages/messages.dto';
@@ -104,7 +104,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
         schema: jsonSchema(schema as z.ZodType),
       })),
       ...(op.path === '/v1/chat/completions'
-        ? [{ name: 'x-conduit-session-id', in: 'header', required: false, schema: { type: 'string', format: 'uuid' }, description: 'Continue a session (alternative to `conduit.session_id`)' }]
+        ? [{ name: ConduitHeader.SessionId, in: 'header', required: false, schema: { type: 'string', format: 'uuid' }, description: 'Continue a session (alternative to `conduit.session_id`)' }]
         : []),
     ];
     paths[op.path] = {

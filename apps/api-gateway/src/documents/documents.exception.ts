@@ -21,54 +21,44 @@ export enum DocumentsErrorCode {
   DependencyUnavailable = 'dependency_unavailable',
 }
 
-export class DocumentsException extends ConduitException {
-  constructor(code: DocumentsErrorCode, status: number, message: string, details?: Record<string, unknown>) {
-    super(code, status, message, details);
-  }
-
+export class DocumentsException extends ConduitException<DocumentsErrorCode> {
   static notFound(id: string): DocumentsException {
-    return new DocumentsException(DocumentsErrorCode.DocumentNotFound, 404, `No document found with id '${id}'.`, { param: 'id' });
+    return new DocumentsException(DocumentsErrorCode.DocumentNotFound, `No document found with id '${id}'.`, { param: 'id' });
   }
 
   static invalidCursor(): DocumentsException {
-    return new DocumentsException(DocumentsErrorCode.InvalidCursor, 400, "'after' does not name one of your documents.", { param: 'after' });
+    return new DocumentsException(DocumentsErrorCode.InvalidCursor, "'after' does not name one of your documents.", { param: 'after' });
   }
 
   static multipartRequired(): DocumentsException {
-    return new DocumentsException(
-      DocumentsErrorCode.MultipartRequired,
-      400,
+    return new DocumentsException(DocumentsErrorCode.MultipartRequired,
       'Upload documents as multipart/form-data with a `file` part and a `collection` field.',
     );
   }
 
   static invalidUpload(message: string, param: string | null = null): DocumentsException {
-    return new DocumentsException(DocumentsErrorCode.InvalidUpload, 400, message, { param });
+    return new DocumentsException(DocumentsErrorCode.InvalidUpload, message, { param });
   }
 
   static emptyFile(): DocumentsException {
-    return new DocumentsException(DocumentsErrorCode.EmptyFile, 400, 'The uploaded file is empty.', { param: 'file' });
+    return new DocumentsException(DocumentsErrorCode.EmptyFile, 'The uploaded file is empty.', { param: 'file' });
   }
 
   static fileTooLarge(maxBytes: number): DocumentsException {
-    return new DocumentsException(DocumentsErrorCode.FileTooLarge, 413, `The uploaded file is larger than the limit of ${maxBytes} bytes.`, {
+    return new DocumentsException(DocumentsErrorCode.FileTooLarge, `The uploaded file is larger than the limit of ${maxBytes} bytes.`, {
       param: 'file',
     });
   }
 
   static unsupportedMediaType(reason: string): DocumentsException {
-    return new DocumentsException(
-      DocumentsErrorCode.UnsupportedMediaType,
-      415,
+    return new DocumentsException(DocumentsErrorCode.UnsupportedMediaType,
       `Unsupported file content: ${reason}. Upload PDF, HTML, Markdown or UTF-8 text (detected from the content, not the name).`,
       { param: 'file' },
     );
   }
 
   static embeddingModelMismatch(collection: string, stored: { model: string; dimension: number }, current: { model: string; dimension: number }) {
-    return new DocumentsException(
-      DocumentsErrorCode.EmbeddingModelMismatch,
-      409,
+    return new DocumentsException(DocumentsErrorCode.EmbeddingModelMismatch,
       `Collection '${collection}' holds ${stored.model} embeddings (${stored.dimension} dimensions) but this deployment embeds with ` +
         `${current.model} (${current.dimension} dimensions); one collection never mixes models. Upload to another collection.`,
       { param: 'collection' },
@@ -76,15 +66,13 @@ export class DocumentsException extends ConduitException {
   }
 
   static busy(id: string, status: string): DocumentsException {
-    return new DocumentsException(
-      DocumentsErrorCode.DocumentBusy,
-      409,
+    return new DocumentsException(DocumentsErrorCode.DocumentBusy,
       `Document '${id}' is still being ingested (status '${status}'); reindex it once it is indexed or failed.`,
       { param: 'id' },
     );
   }
 
   static unavailable(what: string): DocumentsException {
-    return new DocumentsException(DocumentsErrorCode.DependencyUnavailable, 503, `The ${what} is unavailable; nothing was changed. Try again later.`);
+    return new DocumentsException(DocumentsErrorCode.DependencyUnavailable, `The ${what} is unavailable; nothing was changed. Try again later.`);
   }
 }

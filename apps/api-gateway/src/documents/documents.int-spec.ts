@@ -8,7 +8,7 @@ import { documentIngestJobId } from '@conduit/contracts';
 import { DocumentStatus, PrismaService } from '@conduit/db';
 import { JobProducer } from '@conduit/queue';
 import { chunkPointId, createVectorStore, vectorSpaceFor, VectorStoreModule, type ManagedVectorStore } from '@conduit/vector-store';
-import { ApiErrorBody, expectApiError } from '../testing/api-error';
+import { ApiErrorBody, expectApiError } from '../testing/api-error.assertion';
 import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser, UserWithKey } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from '../sessions/list-page';

@@ -26,7 +26,7 @@ export class JobsController {
     @Res({ passthrough: true }) reply: FastifyReply,
   ): Promise<AsyncJobObject> {
     if (idempotencyKey !== undefined && !idempotencyKeySchema.safeParse(idempotencyKey).success) {
-      throw new JobsException(JobsErrorCode.InvalidIdempotencyKey, 400, 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {
+      throw new JobsException(JobsErrorCode.InvalidIdempotencyKey, 'Idempotency-Key must be 1 to 255 visible ASCII characters.', {
         param: 'idempotency-key',
       });
     }

@@ -16,16 +16,12 @@ export enum JobsErrorCode {
   MaxTokensTooLarge = 'max_tokens_too_large',
 }
 
-export class JobsException extends ConduitException {
-  constructor(code: JobsErrorCode, status: number, message: string, details?: Record<string, unknown>) {
-    super(code, status, message, details);
-  }
-
+export class JobsException extends ConduitException<JobsErrorCode> {
   static notFound(jobId: string): JobsException {
-    return new JobsException(JobsErrorCode.JobNotFound, 404, `No job found with id '${jobId}'.`, { param: 'id' });
+    return new JobsException(JobsErrorCode.JobNotFound, `No job found with id '${jobId}'.`, { param: 'id' });
   }
 
   static deliveryNotFound(deliveryId: string): JobsException {
-    return new JobsException(JobsErrorCode.DeliveryNotFound, 404, `No webhook delivery found with id '${deliveryId}'.`, { param: 'delivery_id' });
+    return new JobsException(JobsErrorCode.DeliveryNotFound, `No webhook delivery found with id '${deliveryId}'.`, { param: 'delivery_id' });
   }
 }

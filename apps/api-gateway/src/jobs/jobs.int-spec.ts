@@ -6,7 +6,7 @@ import { PrismaService } from '@conduit/db';
 import { jobCancelChannel, jobIds } from '@conduit/jobs';
 import { JobProducer } from '@conduit/queue';
 import type { Resolver } from '@conduit/webhooks';
-import { expectApiError } from '../testing/api-error';
+import { expectApiError } from '../testing/api-error.assertion';
 import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from '../sessions/list-page';

@@ -53,7 +53,7 @@ export class JobsService {
     this.checkLimits(body);
     const timeoutS = body.timeout_seconds ?? this.options.jobs.defaultTimeoutS;
     if (timeoutS > this.options.jobs.maxTimeoutS) {
-      throw new JobsException(JobsErrorCode.InvalidRequest, 400, `timeout_seconds must be at most ${this.options.jobs.maxTimeoutS}.`, { param: 'timeout_seconds' });
+      throw new JobsException(JobsErrorCode.InvalidRequest, `timeout_seconds must be at most ${this.options.jobs.maxTimeoutS}.`, { param: 'timeout_seconds' });
     }
     if (body.webhook_url !== undefined) await this.checkWebhookUrl(principal.tenantId, body.webhook_url);
 
@@ -122,7 +122,7 @@ export class JobsService {
         where: { tenantId: owner.tenantId, userId: owner.userId, id: query.after },
         select: { id: true, createdAt: true },
       });
-      if (!cursor) throw new JobsException(JobsErrorCode.InvalidCursor, 400, "'after' does not name one of your jobs.", { param: 'after' });
+      if (!cursor) throw new JobsException(JobsErrorCode.InvalidCursor, "'after' does not name one of your jobs.", { param: 'after' });
       where.OR = [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }];
     }
     const rows = await this.prisma.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
@@ -141,7 +141,7 @@ export class JobsService {
     if (!cancelled) {
       const current = await this.findOwned(owner, jobId);
       if (current.status === 'cancelled') return toJobObject(current);
-      throw new JobsException(JobsErrorCode.JobNotCancellable, 409, `Job '${jobId}' has already ${current.status}; only queued or running jobs can be cancelled.`, {
+      throw new JobsException(JobsErrorCode.JobNotCancellable, `Job '${jobId}' has already ${current.status}; only queued or running jobs can be cancelled.`, {
         param: 'id',
       });
     }
@@ -176,7 +176,7 @@ export class JobsService {
     const delivery = await this.prisma.webhookDelivery.findFirst({ where: { id: deliveryId, jobId: job.id, tenantId: owner.tenantId } });
     if (!delivery) throw JobsException.deliveryNotFound(deliveryId);
     if (delivery.status === 'pending') {
-      throw new JobsException(JobsErrorCode.DeliveryInProgress, 409, 'This delivery is still being attempted; redeliver it once it has succeeded or failed.', {
+      throw new JobsException(JobsErrorCode.DeliveryInProgress, 'This delivery is still being attempted; redeliver it once it has succeeded or failed.', {
         param: 'delivery_id',
       });
     }
@@ -187,7 +187,7 @@ export class JobsService {
         where: { id: delivery.id, status: { not: 'pending' } },
         data: { status: 'pending', series: { increment: 1 }, seriesStartedAt: now, seriesAttempts: 0, nextAttemptAt: now, lastError: null, deliveredAt: null },
       });
-      if (!updated) throw new JobsException(JobsErrorCode.DeliveryInProgress, 409, 'This delivery is already being redelivered.', { param: 'delivery_id' });
+      if (!updated) throw new JobsException(JobsErrorCode.DeliveryInProgress, 'This delivery is already being redelivered.', { param: 'delivery_id' });
       await enqueueWebhookDelivery(this.producer, webhookEventOf(updated));
       const log = await this.prisma.webhookDeliveryAttempt.findMany({ where: { deliveryId: delivery.id } });
       return toDeliveryObject({ ...updated, attemptsLog: log });
@@ -202,7 +202,6 @@ export class JobsService {
     if (existing.requestHash !== hash) {
       throw new JobsException(
         JobsErrorCode.IdempotencyKeyReused,
-        409,
         `Idempotency-Key '${key}' was already used for a different request (job '${existing.id}'); use a new key for a new job.`,
         { param: 'idempotency-key' },
       );
@@ -215,7 +214,7 @@ export class JobsService {
     for (const { body: chat, path } of bodies) {
       const limit = maxTokensOf(chat);
       if (limit !== undefined && limit > this.options.maxTokensLimit) {
-        throw new JobsException(JobsErrorCode.MaxTokensTooLarge, 400, `max_tokens must be at most ${this.options.maxTokensLimit}.`, {
+        throw new JobsException(JobsErrorCode.MaxTokensTooLarge, `max_tokens must be at most ${this.options.maxTokensLimit}.`, {
           param: `${path}.${chat.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens'}`,
         });
       }
@@ -227,7 +226,7 @@ export class JobsService {
       await assertWebhookUrlAllowed(url, this.options.webhookPolicy, this.options.resolver);
     } catch (error) {
       if (!(error instanceof WebhookTargetError)) throw error;
-      throw new JobsException(JobsErrorCode.InvalidWebhookUrl, 400, `${error.message}.`, { param: 'webhook_url' });
+      throw new JobsException(JobsErrorCode.InvalidWebhookUrl, `${error.message}.`, { param: 'webhook_url' });
     }
     if (await this.endpoints.findDisabled(tenantId, url)) throw this.endpointDisabled(url);
   }
@@ -235,7 +234,6 @@ export class JobsService {
   private endpointDisabled(url: string): JobsException {
     return new JobsException(
       JobsErrorCode.WebhookEndpointDisabled,
-      409,
       `Webhook endpoint ${url} is disabled (it answered 410 Gone); enable it with POST /v1/webhooks/endpoints/{id}/enable.`,
       { param: 'webhook_url' },
     );

@@ -9,28 +9,22 @@ export enum MessagesErrorCode {
   InvalidCursor = 'invalid_cursor',
 }
 
-export class MessagesException extends ConduitException {
-  constructor(code: MessagesErrorCode, status: number, message: string, details?: Record<string, unknown>) {
-    super(code, status, message, details);
-  }
-
+export class MessagesException extends ConduitException<MessagesErrorCode> {
   static notFound(messageId: string): MessagesException {
-    return new MessagesException(MessagesErrorCode.MessageNotFound, 404, `No message found with id '${messageId}'.`, {
+    return new MessagesException(MessagesErrorCode.MessageNotFound, `No message found with id '${messageId}'.`, {
       param: 'id',
     });
   }
 
   static feedbackNotAllowed(role: string): MessagesException {
-    return new MessagesException(
-      MessagesErrorCode.FeedbackNotAllowed,
-      400,
+    return new MessagesException(MessagesErrorCode.FeedbackNotAllowed,
       `Feedback can only be given on assistant messages, not on a ${role} message.`,
       { param: 'id' },
     );
   }
 
   static invalidCursor(): MessagesException {
-    return new MessagesException(MessagesErrorCode.InvalidCursor, 400, "'after' does not name a message of this session.", {
+    return new MessagesException(MessagesErrorCode.InvalidCursor, "'after' does not name a message of this session.", {
       param: 'after',
     });
   }

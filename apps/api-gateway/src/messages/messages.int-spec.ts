@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageRole, MessageStatus, Prisma, PrismaService, Session } from '@conduit/db';
 import type { ListPage } from '../sessions/list-page';
-import { expectApiError } from '../testing/api-error';
+import { expectApiError } from '../testing/api-error.assertion';
 import { createMessage, createSession, createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { MessageObject } from './messages.dto';

@@ -7,19 +7,15 @@ export enum SessionsErrorCode {
   InvalidCursor = 'invalid_cursor',
 }
 
-export class SessionsException extends ConduitException {
-  constructor(code: SessionsErrorCode, status: number, message: string, details?: Record<string, unknown>) {
-    super(code, status, message, details);
-  }
-
+export class SessionsException extends ConduitException<SessionsErrorCode> {
   static notFound(sessionId: string): SessionsException {
-    return new SessionsException(SessionsErrorCode.SessionNotFound, 404, `No session found with id '${sessionId}'.`, {
+    return new SessionsException(SessionsErrorCode.SessionNotFound, `No session found with id '${sessionId}'.`, {
       param: 'id',
     });
   }
 
   static invalidCursor(): SessionsException {
-    return new SessionsException(SessionsErrorCode.InvalidCursor, 400, "'after' does not name one of your sessions.", {
+    return new SessionsException(SessionsErrorCode.InvalidCursor, "'after' does not name one of your sessions.", {
       param: 'after',
     });
   }

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageRole, PrismaService } from '@conduit/db';
+import { GATEWAY_ERROR_STATUS } from '../errors/error-status';
 import { MessagesModule } from '../messages/messages.module';
-import { expectApiError } from '../testing/api-error';
+import { expectApiError } from '../testing/api-error.assertion';
 import { createMessage, createSession, createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from './list-page';
@@ -344,7 +345,7 @@ describe('sessions API', () => {
         const error = await service.assertOwned(principal, session.id).catch((e: unknown) => e);
         expect(error).toBeInstanceOf(SessionsException);
         expect(error).toMatchObject({ code: SessionsErrorCode.SessionNotFound });
-        expect((error as SessionsException).getStatus()).toBe(404);
+        expect(GATEWAY_ERROR_STATUS[(error as SessionsException).code]).toBe(404);
       }
       await expect(service.assertOwned({ tenantId: alice.tenant.id, userId: alice.user.id }, 'nope')).rejects.toMatchObject({
         code: SessionsErrorCode.SessionNotFound,

@@ -8,9 +8,9 @@ import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { coreSettings, loadConfig, serviceEnv } from '@conduit/config';
 import { requestIdFor } from '@conduit/observability';
-import { ServiceCoreModule } from '@conduit/runtime';
+import { OpenAiErrorFilter, ServiceCoreModule } from '@conduit/runtime';
 import { AuthModule } from '../auth/auth.module';
-import { OpenAiErrorFilter } from '../errors/openai-error.filter';
+import { GATEWAY_ERROR_STATUS } from '../errors/error-status';
 
 export type ModuleImport = Type | DynamicModule | Promise<DynamicModule> | ForwardReference;
 
@@ -62,7 +62,7 @@ export async function createGatewayTestApp(
   };
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));
-  app.useGlobalFilters(new OpenAiErrorFilter());
+  app.useGlobalFilters(new OpenAiErrorFilter(GATEWAY_ERROR_STATUS));
   await app.init();
   await fastify.ready();
   return app;

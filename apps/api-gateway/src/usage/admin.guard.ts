@@ -18,13 +18,13 @@ export class AdminGuard implements CanActivate {
   canActivate(context: ExecutionContext): boolean {
     const expected = this.settings.adminApiKey;
     if (!expected) {
-      throw new UsageException(UsageErrorCode.AdminDisabled, 403, 'The admin API is disabled: set ADMIN_API_KEY on the gateway to enable it.');
+      throw new UsageException(UsageErrorCode.AdminDisabled, 'The admin API is disabled: set ADMIN_API_KEY on the gateway to enable it.');
     }
     const header = context.switchToHttp().getRequest<FastifyRequest>().headers.authorization ?? '';
     const presented = Buffer.from(BEARER.exec(header)?.[1] ?? '');
     const wanted = Buffer.from(expected);
     if (presented.length !== wanted.length || !timingSafeEqual(presented, wanted)) {
-      throw new UsageException(UsageErrorCode.InvalidAdminKey, 401, 'Missing or wrong admin key.', undefined, { 'www-authenticate': 'Bearer' });
+      throw new UsageException(UsageErrorCode.InvalidAdminKey, 'Missing or wrong admin key.', undefined, { 'www-authenticate': 'Bearer' });
     }
     return true;
   }

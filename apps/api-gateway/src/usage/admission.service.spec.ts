@@ -1,10 +1,11 @@
-import type { AdmitInput, BudgetCapStore, UsageControls } from '@conduit/budget';
+import type { AdmitInput, BudgetCapStore, UnpricedModelPolicy, UsageControls } from '@conduit/budget';
 import { DEFAULT_TIER_POLICY, rateLimitsFor, resolveCaps } from '@conduit/budget';
 import type { ChatCompletionRequest, PriceQuote } from '@conduit/contracts';
 import type { Principal } from '../auth/principal';
 import { AdmissionService } from './admission.service';
 import type { PriceQuoteClient } from './price-quote.client';
 import { estimatePromptTokens } from './prompt-estimate';
+import { GATEWAY_ERROR_STATUS } from '../errors/error-status';
 import { UsageException } from './usage.exception';
 
 
@@ -25,6 +26,8 @@ const quote: PriceQuote = {
   history_max_tokens: 4_000,
 };
 
+const OPEN_TENANT = '00000000-0000-4000-8000-0000000000ff';
+
 function setup(outcome: Awaited<ReturnType<UsageControls['admit']>> = { admitted: true, rate: {} }, quoted: PriceQuote | null = quote) {
   const admitted: AdmitInput[] = [];
   const controls = { admit: async (input: AdmitInput) => (admitted.push(input), outcome) } as unknown as UsageControls;
@@ -33,7 +36,8 @@ function setup(outcome: Awaited<ReturnType<UsageControls['admit']>> = { admitted
     rateLimitsFor: (tier: 'free') => rateLimitsFor(DEFAULT_TIER_POLICY, tier),
   } as unknown as BudgetCapStore;
   const quotes = { quoteFor: async () => quoted } as unknown as PriceQuoteClient;
-  const service = new AdmissionService(controls, caps, quotes, { orchestratorUrl: 'http://x', quoteTtlMs: 0, maxTokensLimit: 4_096 });
+  const policy = { allows: async (tenantId: string) => tenantId === OPEN_TENANT } as unknown as UnpricedModelPolicy;
+  const service = new AdmissionService(controls, caps, policy, quotes, { orchestratorUrl: 'http://x', quoteTtlMs: 0, maxTokensLimit: 4_096 });
   return { service, admitted };
 }
 
@@ -69,6 +73,19 @@ describe('AdmissionService', () => {
     expect(admitted[0].estimateNano).toBe(0);
   });
 
+  it('refuses a model without a price with 400 model_not_priced before reserving, unless the tenant allows unpriced models', async () => {
+    const unpriced = { ...quote, priced: false, input_usd_per_mtok: 0, output_usd_per_mtok: 0 };
+    const { service, admitted } = setup(undefined, unpriced);
+    const error = (await service.admitChat(principal, body({ model: 'gpt-5' })).catch((e: unknown) => e)) as UsageException;
+    expect(error).toBeInstanceOf(UsageException);
+    expect(error).toMatchObject({ code: 'model_not_priced', details: { param: 'model' } });
+    expect(GATEWAY_ERROR_STATUS[error.code]).toBe(400);
+    expect(error.message).toContain('"gpt-5" has no price');
+    expect(admitted).toEqual([]);
+    await service.admitChat({ ...principal, tenantId: OPEN_TENANT }, body({ model: 'gpt-5', max_tokens: 10 }));
+    expect(admitted).toHaveLength(1);
+  });
+
   it('answers 402 budget_exceeded with the cap, the spend and the reset time', async () => {
     const resetsAt = new Date(Date.now() + 3_600_000);
     const { service } = setup({
@@ -84,7 +101,7 @@ describe('AdmissionService', () => {
     });
     const error = (await service.admitChat(principal, body()).catch((e: unknown) => e)) as UsageException;
     expect(error).toBeInstanceOf(UsageException);
-    expect(error.getStatus()).toBe(402);
+    expect(GATEWAY_ERROR_STATUS[error.code]).toBe(402);
     expect(error.code).toBe('budget_exceeded');
     expect(error.details).toEqual({
       budget: {
@@ -104,7 +121,7 @@ describe('AdmissionService', () => {
   it('answers 429 rate_limit_exceeded with retry-after and the limit headers', async () => {
     const { service } = setup({ admitted: false, reason: 'rate_limited', subject: 'api_key', dimension: 'requests', limit: 60, retryAfterMs: 12_300 });
     const error = (await service.admitChat(principal, body()).catch((e: unknown) => e)) as UsageException;
-    expect(error.getStatus()).toBe(429);
+    expect(GATEWAY_ERROR_STATUS[error.code]).toBe(429);
     expect(error.headers).toMatchObject({
       'retry-after': '13',
       'x-ratelimit-limit-requests': '60',

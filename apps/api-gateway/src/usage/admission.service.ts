@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BudgetCapStore, BudgetRefusal, displayUsd, RateRefusal, toNanoCeil, UsageControls } from '@conduit/budget';
+import { BudgetCapStore, BudgetRefusal, displayUsd, modelNotPricedMessage, RateRefusal, toNanoCeil, UnpricedModelPolicy, UsageControls } from '@conduit/budget';
 import { ChatCompletionRequest, maxTokensOf } from '@conduit/contracts';
 import { withTimeout } from '@conduit/observability';
 import type { Principal } from '../auth/principal';
@@ -11,7 +11,7 @@ import { GATEWAY_USAGE_SETTINGS, GatewayUsageSettings } from './usage.constants'
 import { UsageErrorCode, UsageException } from './usage.exception';
 import { budgetRefusalsTotal, rateLimitRefusalsTotal } from './usage.metrics';
 
-/** An admitted call: its reservation (to pass on, settle or release) and the headers to answer with. */
+/** An admitted call: its reservation (to pass on with the call) and the headers to answer with. */
 export interface Admission {
   reservationId: string;
   headers: Record<string, string>;
@@ -23,6 +23,9 @@ export interface AdmissionOptions {
   withHistory?: boolean;
 }
 
+/** How long admission waits for Redis before answering 503. */
+const CONTROLS_TIMEOUT_MS = 1_000;
+
 /**
  * The gateway's check before an LLM call: rate limits (per API key and per user, requests and
  * tokens per minute, by tier) and budgets (the caller's and its tenant's daily and monthly caps),
@@ -31,24 +34,28 @@ export interface AdmissionOptions {
  * concurrent calls can never overshoot a cap by more than one call's settle-time difference.
  * Caps come from an in-process cache and prices from cached quotes: no Postgres on the hot path.
  */
-/** How long admission waits for Redis before answering 503. */
-const CONTROLS_TIMEOUT_MS = 1_000;
-
 @Injectable()
 export class AdmissionService {
   private readonly logger = new Logger(AdmissionService.name);
 
-
   constructor(
     private readonly controls: UsageControls,
     private readonly caps: BudgetCapStore,
+    private readonly unpriced: UnpricedModelPolicy,
     private readonly quotes: PriceQuoteClient,
     @Inject(GATEWAY_USAGE_SETTINGS) private readonly settings: GatewayUsageSettings,
   ) {}
 
-  /** Admits the call or throws 429 `rate_limit_exceeded` / 402 `budget_exceeded`. */
+  /**
+   * Admits the call or throws 400 `model_not_priced` (a model without a price, unless the tenant
+   * allows unpriced models: the orchestrator applies the same rule), 429 `rate_limit_exceeded` or
+   * 402 `budget_exceeded`.
+   */
   async admitChat(principal: Principal, body: ChatCompletionRequest, options: AdmissionOptions = {}): Promise<Admission> {
     const quote = await this.quotes.quoteFor(body.model);
+    if (quote && !quote.priced && !(await this.unpriced.allows(principal.tenantId))) {
+      throw new UsageException(UsageErrorCode.ModelNotPriced, modelNotPricedMessage(body.model), { param: 'model' });
+    }
     const requestedMax = maxTokensOf(body);
     const promptTokens = estimatePromptTokens(body) + (options.withHistory && quote ? quote.history_max_tokens : 0);
     const outputBound = requestedMax ?? quote?.default_max_output_tokens ?? this.settings.maxTokensLimit;
@@ -78,7 +85,6 @@ export class AdmissionService {
       this.logger.error({ err: error, tenant_id: principal.tenantId }, 'usage controls unavailable');
       throw new UsageException(
         UsageErrorCode.ControlsUnavailable,
-        503,
         'Rate limits and budgets cannot be checked right now; retry shortly.',
         undefined,
         { 'retry-after': '1' },
@@ -87,13 +93,6 @@ export class AdmissionService {
     if (outcome.admitted) return { reservationId, headers: rateLimitHeaders(outcome.rate), estimateUsd };
     if (outcome.reason === 'rate_limited') throw this.rateLimited(outcome);
     throw this.overBudget(outcome, principal);
-  }
-
-  /** Gives a reservation back (the call never reached the model). Never throws. */
-  release(principal: Principal, reservationId: string): void {
-    this.controls.release(principal.tenantId, reservationId).catch((error: unknown) =>
-      this.logger.warn({ err: error, reservation_id: reservationId }, 'could not release budget reservation'),
-    );
   }
 
   private rateLimited(refusal: RateRefusal): UsageException {
@@ -108,7 +107,6 @@ export class AdmissionService {
     const who = refusal.subject === 'api_key' ? 'this API key' : 'this user';
     return new UsageException(
       UsageErrorCode.RateLimitExceeded,
-      429,
       `Rate limit reached for ${dimension} per minute on ${who}: limit ${refusal.limit}. Retry in ${seconds}s.`,
       { rate_limit: { subject: refusal.subject, dimension, limit: refusal.limit, retry_after_ms: Math.ceil(refusal.retryAfterMs) } },
       headers,
@@ -130,7 +128,6 @@ export class AdmissionService {
     const whose = refusal.scope === 'tenant' ? "your organization's" : 'your';
     return new UsageException(
       UsageErrorCode.BudgetExceeded,
-      402,
       `This request could cost up to $${budget.requested_usd}, which would exceed ${whose} ${refusal.period} budget of $${budget.cap_usd} ` +
         `($${budget.spent_usd} spent, $${budget.reserved_usd} reserved by calls in progress). It resets at ${budget.resets_at}; ` +
         'set a lower max_tokens to reserve less.',

@@ -1,16 +1,12 @@
 import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'undici';
-import { PriceQuote, priceQuoteSchema } from '@conduit/contracts';
+import { LoadingCache } from '@conduit/budget';
+import { ConduitHeader, PriceQuote, priceQuoteSchema } from '@conduit/contracts';
 import { GATEWAY_USAGE_SETTINGS, GatewayUsageSettings } from './usage.constants';
 import { UsageErrorCode, UsageException } from './usage.exception';
 
 const MAX_ENTRIES = 1_000;
 const TIMEOUT_MS = 5_000;
-
-interface Entry {
-  quote: PriceQuote | null;
-  expires: number;
-}
 
 /**
  * Price quotes of models (the highest prices in a model's fallback chain), asked of the
@@ -22,22 +18,15 @@ interface Entry {
 @Injectable()
 export class PriceQuoteClient implements OnApplicationShutdown {
   private readonly pool: Pool;
-  private readonly cache = new Map<string, Entry>();
-  private readonly inflight = new Map<string, Promise<PriceQuote | null>>();
+  private readonly cache: LoadingCache<PriceQuote | null>;
 
   constructor(@Inject(GATEWAY_USAGE_SETTINGS) private readonly settings: GatewayUsageSettings) {
     this.pool = new Pool(settings.orchestratorUrl, { connections: 8, keepAliveTimeout: 30_000 });
+    this.cache = new LoadingCache(settings.quoteTtlMs, MAX_ENTRIES);
   }
 
-  async quoteFor(model: string): Promise<PriceQuote | null> {
-    const cached = this.cache.get(model);
-    if (cached && cached.expires > Date.now()) return cached.quote;
-    let pending = this.inflight.get(model);
-    if (!pending) {
-      pending = this.fetch(model).finally(() => this.inflight.delete(model));
-      this.inflight.set(model, pending);
-    }
-    return pending;
+  quoteFor(model: string): Promise<PriceQuote | null> {
+    return this.cache.get(model, () => this.fetch(model));
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -45,23 +34,19 @@ export class PriceQuoteClient implements OnApplicationShutdown {
   }
 
   private async fetch(model: string): Promise<PriceQuote | null> {
-    let quote: PriceQuote | null;
     try {
       const response = await this.pool.request({
         method: 'GET',
         path: `/internal/pricing/quote?model=${encodeURIComponent(model)}`,
-        headers: this.settings.internalToken ? { 'x-conduit-internal-token': this.settings.internalToken } : {},
+        headers: this.settings.internalToken ? { [ConduitHeader.InternalToken]: this.settings.internalToken } : {},
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
       const body = await response.body.json();
-      if (response.statusCode === 200) quote = priceQuoteSchema.parse(body);
-      else if (response.statusCode === 400 || response.statusCode === 404) quote = null;
-      else throw new Error(`quote answered ${response.statusCode}`);
+      if (response.statusCode === 200) return priceQuoteSchema.parse(body);
+      if (response.statusCode === 400 || response.statusCode === 404) return null;
+      throw new Error(`quote answered ${response.statusCode}`);
     } catch {
-      throw new UsageException(UsageErrorCode.PricingUnavailable, 503, 'The chat service is unavailable; try again shortly.');
+      throw new UsageException(UsageErrorCode.PricingUnavailable, 'The chat service is unavailable; try again shortly.');
     }
-    if (this.cache.size >= MAX_ENTRIES) this.cache.clear();
-    this.cache.set(model, { quote, expires: Date.now() + this.settings.quoteTtlMs });
-    return quote;
   }
 }

@@ -48,9 +48,9 @@ export class UsageReportService {
     const start = filter.start ?? `${end.slice(0, 8)}01`;
     const from = new Date(`${start}T00:00:00Z`);
     const until = new Date(Date.parse(`${end}T00:00:00Z`) + DAY_MS);
-    if (from >= until) throw new UsageException(UsageErrorCode.InvalidRange, 400, 'start must not be after end.', { param: 'start' });
+    if (from >= until) throw new UsageException(UsageErrorCode.InvalidRange, 'start must not be after end.', { param: 'start' });
     if (until.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
-      throw new UsageException(UsageErrorCode.InvalidRange, 400, `A report covers at most ${MAX_RANGE_DAYS} days.`, { param: 'start' });
+      throw new UsageException(UsageErrorCode.InvalidRange, `A report covers at most ${MAX_RANGE_DAYS} days.`, { param: 'start' });
     }
     const by = [...new Set(filter.groupBy)].map((dimension) => COLUMNS[dimension]);
     const groups = await this.prisma.usageDaily.groupBy({

@@ -4,10 +4,12 @@ export enum UsageErrorCode {
   BudgetExceeded = 'budget_exceeded',
   RateLimitExceeded = 'rate_limit_exceeded',
   PricingUnavailable = 'pricing_unavailable',
+  /** The model has no price and the tenant does not allow unpriced models (the same rule as the orchestrator's). */
+  ModelNotPriced = 'model_not_priced',
   ControlsUnavailable = 'usage_controls_unavailable',
   InvalidRange = 'invalid_range',
   AdminDisabled = 'admin_api_disabled',
   InvalidAdminKey = 'invalid_admin_key',
 }
 
-export class UsageException extends ConduitException {}
+export class UsageException extends ConduitException<UsageErrorCode> {}

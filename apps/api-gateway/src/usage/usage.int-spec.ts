@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DEFAULT_TIER_POLICY, mergeTierPolicy } from '@conduit/budget';
 import { PrismaService } from '@conduit/db';
-import { expectApiError } from '../testing/api-error';
+import { expectApiError } from '../testing/api-error.assertion';
 import { createTenantWithUser, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import { UsageModule } from './usage.module';

@@ -9,15 +9,14 @@ import { AdminUsageController, UsageController } from './usage.controller';
 import { UsageReportService } from './usage-report.service';
 
 /**
- * Rate limits, budget reservations ({@link AdmissionService}, global so every LLM-calling feature
- * can admit its calls), and the usage and budget API.
+ * Rate limits, budget reservations ({@link AdmissionService}: import this module where a feature
+ * admits LLM calls), and the usage and budget API.
  */
 @Module({})
 export class UsageModule {
   static register(budget: BudgetModuleOptions, settings: GatewayUsageSettings): DynamicModule {
     return {
       module: UsageModule,
-      global: true,
       imports: [BudgetModule.forRoot(budget)],
       controllers: [UsageController, AdminUsageController],
       providers: [

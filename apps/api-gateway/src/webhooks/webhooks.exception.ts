@@ -5,8 +5,8 @@ export enum WebhooksErrorCode {
   EndpointNotFound = 'webhook_endpoint_not_found',
 }
 
-export class WebhooksException extends ConduitException {
+export class WebhooksException extends ConduitException<WebhooksErrorCode> {
   static endpointNotFound(id: string): WebhooksException {
-    return new WebhooksException(WebhooksErrorCode.EndpointNotFound, 404, `No webhook endpoint found with id '${id}'.`, { param: 'id' });
+    return new WebhooksException(WebhooksErrorCode.EndpointNotFound, `No webhook endpoint found with id '${id}'.`, { param: 'id' });
   }
 }

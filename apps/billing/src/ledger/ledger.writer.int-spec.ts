@@ -3,7 +3,7 @@ import { Logger } from '@nestjs/common';
 import { decimalToNano, fromNano, hourOf, nanoToDecimalString, PricedUsage } from '@conduit/budget';
 import { UsageEvent, usageEventSchema, UsageEventInput } from '@conduit/contracts';
 import { PrismaService } from '@conduit/db';
-import { LedgerWriteError, sqlStateOf } from './ledger.errors';
+import { LedgerWriteError, sqlStateOf } from './ledger.exception';
 import { LedgerStatement } from './ledger.statement';
 import { LedgerWrite, LedgerWriter, NO_USER } from './ledger.writer';
 

@@ -3,7 +3,7 @@ import type { UsageEvent } from '@conduit/contracts';
 import { hourOf, PricedUsage } from '@conduit/budget';
 import { MicroBatcher } from '../batching/micro-batcher';
 import { billingLedgerBatchFallbacksTotal, billingLedgerBatchSize } from '../billing.metrics';
-import { LedgerWriteError, sqlStateOf } from './ledger.errors';
+import { LedgerWriteError, sqlStateOf } from './ledger.exception';
 import { hourKey, LedgerBatchResult, LedgerEntry, LedgerStatement } from './ledger.statement';
 
 export { NO_USER } from './ledger.statement';

@@ -7,7 +7,7 @@ import { JobName, UsageEvent, usageEventSchema, UsageEventInput, webhookDeliverJ
 import { DbModule, PrismaService } from '@conduit/db';
 import { JobProducer, QueueModule } from '@conduit/queue';
 import { SpikeBaselines } from '../alerts/spike-baselines';
-import { LedgerWriteError } from '../ledger/ledger.errors';
+import { LedgerWriteError } from '../ledger/ledger.exception';
 import { LedgerModule } from '../ledger/ledger.module';
 import { NO_USER } from '../ledger/ledger.writer';
 import { UsageRecordHandler } from './usage-record.handler';

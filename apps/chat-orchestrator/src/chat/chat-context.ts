@@ -1,8 +1,8 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { RESERVATION_HEADER } from '@conduit/contracts';
-import { ChatException, ChatErrorCode } from './chat.exception';
+import type { ReservationRef } from '@conduit/budget';
+import { ConduitHeader } from '@conduit/contracts';
+import { ChatErrorCode, ChatException } from './chat.exception';
 
 /** Who the gateway says is calling; the orchestrator trusts only the gateway (internal token). */
 export interface ChatContext {
@@ -17,26 +17,19 @@ export interface ChatContext {
   feature?: 'chat' | 'job';
 }
 
-export const CONTEXT_HEADERS = {
-  tenant: 'x-conduit-tenant-id',
-  user: 'x-conduit-user-id',
-  apiKey: 'x-conduit-api-key-id',
-  token: 'x-conduit-internal-token',
-  reservation: RESERVATION_HEADER,
-} as const;
-
 const uuid = z.uuid();
 
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
 export function contextFrom(request: FastifyRequest, sessionId: string | undefined): ChatContext {
-  const header = (name: string) => {
-    const value = request.headers[name];
-    return Array.isArray(value) ? value[0] : value;
-  };
-  const tenantId = header(CONTEXT_HEADERS.tenant);
-  const userId = header(CONTEXT_HEADERS.user);
-  const apiKeyId = header(CONTEXT_HEADERS.apiKey);
+  const tenantId = header(request, ConduitHeader.TenantId);
+  const userId = header(request, ConduitHeader.UserId);
+  const apiKeyId = header(request, ConduitHeader.ApiKeyId);
   if (!uuid.safeParse(tenantId).success || !uuid.safeParse(userId).success) {
-    throw new ChatException(ChatErrorCode.MissingContext, 400, 'x-conduit-tenant-id and x-conduit-user-id must be uuids');
+    throw new ChatException(ChatErrorCode.MissingContext, `${ConduitHeader.TenantId} and ${ConduitHeader.UserId} must be uuids`);
   }
   return {
     tenantId: tenantId as string,
@@ -44,23 +37,14 @@ export function contextFrom(request: FastifyRequest, sessionId: string | undefin
     apiKeyId: apiKeyId && uuid.safeParse(apiKeyId).success ? apiKeyId : null,
     requestId: String(request.id),
     sessionId,
-    reservationId: reservationOf(request),
+    reservationId: reservationOf(request)?.reservationId ?? null,
   };
 }
 
-/** The reservation id the gateway sent, when well formed. */
-export function reservationOf(request: FastifyRequest): string | null {
-  const value = request.headers[CONTEXT_HEADERS.reservation];
-  return typeof value === 'string' && uuid.safeParse(value).success ? value : null;
-}
-
-/** Refuses a caller that does not present the internal token (when one is configured). */
-export function assertInternalCaller(request: FastifyRequest, expected: string | undefined): void {
-  if (!expected) return;
-  const presented = request.headers[CONTEXT_HEADERS.token];
-  const a = Buffer.from(typeof presented === 'string' ? presented : '');
-  const b = Buffer.from(expected);
-  if (a.length !== b.length || !timingSafeEqual(a, b)) {
-    throw new ChatException(ChatErrorCode.Unauthorized, 401, 'missing or wrong internal token');
-  }
+/** The reservation the gateway sent with the call, when it and its tenant are well formed. */
+export function reservationOf(request: FastifyRequest): ReservationRef | null {
+  const reservationId = header(request, ConduitHeader.ReservationId);
+  const tenantId = header(request, ConduitHeader.TenantId);
+  if (!uuid.safeParse(reservationId).success || !uuid.safeParse(tenantId).success) return null;
+  return { tenantId: tenantId as string, reservationId: reservationId as string, requestId: String(request.id) };
 }

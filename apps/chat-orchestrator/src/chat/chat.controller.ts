@@ -1,11 +1,13 @@
 import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ChatCompletionRequest, chatCompletionRequestSchema } from '@conduit/contracts';
+import { ReservationSettler } from '@conduit/budget';
+import { ChatCompletionRequest, chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
 import type { TokenUsage } from '@conduit/llm';
 import { openAiErrorBody, safeHeaderValue, ZodPipe } from '@conduit/runtime';
-import { ReservationSettler } from '../usage/reservation.settler';
-import { assertInternalCaller, CONTEXT_HEADERS, contextFrom, reservationOf } from './chat-context';
-import { CHAT_SETTINGS, ChatSettings } from './chat.constants';
+import { ORCHESTRATOR_ERROR_STATUS } from '../errors/error-status';
+import { assertInternalCaller } from '../internal/internal-caller';
+import { INTERNAL_SETTINGS, InternalSettings } from '../internal/internal.constants';
+import { contextFrom, reservationOf } from './chat-context';
 import { ChatService } from './chat.service';
 import { toChatException } from './llm-error.mapping';
 import { ChunkWriter, completionResponse } from './openai-format';
@@ -17,41 +19,44 @@ const SSE_HEADERS = {
   'x-accel-buffering': 'no',
 };
 
+const bodyPipe = new ZodPipe(chatCompletionRequestSchema);
+
 /**
  * The orchestrator's chat endpoint, called by the gateway. Streams end to end: the first byte
  * goes out when the first token arrives, and a closed connection aborts the upstream call.
+ *
+ * It owns the budget reservation of every call it receives from the gateway: the call's turn
+ * settles it with the actual cost once anything was produced (a complete answer, or a stream that
+ * broke or was cancelled after its first token); everything else — an invalid body, a refused
+ * model, an unknown session, a provider failure before the first token, a client that left before
+ * an answer — releases it. The gateway never touches it once the request was sent.
  */
 @Controller('internal/chat')
 export class ChatController {
   constructor(
     private readonly chat: ChatService,
     private readonly settler: ReservationSettler,
-    @Inject(CHAT_SETTINGS) private readonly settings: ChatSettings,
+    @Inject(INTERNAL_SETTINGS) private readonly settings: InternalSettings,
   ) {}
 
   @Post('completions')
   @HttpCode(200)
-  async completions(
-    @Body(new ZodPipe(chatCompletionRequestSchema)) body: ChatCompletionRequest,
-    @Req() request: FastifyRequest,
-    @Res({ passthrough: true }) reply: FastifyReply,
-  ) {
+  async completions(@Body() raw: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
+    // Only the gateway may end a reservation: an unauthenticated caller's header is ignored.
     assertInternalCaller(request, this.settings.internalToken);
     try {
-      return await this.run(body, request, reply);
+      return await this.run(bodyPipe.transform(raw), request, reply);
     } catch (error) {
-      // Nothing was produced (the turn is recorded, and its reservation settled, only on success).
-      this.settler.release({
-        tenantId: String(request.headers[CONTEXT_HEADERS.tenant] ?? ''),
-        reservationId: reservationOf(request),
-        requestId: String(request.id),
-      });
+      // Nothing was produced: a turn that produced something settled the reservation, and this
+      // release is then a no-op (only a held reservation changes).
+      const reservation = reservationOf(request);
+      if (reservation) this.settler.release(reservation);
       throw error;
     }
   }
 
   private async run(body: ChatCompletionRequest, request: FastifyRequest, reply: FastifyReply) {
-    const sessionHeader = request.headers['x-conduit-session-id'];
+    const sessionHeader = request.headers[ConduitHeader.SessionId];
     const sessionId = body.conduit?.session_id ?? (typeof sessionHeader === 'string' ? sessionHeader : undefined);
     const chat = await this.chat.prepare(body, contextFrom(request, sessionId));
 
@@ -59,15 +64,15 @@ export class ChatController {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const headers: Record<string, string> = { 'x-conduit-session-id': chat.sessionId, 'x-conduit-message-id': chat.assistantId };
+    const headers: Record<string, string> = { [ConduitHeader.SessionId]: chat.sessionId, [ConduitHeader.MessageId]: chat.assistantId };
     if (chat.citations.length > 0) {
       // For OpenAI clients, which ignore unknown body fields: URI-encoded JSON (filenames may be non-ASCII).
-      headers['x-conduit-citations'] = encodeURIComponent(JSON.stringify(chat.citations));
+      headers[ConduitHeader.Citations] = encodeURIComponent(JSON.stringify(chat.citations));
     }
 
     if (!body.stream) {
       const result = await this.chat.complete(chat, abort.signal);
-      reply.headers({ ...headers, 'x-conduit-provider': safeHeaderValue(result.provider), 'x-conduit-model': safeHeaderValue(result.model) });
+      reply.headers({ ...headers, [ConduitHeader.Provider]: safeHeaderValue(result.provider), [ConduitHeader.Model]: safeHeaderValue(result.model) });
       const response = completionResponse(chat.responseId, result.model, chat.created, result.completion);
       return chat.citations.length > 0 ? { ...response, citations: chat.citations } : response;
     }
@@ -81,8 +86,8 @@ export class ChatController {
       ...SSE_HEADERS,
       ...headers,
       // What an upstream reports is not ours to trust: a header must not be able to fail the answer.
-      'x-conduit-provider': safeHeaderValue(stream.provider),
-      'x-conduit-model': safeHeaderValue(stream.model),
+      [ConduitHeader.Provider]: safeHeaderValue(stream.provider),
+      [ConduitHeader.Model]: safeHeaderValue(stream.model),
     });
     const writer = new ChunkWriter(chat.responseId, stream.model, chat.created);
     const send = (payload: unknown) => raw.write(`data: ${JSON.stringify(payload)}\n\n`);
@@ -111,7 +116,7 @@ export class ChatController {
       }
     } catch (error) {
       failure = error;
-      if (!abort.signal.aborted) send(openAiErrorBody(toChatException(error), String(request.id)).body);
+      if (!abort.signal.aborted) send(openAiErrorBody(toChatException(error), String(request.id), ORCHESTRATOR_ERROR_STATUS).body);
     } finally {
       raw.end();
       this.chat.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure });

@@ -2,7 +2,6 @@ import { ConduitException } from '@conduit/runtime';
 
 export enum ChatErrorCode {
   MissingContext = 'missing_context',
-  Unauthorized = 'unauthorized',
   SessionNotFound = 'session_not_found',
   UpstreamUnavailable = 'upstream_unavailable',
   AllBreakersOpen = 'all_breakers_open',
@@ -11,4 +10,4 @@ export enum ChatErrorCode {
   NoProvider = 'no_provider_configured',
 }
 
-export class ChatException extends ConduitException {}
+export class ChatException extends ConduitException<ChatErrorCode> {}

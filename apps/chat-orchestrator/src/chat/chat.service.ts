@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { ChatCompletionRequest, cleanText, maxTokensOf, textOf } from '@conduit/contracts';
-import { PriceBook } from '@conduit/budget';
+import { PriceBook, ReservationSettler } from '@conduit/budget';
 import { ChatMessage, ChatRequest, LlmError, LlmGateway, TokenUsage } from '@conduit/llm';
 import { retrievalDuration } from '@conduit/observability';
 import { buildGroundedPrompt, groundingSources, Retriever } from '@conduit/retrieval';
-import { ReservationSettler } from '../usage/reservation.settler';
+import { INTERNAL_SETTINGS, InternalSettings } from '../internal/internal.constants';
+import { PriceQuoteService } from '../usage/price-quote.service';
 import type { ChatContext } from './chat-context';
-import { CHAT_SETTINGS, ChatSettings } from './chat.constants';
 import { ConversationStore, ChatTurn } from './conversation.store';
 import { toChatException } from './llm-error.mapping';
 import { estimateTokens } from './token-estimate';
@@ -72,13 +72,16 @@ export class ChatService {
     private readonly llm: LlmGateway,
     private readonly store: ConversationStore,
     private readonly prices: PriceBook,
+    private readonly pricing: PriceQuoteService,
     private readonly settler: ReservationSettler,
     private readonly retriever: Retriever,
-    @Inject(CHAT_SETTINGS) private readonly settings: ChatSettings,
+    @Inject(INTERNAL_SETTINGS) private readonly settings: InternalSettings,
   ) {}
 
+  /** Readies a request; refuses first (nothing read, nothing called) a model that is not priced for the tenant. */
   async prepare(body: ChatCompletionRequest, context: ChatContext, ids: Partial<PreparedIds> = {}): Promise<PreparedChat> {
     const startedAt = performance.now();
+    await this.pricing.assertRoutable(body.model, context.tenantId);
     const incoming = body.messages.map(toLlmMessage);
     let messages = incoming;
     if (context.sessionId) {
@@ -213,11 +216,6 @@ export class ChatService {
     });
   }
 
-  /** Billed cost of `usage` on `model` now (the billing price list; 0 for unpriced models). */
-  costOf(model: string, usage: TokenUsage): number {
-    return this.prices.costOf(model, usage).usd;
-  }
-
   /**
    * Ends a call: prices it with the billing price list at the moment it is recorded (the same
    * instant billing prices the usage event at, so `cost_usd` equals the billed cost), settles the
@@ -226,7 +224,8 @@ export class ChatService {
   private finish(chat: PreparedChat, result: Omit<ChatTurn['assistant'], 'id' | 'costUsd' | 'createdAt'>, durable = false): Promise<void> | undefined {
     const createdAt = new Date();
     const cost = result.model ? this.prices.costOf(result.model, result.usage, createdAt) : { usd: 0, nano: 0 };
-    this.settler.settle(chat.context, cost.nano, result.usage.input_tokens + result.usage.output_tokens);
+    const { tenantId, reservationId, requestId } = chat.context;
+    if (reservationId) this.settler.settle({ tenantId, reservationId, requestId }, cost.nano, result.usage.input_tokens + result.usage.output_tokens);
     const turn = this.turn(chat, result, cost.usd, createdAt);
     if (durable) return this.store.save(turn);
     this.store.record(turn);

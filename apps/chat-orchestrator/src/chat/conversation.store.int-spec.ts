@@ -4,6 +4,7 @@ import type { JobsOptions } from 'bullmq';
 import { JobInput, JobName, UsageEventInput } from '@conduit/contracts';
 import { MessageRole, Prisma, PrismaService } from '@conduit/db';
 import type { JobProducer } from '@conduit/queue';
+import { ORCHESTRATOR_ERROR_STATUS } from '../errors/error-status';
 import { createOwner, removeOwners, TestOwner } from '../testing/fixtures';
 import { ChatErrorCode, ChatException } from './chat.exception';
 import { HISTORY_SQL, turnRows, WRITE_TURNS_SQL, writeTurns } from './conversation.sql';
@@ -531,7 +532,7 @@ describe('ConversationStore on real Postgres (SQL on the pg pool)', () => {
         const failure = await store.history(as(who), id, limits).catch((error: unknown) => error);
         expect(failure).toBeInstanceOf(ChatException);
         expect(failure).toMatchObject({ code: ChatErrorCode.SessionNotFound });
-        expect((failure as ChatException).getStatus()).toBe(404);
+        expect(ORCHESTRATOR_ERROR_STATUS[(failure as ChatException).code]).toBe(404);
       }
       expect(await store.history(as(owner), empty.id, limits)).toEqual([]);
       expect(await store.history(as(owner), session.id, { maxMessages: 0, maxTokens: 100 })).toEqual([]);

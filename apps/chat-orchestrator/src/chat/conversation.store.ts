@@ -46,7 +46,7 @@ export class ConversationStore implements OnApplicationShutdown {
       excludeIds,
       limit: limits.maxMessages,
     });
-    if (!messages) throw new ChatException(ChatErrorCode.SessionNotFound, 404, `No session ${sessionId}.`);
+    if (!messages) throw new ChatException(ChatErrorCode.SessionNotFound, `No session ${sessionId}.`);
     const kept: ChatMessage[] = [];
     let budget = limits.maxTokens;
     for (const message of messages) {

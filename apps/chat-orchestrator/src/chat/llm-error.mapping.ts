@@ -11,17 +11,15 @@ export function toChatException(error: unknown): unknown {
       case 'all_breakers_open':
         return new ChatException(
           ChatErrorCode.AllBreakersOpen,
-          503,
           `Every provider for "${error.requested}" is failing; retry later.`,
           { attempts: error.attempts.length },
           { 'retry-after': String(Math.max(1, Math.ceil((error.retryAfterMs ?? 1_000) / 1_000))) },
         );
       case 'no_provider_configured':
-        return new ChatException(ChatErrorCode.NoProvider, 503, `No configured provider can serve "${error.requested}".`);
+        return new ChatException(ChatErrorCode.NoProvider, `No configured provider can serve "${error.requested}".`);
       case 'upstream_unavailable':
         return new ChatException(
           ChatErrorCode.UpstreamUnavailable,
-          502,
           `Every provider for "${error.requested}" failed (${error.attempts.length} attempt(s)); last error: ${error.lastError?.kind ?? 'unknown'}.`,
           { attempts: error.attempts.length },
         );
@@ -29,9 +27,9 @@ export function toChatException(error: unknown): unknown {
   }
   if (isLlmError(error)) {
     if (error.kind === 'invalid_request') {
-      return new ChatException(ChatErrorCode.UpstreamRejected, 400, `The provider rejected the request: ${error.message}`);
+      return new ChatException(ChatErrorCode.UpstreamRejected, `The provider rejected the request: ${error.message}`);
     }
-    return new ChatException(ChatErrorCode.UpstreamError, 502, `The provider failed mid-answer (${error.kind}).`);
+    return new ChatException(ChatErrorCode.UpstreamError, `The provider failed mid-answer (${error.kind}).`);
   }
   return error;
 }

@@ -1,5 +1,6 @@
 import { isLlmError, LlmUnavailableError } from '@conduit/llm';
 import { ChatErrorCode, ChatException } from '../chat/chat.exception';
+import { UsageErrorCode, UsageException } from '../usage/usage.exception';
 
 /** Why a job (or one request of a batch) failed, and whether trying again may help. */
 export interface JobFailure {
@@ -41,6 +42,8 @@ export function classifyJobError(error: unknown): JobFailure {
   if (error instanceof JobFailureError) return error.failure;
   if (error instanceof InvalidJobError) return { code: error.code, message: error.message, retryable: false };
   if (error instanceof ChatException) return { code: error.code, message: error.message, retryable: RETRYABLE_CHAT_CODES.has(error.code) };
+  // An unpriced model stays unpriced for this job; a price list that did not load may load.
+  if (error instanceof UsageException) return { code: error.code, message: error.message, retryable: error.code === UsageErrorCode.PricingUnavailable };
   if (error instanceof LlmUnavailableError) {
     return { code: error.code, message: error.message, retryable: error.code !== 'no_provider_configured' };
   }

@@ -2,13 +2,16 @@ import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { loadConfig } from '@conduit/config';
 import { PrismaService } from '@conduit/db';
 import { LlmConfigInput, parseLlmConfig } from '@conduit/llm';
 import { RunningMockLlm, startMockLlmServer } from '@conduit/mock-llm';
 import { JobProducer } from '@conduit/queue';
+import { OpenAiErrorFilter } from '@conduit/runtime';
 import { AppModule } from '../app.module';
 import { OrchestratorConfig, orchestratorConfigSchema } from '../config/chat-orchestrator.config';
+import { ORCHESTRATOR_ERROR_STATUS } from '../errors/error-status';
 
 export interface OrchestratorTestApp {
   app: INestApplicationContext;
@@ -17,6 +20,8 @@ export interface OrchestratorTestApp {
   producer: JobProducer;
   config: OrchestratorConfig;
   queuePrefix: string;
+  /** Base URL of its HTTP API, when started with `{ http: true }`. */
+  url?: string;
   close(): Promise<void>;
 }
 
@@ -24,9 +29,14 @@ export interface OrchestratorTestApp {
  * The whole chat-orchestrator in process (no HTTP listener): Prisma on DATABASE_URL, Redis on
  * REDIS_URL with a random queue prefix, its queue workers running, and the LLM gateway pointed at
  * an in-process mock upstream. `default` is one Anthropic target and `cheap` one OpenAI target,
- * without retries, so a test decides exactly what each call does with mock fault rules.
+ * without retries, so a test decides exactly what each call does with mock fault rules. With
+ * `http`, it also listens on a loopback port (Fastify, the app's error table), as in production.
  */
-export async function startOrchestratorTestApp(env: Record<string, string> = {}, llm: LlmConfigInput = {}): Promise<OrchestratorTestApp> {
+export async function startOrchestratorTestApp(
+  env: Record<string, string> = {},
+  llm: LlmConfigInput = {},
+  options: { http?: boolean } = {},
+): Promise<OrchestratorTestApp> {
   const mock = await startMockLlmServer();
   const queuePrefix = `test-${randomBytes(6).toString('hex')}`;
   const config = loadConfig(orchestratorConfigSchema, {
@@ -49,8 +59,19 @@ export async function startOrchestratorTestApp(env: Record<string, string> = {},
     breaker: { minRequests: 10_000 },
     ...llm,
   });
-  const app = await NestFactory.createApplicationContext(AppModule.register(config, llmConfig), { logger: false, abortOnError: false });
-  await app.init();
+  const module = AppModule.register(config, llmConfig);
+  let app: INestApplicationContext;
+  let url: string | undefined;
+  if (options.http) {
+    const server = await NestFactory.create<NestFastifyApplication>(module, new FastifyAdapter(), { logger: false, abortOnError: false });
+    server.useGlobalFilters(new OpenAiErrorFilter(ORCHESTRATOR_ERROR_STATUS));
+    await server.listen(0, '127.0.0.1');
+    url = await server.getUrl();
+    app = server;
+  } else {
+    app = await NestFactory.createApplicationContext(module, { logger: false, abortOnError: false });
+    await app.init();
+  }
   const producer = app.get(JobProducer);
   return {
     app,
@@ -59,6 +80,7 @@ export async function startOrchestratorTestApp(env: Record<string, string> = {},
     producer,
     config,
     queuePrefix,
+    url,
     close: async () => {
       await Promise.all(['jobs', 'webhooks', 'usage'].map((queue) => producer.queue(queue as 'jobs').obliterate({ force: true }).catch(() => undefined)));
       await app.close();

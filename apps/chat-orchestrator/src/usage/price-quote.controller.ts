@@ -3,9 +3,8 @@ import type { FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { modelNameSchema } from '@conduit/contracts';
 import { ZodPipe } from '@conduit/runtime';
-import { assertInternalCaller } from '../chat/chat-context';
-import { CHAT_SETTINGS, ChatSettings } from '../chat/chat.constants';
-import { toChatException } from '../chat/llm-error.mapping';
+import { assertInternalCaller } from '../internal/internal-caller';
+import { INTERNAL_SETTINGS, InternalSettings } from '../internal/internal.constants';
 import { PriceQuoteService } from './price-quote.service';
 
 const querySchema = z.strictObject({ model: modelNameSchema });
@@ -15,16 +14,12 @@ const querySchema = z.strictObject({ model: modelNameSchema });
 export class PriceQuoteController {
   constructor(
     private readonly quotes: PriceQuoteService,
-    @Inject(CHAT_SETTINGS) private readonly settings: ChatSettings,
+    @Inject(INTERNAL_SETTINGS) private readonly settings: InternalSettings,
   ) {}
 
   @Get('quote')
   quote(@Query(new ZodPipe(querySchema)) query: z.output<typeof querySchema>, @Req() request: FastifyRequest) {
     assertInternalCaller(request, this.settings.internalToken);
-    try {
-      return this.quotes.quote(query.model);
-    } catch (error) {
-      throw toChatException(error);
-    }
+    return this.quotes.quote(query.model);
   }
 }

@@ -1,21 +1,21 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BudgetModule, BudgetModuleOptions } from '@conduit/budget';
-import { CHAT_SETTINGS, ChatSettings } from '../chat/chat.constants';
 import { PriceQuoteController } from './price-quote.controller';
 import { PriceQuoteService } from './price-quote.service';
-import { ReservationSettler } from './reservation.settler';
 
-/** Billed prices, price quotes for the gateway, and settlement of budget reservations. */
+/**
+ * Billed prices, price quotes for the gateway, the priced-model rule, and (from `BudgetModule`)
+ * the settlement of budget reservations. `internal` is the app's InternalModule.
+ */
 @Module({})
 export class UsageModule {
-  static register(budget: BudgetModuleOptions, chat: ChatSettings): DynamicModule {
+  static register(budget: BudgetModuleOptions, internal: DynamicModule): DynamicModule {
     return {
       module: UsageModule,
-      global: true,
-      imports: [BudgetModule.forRoot(budget)],
+      imports: [BudgetModule.forRoot(budget), internal],
       controllers: [PriceQuoteController],
-      providers: [PriceQuoteService, ReservationSettler, { provide: CHAT_SETTINGS, useValue: chat }],
-      exports: [PriceQuoteService, ReservationSettler],
+      providers: [PriceQuoteService],
+      exports: [PriceQuoteService],
     };
   }
 }

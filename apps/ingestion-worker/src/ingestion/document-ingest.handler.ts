@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { Job, UnrecoverableError } from 'bullmq';
 import { DocumentIngest, JobName } from '@conduit/contracts';
 import { HandlesJob, JobHandler } from '@conduit/queue';
-import { reasonOf } from './ingestion.errors';
+import { reasonOf } from './ingestion.exception';
 import { IngestionPipeline, IngestOutcome } from './ingestion.pipeline';
 
 /**

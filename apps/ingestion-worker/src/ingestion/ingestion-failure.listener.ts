@@ -4,7 +4,7 @@ import type { Redis } from 'ioredis';
 import { QueueName } from '@conduit/contracts';
 import { DocumentStatus, PrismaService } from '@conduit/db';
 import { QUEUE_OPTIONS, type QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
-import { MAX_ERROR_LENGTH } from './ingestion.errors';
+import { MAX_ERROR_LENGTH } from './ingestion.exception';
 
 const JOB_ID = /^document-([0-9a-f-]{36})-([0-9]+)$/;
 

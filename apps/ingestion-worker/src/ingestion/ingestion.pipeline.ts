@@ -5,13 +5,13 @@ import { BLOB_STORE, BlobNotFoundError, type BlobStore } from '@conduit/blob-sto
 import { DocumentStatus, Prisma, PrismaService } from '@conduit/db';
 import type { Embedder } from '@conduit/embeddings';
 import { chunkPointId, VECTOR_STORE, vectorSpaceFor, type VectorSpace, type VectorStore } from '@conduit/vector-store';
-import { DocumentParseError } from '../parsing/document-parse.error';
+import { DocumentParseError } from '../parsing/document-parse.exception';
 import { documentFormatOf } from '../parsing/document-parser';
 import { DocumentLimitError } from '../processing/document-limits';
 import { DocumentProcessorPool } from '../processing/document-processor.pool';
 import { insertChunks } from './document-chunks.sql';
 import { INGEST_EMBEDDER, INGESTION_OPTIONS, IngestionOptions } from './ingestion.constants';
-import { DocumentRejectedError } from './ingestion.errors';
+import { DocumentRejectedError } from './ingestion.exception';
 import { ProcessingDeadline } from './processing-deadline';
 
 export interface IngestProgress {

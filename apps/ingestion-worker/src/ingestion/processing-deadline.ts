@@ -1,4 +1,4 @@
-import { ProcessingTimeoutError } from './ingestion.errors';
+import { ProcessingTimeoutError } from './ingestion.exception';
 
 /**
  * The time one ingestion run may take. Past it `signal` aborts with a {@link ProcessingTimeoutError}

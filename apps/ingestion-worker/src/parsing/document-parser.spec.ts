@@ -1,6 +1,6 @@
 import { DocumentMediaType } from '@conduit/contracts';
 import { buildPdf, corruptPdf } from '@conduit/testing';
-import { DocumentParseError } from './document-parse.error';
+import { DocumentParseError } from './document-parse.exception';
 import { parseDocument } from './document-parser';
 
 describe('parseDocument', () => {

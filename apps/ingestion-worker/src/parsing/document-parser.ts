@@ -1,6 +1,6 @@
 import { DocumentMediaType } from '@conduit/contracts';
 import type { DocumentLimits } from '../processing/document-limits';
-import { DocumentParseError } from './document-parse.error';
+import { DocumentParseError } from './document-parse.exception';
 import { DocumentFormat, extractText, ParsedDocument } from './text-extraction';
 
 export type { ParsedDocument } from './text-extraction';

@@ -1,5 +1,5 @@
 import { checkCharacters, DocumentLimitError } from '../processing/document-limits';
-import { DocumentParseError } from './document-parse.error';
+import { DocumentParseError } from './document-parse.exception';
 
 type PdfJs = typeof import('pdfjs-dist/legacy/build/pdf.js');
 

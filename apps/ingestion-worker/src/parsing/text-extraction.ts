@@ -1,5 +1,5 @@
 import { checkCharacters, type DocumentLimits } from '../processing/document-limits';
-import { DocumentParseError } from './document-parse.error';
+import { DocumentParseError } from './document-parse.exception';
 import { htmlToText } from './html.parser';
 import { pdfToText } from './pdf.parser';
 import { cleanText } from './text-cleaner';

@@ -1,4 +1,4 @@
-import { DocumentParseError } from '../parsing/document-parse.error';
+import { DocumentParseError } from '../parsing/document-parse.exception';
 import { articleText, randomLetters } from '@conduit/testing';
 import { DocumentFailureCode, DocumentLimitError } from './document-limits';
 import { processDocument, ProcessingRequest } from './document-processor';

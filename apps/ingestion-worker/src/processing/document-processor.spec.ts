@@ -1,6 +1,6 @@
 import { chunkText } from '../chunking/recursive-chunker';
 import { cl100kTokens } from '../chunking/tokenizer';
-import { DocumentParseError } from '../parsing/document-parse.error';
+import { DocumentParseError } from '../parsing/document-parse.exception';
 import { cleanText } from '../parsing/text-cleaner';
 import { articleText } from '@conduit/testing';
 import { buildPdf } from '@conduit/testing';

@@ -1,6 +1,6 @@
 import { chunkText, TooManyChunksError } from '../chunking/recursive-chunker';
 import { cl100kTokens } from '../chunking/tokenizer';
-import { DocumentParseError } from '../parsing/document-parse.error';
+import { DocumentParseError } from '../parsing/document-parse.exception';
 import { DocumentFormat, extractText } from '../parsing/text-extraction';
 import { DocumentFailureCode, DocumentLimitError, type DocumentLimits } from './document-limits';
 

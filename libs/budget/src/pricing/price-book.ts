@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { PrismaService } from '@conduit/db';
-import { CostEstimate, ModelPrice, PriceEntry, PricingTable, TokenUsage } from '@conduit/llm';
 import { BUDGET_OPTIONS, BudgetModuleOptions } from '../budget.constants';
 import { toNano } from '../money';
+import { CostEstimate, ModelPrice, PriceEntry, PricingTable, TokenCounts } from './pricing-table';
 
 /** A cost in both units: USD for display, nano-dollars for counters and the ledger. */
 export interface PricedUsage extends CostEstimate {
@@ -17,7 +17,7 @@ export interface PriceRow {
   cachedInputUsdPerMtok: { toString(): string } | null;
 }
 
-/** `model_prices` rows → the versioned table of `@conduit/llm` (same lookup: exact id, then globs). */
+/** `model_prices` rows → a {@link PricingTable}. */
 export function pricingTableOf(rows: PriceRow[]): PricingTable {
   const byModel: Record<string, PriceEntry[]> = {};
   for (const row of rows) {
@@ -84,7 +84,7 @@ export class PriceBook implements OnModuleInit, OnModuleDestroy {
   }
 
   /** Cost of `usage` on `model` at `at`; 0 with `priced: false` when no price is in force. */
-  costOf(model: string, usage: TokenUsage, at: Date = new Date()): PricedUsage {
+  costOf(model: string, usage: TokenCounts, at: Date = new Date()): PricedUsage {
     const estimate = (this.table ?? new PricingTable({})).costOf(model, usage, at);
     return { ...estimate, nano: toNano(estimate.usd) };
   }

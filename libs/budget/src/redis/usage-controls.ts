@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { reservationsEndedTotal } from '../budget.metrics';
 import type { RateLimits, ResolvedCaps } from '../policy/caps';
 import type { BudgetPeriod, BudgetScope } from '../windows';
 import { COUNTER_ORDER, CounterRef, UsageKeys, counterTtlSeconds } from './usage-keys';
@@ -240,16 +241,22 @@ export class UsageControls {
 
   /** The call ended: hold its actual cost (billing turns it into spend) and correct its tokens. */
   async settle(tenantId: string, reservationId: string, actualNano: number, actualTokens: number): Promise<SettleState> {
+    reservationsEndedTotal.inc({ action: 'settle' });
+    return this.end(tenantId, reservationId, actualNano, actualTokens);
+  }
+
+  /** The call failed or was refused downstream: give the reservation back. No-op once settled. */
+  async release(tenantId: string, reservationId: string): Promise<SettleState> {
+    reservationsEndedTotal.inc({ action: 'release' });
+    return this.end(tenantId, reservationId, 0, 0);
+  }
+
+  private async end(tenantId: string, reservationId: string, actualNano: number, actualTokens: number): Promise<SettleState> {
     return (await this.run(
       scripts.settle,
       [this.keys.reservationIndex(tenantId), this.keys.reservation(tenantId, reservationId)],
       [reservationId, Math.max(0, Math.round(actualNano)), Math.max(0, Math.round(actualTokens)), this.options.settledTtlMs, RECORD_GRACE_MS],
     )) as SettleState;
-  }
-
-  /** The call failed or was refused downstream: give the reservation back. No-op once settled. */
-  async release(tenantId: string, reservationId: string): Promise<SettleState> {
-    return this.settle(tenantId, reservationId, 0, 0);
   }
 
   /** Billing recorded a ledger row: count its cost as spent, exactly once per event. */

@@ -48,7 +48,7 @@ describe('llmConfigFromEnv', () => {
     expect(problems.find((p) => p.startsWith('LLM_MAX_RETRIES'))).toBeDefined();
   });
 
-  it('merges the config file: extra providers, routes, pricing; variables keep the upper hand', () => {
+  it('merges the config file: extra providers and routes; variables keep the upper hand', () => {
     const file = {
       providers: [
         { name: 'ollama', kind: 'openai', baseURL: 'http://ollama:11434/v1', requireApiKey: false, models: ['llama*'] },
@@ -56,7 +56,6 @@ describe('llmConfigFromEnv', () => {
         { name: 'anthropic', kind: 'anthropic', maxRetries: 4 },
       ],
       routes: { default: [{ provider: 'anthropic', model: 'claude-haiku-4-5' }, { provider: 'ollama', model: 'llama3.2' }] },
-      pricing: { 'llama3.2': [{ effective_from: '2025-01-01', input: 0, output: 0 }] },
     };
     const config = llmConfigFromEnv(
       { LLM_CONFIG_FILE: '/etc/conduit/llm.json', ANTHROPIC_API_KEY: 'sk-ant', GROQ_API_KEY: 'gsk', LLM_TIMEOUT_MS: '9000' },
@@ -66,8 +65,6 @@ describe('llmConfigFromEnv', () => {
     expect(config.providers[0]).toMatchObject({ apiKey: 'sk-ant', maxRetries: 4, timeoutMs: 9_000 });
     expect(config.providers[3]).toMatchObject({ apiKey: 'gsk', timeoutMs: 5_000 });
     expect(config.routes['default'].map((t) => t.provider)).toEqual(['anthropic', 'ollama']);
-    expect(config.pricing['llama3.2']).toEqual([{ effective_from: '2025-01-01', input: 0, output: 0 }]);
-    expect(config.pricing['gpt-4.1']).toBeDefined();
   });
 
   it('names the file and the bad field', () => {
@@ -80,7 +77,8 @@ describe('llmConfigFromEnv', () => {
     const bad = problemsOf(() => llmConfigFromEnv({ LLM_CONFIG_FILE: '/bad.json' }, read));
     expect(bad).toHaveLength(2);
     expect(bad[0]).toMatch(/^LLM_CONFIG_FILE \(\/bad\.json\): providers\[0\]\.kind: /);
-    expect(bad[1]).toMatch(/^LLM_CONFIG_FILE \(\/bad\.json\): pricing\.m\[0\]\.effective_from: /);
+    // Prices moved to the billing price list: the file says where instead of passing silently.
+    expect(bad[1]).toMatch(/^LLM_CONFIG_FILE \(\/bad\.json\): pricing: prices are not part of the LLM configuration: .*model_prices/);
     expect(problemsOf(() => llmConfigFromEnv({ LLM_CONFIG_FILE: '/route.json' }, read))).toEqual([
       'LLM_CONFIG_FILE (/route.json): routes.default[0].provider: unknown provider "nowhere" (configured: anthropic, openai)',
     ]);

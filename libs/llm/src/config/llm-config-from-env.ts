@@ -13,7 +13,7 @@ export const llmEnvSchema = z.object({
   LLM_TIMEOUT_MS: z.coerce.number().pipe(z.int().min(1).max(3_600_000)).optional(),
   /** Default retries per target for providers that do not set their own. */
   LLM_MAX_RETRIES: z.coerce.number().pipe(z.int().min(0).max(10)).optional(),
-  /** JSON file with the full configuration (extra providers, routes, pricing). */
+  /** JSON file with the full configuration (extra providers, routes, retry and breaker settings). */
   LLM_CONFIG_FILE: z.string().min(1).optional(),
 });
 

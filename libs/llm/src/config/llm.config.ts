@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigValidationError } from '@conduit/config';
-import { DEFAULT_PRICING, DEFAULT_PROVIDERS, DEFAULT_ROUTE_ALIAS, DEFAULT_ROUTES } from './llm-config.defaults';
+import { DEFAULT_PROVIDERS, DEFAULT_ROUTE_ALIAS, DEFAULT_ROUTES } from './llm-config.defaults';
 
 const providerName = z
   .string()
@@ -43,20 +43,10 @@ export const routeTargetSchema = z.strictObject({
   maxRetries: z.int().min(0).max(10).optional(),
 });
 
-export const priceEntrySchema = z.strictObject({
-  /** First UTC day this price applies (YYYY-MM-DD). */
-  effective_from: z.iso.date(),
-  /** USD per 1M uncached input tokens. */
-  input: z.number().min(0),
-  /** USD per 1M output tokens. */
-  output: z.number().min(0),
-  /** USD per 1M cached input tokens (default: the input price). */
-  cached_input: z.number().min(0).optional(),
-});
-
-const priceListSchema = z
-  .union([priceEntrySchema, z.array(priceEntrySchema).min(1)])
-  .transform((value) => (Array.isArray(value) ? value : [value]));
+/** Prices were once configured here; say where they live now instead of "unrecognized key". */
+const pricesMoved = z
+  .never({ error: 'prices are not part of the LLM configuration: they are the billing price list (table model_prices; `npm run admin -- set-price`)' })
+  .optional();
 
 export const retryConfigSchema = z.strictObject({
   baseDelayMs: z.int().min(0).max(60_000).default(250),
@@ -79,9 +69,8 @@ export const llmConfigShapeSchema = z.strictObject({
     routes: z.record(z.string().min(1), z.array(routeTargetSchema).min(1)).optional(),
     /** Alias used when a request names no model. */
     defaultRoute: z.string().min(1).default(DEFAULT_ROUTE_ALIAS),
-    /** Model (or model glob) → price history. Merged over the built-in table unless `builtinPricing` is false. */
-    pricing: z.record(z.string().min(1), priceListSchema).default({}),
-    builtinPricing: z.boolean().default(true),
+    pricing: pricesMoved,
+    builtinPricing: pricesMoved,
     retry: retryConfigSchema.prefault({}),
     breaker: breakerConfigSchema.prefault({}),
 });
@@ -110,16 +99,14 @@ export const llmConfigSchema = llmConfigShapeSchema.superRefine((config, ctx) =>
 export type LlmConfigInput = z.input<typeof llmConfigSchema>;
 export type ProviderConfig = z.output<typeof providerConfigSchema>;
 export type RouteTargetConfig = z.output<typeof routeTargetSchema>;
-export type PriceEntry = z.output<typeof priceEntrySchema>;
 export type RetryConfig = z.output<typeof retryConfigSchema>;
 export type BreakerConfig = z.output<typeof breakerConfigSchema>;
 
-/** A validated configuration with routes and pricing resolved against the built-ins. */
+/** A validated configuration with routes resolved against the built-ins. */
 export interface LlmConfig {
   providers: ProviderConfig[];
   routes: Record<string, RouteTargetConfig[]>;
   defaultRoute: string;
-  pricing: Record<string, PriceEntry[]>;
   retry: RetryConfig;
   breaker: BreakerConfig;
 }
@@ -132,18 +119,6 @@ export function describeIssues(error: z.ZodError, prefix = ''): string[] {
     const where = `${prefix}${path}`;
     return where === '' ? issue.message : `${where}: ${issue.message}`;
   });
-}
-
-function mergePricing(builtin: boolean, own: Record<string, PriceEntry[]>): Record<string, PriceEntry[]> {
-  const merged: Record<string, PriceEntry[]> = {};
-  if (builtin) {
-    for (const [model, entries] of Object.entries(DEFAULT_PRICING)) merged[model] = entries.map((e) => priceEntrySchema.parse(e));
-  }
-  for (const [model, entries] of Object.entries(own)) {
-    const kept = (merged[model] ?? []).filter((e) => !entries.some((o) => o.effective_from === e.effective_from));
-    merged[model] = [...kept, ...entries];
-  }
-  return merged;
 }
 
 /** Validates a configuration (throws {@link ConfigValidationError} naming each bad field). */
@@ -164,7 +139,6 @@ export function parseLlmConfig(input: LlmConfigInput | LlmConfig = {}, prefix = 
     providers: config.providers,
     routes,
     defaultRoute: config.defaultRoute,
-    pricing: mergePricing(config.builtinPricing, config.pricing),
     retry: config.retry,
     breaker: config.breaker,
   };

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { LlmError } from './llm-error';
+import { LlmError } from './llm.exception';
 import { classifyError } from './sdk-error.classifier';
 
 const ctx = { provider: 'anthropic', model: 'claude-sonnet-4-6' };

@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import OpenAI from 'openai';
-import { LlmError } from './llm-error';
+import { LlmError } from './llm.exception';
 import type { LlmErrorKind } from './llm-error-kind';
 import { retryAfterMsFromHeaders, shouldRetryHeader, type HeaderReader } from './retry-after';
 

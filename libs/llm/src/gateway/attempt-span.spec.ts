@@ -1,6 +1,6 @@
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { BasicTracerProvider, InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { LlmError } from '../errors/llm-error';
+import { LlmError } from '../errors/llm.exception';
 import type { CallOptions, ChatCompletion, ChatRequest, ChatStreamEvent, LlmProvider } from '../llm.types';
 import { LlmGateway } from './llm.gateway';
 import type { LlmMetrics } from './llm-metrics';

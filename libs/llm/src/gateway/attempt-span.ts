@@ -1,5 +1,5 @@
 import { context, SpanKind, SpanStatusCode, trace, type Attributes, type Span, type Tracer } from '@opentelemetry/api';
-import type { LlmError } from '../errors/llm-error';
+import type { LlmError } from '../errors/llm.exception';
 import type { ChatRequest, FinishReason, TokenUsage } from '../llm.types';
 
 /** OpenTelemetry GenAI semantic-convention attribute names (kept local: only `@opentelemetry/api` is used). */

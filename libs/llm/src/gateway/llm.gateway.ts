@@ -1,7 +1,6 @@
 import { parseLlmConfig, type LlmConfig, type LlmConfigInput, type ProviderConfig } from '../config/llm.config';
-import { LlmError } from '../errors/llm-error';
+import { LlmError } from '../errors/llm.exception';
 import type { ChatCompletion, ChatRequest, ChatStreamEvent, LlmProvider } from '../llm.types';
-import { PricingTable, type CostEstimate } from '../pricing/pricing';
 import { createProvider } from '../providers/provider.factory';
 import { BreakerRegistry, type BreakerSnapshot } from '../resilience/breaker-registry';
 import { abortableSleep, systemClock, type Clock, type Sleep } from '../resilience/clock';
@@ -44,10 +43,15 @@ export interface StreamResult {
   events: AsyncIterable<ChatStreamEvent>;
 }
 
-/** Prices usage; services install the billing price list with {@link LlmGateway.usePricing}. */
+/**
+ * What usage costs, for the cost metric: the service installs the billing price list
+ * (`@conduit/budget`'s `PriceBook`) with {@link LlmGateway.usePricing}. Without one, cost is 0.
+ */
 export interface PriceSource {
-  costOf(model: string, usage: ChatCompletion['usage'], at: Date): CostEstimate;
+  costOf(model: string, usage: ChatCompletion['usage'], at: Date): { usd: number };
 }
+
+const NO_PRICES: PriceSource = { costOf: () => ({ usd: 0 }) };
 
 /** Replaceable collaborators (tests, custom providers). */
 export interface LlmGatewayDeps {
@@ -68,13 +72,12 @@ export interface LlmGatewayDeps {
 export class LlmGateway {
   readonly config: LlmConfig;
   readonly router: LlmRouter;
-  readonly pricing: PricingTable;
   private readonly breakers: BreakerRegistry;
   private readonly providers = new Map<string, LlmProvider>();
   private readonly clock: Clock;
   private readonly env: ChainEnvironment;
   private readonly startedAt: number;
-  private priceSource: PriceSource;
+  private priceSource: PriceSource = NO_PRICES;
 
   constructor(
     config: LlmConfigInput | LlmConfig = {},
@@ -82,8 +85,6 @@ export class LlmGateway {
   ) {
     this.config = parseLlmConfig(config);
     this.router = new LlmRouter(this.config);
-    this.pricing = new PricingTable(this.config.pricing);
-    this.priceSource = this.pricing;
     this.clock = deps.clock ?? systemClock;
     this.startedAt = this.clock.now();
     this.breakers = new BreakerRegistry({ ...this.config.breaker, clock: this.clock });
@@ -159,15 +160,7 @@ export class LlmGateway {
     };
   }
 
-  /** Estimated cost of `usage` on `model` (`priced: false` and 0 USD for models without a price). */
-  costOf(model: string, usage: ChatCompletion['usage'], at: Date = new Date(this.clock.now())): CostEstimate {
-    return this.priceSource.costOf(model, usage, at);
-  }
-
-  /**
-   * Replaces the configured pricing table (metrics and {@link costOf}) with another source, e.g.
-   * the billing ledger's price list, so every cost the service reports is the billed one.
-   */
+  /** Prices usage for the cost metric, e.g. with the billing price list, so it reports billed cost. */
   usePricing(source: PriceSource): void {
     this.priceSource = source;
   }
@@ -217,7 +210,7 @@ export class LlmGateway {
   }
 
   private recordUsage(labels: { provider: string; model: string }, usage: ChatCompletion['usage']): void {
-    this.env.metrics.usage(labels, usage, this.costOf(labels.model, usage).usd);
+    this.env.metrics.usage(labels, usage, this.priceSource.costOf(labels.model, usage, new Date(this.clock.now())).usd);
   }
 
   private providerFor(name: string): LlmProvider | { unusable: string } {

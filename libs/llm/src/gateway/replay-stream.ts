@@ -1,4 +1,4 @@
-import { LlmError } from '../errors/llm-error';
+import { LlmError } from '../errors/llm.exception';
 import type { ChatStreamEvent } from '../llm.types';
 import type { DoneEvent } from '../providers/provider-call';
 

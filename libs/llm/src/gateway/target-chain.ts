@@ -1,5 +1,5 @@
-import { LlmError } from '../errors/llm-error';
-import { LlmUnavailableError, type LlmUnavailableCode } from '../errors/llm-unavailable.error';
+import { LlmError } from '../errors/llm.exception';
+import { LlmUnavailableError, type LlmUnavailableCode } from '../errors/llm-unavailable.exception';
 import type { CallOptions, ChatRequest, LlmProvider } from '../llm.types';
 import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { BreakerPermit, CircuitBreaker } from '../resilience/circuit-breaker';

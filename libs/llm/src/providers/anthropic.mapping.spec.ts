@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { LlmError } from '../errors/llm-error';
+import { LlmError } from '../errors/llm.exception';
 import type { ChatRequest } from '../llm.types';
 import { fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
 import { AnthropicStreamTranslator } from './anthropic-stream.translator';

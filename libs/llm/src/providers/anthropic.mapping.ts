@@ -1,5 +1,5 @@
 import type Anthropic from '@anthropic-ai/sdk';
-import { LlmError } from '../errors/llm-error';
+import { LlmError } from '../errors/llm.exception';
 import type { ChatCompletion, ChatMessage, ChatRequest, FinishReason, TokenUsage, ToolCall, ToolChoice } from '../llm.types';
 import type { CallContext } from './provider-call';
 

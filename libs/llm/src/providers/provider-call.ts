@@ -1,5 +1,5 @@
 import { classifyError } from '../errors/sdk-error.classifier';
-import { LlmError } from '../errors/llm-error';
+import { LlmError } from '../errors/llm.exception';
 import type { CallOptions, ChatStreamEvent } from '../llm.types';
 import { AttemptScope } from './attempt-scope';
 

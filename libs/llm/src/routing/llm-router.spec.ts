@@ -1,5 +1,5 @@
 import { parseLlmConfig, type LlmConfigInput } from '../config/llm.config';
-import { LlmError } from '../errors/llm-error';
+import { LlmError } from '../errors/llm.exception';
 import { LlmRouter } from './llm-router';
 
 const keyed: LlmConfigInput = {

@@ -1,7 +1,7 @@
-import { LlmError } from '../errors/llm-error';
+import { isModelGlob, modelGlob } from '@conduit/contracts';
+import { LlmError } from '../errors/llm.exception';
 import { BUILTIN_KEY_VARIABLES } from '../config/llm-config.defaults';
 import type { LlmConfig, ProviderConfig, RouteTargetConfig } from '../config/llm.config';
-import { isModelGlob, modelGlob } from './model-pattern';
 
 /** One step of a resolved chain, with its effective limits. */
 export interface RouteTarget {

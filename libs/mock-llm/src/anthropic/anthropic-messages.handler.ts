@@ -5,7 +5,7 @@ import { pickToolCall } from '../core/reply-text';
 import { countTokens, truncateToTokens } from '../core/token-count';
 import type { MockExchange } from '../exchange/mock-exchange';
 import type { MockLlmState } from '../mock-llm.state';
-import { anthropicWire } from './anthropic-error';
+import { anthropicWire } from './anthropic.wire';
 import { anthropicMessage, anthropicMessageStream, type AnthropicMessageMeta } from './anthropic-messages.payloads';
 import {
   anthropicCountTokensRequestSchema,

@@ -2,7 +2,7 @@ import type { FastifyPluginCallback } from 'fastify';
 import { wireErrorHandler } from '../exchange/wire-error-handler';
 import { MOCK_BODY_LIMIT_BYTES } from '../mock-llm.constants';
 import type { MockLlmState } from '../mock-llm.state';
-import { anthropicWire } from './anthropic-error';
+import { anthropicWire } from './anthropic.wire';
 import { anthropicCountTokensHandler, anthropicMessagesHandler } from './anthropic-messages.handler';
 
 /** Anthropic wire: messages and count_tokens, errors in Anthropic's shape. */

@@ -1,11 +1,11 @@
 import type { FastifyPluginCallback, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
-import { MockHttpError } from '../core/mock-http-error';
+import { MockHttpError } from '../core/mock-http.exception';
 import { parseBody } from '../core/parse-body';
 import { wireErrorHandler } from '../exchange/wire-error-handler';
 import { faultRuleInputSchema } from '../faults/fault-rule.schema';
 import type { MockLlmState } from '../mock-llm.state';
-import { openAiWire } from '../openai/openai-error';
+import { openAiWire } from '../openai/openai.wire';
 
 const requestsQuerySchema = z.object({ limit: z.coerce.number().pipe(z.int().min(1)).optional() });
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { MockHttpError } from './mock-http-error';
+import { MockHttpError } from './mock-http.exception';
 
 /** Validates a request body; failures become a 400 naming the first offending field. */
 export function parseBody<S extends z.ZodType>(schema: S, body: unknown): z.output<S> {

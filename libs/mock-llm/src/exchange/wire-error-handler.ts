@@ -1,5 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { MockHttpError } from '../core/mock-http-error';
+import { MockHttpError } from '../core/mock-http.exception';
 import type { MockLlmState } from '../mock-llm.state';
 import type { WireAdapter } from './mock-exchange';
 

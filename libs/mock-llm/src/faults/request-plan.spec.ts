@@ -1,4 +1,4 @@
-import { MockHttpError } from '../core/mock-http-error';
+import { MockHttpError } from '../core/mock-http.exception';
 import { parseMockLlmOptions } from '../mock-llm.options';
 import { FaultRuleStore, type FaultTarget } from './fault-rule.store';
 import { resolveRequestPlan } from './request-plan';

@@ -1,5 +1,5 @@
 import type { IncomingHttpHeaders } from 'node:http';
-import { MockHttpError } from '../core/mock-http-error';
+import { MockHttpError } from '../core/mock-http.exception';
 import type { MockLlmOptions } from '../mock-llm.options';
 import type { FaultRuleStore, FaultTarget } from './fault-rule.store';
 

@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { anthropicWire } from '../anthropic/anthropic-error';
-import { openAiWire } from '../openai/openai-error';
+import { anthropicWire } from '../anthropic/anthropic.wire';
+import { openAiWire } from '../openai/openai.wire';
 import type { MockLlmState } from '../mock-llm.state';
 
 /** Fixed timestamp so listings are byte-for-byte repeatable. */

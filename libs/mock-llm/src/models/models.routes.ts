@@ -1,8 +1,8 @@
 import type { FastifyPluginCallback } from 'fastify';
-import { anthropicWire } from '../anthropic/anthropic-error';
+import { anthropicWire } from '../anthropic/anthropic.wire';
 import { wireErrorHandler } from '../exchange/wire-error-handler';
 import type { MockLlmState } from '../mock-llm.state';
-import { openAiWire } from '../openai/openai-error';
+import { openAiWire } from '../openai/openai.wire';
 import { modelsHandler } from './models.handler';
 
 /** `GET /v1/models`, shared by both wires (errors shaped by the `anthropic-version` header). */

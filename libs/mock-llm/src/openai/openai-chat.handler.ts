@@ -5,7 +5,7 @@ import { pickToolCall } from '../core/reply-text';
 import { countTokens, truncateToTokens } from '../core/token-count';
 import type { MockLlmState } from '../mock-llm.state';
 import { openAiChatCompletion, openAiChatStream, type OpenAiCompletionMeta } from './openai-chat.payloads';
-import { openAiWire } from './openai-error';
+import { openAiWire } from './openai.wire';
 import { openAiChatRequestSchema, type OpenAiChatRequest } from './openai.schemas';
 
 const TOOL_ARGUMENTS = '{}';

@@ -3,7 +3,7 @@ import { EmbeddingCache } from '../core/embedding-cache';
 import { parseBody } from '../core/parse-body';
 import { countTokens } from '../core/token-count';
 import type { MockLlmState } from '../mock-llm.state';
-import { openAiWire } from './openai-error';
+import { openAiWire } from './openai.wire';
 import { openAiEmbeddingsRequestSchema, type OpenAiEmbeddingsRequest } from './openai.schemas';
 
 /** Each input as the text its vector is derived from, plus the total token count. */

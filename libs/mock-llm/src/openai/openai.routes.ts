@@ -4,7 +4,7 @@ import type { MockLlmState } from '../mock-llm.state';
 import { MOCK_BODY_LIMIT_BYTES } from '../mock-llm.constants';
 import { openAiChatHandler } from './openai-chat.handler';
 import { openAiEmbeddingsHandler } from './openai-embeddings.handler';
-import { openAiWire } from './openai-error';
+import { openAiWire } from './openai.wire';
 
 /** OpenAI wire: chat completions and embeddings, errors in OpenAI's shape. */
 export const openAiRoutes: FastifyPluginCallback<{ state: MockLlmState }> = (app, { state }, done) => {

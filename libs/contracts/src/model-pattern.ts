@@ -1,3 +1,5 @@
+// Model name patterns, shared by LLM routing (`providers[].models`) and the billing price list.
+
 /** Whether a model pattern has glob characters (`*` any run, `?` one character). */
 export function isModelGlob(pattern: string): boolean {
   return pattern.includes('*') || pattern.includes('?');

@@ -1,4 +1,4 @@
-import { openAiErrorType } from '../errors/openai-error.filter';
+import { openAiErrorType } from '@conduit/runtime';
 
 export interface ApiErrorBody {
   error: { message: string; type: string; param: string | null; code: string; request_id: string };

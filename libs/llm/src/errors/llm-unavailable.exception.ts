@@ -1,5 +1,5 @@
 import type { AttemptRecord } from '../gateway/attempt-record';
-import type { LlmError } from './llm-error';
+import type { LlmError } from './llm.exception';
 
 /**
  * - `upstream_unavailable`: at least one target was called and every one failed.

@@ -1,10 +1,26 @@
-import type { PriceEntry } from '../config/llm.config';
-import type { TokenUsage } from '../llm.types';
-import { isModelGlob, modelGlob, patternSpecificity } from '../routing/model-pattern';
+import { isModelGlob, modelGlob, patternSpecificity } from '@conduit/contracts';
+import { snapshotFamily } from './model-family';
+
+/** Token counts of a call, as the LLM layer reports them (`cached_tokens` are part of `input_tokens`). */
+export interface TokenCounts {
+  input_tokens: number;
+  output_tokens: number;
+  cached_tokens: number;
+}
+
+/** One dated price of a model, in USD per 1M tokens. */
+export interface PriceEntry {
+  /** First UTC day this price applies (YYYY-MM-DD). */
+  effective_from: string;
+  input: number;
+  output: number;
+  /** Default: the input price. */
+  cached_input?: number;
+}
 
 /** The price in force for a model: USD per 1M tokens. */
 export interface ModelPrice {
-  /** The pricing-table key that matched (the model, or a glob such as `claude-sonnet-4-5*`). */
+  /** The price-list key that matched: the model, its family (dated snapshots), or a glob. */
   key: string;
   effective_from: string;
   input: number;
@@ -22,7 +38,12 @@ export interface CostEstimate {
 /**
  * Versioned prices per model. A price applies from 00:00 UTC of its `effective_from` day; the
  * latest entry already in force wins, so future-dated entries announce price changes ahead.
- * Lookup: the exact model id, then the most specific matching glob key.
+ *
+ * Lookup, first match decides:
+ * 1. the model's own key (`gpt-4o-2024-08-06` priced on its own);
+ * 2. its family's key when the model is a dated snapshot ({@link snapshotFamily}:
+ *    `gpt-4o-2024-08-06` → `gpt-4o`, `claude-opus-4-5-20251101` → `claude-opus-4-5`);
+ * 3. the most specific glob key matching the model (`meta-llama/*`).
  */
 export class PricingTable {
   private readonly exact = new Map<string, PriceEntry[]>();
@@ -38,15 +59,18 @@ export class PricingTable {
   }
 
   priceOf(model: string, at: Date = new Date()): ModelPrice | undefined {
-    const exact = this.exact.get(model);
-    if (exact !== undefined) return this.inForce(model, exact, at);
+    const own = this.exact.get(model);
+    if (own !== undefined) return this.inForce(model, own, at);
+    const family = snapshotFamily(model);
+    const familyEntries = family === undefined ? undefined : this.exact.get(family);
+    if (family !== undefined && familyEntries !== undefined) return this.inForce(family, familyEntries, at);
     for (const glob of this.globs) {
       if (glob.pattern.test(model)) return this.inForce(glob.key, glob.entries, at);
     }
     return undefined;
   }
 
-  costOf(model: string, usage: TokenUsage, at: Date = new Date()): CostEstimate {
+  costOf(model: string, usage: TokenCounts, at: Date = new Date()): CostEstimate {
     const price = this.priceOf(model, at);
     if (price === undefined) return { usd: 0, priced: false };
     const cached = Math.min(usage.cached_tokens, usage.input_tokens);

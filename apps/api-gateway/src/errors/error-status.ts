@@ -1,0 +1,91 @@
+import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
+import { AuthErrorCode } from '../auth/auth.exception';
+import { ChatErrorCode } from '../chat/chat.exception';
+import { DocsErrorCode } from '../docs/docs.exception';
+import { DocumentsErrorCode } from '../documents/documents.exception';
+import { JobsErrorCode } from '../jobs/jobs.exception';
+import { MessagesErrorCode } from '../messages/messages.exception';
+import { SessionsErrorCode } from '../sessions/sessions.exception';
+import { UsageErrorCode } from '../usage/usage.exception';
+import { WebhooksErrorCode } from '../webhooks/webhooks.exception';
+
+/** Every code the gateway answers with: each module's enum, plus the runtime's. */
+export const GATEWAY_ERROR_CODES = [
+  RuntimeErrorCode,
+  AuthErrorCode,
+  ChatErrorCode,
+  DocsErrorCode,
+  DocumentsErrorCode,
+  JobsErrorCode,
+  MessagesErrorCode,
+  SessionsErrorCode,
+  UsageErrorCode,
+  WebhooksErrorCode,
+] as const;
+
+export type GatewayErrorCode =
+  | RuntimeErrorCode
+  | AuthErrorCode
+  | ChatErrorCode
+  | DocsErrorCode
+  | DocumentsErrorCode
+  | JobsErrorCode
+  | MessagesErrorCode
+  | SessionsErrorCode
+  | UsageErrorCode
+  | WebhooksErrorCode;
+
+/**
+ * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
+ * compile (and `error-status.spec.ts`); throw sites name only the code.
+ */
+export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
+  // invalid_json, invalid_request (also ChatErrorCode.InvalidSessionHeader, JobsErrorCode.InvalidRequest), the input
+  // rules (invalid_characters, json_too_deep, json_too_large), invalid_model and the HTTP edge's codes
+  ...RUNTIME_ERROR_STATUS,
+
+  [AuthErrorCode.MissingApiKey]: 401,
+  [AuthErrorCode.InvalidApiKey]: 401,
+
+  [ChatErrorCode.MaxTokensTooLarge]: 400, // also JobsErrorCode.MaxTokensTooLarge
+  [ChatErrorCode.UnsupportedExtension]: 400,
+  [ChatErrorCode.OrchestratorUnavailable]: 503,
+
+  [DocsErrorCode.AssetNotFound]: 404,
+
+  [DocumentsErrorCode.DocumentNotFound]: 404,
+  [DocumentsErrorCode.InvalidCursor]: 400, // also the jobs', messages' and sessions' invalid_cursor
+  [DocumentsErrorCode.MultipartRequired]: 400,
+  [DocumentsErrorCode.InvalidUpload]: 400,
+  [DocumentsErrorCode.EmptyFile]: 400,
+  [DocumentsErrorCode.FileTooLarge]: 413,
+  [DocumentsErrorCode.UnsupportedMediaType]: 415,
+  [DocumentsErrorCode.EmbeddingModelMismatch]: 409,
+  [DocumentsErrorCode.DocumentBusy]: 409,
+  [DocumentsErrorCode.DependencyUnavailable]: 503,
+
+  [JobsErrorCode.JobNotFound]: 404,
+  [JobsErrorCode.DeliveryNotFound]: 404,
+  [JobsErrorCode.InvalidIdempotencyKey]: 400,
+  [JobsErrorCode.IdempotencyKeyReused]: 409,
+  [JobsErrorCode.JobNotCancellable]: 409,
+  [JobsErrorCode.InvalidWebhookUrl]: 400,
+  [JobsErrorCode.WebhookEndpointDisabled]: 409,
+  [JobsErrorCode.DeliveryInProgress]: 409,
+
+  [MessagesErrorCode.MessageNotFound]: 404,
+  [MessagesErrorCode.FeedbackNotAllowed]: 400,
+
+  [SessionsErrorCode.SessionNotFound]: 404,
+
+  [UsageErrorCode.BudgetExceeded]: 402,
+  [UsageErrorCode.RateLimitExceeded]: 429,
+  [UsageErrorCode.PricingUnavailable]: 503,
+  [UsageErrorCode.ModelNotPriced]: 400,
+  [UsageErrorCode.ControlsUnavailable]: 503,
+  [UsageErrorCode.InvalidRange]: 400,
+  [UsageErrorCode.AdminDisabled]: 403,
+  [UsageErrorCode.InvalidAdminKey]: 401,
+
+  [WebhooksErrorCode.EndpointNotFound]: 404,
+};

@@ -1,9 +1,0 @@
-import type { HistoryLimits } from './conversation.store';
-
-export const CHAT_SETTINGS = Symbol('CHAT_SETTINGS');
-
-export interface ChatSettings {
-  history: HistoryLimits;
-  /** When set, the gateway must present it in `x-conduit-internal-token`. */
-  internalToken?: string;
-}

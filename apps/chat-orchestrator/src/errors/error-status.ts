@@ -1,0 +1,37 @@
+import { RetrievalErrorCode } from '@conduit/retrieval';
+import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
+import { ChatErrorCode } from '../chat/chat.exception';
+import { InternalErrorCode } from '../internal/internal.exception';
+import { UsageErrorCode } from '../usage/usage.exception';
+
+/** Every code the orchestrator answers with: each module's enum, plus the runtime's and retrieval's. */
+export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, UsageErrorCode, RetrievalErrorCode] as const;
+
+export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | UsageErrorCode | RetrievalErrorCode;
+
+/**
+ * The one place the orchestrator decides an HTTP status: code → status. A code missing here fails
+ * to compile (and `error-status.spec.ts`); throw sites name only the code. The gateway passes these
+ * answers through unchanged.
+ */
+export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> = {
+  ...RUNTIME_ERROR_STATUS,
+
+  [InternalErrorCode.Unauthorized]: 401,
+
+  [ChatErrorCode.MissingContext]: 400,
+  [ChatErrorCode.SessionNotFound]: 404,
+  [ChatErrorCode.UpstreamRejected]: 400,
+  [ChatErrorCode.UpstreamUnavailable]: 502,
+  [ChatErrorCode.UpstreamError]: 502,
+  [ChatErrorCode.AllBreakersOpen]: 503,
+  [ChatErrorCode.NoProvider]: 503,
+
+  [UsageErrorCode.ModelNotFound]: 404,
+  [UsageErrorCode.ModelNotPriced]: 400,
+  [UsageErrorCode.PricingUnavailable]: 503,
+
+  [RetrievalErrorCode.CollectionNotFound]: 404,
+  [RetrievalErrorCode.EmbeddingModelMismatch]: 409,
+  [RetrievalErrorCode.InvalidRetrievalRequest]: 400,
+};

@@ -1,0 +1,30 @@
+/**
+ * Conduit's `x-conduit-*` HTTP headers, named once for every service and test.
+ *
+ * Internal (gateway → orchestrator; the orchestrator trusts them only with the internal token):
+ * who is calling and the call's budget reservation. Public (clients send the session id; the
+ * gateway passes the orchestrator's answer headers through): the session, message, provider,
+ * model and citations of a chat answer.
+ */
+export const ConduitHeader = {
+  /** Internal: the calling tenant (uuid). */
+  TenantId: 'x-conduit-tenant-id',
+  /** Internal: the calling user (uuid). */
+  UserId: 'x-conduit-user-id',
+  /** Internal: the API key used (uuid). */
+  ApiKeyId: 'x-conduit-api-key-id',
+  /** Internal: the shared secret that proves the caller is the gateway (`INTERNAL_TOKEN`). */
+  InternalToken: 'x-conduit-internal-token',
+  /** Internal: the budget reservation of the call, settled or released by the orchestrator. */
+  ReservationId: 'x-conduit-reservation-id',
+  /** Public: the session a chat continues (request) or was stored in (response). */
+  SessionId: 'x-conduit-session-id',
+  /** Public: the stored assistant message of a chat answer. */
+  MessageId: 'x-conduit-message-id',
+  /** Public: the provider and model that answered. */
+  Provider: 'x-conduit-provider',
+  Model: 'x-conduit-model',
+  /** Public: URI-encoded JSON of the sources a grounded answer cites. */
+  Citations: 'x-conduit-citations',
+} as const;
+export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];
