@@ -12,7 +12,8 @@ const INFRASTRUCTURE = ['contracts', 'config', 'observability', 'db', 'queue', '
 const TEST_ONLY = ['mock-llm', 'testing'];
 
 const MAY_USE = {
-  // contracts: queue and job names, payload schemas, the API key format. Depends on nothing.
+  // contracts: queue and job names, payload schemas, the API key format, x-conduit-* headers, model globs,
+  // the input rules. Depends on nothing.
   contracts: [],
   // infrastructure
   config: [],
