@@ -1,8 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { Job, UnrecoverableError } from 'bullmq';
+import type { Job } from 'bullmq';
 import { DocumentIngest, JobName } from '@conduit/contracts';
-import { HandlesJob, JobHandler } from '@conduit/queue';
-import { reasonOf } from './ingestion.errors';
+import { HandlesJob, JobHandler, isFinalAttempt } from '@conduit/queue';
+import { MAX_ERROR_LENGTH, reasonOf } from './ingestion.errors';
 import { IngestionPipeline, IngestOutcome } from './ingestion.pipeline';
 
 /**
@@ -23,11 +23,24 @@ export class DocumentIngestHandler implements JobHandler<typeof JobName.Document
       this.logger.log({ document_id: payload.document_id, attempt: payload.attempt, job_attempt: job.attemptsMade + 1, ...outcome }, 'document ingestion finished');
       return outcome;
     } catch (error) {
-      const final = error instanceof UnrecoverableError || job.attemptsMade + 1 >= (job.opts.attempts ?? 1);
-      await this.pipeline.recordFailure(payload, reasonOf(error), final).catch((recordError: unknown) =>
-        this.logger.error({ document_id: payload.document_id, err: recordError }, 'could not record the ingestion failure'),
-      );
+      await this.record(payload, reasonOf(error), isFinalAttempt(job, error));
       throw error;
     }
+  }
+
+  /**
+   * The safety net for failures {@link handle} never sees: BullMQ fails a job that stalled too
+   * often (its worker died mid-run more than once) without running it. The document ends `failed`
+   * with the queue's reason, never stuck in a working state; one {@link handle} already failed
+   * is left as it is.
+   */
+  async onFinalFailure(payload: DocumentIngest, _job: Job, error: Error): Promise<void> {
+    await this.record(payload, `ingestion job failed: ${error.message}`.slice(0, MAX_ERROR_LENGTH), true);
+  }
+
+  private async record(payload: DocumentIngest, reason: string, final: boolean): Promise<void> {
+    await this.pipeline.recordFailure(payload, reason, final).catch((recordError: unknown) =>
+      this.logger.error({ document_id: payload.document_id, err: recordError }, 'could not record the ingestion failure'),
+    );
   }
 }

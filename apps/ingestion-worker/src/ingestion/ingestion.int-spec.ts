@@ -7,7 +7,8 @@ import { NestFactory } from '@nestjs/core';
 import { BLOB_STORE, BlobStoreModule, type BlobStore } from '@conduit/blob-store';
 import { DocumentIngest, DocumentMediaType, documentIngestJobId, JobName } from '@conduit/contracts';
 import { DbModule, DocumentStatus, PrismaService } from '@conduit/db';
-import { JobProducer, QueueModule } from '@conduit/queue';
+import type { Redis } from 'ioredis';
+import { JobProducer, QueueModule, REDIS_CONNECTION } from '@conduit/queue';
 import {
   createVectorStore,
   vectorSpaceFor,
@@ -22,7 +23,6 @@ import { cl100kTokens } from '../chunking/tokenizer';
 import { cleanText } from '../parsing/text-cleaner';
 import { articleText, createDocumentFixture, DocumentFixture } from '../testing/ingestion.fixture';
 import { buildPdf, corruptPdf } from '../testing/pdf.fixture';
-import { IngestionFailureListener } from './ingestion-failure.listener';
 import { IngestionModule } from './ingestion.module';
 import { IngestionPipeline } from './ingestion.pipeline';
 
@@ -311,10 +311,12 @@ describe('ingestion worker pipeline (real Postgres, pgvector, Redis, hashing emb
   it('marks the document failed when the queue fails its job without running it (stalled too often)', async () => {
     const f = await fixture(Buffer.from('Some text.'));
     await prisma.document.update({ where: { id: f.document.id }, data: { status: DocumentStatus.embedding } });
-    await app.get(IngestionFailureListener).markFailed(documentIngestJobId(f.document.id, 1), 'job stalled more than allowable limit');
-    expect(await prisma.document.findUniqueOrThrow({ where: { id: f.document.id } })).toMatchObject({
-      status: DocumentStatus.failed,
-      error: 'ingestion job failed: job stalled more than allowable limit',
-    });
+    const queue = producer.queue('ingestion');
+    const job = await queue.add(JobName.DocumentIngest, jobOf(f), { jobId: documentIngestJobId(f.document.id, 1), delay: 60_000, attempts: 3 });
+    // What BullMQ's stalled check writes on a job whose workers kept dying: the next worker fails it unrun.
+    await app.get<Redis>(REDIS_CONNECTION).hset(`${prefix}:ingestion:${job.id}`, 'defa', 'job stalled more than allowable limit');
+    await job.promote();
+    expect(await settle(f)).toMatchObject({ status: DocumentStatus.failed, error: 'ingestion job failed: job stalled more than allowable limit' });
+    expect(await vectorCount(f)).toBe(0);
   });
 });

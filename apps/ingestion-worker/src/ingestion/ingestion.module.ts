@@ -4,7 +4,6 @@ import { createEmbedder, type EmbeddingsConfig } from '@conduit/embeddings';
 import { QueueModule, REDIS_CONNECTION } from '@conduit/queue';
 import { DocumentIngestHandler } from './document-ingest.handler';
 import { INGEST_EMBEDDER, INGESTION_OPTIONS, IngestionOptions } from './ingestion.constants';
-import { IngestionFailureListener } from './ingestion-failure.listener';
 import { IngestionPipeline } from './ingestion.pipeline';
 
 export interface IngestionModuleOptions extends IngestionOptions {
@@ -16,19 +15,20 @@ export interface IngestionModuleOptions extends IngestionOptions {
   stalledIntervalMs?: number;
 }
 
+/** The pipeline and its embedder, imported by the worker module that runs the handler. */
+@Module({})
+class IngestionPipelineModule {}
+
 /**
  * The `document.ingest` consumer. Needs the service core (Prisma, Redis), and the global
- * `BlobStoreModule` and `VectorStoreModule`. Global, because the queue's worker module that
- * instantiates the handler resolves the handler's dependencies from global providers.
+ * `BlobStoreModule` and `VectorStoreModule`.
  */
 @Module({})
 export class IngestionModule {
   static register(options: IngestionModuleOptions): DynamicModule {
     const { embeddings, concurrency, lockDurationMs, stalledIntervalMs, ...ingestion } = options;
-    return {
-      module: IngestionModule,
-      global: true,
-      imports: [QueueModule.forWorker([DocumentIngestHandler], { concurrency: { ingestion: concurrency }, lockDurationMs, stalledIntervalMs })],
+    const pipeline: DynamicModule = {
+      module: IngestionPipelineModule,
       providers: [
         { provide: INGESTION_OPTIONS, useValue: ingestion },
         {
@@ -38,9 +38,13 @@ export class IngestionModule {
           useFactory: (redis: Redis) => createEmbedder(embeddings, { redis }),
         },
         IngestionPipeline,
-        IngestionFailureListener,
       ],
       exports: [IngestionPipeline, INGEST_EMBEDDER],
+    };
+    return {
+      module: IngestionModule,
+      imports: [pipeline, QueueModule.forWorker([DocumentIngestHandler], { concurrency: { ingestion: concurrency }, lockDurationMs, stalledIntervalMs, imports: [pipeline] })],
+      exports: [pipeline],
     };
   }
 }
