@@ -1,4 +1,4 @@
-import { JobName, QueueName, jobExecuteJobId, webhookEventBody } from '@conduit/contracts';
+import { JobName, QueueName, jobExecuteJobId, webhookDeliverJobId, webhookEventBody } from '@conduit/contracts';
 import type { Job } from '@conduit/db';
 import { JobLifecycle, jobIds, jobWebhookEvent } from '@conduit/jobs';
 import { chatInput, createJobRow, createOwner, removeOwners, TestOwner, waitFor } from '../testing/fixtures';
@@ -54,18 +54,29 @@ describe('async job worker (orchestrator in process, real Postgres and Redis, mo
     expect(done.startedAt).not.toBeNull();
   });
 
-  it("sends a finished job's terminal event to its webhook (the worker stores the delivery)", async () => {
-    // A loopback URL is refused at the first attempt, without any network: only the event matters here.
-    const job = await createJobRow(t.prisma, owner, { input: chatInput('Tell my webhook'), webhookUrl: 'https://127.0.0.1:9/hook' });
+  it("stores a finished job's webhook delivery with the finish and enqueues its event for billing to send", async () => {
+    const job = await createJobRow(t.prisma, owner, { input: chatInput('Tell my webhook'), webhookUrl: 'https://hooks.example.com/job' });
     await enqueue(job);
     const done = await finished(job.id);
     expect(done.status).toBe('succeeded');
-    const delivery = await waitFor(
-      () => t.prisma.webhookDelivery.findUnique({ where: { id: jobIds.webhookDelivery(job.id) } }),
-      (found) => found !== null,
+    const deliveryId = jobIds.webhookDelivery(job.id);
+    // Stored by the statement that finished the job (the outbox); its body is rendered by the first attempt.
+    expect(await t.prisma.webhookDelivery.findUnique({ where: { id: deliveryId } })).toMatchObject({
+      tenantId: job.tenantId,
+      jobId: job.id,
+      eventType: 'job.succeeded',
+      url: 'https://hooks.example.com/job',
+      status: 'pending',
+      attempts: 0,
+      body: null,
+    });
+    const queued = await waitFor(
+      () => t.producer.queue(QueueName.Webhooks).getJob(webhookDeliverJobId(deliveryId)),
+      (found) => found !== undefined,
     );
-    expect(delivery).toMatchObject({ tenantId: job.tenantId, jobId: job.id, eventType: 'job.succeeded', url: 'https://127.0.0.1:9/hook' });
-    expect(JSON.parse(delivery?.body ?? '{}')).toEqual(JSON.parse(webhookEventBody(jobWebhookEvent(done))));
+    expect(queued?.name).toBe(JobName.WebhookDeliver);
+    expect(webhookEventBody(queued?.data)).toBe(webhookEventBody(jobWebhookEvent(done)));
+    expect(queued?.data).toMatchObject({ delivery_id: deliveryId, tenant_id: job.tenantId, job_id: job.id, url: 'https://hooks.example.com/job', series: 0 });
   });
 
   it('never runs a job that was cancelled while queued', async () => {
@@ -214,27 +225,6 @@ describe('async job worker (orchestrator in process, real Postgres and Redis, mo
       expect(dead).toMatchObject({ status: 'failed', error: { code: 'worker_lost' } });
       expect(dead.deadLetteredAt).not.toBeNull();
       expect(await finished(lost.id)).toMatchObject({ status: 'succeeded' });
-    });
-
-    it('sends the event of a finished job whose webhook was never enqueued', async () => {
-      const job = await createJobRow(t.prisma, owner, {
-        status: 'succeeded',
-        finishedAt: old(),
-        result: { object: 'chat.completion' },
-        webhookUrl: 'https://hooks.example.com/lost-event',
-      });
-      await t.prisma.job.update({ where: { id: job.id }, data: { updatedAt: old() } });
-      const report = await t.app.get(JobReconciler).reconcile();
-      expect(report.webhooks).toBeGreaterThanOrEqual(1);
-      const delivery = await waitFor(
-        () => t.prisma.webhookDelivery.findUnique({ where: { id: jobIds.webhookDelivery(job.id) } }),
-        (row) => row !== null,
-      );
-      expect(delivery).toMatchObject({ jobId: job.id, eventType: 'job.succeeded', url: 'https://hooks.example.com/lost-event' });
-      expect(JSON.parse(delivery?.body ?? '{}')).toMatchObject({ type: 'job.succeeded', data: { id: job.id, status: 'succeeded' } });
-      // Once it has a delivery, it is left alone.
-      await t.app.get(JobReconciler).reconcile();
-      expect(await t.prisma.webhookDelivery.count({ where: { jobId: job.id } })).toBe(1);
     });
 
     it('leaves jobs that are in the queue alone', async () => {

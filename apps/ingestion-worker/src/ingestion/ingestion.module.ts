@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createEmbedder, type EmbeddingsConfig } from '@conduit/embeddings';
 import { QueueModule, REDIS_CONNECTION } from '@conduit/queue';
-import { DocumentIngestHandler } from './document-ingest.handler';
+import { WORKER_HANDLERS } from '../worker.handlers';
 import { INGEST_EMBEDDER, INGESTION_OPTIONS, IngestionOptions } from './ingestion.constants';
 import { IngestionPipeline } from './ingestion.pipeline';
 
@@ -43,7 +43,7 @@ export class IngestionModule {
     };
     return {
       module: IngestionModule,
-      imports: [pipeline, QueueModule.forWorker([DocumentIngestHandler], { concurrency: { ingestion: concurrency }, lockDurationMs, stalledIntervalMs, imports: [pipeline] })],
+      imports: [pipeline, QueueModule.forWorker(WORKER_HANDLERS, { concurrency: { ingestion: concurrency }, lockDurationMs, stalledIntervalMs, imports: [pipeline] })],
       exports: [pipeline],
     };
   }

@@ -1,0 +1,39 @@
+import { randomBytes } from 'node:crypto';
+import type { PrismaClient } from '../generated/client';
+
+/** Fixtures for integration tests (`@conduit/db/testing`); never imported by service code. */
+
+export interface TestOwner {
+  tenantId: string;
+  userId: string;
+}
+
+/** A new tenant with one user. */
+export async function createTestOwner(prisma: PrismaClient, label = 'test'): Promise<TestOwner> {
+  const tag = randomBytes(6).toString('hex');
+  const tenant = await prisma.tenant.create({ data: { name: `${label} ${tag}`, slug: `${label}-${tag}` } });
+  const user = await prisma.user.create({ data: { tenantId: tenant.id, email: `${label}-${tag}@example.test` } });
+  return { tenantId: tenant.id, userId: user.id };
+}
+
+/** Another user of the owner's tenant. */
+export async function createColleague(prisma: PrismaClient, of: TestOwner): Promise<TestOwner> {
+  const user = await prisma.user.create({ data: { tenantId: of.tenantId } });
+  return { tenantId: of.tenantId, userId: user.id };
+}
+
+/** Deletes the owners' tenants, and with them everything they own. */
+export async function removeTestOwners(prisma: PrismaClient, owners: readonly TestOwner[]): Promise<void> {
+  if (owners.length > 0) await prisma.tenant.deleteMany({ where: { id: { in: owners.map((o) => o.tenantId) } } });
+}
+
+/** Polls `probe` until `accept` holds or `timeoutMs` passes; returns the last value either way. */
+export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await probe();
+  while (!accept(value) && Date.now() < deadline) {
+    await new Promise((r) => setTimeout(r, 25));
+    value = await probe();
+  }
+  return value;
+}
