@@ -30,3 +30,4 @@ export type {
 } from './redis/usage-controls';
 export { COUNTER_ORDER, UsageKeys, counterTtlSeconds } from './redis/usage-keys';
 export type { CounterRef } from './redis/usage-keys';
+export { UsageEventProducer } from './usage/usage-events.producer';

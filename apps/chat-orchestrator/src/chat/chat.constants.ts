@@ -1,4 +1,4 @@
-import type { HistoryLimits } from './conversation.store';
+import type { HistoryLimits } from './conversations.service';
 
 export const CHAT_SETTINGS = Symbol('CHAT_SETTINGS');
 
