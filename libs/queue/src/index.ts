@@ -3,6 +3,7 @@ export { JobProducer, DEFAULT_JOB_OPTIONS } from './job.producer';
 export { HandlesJob, handledJobOf, isFinalAttempt, isUnrecoverable } from './job-handler';
 export type { JobHandler } from './job-handler';
 export { buildJobRegistry, JobRegistryError } from './job-registry';
+export { checkJobConsumers, jobOfHandlerClass } from './job-consumers';
 export { RedisReadiness } from './redis.readiness';
 export { createRedisConnection } from './redis.connection';
 export { REDIS_CONNECTION, QUEUE_OPTIONS } from './queue.constants';
