@@ -1,58 +1,19 @@
 import { randomUUID } from 'node:crypto';
-import { Prisma, PrismaService } from '@conduit/db';
-import { createColleague, createTestOwner, removeTestOwners, TestOwner } from '@conduit/db/testing';
-import type { ChatTurn } from './chat-turn';
+import type { Prisma, PrismaService } from '@conduit/db';
+import { createColleague, TestOwner, useTestDatabase } from '@conduit/db/testing';
+import { makeTurn, messageIds } from './testing';
 import { HISTORY_SQL, turnRows, WRITE_TURNS_SQL } from './conversation.sql';
 import { ConversationStore } from './conversation.store';
 
 jest.setTimeout(30_000);
 
-interface TurnSpec {
-  owner: TestOwner;
-  sessionId?: string;
-  newSession?: boolean;
-  title?: string;
-  user?: { role: 'user' | 'tool'; content: string } | null;
-  assistant?: Partial<ChatTurn['assistant']>;
-  createdAt?: Date;
-}
-
-/** A finished turn with fresh ids (`spec` fixes what a test cares about). */
-function makeTurn(spec: TurnSpec): ChatTurn {
-  const createdAt = spec.createdAt ?? new Date();
-  const user = spec.user === undefined ? { role: 'user' as const, content: 'Hello there' } : spec.user;
-  return {
-    context: { tenantId: spec.owner.tenantId, userId: spec.owner.userId, requestId: `req-${randomUUID()}` },
-    sessionId: spec.sessionId ?? randomUUID(),
-    newSession: spec.newSession ?? spec.sessionId === undefined,
-    title: spec.title ?? 'Hello there',
-    userMessage: user ? { id: randomUUID(), ...user, createdAt: new Date(createdAt.getTime() - 250) } : null,
-    assistant: {
-      id: randomUUID(),
-      content: 'Mock reply',
-      status: 'complete',
-      provider: 'anthropic',
-      model: 'claude-sonnet-4-6',
-      usage: { input_tokens: 12, output_tokens: 34, cached_tokens: 5 },
-      usageEstimated: false,
-      costUsd: 0.000546,
-      latencyMs: 250,
-      ttftMs: null,
-      metadata: { finish_reason: 'stop', attempts: 1 },
-      createdAt,
-      ...spec.assistant,
-    },
-  };
-}
-
-const messageIds = (turns: ChatTurn[]) => turns.flatMap((t) => [...(t.userMessage ? [t.userMessage.id] : []), t.assistant.id]);
 
 /** The one owner of `sessions` and `messages`, against real Postgres. */
 describe('ConversationStore (real Postgres)', () => {
+  const db = useTestDatabase('conversations', 4);
   let prisma: PrismaService;
   let store: ConversationStore;
   let owner: TestOwner;
-  const owners: TestOwner[] = [];
 
   /** Every column of these messages, keyed by id, as Postgres stores them. */
   const messageRows = async (ids: string[]) => {
@@ -63,24 +24,11 @@ describe('ConversationStore (real Postgres)', () => {
   const sessionRow = (id: string) => prisma.session.findUnique({ where: { id } });
   const existingSession = (of: TestOwner, updatedAt = new Date('2020-01-01T00:00:00.000Z')) =>
     prisma.session.create({ data: { tenantId: of.tenantId, userId: of.userId, title: 'Existing', updatedAt, createdAt: updatedAt } });
-  const newOwner = async () => {
-    const created = await createTestOwner(prisma, 'conversations');
-    owners.push(created);
-    return created;
-  };
+  const newOwner = () => db.newOwner();
 
-  beforeAll(async () => {
-    prisma = new PrismaService({ url: process.env['DATABASE_URL'] ?? '', poolSize: 4 });
-    await prisma.onModuleInit();
+  beforeAll(() => {
+    ({ prisma, owner } = db);
     store = new ConversationStore(prisma);
-    owner = await newOwner();
-  });
-
-  afterAll(async () => {
-    if (prisma) {
-      await removeTestOwners(prisma, owners);
-      await prisma.onApplicationShutdown();
-    }
   });
 
   describe('writeTurns (the chat write-behind)', () => {

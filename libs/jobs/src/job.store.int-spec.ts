@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Job, Prisma, PrismaService } from '@conduit/db';
-import { createColleague, createTestOwner, removeTestOwners, TestOwner } from '@conduit/db/testing';
+import { createColleague, TestOwner, useTestDatabase } from '@conduit/db/testing';
 import { jobIds } from './job-ids';
 import { FinishJob, JobStore, NewJobRow } from './job.store';
 
@@ -11,10 +11,10 @@ const at = (iso: string) => new Date(iso);
 
 /** The one owner of `jobs` and `job_items`, against real Postgres: every statement and the rows it leaves. */
 describe('JobStore (real Postgres)', () => {
+  const db = useTestDatabase('job-store');
   let prisma: PrismaService;
   let store: JobStore;
   let owner: TestOwner;
-  const owners: TestOwner[] = [];
 
   /** A new job as a submission builds it. */
   const submitted = (overrides: Partial<NewJobRow> = {}): NewJobRow => {
@@ -53,19 +53,9 @@ describe('JobStore (real Postgres)', () => {
     return stored(job.id);
   };
 
-  beforeAll(async () => {
-    prisma = new PrismaService({ url: process.env['DATABASE_URL'] ?? '', poolSize: 8 });
-    await prisma.onModuleInit();
+  beforeAll(() => {
+    ({ prisma, owner } = db);
     store = new JobStore(prisma);
-    owner = await createTestOwner(prisma, 'job-store');
-    owners.push(owner);
-  });
-
-  afterAll(async () => {
-    if (prisma) {
-      await removeTestOwners(prisma, owners);
-      await prisma.onApplicationShutdown();
-    }
   });
 
   describe('insert', () => {
@@ -162,8 +152,7 @@ describe('JobStore (real Postgres)', () => {
     });
 
     it("claims nothing of another tenant's job, nor of a job that does not exist", async () => {
-      const other = await createTestOwner(prisma, 'job-store');
-      owners.push(other);
+      const other = await db.newOwner();
       const job = await jobIn();
       expect(await store.claim({ jobId: job.id, tenantId: other.tenantId })).toBeNull();
       expect(await store.claim({ jobId: randomUUID(), tenantId: owner.tenantId })).toBeNull();
@@ -342,8 +331,7 @@ describe('JobStore (real Postgres)', () => {
     });
 
     it('lists the owner’s jobs newest first in keyset pages, filtered by status and type; an unknown cursor is null', async () => {
-      const lister = await createTestOwner(prisma, 'job-store');
-      owners.push(lister);
+      const lister = await db.newOwner();
       const base = Date.now() - 60_000;
       const ids: string[] = [];
       for (let i = 0; i < 5; i += 1) {

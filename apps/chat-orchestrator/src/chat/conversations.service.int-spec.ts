@@ -3,8 +3,10 @@ import { Logger } from '@nestjs/common';
 import type { UsageEventProducer } from '@conduit/budget';
 import type { UsageEventInput } from '@conduit/contracts';
 import { ConversationStore } from '@conduit/conversations';
-import { PrismaService } from '@conduit/db';
-import { createTestOwner, removeTestOwners, TestOwner } from '@conduit/db/testing';
+import { makeTurn, messageIds } from '@conduit/conversations/testing';
+import type { PrismaService } from '@conduit/db';
+import { TestOwner, useTestDatabase } from '@conduit/db/testing';
+import type { ChatContext } from './chat-context';
 import { ChatErrorCode, ChatException } from './chat.exception';
 import { ChatTurn, ConversationsService } from './conversations.service';
 
@@ -23,61 +25,34 @@ class RecordingUsage {
   }
 }
 
-function makeTurn(owner: TestOwner, spec: { sessionId?: string; user?: { role: 'user' | 'tool'; content: string } | null; tokens?: number } = {}): ChatTurn {
-  const createdAt = new Date();
-  const user = spec.user === undefined ? { role: 'user' as const, content: 'Hello there' } : spec.user;
+/** A turn of the orchestrator's chat path; `tokens: 0` for one that consumed none (not billed). */
+function turnOf(owner: TestOwner, spec: { sessionId?: string; user?: { role: 'user' | 'tool'; content: string } | null; tokens?: number } = {}): ChatTurn {
   const tokens = spec.tokens ?? 12;
-  return {
-    context: { tenantId: owner.tenantId, userId: owner.userId, apiKeyId: null, requestId: `req-${randomUUID()}`, reservationId: null },
-    sessionId: spec.sessionId ?? randomUUID(),
-    newSession: spec.sessionId === undefined,
-    title: 'Hello there',
-    userMessage: user ? { id: randomUUID(), ...user, createdAt: new Date(createdAt.getTime() - 250) } : null,
-    assistant: {
-      id: randomUUID(),
-      content: 'Mock reply',
-      status: 'complete',
-      provider: 'anthropic',
-      model: 'claude-sonnet-4-6',
-      usage: { input_tokens: tokens, output_tokens: tokens ? 34 : 0, cached_tokens: tokens ? 5 : 0 },
-      usageEstimated: false,
-      costUsd: 0.000546,
-      latencyMs: 250,
-      ttftMs: null,
-      metadata: { finish_reason: 'stop' },
-      createdAt,
-    },
-  };
+  return makeTurn<ChatContext>({
+    owner,
+    context: { apiKeyId: null, reservationId: null },
+    sessionId: spec.sessionId,
+    user: spec.user,
+    assistant: { usage: { input_tokens: tokens, output_tokens: tokens ? 34 : 0, cached_tokens: tokens ? 5 : 0 } },
+  });
 }
-
-const messageIds = (turns: ChatTurn[]) => turns.flatMap((t) => [...(t.userMessage ? [t.userMessage.id] : []), t.assistant.id]);
 
 /** The chat path's write-behind and history over the real ConversationStore (Postgres). */
 describe('ConversationsService (real Postgres)', () => {
+  const db = useTestDatabase('conversations', 4);
   let prisma: PrismaService;
   let store: ConversationStore;
   let usage: RecordingUsage;
   let service: ConversationsService;
   let owner: TestOwner;
-  const owners: TestOwner[] = [];
 
   const existingSession = () => prisma.session.create({ data: { tenantId: owner.tenantId, userId: owner.userId, title: 'Existing' } });
 
-  beforeAll(async () => {
+  beforeAll(() => {
     // The service logs the turns it could not store; here that is expected.
     Logger.overrideLogger(false);
-    prisma = new PrismaService({ url: process.env['DATABASE_URL'] ?? '', poolSize: 4 });
-    await prisma.onModuleInit();
+    ({ prisma, owner } = db);
     store = new ConversationStore(prisma);
-    owner = await createTestOwner(prisma, 'conversations');
-    owners.push(owner);
-  });
-
-  afterAll(async () => {
-    if (prisma) {
-      await removeTestOwners(prisma, owners);
-      await prisma.onApplicationShutdown();
-    }
   });
 
   beforeEach(() => {
@@ -91,9 +66,9 @@ describe('ConversationsService (real Postgres)', () => {
 
   it('writes concurrent turns as one batch in one statement, then emits their usage events after the rows, for the turns that consumed tokens', async () => {
     const writeTurns = jest.spyOn(store, 'writeTurns');
-    const first = makeTurn(owner);
+    const first = turnOf(owner);
     Object.assign(first.context, { apiKeyId: randomUUID(), reservationId: randomUUID(), feature: 'job' });
-    const turns = [first, makeTurn(owner), makeTurn(owner, { tokens: 0 })];
+    const turns = [first, turnOf(owner), turnOf(owner, { tokens: 0 })];
     try {
       await Promise.all(turns.map((turn) => service.save(turn)));
       expect(writeTurns).toHaveBeenCalledTimes(1);
@@ -125,7 +100,7 @@ describe('ConversationsService (real Postgres)', () => {
     const doomed = await existingSession();
     const kept = await existingSession();
     await prisma.session.delete({ where: { id: doomed.id } });
-    const turns = [makeTurn(owner), makeTurn(owner, { sessionId: doomed.id }), makeTurn(owner, { sessionId: kept.id })];
+    const turns = [turnOf(owner), turnOf(owner, { sessionId: doomed.id }), turnOf(owner, { sessionId: kept.id })];
 
     const results = await Promise.allSettled(turns.map((turn) => service.save(turn)));
 
@@ -139,7 +114,7 @@ describe('ConversationsService (real Postgres)', () => {
 
   it('fails a turn whose text Postgres cannot hold (NUL) alone, without its text in the error', async () => {
     const secret = 'a confidential question with a NUL \u0000 in it';
-    const turns = [makeTurn(owner), makeTurn(owner, { user: { role: 'user', content: secret } }), makeTurn(owner)];
+    const turns = [turnOf(owner), turnOf(owner, { user: { role: 'user', content: secret } }), turnOf(owner)];
     const results = await Promise.allSettled(turns.map((turn) => service.save(turn)));
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
     const reason = (results[1] as PromiseRejectedResult).reason as Error & { code?: string };
@@ -149,7 +124,7 @@ describe('ConversationsService (real Postgres)', () => {
   });
 
   it('stores recorded turns in the background; drain waits for them', async () => {
-    const turn = makeTurn(owner);
+    const turn = turnOf(owner);
     service.record(turn);
     await service.drain();
     expect(await prisma.message.count({ where: { id: { in: messageIds([turn]) } } })).toBe(2);
@@ -157,9 +132,9 @@ describe('ConversationsService (real Postgres)', () => {
 
   describe('history', () => {
     it('keeps the newest messages that fit the token budget, oldest first', async () => {
-      const first = makeTurn(owner, { user: { role: 'user', content: 'q1 with a longer text of forty characters' } });
+      const first = turnOf(owner, { user: { role: 'user', content: 'q1 with a longer text of forty characters' } });
       await service.save(first);
-      const second = makeTurn(owner, { sessionId: first.sessionId, user: { role: 'user', content: 'q2' } });
+      const second = turnOf(owner, { sessionId: first.sessionId, user: { role: 'user', content: 'q2' } });
       second.assistant.createdAt = new Date(first.assistant.createdAt.getTime() + 1_000);
       if (second.userMessage) second.userMessage.createdAt = new Date(second.assistant.createdAt.getTime() - 1);
       await service.save(second);
@@ -178,8 +153,7 @@ describe('ConversationsService (real Postgres)', () => {
     });
 
     it('answers 404 session_not_found for a session that is not the caller’s', async () => {
-      const other = await createTestOwner(prisma, 'conversations');
-      owners.push(other);
+      const other = await db.newOwner();
       const session = await existingSession();
       const failure = await service
         .history({ tenantId: other.tenantId, userId: other.userId, apiKeyId: null, requestId: 'r' }, session.id, { maxMessages: 20, maxTokens: 100 })

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '../generated/client';
+import { PrismaService } from '../prisma.service';
 
 /** Fixtures for integration tests (`@conduit/db/testing`); never imported by service code. */
 
@@ -36,4 +37,37 @@ export async function waitFor<T>(probe: () => Promise<T>, accept: (value: T) => 
     value = await probe();
   }
   return value;
+}
+
+export interface TestDatabase {
+  prisma: PrismaService;
+  /** The suite's first owner. */
+  owner: TestOwner;
+  /** Another tenant with one user, removed after the suite like the first. */
+  newOwner(): Promise<TestOwner>;
+}
+
+/**
+ * A PrismaService on `DATABASE_URL` and an owner for a suite (`beforeAll`), both gone after it
+ * (`afterAll`: the owners' tenants are deleted with everything they own). Read the fields inside tests.
+ */
+export function useTestDatabase(label: string, poolSize = 8): TestDatabase {
+  const owners: TestOwner[] = [];
+  const db = {} as TestDatabase;
+  db.newOwner = async () => {
+    const created = await createTestOwner(db.prisma, label);
+    owners.push(created);
+    return created;
+  };
+  beforeAll(async () => {
+    db.prisma = new PrismaService({ url: process.env['DATABASE_URL'] ?? '', poolSize });
+    await db.prisma.onModuleInit();
+    db.owner = await db.newOwner();
+  });
+  afterAll(async () => {
+    if (!db.prisma) return;
+    await removeTestOwners(db.prisma, owners);
+    await db.prisma.onApplicationShutdown();
+  });
+  return db;
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { webhookEventBody } from '@conduit/contracts';
 import { PrismaService, WebhookDelivery } from '@conduit/db';
-import { createTestOwner, removeTestOwners, TestOwner } from '@conduit/db/testing';
+import { TestOwner, useTestDatabase } from '@conduit/db/testing';
 import { outboxDeliverySql } from './delivery.sql';
 import { AttemptRecord, DeliveryStore } from './delivery.store';
 import type { WebhookEvent } from './webhook-event';
@@ -13,10 +13,10 @@ const at = (iso: string) => new Date(iso);
 
 /** The one owner of `webhook_deliveries` and `webhook_delivery_attempts`, against real Postgres. */
 describe('DeliveryStore (real Postgres)', () => {
+  const db = useTestDatabase('delivery-store');
   let prisma: PrismaService;
   let store: DeliveryStore;
   let owner: TestOwner;
-  const owners: TestOwner[] = [];
 
   const event = (overrides: Partial<WebhookEvent> = {}): WebhookEvent => ({
     delivery_id: randomUUID(),
@@ -65,19 +65,9 @@ describe('DeliveryStore (real Postgres)', () => {
     deliveredAt: null,
   });
 
-  beforeAll(async () => {
-    prisma = new PrismaService({ url: process.env['DATABASE_URL'] ?? '', poolSize: 8 });
-    await prisma.onModuleInit();
+  beforeAll(() => {
+    ({ prisma, owner } = db);
     store = new DeliveryStore(prisma);
-    owner = await createTestOwner(prisma, 'delivery-store');
-    owners.push(owner);
-  });
-
-  afterAll(async () => {
-    if (prisma) {
-      await removeTestOwners(prisma, owners);
-      await prisma.onApplicationShutdown();
-    }
   });
 
   describe('insert (producers, in their transaction)', () => {
@@ -165,8 +155,7 @@ describe('DeliveryStore (real Postgres)', () => {
     });
 
     it("returns another tenant's row as it is (the worker refuses it): it neither stores nor fills in anything", async () => {
-      const other = await createTestOwner(prisma, 'delivery-store');
-      owners.push(other);
+      const other = await db.newOwner();
       const job = await newJob();
       const input = event({ job_id: job.id });
       const outbox = await outboxRow(input, job.id, new Date());
