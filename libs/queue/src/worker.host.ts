@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
-import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import type { Redis } from 'ioredis';
 import { JobName, QueueName, payloadSchemaOf } from '@conduit/contracts';
@@ -106,7 +106,8 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
       queueJobsTotal.inc({ ...labels, outcome: 'completed' });
       return result;
     } catch (error) {
-      const final = isFinalAttempt(job, error);
+      // A job that rescheduled itself (`moveToDelayed` + DelayedError) has not failed.
+      const final = !(error instanceof DelayedError) && isFinalAttempt(job, error);
       this.failures.set(job, final);
       queueJobsTotal.inc({ ...labels, outcome: final ? 'failed' : 'retried' });
       if (final) await this.finalFailure(handler, parsed.data, job, error);
