@@ -14,6 +14,8 @@ import { IngestionPipeline, IngestOutcome } from './ingestion.pipeline';
 @HandlesJob(JobName.DocumentIngest)
 export class DocumentIngestHandler implements JobHandler<typeof JobName.DocumentIngest> {
   private readonly logger = new Logger('DocumentIngestHandler');
+  /** The reason of a run that failed for good, recorded by {@link onFinalFailure}. */
+  private readonly finalReasons = new WeakMap<Job, string>();
 
   constructor(private readonly pipeline: IngestionPipeline) {}
 
@@ -23,19 +25,20 @@ export class DocumentIngestHandler implements JobHandler<typeof JobName.Document
       this.logger.log({ document_id: payload.document_id, attempt: payload.attempt, job_attempt: job.attemptsMade + 1, ...outcome }, 'document ingestion finished');
       return outcome;
     } catch (error) {
-      await this.record(payload, reasonOf(error), isFinalAttempt(job, error));
+      if (isFinalAttempt(job, error)) this.finalReasons.set(job, reasonOf(error));
+      else await this.record(payload, reasonOf(error), false);
       throw error;
     }
   }
 
   /**
-   * The safety net for failures {@link handle} never sees: BullMQ fails a job that stalled too
-   * often (its worker died mid-run more than once) without running it. The document ends `failed`
-   * with the queue's reason, never stuck in a working state; one {@link handle} already failed
-   * is left as it is.
+   * The document of a job that failed for good ends `failed` with the reason, never stuck in a
+   * working state: the run's own error, or — for a job BullMQ failed without running it (it
+   * stalled too often: its worker died mid-run more than once) — the queue's reason.
    */
-  async onFinalFailure(payload: DocumentIngest, _job: Job, error: Error): Promise<void> {
-    await this.record(payload, `ingestion job failed: ${error.message}`.slice(0, MAX_ERROR_LENGTH), true);
+  async onFinalFailure(payload: DocumentIngest, job: Job, error: Error): Promise<void> {
+    const reason = this.finalReasons.get(job) ?? `ingestion job failed: ${error.message}`.slice(0, MAX_ERROR_LENGTH);
+    await this.record(payload, reason, true);
   }
 
   private async record(payload: DocumentIngest, reason: string, final: boolean): Promise<void> {

@@ -265,8 +265,12 @@ describe('ingestion worker pipeline (real Postgres, pgvector, Redis, hashing emb
     expect(row.status).toBe(DocumentStatus.failed);
     expect(row.error).toMatch(/^not a valid PDF|^the PDF could not be read/);
     expect(row.chunksTotal).toBe(0);
+    // The document is marked failed while the run fails; BullMQ records the failure right after.
     const job = await producer.queue('ingestion').getJob(documentIngestJobId(f.document.id, 1));
-    expect(job?.attemptsMade).toBe(1);
+    const deadline = Date.now() + 10_000;
+    while ((await job?.getState()) !== 'failed' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25));
+    expect(await job?.getState()).toBe('failed');
+    expect((await producer.queue('ingestion').getJob(documentIngestJobId(f.document.id, 1)))?.attemptsMade).toBe(1);
     expect(await vectorCount(f)).toBe(0);
   });
 
