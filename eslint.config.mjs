@@ -28,7 +28,12 @@ const MAY_USE = {
   'vector-store': INFRASTRUCTURE,
   llm: INFRASTRUCTURE,
   webhooks: INFRASTRUCTURE,
+  // JobStore, the job lifecycle; a job's finish stores its webhook delivery (DeliveryStore)
   jobs: [...INFRASTRUCTURE, 'webhooks'],
+  // ConversationStore: sessions, messages, feedback
+  conversations: INFRASTRUCTURE,
+  // the document.ingest producer
+  documents: INFRASTRUCTURE,
   // reservations, caps, prices (the pricing table lives here, not in llm)
   budget: INFRASTRUCTURE,
   retrieval: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
@@ -38,10 +43,11 @@ const MAY_USE = {
   'mock-llm': INFRASTRUCTURE,
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
-  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'embeddings', 'jobs', 'vector-store', 'webhooks'],
-  chat: [...INFRASTRUCTURE, 'budget', 'embeddings', 'jobs', 'llm', 'retrieval', 'vector-store', 'webhooks'],
+  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'vector-store', 'webhooks'],
+  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'jobs', 'llm', 'retrieval', 'vector-store'],
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'embeddings', 'vector-store'],
-  billing: [...INFRASTRUCTURE, 'budget'],
+  // the ledger and cost alerts; delivers every webhook (webhook.deliver), which reads job rows
+  billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'webhooks'],
   eval: INFRASTRUCTURE,
   // end-to-end tests drive the built apps over HTTP and read the database to check
   e2e: ['contracts', 'db', 'runtime', 'vector-store'],

@@ -17,6 +17,7 @@ const transform = {
 
 const moduleNameMapper = {
   '^@conduit/observability/telemetry$': '<rootDir>/libs/observability/src/telemetry/start-telemetry.ts',
+  '^@conduit/([a-z-]+)/testing$': '<rootDir>/libs/$1/src/testing/index.ts',
   '^@conduit/([a-z-]+)$': '<rootDir>/libs/$1/src/index.ts',
 };
 

@@ -8,7 +8,8 @@
 //   3. steady: everything running, jobs submitted at a rate the machine sustains — queue overhead
 //      per job (submission → terminal status, minus the provider call) p50/p99, submit latency
 //      under load, webhook lag;
-//   4. burst: 5,000 webhook.deliver jobs enqueued at once — webhook delivery throughput;
+//   4. burst: 5,000 webhook.deliver jobs enqueued at once, without stored deliveries (the worker
+//      stores each at its first run) — webhook delivery throughput (billing delivers webhooks);
 // then checks that nothing was lost or duplicated: one succeeded result, one usage event and one
 // webhook delivery per job. CPU per job is read from /proc for each service.
 import { createHmac, randomUUID } from 'node:crypto';
@@ -74,18 +75,17 @@ async function start(name, serviceEnv) {
   }
 }
 const mock = await start('mock-llm', { ...env, MOCK_LLM_LATENCY_MS: String(UPSTREAM_LATENCY_MS), MOCK_LLM_REQUEST_LOG_CAPACITY: '0' });
-const billing = await start('billing', env);
+// Billing delivers the webhooks (webhook.deliver) besides billing usage.
+const billing = await start('billing', { ...env, ...webhookEnv, WEBHOOK_CONCURRENCY: String(CONCURRENCY) });
 const gateway = await start('api-gateway', { ...env, ...webhookEnv, CHAT_ORCHESTRATOR_URL: 'http://127.0.0.1:9' });
 const startOrchestrator = () =>
   start('chat-orchestrator', {
     ...env,
-    ...webhookEnv,
     OPENAI_API_KEY: 'mock',
     OPENAI_BASE_URL: `${mock.url}/v1`,
     ANTHROPIC_API_KEY: 'mock',
     ANTHROPIC_BASE_URL: mock.url,
     JOBS_CONCURRENCY: String(CONCURRENCY),
-    WEBHOOK_CONCURRENCY: String(CONCURRENCY),
   });
 
 

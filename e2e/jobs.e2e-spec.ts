@@ -99,7 +99,6 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     const webhookEnv = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' };
     platform = await startChatPlatform(
       {
-        ...webhookEnv,
         LLM_CONFIG_FILE: llmConfigFile,
         LLM_MAX_RETRIES: '0',
         LLM_TIMEOUT_MS: '20000',
@@ -111,11 +110,12 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
         // The reconciler scans the whole (shared) test database: only rows older than any test run.
         JOBS_RECONCILE_INTERVAL_MS: '5000',
         JOBS_RECONCILE_GRACE_MS: '120000',
-        // Compressed webhook schedule: ~300 ms, ~600 ms, ... instead of 5 s, 10 s, ...
-        WEBHOOK_RETRY_BASE_MS: '300',
-        WEBHOOK_TIMEOUT_MS: '2000',
       },
-      { gatewayEnv: webhookEnv },
+      {
+        gatewayEnv: webhookEnv,
+        // Billing delivers the webhooks. Compressed schedule: ~300 ms, ~600 ms, ... instead of 5 s, 10 s, ...
+        billingEnv: { ...webhookEnv, WEBHOOK_RETRY_BASE_MS: '300', WEBHOOK_TIMEOUT_MS: '2000', WEBHOOK_RECONCILE_INTERVAL_MS: '5000', WEBHOOK_RECONCILE_GRACE_MS: '120000' },
+      },
     );
     alice = await newTenant();
   }, 60_000);
@@ -332,6 +332,7 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     });
     expect(new Set(spans.map((s) => s.service))).toEqual(new Set(['api-gateway', 'chat-orchestrator', 'billing']));
     const attempt = spans.find(expected['the webhook attempt']);
+    expect(attempt?.service).toBe('billing');
     expect(attempt?.attributes['conduit.job.id']).toBe(submitted.body.id);
     expect(attempt?.attributes['http.response.status_code']).toBe(200);
   });

@@ -6,12 +6,10 @@ import { ServiceCoreModule } from '@conduit/runtime';
 import { ChatModule } from './chat/chat.module';
 import type { OrchestratorConfig } from './config/chat-orchestrator.config';
 import { InternalModule } from './internal/internal.module';
-import { JobExecuteHandler } from './jobs/job-execute.handler';
 import { JobsModule } from './jobs/jobs.module';
 import { ModelsController } from './models/models.controller';
 import { UsageModule } from './usage/usage.module';
-import { WebhookDeliverHandler } from './webhooks/webhook-deliver.handler';
-import { WebhooksModule } from './webhooks/webhooks.module';
+import { WORKER_HANDLERS } from './worker.handlers';
 
 @Module({})
 export class AppModule {
@@ -19,6 +17,7 @@ export class AppModule {
     const internal = InternalModule.register(config.chat);
     const usage = UsageModule.register(config.budget, internal);
     const chat = ChatModule.register(internal, usage, { embeddings: config.retrieval.embeddings });
+    const jobs = JobsModule.register(config.jobs, chat);
     return {
       module: AppModule,
       imports: [
@@ -31,11 +30,11 @@ export class AppModule {
         LlmModule.forRoot(llm),
         usage,
         chat,
-        // Async jobs (`job.execute`) run the chat pipeline above; webhooks (`webhook.deliver`) are sent from here too.
-        JobsModule.register(config.jobs, chat),
-        WebhooksModule.register(config.webhooks),
-        QueueModule.forWorker([JobExecuteHandler, WebhookDeliverHandler], {
-          concurrency: { jobs: config.jobs.concurrency, webhooks: config.webhooks.concurrency },
+        // Async jobs (`job.execute`) run the chat pipeline above. Their webhooks are sent by billing.
+        jobs,
+        QueueModule.forWorker(WORKER_HANDLERS, {
+          imports: [jobs],
+          concurrency: { jobs: config.jobs.concurrency },
           lockDurationMs: config.jobs.lockDurationMs,
           stalledIntervalMs: config.jobs.stalledIntervalMs,
           maxStalledCount: config.jobs.maxStalledCount,

@@ -36,3 +36,4 @@ export type {
 } from './redis/usage-controls';
 export { UsageKeys } from './redis/usage-keys';
 export type { CounterRef } from './redis/usage-keys';
+export { UsageEventProducer } from './usage/usage-events.producer';

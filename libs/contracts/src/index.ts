@@ -1,6 +1,6 @@
 export { JobName, QueueName, payloadSchemaOf, queueJobs, queueOfJob } from './queues';
 export type { JobInput, JobPayload, JobsOf, QueueJobs, QueueOfJob } from './queues';
-export { usageEventSchema } from './usage-event.schema';
+export { usageEventSchema, usageRecordJobId } from './usage-event.schema';
 export type { UsageEvent, UsageEventInput } from './usage-event.schema';
 export { DocumentMediaType, documentIngestJobId, documentIngestSchema } from './document-ingest.schema';
 export type { DocumentIngest, DocumentIngestInput } from './document-ingest.schema';

@@ -23,3 +23,8 @@ export const usageEventSchema = z.object({
 });
 export type UsageEvent = z.output<typeof usageEventSchema>;
 export type UsageEventInput = z.input<typeof usageEventSchema>;
+
+/** Deterministic BullMQ job id of a usage event: emitting the same event twice bills it once. */
+export function usageRecordJobId(eventId: string): string {
+  return `usage-${eventId}`;
+}

@@ -1,10 +1,12 @@
 export { JobLifecycle, jobWebhookEvent } from './job-lifecycle';
 export type { FinishJob, TerminalJobStatus } from './job-finish';
 export type { JobRetryPolicy } from './job-lifecycle';
+export { JobStore } from './job.store';
+export type { JobError, JobListFilter, JobOwner, NewJobRow } from './job.store';
+export { JobStoreModule } from './job-store.module';
 export { jobStatusUrl, toJobObject } from './job-object';
 export { jobCancelChannel, jobIds } from './job-ids';
 export { jobsEnv, jobsSettings } from './jobs.config';
 export type { JobsSettings } from './jobs.config';
 export { linkTo, linkedSpan } from './trace-links';
 export { asyncJobDuration, asyncJobsTotal, recordJobFinished } from './jobs.metrics';
-export { FINISH_JOB_SQL, JOB_COLUMNS, finishJob } from './job.sql';

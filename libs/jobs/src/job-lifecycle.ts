@@ -1,12 +1,13 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { JOB_WEBHOOK_EVENTS, JobName, WEBHOOK_EVENT_MAX_BYTES, jobExecuteJobId } from '@conduit/contracts';
-import { Job, PrismaService } from '@conduit/db';
+import type { Job } from '@conduit/db';
+import { injectTraceCarrier } from '@conduit/observability';
 import { JobProducer } from '@conduit/queue';
-import { WebhookEvent, enqueueWebhookDelivery } from '@conduit/webhooks';
+import { DeliveryStore, WebhookEvent, enqueueWebhookDelivery } from '@conduit/webhooks';
 import { jobIds } from './job-ids';
 import { toJobObject } from './job-object';
 import type { FinishJob, TerminalJobStatus } from './job-finish';
-import { finishJob } from './job.sql';
+import { JobStore } from './job.store';
 
 /** Retry policy of `job.execute` (see `jobsEnv`). */
 export interface JobRetryPolicy {
@@ -41,7 +42,8 @@ export class JobLifecycle {
   private readonly logger = new Logger(JobLifecycle.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly jobs: JobStore,
+    private readonly deliveries: DeliveryStore,
     private readonly producer: JobProducer,
   ) {}
 
@@ -62,15 +64,15 @@ export class JobLifecycle {
   }
 
   /**
-   * Moves a job to a terminal status with one conditional UPDATE; null when it had already left
-   * the `from` statuses. A job with a webhook then has its event enqueued; the delivery row is
-   * written by the delivery worker. If the process dies between the UPDATE and the enqueue, the
-   * event is still sent: a worker re-running the job finds it finished and enqueues it
-   * ({@link enqueueWebhook}), and the reconciler enqueues events of finished jobs that have no
-   * delivery row. The UPDATE is plain SQL (`job.sql.ts`): it runs for every job.
+   * Moves a job to a terminal status with one statement that also stores its webhook delivery
+   * (the outbox, see `JobStore.finish`); null when it had already left the `from` statuses. A job
+   * with a webhook then has its event enqueued. If the process dies between the statement and the
+   * enqueue, the delivery is committed and pending: a worker re-running the job finds it finished
+   * and enqueues it ({@link enqueueWebhook}), and the webhook reconciler enqueues pending
+   * deliveries the queue does not hold.
    */
   async finish(job: Pick<Job, 'id'>, update: FinishJob): Promise<Job | null> {
-    const finished = await finishJob(this.prisma.pg, job.id, update);
+    const finished = await this.jobs.finish(job.id, update, injectTraceCarrier().traceparent ?? null);
     if (!finished) return null;
     if (finished.webhookUrl) await this.sendWebhook(finished);
     return finished;
@@ -79,8 +81,8 @@ export class JobLifecycle {
   /** Makes sure the webhook of a finished job is on its way (used when a finished job is seen again). */
   async enqueueWebhook(job: Job): Promise<void> {
     if (!job.webhookUrl || !JOB_WEBHOOK_EVENTS[job.status as TerminalJobStatus]) return;
-    const delivery = await this.prisma.webhookDelivery.findUnique({ where: { id: jobIds.webhookDelivery(job.id) }, select: { status: true } });
-    if (delivery && delivery.status !== 'pending') return;
+    const status = await this.deliveries.statusOf(jobIds.webhookDelivery(job.id));
+    if (status !== null && status !== 'pending') return;
     await this.sendWebhook(job);
   }
 
@@ -88,7 +90,7 @@ export class JobLifecycle {
     try {
       await enqueueWebhookDelivery(this.producer, jobWebhookEvent(job));
     } catch (error) {
-      // The job row says it is finished: the reconciler enqueues the event later.
+      // The delivery is stored and pending: the webhook reconciler enqueues it later.
       this.logger.warn({ err: error, job_id: job.id }, 'could not enqueue the job webhook; the reconciler will');
     }
   }

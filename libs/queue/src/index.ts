@@ -1,11 +1,13 @@
 export { QueueModule } from './queue.module';
 export { JobProducer, DEFAULT_JOB_OPTIONS } from './job.producer';
-export { HandlesJob } from './job-handler';
+export { HandlesJob, handledJobOf, isFinalAttempt, isUnrecoverable } from './job-handler';
 export type { JobHandler } from './job-handler';
 export { buildJobRegistry, JobRegistryError } from './job-registry';
+export { checkJobConsumers, jobOfHandlerClass } from './job-consumers';
 export { RedisReadiness } from './redis.readiness';
 export { createRedisConnection } from './redis.connection';
 export { REDIS_CONNECTION, QUEUE_OPTIONS } from './queue.constants';
 export type { QueueModuleOptions } from './queue.constants';
 export type { WorkerOptions } from './worker.host';
+export type { WorkerModuleOptions } from './queue.module';
 export { LeaderInterval } from './leader-interval';

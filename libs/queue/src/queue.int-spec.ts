@@ -7,7 +7,9 @@ import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
 import { JobName, UsageEvent, UsageEventInput } from '@conduit/contracts';
 import { metricsRegistry, shutdownTelemetry, startTelemetry } from '@conduit/observability';
 import { waitFor } from '@conduit/testing';
-import { HandlesJob, JobHandler, JobProducer, QueueModule } from './index';
+import { type Job, UnrecoverableError } from 'bullmq';
+import type { Redis } from 'ioredis';
+import { HandlesJob, JobHandler, JobProducer, QueueModule, REDIS_CONNECTION } from './index';
 
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
@@ -20,16 +22,32 @@ interface Seen {
 const seen: Seen[] = [];
 let failuresToInject = 0;
 
+/** A provider of a module that is not global: the worker module reaches it only through `imports`. */
+@Injectable()
+class FinalFailures {
+  readonly seen: { eventId: string; attemptsMade: number; error: Error }[] = [];
+}
+
+@Module({ providers: [FinalFailures], exports: [FinalFailures] })
+class FinalFailuresModule {}
+
 @Injectable()
 @HandlesJob(JobName.UsageRecord)
 class RecordingHandler implements JobHandler<typeof JobName.UsageRecord> {
+  constructor(private readonly finals: FinalFailures) {}
+
   async handle(payload: UsageEvent, job: { attemptsMade: number }) {
     seen.push({ payload, traceId: trace.getActiveSpan()?.spanContext().traceId, attempt: job.attemptsMade });
+    if (payload.model === 'unrecoverable') throw new UnrecoverableError('never works');
     if (failuresToInject > 0) {
       failuresToInject -= 1;
       throw new Error('transient failure');
     }
     return { ok: true };
+  }
+
+  async onFinalFailure(payload: UsageEvent, job: Job, error: Error): Promise<void> {
+    this.finals.seen.push({ eventId: payload.event_id, attemptsMade: job.attemptsMade, error });
   }
 }
 
@@ -64,7 +82,7 @@ describe('queue: producer in one service, worker in another, over real Redis', (
     @Module({
       imports: [
         QueueModule.forRoot({ redisUrl, prefix }),
-        QueueModule.forWorker([RecordingHandler], { depthIntervalMs: 0 }),
+        QueueModule.forWorker([RecordingHandler], { depthIntervalMs: 0, imports: [FinalFailuresModule] }),
       ],
     })
     class WorkerService {}
@@ -83,6 +101,8 @@ describe('queue: producer in one service, worker in another, over real Redis', (
     seen.length = 0;
     failuresToInject = 0;
   });
+
+  const finalsOf = (eventId: string) => workerApp.get(FinalFailures).seen.filter((f) => f.eventId === eventId);
 
   it('delivers a job whose consumer span continues the producer trace', async () => {
     const producer = producerApp.get(JobProducer);
@@ -136,5 +156,46 @@ describe('queue: producer in one service, worker in another, over real Redis', (
       until: (counts) => Object.values(counts).every((n) => n === 0),
     });
     expect(seen.filter((s) => s.payload.event_id === payload.event_id)).toHaveLength(1);
+  });
+  it('calls onFinalFailure once, after the last attempt, and not after the attempts that are retried', async () => {
+    failuresToInject = 5;
+    const producer = producerApp.get(JobProducer);
+    const payload = event();
+    await producer.enqueue(JobName.UsageRecord, payload, { attempts: 3, backoff: { type: 'fixed', delay: 10 } });
+    const [final] = await waitFor(() => finalsOf(payload.event_id), { what: 'onFinalFailure to be called', until: (finals) => finals.length > 0 });
+    expect(seen.filter((s) => s.payload.event_id === payload.event_id).map((s) => s.attempt)).toEqual([0, 1, 2]);
+    // Called while the last attempt ran, before BullMQ counted it.
+    expect(final).toMatchObject({ attemptsMade: 2, error: { message: 'transient failure' } });
+    // Once the queue holds nothing more of it, no later attempt could call the hook again.
+    const queue = producer.queue('usage');
+    await waitFor(() => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), {
+      what: 'the queue to drain',
+      until: (counts) => Object.values(counts).every((n) => n === 0),
+    });
+    expect(finalsOf(payload.event_id)).toHaveLength(1);
+  });
+
+  it('treats an UnrecoverableError as final on the first attempt', async () => {
+    const producer = producerApp.get(JobProducer);
+    const payload = event({ model: 'unrecoverable' });
+    await producer.enqueue(JobName.UsageRecord, payload, { attempts: 5 });
+    const [final] = await waitFor(() => finalsOf(payload.event_id), { what: 'onFinalFailure to be called', until: (finals) => finals.length > 0 });
+    expect(final.attemptsMade).toBe(0);
+    expect(final.error).toBeInstanceOf(UnrecoverableError);
+    expect(seen.filter((s) => s.payload.event_id === payload.event_id)).toHaveLength(1);
+  });
+
+  it('tells the handler of a job BullMQ failed without running it (it stalled more often than allowed)', async () => {
+    const producer = producerApp.get(JobProducer);
+    const queue = producer.queue('usage');
+    const payload = event();
+    const job = await queue.add(JobName.UsageRecord, payload, { delay: 60_000, attempts: 5 });
+    // What BullMQ's stalled check writes when a job stalled too often: the next worker fails it.
+    await producerApp.get<Redis>(REDIS_CONNECTION).hset(`${prefix}:usage:${job.id}`, 'defa', 'job stalled more than allowable limit');
+    await job.promote();
+    const [final] = await waitFor(() => finalsOf(payload.event_id), { what: 'onFinalFailure to be called', until: (finals) => finals.length > 0 });
+    expect(final.error.message).toBe('job stalled more than allowable limit');
+    expect(seen.filter((s) => s.payload.event_id === payload.event_id)).toHaveLength(0);
+    expect(await job.getState()).toBe('failed');
   });
 });

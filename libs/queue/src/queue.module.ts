@@ -1,4 +1,4 @@
-import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdown, Type } from '@nestjs/common';
+import { DynamicModule, ForwardReference, Global, Inject, Injectable, Module, OnApplicationShutdown, Type } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import type { JobHandler } from './job-handler';
 import { handledJobOf } from './job-handler';
@@ -44,13 +44,19 @@ export class QueueModule {
     };
   }
 
-  /** Consumes the queues of the given handlers; fails start-up if the registry is inconsistent. */
-  static forWorker(handlers: Type<JobHandler>[], options: WorkerOptions = {}): DynamicModule {
+  /**
+   * Consumes the queues of the given handlers; fails start-up if the registry is inconsistent.
+   * `imports` are the modules whose exported providers the handlers inject (the worker module
+   * instantiates the handlers, so their dependencies must be visible to it).
+   */
+  static forWorker(handlers: Type<JobHandler>[], options: WorkerModuleOptions = {}): DynamicModule {
+    const { imports = [], ...worker } = options;
     return {
       module: WorkerQueueModule,
+      imports,
       providers: [
         ...handlers,
-        { provide: WORKER_OPTIONS, useValue: options },
+        { provide: WORKER_OPTIONS, useValue: worker },
         {
           provide: WORKER_HANDLERS,
           inject: handlers,
@@ -65,6 +71,10 @@ export class QueueModule {
       ],
     };
   }
+}
+
+export interface WorkerModuleOptions extends WorkerOptions {
+  imports?: (Type | DynamicModule | Promise<DynamicModule> | ForwardReference)[];
 }
 
 @Module({})

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, BeforeApplicationShutdown } from '@nestjs/common';
-import { Job, Queue, UnrecoverableError, Worker } from 'bullmq';
+import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import type { Redis } from 'ioredis';
 import { JobName, QueueName, payloadSchemaOf } from '@conduit/contracts';
 import { queueDepth, queueJobDuration, queueJobWait, queueJobsTotal } from '@conduit/observability';
-import type { JobHandler } from './job-handler';
+import { type JobHandler, isFinalAttempt, isUnrecoverable } from './job-handler';
 import { buildJobRegistry, RegisteredHandler } from './job-registry';
 import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from './queue.constants';
 
@@ -39,6 +39,8 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   private readonly depthQueues: Queue[] = [];
   private depthTimer: NodeJS.Timeout | undefined;
   private readonly registry: Map<QueueName, Map<JobName, JobHandler>>;
+  /** Jobs whose failure went through {@link process}, and whether it was final. */
+  private readonly failures = new WeakMap<Job, boolean>();
 
   constructor(
     @Inject(REDIS_CONNECTION) private readonly connection: Redis,
@@ -62,10 +64,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
         ...(this.options.maxStalledCount !== undefined ? { maxStalledCount: this.options.maxStalledCount } : {}),
         telemetry,
       });
-      worker.on('failed', (job, error) => {
-        const final = !job || error instanceof UnrecoverableError || job.attemptsMade >= (job.opts.attempts ?? 1);
-        this.logger.warn({ queue, job: job?.name, job_id: job?.id, attempts: job?.attemptsMade, final, err: error.message }, 'job failed');
-      });
+      worker.on('failed', (job, error) => void this.failed(queue, table, job, error));
       worker.on('error', (error) => this.logger.error({ queue, err: error.message }, 'worker error'));
       this.workers.push(worker);
       this.depthQueues.push(new Queue(queue, { connection: this.connection, prefix: this.queueOptions.prefix }));
@@ -91,11 +90,13 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
     queueJobWait.observe(labels, Math.max(0, (job.processedOn ?? Date.now()) - job.timestamp) / 1_000);
     const handler = table.get(job.name as JobName);
     if (!handler) {
+      this.failures.set(job, true);
       queueJobsTotal.inc({ ...labels, outcome: 'failed' });
       throw new UnrecoverableError(`no handler for job "${job.name}" on queue "${queue}"`);
     }
     const parsed = payloadSchemaOf(job.name as JobName).safeParse(job.data);
     if (!parsed.success) {
+      this.failures.set(job, true);
       queueJobsTotal.inc({ ...labels, outcome: 'failed' });
       throw new UnrecoverableError(`invalid payload for "${job.name}": ${parsed.error.issues.map((i) => `${i.path.join('.')} ${i.message}`).join('; ')}`);
     }
@@ -105,11 +106,41 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
       queueJobsTotal.inc({ ...labels, outcome: 'completed' });
       return result;
     } catch (error) {
-      const retried = !(error instanceof UnrecoverableError) && job.attemptsMade + 1 < (job.opts.attempts ?? 1);
-      queueJobsTotal.inc({ ...labels, outcome: retried ? 'retried' : 'failed' });
+      // A job that rescheduled itself (`moveToDelayed` + DelayedError) has not failed.
+      const final = !(error instanceof DelayedError) && isFinalAttempt(job, error);
+      this.failures.set(job, final);
+      queueJobsTotal.inc({ ...labels, outcome: final ? 'failed' : 'retried' });
+      if (final) await this.finalFailure(handler, parsed.data, job, error);
       throw error;
     } finally {
       stop();
+    }
+  }
+
+  /**
+   * Every failed attempt ends here. A failure that did not come through {@link process} was
+   * raised by BullMQ itself (a job that stalled too often is failed with an `UnrecoverableError`
+   * by the next worker that takes it, without running the processor): its handler hears of it here.
+   */
+  private async failed(queue: QueueName, table: Map<JobName, JobHandler>, job: Job | undefined, error: Error): Promise<void> {
+    const seen = job ? this.failures.get(job) : undefined;
+    const final = seen ?? (!job || isUnrecoverable(error));
+    this.logger.warn({ queue, job: job?.name, job_id: job?.id, attempts: job?.attemptsMade, final, err: error.message }, 'job failed');
+    if (!job || seen !== undefined || !final) return;
+    const handler = table.get(job.name as JobName);
+    const parsed = payloadSchemaOf(job.name as JobName).safeParse(job.data);
+    if (!handler || !parsed.success) return;
+    queueJobsTotal.inc({ queue, job_name: job.name, outcome: 'failed' });
+    await this.finalFailure(handler, parsed.data, job, error);
+  }
+
+  private async finalFailure(handler: JobHandler, payload: unknown, job: Job, error: unknown): Promise<void> {
+    if (!handler.onFinalFailure) return;
+    const cause = error instanceof Error ? error : new Error(String(error));
+    try {
+      await handler.onFinalFailure(payload as never, job, cause);
+    } catch (hookError) {
+      this.logger.error({ job: job.name, job_id: job.id, err: hookError }, 'onFinalFailure failed');
     }
   }
 

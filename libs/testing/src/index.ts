@@ -5,3 +5,5 @@ export type { Owner, TenantWithUser, UserWithKey } from './tenants.fixture';
 export { articleText, createDocumentFixture, randomLetters } from './documents.fixture';
 export type { DocumentFixture } from './documents.fixture';
 export { buildPdf, corruptPdf } from './pdf.fixture';
+export { createColleague, createTestOwner, removeTestOwners, useTestDatabase } from './owners.fixture';
+export type { TestDatabase, TestOwner } from './owners.fixture';

@@ -39,6 +39,11 @@ export {
 export type { WebhookSettings, WebhooksEnv } from './webhooks.config';
 export { WebhookSigningKeys, validSecrets } from './webhook-signing-keys';
 export { WebhookEndpoints } from './webhook-endpoints';
-export { enqueueWebhookDelivery, insertWebhookDelivery, webhookDeliveryRow, webhookEventOf } from './webhook-deliveries';
-export type { WebhookEvent } from './webhook-deliveries';
+export { enqueueWebhookDelivery, webhookDeliveryRow, webhookEventOf } from './deliveries/webhook-event';
+export type { WebhookEvent } from './deliveries/webhook-event';
+export { DeliveryStore } from './deliveries/delivery.store';
+export { DeliveryStoreModule } from './deliveries/delivery-store.module';
+export type { AttemptRecord, DeliveryWithAttempts, OverdueDelivery } from './deliveries/delivery.store';
+export { outboxDeliverySql } from './deliveries/delivery.sql';
+export type { OutboxDeliveryValues } from './deliveries/delivery.sql';
 export { webhookAttemptDuration, webhookAttemptsTotal, webhookDeliveriesFinished } from './webhooks.metrics';

@@ -44,6 +44,16 @@ export class WebhookEndpoints {
     return endpoint;
   }
 
+  /** The tenant's endpoints, newest first, at most `limit + 1` (the extra one says there is more). */
+  list(tenantId: string, limit: number): Promise<WebhookEndpoint[]> {
+    return this.prisma.webhookEndpoint.findMany({ where: { tenantId }, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: limit + 1 });
+  }
+
+  /** The tenant's endpoints that are not disabled (where tenant-wide events such as cost alerts go). */
+  listEnabled(tenantId: string): Promise<Pick<WebhookEndpoint, 'id' | 'url'>[]> {
+    return this.prisma.webhookEndpoint.findMany({ where: { tenantId, disabledAt: null }, select: { id: true, url: true }, orderBy: { createdAt: 'asc' } });
+  }
+
   async disable(tenantId: string, url: string, reason: string): Promise<void> {
     await this.prisma.webhookEndpoint.updateMany({ where: { tenantId, url, disabledAt: null }, data: { disabledAt: new Date(), disabledReason: reason } });
     this.cache.delete(`${tenantId}\n${url}`);

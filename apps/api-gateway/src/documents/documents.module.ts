@@ -2,6 +2,7 @@ import { DynamicModule, Injectable, Module, OnModuleInit } from '@nestjs/common'
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
+import { DocumentIngestProducer } from '@conduit/documents';
 import { DOCUMENTS_OPTIONS, DocumentsOptions } from './documents.constants';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
@@ -23,7 +24,7 @@ class MultipartRegistration implements OnModuleInit {
 
 /**
  * `/v1/documents`. Needs the global `BlobStoreModule` and `VectorStoreModule` (for deletes and
- * reindexing) besides the service core (Prisma, the job producer).
+ * reindexing) besides the service core (Prisma, the job producer under `DocumentIngestProducer`).
  */
 @Module({})
 export class DocumentsModule {
@@ -31,7 +32,7 @@ export class DocumentsModule {
     return {
       module: DocumentsModule,
       controllers: [DocumentsController],
-      providers: [{ provide: DOCUMENTS_OPTIONS, useValue: options }, MultipartRegistration, DocumentsService],
+      providers: [{ provide: DOCUMENTS_OPTIONS, useValue: options }, MultipartRegistration, DocumentsService, DocumentIngestProducer],
     };
   }
 }

@@ -1,9 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { documentIngestJobId, JobName, type DocumentMediaType } from '@conduit/contracts';
+import type { DocumentMediaType } from '@conduit/contracts';
 import { BLOB_STORE, type BlobStore } from '@conduit/blob-store';
 import { Collection, DocumentStatus, Prisma, PrismaService } from '@conduit/db';
-import { JobProducer } from '@conduit/queue';
+import { DocumentIngestProducer } from '@conduit/documents';
 import { VECTOR_STORE, VectorSpaceNotFoundError, vectorSpaceFor, type VectorStore } from '@conduit/vector-store';
 import type { Principal } from '../auth/principal';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
@@ -35,7 +35,7 @@ export class DocumentsService {
 
   constructor(
     private readonly prisma: PrismaService,
-    private readonly producer: JobProducer,
+    private readonly ingest: DocumentIngestProducer,
     @Inject(BLOB_STORE) private readonly blobs: BlobStore,
     @Inject(VECTOR_STORE) private readonly vectors: VectorStore,
     @Inject(DOCUMENTS_OPTIONS) private readonly options: DocumentsOptions,
@@ -167,11 +167,7 @@ export class DocumentsService {
   }
 
   private async enqueue(tenantId: string, documentId: string, attempt: number): Promise<void> {
-    await this.producer.enqueue(
-      JobName.DocumentIngest,
-      { document_id: documentId, tenant_id: tenantId, attempt },
-      { jobId: documentIngestJobId(documentId, attempt) },
-    );
+    await this.ingest.enqueue({ id: documentId, tenantId }, attempt);
   }
 
   private async removeVectors(tenantId: string, documentId: string, collection: Pick<Collection, 'embeddingModel' | 'embeddingDimension'>) {

@@ -2,17 +2,16 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AsyncJobObject, AsyncJobType, QueueName, TERMINAL_JOB_STATUSES, jobExecuteJobId, maxTokensOf } from '@conduit/contracts';
-import { Job, Prisma, PrismaService } from '@conduit/db';
-import { JobLifecycle, jobCancelChannel, linkedSpan, toJobObject } from '@conduit/jobs';
+import type { Job, Prisma } from '@conduit/db';
+import { JobLifecycle, JobStore, jobCancelChannel, linkedSpan, toJobObject } from '@conduit/jobs';
 import { injectTraceCarrier } from '@conduit/observability';
 import { JobProducer, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
-import { WebhookEndpoints, WebhookTargetError, assertWebhookUrlAllowed, enqueueWebhookDelivery, webhookEventOf } from '@conduit/webhooks';
+import { DeliveryStore, WebhookEndpoints, WebhookTargetError, assertWebhookUrlAllowed, enqueueWebhookDelivery, webhookEventOf } from '@conduit/webhooks';
 import type { Principal } from '../auth/principal';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.constants';
 import { CreateJobBody, ListJobsQuery, WebhookDeliveryObject, toDeliveryObject } from './jobs.dto';
 import { JobsErrorCode, JobsException } from './jobs.exception';
-import { insertJob } from './jobs.sql';
 import { requestHash } from './request-hash';
 
 export type Owner = Pick<Principal, 'tenantId' | 'userId'>;
@@ -39,7 +38,8 @@ export class JobsService {
   private readonly logger = new Logger(JobsService.name);
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly jobs: JobStore,
+    private readonly deliveryStore: DeliveryStore,
     private readonly lifecycle: JobLifecycle,
     private readonly endpoints: WebhookEndpoints,
     private readonly producer: JobProducer,
@@ -89,9 +89,8 @@ export class JobsService {
       cancelledAt: null,
       deadlineAt: new Date(now.getTime() + timeoutS * 1_000),
     };
-    // The submit path's one write, in plain SQL on the pg pool (see jobs.sql.ts). A replayed
-    // Idempotency-Key conflicts on (tenant, user, key) and inserts nothing.
-    const inserted = await insertJob(this.prisma.pg, job);
+    // The submit path's one write (one INSERT). A replayed Idempotency-Key inserts nothing.
+    const inserted = await this.jobs.insert(job);
     if (!inserted) {
       if (!submit.idempotencyKey) throw new Error(`job ${job.id} was not inserted`);
       return { job: toJobObject(await this.replay(principal, submit.idempotencyKey, hash)), replayed: true };
@@ -111,21 +110,8 @@ export class JobsService {
 
   /** Newest first, keyset-paginated like every gateway list; optional status/type filters. */
   async list(owner: Owner, query: ListJobsQuery): Promise<ListPage<AsyncJobObject>> {
-    const where: Prisma.JobWhereInput = {
-      tenantId: owner.tenantId,
-      userId: owner.userId,
-      ...(query.status ? { status: query.status } : {}),
-      ...(query.type ? { type: query.type } : {}),
-    };
-    if (query.after) {
-      const cursor = await this.prisma.job.findFirst({
-        where: { tenantId: owner.tenantId, userId: owner.userId, id: query.after },
-        select: { id: true, createdAt: true },
-      });
-      if (!cursor) throw new JobsException(JobsErrorCode.InvalidCursor, "'after' does not name one of your jobs.", { param: 'after' });
-      where.OR = [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }];
-    }
-    const rows = await this.prisma.job.findMany({ where, orderBy: [{ createdAt: 'desc' }, { id: 'desc' }], take: query.limit + 1 });
+    const rows = await this.jobs.list(owner, query);
+    if (!rows) throw new JobsException(JobsErrorCode.InvalidCursor, "'after' does not name one of your jobs.", { param: 'after' });
     return toListPage(rows, query.limit, toJobObject);
   }
 
@@ -158,11 +144,7 @@ export class JobsService {
 
   async deliveries(owner: Owner, jobId: string): Promise<ListPage<WebhookDeliveryObject>> {
     const job = await this.findOwned(owner, jobId);
-    const rows = await this.prisma.webhookDelivery.findMany({
-      where: { jobId: job.id, tenantId: owner.tenantId },
-      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
-      include: { attemptsLog: true },
-    });
+    const rows = await this.deliveryStore.listForJob(owner.tenantId, job.id);
     return toListPage(rows, rows.length, toDeliveryObject);
   }
 
@@ -173,7 +155,7 @@ export class JobsService {
   async redeliver(owner: Owner, jobId: string, deliveryId: string): Promise<WebhookDeliveryObject> {
     const job = await this.findOwned(owner, jobId);
     if (!isUuid(deliveryId)) throw JobsException.deliveryNotFound(deliveryId);
-    const delivery = await this.prisma.webhookDelivery.findFirst({ where: { id: deliveryId, jobId: job.id, tenantId: owner.tenantId } });
+    const delivery = await this.deliveryStore.findForJob(owner.tenantId, job.id, deliveryId);
     if (!delivery) throw JobsException.deliveryNotFound(deliveryId);
     if (delivery.status === 'pending') {
       throw new JobsException(JobsErrorCode.DeliveryInProgress, 'This delivery is still being attempted; redeliver it once it has succeeded or failed.', {
@@ -182,22 +164,16 @@ export class JobsService {
     }
     if (await this.endpoints.findDisabled(owner.tenantId, delivery.url)) throw this.endpointDisabled(delivery.url);
     return linkedSpan('webhook.redeliver', delivery.traceparent, { 'conduit.webhook.delivery_id': delivery.id }, async () => {
-      const now = new Date();
-      const [updated] = await this.prisma.webhookDelivery.updateManyAndReturn({
-        where: { id: delivery.id, status: { not: 'pending' } },
-        data: { status: 'pending', series: { increment: 1 }, seriesStartedAt: now, seriesAttempts: 0, nextAttemptAt: now, lastError: null, deliveredAt: null },
-      });
-      if (!updated) throw new JobsException(JobsErrorCode.DeliveryInProgress, 'This delivery is already being redelivered.', { param: 'delivery_id' });
-      await enqueueWebhookDelivery(this.producer, webhookEventOf(updated));
-      const log = await this.prisma.webhookDeliveryAttempt.findMany({ where: { deliveryId: delivery.id } });
-      return toDeliveryObject({ ...updated, attemptsLog: log });
+      const updated = await this.deliveryStore.redeliver(delivery.id);
+      // A delivery that is not pending has been attempted (or closed), so its body is rendered.
+      if (!updated || updated.body === null) throw new JobsException(JobsErrorCode.DeliveryInProgress, 'This delivery is already being redelivered.', { param: 'delivery_id' });
+      await enqueueWebhookDelivery(this.producer, webhookEventOf({ ...updated, body: updated.body }));
+      return toDeliveryObject(updated);
     });
   }
 
   private async replay(owner: Owner, key: string, hash: string): Promise<Job> {
-    const existing = await this.prisma.job.findUnique({
-      where: { tenantId_userId_idempotencyKey: { tenantId: owner.tenantId, userId: owner.userId, idempotencyKey: key } },
-    });
+    const existing = await this.jobs.findByIdempotencyKey(owner, key);
     if (!existing) throw new Error('idempotency key conflict without a row');
     if (existing.requestHash !== hash) {
       throw new JobsException(
@@ -241,7 +217,7 @@ export class JobsService {
 
   private async findOwned(owner: Owner, jobId: string): Promise<Job> {
     if (!isUuid(jobId)) throw JobsException.notFound(jobId);
-    const job = await this.prisma.job.findFirst({ where: { id: jobId, tenantId: owner.tenantId, userId: owner.userId } });
+    const job = await this.jobs.findOwned(owner, jobId);
     if (!job) throw JobsException.notFound(jobId);
     return job;
   }

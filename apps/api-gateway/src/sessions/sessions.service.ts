@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { Prisma, PrismaService, Session } from '@conduit/db';
+import { ConversationStore } from '@conduit/conversations';
+import type { Session } from '@conduit/db';
 import type { Principal } from '../auth/principal';
 import { isUuid, ListPage, toListPage } from './list-page';
 import {
@@ -14,15 +15,14 @@ import { SessionsException } from './sessions.exception';
 /** Whose data a query may touch: every query filters by both. */
 export type Owner = Pick<Principal, 'tenantId' | 'userId'>;
 
-const withMessageCount = { _count: { select: { messages: true } } } as const;
-
 /**
- * Sessions of the calling user. Every read and write is scoped to the caller's tenant AND user;
- * an id that is not theirs (or not a uuid) is reported exactly like one that does not exist.
+ * Sessions of the calling user (stored by `ConversationStore`). Every read and write is scoped to
+ * the caller's tenant AND user; an id that is not theirs (or not a uuid) is reported exactly like
+ * one that does not exist.
  */
 @Injectable()
 export class SessionsService {
-  constructor(private readonly prisma: PrismaService) {}
+  constructor(private readonly store: ConversationStore) {}
 
   /**
    * For other gateway code (the chat path): resolves a session id the caller sent, returning the
@@ -31,67 +31,32 @@ export class SessionsService {
    * the id exists for someone else.
    */
   async assertOwned(principal: Owner, sessionId: string): Promise<Session> {
-    const session = await this.findOwned(principal, sessionId);
+    const session = isUuid(sessionId) ? await this.store.findSession(principal, sessionId) : null;
     if (!session) throw SessionsException.notFound(sessionId);
     return session;
   }
 
   async create(principal: Owner, body: CreateSessionBody): Promise<SessionObject> {
-    const session = await this.prisma.session.create({
-      data: {
-        tenantId: principal.tenantId,
-        userId: principal.userId,
-        title: body.title ?? null,
-        metadata: body.metadata ?? {},
-      },
-    });
+    const session = await this.store.createSession(principal, { title: body.title ?? null, metadata: body.metadata ?? {} });
     return toSessionObject(session, 0);
   }
 
   /** Newest first; ties on `created_at` are broken by id so pages never skip or repeat. */
   async list(principal: Owner, query: ListSessionsQuery): Promise<ListPage<SessionObject>> {
-    const where: Prisma.SessionWhereInput = this.ownedBy(principal);
-    if (query.after) {
-      const cursor = await this.prisma.session.findFirst({
-        where: { ...this.ownedBy(principal), id: query.after },
-        select: { id: true, createdAt: true },
-      });
-      if (!cursor) throw SessionsException.invalidCursor();
-      where.OR = [{ createdAt: { lt: cursor.createdAt } }, { createdAt: cursor.createdAt, id: { lt: cursor.id } }];
-    }
-    const rows = await this.prisma.session.findMany({
-      where,
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: query.limit + 1,
-      include: withMessageCount,
-    });
-    return toListPage(rows, query.limit, (row) => toSessionObject(row, row._count.messages));
+    const rows = await this.store.listSessions(principal, query);
+    if (!rows) throw SessionsException.invalidCursor();
+    return toListPage(rows, query.limit, (row) => toSessionObject(row, row.messageCount));
   }
 
   async get(principal: Owner, sessionId: string): Promise<SessionObject> {
-    if (!isUuid(sessionId)) throw SessionsException.notFound(sessionId);
-    const session = await this.prisma.session.findFirst({
-      where: { ...this.ownedBy(principal), id: sessionId },
-      include: withMessageCount,
-    });
+    const session = isUuid(sessionId) ? await this.store.getSession(principal, sessionId) : null;
     if (!session) throw SessionsException.notFound(sessionId);
-    return toSessionObject(session, session._count.messages);
+    return toSessionObject(session, session.messageCount);
   }
 
-  /** Hard delete; the session's messages go with it (ON DELETE CASCADE). */
+  /** Hard delete; the session's messages go with it. */
   async delete(principal: Owner, sessionId: string): Promise<DeletedSessionObject> {
-    if (!isUuid(sessionId)) throw SessionsException.notFound(sessionId);
-    const { count } = await this.prisma.session.deleteMany({ where: { ...this.ownedBy(principal), id: sessionId } });
-    if (count === 0) throw SessionsException.notFound(sessionId);
+    if (!isUuid(sessionId) || !(await this.store.deleteSession(principal, sessionId))) throw SessionsException.notFound(sessionId);
     return { id: sessionId, object: 'session.deleted', deleted: true };
-  }
-
-  private async findOwned(principal: Owner, sessionId: string): Promise<Session | null> {
-    if (!isUuid(sessionId)) return null;
-    return this.prisma.session.findFirst({ where: { ...this.ownedBy(principal), id: sessionId } });
-  }
-
-  private ownedBy(principal: Owner) {
-    return { tenantId: principal.tenantId, userId: principal.userId, deletedAt: null };
   }
 }

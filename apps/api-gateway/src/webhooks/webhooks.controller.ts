@@ -1,5 +1,4 @@
 import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
-import { PrismaService } from '@conduit/db';
 import { ZodPipe } from '@conduit/runtime';
 import { WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
 import { CurrentPrincipal, Principal } from '../auth/principal';
@@ -19,7 +18,6 @@ export class WebhooksController {
   constructor(
     private readonly keys: WebhookSigningKeys,
     private readonly endpoints: WebhookEndpoints,
-    private readonly prisma: PrismaService,
   ) {}
 
   @Get('secret')
@@ -36,11 +34,7 @@ export class WebhooksController {
 
   @Get('endpoints')
   async list(@CurrentPrincipal() principal: Principal): Promise<ListPage<WebhookEndpointObject>> {
-    const rows = await this.prisma.webhookEndpoint.findMany({
-      where: { tenantId: principal.tenantId },
-      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
-      take: MAX_ENDPOINTS_LISTED + 1,
-    });
+    const rows = await this.endpoints.list(principal.tenantId, MAX_ENDPOINTS_LISTED);
     return toListPage(rows, MAX_ENDPOINTS_LISTED, toEndpointObject);
   }
 

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { JobName, UsageEvent, uuidFromName, webhookDeliverJobId } from '@conduit/contracts';
+import { UsageEvent, uuidFromName } from '@conduit/contracts';
 import { Prisma, PrismaService } from '@conduit/db';
 import {
   BudgetCapStore,
@@ -14,7 +14,9 @@ import {
   toNano,
   windowOf,
 } from '@conduit/budget';
+import { injectTraceCarrier } from '@conduit/observability';
 import { JobProducer } from '@conduit/queue';
+import { DeliveryStore, WebhookEndpoints, WebhookEvent, enqueueWebhookDelivery } from '@conduit/webhooks';
 import { MicroBatcher } from '../batching/micro-batcher';
 import { billingCostAlertsTotal } from '../billing.metrics';
 import { ALERT_SETTINGS, AlertEvent, AlertSettings, THRESHOLDS_PCT } from './alerts.constants';
@@ -63,8 +65,9 @@ interface NewAlert {
  * tenant's (or user's) spend passing 80 % and 100 % of a daily or monthly cap, and a tenant's
  * hourly spend rising above `ALERT_SPIKE_FACTOR` times its trailing hourly average. Each alert is
  * stored once (`cost_alerts.dedupe_key`), logged, counted in `conduit_billing_cost_alerts_total`,
- * and sent as a Standard Webhooks event to every enabled webhook endpoint of the tenant
- * (`webhook.deliver`, deterministic delivery ids).
+ * and sent as a Standard Webhooks event to every enabled webhook endpoint of the tenant: the
+ * deliveries (deterministic ids) are stored in the transaction that marks the alert notified, then
+ * enqueued — the same path, retries and backoff as every other webhook.
  */
 @Injectable()
 export class CostAlerts {
@@ -79,6 +82,8 @@ export class CostAlerts {
     private readonly caps: BudgetCapStore,
     private readonly spend: LedgerSpend,
     private readonly producer: JobProducer,
+    private readonly deliveries: DeliveryStore,
+    private readonly endpoints: WebhookEndpoints,
     private readonly baselines: SpikeBaselines,
     @Inject(ALERT_SETTINGS) private readonly settings: AlertSettings,
   ) {}
@@ -240,27 +245,34 @@ export class CostAlerts {
     this.done.add(dedupeKey);
   }
 
+  /**
+   * Stores one delivery per enabled endpoint together with the alert's `notified_at` (the outbox:
+   * either both commit or neither), then enqueues them. A lost enqueue is the webhook
+   * reconciler's: the deliveries are stored and pending.
+   */
   private async notify(alertId: string, createdAt: Date, alert: NewAlert, data: Record<string, unknown>): Promise<void> {
-    const endpoints = await this.prisma.webhookEndpoint.findMany({
-      where: { tenantId: alert.tenantId, disabledAt: null },
-      select: { id: true, url: true },
+    const endpoints = await this.endpoints.listEnabled(alert.tenantId);
+    const events: WebhookEvent[] = endpoints.map((endpoint) => ({
+      delivery_id: uuidFromName(`cost-alert:${alertId}:${endpoint.id}`),
+      tenant_id: alert.tenantId,
+      url: endpoint.url,
+      event_type: alert.kind === 'spend_spike' ? AlertEvent.SpendSpike : AlertEvent.BudgetThreshold,
+      data,
+      occurred_at: createdAt.toISOString(),
+    }));
+    const traceparent = injectTraceCarrier().traceparent ?? null;
+    await this.prisma.$transaction(async (tx) => {
+      await this.deliveries.insert(
+        events.map((event) => ({ event, traceparent })),
+        tx,
+      );
+      await tx.costAlert.update({ where: { id: alertId }, data: { notifiedAt: new Date() } });
     });
-    for (const endpoint of endpoints) {
-      const deliveryId = uuidFromName(`cost-alert:${alertId}:${endpoint.id}`);
-      await this.producer.enqueue(
-        JobName.WebhookDeliver,
-        {
-          delivery_id: deliveryId,
-          tenant_id: alert.tenantId,
-          url: endpoint.url,
-          event_type: alert.kind === 'spend_spike' ? AlertEvent.SpendSpike : AlertEvent.BudgetThreshold,
-          data,
-          occurred_at: createdAt.toISOString(),
-        },
-        { jobId: webhookDeliverJobId(deliveryId) },
+    for (const event of events) {
+      await enqueueWebhookDelivery(this.producer, event).catch((error: unknown) =>
+        this.logger.warn({ err: error, delivery_id: event.delivery_id }, 'could not enqueue a cost alert webhook; the reconciler will'),
       );
     }
-    await this.prisma.costAlert.update({ where: { id: alertId }, data: { notifiedAt: new Date() } });
   }
 
   private async tierOf(kind: 'tenant' | 'user', id: string): Promise<Tier> {

@@ -1,4 +1,5 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
+import { DeliveryStoreModule, WebhookEndpoints } from '@conduit/webhooks';
 import { ALERT_SETTINGS, AlertSettings } from '../alerts/alerts.constants';
 import { CostAlerts } from '../alerts/cost-alerts.service';
 import { SpikeBaselines } from '../alerts/spike-baselines';
@@ -13,7 +14,8 @@ export class LedgerModule {
   static register(alerts: AlertSettings): DynamicModule {
     return {
       module: LedgerModule,
-      providers: [LedgerStatement, LedgerWriter, BudgetCommits, SpikeBaselines, CostAlerts, { provide: ALERT_SETTINGS, useValue: alerts }],
+      imports: [DeliveryStoreModule],
+      providers: [LedgerStatement, LedgerWriter, BudgetCommits, SpikeBaselines, CostAlerts, WebhookEndpoints, { provide: ALERT_SETTINGS, useValue: alerts }],
       exports: [LedgerWriter, BudgetCommits, CostAlerts],
     };
   }

@@ -160,6 +160,13 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
       event_type: 'budget.threshold_reached',
       data: { alert_id: alerts[1].id, threshold_pct: 100, cap_usd: 0.02, scope: 'tenant', period: 'daily' },
     });
+    // Through the one webhook path: stored with the alert's notified_at (outbox), enqueued with its retries.
+    expect(job?.opts).toMatchObject({ attempts: 10, backoff: { type: 'exponential', delay: 2_000 } });
+    const deliveries = await prisma.webhookDelivery.findMany({ where: { tenantId }, orderBy: { createdAt: 'asc' } });
+    expect(deliveries.map((d) => [d.id, d.status, d.url, d.eventType])).toEqual(
+      alerts.map((alert) => [uuidFromName(`cost-alert:${alert.id}:${endpoint.id}`), 'pending', endpoint.url, 'budget.threshold_reached']),
+    );
+    expect(JSON.parse(deliveries[1].body ?? '{}')).toEqual({ type: 'budget.threshold_reached', timestamp: alerts[1].createdAt.toISOString(), data: job?.data.data });
   });
 
   it('raises a spend-spike alert when an hour costs more than 3x the trailing hourly average', async () => {

@@ -8,7 +8,7 @@ import { buildGroundedPrompt, groundingSources, Retriever } from '@conduit/retri
 import { INTERNAL_SETTINGS, InternalSettings } from '../internal/internal.constants';
 import { PriceQuoteService } from '../usage/price-quote.service';
 import type { ChatContext } from './chat-context';
-import { ConversationStore, ChatTurn } from './conversation.store';
+import { ChatTurn, ConversationsService } from './conversations.service';
 import { toChatException } from './llm-error.mapping';
 import { estimateTokens } from './token-estimate';
 
@@ -70,7 +70,7 @@ function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatM
 export class ChatService {
   constructor(
     private readonly llm: LlmGateway,
-    private readonly store: ConversationStore,
+    private readonly store: ConversationsService,
     private readonly prices: PriceBook,
     private readonly pricing: PriceQuoteService,
     private readonly settler: ReservationSettler,

@@ -3,7 +3,6 @@ import { budgetEnv, budgetSettings } from '@conduit/budget';
 import { coreSettings, secret, serviceEnv } from '@conduit/config';
 import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
 import { vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
-import { refuseInsecureWebhookTargets } from '@conduit/webhooks';
 import { jobsWorkerEnv, jobsWorkerSettings } from './jobs-worker.env';
 
 export const orchestratorConfigSchema = z
@@ -14,13 +13,12 @@ export const orchestratorConfigSchema = z
     CHAT_HISTORY_MAX_TOKENS: z.coerce.number().int().min(0).max(1_000_000).default(4_000),
     // Usage controls: billed prices (PRICE_REFRESH_MS) and settlement of budget reservations.
     ...budgetEnv,
-    // Async jobs and webhook delivery (see jobs-worker.env.ts).
+    // Async jobs (see jobs-worker.env.ts).
     ...jobsWorkerEnv,
     // Retrieval for chats that name a collection: the ingestion worker's embedder and vector store.
     ...embeddingsEnv,
     ...vectorStoreEnv,
   })
-  .superRefine(refuseInsecureWebhookTargets)
   .transform((env) => ({
     ...coreSettings(env),
     budget: budgetSettings(env, coreSettings(env), true),

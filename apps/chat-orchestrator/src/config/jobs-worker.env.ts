@@ -1,15 +1,12 @@
 import { z } from 'zod';
 import { jobsEnv, jobsSettings } from '@conduit/jobs';
-import { webhookSettings, webhooksEnv } from '@conduit/webhooks';
 import type { JobsWorkerSettings } from '../jobs/jobs.constants';
-import type { WebhookDeliverySettings } from '../webhooks/webhooks.constants';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().pipe(z.int().min(min).max(max)).default(fallback);
 
-/** Variables of the async-job and webhook workers (the orchestrator runs both). */
+/** Variables of the async-job worker (`job.execute`). */
 export const jobsWorkerEnv = {
   ...jobsEnv,
-  ...webhooksEnv,
   /** Jobs run at once by this process. */
   JOBS_CONCURRENCY: int(1, 1_024, 16),
   /** Requests of one `chat.batch` run at once. */
@@ -21,15 +18,15 @@ export const jobsWorkerEnv = {
   JOBS_MAX_STALLS: int(0, 100, 2),
   /** Fallback check for cancellations of running jobs (the Redis channel is the fast path). */
   JOBS_CANCEL_POLL_MS: int(50, 60_000, 2_000),
-  /** How often jobs and deliveries missing from the queue are looked for; 0 disables. */
+  /** How often jobs missing from the queue are looked for; 0 disables. */
   JOBS_RECONCILE_INTERVAL_MS: int(0, 3_600_000, 30_000),
-  /** How long a job or delivery may sit unchanged before the reconciler looks at it. */
+  /** How long a job may sit unchanged before the reconciler looks at it. */
   JOBS_RECONCILE_GRACE_MS: int(100, 86_400_000, 60_000),
 };
 
-type JobsWorkerEnv = z.output<z.ZodObject<typeof jobsWorkerEnv>> & { NODE_ENV: 'development' | 'test' | 'production' };
+type JobsWorkerEnv = z.output<z.ZodObject<typeof jobsWorkerEnv>>;
 
-export function jobsWorkerSettings(env: JobsWorkerEnv): { jobs: JobsWorkerSettings; webhooks: WebhookDeliverySettings } {
+export function jobsWorkerSettings(env: JobsWorkerEnv): { jobs: JobsWorkerSettings } {
   const shared = jobsSettings(env);
   return {
     jobs: {
@@ -42,11 +39,6 @@ export function jobsWorkerSettings(env: JobsWorkerEnv): { jobs: JobsWorkerSettin
       lockDurationMs: env.JOBS_LOCK_MS,
       stalledIntervalMs: env.JOBS_STALLED_INTERVAL_MS,
       maxStalledCount: env.JOBS_MAX_STALLS,
-    },
-    webhooks: {
-      ...webhookSettings(env),
-      reconcileIntervalMs: env.JOBS_RECONCILE_INTERVAL_MS,
-      reconcileGraceMs: env.JOBS_RECONCILE_GRACE_MS,
     },
   };
 }

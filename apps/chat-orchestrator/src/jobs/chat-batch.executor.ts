@@ -1,6 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { AsyncJobType, chatBatchJobInputSchema } from '@conduit/contracts';
-import { Job, JobItem, Prisma, PrismaService } from '@conduit/db';
+import type { Job, JobItem, Prisma } from '@conduit/db';
+import { JobStore } from '@conduit/jobs';
 import { formatIssues } from '@conduit/runtime';
 import { ChatService } from '../chat/chat.service';
 import { runJobChat } from './job-chat';
@@ -33,7 +34,7 @@ export class ChatBatchExecutor implements JobExecutor {
 
   constructor(
     private readonly chat: ChatService,
-    private readonly prisma: PrismaService,
+    private readonly jobs: JobStore,
     @Inject(JOBS_WORKER_SETTINGS) private readonly settings: JobsWorkerSettings,
   ) {}
 
@@ -41,20 +42,17 @@ export class ChatBatchExecutor implements JobExecutor {
     const input = chatBatchJobInputSchema.safeParse(job.input);
     if (!input.success) throw new InvalidJobError('invalid_input', `The job's input is invalid: ${formatIssues(input.error)}`);
     const requests = input.data.requests;
-    await this.prisma.jobItem.createMany({
-      data: requests.map((request, position) => ({ jobId: job.id, position, customId: request.custom_id ?? null })),
-      skipDuplicates: true,
-    });
-    const pending = await this.prisma.jobItem.findMany({ where: { jobId: job.id, status: 'pending' }, select: { position: true }, orderBy: { position: 'asc' } });
+    await this.jobs.createItems(job.id, requests.map((request) => request.custom_id ?? null));
+    const pending = await this.jobs.pendingPositions(job.id);
 
     let upstreamMs = 0;
     let transient: JobFailure | undefined;
-    await forEachBounded(pending, this.settings.batchConcurrency, async ({ position }) => {
+    await forEachBounded(pending, this.settings.batchConcurrency, async (position) => {
       if (signal.aborted || transient) return;
       try {
         const outcome = await runJobChat(this.chat, job, requests[position].body, position, signal);
         upstreamMs += outcome.upstreamMs;
-        await this.settle(job.id, position, 'succeeded', { result: outcome.response as unknown as Prisma.InputJsonObject });
+        await this.jobs.settleItem(job.id, position, { status: 'succeeded', result: outcome.response as unknown as Prisma.InputJsonObject });
       } catch (error) {
         if (signal.aborted) return;
         const failure = classifyJobError(error);
@@ -62,7 +60,7 @@ export class ChatBatchExecutor implements JobExecutor {
           transient = failure;
           return;
         }
-        await this.settle(job.id, position, 'failed', { error: { code: failure.code, message: failure.message } });
+        await this.jobs.settleItem(job.id, position, { status: 'failed', error: { code: failure.code, message: failure.message } });
       }
     });
     if (signal.aborted) throw signal.reason;
@@ -72,21 +70,12 @@ export class ChatBatchExecutor implements JobExecutor {
 
   /** A batch that failed for good still reports what it did; requests never finished carry the failure. */
   async partialResult(job: Job, failure: { code: string; message: string }): Promise<Prisma.InputJsonObject | undefined> {
-    const items = await this.prisma.jobItem.findMany({ where: { jobId: job.id }, orderBy: { position: 'asc' } });
+    const items = await this.jobs.items(job.id);
     return items.length > 0 ? this.listOf(items, failure) : undefined;
   }
 
-  private async settle(jobId: string, position: number, status: 'succeeded' | 'failed', outcome: { result?: Prisma.InputJsonObject; error?: Prisma.InputJsonObject }) {
-    await this.prisma.$transaction(async (tx) => {
-      const { count } = await tx.jobItem.updateMany({ where: { jobId, position, status: 'pending' }, data: { status, ...outcome } });
-      if (count === 1) {
-        await tx.job.update({ where: { id: jobId }, data: status === 'succeeded' ? { itemsSucceeded: { increment: 1 } } : { itemsFailed: { increment: 1 } } });
-      }
-    });
-  }
-
   private async resultOf(jobId: string): Promise<Prisma.InputJsonObject> {
-    return this.listOf(await this.prisma.jobItem.findMany({ where: { jobId }, orderBy: { position: 'asc' } }));
+    return this.listOf(await this.jobs.items(jobId));
   }
 
   private listOf(items: JobItem[], unfinished?: { code: string; message: string }): Prisma.InputJsonObject {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { PrismaService } from '@conduit/db';
-import { jobCancelChannel } from '@conduit/jobs';
+import { JobStore, jobCancelChannel } from '@conduit/jobs';
 import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
 import { JOBS_WORKER_SETTINGS, JobsWorkerSettings } from './jobs.constants';
 
@@ -27,7 +26,7 @@ export class JobCancellations implements OnApplicationBootstrap, OnApplicationSh
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly jobs: JobStore,
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
     @Inject(QUEUE_OPTIONS) private readonly queueOptions: QueueModuleOptions,
     @Inject(JOBS_WORKER_SETTINGS) private readonly settings: JobsWorkerSettings,
@@ -67,8 +66,7 @@ export class JobCancellations implements OnApplicationBootstrap, OnApplicationSh
   private async poll(): Promise<void> {
     if (this.running.size === 0) return;
     try {
-      const cancelled = await this.prisma.job.findMany({ where: { id: { in: [...this.running.keys()] }, status: 'cancelled' }, select: { id: true } });
-      for (const { id } of cancelled) this.abort(id);
+      for (const id of await this.jobs.cancelledAmong([...this.running.keys()])) this.abort(id);
     } catch (error) {
       this.logger.warn({ err: error }, 'could not check running jobs for cancellation');
     }

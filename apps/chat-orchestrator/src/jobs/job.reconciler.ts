@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
-import { QueueName, jobExecuteJobId, webhookDeliverJobId } from '@conduit/contracts';
-import { Job, PrismaService } from '@conduit/db';
-import { JobLifecycle, jobIds, linkedSpan, recordJobFinished } from '@conduit/jobs';
+import { QueueName, jobExecuteJobId } from '@conduit/contracts';
+import type { Job } from '@conduit/db';
+import { JobLifecycle, JobStore, linkedSpan, recordJobFinished } from '@conduit/jobs';
 import { JobProducer, LeaderInterval, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
 import { JOBS_WORKER_SETTINGS, JobsWorkerSettings } from './jobs.constants';
 
@@ -14,12 +14,7 @@ export interface ReconcileReport {
   requeued: number;
   expired: number;
   failed: number;
-  /** Finished jobs whose webhook event had not been enqueued. */
-  webhooks: number;
 }
-
-/** Finished jobs are checked for a missing webhook event for this long after they finished. */
-const WEBHOOK_LOOKBACK_MS = 24 * 3_600_000;
 
 /**
  * Postgres is the source of truth; this closes the gaps between it and the queue. Every
@@ -30,8 +25,8 @@ const WEBHOOK_LOOKBACK_MS = 24 * 3_600_000;
  *   job whose workers kept dying): re-enqueued while attempts remain, else failed and dead-lettered;
  * - past its deadline and not running anywhere: expired.
  *
- * and at jobs that finished with a `webhook_url` but have no delivery (the process stopped
- * between the status change and the enqueue): their event is enqueued.
+ * A finished job's webhook needs nothing here: its delivery is stored by the statement that
+ * finished the job, and the webhook reconciler (billing) enqueues pending deliveries the queue lost.
  *
  * Recovery work starts a new trace linked to the job's original trace.
  */
@@ -41,7 +36,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
   private readonly loop: LeaderInterval<ReconcileReport>;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly jobs: JobStore,
     private readonly lifecycle: JobLifecycle,
     private readonly producer: JobProducer,
     @Inject(REDIS_CONNECTION) redis: Redis,
@@ -71,12 +66,8 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
   }
 
   async reconcile(now = new Date()): Promise<ReconcileReport> {
-    const report: ReconcileReport = { requeued: 0, expired: 0, failed: 0, webhooks: 0 };
-    const stale = await this.prisma.job.findMany({
-      where: { status: { in: ['queued', 'running'] }, updatedAt: { lt: new Date(now.getTime() - this.settings.reconcileGraceMs) } },
-      orderBy: { updatedAt: 'asc' },
-      take: BATCH,
-    });
+    const report: ReconcileReport = { requeued: 0, expired: 0, failed: 0 };
+    const stale = await this.jobs.findStale(this.settings.reconcileGraceMs, BATCH, now);
     const queue = this.producer.queue(QueueName.Jobs);
     for (const job of stale) {
       const bullId = jobExecuteJobId(job.id);
@@ -97,36 +88,13 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
           return;
         }
         if (state !== 'unknown') await queue.remove(bullId).catch(() => undefined);
-        await this.prisma.job.updateMany({ where: { id: job.id, status: { in: ['queued', 'running'] } }, data: { status: 'queued' } });
+        await this.jobs.markQueued(job.id);
         await this.lifecycle.enqueue({ ...job, maxAttempts: Math.max(1, job.maxAttempts - job.attempts) }, { retryDelayMs: this.settings.retryDelayMs });
         report.requeued += 1;
         this.logger.warn({ job_id: job.id, queue_state: state, attempts: job.attempts }, 'job was not in the queue; re-enqueued');
       });
     }
-    report.webhooks = await this.reconcileWebhooks(now);
     return report;
-  }
-
-  private async reconcileWebhooks(now: Date): Promise<number> {
-    const orphans = await this.prisma.job.findMany({
-      where: {
-        status: { in: ['succeeded', 'failed', 'cancelled', 'expired'] },
-        webhookUrl: { not: null },
-        updatedAt: { lt: new Date(now.getTime() - this.settings.reconcileGraceMs), gt: new Date(now.getTime() - WEBHOOK_LOOKBACK_MS) },
-        deliveries: { none: {} },
-      },
-      orderBy: { updatedAt: 'asc' },
-      take: BATCH,
-    });
-    const queue = this.producer.queue(QueueName.Webhooks);
-    let enqueued = 0;
-    for (const job of orphans) {
-      if (LIVE_STATES.has(await queue.getJobState(webhookDeliverJobId(jobIds.webhookDelivery(job.id))))) continue;
-      await linkedSpan('webhook.recover', job.traceparent, { 'conduit.job.id': job.id }, () => this.lifecycle.enqueueWebhook(job));
-      enqueued += 1;
-      this.logger.warn({ job_id: job.id }, 'finished job had no webhook delivery; enqueued its event');
-    }
-    return enqueued;
   }
 
   private async finish(job: Job, status: 'expired' | 'failed', error: { code: string; message: string }, deadLettered = false): Promise<boolean> {

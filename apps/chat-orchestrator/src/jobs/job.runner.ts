@@ -2,12 +2,12 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { Job as BullJob, UnrecoverableError } from 'bullmq';
 import type { JobExecute } from '@conduit/contracts';
-import { Job, PrismaService } from '@conduit/db';
-import { FinishJob, JobLifecycle, recordJobFinished } from '@conduit/jobs';
+import type { Job } from '@conduit/db';
+import { FinishJob, JobLifecycle, JobStore, recordJobFinished } from '@conduit/jobs';
+import { isFinalAttempt } from '@conduit/queue';
 import { JobAbort, JobCancellations } from './job-cancellations';
 import { JOB_EXECUTORS, JobExecutor } from './job-executor';
 import { classifyJobError } from './job-failure';
-import { claimJob, requeueJob } from './job.sql';
 
 export interface RunOutcome {
   status: string;
@@ -20,8 +20,7 @@ export interface RunOutcome {
  * failures put the job back to `queued` and are retried by BullMQ with backoff; invalid work and
  * the last attempt fail it (`UnrecoverableError`), the latter dead-lettered.
  *
- * The row's per-job statements (claim, finish, requeue) are plain SQL on the pg pool
- * (`job.sql.ts`): they run for every job, and Prisma's ORM path cost several times the statement.
+ * The row's statements (claim, finish, requeue) are `JobStore`'s, one statement each.
  */
 @Injectable()
 export class JobRunner {
@@ -29,7 +28,7 @@ export class JobRunner {
   private readonly executors: Map<string, JobExecutor>;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly jobs: JobStore,
     private readonly lifecycle: JobLifecycle,
     private readonly cancellations: JobCancellations,
     @Inject(JOB_EXECUTORS) executors: JobExecutor[],
@@ -38,7 +37,7 @@ export class JobRunner {
   }
 
   async run(payload: JobExecute, bull: BullJob): Promise<RunOutcome> {
-    const job = await claimJob(this.prisma.pg, { jobId: payload.job_id, tenantId: payload.tenant_id });
+    const job = await this.jobs.claim({ jobId: payload.job_id, tenantId: payload.tenant_id });
     if (!job) return this.skip(payload.job_id);
     trace.getActiveSpan()?.setAttributes({ 'conduit.job.id': job.id, 'conduit.job.type': job.type, 'conduit.job.attempt': job.attempts });
 
@@ -64,7 +63,7 @@ export class JobRunner {
         return { status: 'cancelled' };
       }
       const failure = classifyJobError(error);
-      const lastAttempt = bull.attemptsMade + 1 >= (bull.opts.attempts ?? 1);
+      const lastAttempt = isFinalAttempt(bull);
       if (!failure.retryable || lastAttempt) {
         const partial = await executor.partialResult?.(job, failure).catch(() => undefined);
         await this.finish(job, {
@@ -78,7 +77,7 @@ export class JobRunner {
         throw new UnrecoverableError(`${failure.code}: ${failure.message}`);
       }
       this.logger.warn({ job_id: job.id, attempt: job.attempts, code: failure.code, err: failure.code === 'internal_error' ? error : undefined }, 'job attempt failed; retrying');
-      await requeueJob(this.prisma.pg, job.id, { code: failure.code, message: failure.message });
+      await this.jobs.requeue(job.id, { code: failure.code, message: failure.message });
       throw new Error(`${failure.code}: ${failure.message}`);
     } finally {
       clearTimeout(deadline);
@@ -88,7 +87,7 @@ export class JobRunner {
 
   /** The job is finished, cancelled or gone: make sure a finished job's webhook is on its way. */
   private async skip(jobId: string): Promise<RunOutcome> {
-    const existing = await this.prisma.job.findUnique({ where: { id: jobId } });
+    const existing = await this.jobs.findById(jobId);
     if (existing) await this.lifecycle.enqueueWebhook(existing);
     return { status: existing ? `skipped_${existing.status}` : 'skipped_missing' };
   }

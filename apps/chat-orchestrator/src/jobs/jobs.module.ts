@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { JobLifecycle } from '@conduit/jobs';
+import { JobStoreModule } from '@conduit/jobs';
 import { ChatBatchExecutor } from './chat-batch.executor';
 import { ChatCompletionExecutor } from './chat-completion.executor';
 import { JobCancellations } from './job-cancellations';
@@ -11,16 +11,14 @@ import { JOBS_WORKER_SETTINGS, JobsWorkerSettings } from './jobs.constants';
 /**
  * The worker side of async jobs: executors per job type, the runner the `job.execute` handler
  * calls, cancellation and the reconciler. `chat` is the app's ChatModule (the same instance the
- * HTTP chat path uses). Global, because the queue's worker module that instantiates the handler
- * resolves the handler's dependencies from global providers.
+ * HTTP chat path uses). The worker module imports this one for the handler's {@link JobRunner}.
  */
 @Module({})
 export class JobsModule {
   static register(settings: JobsWorkerSettings, chat: DynamicModule): DynamicModule {
     return {
       module: JobsModule,
-      global: true,
-      imports: [chat],
+      imports: [chat, JobStoreModule],
       providers: [
         { provide: JOBS_WORKER_SETTINGS, useValue: settings },
         ChatCompletionExecutor,
@@ -30,12 +28,11 @@ export class JobsModule {
           inject: [ChatCompletionExecutor, ChatBatchExecutor],
           useFactory: (...executors: JobExecutor[]) => executors,
         },
-        JobLifecycle,
         JobCancellations,
         JobRunner,
         JobReconciler,
       ],
-      exports: [JobRunner, JobLifecycle],
+      exports: [JobRunner],
     };
   }
 }

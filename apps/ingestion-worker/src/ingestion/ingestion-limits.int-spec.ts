@@ -6,7 +6,7 @@ import { DocumentMediaType, documentIngestJobId } from '@conduit/contracts';
 import { DocumentStatus } from '@conduit/db';
 import { createVectorStore, vectorSpaceFor, type ManagedVectorStore } from '@conduit/vector-store';
 import { enqueueIngestion, IngestionTestApp, settleDocument, startIngestionTestApp, testIngestionOptions } from '../testing/ingestion-app.fixture';
-import { articleText, createDocumentFixture, DocumentFixture, randomLetters } from '@conduit/testing';
+import { articleText, createDocumentFixture, DocumentFixture, randomLetters, waitFor } from '@conduit/testing';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -25,6 +25,15 @@ describe('ingestion limits: the per-document deadline and ceilings (real queue, 
     return created;
   };
   const jobOf = (f: DocumentFixture) => worker.producer.queue('ingestion').getJob(documentIngestJobId(f.document.id, 1));
+  /** The document is marked failed (onFinalFailure) before BullMQ records the failure: wait for that too. */
+  const failedJob = (f: DocumentFixture) =>
+    waitFor(
+      async () => {
+        const job = await jobOf(f);
+        return job && (await job.getState()) === 'failed' ? job : undefined;
+      },
+      { what: `BullMQ to record the failure of ${f.document.id}` },
+    );
 
   beforeAll(async () => {
     blobDir = await mkdtemp(path.join(tmpdir(), 'conduit-ingest-limits-'));
@@ -73,7 +82,7 @@ describe('ingestion limits: the per-document deadline and ceilings (real queue, 
     const indexed = await settleDocument(worker.prisma, next, 30_000);
     expect(indexed).toMatchObject({ status: DocumentStatus.indexed, chunksTotal: 1, error: null });
     expect(indexed.indexedAt?.getTime()).toBeGreaterThanOrEqual(failed.updatedAt.getTime());
-    expect((await jobOf(huge))?.attemptsMade).toBe(1);
+    expect((await failedJob(huge)).attemptsMade).toBe(1);
   }, 60_000);
 
   it('stops a run at the deadline between embedding batches as well', async () => {
@@ -85,7 +94,7 @@ describe('ingestion limits: the per-document deadline and ceilings (real queue, 
     expect(row.error).toMatch(/^processing_timeout: /);
     expect(row.chunksDone).toBeGreaterThan(0);
     expect(row.chunksDone).toBeLessThan(row.chunksTotal);
-    expect((await jobOf(long))?.attemptsMade).toBe(1);
+    expect((await failedJob(long)).attemptsMade).toBe(1);
   }, 60_000);
 
   it('fails HTML nested past MAX_HTML_DEPTH with document_too_complex, at once', async () => {
@@ -93,6 +102,6 @@ describe('ingestion limits: the per-document deadline and ceilings (real queue, 
     await enqueueIngestion(worker.producer, html, 5);
     const row = await settleDocument(worker.prisma, html, 30_000);
     expect(row).toMatchObject({ status: DocumentStatus.failed, error: 'document_too_complex: the HTML nests elements more than 64 deep (MAX_HTML_DEPTH)' });
-    expect((await jobOf(html))?.attemptsMade).toBe(1);
+    expect((await failedJob(html)).attemptsMade).toBe(1);
   });
 });

@@ -4,9 +4,10 @@ import path from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { INestApplicationContext } from '@nestjs/common';
 import type { BlobStore } from '@conduit/blob-store';
-import { DocumentIngest, DocumentMediaType, documentIngestJobId } from '@conduit/contracts';
+import { DocumentIngest, DocumentMediaType, documentIngestJobId, JobName } from '@conduit/contracts';
 import { DocumentStatus, PrismaService } from '@conduit/db';
-import type { JobProducer } from '@conduit/queue';
+import type { Redis } from 'ioredis';
+import { type JobProducer, REDIS_CONNECTION } from '@conduit/queue';
 import {
   createVectorStore,
   vectorSpaceFor,
@@ -19,9 +20,8 @@ import { chunkText } from '../chunking/recursive-chunker';
 import { cl100kTokens } from '../chunking/tokenizer';
 import { cleanText } from '../parsing/text-cleaner';
 import { enqueueIngestion, settleDocument, startIngestionTestApp, testIngestionOptions } from '../testing/ingestion-app.fixture';
-import { articleText, createDocumentFixture, DocumentFixture } from '@conduit/testing';
+import { articleText, createDocumentFixture, DocumentFixture, waitFor } from '@conduit/testing';
 import { buildPdf, corruptPdf } from '@conduit/testing';
-import { IngestionFailureListener } from './ingestion-failure.listener';
 import { IngestionPipeline } from './ingestion.pipeline';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
@@ -230,8 +230,10 @@ describe('ingestion worker pipeline (real Postgres, pgvector, Redis, hashing emb
     expect(row.status).toBe(DocumentStatus.failed);
     expect(row.error).toMatch(/^not a valid PDF|^the PDF could not be read/);
     expect(row.chunksTotal).toBe(0);
+    // The document is marked failed while the run fails; BullMQ records the failure right after.
     const job = await producer.queue('ingestion').getJob(documentIngestJobId(f.document.id, 1));
-    expect(job?.attemptsMade).toBe(1);
+    await waitFor(async () => job?.getState(), { what: 'BullMQ to record the failure', until: (state) => state === 'failed' });
+    expect((await producer.queue('ingestion').getJob(documentIngestJobId(f.document.id, 1)))?.attemptsMade).toBe(1);
     expect(await vectorCount(f)).toBe(0);
   });
 
@@ -276,10 +278,12 @@ describe('ingestion worker pipeline (real Postgres, pgvector, Redis, hashing emb
   it('marks the document failed when the queue fails its job without running it (stalled too often)', async () => {
     const f = await fixture(Buffer.from('Some text.'));
     await prisma.document.update({ where: { id: f.document.id }, data: { status: DocumentStatus.embedding } });
-    await app.get(IngestionFailureListener).markFailed(documentIngestJobId(f.document.id, 1), 'job stalled more than allowable limit');
-    expect(await prisma.document.findUniqueOrThrow({ where: { id: f.document.id } })).toMatchObject({
-      status: DocumentStatus.failed,
-      error: 'ingestion job failed: job stalled more than allowable limit',
-    });
+    const queue = producer.queue('ingestion');
+    const job = await queue.add(JobName.DocumentIngest, jobOf(f), { jobId: documentIngestJobId(f.document.id, 1), delay: 60_000, attempts: 3 });
+    // What BullMQ's stalled check writes on a job whose workers kept dying: the next worker fails it unrun.
+    await app.get<Redis>(REDIS_CONNECTION).hset(`${prefix}:ingestion:${job.id}`, 'defa', 'job stalled more than allowable limit');
+    await job.promote();
+    expect(await settle(f)).toMatchObject({ status: DocumentStatus.failed, error: 'ingestion job failed: job stalled more than allowable limit' });
+    expect(await vectorCount(f)).toBe(0);
   });
 });

@@ -2,10 +2,9 @@ import { DynamicModule, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { createEmbedder, type EmbeddingsConfig } from '@conduit/embeddings';
 import { QueueModule, REDIS_CONNECTION } from '@conduit/queue';
-import { DocumentIngestHandler } from './document-ingest.handler';
 import { DocumentProcessorPool } from '../processing/document-processor.pool';
+import { WORKER_HANDLERS } from '../worker.handlers';
 import { INGEST_EMBEDDER, INGESTION_OPTIONS, IngestionOptions } from './ingestion.constants';
-import { IngestionFailureListener } from './ingestion-failure.listener';
 import { IngestionPipeline } from './ingestion.pipeline';
 
 export interface IngestionModuleOptions extends IngestionOptions {
@@ -17,19 +16,20 @@ export interface IngestionModuleOptions extends IngestionOptions {
   stalledIntervalMs?: number;
 }
 
+/** The pipeline and its embedder, imported by the worker module that runs the handler. */
+@Module({})
+class IngestionPipelineModule {}
+
 /**
  * The `document.ingest` consumer. Needs the service core (Prisma, Redis), and the global
- * `BlobStoreModule` and `VectorStoreModule`. Global, because the queue's worker module that
- * instantiates the handler resolves the handler's dependencies from global providers.
+ * `BlobStoreModule` and `VectorStoreModule`.
  */
 @Module({})
 export class IngestionModule {
   static register(options: IngestionModuleOptions): DynamicModule {
     const { embeddings, concurrency, lockDurationMs, stalledIntervalMs, ...ingestion } = options;
-    return {
-      module: IngestionModule,
-      global: true,
-      imports: [QueueModule.forWorker([DocumentIngestHandler], { concurrency: { ingestion: concurrency }, lockDurationMs, stalledIntervalMs })],
+    const pipeline: DynamicModule = {
+      module: IngestionPipelineModule,
       providers: [
         { provide: INGESTION_OPTIONS, useValue: ingestion },
         {
@@ -40,9 +40,13 @@ export class IngestionModule {
         },
         { provide: DocumentProcessorPool, useFactory: () => new DocumentProcessorPool({ threads: concurrency, memoryMb: ingestion.processingMemoryMb }) },
         IngestionPipeline,
-        IngestionFailureListener,
       ],
       exports: [IngestionPipeline, INGEST_EMBEDDER],
+    };
+    return {
+      module: IngestionModule,
+      imports: [pipeline, QueueModule.forWorker(WORKER_HANDLERS, { concurrency: { ingestion: concurrency }, lockDurationMs, stalledIntervalMs, imports: [pipeline] })],
+      exports: [pipeline],
     };
   }
 }

@@ -1,11 +1,11 @@
 import { turnRows, wellFormed } from './conversation.sql';
-import type { ChatTurn } from './conversation.store';
+import type { ChatTurn } from './chat-turn';
 
 const OWNER = { tenantId: '00000000-0000-4000-8000-000000000001', userId: '00000000-0000-4000-8000-000000000002' };
 
 function turn(overrides: Partial<ChatTurn> = {}, assistant: Partial<ChatTurn['assistant']> = {}): ChatTurn {
   return {
-    context: { ...OWNER, apiKeyId: null, requestId: 'req-1' },
+    context: { ...OWNER, requestId: 'req-1' },
     sessionId: '10000000-0000-4000-8000-000000000001',
     newSession: true,
     title: 'Hello',
@@ -63,7 +63,7 @@ describe('turnRows', () => {
       turn({ title: 'Second' }),
       turn({ newSession: false, sessionId: 'continued' }),
       turn({ newSession: false, sessionId: 'continued' }),
-      turn({ newSession: false, sessionId: 'continued', context: { ...other, apiKeyId: null, requestId: 'req-2' } }),
+      turn({ newSession: false, sessionId: 'continued', context: { ...other, requestId: 'req-2' } }),
     ]);
     expect(rows.sessions.map((s) => s.title)).toEqual(['First']);
     expect(rows.touched).toEqual([

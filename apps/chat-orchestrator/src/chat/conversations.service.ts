@@ -1,12 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { JobName } from '@conduit/contracts';
-import { PrismaService } from '@conduit/db';
+import { UsageEventProducer } from '@conduit/budget';
+import type { UsageEventInput } from '@conduit/contracts';
+import { ConversationStore } from '@conduit/conversations';
 import type { ChatMessage } from '@conduit/llm';
-import { JobProducer } from '@conduit/queue';
 import type { ChatContext } from './chat-context';
 import type { ChatTurn } from './chat-turn';
 import { ChatErrorCode, ChatException } from './chat.exception';
-import { readHistory, writeTurns } from './conversation.sql';
 import { estimateTokens } from './token-estimate';
 
 export type { ChatTurn } from './chat-turn';
@@ -20,12 +19,14 @@ export interface HistoryLimits {
 }
 
 /**
- * Sessions and messages of the chat path. Writes happen after the answer has gone to the client
- * (they are not on the latency path) but are tracked, so a graceful shutdown waits for them.
+ * The chat path's sessions and messages: history within the limits, and the write-behind of
+ * finished turns with their usage events (through `ConversationStore`, one statement per batch,
+ * and `UsageEventProducer`). Writes happen after the answer has gone to the client (they are not
+ * on the latency path) but are tracked, so a graceful shutdown waits for them.
  */
 @Injectable()
-export class ConversationStore implements OnApplicationShutdown {
-  private readonly logger = new Logger(ConversationStore.name);
+export class ConversationsService implements OnApplicationShutdown {
+  private readonly logger = new Logger(ConversationsService.name);
   private readonly pending = new Set<Promise<void>>();
   private readonly buffer: ChatTurn[] = [];
   /** Callers of {@link save} waiting for their turn's batch. */
@@ -33,19 +34,13 @@ export class ConversationStore implements OnApplicationShutdown {
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
-    private readonly prisma: PrismaService,
-    private readonly producer: JobProducer,
+    private readonly store: ConversationStore,
+    private readonly usage: UsageEventProducer,
   ) {}
 
   /** The session's recent messages within the limits, oldest first; 404 when it is not the caller's. */
   async history(context: ChatContext, sessionId: string, limits: HistoryLimits, excludeIds: string[] = []): Promise<ChatMessage[]> {
-    const messages = await readHistory(this.prisma.pg, {
-      sessionId,
-      tenantId: context.tenantId,
-      userId: context.userId,
-      excludeIds,
-      limit: limits.maxMessages,
-    });
+    const messages = await this.store.history(context, sessionId, { limit: limits.maxMessages, excludeIds });
     if (!messages) throw new ChatException(ChatErrorCode.SessionNotFound, `No session ${sessionId}.`);
     const kept: ChatMessage[] = [];
     let budget = limits.maxTokens;
@@ -87,7 +82,8 @@ export class ConversationStore implements OnApplicationShutdown {
   /** Waits until every recorded turn is stored (tests, shutdown). */
   async drain(): Promise<void> {
     while (this.buffer.length > 0 || this.pending.size > 0) {
-      if (this.buffer.length > 0) this.flushSoon(0);
+      // Flushed here and now: a timer would never fire while this loop only awaits microtasks.
+      if (this.buffer.length > 0) this.flushNow();
       await Promise.allSettled([...this.pending]);
     }
   }
@@ -99,19 +95,22 @@ export class ConversationStore implements OnApplicationShutdown {
   private flushSoon(delayMs: number): void {
     if (delayMs > 0 && this.timer) return;
     clearTimeout(this.timer);
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      const batch = this.buffer.splice(0, this.buffer.length);
-      if (batch.length === 0) return;
-      const work = this.persistBatch(batch);
-      this.pending.add(work);
-      void work.finally(() => this.pending.delete(work));
-    }, delayMs);
+    this.timer = setTimeout(() => this.flushNow(), delayMs);
+  }
+
+  private flushNow(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.buffer.splice(0, this.buffer.length);
+    if (batch.length === 0) return;
+    const work = this.persistBatch(batch);
+    this.pending.add(work);
+    void work.finally(() => this.pending.delete(work));
   }
 
   private async persistBatch(batch: ChatTurn[]): Promise<void> {
     try {
-      await this.write(batch);
+      await this.store.writeTurns(batch);
     } catch (error) {
       if (batch.length === 1) {
         const [turn] = batch;
@@ -124,7 +123,7 @@ export class ConversationStore implements OnApplicationShutdown {
       return;
     }
     const usage = this.usageEvents(batch);
-    await this.producer.enqueueMany(JobName.UsageRecord, usage).then(
+    await this.usage.emit(usage).then(
       () => this.settle(batch),
       (error: unknown) => {
         this.logger.error({ err: error, turns: usage.length }, 'could not emit usage events');
@@ -145,31 +144,23 @@ export class ConversationStore implements OnApplicationShutdown {
   }
 
   /** Usage events of the turns that consumed tokens, keyed by the assistant message id. */
-  private usageEvents(batch: ChatTurn[]) {
+  private usageEvents(batch: ChatTurn[]): UsageEventInput[] {
     const usage = batch.filter(({ assistant }) => assistant.provider && assistant.model && (assistant.usage.input_tokens > 0 || assistant.usage.output_tokens > 0));
     return usage.map(({ context, assistant }) => ({
-      payload: {
-        event_id: assistant.id,
-        tenant_id: context.tenantId,
-        user_id: context.userId,
-        api_key_id: context.apiKeyId,
-        request_id: context.requestId.slice(0, 128),
-        provider: assistant.provider ?? '',
-        model: assistant.model ?? '',
-        input_tokens: assistant.usage.input_tokens,
-        output_tokens: assistant.usage.output_tokens,
-        cached_tokens: assistant.usage.cached_tokens,
-        latency_ms: assistant.latencyMs,
-        feature: context.feature ?? ('chat' as const),
-        occurred_at: assistant.createdAt.toISOString(),
-        reservation_id: context.reservationId ?? null,
-      },
-      options: { jobId: `usage-${assistant.id}` },
+      event_id: assistant.id,
+      tenant_id: context.tenantId,
+      user_id: context.userId,
+      api_key_id: context.apiKeyId,
+      request_id: context.requestId.slice(0, 128),
+      provider: assistant.provider ?? '',
+      model: assistant.model ?? '',
+      input_tokens: assistant.usage.input_tokens,
+      output_tokens: assistant.usage.output_tokens,
+      cached_tokens: assistant.usage.cached_tokens,
+      latency_ms: assistant.latencyMs,
+      feature: context.feature ?? ('chat' as const),
+      occurred_at: assistant.createdAt.toISOString(),
+      reservation_id: context.reservationId ?? null,
     }));
-  }
-
-  /** One statement per batch on the pg pool (see conversation.sql.ts for why not Prisma). */
-  private async write(batch: ChatTurn[]): Promise<void> {
-    await writeTurns(this.prisma.pg, batch);
   }
 }

@@ -1,15 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { JobName, QueueName, WebhookDeliverInput, uuidFromName, webhookDeliverJobId } from '@conduit/contracts';
-import { verifyWebhook, WebhookSigningKeys } from '@conduit/webhooks';
-import { createOwner, removeOwners, TestOwner, waitFor } from '../testing/fixtures';
-import { OrchestratorTestApp, startOrchestratorTestApp } from '../testing/orchestrator-test-app';
+import { JobName, QueueName, WebhookDeliverInput, uuidFromName, webhookDeliverJobId, webhookEventBody } from '@conduit/contracts';
+import { createTestOwner, removeTestOwners, TestOwner, waitFor } from '@conduit/testing';
+import { JobStore, jobIds, jobWebhookEvent } from '@conduit/jobs';
+import { DeliveryStore, verifyWebhook, WebhookSigningKeys } from '@conduit/webhooks';
+import { BillingTestApp, startBillingTestApp } from '../testing/billing-test-app';
 import { TestReceiver } from '../testing/webhook-receiver';
 import { WebhookReconciler } from './webhook.reconciler';
 
 jest.setTimeout(30_000);
 
-describe('webhook delivery worker (orchestrator in process, local receivers)', () => {
-  let t: OrchestratorTestApp;
+describe('webhook delivery worker (billing in process, local receivers)', () => {
+  let t: BillingTestApp;
   let receiver: TestReceiver;
   let owner: TestOwner;
   const owners: TestOwner[] = [];
@@ -23,40 +24,69 @@ describe('webhook delivery worker (orchestrator in process, local receivers)', (
     occurred_at: new Date().toISOString(),
     ...overrides,
   });
-  /** What another service (billing) does: enqueue only, no row. */
-  const send = (input: WebhookDeliverInput) => t.producer.enqueue(JobName.WebhookDeliver, input, { jobId: webhookDeliverJobId(input.delivery_id) });
+  /** What a producer does: store the delivery (outbox), then enqueue it. */
+  const send = async (input: WebhookDeliverInput) => {
+    await t.app.get(DeliveryStore).insert([{ event: input }]);
+    await enqueueOnly(input);
+  };
+  /** An event enqueued without a stored delivery (as producers did before the outbox). */
+  const enqueueOnly = (input: WebhookDeliverInput) => t.producer.enqueue(JobName.WebhookDeliver, input, { jobId: webhookDeliverJobId(input.delivery_id) });
   const delivery = (id: string) => t.prisma.webhookDelivery.findUnique({ where: { id }, include: { attemptsLog: { orderBy: { attempt: 'asc' } } } });
   const settled = (id: string, timeoutMs = 10_000) =>
-    waitFor(
-      () => delivery(id),
-      (row) => row !== null && row.status !== 'pending',
-      timeoutMs,
-    );
+    waitFor(() => delivery(id), { what: `delivery ${id} to settle`, until: (row) => row !== null && row.status !== 'pending', timeoutMs });
+
+  /** A job of `owner` with a webhook, finished through the JobStore (which stores its outbox delivery). */
+  const finishedJob = async (url: string, now = new Date()) => {
+    const jobs = new JobStore(t.prisma);
+    const id = randomUUID();
+    await jobs.insert({
+      id,
+      tenantId: owner.tenantId,
+      userId: owner.userId,
+      apiKeyId: null,
+      type: 'chat.completion',
+      input: {},
+      metadata: {},
+      webhookUrl: url,
+      idempotencyKey: null,
+      requestHash: '0'.repeat(64),
+      requestId: 'req-webhook-test',
+      traceparent: null,
+      maxAttempts: 1,
+      itemsTotal: 0,
+      createdAt: now,
+      updatedAt: now,
+      deadlineAt: new Date(now.getTime() + 60_000),
+    });
+    const job = await jobs.finish(id, { status: 'succeeded', from: ['queued'], result: { object: 'chat.completion' } }, null, now);
+    if (!job) throw new Error('the job should have finished');
+    return job;
+  };
 
   beforeAll(async () => {
     receiver = new TestReceiver();
     await receiver.start();
-    t = await startOrchestratorTestApp({
+    t = await startBillingTestApp({
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       WEBHOOK_RETRY_BASE_MS: '100',
       WEBHOOK_MAX_AGE_MS: '1500',
       WEBHOOK_TIMEOUT_MS: '400',
-      JOBS_RECONCILE_GRACE_MS: '100',
+      WEBHOOK_RECONCILE_GRACE_MS: '100',
     });
-    owner = await createOwner(t.prisma);
+    owner = await createTestOwner(t.prisma, 'webhooks-test');
     owners.push(owner);
   });
 
   afterAll(async () => {
     if (t) {
-      await removeOwners(t.prisma, owners);
+      await removeTestOwners(t.prisma, owners);
       await t.close();
     }
     await receiver?.stop();
   });
 
-  it('stores and delivers an event another service enqueued, signed with the tenant secret', async () => {
+  it('delivers an event a producer stored and enqueued, signed with the tenant secret', async () => {
     const url = receiver.script(`/ok-${randomUUID()}`, [204]);
     const input = event(url);
     await send(input);
@@ -71,15 +101,12 @@ describe('webhook delivery worker (orchestrator in process, local receivers)', (
     // A second enqueue of the same delivery id is ignored.
     await send(input);
     const queue = t.producer.queue(QueueName.Webhooks);
-    await waitFor(
-      () => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
-      (counts) => Object.values(counts).every((n) => n === 0),
-    );
+    await waitFor(() => queue.getJobCounts('waiting', 'active', 'delayed', 'prioritized'), { what: 'the queue to drain', until: (counts) => Object.values(counts).every((n) => n === 0) });
     expect(receiver.on(new URL(url).pathname)).toHaveLength(1);
   });
 
   it('signs with both secrets during a rotation, so receivers holding either one verify', async () => {
-    const tenant = await createOwner(t.prisma);
+    const tenant = await createTestOwner(t.prisma, 'webhooks-test');
     owners.push(tenant);
     const keys = t.app.get(WebhookSigningKeys);
     const before = await keys.get(tenant.tenantId);
@@ -152,5 +179,36 @@ describe('webhook delivery worker (orchestrator in process, local receivers)', (
     expect(await t.app.get(WebhookReconciler).reconcile()).toBeGreaterThanOrEqual(1);
     expect(await settled(id)).toMatchObject({ status: 'succeeded', attempts: 1 });
     expect(receiver.on(new URL(url).pathname)[0].body).toBe(body);
+  });
+
+  it('stores and delivers an event enqueued without a stored delivery (queued before outbox rows existed)', async () => {
+    const url = receiver.script(`/legacy-${randomUUID()}`, [204]);
+    const input = event(url);
+    await enqueueOnly(input);
+    expect(await settled(input.delivery_id)).toMatchObject({ status: 'succeeded', attempts: 1, tenantId: owner.tenantId });
+    expect(JSON.parse(receiver.on(new URL(url).pathname)[0].body)).toMatchObject({ type: 'budget.threshold_reached', data: input.data });
+  });
+
+  it("sends a job's outbox delivery with the body of the event it was enqueued with", async () => {
+    const url = receiver.script(`/job-${randomUUID()}`, [200]);
+    const job = await finishedJob(url);
+    const delivery = await t.prisma.webhookDelivery.findUniqueOrThrow({ where: { id: jobIds.webhookDelivery(job.id) } });
+    expect(delivery).toMatchObject({ status: 'pending', body: null });
+    await enqueueOnly(jobWebhookEvent(job));
+    const row = await settled(delivery.id);
+    expect(row).toMatchObject({ status: 'succeeded', attempts: 1, body: webhookEventBody(jobWebhookEvent(job)) });
+    expect(receiver.on(new URL(url).pathname).map((hit) => hit.body)).toEqual([row?.body]);
+  });
+
+  it("re-enqueues a job's outbox delivery whose enqueue was lost, rendering its body from the job", async () => {
+    const url = receiver.script(`/lost-${randomUUID()}`, [200]);
+    const job = await finishedJob(url, new Date(Date.now() - 60_000));
+    const id = jobIds.webhookDelivery(job.id);
+    expect(await t.producer.queue(QueueName.Webhooks).getJobState(webhookDeliverJobId(id))).toBe('unknown');
+    expect(await t.app.get(WebhookReconciler).reconcile()).toBeGreaterThanOrEqual(1);
+    expect(await settled(id)).toMatchObject({ status: 'succeeded', attempts: 1 });
+    const [hit] = receiver.on(new URL(url).pathname);
+    expect(JSON.parse(hit.body)).toMatchObject({ type: 'job.succeeded', data: { id: job.id, status: 'succeeded', result: { object: 'chat.completion' } } });
+    expect(hit.body).toBe(webhookEventBody(jobWebhookEvent(job)));
   });
 });

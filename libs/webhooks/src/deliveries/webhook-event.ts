@@ -5,8 +5,8 @@ import type { JobProducer } from '@conduit/queue';
 /** What a stored delivery is made of (the `webhook.deliver` payload, minus its defaults). */
 export type WebhookEvent = WebhookDeliverInput;
 
-/** The row for an event, as {@link insertWebhookDelivery} and the delivery worker store it. */
-export function webhookDeliveryRow(event: WebhookEvent, traceparent?: string): Prisma.WebhookDeliveryCreateManyInput {
+/** The row of an event as a producer stores it (pending, due now). */
+export function webhookDeliveryRow(event: WebhookEvent, traceparent?: string | null): Prisma.WebhookDeliveryCreateManyInput {
   return {
     id: event.delivery_id,
     tenantId: event.tenant_id,
@@ -21,14 +21,10 @@ export function webhookDeliveryRow(event: WebhookEvent, traceparent?: string): P
 }
 
 /**
- * Stores a delivery inside the caller's transaction (the outbox half: the event exists if and only
- * if the state change that caused it committed). A second insert of the same id is a no-op.
+ * Asks the `webhook.deliver` worker to send a stored delivery (see `DeliveryStore`: store it first,
+ * in the transaction of the change that caused it). A duplicate enqueue of one delivery series is
+ * ignored. Every webhook goes out this way, so every one gets the same retries and backoff.
  */
-export async function insertWebhookDelivery(tx: Prisma.TransactionClient, event: WebhookEvent, traceparent?: string): Promise<void> {
-  await tx.webhookDelivery.createMany({ data: [webhookDeliveryRow(event, traceparent)], skipDuplicates: true });
-}
-
-/** Enqueues a stored (or new) delivery; a duplicate enqueue of one delivery series is ignored. */
 export async function enqueueWebhookDelivery(producer: JobProducer, event: WebhookEvent): Promise<void> {
   await producer.enqueue(JobName.WebhookDeliver, event, {
     jobId: webhookDeliverJobId(event.delivery_id, event.series ?? 0),
@@ -39,7 +35,7 @@ export async function enqueueWebhookDelivery(producer: JobProducer, event: Webho
   });
 }
 
-/** The event a stored delivery stands for (for redelivery and recovery). */
+/** The event a stored delivery with a body stands for (for redelivery and recovery). */
 export function webhookEventOf(row: {
   id: string;
   tenantId: string;

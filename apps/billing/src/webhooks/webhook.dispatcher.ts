@@ -2,9 +2,10 @@ import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/commo
 import { SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { DelayedError, Job as BullJob, UnrecoverableError } from 'bullmq';
 import type { WebhookDeliver } from '@conduit/contracts';
-import { PrismaService, WebhookDelivery } from '@conduit/db';
+import type { WebhookDelivery } from '@conduit/db';
 import { injectTraceCarrier } from '@conduit/observability';
 import {
+  DeliveryStore,
   WebhookEndpoints,
   WebhookSender,
   WebhookSendResult,
@@ -13,10 +14,8 @@ import {
   webhookAttemptDuration,
   webhookAttemptsTotal,
   webhookDeliveriesFinished,
-  webhookDeliveryRow,
   webhookHeaders,
 } from '@conduit/webhooks';
-import { closeDelivery, createOrGetDelivery, recordAttempt } from './webhook-delivery.sql';
 import { WEBHOOK_DELIVERY_SETTINGS, WebhookDeliverySettings } from './webhooks.constants';
 
 const tracer = trace.getTracer('conduit-webhooks');
@@ -36,10 +35,10 @@ export interface DeliveryOutcome {
  *   delivery's ~24 h window is spent, then the delivery is marked failed.
  *
  * Every attempt is recorded (`webhook_delivery_attempts`) before the next is scheduled. The same
- * body and `webhook-id` go out on every attempt; the timestamp and signatures are fresh.
- *
- * The delivery row's statements (create-or-get, attempt log, status) run for every attempt and
- * are plain SQL on the pg pool (`webhook-delivery.sql.ts`).
+ * body and `webhook-id` go out on every attempt; the timestamp and signatures are fresh. The
+ * delivery row is the producer's (stored with the change that caused the event): the first run
+ * fills in the body of a job's outbox row from the event it carries. All of it through
+ * `DeliveryStore`, one statement per step.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationShutdown {
@@ -47,7 +46,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
   private readonly sender: WebhookSender;
 
   constructor(
-    private readonly prisma: PrismaService,
+    private readonly deliveries: DeliveryStore,
     private readonly keys: WebhookSigningKeys,
     private readonly endpoints: WebhookEndpoints,
     @Inject(WEBHOOK_DELIVERY_SETTINGS) private readonly settings: WebhookDeliverySettings,
@@ -60,10 +59,12 @@ export class WebhookDispatcher implements OnApplicationShutdown {
   }
 
   async deliver(event: WebhookDeliver, bull: BullJob): Promise<DeliveryOutcome> {
-    // Producers only enqueue: the first run stores the delivery; later runs (retries) get the stored row.
-    const delivery = await createOrGetDelivery(this.prisma.pg, webhookDeliveryRow(event, injectTraceCarrier().traceparent));
+    // The producer stored the delivery; an event enqueued without one (before outbox rows existed) is stored now.
+    const delivery = await this.deliveries.claim(event, injectTraceCarrier().traceparent ?? null);
     if (!delivery || delivery.tenantId !== event.tenant_id) throw new UnrecoverableError(`delivery ${event.delivery_id} belongs to another tenant`);
     if (delivery.status !== 'pending' || delivery.series !== event.series) return { status: 'skipped' };
+    const body = delivery.body;
+    if (body === null) throw new UnrecoverableError(`delivery ${event.delivery_id} has no body`);
 
     const endpoint = await this.endpoints.ensure(delivery.tenantId, delivery.url);
     if (endpoint.disabledAt) {
@@ -73,8 +74,8 @@ export class WebhookDispatcher implements OnApplicationShutdown {
     const secrets = await this.keys.signingSecrets(delivery.tenantId);
     const attempt = delivery.attempts + 1;
     const startedAt = new Date();
-    const headers = webhookHeaders({ id: delivery.id, timestamp: Math.floor(startedAt.getTime() / 1000), body: delivery.body }, secrets);
-    const result = await this.attempt(delivery, attempt, headers);
+    const headers = webhookHeaders({ id: delivery.id, timestamp: Math.floor(startedAt.getTime() / 1000), body }, secrets);
+    const result = await this.attempt(delivery, body, attempt, headers);
 
     let status: 'pending' | 'succeeded' | 'failed' = 'failed';
     let nextAt: number | null = null;
@@ -90,7 +91,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
       else reason = `gave_up_after_${delivery.seriesAttempts + 1}_attempts: ${reason}`;
     }
 
-    const updated = await recordAttempt(this.prisma.pg, delivery, {
+    const updated = await this.deliveries.recordAttempt(delivery, {
       attempt,
       startedAt,
       result,
@@ -107,7 +108,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
     return { status, attempt };
   }
 
-  private async attempt(delivery: WebhookDelivery, attempt: number, headers: Record<string, string>): Promise<WebhookSendResult> {
+  private async attempt(delivery: WebhookDelivery, body: string, attempt: number, headers: Record<string, string>): Promise<WebhookSendResult> {
     return tracer.startActiveSpan(
       'webhook.attempt',
       {
@@ -120,7 +121,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
         },
       },
       async (span) => {
-        const result = await this.sender.send({ url: delivery.url, body: delivery.body, headers, timeoutMs: this.settings.timeoutMs });
+        const result = await this.sender.send({ url: delivery.url, body, headers, timeoutMs: this.settings.timeoutMs });
         span.setAttributes({ 'conduit.webhook.outcome': result.outcome, ...(result.statusCode !== null ? { 'http.response.status_code': result.statusCode } : {}) });
         if (result.outcome !== 'delivered') span.setStatus({ code: SpanStatusCode.ERROR, message: result.error?.code });
         span.end();
@@ -135,7 +136,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
   }
 
   private async close(delivery: WebhookDelivery, status: 'failed', reason: string): Promise<void> {
-    await closeDelivery(this.prisma.pg, delivery.id, status, reason);
+    await this.deliveries.close(delivery.id, status, reason);
     webhookDeliveriesFinished.inc({ status, reason });
   }
 }

@@ -1,4 +1,4 @@
-import { DatabaseError, Pool } from 'pg';
+import { DatabaseError } from 'pg';
 import type { MessageStatus, Prisma } from '@conduit/db';
 import type { ChatTurn } from './chat-turn';
 
@@ -7,8 +7,8 @@ import type { ChatTurn } from './chat-turn';
  * Prisma cost a quarter of the orchestrator's CPU per request here (JS query path, wasm query
  * compiler, a transaction of three statements per batch); one parameterised statement per batch
  * and one per history read cost a fraction of that. Table and column names, enum types and
- * defaults follow prisma/migrations; `conversation.store.int-spec.ts` compares the rows with
- * what Prisma wrote.
+ * defaults follow prisma/migrations. Only `ConversationStore` runs them;
+ * `conversation.store.int-spec.ts` proves them.
  */
 
 /** A session created by a batch; `created_at`/`updated_at` come from the statement's `$4`. */
@@ -207,19 +207,6 @@ function assistantMessageRow(turn: ChatTurn): MessageRow {
   };
 }
 
-/** Stores a batch of turns with {@link WRITE_TURNS_SQL}; `now` stamps created and continued sessions. */
-export async function writeTurns(pool: Pool, batch: readonly ChatTurn[], now: Date = new Date()): Promise<void> {
-  const rows = turnRows(batch);
-  const params = [
-    JSON.stringify(rows.sessions),
-    JSON.stringify(rows.touched),
-    JSON.stringify(rows.messages),
-    now.toISOString(),
-    rows.touched.map((session) => session.id),
-  ];
-  await pool.query(WRITE_TURNS_SQL, params).catch((error: unknown) => Promise.reject(withoutJsonContext(error)));
-}
-
 /**
  * Postgres reports a JSON parameter it refuses (e.g. a `\u0000` in a message, which text columns
  * cannot hold) with up to 50 bytes of the JSON before the fault in `where` — message text that
@@ -230,28 +217,7 @@ export function withoutJsonContext(error: unknown): unknown {
   return error;
 }
 
-export interface HistoryQuery {
-  sessionId: string;
-  tenantId: string;
-  userId: string;
-  excludeIds: readonly string[];
-  limit: number;
-}
-
 export interface HistoryRow {
   role: 'user' | 'assistant';
   content: string;
-}
-
-/** The session's messages newest first, or null when there is no such session of that tenant and user. */
-export async function readHistory(pool: Pool, query: HistoryQuery): Promise<HistoryRow[] | null> {
-  const { rows } = await pool.query<{ role: HistoryRow['role'] | null; content: string | null }>(HISTORY_SQL, [
-    query.sessionId,
-    query.tenantId,
-    query.userId,
-    query.excludeIds,
-    query.limit,
-  ]);
-  if (rows.length === 0) return null;
-  return rows.flatMap(({ role, content }) => (role === null || content === null ? [] : [{ role, content }]));
 }

@@ -1,0 +1,31 @@
+import type { MessageStatus, Prisma } from '@conduit/db';
+
+/** Who a turn belongs to and which request produced it. */
+export interface TurnContext {
+  tenantId: string;
+  userId: string;
+  requestId: string;
+}
+
+/** One finished exchange, as it is stored (and billed by the caller). */
+export interface ChatTurn<C extends TurnContext = TurnContext> {
+  context: C;
+  sessionId: string;
+  newSession: boolean;
+  title: string;
+  userMessage: { id: string; role: 'user' | 'tool'; content: string; createdAt: Date } | null;
+  assistant: {
+    id: string;
+    content: string;
+    status: MessageStatus;
+    provider: string | null;
+    model: string | null;
+    usage: { input_tokens: number; output_tokens: number; cached_tokens: number };
+    usageEstimated: boolean;
+    costUsd: number;
+    latencyMs: number;
+    ttftMs: number | null;
+    metadata: Prisma.InputJsonObject;
+    createdAt: Date;
+  };
+}

@@ -1,0 +1,1 @@
+export { DocumentIngestProducer } from './document-ingest.producer';

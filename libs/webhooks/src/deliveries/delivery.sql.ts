@@ -1,0 +1,115 @@
+import { type WebhookDelivery, selectList } from '@conduit/db';
+
+/*
+ * The statements of `webhook_deliveries` and `webhook_delivery_attempts` that run for every
+ * webhook (the outbox insert, the worker's claim and attempt log) as plain SQL on the pg pool under
+ * Prisma (`PrismaService.pg`): Prisma's ORM path cost several times the statement. Names, enum
+ * types and defaults follow prisma/migrations; the Prisma-side ones (`@updatedAt`, and the `now()`
+ * defaults Prisma's createMany fills in itself) are given explicitly. Only `DeliveryStore` runs
+ * them; `delivery.store.int-spec.ts` proves them.
+ */
+
+/** Every column of `webhook_deliveries`, keyed by its Prisma field. */
+const DELIVERY_FIELDS = {
+  id: 'id',
+  tenantId: 'tenant_id',
+  jobId: 'job_id',
+  url: 'url',
+  eventType: 'event_type',
+  body: 'body',
+  status: 'status',
+  attempts: 'attempts',
+  series: 'series',
+  seriesStartedAt: 'series_started_at',
+  seriesAttempts: 'series_attempts',
+  nextAttemptAt: 'next_attempt_at',
+  lastError: 'last_error',
+  traceparent: 'traceparent',
+  createdAt: 'created_at',
+  updatedAt: 'updated_at',
+  deliveredAt: 'delivered_at',
+} satisfies Record<keyof WebhookDelivery, string>;
+
+/** A `webhook_deliveries` row in the shape of Prisma's `WebhookDelivery`. */
+export const DELIVERY_COLUMNS = selectList(DELIVERY_FIELDS);
+
+/** SQL expressions (parameters, or columns of the producer's row) that make up an outbox delivery. */
+export interface OutboxDeliveryValues {
+  id: string;
+  tenantId: string;
+  jobId: string;
+  /** Also the condition: no URL, no delivery. */
+  url: string;
+  eventType: string;
+  traceparent: string;
+  now: string;
+}
+
+/**
+ * The outbox half of a producer's own statement: a data-modifying CTE body that stores the
+ * delivery of the event the statement's change causes, selected from `source` (the producer's
+ * CTE of changed rows), so the delivery exists if and only if the change committed — in one
+ * statement, without a transaction's extra round trips. The body is left NULL: the worker's
+ * first attempt fills it in from the event it was given (or the reconciler renders it from the
+ * source row). A second insert of the same id is a no-op.
+ */
+export function outboxDeliverySql(source: string, v: OutboxDeliveryValues): string {
+  return `INSERT INTO webhook_deliveries (id, tenant_id, job_id, url, event_type, body, status, attempts, series, series_started_at,
+                                  series_attempts, next_attempt_at, traceparent, created_at, updated_at)
+  SELECT ${v.id}, ${v.tenantId}, ${v.jobId}, ${v.url}, ${v.eventType}, NULL, 'pending', 0, 0, ${v.now},
+         0, ${v.now}, ${v.traceparent}, ${v.now}, ${v.now}
+    FROM ${source} WHERE ${v.url} IS NOT NULL
+  ON CONFLICT (id) DO NOTHING`;
+}
+
+/**
+ * The worker's claim of a delivery, in one round trip: the row as its producer stored it, with an
+ * outbox row's body filled in from the event the worker was given (only by a worker of the same
+ * tenant), or — for an event enqueued without a row (queued before outbox rows existed) — the row
+ * stored now (pending, nothing attempted, its series starting now). The second branch reads the
+ * statement's snapshot, which cannot see a row that a concurrent first run committed while this
+ * INSERT waited on it; the caller then reads again ({@link GET_DELIVERY_SQL}).
+ * $1 id, $2 tenant, $3 job, $4 url, $5 event type, $6 body, $7 series, $8 now, $9 next attempt,
+ * $10 traceparent.
+ */
+export const CLAIM_DELIVERY_SQL = `
+WITH claimed AS (
+  INSERT INTO webhook_deliveries AS d (id, tenant_id, job_id, url, event_type, body, status, attempts, series, series_started_at,
+                                       series_attempts, next_attempt_at, traceparent, created_at, updated_at)
+  VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, 'pending', 0, $7::integer, $8::timestamptz,
+          0, $9::timestamptz, $10, $8::timestamptz, $8::timestamptz)
+  ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at
+   WHERE d.body IS NULL AND d.tenant_id = EXCLUDED.tenant_id
+  RETURNING ${DELIVERY_COLUMNS}
+)
+SELECT * FROM claimed
+UNION ALL
+SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM claimed)`;
+
+export const GET_DELIVERY_SQL = `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1::uuid`;
+
+/**
+ * Logs an attempt and moves the delivery on, in one statement. The update only applies while the
+ * delivery is where the attempt found it (same attempt count and series); a re-logged attempt is
+ * ignored. $1 id, $2 attempt, $3 started at, $4 duration, $5 status code, $6 error code,
+ * $7 error message, $8 response body, $9 next attempt, $10 series attempts, $11 status,
+ * $12 last error, $13 delivered at (NULL: unchanged), $14 now, $15 attempts found, $16 series found.
+ */
+export const RECORD_ATTEMPT_SQL = `
+WITH logged AS (
+  INSERT INTO webhook_delivery_attempts
+    (delivery_id, attempt, started_at, duration_ms, status_code, error_code, error_message, response_body, next_retry_at)
+  VALUES ($1::uuid, $2::integer, $3::timestamptz, $4::integer, $5::integer, $6, $7, $8, $9::timestamptz)
+  ON CONFLICT DO NOTHING
+)
+UPDATE webhook_deliveries
+   SET attempts = $2::integer, series_attempts = $10::integer, status = $11::"WebhookDeliveryStatus",
+       next_attempt_at = $9::timestamptz, last_error = $12, delivered_at = COALESCE($13::timestamptz, delivered_at),
+       updated_at = $14::timestamptz
+ WHERE id = $1::uuid AND attempts = $15::integer AND series = $16::integer`;
+
+/** Closes a pending delivery without an attempt. $1 id, $2 status, $3 last error, $4 now. */
+export const CLOSE_DELIVERY_SQL = `
+UPDATE webhook_deliveries
+   SET status = $2::"WebhookDeliveryStatus", last_error = $3, next_attempt_at = NULL, updated_at = $4::timestamptz
+ WHERE id = $1::uuid AND status = 'pending'`;

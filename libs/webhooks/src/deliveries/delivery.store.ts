@@ -1,0 +1,151 @@
+import { Injectable } from '@nestjs/common';
+import { type Job, Prisma, PrismaService, type WebhookDelivery, type WebhookDeliveryAttempt } from '@conduit/db';
+import type { WebhookSendResult } from '../webhook.sender';
+import { CLAIM_DELIVERY_SQL, CLOSE_DELIVERY_SQL, GET_DELIVERY_SQL, RECORD_ATTEMPT_SQL } from './delivery.sql';
+import { WebhookEvent, webhookDeliveryRow } from './webhook-event';
+
+export type DeliveryWithAttempts = WebhookDelivery & { attemptsLog: WebhookDeliveryAttempt[] };
+
+/** A pending delivery the queue lost; `job` is its job when its body is still to be rendered from it. */
+export interface OverdueDelivery {
+  delivery: WebhookDelivery;
+  job: Job | null;
+}
+
+export interface AttemptRecord {
+  attempt: number;
+  startedAt: Date;
+  result: Pick<WebhookSendResult, 'durationMs' | 'statusCode' | 'error' | 'responseBody'>;
+  /** Where the delivery goes next, and why it is not delivered (null once it is). */
+  status: 'pending' | 'succeeded' | 'failed';
+  nextAt: Date | null;
+  lastError: string | null;
+}
+
+/**
+ * The one owner of `webhook_deliveries` and `webhook_delivery_attempts`. Producers store a
+ * delivery together with the change that causes it (the outbox: {@link insert} inside the
+ * producer's transaction, or `outboxDeliverySql` inside its statement) and then enqueue it
+ * (`enqueueWebhookDelivery`); the `webhook.deliver` worker {@link claim}s it, logs each attempt
+ * ({@link recordAttempt}) or {@link close}s it; the reconciler re-enqueues pending deliveries the
+ * queue lost ({@link findOverdue}); the API lists and {@link redeliver}s them. The per-webhook
+ * statements are plain SQL (`delivery.sql.ts`), the rest Prisma.
+ */
+@Injectable()
+export class DeliveryStore {
+  constructor(private readonly prisma: PrismaService) {}
+
+  /**
+   * Stores deliveries with their bodies, pending and due now; ids already stored are left as they
+   * are. Pass the producer's transaction so they commit (or not) with the change that caused them.
+   */
+  async insert(events: readonly { event: WebhookEvent; traceparent?: string | null }[], tx: Prisma.TransactionClient = this.prisma): Promise<void> {
+    if (events.length === 0) return;
+    await tx.webhookDelivery.createMany({ data: events.map(({ event, traceparent }) => webhookDeliveryRow(event, traceparent)), skipDuplicates: true });
+  }
+
+  /**
+   * The delivery a `webhook.deliver` run works on: as stored, with the body of an outbox row filled
+   * in from `event`; stored now if it never was. Whatever its tenant: the caller checks.
+   */
+  async claim(event: WebhookEvent, traceparent: string | null, now: Date = new Date()): Promise<WebhookDelivery | null> {
+    const row = webhookDeliveryRow(event, traceparent);
+    const { rows } = await this.prisma.pg.query<WebhookDelivery>(CLAIM_DELIVERY_SQL, [
+      row.id,
+      row.tenantId,
+      row.jobId ?? null,
+      row.url,
+      row.eventType,
+      row.body,
+      row.series ?? 0,
+      now,
+      row.nextAttemptAt ?? null,
+      row.traceparent ?? null,
+    ]);
+    if (rows[0]) return rows[0];
+    const again = await this.prisma.pg.query<WebhookDelivery>(GET_DELIVERY_SQL, [row.id]);
+    return again.rows[0] ?? null;
+  }
+
+  /** Logs the attempt and applies its outcome; false when the delivery had moved on meanwhile. */
+  async recordAttempt(
+    delivery: Pick<WebhookDelivery, 'id' | 'attempts' | 'series' | 'seriesAttempts'>,
+    record: AttemptRecord,
+    now: Date = new Date(),
+  ): Promise<boolean> {
+    const { result } = record;
+    const { rowCount } = await this.prisma.pg.query(RECORD_ATTEMPT_SQL, [
+      delivery.id,
+      record.attempt,
+      record.startedAt,
+      result.durationMs,
+      result.statusCode,
+      result.error?.code ?? null,
+      result.error?.message ?? null,
+      result.responseBody,
+      record.nextAt,
+      delivery.seriesAttempts + 1,
+      record.status,
+      record.lastError,
+      record.status === 'succeeded' ? now : null,
+      now,
+      delivery.attempts,
+      delivery.series,
+    ]);
+    return rowCount === 1;
+  }
+
+  /** Closes a still-pending delivery without an attempt (e.g. its endpoint is disabled); false when it was no longer pending. */
+  async close(deliveryId: string, status: 'failed', lastError: string, now: Date = new Date()): Promise<boolean> {
+    const { rowCount } = await this.prisma.pg.query(CLOSE_DELIVERY_SQL, [deliveryId, status, lastError, now]);
+    return rowCount === 1;
+  }
+
+  /** The status of a delivery; null when there is none. */
+  async statusOf(deliveryId: string): Promise<WebhookDelivery['status'] | null> {
+    const row = await this.prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, select: { status: true } });
+    return row?.status ?? null;
+  }
+
+  /** A job's deliveries with their attempt logs, oldest first. */
+  listForJob(tenantId: string, jobId: string): Promise<DeliveryWithAttempts[]> {
+    return this.prisma.webhookDelivery.findMany({
+      where: { jobId, tenantId },
+      orderBy: [{ createdAt: 'asc' }, { id: 'asc' }],
+      include: { attemptsLog: true },
+    });
+  }
+
+  /** One delivery of a job of the tenant; null when there is no such delivery. */
+  findForJob(tenantId: string, jobId: string, deliveryId: string): Promise<WebhookDelivery | null> {
+    return this.prisma.webhookDelivery.findFirst({ where: { id: deliveryId, jobId, tenantId } });
+  }
+
+  /**
+   * Starts a new series of a delivery that is no longer pending: pending and due now, its retry
+   * window and series attempts restarting. Null when it is pending (again) by now.
+   */
+  async redeliver(deliveryId: string, now: Date = new Date()): Promise<DeliveryWithAttempts | null> {
+    const [updated] = await this.prisma.webhookDelivery.updateManyAndReturn({
+      where: { id: deliveryId, status: { not: 'pending' } },
+      data: { status: 'pending', series: { increment: 1 }, seriesStartedAt: now, seriesAttempts: 0, nextAttemptAt: now, lastError: null, deliveredAt: null },
+    });
+    if (!updated) return null;
+    const attemptsLog = await this.prisma.webhookDeliveryAttempt.findMany({ where: { deliveryId } });
+    return { ...updated, attemptsLog };
+  }
+
+  /**
+   * Pending deliveries due more than `graceMs` ago, oldest first: candidates for re-enqueueing
+   * (the caller checks the queue). An outbox row whose body is not rendered yet comes with its job.
+   */
+  async findOverdue(graceMs: number, limit: number, now: Date = new Date()): Promise<OverdueDelivery[]> {
+    const rows = await this.prisma.webhookDelivery.findMany({
+      where: { status: 'pending', nextAttemptAt: { lt: new Date(now.getTime() - graceMs) } },
+      orderBy: { nextAttemptAt: 'asc' },
+      take: limit,
+      include: { job: true },
+    });
+    return rows.map(({ job, ...delivery }) => ({ delivery, job: delivery.body === null ? job : null }));
+  }
+}
