@@ -46,7 +46,7 @@ const MAY_USE = {
   gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'vector-store', 'webhooks'],
   chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'jobs', 'llm', 'retrieval', 'vector-store'],
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'embeddings', 'vector-store'],
-  // the ledger and cost alerts; delivers every webhook (webhook.deliver), which reads job rows
+  // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)
   billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'webhooks'],
   eval: INFRASTRUCTURE,
   // end-to-end tests drive the built apps over HTTP and read the database to check

@@ -34,9 +34,11 @@ function lint(probes: { file: string; code: string }[]): ProbeResult[] {
 describe('billing may not depend on the LLM library', () => {
   it('fails lint on an import of @conduit/llm from apps/billing, and not on the price list of @conduit/budget', () => {
     const probe = 'apps/billing/src/boundary-probe.ts';
-    const [llm, budget] = lint([
+    const [llm, budget, webhooks] = lint([
       { file: probe, code: "import { LlmGateway } from '@conduit/llm';\nexport const gateway = LlmGateway;\n" },
       { file: probe, code: "import { PriceBook } from '@conduit/budget';\nexport const prices = PriceBook;\n" },
+      // Billing delivers every webhook: the libs that takes (and what they use) do not reach @conduit/llm either.
+      { file: probe, code: "import { DeliveryStore } from '@conduit/webhooks';\nimport { jobWebhookEvent } from '@conduit/jobs';\nexport const used = [DeliveryStore, jobWebhookEvent];\n" },
     ]);
     const boundary = (result: ProbeResult) => result.messages.filter((m) => m.ruleId === '@nx/enforce-module-boundaries').map((m) => m.message);
     // Nx reports the first constraint an import breaks: here billing's row of the table.
@@ -45,5 +47,6 @@ describe('billing may not depend on the LLM library', () => {
     // The transitive ban applies to billing's code, and @conduit/budget (and everything it uses) does not reach @conduit/llm.
     expect(llm.boundaries?.depConstraints).toContainEqual({ sourceTag: 'scope:billing', notDependOnLibsWithTags: ['scope:llm'] });
     expect(boundary(budget)).toEqual([]);
+    expect(boundary(webhooks)).toEqual([]);
   }, 60_000);
 });
