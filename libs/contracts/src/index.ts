@@ -34,3 +34,20 @@ export { priceQuoteSchema } from './price-quote.schema';
 export { ConduitHeader } from './conduit-headers';
 export type { PriceQuote } from './price-quote.schema';
 export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';
+export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
+export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';
+export {
+  checkSafeRegex,
+  DEFAULT_GUARDRAILS_POLICY,
+  effectiveGuardrailsPolicy,
+  guardrailsPolicyOverrideSchema,
+  MAX_PATTERN_LENGTH,
+  mergeGuardrailsPolicy,
+  MODERATION_CATEGORIES,
+  paramPath,
+  parseGuardrailsPolicy,
+  PII_ENTITY_TYPES,
+  policyErrorOf,
+  STRUCTURED_PII_TYPES,
+} from './guardrails-policy.schema';
+export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, PiiEntityType, RegexCheck } from './guardrails-policy.schema';
