@@ -19,6 +19,7 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   },
   sessions: { prismaModel: 'session', store: ['libs/conversations/src/conversation.store.ts', 'libs/conversations/src/conversation.sql.ts'] },
   messages: { prismaModel: 'message', store: ['libs/conversations/src/conversation.store.ts', 'libs/conversations/src/conversation.sql.ts'] },
+  tenant_policies: { prismaModel: 'tenantPolicy', store: ['libs/policies/src/policy.store.ts'] },
 };
 
 const TABLES = Object.keys(OWNERS);
@@ -59,7 +60,7 @@ function sources(dir: string): string[] {
   });
 }
 
-describe('one owner per table: writes to jobs, webhook deliveries, sessions and messages are in their store only', () => {
+describe('one owner per table: writes to jobs, webhook deliveries, sessions, messages and tenant policies are in their store only', () => {
   it('finds no write to an owned table outside its store', () => {
     const misplaced = ['apps', 'libs', 'scripts']
       .flatMap((top) => sources(join(root, top)))

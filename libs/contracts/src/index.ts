@@ -55,3 +55,5 @@ export {
 } from './guardrails-policy.schema';
 export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, PiiEntityType, RegexCheck } from './guardrails-policy.schema';
 export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';
+export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
+export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';

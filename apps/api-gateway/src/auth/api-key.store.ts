@@ -71,12 +71,12 @@ export class ApiKeyStore {
         userId: true,
         revokedAt: true,
         expiresAt: true,
-        user: { select: { tier: true } },
+        user: { select: { tier: true, role: true } },
         tenant: { select: { tier: true } },
       },
     });
     if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
-    return { tenantId: row.tenantId, userId: row.userId, apiKeyId: row.id, tier: row.user.tier, tenantTier: row.tenant.tier };
+    return { tenantId: row.tenantId, userId: row.userId, apiKeyId: row.id, tier: row.user.tier, tenantTier: row.tenant.tier, role: row.user.role };
   }
 
   private remember(hash: string, principal: Principal | null, now: number): void {

@@ -2,14 +2,19 @@
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfigOrExit, databaseEnv } from '@conduit/config';
-import { createPrismaClient, Tier } from '@conduit/db';
+import { readFileSync } from 'node:fs';
+import { Redis } from 'ioredis';
+import { createPrismaClient, PrismaService, Tier, UserRole } from '@conduit/db';
+import { PolicyDocumentError, PolicyStore } from '@conduit/policies';
 import { describeApiKey, mintApiKey } from '@conduit/contracts';
 
 const USAGE = `usage: admin <command> [options]
   seed-dev                          development tenant "dev", user dev@conduit.local and a key
                                     (the key is CONDUIT_DEV_API_KEY when set)
   create-tenant --name N --slug S [--tier free|pro|enterprise]
-  create-user   --tenant SLUG --email E [--name N] [--tier free|pro|enterprise]
+  create-user   --tenant SLUG --email E [--name N] [--tier free|pro|enterprise] [--role member|tenant_admin]
+  set-role      --tenant SLUG --email E --role member|tenant_admin
+                                    a tenant admin also manages the tenant's settings
   create-key    --tenant SLUG --email E [--name N]
   revoke-key    --prefix P
   set-budget    --tenant SLUG [--email E] --period daily|monthly --usd N|none|default
@@ -22,11 +27,20 @@ const USAGE = `usage: admin <command> [options]
   list-prices                       the price list, newest first per model
   set-unpriced-models --tenant SLUG --allow yes|no
                                     whether the tenant may use models without a price (billed at 0,
-                                    beyond any budget); default no: refused with model_not_priced`;
+                                    beyond any budget); default no: refused with model_not_priced
+  set-policy    --tenant SLUG --file F|-   the tenant's policy document (JSON; replaces the stored one)
+                                    validated first; running services apply it once announced
+  show-policy   --tenant SLUG       the stored policy document and its version`;
 
 const env = loadConfigOrExit(
   'admin',
-  z.object({ ...databaseEnv, CONDUIT_DEV_API_KEY: z.string().min(16, 'must be at least 16 characters').optional() }),
+  z.object({
+    ...databaseEnv,
+    CONDUIT_DEV_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
+    // set-policy announces the change to running services over Redis (as they do)
+    REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    QUEUE_PREFIX: z.string().min(1).default('conduit'),
+  }),
 );
 
 const tierSchema = z.enum(['free', 'pro', 'enterprise']);
@@ -40,6 +54,25 @@ function required(values: Record<string, unknown>, name: string): string {
   const value = values[name];
   if (typeof value !== 'string' || value.trim() === '') fail(`--${name} is required\n${USAGE}`);
   return value.trim();
+}
+
+function roleOf(value: unknown): UserRole {
+  const parsed = z.enum(['member', 'tenant_admin']).safeParse(value ?? 'member');
+  if (!parsed.success) fail('--role must be member or tenant_admin');
+  return parsed.data;
+}
+
+/** The tenant policy commands go through the table's owner, PolicyStore, as the services do. */
+async function withPolicyStore<T>(work: (store: PolicyStore) => Promise<T>): Promise<T> {
+  if (!env.REDIS_URL) fail('REDIS_URL is required to announce the change to running services');
+  const prisma = new PrismaService({ url: env.DATABASE_URL, poolSize: 1 });
+  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 });
+  try {
+    return await work(new PolicyStore(prisma, redis, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }, { cacheTtlMs: 0 }));
+  } finally {
+    redis.disconnect();
+    await prisma.onApplicationShutdown();
+  }
 }
 
 function tierOf(value: unknown): Tier {
@@ -66,6 +99,8 @@ async function main(): Promise<void> {
       output: { type: 'string' },
       'cached-input': { type: 'string' },
       from: { type: 'string' },
+      role: { type: 'string' },
+      file: { type: 'string' },
       allow: { type: 'string' },
     },
     strict: true,
@@ -104,9 +139,43 @@ async function main(): Promise<void> {
         const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
         if (!tenant) fail(`no tenant with slug ${values.tenant}`);
         const user = await prisma.user.create({
-          data: { tenantId: tenant.id, email: required(values, 'email'), name: values.name, tier: tierOf(values.tier) },
+          data: { tenantId: tenant.id, email: required(values, 'email'), name: values.name, tier: tierOf(values.tier), role: roleOf(values.role) },
         });
-        process.stdout.write(`${JSON.stringify({ user_id: user.id, tenant_id: tenant.id })}\n`);
+        process.stdout.write(`${JSON.stringify({ user_id: user.id, tenant_id: tenant.id, role: user.role })}\n`);
+        break;
+      }
+      case 'set-role': {
+        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
+        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const role = roleOf(required(values, 'role'));
+        const { count } = await prisma.user.updateMany({ where: { tenantId: tenant.id, email: required(values, 'email') }, data: { role } });
+        if (count === 0) fail(`no user ${values.email} in tenant ${tenant.slug}`);
+        process.stdout.write(`${JSON.stringify({ tenant: tenant.slug, email: values.email, role })}\n`);
+        process.stderr.write('admin: gateways apply the change within the API key cache TTL (60 s)\n');
+        break;
+      }
+      case 'set-policy': {
+        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
+        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const file = required(values, 'file');
+        let document: unknown;
+        try {
+          document = JSON.parse(readFileSync(file === '-' ? 0 : file, 'utf8'));
+        } catch (error) {
+          fail(`--file: not a readable JSON document (${error instanceof Error ? error.message : String(error)})`);
+        }
+        const policy = await withPolicyStore((store) => store.put(tenant.id, document, 'cli')).catch((error: unknown) => {
+          if (error instanceof PolicyDocumentError) fail(`policy refused: ${error.message}`);
+          throw error;
+        });
+        process.stdout.write(`${JSON.stringify({ tenant: tenant.slug, version: policy.version })}\n`);
+        break;
+      }
+      case 'show-policy': {
+        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
+        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const policy = await withPolicyStore((store) => store.show(tenant.id));
+        process.stdout.write(`${JSON.stringify({ tenant: tenant.slug, version: policy.version, document: policy.document })}\n`);
         break;
       }
       case 'create-key': {

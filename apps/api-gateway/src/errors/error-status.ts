@@ -46,6 +46,7 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
 
   [AuthErrorCode.MissingApiKey]: 401,
   [AuthErrorCode.InvalidApiKey]: 401,
+  [AuthErrorCode.TenantAdminRequired]: 403,
 
   [ChatErrorCode.MaxTokensTooLarge]: 400, // also JobsErrorCode.MaxTokensTooLarge
   [ChatErrorCode.UnsupportedExtension]: 400,

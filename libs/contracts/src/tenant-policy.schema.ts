@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import {
+  DEFAULT_GUARDRAILS_POLICY,
+  GuardrailsPolicy,
+  guardrailsPolicyOverrideSchema,
+  mergeGuardrailsPolicy,
+} from './guardrails-policy.schema';
+
+/**
+ * A tenant's policy document: one JSON object per tenant (table `tenant_policies`), one section per
+ * pipeline capability. A section that is absent takes its defaults; unknown sections and fields are
+ * refused, so a typo never silently turns a guard off. Later stages (cache, memory, routing, eval)
+ * add their section here and a default in {@link resolveTenantPolicy}.
+ *
+ * `api_keys` holds per-API-key overrides (a partial section merged over the tenant's), keyed by the
+ * key's id.
+ */
+const apiKeyOverrideSchema = z.strictObject({
+  guardrails: guardrailsPolicyOverrideSchema.optional(),
+});
+
+export const tenantPolicyDocumentSchema = z.strictObject({
+  guardrails: guardrailsPolicyOverrideSchema.optional(),
+  api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
+});
+export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
+
+/** The resolved policy of a tenant: every section with its defaults filled in. */
+export interface TenantPolicy {
+  /** Grows by one on every change (0: never stored, all defaults). */
+  version: number;
+  guardrails: GuardrailsPolicy;
+  /** The stored document, for per-key overrides and for showing it back. */
+  document: TenantPolicyDocument;
+}
+
+export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
+  version: 0,
+  guardrails: DEFAULT_GUARDRAILS_POLICY,
+  document: Object.freeze({}) as TenantPolicyDocument,
+});
+
+/** Validates a document (throws a ZodError naming the path of the bad field) and fills in the defaults. */
+export function resolveTenantPolicy(input: unknown, version: number): TenantPolicy {
+  const document = tenantPolicyDocumentSchema.parse(input ?? {});
+  return {
+    version,
+    guardrails: document.guardrails ? mergeGuardrailsPolicy(DEFAULT_GUARDRAILS_POLICY, document.guardrails) : DEFAULT_GUARDRAILS_POLICY,
+    document,
+  };
+}
+
+/** The guardrails policy for one request: the tenant's, with its API key's override on top. */
+export function guardrailsPolicyFor(policy: TenantPolicy, apiKeyId: string | null | undefined): GuardrailsPolicy {
+  const override = apiKeyId ? policy.document.api_keys?.[apiKeyId]?.guardrails : undefined;
+  return override ? mergeGuardrailsPolicy(policy.guardrails, override) : policy.guardrails;
+}
