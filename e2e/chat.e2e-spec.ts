@@ -239,7 +239,9 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
       body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'still failing?' }] }),
     });
     expect(fast.status).toBe(503);
-    expect(Date.now() - started).toBeLessThan(200);
+    // Failing fast means no upstream call at all; the time bound is loose on purpose (a loaded
+    // machine stretches any request), yet far below the provider timeout and retry schedule.
     expect(platform.mock.state.requests.list()).toHaveLength(0);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });
