@@ -1,4 +1,4 @@
-import { FEATURE_COUNT, forEachFeature, ngramIndex } from './features';
+import { collectFeatures, FEATURE_COUNT, newFeatureBuffer, ngramIndex } from './features';
 import { matchesOf } from '../regex-matches';
 
 /**
@@ -161,13 +161,15 @@ export const INJECTION_RULES: readonly InjectionRule[] = rules.map(([id, source]
   lineStart: source.includes('^'),
 }));
 
-/** Feature index → rules anchored on it (first set, second set); `ANCHOR_MARK[index] === 1` for every anchor index. */
+/** Feature index → rules anchored on it (first set, second set); `isAnchor(index)` for every anchor index. */
 const FIRST = new Map<number, number[]>();
 const SECOND = new Map<number, number[]>();
-export const ANCHOR_MARK = new Uint8Array(FEATURE_COUNT);
+/** One bit per feature index (32 kB, so the scorer's per-feature test stays in the L1 cache). */
+export const ANCHOR_BITS = new Uint8Array(FEATURE_COUNT >>> 3);
+export const isAnchor = (index: number): boolean => ((ANCHOR_BITS[index >>> 3] as number) & (1 << (index & 7))) !== 0;
 const register = (map: Map<number, number[]>, gram: string, rule: number) => {
   const index = ngramIndex(gram);
-  ANCHOR_MARK[index] = 1;
+  ANCHOR_BITS[index >>> 3] = (ANCHOR_BITS[index >>> 3] as number) | (1 << (index & 7));
   const list = map.get(index) ?? [];
   if (!list.includes(rule)) list.push(rule);
   map.set(index, list);
@@ -208,8 +210,7 @@ const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '
  * anything beyond lower-casing happened (then the n-gram anchors, computed on the lower-cased
  * text, say nothing and every rule runs).
  */
-export function normaliseDetailed(text: string): { text: string; changed: boolean } {
-  const lower = text.toLowerCase();
+export function normaliseDetailed(text: string, lower: string = text.toLowerCase()): { text: string; changed: boolean } {
   let out = lower;
   if (/[013457@$]/.test(out) && /[a-z][013457@$]|[013457@$][a-z]/.test(out)) {
     out = out.replace(/(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g, (ch) => LEET[ch] ?? ch);
@@ -242,16 +243,22 @@ export interface RuleGate {
 const WHITESPACE = /\s/;
 
 /** Positions of each rule's first-set and second-set anchors, from one pass over the gate. */
-function anchorPositions(gate: RuleGate): { firsts: number[][]; seconds: number[][] } {
-  const firsts: number[][] = INJECTION_RULES.map(() => []);
-  const seconds: number[][] = INJECTION_RULES.map(() => []);
+function anchorPositions(gate: RuleGate, enabled?: Uint8Array): { firsts: number[][]; seconds: number[][] } {
+  // Lists only for the rules that can run (most texts enable none or a few).
+  const firsts: number[][] = new Array<number[]>(INJECTION_RULES.length);
+  const seconds: number[][] = new Array<number[]>(INJECTION_RULES.length);
+  for (let r = 0; r < INJECTION_RULES.length; r += 1) {
+    if (enabled && enabled[r] !== 1) continue;
+    firsts[r] = [];
+    seconds[r] = [];
+  }
   for (let i = 0; i < gate.indices.length; i += 1) {
     const index = gate.indices[i] as number;
     const position = gate.positions[i] as number;
     const a = FIRST.get(index);
-    if (a) for (let k = 0; k < a.length; k += 1) (firsts[a[k] as number] as number[]).push(position);
+    if (a) for (let k = 0; k < a.length; k += 1) firsts[a[k] as number]?.push(position);
     const b = SECOND.get(index);
-    if (b) for (let k = 0; k < b.length; k += 1) (seconds[b[k] as number] as number[]).push(position);
+    if (b) for (let k = 0; k < b.length; k += 1) seconds[b[k] as number]?.push(position);
   }
   return { firsts, seconds };
 }
@@ -291,12 +298,13 @@ function rangesFor(rule: InjectionRule, firsts: number[], seconds: number[], has
  * rules anchored with "^") and end before one, so boundaries and look-arounds see what they would
  * see in the whole text.
  */
-export function ruleHits(text: string, gate?: RuleGate): RuleHit[] {
-  const { text: normalised, changed } = normaliseDetailed(text);
+export function ruleHits(text: string, gate?: RuleGate, lower?: string): RuleHit[] {
+  const { text: normalised, changed } = normaliseDetailed(text, lower);
   // Leetspeak or spacing rewritten: the anchors must come from the rewritten text.
   if (gate && changed) gate = gateFor(normalised);
+  if (gate && gate.indices.length === 0 && !gate.hasCjk) return [];
   const enabled = gate ? enabledRules(gate.indices, gate.hasCjk) : undefined;
-  const anchors = gate && gate.indices.length > 0 ? anchorPositions(gate) : undefined;
+  const anchors = gate && gate.indices.length > 0 ? anchorPositions(gate, enabled) : undefined;
   const hits: RuleHit[] = [];
   for (let index = 0; index < INJECTION_RULES.length; index += 1) {
     if (enabled && enabled[index] !== 1) continue;
@@ -323,11 +331,15 @@ export function ruleHits(text: string, gate?: RuleGate): RuleHit[] {
 export function gateFor(text: string): RuleGate {
   const indices: number[] = [];
   const positions: number[] = [];
-  const hasCjk = forEachFeature(text, (index, position) => {
-    if (ANCHOR_MARK[index] === 1) {
+  const features = collectFeatures(text, gateScratch);
+  for (let k = 0; k < features.count; k += 1) {
+    const index = features.indices[k] as number;
+    if (isAnchor(index)) {
       indices.push(index);
-      positions.push(position);
+      positions.push(features.positions[k] as number);
     }
-  });
-  return { indices, positions, hasCjk };
+  }
+  return { indices, positions, hasCjk: features.hasCjk };
 }
+
+const gateScratch = newFeatureBuffer();
