@@ -33,16 +33,30 @@ export function scoreWindows(text: string, model: InjectionModel): WindowScore {
   const { indices: all, positions: at, count: n, hasCjk } = features;
   const indices: number[] = [];
   const positions: number[] = [];
+  // Weights are int8, so block sums are exact integers: accumulate in registers while the block
+  // stays the same (it changes only at block edges; word features carry their word's start).
+  let current = 0;
+  let sum = 0;
+  let count = 0;
   for (let k = 0; k < n; k += 1) {
     const index = all[k] as number;
     const b = ((at[k] as number) / block) | 0;
-    sums[b] += weights[index] as number;
-    counts[b] += 1;
+    if (b !== current) {
+      sums[current] += sum;
+      counts[current] += count;
+      current = b;
+      sum = 0;
+      count = 0;
+    }
+    sum = (sum + (weights[index] as number)) | 0;
+    count += 1;
     if (((ANCHOR_BITS[index >>> 3] as number) & (1 << (index & 7))) !== 0) {
       indices.push(index);
       positions.push(at[k] as number);
     }
   }
+  sums[current] += sum;
+  counts[current] += count;
   const hits = ruleHits(text, { indices, positions, hasCjk }, lower);
   const windows = blocks <= 2 ? 1 : blocks - 1;
   const span = blocks <= 2 ? blocks : 2;
