@@ -34,9 +34,11 @@ console.log(`machine: ${machine()}; node ${process.version}; ${new Date().toISOS
 const detector = new g.BuiltinInjectionDetector();
 const verdicts = new Map(injectionItems.map((item) => [item, detector.detectSync(item.text)]));
 const injectionRows = [];
-for (const split of ['test', 'all']) {
+// "test, first set": the test-split items of the first version of the set (before the items marked `batch: 2`), for comparison with earlier runs.
+const inSplit = (split, i) => split === 'all' || (g.splitOf(i.text) === 'test' && (split === 'test' || i.batch === undefined));
+for (const split of ['test', 'test, first set', 'all']) {
   for (const group of ['en', 'non-en']) {
-    const items = injectionItems.filter((i) => (split === 'all' || g.splitOf(i.text) === 'test') && (group === 'en') === (i.lang === 'en'));
+    const items = injectionItems.filter((i) => inSplit(split, i) && (group === 'en') === (i.lang === 'en'));
     const s = g.scoreInjection(items, items.map((i) => verdicts.get(i)));
     injectionRows.push({ split, languages: group, items: s.items, injections: s.injections, benign: s.benign, recall: fmt(s.recall, 3), fpr: fmt(s.falsePositiveRate, 3), precision: fmt(s.precision, 3) });
   }

@@ -74,6 +74,32 @@ const rules: Array<[string, string]> = [
   ['stay_in_character', `\\bstay in character\\b|\\bnever reveal that you are pretending\\b|\\bno matter what i ask\\b`],
   ['pwned', `\\b(?:i have been pwned|access granted|filters off)\\b`],
   ['override_command', `\\b(?:override|bypass|disable|turn off|deactivate)\\b[^.\\n]{0,20}?\\b(?:safety|content|security|moderation)?\\s*(?:filters?|settings|guardrails|moderation|alignment)\\b`],
+  // Second batch (2026-12-07), from out-of-fold misses on the train split: generic shapes, not items.
+  [
+    'rules_suspended',
+    `\\b(?:previous|prior|earlier|original|old|all|your|these|the)\\s+(?:instructions|directives|rules|guidance|guidelines|orders|settings|restrictions)\\s+(?:are|were|is|have been|has been)\\s+(?:now\\s+)?(?:suspended|obsolete|revoked|outdated|lifted|superseded|replaced|disabled|void|null and void|no longer valid|cancell?ed|canceled)`,
+  ],
+  [
+    'obey_only_me',
+    `\\bthe only (?:instructions|commands|rules|orders) (?:that (?:count|matter)|you (?:follow|obey|need))|\\bobey only (?:me|my|the commands|the instructions)|\\bdo (?:only )?what i say from (?:now|here) on\\b|\\bonly (?:follow|obey) (?:me|my (?:instructions|commands|orders))`,
+  ],
+  ['reset_instructions', `\\breset (?:your|all|the) (?:instructions|rules|settings|configuration|programming|guidelines) to (?:(?:the )?factory )?defaults?\\b|\\bfactory defaults?\\b[^.\\n]{0,40}?\\b(?:obey|follow|only)\\b`],
+  [
+    'no_safety',
+    `\\b(?:no|without (?:any )?|zero )safety (?:checks|filters|rules|guidelines|restrictions|limits)\\b|\\bnever (?:been )?trained with (?:any )?safety\\b|\\bsafety (?:checks|filters|rules) (?:are )?(?:off|disabled|removed)\\b`,
+  ],
+  [
+    'told_not_to_tell',
+    `\\bwhat (?:were|have) you (?:been )?(?:told|instructed|asked|programmed) not to (?:tell|say|reveal|share|mention)\\b|\\brepeat (?:those|these|your|the) (?:instructions|rules|guidelines)\\b`,
+  ],
+  [
+    'confidential_config',
+    `\\b(?:confidential|hidden|secret|internal|original|initial) (?:instructions|configuration|preamble|setup|prompt|rules)\\b[^.\\n]{0,30}?\\b(?:configured|given|set up|initiali[sz]ed|loaded|programmed)\\b|\\bhidden preamble\\b|\\btext (?:that (?:appears|comes) )?before my first message\\b`,
+  ],
+  [
+    'agents_reading',
+    `\\b[\\w-]*(?:ai|llm|gpt|copilot|automated|coding)[\\w-]*\\s+(?:\\w+\\s+)?(?:agents?|assistants?|bots?|models?|tools?|helpers?)\\s*,?\\s+(?:reading|processing|parsing|summari[sz]ing|reviewing|screening|handling)\\s+(?:this|these)\\b`,
+  ],
   // Other languages.
   ['ignore_previous_es', `\\b(?:ignora|olvida|haz caso omiso|no sigas)\\b[^.\\n]{0,40}?\\b(?:instrucciones|reglas|directrices|indicaciones|lo anterior)`],
   ['ignore_previous_fr', `\\b(?:ignore|ignorez|oublie|oubliez|ne tiens pas compte|ne tenez pas compte)\\b[^.\\n]{0,40}?\\b(?:instructions|règles|consignes|ce qui précède)`],
@@ -138,6 +164,13 @@ const ANCHORS: Record<string, { grams: string[]; also?: string[]; cjk?: boolean 
   stay_in_character: { grams: ["aract", "etend", "matte"] },
   pwned: { grams: ["pwned", "grant", "filte"] },
   override_command: { grams: ["filte", "setti", "rdrai", "odera", "align"] },
+  rules_suspended: { grams: ["truct", "recti", "rules", "guida", "guide", "order", "setti", "stric"], also: ["suspe", "obsol", "revok", "outda", "lifte", "super", "repla", "disab", "voi", "valid", "cance"] },
+  obey_only_me: { grams: ["only ", "i say"] },
+  reset_instructions: { grams: ["reset", "facto"] },
+  no_safety: { grams: ["safet"] },
+  told_not_to_tell: { grams: [" told", "truct", "asked", "gramm", "rules", "guide"] },
+  confidential_config: { grams: ["figur", "given", "set u", "itial", "loade", "gramm", "pream", "first"] },
+  agents_reading: { grams: ["readi", "proce", "parsi", "summa", "revie", "scree", "handl"] },
   ignore_previous_es: { grams: ["rucci", "regla", "rectr", "dicac", "nteri"] },
   ignore_previous_fr: { grams: ["truct", "ègles", "nsign", "récèd"] },
   ignore_previous_de: { grams: ["weisu", "regel", "orgab", "esagt"] },
