@@ -81,13 +81,17 @@ export function structuredRunStart(text: string): number {
  */
 export class PhrasePrefixes {
   private readonly prefixes = new Set<string>();
+  /** First characters of the phrases: most positions are skipped on one look-up. */
+  private readonly firsts = new Set<number>();
   readonly longest: number;
 
   constructor(phrases: readonly string[]) {
     let longest = 0;
     for (const raw of phrases) {
       const phrase = raw.toLowerCase().trim().replace(/\s+/g, ' ');
+      if (phrase.length === 0) continue;
       longest = Math.max(longest, phrase.length);
+      this.firsts.add(phrase.charCodeAt(0));
       for (let k = 1; k < phrase.length; k += 1) this.prefixes.add(phrase.slice(0, k));
     }
     this.longest = longest;
@@ -107,7 +111,7 @@ export class PhrasePrefixes {
     const tail = text.slice(from).toLowerCase();
     for (let s = 0; s < tail.length; s += 1) {
       // Candidates start at a non-space character that does not continue a word.
-      if (isSpace(tail.charCodeAt(s)) || (s > 0 && isWordChar(tail.charCodeAt(s - 1)) && isWordChar(tail.charCodeAt(s)))) continue;
+      if (!this.firsts.has(tail.charCodeAt(s)) || (s > 0 && isWordChar(tail.charCodeAt(s - 1)) && isWordChar(tail.charCodeAt(s)))) continue;
       const candidate = tail.slice(s).replace(/\s+/g, ' ');
       if (candidate.length <= this.longest && this.prefixes.has(candidate)) return from + s;
     }

@@ -65,9 +65,10 @@ export class OutputGuard {
    * unfinished token with a digit, `@`, a key prefix or inner punctuation, an open PEM block, a
    * partial deny-listed term, a moderation opener in the current sentence — or, for checks with
    * no such test (deny-list regexes, names, addresses), the last `windowChars` at a token
-   * boundary. Text before `hold` cannot become part of a violation any more.
+   * boundary. Text before `hold` cannot become part of a violation any more. `released`: how much
+   * of `text` already went out (a PEM block is looked for after it).
    */
-  liveTail(text: string, windowChars: number): LiveTail {
+  liveTail(text: string, windowChars: number, released = 0): LiveTail {
     let hold = text.length;
     const tokenStart = unfinishedTokenStart(text);
     let word = text.length;
@@ -76,7 +77,7 @@ export class OutputGuard {
       else hold = tokenStart;
     }
     if (this.scanner) {
-      hold = Math.min(hold, structuredRunStart(text), openPemStart(text, Math.max(0, text.length - 16_384)));
+      hold = Math.min(hold, structuredRunStart(text), openPemStart(text, released));
     }
     if (this.denyList) hold = Math.min(hold, this.denyList.termPrefixes.start(text));
     if (this.openers) hold = Math.min(hold, this.openers.start(text));

@@ -68,7 +68,7 @@ export class StreamingOutputGuard {
     if (this.failed) return { text: '', blocked: this.failed };
     if (this.done) return { text: '' };
     this.buffer += chunk;
-    const tail = this.guard.liveTail(this.buffer, this.holdBack);
+    const tail = this.guard.liveTail(this.buffer, this.holdBack, this.released);
     const out = this.release(this.flushAfterMs === 0 ? tail.hold : tail.word);
     if (!out.blocked && this.flushAfterMs !== undefined && this.flushAfterMs > 0 && tail.word < tail.hold && tail.hold > this.released) {
       const target = tail.hold;
