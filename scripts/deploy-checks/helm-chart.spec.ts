@@ -274,6 +274,14 @@ describe('helm/conduit chart', () => {
       expect(data({ 'qdrant.enabled': 'true', 'config.qdrantUrl': 'http://q:6333' }).QDRANT_URL).toBe('http://q:6333');
       expect(data({}).QDRANT_URL).toBeUndefined();
     });
+
+    it("give the gateway's browser edge its CORS origins and HSTS only when set", () => {
+      const full = at(named(render({ valuesFiles: [fullValuesFile], release: 'conduit-full' }), 'ConfigMap', 'conduit-full-config'), 'data') as Json;
+      expect(full).toMatchObject({ CORS_ALLOWED_ORIGINS: 'https://app.example.test,http://localhost:3000', HSTS_MAX_AGE_S: '31536000' });
+      const defaults = at(byKind(render(), 'ConfigMap')[0], 'data') as Json;
+      expect(defaults.CORS_ALLOWED_ORIGINS).toBeUndefined();
+      expect(defaults.HSTS_MAX_AGE_S).toBeUndefined();
+    });
   });
 
   describe('migrations hook', () => {

@@ -17,6 +17,8 @@ export const ConduitHeader = {
   InternalToken: 'x-conduit-internal-token',
   /** Internal: the budget reservation of the call, settled or released by the orchestrator. */
   ReservationId: 'x-conduit-reservation-id',
+  /** Public: the end user of the tenant's application a key scoped `act_for_users` acts for. */
+  EndUser: 'x-conduit-end-user',
   /** Public: the session a chat continues (request) or was stored in (response). */
   SessionId: 'x-conduit-session-id',
   /** Public: the stored assistant message of a chat answer. */
