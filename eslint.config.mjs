@@ -46,7 +46,7 @@ const MAY_USE = {
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
   gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'vector-store', 'webhooks'],
-  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'jobs', 'llm', 'retrieval', 'vector-store'],
+  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'retrieval', 'vector-store'],
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)
   billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'webhooks'],
