@@ -1,6 +1,10 @@
 import type { Provider, Type } from '@nestjs/common';
+import { GuardrailDecisions, guardrailMetricsProvider } from './guardrails/guardrail-decisions';
+import { InjectionDetectors } from './guardrails/injection-detectors';
 import type { PipelineStage } from './pipeline-stage';
+import { InputGuardsStage } from './stages/input-guards/input-guards.stage';
 import { ModelCallStageImpl } from './stages/model-call/model-call.stage';
+import { OutputGuardsStage } from './stages/output-guards/output-guards.stage';
 import { PersistenceStage } from './stages/persistence/persistence.stage';
 import { RetrievalStage } from './stages/retrieval/retrieval.stage';
 
@@ -14,13 +18,18 @@ export const PIPELINE_STAGES = Symbol('PIPELINE_STAGES');
  * stages not built yet are simply absent).
  */
 const STAGES: readonly Type<PipelineStage>[] = [
+  InputGuardsStage,
   RetrievalStage,
   ModelCallStageImpl,
+  OutputGuardsStage,
   PersistenceStage,
 ];
 
-/** Nest providers: every stage, and the ordered list of their instances. */
+/** Nest providers: what the stages share, every stage, and the ordered list of their instances. */
 export const pipelineStageProviders: Provider[] = [
+  guardrailMetricsProvider,
+  GuardrailDecisions,
+  InjectionDetectors,
   ...STAGES,
   { provide: PIPELINE_STAGES, inject: [...STAGES], useFactory: (...stages: PipelineStage[]) => stages },
 ];
