@@ -21,7 +21,8 @@ const MAY_USE = {
   db: [],
   database: [],
   queue: ['contracts', 'observability'],
-  runtime: ['contracts', 'config', 'db', 'observability', 'queue'],
+  // the service core; its logger scrubs lines with libs/guardrails' detectors
+  runtime: ['contracts', 'config', 'db', 'guardrails', 'observability', 'queue'],
   // capabilities
   'blob-store': INFRASTRUCTURE,
   embeddings: INFRASTRUCTURE,
