@@ -11,6 +11,7 @@ export {
   llmTimeToFirstToken,
   llmTokensTotal,
   metricsRegistry,
+  pipelineStageDuration,
   queueDepth,
   queueJobDuration,
   queueJobWait,

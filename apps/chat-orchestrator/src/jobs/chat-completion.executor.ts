@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AsyncJobType, chatCompletionJobInputSchema } from '@conduit/contracts';
 import type { Job, Prisma } from '@conduit/db';
 import { formatIssues } from '@conduit/runtime';
-import { ChatService } from '../chat/chat.service';
+import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { runJobChat } from './job-chat';
 import type { ExecutionContext, ExecutionResult, JobExecutor } from './job-executor';
 import { InvalidJobError } from './job-failure';
@@ -12,7 +12,7 @@ import { InvalidJobError } from './job-failure';
 export class ChatCompletionExecutor implements JobExecutor {
   readonly type = AsyncJobType.ChatCompletion;
 
-  constructor(private readonly chat: ChatService) {}
+  constructor(private readonly chat: ChatPipeline) {}
 
   async execute(job: Job, { signal }: ExecutionContext): Promise<ExecutionResult> {
     const input = chatCompletionJobInputSchema.safeParse(job.input);

@@ -83,3 +83,11 @@ export const retrievalDuration = new Histogram({
   buckets: latencyBuckets,
   registers: [metricsRegistry],
 });
+
+export const pipelineStageDuration = new Histogram({
+  name: 'conduit_pipeline_stage_duration_seconds',
+  help: 'Time spent in one stage of the chat pipeline (a stage that is off is not observed)',
+  labelNames: ['stage'] as const,
+  buckets: [0.00005, 0.0001, 0.00025, 0.0005, ...latencyBuckets],
+  registers: [metricsRegistry],
+});
