@@ -1,6 +1,8 @@
 export { otlpConfigured, shutdownTelemetry, startTelemetry } from './telemetry/start-telemetry';
 export type { TelemetryOptions } from './telemetry/start-telemetry';
 export { currentTraceId, injectTraceCarrier } from './telemetry/trace-context';
+export { GEN_AI, GEN_AI_OPERATION, genAiSpanName } from './telemetry/gen-ai.constants';
+export type { GenAiOperation } from './telemetry/gen-ai.constants';
 export { LoggingModule, REDACTED_PATHS, requestIdFor } from './logging/logging.module';
 export type { LoggingOptions } from './logging/logging.module';
 export { StartupChatterLogger } from './logging/startup-chatter.logger';

@@ -22,6 +22,11 @@ export interface GatewayCallOptions {
   timeoutMs?: number;
   /** Extra HTTP headers sent upstream. */
   headers?: Record<string, string>;
+  /**
+   * Records message content on the provider spans, passed through this PII guard first. Off
+   * unless the caller sets it (per tenant, opt-in).
+   */
+  captureContent?: (text: string) => string;
 }
 
 export interface CompleteResult {
@@ -112,6 +117,7 @@ export class LlmGateway {
     context.span.succeed({
       finishReason: completion.finish_reason,
       usage: completion.usage,
+      content: completion.content,
       ...(completion.model !== undefined ? { model: completion.model } : {}),
       ...(completion.upstream_id !== undefined ? { upstreamId: completion.upstream_id } : {}),
     });
@@ -132,7 +138,7 @@ export class LlmGateway {
     const labels = { provider: context.target.provider, model: context.target.model };
     const firstAt = this.clock.now();
     this.env.metrics.timeToFirstToken(labels, (firstAt - context.startedAt) / 1000);
-    context.span.firstToken();
+    context.span.firstToken((firstAt - context.startedAt) / 1000);
     const onEnd = (end: StreamEnd) => {
       const seconds = (this.clock.now() - context.startedAt) / 1000;
       this.env.metrics.attempt(labels, end.outcome, seconds);
@@ -190,6 +196,7 @@ export class LlmGateway {
       ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.headers !== undefined ? { headers: options.headers } : {}),
+      ...(options.captureContent !== undefined ? { captureContent: options.captureContent } : {}),
     };
   }
 

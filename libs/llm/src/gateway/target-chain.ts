@@ -49,6 +49,7 @@ export interface ChainCall {
   timeoutMs?: number;
   headers?: Record<string, string>;
   stream: boolean;
+  captureContent?: (text: string) => string;
 }
 
 /** Thrown inside a target's retry loop when its breaker refuses a try. */
@@ -181,6 +182,7 @@ class TargetRun<T> {
         requested: call.route.requested,
         stream: call.stream,
         ...(call.requestId !== undefined ? { requestId: call.requestId } : {}),
+        ...(call.captureContent !== undefined ? { captureContent: call.captureContent } : {}),
       }),
       startedAt: this.env.clock.now(),
     };
