@@ -1,6 +1,5 @@
 import { SpanStatusCode, trace, type Tracer } from '@opentelemetry/api';
 import { Counter, Histogram, type Registry } from 'prom-client';
-import { GEN_AI, GEN_AI_OPERATION } from '@conduit/observability';
 
 /** What a guardrail stage decided, as kept in message metadata (`guardrails: [...]`): never the values themselves. */
 export interface GuardrailDecision {
@@ -63,7 +62,7 @@ export async function applyGuardrail(
   options: { metrics?: GuardrailMetrics; tracer?: Tracer } = {},
 ): Promise<GuardrailDecision> {
   const tracer = options.tracer ?? trace.getTracer(GUARDRAILS_TRACER_NAME);
-  return tracer.startActiveSpan(`apply_guardrail ${stage}`, { attributes: { [GEN_AI.operation]: GEN_AI_OPERATION.applyGuardrail, 'conduit.guardrail.stage': stage } }, async (span) => {
+  return tracer.startActiveSpan(`apply_guardrail ${stage}`, { attributes: { 'gen_ai.operation.name': 'apply_guardrail', 'conduit.guardrail.stage': stage } }, async (span) => {
     const started = process.hrtime.bigint();
     const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
     try {
