@@ -7,7 +7,18 @@ export { LoggingModule, REDACTED_PATHS, requestIdFor } from './logging/logging.m
 export type { LoggingOptions } from './logging/logging.module';
 export { StartupChatterLogger } from './logging/startup-chatter.logger';
 export {
+  activeUsers,
+  BREAKER_STATE_VALUE,
+  budgetUtilisation,
+  feedbackTotal,
   httpRequestDuration,
+  LLM_ERROR_METRIC_KINDS,
+  llmBreakerState,
+  llmErrorsTotal,
+  llmFallbacksTotal,
+  queueDeadLetterJobs,
+  queueOldestJobAge,
+  registerBreakerSource,
   llmCostUsdTotal,
   llmRequestDuration,
   llmTimeToFirstToken,
@@ -19,6 +30,7 @@ export {
   queueJobsTotal,
   retrievalDuration,
 } from './metrics/metrics';
+export type { BreakerStateReading, LlmErrorMetricKind } from './metrics/metrics';
 export { MetricsController } from './metrics/metrics.controller';
 export { HealthModule } from './health/health.module';
 export { READINESS_CHECKS, withTimeout } from './health/readiness-check';

@@ -24,7 +24,7 @@ class Scripted implements LlmProvider {
   }
 }
 
-const metrics: LlmMetrics = { attempt: () => undefined, timeToFirstToken: () => undefined, usage: () => undefined };
+const metrics: LlmMetrics = { attempt: () => undefined, timeToFirstToken: () => undefined, usage: () => undefined, error: () => undefined };
 
 describe('attempt spans (OpenTelemetry GenAI conventions)', () => {
   beforeAll(() => trace.setGlobalTracerProvider(provider));
