@@ -207,7 +207,7 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
       until: (seen) => seen.has('api-gateway') && seen.has('chat-orchestrator') && seen.has('billing'),
       timeoutMs: 15_000,
     });
-    const llmSpan = platform.otlp.spans.find((s) => s.traceId === traceId && s.attributes['gen_ai.system'] !== undefined);
+    const llmSpan = platform.otlp.spans.find((s) => s.traceId === traceId && s.attributes['gen_ai.provider.name'] !== undefined);
     expect(llmSpan?.attributes['gen_ai.request.model']).toBeDefined();
     // The consumer span ends after the handler's own spans, so it may arrive in a later export batch.
     await waitFor(() => platform.otlp.spans.find((s) => s.traceId === traceId && s.service === 'billing' && s.kind === 5), {

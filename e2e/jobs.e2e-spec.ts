@@ -326,7 +326,7 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     // Each service exports its spans in its own time: wait until every expected one has arrived.
     const expected = {
       'the webhook attempt': (s: ReceivedSpan) => s.name === 'webhook.attempt',
-      'the provider call': (s: ReceivedSpan) => s.attributes['gen_ai.system'] !== undefined,
+      'the provider call': (s: ReceivedSpan) => s.attributes['gen_ai.provider.name'] !== undefined,
       "the orchestrator's consumer span": (s: ReceivedSpan) => s.service === 'chat-orchestrator' && s.kind === 5,
       'a gateway span': (s: ReceivedSpan) => s.service === 'api-gateway',
       'a billing span': (s: ReceivedSpan) => s.service === 'billing',

@@ -282,6 +282,19 @@ describe('helm/conduit chart', () => {
       expect(defaults.CORS_ALLOWED_ORIGINS).toBeUndefined();
       expect(defaults.HSTS_MAX_AGE_S).toBeUndefined();
     });
+
+    it('keep tracing on in a default install: no OTEL_SDK_DISABLED, export switched on by the endpoint alone', () => {
+      const data = (set: Record<string, string>) => at(byKind(render({ set }), 'ConfigMap')[0], 'data') as Json;
+      const defaults = data({});
+      expect(defaults.OTEL_SDK_DISABLED).toBeUndefined();
+      expect(defaults.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+      expect(defaults.OTEL_TRACES_SAMPLER_ARG).toBe('1');
+      const exporting = at(byKind(render({ valuesFiles: [fullValuesFile] }), 'ConfigMap')[0], 'data') as Json;
+      expect(exporting.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector.observability:4318');
+      expect(exporting.OTEL_TRACES_SAMPLER_ARG).toBe('0.2');
+      expect(exporting.OTEL_SDK_DISABLED).toBeUndefined();
+      expect(templateChart(chart.dir, { set: { 'config.otel.samplingRatio': '2' } }).status).not.toBe(0);
+    });
   });
 
   describe('migrations hook', () => {
