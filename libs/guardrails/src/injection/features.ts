@@ -105,7 +105,14 @@ export function collectFeatures(text: string, out: FeatureBuffer, lower: string 
     const cjk = code >= 0x2e80 && isCjk(code);
     if (cjk) hasCjk = true;
     if (cjk || !isWordCode(code)) {
-      if (wordStart !== -1) {
+      // End the current word; a CJK character is then a one-character word of its own.
+      for (let pass = 0; pass < 2; pass += 1) {
+        if (pass === 1) {
+          if (!cjk) break;
+          wordStart = i;
+          word = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
+        }
+        if (wordStart === -1) continue;
         const w = word >>> 0;
         indices[n] = w & MASK;
         positions[n++] = wordStart;
@@ -118,17 +125,7 @@ export function collectFeatures(text: string, out: FeatureBuffer, lower: string 
         word = FNV_OFFSET;
         wordStart = -1;
       }
-      if (cjk) {
-        const w = Math.imul(FNV_OFFSET ^ code, FNV_PRIME) >>> 0;
-        indices[n] = w & MASK;
-        positions[n++] = i;
-        if (havePrevious) {
-          indices[n] = (Math.imul(previousWord ^ SEED_BIGRAM, FNV_PRIME) ^ w) & MASK;
-          positions[n++] = i;
-        }
-        previousWord = w;
-        havePrevious = true;
-      } else {
+      if (!cjk) {
         if (lastWasSpace) continue;
         code = 32;
       }

@@ -53,8 +53,12 @@ export class ModerationOpeners {
 
   constructor(categories: readonly ModerationCategory[]) {
     const phrases = [...new Set(categories.flatMap((c) => OPENERS[c]))];
-    const sources = [...phrases.map((p) => escapeRegex(p).replace(/ /g, '\\s+')), ...categories.flatMap((c) => PATTERN_OPENERS[c] ?? [])];
-    if (sources.length > 0) this.complete = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${sources.join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
+    const sources = [
+      ...phrases.map((p) => escapeRegex(p).replace(/ /g, '\\s+')),
+      ...categories.flatMap((c) => PATTERN_OPENERS[c] ?? []),
+    ];
+    // ASCII word boundaries (the openers are ASCII; a letter with an accent next to one only holds more).
+    if (sources.length > 0) this.complete = new RegExp(`\\b(?:${sources.join('|')})\\b`, 'gi');
     this.partial = new PhrasePrefixes(phrases);
   }
 
@@ -67,8 +71,10 @@ export class ModerationOpeners {
     if (!this.complete) return text.length;
     const sentence = Math.max(text.lastIndexOf('.'), text.lastIndexOf('\n')) + 1;
     const from = Math.max(sentence, text.length - MAX_MODERATION_MATCH);
-    for (const m of matchesOf(this.complete, text.slice(from))) return from + m.index;
-    return this.partial.start(text);
+    this.complete.lastIndex = 0;
+    const first = this.complete.exec(text.slice(from));
+    this.complete.lastIndex = 0;
+    return first ? from + first.index : this.partial.start(text);
   }
 
   /** Every opener, lower-cased (for the test that keeps them in step with the rules). */

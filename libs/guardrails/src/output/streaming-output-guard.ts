@@ -28,8 +28,13 @@ export interface GuardedChunk {
   blocked?: OutputCheck;
 }
 
-/** Context checked before the unreleased text: at least the longest match that could have started in released text. */
-const CONTEXT_CHARS = 256;
+/**
+ * Released text checked again before the unreleased text (at least `holdBackChars`): cue words
+ * before a value ("phone:", "SSN"), and the one kind of match that can start in released text —
+ * an email whose local part a stall flush let out (local parts are at most 64 characters).
+ * Everything else that could still grow was held, so it is in the unreleased part.
+ */
+const CONTEXT_CHARS = 64;
 
 /**
  * Output guard for streams: feed the model's chunks, send what it releases. Each push checks the

@@ -47,7 +47,7 @@ export function resolveOverlaps(entities: PiiEntity[]): PiiEntity[] {
 }
 
 /** Types whose every value has a digit: one test of the text skips all of them on text without digits (most prompts). */
-const NEEDS_DIGIT: ReadonlySet<PiiEntityType> = new Set(['PHONE', 'CARD', 'IBAN', 'US_SSN', 'UK_NINO', 'ES_DNI', 'ADDRESS']);
+export const NEEDS_DIGIT: ReadonlySet<PiiEntityType> = new Set(['PHONE', 'CARD', 'IBAN', 'US_SSN', 'UK_NINO', 'ES_DNI', 'ADDRESS']);
 const DIGIT = /\d/;
 
 /** Runs the detectors of the chosen entity types over a text. Stateless; one per policy is fine. */
