@@ -38,7 +38,10 @@ export {
 } from './webhooks.config';
 export type { WebhookSettings, WebhooksEnv } from './webhooks.config';
 export { WebhookSigningKeys, validSecrets } from './webhook-signing-keys';
+export type { TenantSigningKey } from './webhook-signing-keys';
 export { WebhookEndpoints } from './webhook-endpoints';
+export type { EndpointSettings, EndpointWithSecret } from './webhook-endpoints';
+export { SECRET_KEYRING, SecretKeyringModule } from './secret-keyring.module';
 export { enqueueWebhookDelivery, webhookDeliveryRow, webhookEventOf } from './deliveries/webhook-event';
 export type { WebhookEvent } from './deliveries/webhook-event';
 export { DeliveryStore } from './deliveries/delivery.store';

@@ -89,4 +89,6 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [UsageErrorCode.InvalidAdminKey]: 401,
 
   [WebhooksErrorCode.EndpointNotFound]: 404,
+  [WebhooksErrorCode.EndpointExists]: 409,
+  [WebhooksErrorCode.InvalidEndpointUrl]: 400,
 };

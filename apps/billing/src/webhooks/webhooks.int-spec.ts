@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { JobName, QueueName, WebhookDeliverInput, uuidFromName, webhookDeliverJobId, webhookEventBody } from '@conduit/contracts';
 import { createTestOwner, removeTestOwners, TestOwner, waitFor } from '@conduit/testing';
 import { JobStore, jobIds, jobWebhookEvent } from '@conduit/jobs';
-import { DeliveryStore, verifyWebhook, WebhookSigningKeys } from '@conduit/webhooks';
+import { DeliveryStore, verifyWebhook, WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
 import { BillingTestApp, startBillingTestApp } from '../testing/billing-test-app';
 import { TestReceiver } from '../testing/webhook-receiver';
 import { WebhookReconciler } from './webhook.reconciler';
@@ -119,6 +119,31 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
     expect(String(hit.headers['webhook-signature']).split(' ')).toHaveLength(2);
     expect(verifyWebhook(hit.body, hit.headers as Record<string, string>, before.secret)).toBe(input.delivery_id);
     expect(verifyWebhook(hit.body, hit.headers as Record<string, string>, after.secret)).toBe(input.delivery_id);
+  });
+
+  it('signs a registered endpoint’s deliveries with its own sealed secret, and with both during its rotation', async () => {
+    const tenant = await createTestOwner(t.prisma, 'webhooks-test');
+    owners.push(tenant);
+    const endpoints = t.app.get(WebhookEndpoints);
+    const url = receiver.script(`/registered-${randomUUID()}`, [200, 200]);
+    const registered = await endpoints.register(tenant.tenantId, { url, eventTypes: ['budget.threshold'], description: null });
+    if (!registered) throw new Error('the endpoint should register');
+    const first = event(url, { tenant_id: tenant.tenantId, event_type: 'budget.threshold' });
+    await send(first);
+    await settled(first.delivery_id);
+    const tenantKey = await t.app.get(WebhookSigningKeys).get(tenant.tenantId);
+    const [hit] = receiver.on(new URL(url).pathname);
+    expect(verifyWebhook(hit.body, hit.headers as Record<string, string>, registered.secret)).toBe(first.delivery_id);
+    expect(() => verifyWebhook(hit.body, hit.headers as Record<string, string>, tenantKey.secret)).toThrow('no webhook-signature matches');
+
+    const rotated = await endpoints.rotate(tenant.tenantId, registered.endpoint.id, 60_000);
+    const second = event(url, { tenant_id: tenant.tenantId, event_type: 'budget.threshold' });
+    await send(second);
+    await settled(second.delivery_id);
+    const during = receiver.on(new URL(url).pathname)[1];
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verifyWebhook(during.body, during.headers as Record<string, string>, registered.secret)).toBe(second.delivery_id);
+    expect(verifyWebhook(during.body, during.headers as Record<string, string>, rotated?.secret ?? '')).toBe(second.delivery_id);
   });
 
   it('disables an endpoint that answers 410 and sends it nothing more', async () => {
