@@ -1,12 +1,13 @@
-/* Admin CLI: tenants, users and API keys (a key is printed once, never stored), budgets and prices. */
+/* Admin CLI: tenants, users and API keys (a key is printed once, never stored), budgets and prices, tenant policies, the secrets keyring. */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadConfigOrExit, databaseEnv } from '@conduit/config';
+import { loadConfigOrExit, databaseEnv, SecretKeyring, secretsEnv } from '@conduit/config';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createPrismaClient, PrismaService, Tier, UserRole } from '@conduit/db';
 import { PolicyDocumentError, PolicyStore } from '@conduit/policies';
 import { describeApiKey, mintApiKey } from '@conduit/contracts';
+import { WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
 
 const USAGE = `usage: admin <command> [options]
   seed-dev                          development tenant "dev", user dev@conduit.local and a key
@@ -30,7 +31,11 @@ const USAGE = `usage: admin <command> [options]
                                     beyond any budget); default no: refused with model_not_priced
   set-policy    --tenant SLUG --file F|-   the tenant's policy document (JSON; replaces the stored one)
                                     validated first; running services apply it once announced
-  show-policy   --tenant SLUG       the stored policy document and its version`;
+  show-policy   --tenant SLUG       the stored policy document and its version
+  generate-secrets-key --id ID      a new key-encryption key entry for SECRETS_KEK (id:base64key)
+  rotate-secrets-key                seals every stored webhook secret under the first key of
+                                    SECRETS_KEK (plaintext rows from before encryption included);
+                                    run after putting a new key first, before dropping the old one`;
 
 const env = loadConfigOrExit(
   'admin',
@@ -40,6 +45,8 @@ const env = loadConfigOrExit(
     // set-policy announces the change to running services over Redis (as they do)
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     QUEUE_PREFIX: z.string().min(1).default('conduit'),
+    // rotate-secrets-key: the services' key-encryption keyring
+    ...secretsEnv,
   }),
 );
 
@@ -102,6 +109,7 @@ async function main(): Promise<void> {
       role: { type: 'string' },
       file: { type: 'string' },
       allow: { type: 'string' },
+      id: { type: 'string' },
     },
     strict: true,
   });
@@ -289,6 +297,24 @@ async function main(): Promise<void> {
               cached_input: row.cachedInputUsdPerMtok === null ? null : Number(row.cachedInputUsdPerMtok),
             })}\n`,
           );
+        }
+        break;
+      }
+      case 'generate-secrets-key': {
+        process.stdout.write(`${SecretKeyring.generateEntry(required(values, 'id'))}\n`);
+        break;
+      }
+      case 'rotate-secrets-key': {
+        // Never the development keyring here: sealing production rows under it would lock the services out.
+        if (!env.SECRETS_KEK) fail('SECRETS_KEK is required (the keyring the services run with, the new key first)');
+        const keyring = SecretKeyring.parse(env.SECRETS_KEK);
+        const service = new PrismaService({ url: env.DATABASE_URL, poolSize: 1 });
+        try {
+          const signingKeys = await new WebhookSigningKeys(service, keyring).resealAll();
+          const endpoints = await new WebhookEndpoints(service, keyring).resealAll();
+          process.stdout.write(`${JSON.stringify({ key_id: keyring.currentKeyId, webhook_signing_keys: signingKeys, webhook_endpoints: endpoints })}\n`);
+        } finally {
+          await service.onApplicationShutdown();
         }
         break;
       }
