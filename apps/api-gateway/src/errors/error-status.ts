@@ -64,6 +64,8 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [DocumentsErrorCode.EmbeddingModelMismatch]: 409,
   [DocumentsErrorCode.DocumentBusy]: 409,
   [DocumentsErrorCode.DependencyUnavailable]: 503,
+  [DocumentsErrorCode.CollectionNotFound]: 404,
+  [DocumentsErrorCode.CollectionExists]: 409,
 
   [JobsErrorCode.JobNotFound]: 404,
   [JobsErrorCode.DeliveryNotFound]: 404,

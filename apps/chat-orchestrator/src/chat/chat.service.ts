@@ -132,6 +132,7 @@ export class ChatService {
     const query = textOf(lastUser?.content ?? '');
     const { chunks, latency_ms } = await this.retriever.retrieve({
       tenantId: context.tenantId,
+      userId: context.userId,
       collection,
       query,
       topK: body.conduit?.top_k,
