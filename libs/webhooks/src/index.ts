@@ -47,6 +47,6 @@ export type { WebhookEvent } from './deliveries/webhook-event';
 export { DeliveryStore } from './deliveries/delivery.store';
 export { DeliveryStoreModule } from './deliveries/delivery-store.module';
 export type { AttemptRecord, DeliveryWithAttempts, OverdueDelivery } from './deliveries/delivery.store';
-export { outboxDeliverySql } from './deliveries/delivery.sql';
-export type { OutboxDeliveryValues } from './deliveries/delivery.sql';
+export { outboxDeliverySql, subscribedOutboxSql } from './deliveries/delivery.sql';
+export type { OutboxDeliveryValues, SubscribedOutboxValues } from './deliveries/delivery.sql';
 export { webhookAttemptDuration, webhookAttemptsTotal, webhookDeliveriesFinished } from './webhooks.metrics';

@@ -236,4 +236,25 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
     expect(JSON.parse(hit.body)).toMatchObject({ type: 'job.succeeded', data: { id: job.id, status: 'succeeded', result: { object: 'chat.completion' } } });
     expect(hit.body).toBe(webhookEventBody(jobWebhookEvent(job)));
   });
+
+  it('stores a job’s event for every endpoint subscribed to it, in the finish statement, and not for the others', async () => {
+    const endpoints = t.app.get(WebhookEndpoints);
+    const subscribedUrl = receiver.script(`/subscribed-${randomUUID()}`, [200]);
+    const subscribed = await endpoints.register(owner.tenantId, { url: subscribedUrl, eventTypes: ['job.succeeded'], description: null });
+    const otherUrl = receiver.script(`/other-${randomUUID()}`, [200]);
+    await endpoints.register(owner.tenantId, { url: otherUrl, eventTypes: ['job.failed', 'cost.spike'], description: null });
+    if (!subscribed) throw new Error('the endpoint should register');
+    const ownUrl = receiver.script(`/own-${randomUUID()}`, [200]);
+    const job = await finishedJob(ownUrl, new Date(Date.now() - 60_000));
+    const rows = await t.prisma.webhookDelivery.findMany({ where: { jobId: job.id } });
+    expect(rows.map((row) => row.url).sort()).toEqual([ownUrl, subscribedUrl].sort());
+    // The finish left them for its caller (JobLifecycle) to enqueue; here the reconciler finds them.
+    await t.app.get(WebhookReconciler).reconcile();
+    const sent = rows.find((row) => row.url === subscribedUrl);
+    expect(await settled(sent?.id ?? '')).toMatchObject({ status: 'succeeded', eventType: 'job.succeeded' });
+    const [hit] = receiver.on(new URL(subscribedUrl).pathname);
+    expect(JSON.parse(hit.body)).toMatchObject({ type: 'job.succeeded', data: { id: job.id, status: 'succeeded' } });
+    expect(verifyWebhook(hit.body, hit.headers as Record<string, string>, subscribed.secret)).toBe(sent?.id);
+    expect(receiver.on(new URL(otherUrl).pathname)).toEqual([]);
+  });
 });

@@ -113,6 +113,14 @@ export class DeliveryStore {
     return count;
   }
 
+  /** A job's pending deliveries still without a body, but its own (those to subscribed endpoints, stored by its finish). */
+  pendingSubscribedForJob(jobId: string, ownDeliveryId: string): Promise<Pick<WebhookDelivery, 'id' | 'url'>[]> {
+    return this.prisma.webhookDelivery.findMany({
+      where: { jobId, status: 'pending', body: null, id: { not: ownDeliveryId } },
+      select: { id: true, url: true },
+    });
+  }
+
   /** The status of a delivery; null when there is none. */
   async statusOf(deliveryId: string): Promise<WebhookDelivery['status'] | null> {
     const row = await this.prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, select: { status: true } });
