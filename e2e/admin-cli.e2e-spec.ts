@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
+import { createDecipheriv, randomBytes, randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { createPrismaClient, PrismaClient, PrismaService } from '@conduit/db';
 import { PolicyStore } from '@conduit/policies';
@@ -7,10 +7,10 @@ import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@c
 import { baseEnv, ROOT } from './support/service-process';
 
 /** The built admin CLI, with the test's database and Redis. */
-function admin(args: string[], options: { input?: string; prefix: string }) {
+function admin(args: string[], options: { input?: string; prefix: string; env?: Record<string, string> }) {
   const result = spawnSync('node', ['dist/apps/api-gateway/src/cli/admin.js', ...args], {
     cwd: ROOT,
-    env: { ...baseEnv(), QUEUE_PREFIX: options.prefix },
+    env: { ...baseEnv(), QUEUE_PREFIX: options.prefix, ...options.env },
     input: options.input,
     encoding: 'utf8',
   });
@@ -70,5 +70,43 @@ describe('admin CLI: roles and tenant policies', () => {
     expect(bad.stderr).toContain('policy refused: guardrails.injection.user');
     const shown = admin(['show-policy', '--tenant', owner.tenant.slug], { prefix });
     expect(JSON.parse(shown.stdout)).toEqual({ tenant: owner.tenant.slug, version: 1, document: { guardrails: { injection: { user: 'block' } } } });
+  });
+
+  /** Opens a sealed value as the documented format says: base64(iv[12] | tag[16] | ciphertext), AES-256-GCM, the row as associated data. */
+  const open = (keyBase64: string, sealed: string, aad: string) => {
+    const raw = Buffer.from(sealed, 'base64');
+    const decipher = createDecipheriv('aes-256-gcm', Buffer.from(keyBase64, 'base64'), raw.subarray(0, 12));
+    decipher.setAAD(Buffer.from(aad));
+    decipher.setAuthTag(raw.subarray(12, 28));
+    return Buffer.concat([decipher.update(raw.subarray(28)), decipher.final()]).toString('utf8');
+  };
+
+  it('seals plaintext webhook secrets, then re-encrypts them under a new key (rotate-secrets-key); refuses to run without SECRETS_KEK', async () => {
+    const legacy = `whsec_${randomBytes(32).toString('base64')}`;
+    await prisma.$executeRaw`INSERT INTO webhook_signing_keys (tenant_id, secret) VALUES (${owner.tenant.id}::uuid, ${legacy})`;
+    const row = () => prisma.webhookSigningKey.findUniqueOrThrow({ where: { tenantId: owner.tenant.id } });
+
+    const refused = admin(['rotate-secrets-key'], { prefix, env: { SECRETS_KEK: '' } });
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain('SECRETS_KEK is required');
+    expect((await row()).secret).toBe(legacy);
+
+    const k1 = admin(['generate-secrets-key', '--id', 'k1'], { prefix }).stdout;
+    const k2 = admin(['generate-secrets-key', '--id', 'k2'], { prefix }).stdout;
+    expect(k1).toMatch(/^k1:[A-Za-z0-9+/]{43}=$/);
+    const first = admin(['rotate-secrets-key'], { prefix, env: { SECRETS_KEK: k1 } });
+    expect(first.status).toBe(0);
+    const sealed = await row();
+    expect(sealed).toMatchObject({ secret: null, secretKeyId: 'k1' });
+    expect(JSON.stringify(sealed)).not.toContain(legacy.slice('whsec_'.length));
+    expect(open(k1.slice(3), sealed.secretCiphertext ?? '', `webhook_signing_keys:${owner.tenant.id}:secret`)).toBe(legacy);
+
+    // The new key first, the old one still listed: everything moves to the new key.
+    const second = admin(['rotate-secrets-key'], { prefix, env: { SECRETS_KEK: `${k2},${k1}` } });
+    expect(second.status).toBe(0);
+    expect(JSON.parse(second.stdout)).toMatchObject({ key_id: 'k2' });
+    const resealed = await row();
+    expect(resealed.secretKeyId).toBe('k2');
+    expect(open(k2.slice(3), resealed.secretCiphertext ?? '', `webhook_signing_keys:${owner.tenant.id}:secret`)).toBe(legacy);
   });
 });

@@ -67,6 +67,7 @@ describe('fuzz: hostile requests to every public route of the gateway', () => {
     form.append('collection', 'fuzz');
     form.append('file', new Blob(['A short document for the fuzz suite.']), 'seed.txt');
     const document = (await (await fetch(`${platform.gateway.url}/v1/documents`, { method: 'POST', headers: { authorization: owner.authHeader }, body: form })).json()) as { id: string };
+    const { collectionId } = await platform.prisma.document.findUniqueOrThrow({ where: { id: document.id }, select: { collectionId: true } });
     fixtures = {
       ownerKey: owner.apiKey,
       otherKey: other.apiKey,
@@ -78,6 +79,7 @@ describe('fuzz: hostile requests to every public route of the gateway', () => {
         delivery: ['00000000-0000-4000-8000-000000000000'],
         document: [document.id],
         endpoint: ['00000000-0000-4000-8000-000000000001'],
+        collection: [collectionId, '00000000-0000-4000-8000-000000000002'],
         asset: ['swagger-ui.css', 'swagger-ui-bundle.js', 'constructor', '__proto__'],
       },
     };

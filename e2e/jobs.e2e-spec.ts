@@ -88,7 +88,8 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
   /** Nothing left in flight in any queue: what did not happen by now will not happen. */
   const queuesDrained = () => waitFor(() => platform.queues.unfinished(), { what: 'every queue to drain', until: (n) => n === 0, timeoutMs: 20_000 });
   const newTenant = async () => {
-    const owner = await createTenantWithUser(platform.prisma);
+    // Tenant admins: they read the tenant's webhook secret (GET /v1/webhooks/secret).
+    const owner = await createTenantWithUser(platform.prisma, { role: 'tenant_admin' });
     tenants.push(owner);
     return owner;
   };

@@ -1,6 +1,6 @@
 import OpenAI from 'openai';
 import { ConduitHeader } from '@conduit/contracts';
-import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser, UserWithKey, waitFor } from '@conduit/testing';
 import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 import { RunningService, startReady } from './support/service-process';
 
@@ -30,9 +30,9 @@ describe('retrieval in chat: upload → indexed → a grounded answer with citat
   let bob: TenantWithUser;
   const ids: Record<string, string> = {};
 
-  async function upload(owner: TenantWithUser, filename: string, text: string): Promise<string> {
+  async function upload(owner: UserWithKey, filename: string, text: string, collection = 'field-guides'): Promise<string> {
     const form = new FormData();
-    form.append('collection', 'field-guides');
+    form.append('collection', collection);
     form.append('file', new Blob([text], { type: 'text/markdown' }), filename);
     const response = await fetch(`${platform.gateway.url}/v1/documents`, { method: 'POST', headers: { authorization: owner.authHeader }, body: form });
     expect(response.status).toBe(202);
@@ -102,5 +102,38 @@ describe('retrieval in chat: upload → indexed → a grounded answer with citat
     } finally {
       await removeTenants(platform.prisma, [carol.tenant]);
     }
+  });
+
+  it('gives another user of the same tenant neither chunks nor citations from a private collection; a tenant collection serves them all', async () => {
+    const colleague = await createUserWithKey(platform.prisma, alice.tenant);
+    const ask = (who: UserWithKey, collection: string) =>
+      fetch(`${platform.gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: who.authHeader, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'pyroclastic flow?' }], conduit: { collection } }),
+      });
+    // Alice's upload made `field-guides` her private collection: the colleague does not see it.
+    const refused = await ask(colleague, 'field-guides');
+    expect(refused.status).toBe(404);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('collection_not_found');
+
+    // A tenant admin shares a collection; every user of the tenant is grounded in it and cites it.
+    const admin = await createUserWithKey(platform.prisma, alice.tenant, { role: 'tenant_admin' });
+    const created = await fetch(`${platform.gateway.url}/v1/collections`, {
+      method: 'POST',
+      headers: { authorization: admin.authHeader, 'content-type': 'application/json' },
+      body: JSON.stringify({ name: 'shared-guides', visibility: 'tenant' }),
+    });
+    expect(created.status).toBe(201);
+    const shared = await upload(admin, 'shared-volcanoes.md', VOLCANO, 'shared-guides');
+    await waitFor(() => platform.prisma.document.findUnique({ where: { id: shared } }), { what: 'the shared document indexed', until: (row) => row?.status === 'indexed', timeoutMs: 30_000 });
+    for (const who of [colleague, alice]) {
+      const answer = await ask(who, 'shared-guides');
+      expect(answer.status).toBe(200);
+      const citations = ((await answer.json()) as { citations: Citation[] }).citations;
+      expect(citations.map((c) => c.document_id)).toEqual([shared]);
+    }
+    const outside = await ask(bob, 'shared-guides');
+    expect(outside.status).toBe(404);
   });
 });

@@ -4,12 +4,12 @@
  * checks that the OpenAPI document names no path missing here.
  */
 export type Auth = 'key' | 'admin' | 'public';
-export type BodyKind = 'none' | 'chat' | 'session' | 'feedback' | 'job' | 'rotate' | 'multipart';
+export type BodyKind = 'none' | 'chat' | 'session' | 'feedback' | 'job' | 'rotate' | 'multipart' | 'collection' | 'endpoint' | 'endpoint-patch';
 /** What a `:param` in the path names, so that generated ids can be the caller's own. */
-export type IdKind = 'session' | 'message' | 'job' | 'delivery' | 'document' | 'endpoint' | 'asset';
+export type IdKind = 'session' | 'message' | 'job' | 'delivery' | 'document' | 'endpoint' | 'collection' | 'asset';
 
 export interface GatewayRoute {
-  method: 'GET' | 'POST' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
   /** Path with `:name` parameters. */
   path: string;
   auth: Auth;
@@ -51,6 +51,16 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
     query: [],
     ids: { id: 'job', delivery_id: 'delivery' },
   },
+  { method: 'POST', path: '/v1/collections', auth: 'key', body: 'collection', query: [] },
+  { method: 'GET', path: '/v1/collections', auth: 'key', body: 'none', query: [] },
+  { method: 'GET', path: '/v1/collections/:id', auth: 'key', body: 'none', query: [], ids: { id: 'collection' } },
+  { method: 'POST', path: '/v1/webhook-endpoints', auth: 'key', body: 'endpoint', query: [] },
+  { method: 'GET', path: '/v1/webhook-endpoints', auth: 'key', body: 'none', query: [] },
+  { method: 'GET', path: '/v1/webhook-endpoints/:id', auth: 'key', body: 'none', query: [], ids: { id: 'endpoint' } },
+  { method: 'PATCH', path: '/v1/webhook-endpoints/:id', auth: 'key', body: 'endpoint-patch', query: [], ids: { id: 'endpoint' } },
+  { method: 'DELETE', path: '/v1/webhook-endpoints/:id', auth: 'key', body: 'none', query: [], ids: { id: 'endpoint' } },
+  { method: 'POST', path: '/v1/webhook-endpoints/:id/rotate', auth: 'key', body: 'rotate', query: [], ids: { id: 'endpoint' } },
+  { method: 'POST', path: '/v1/webhook-endpoints/:id/test', auth: 'key', body: 'none', query: [], ids: { id: 'endpoint' } },
   { method: 'GET', path: '/v1/webhooks/secret', auth: 'key', body: 'none', query: [] },
   { method: 'POST', path: '/v1/webhooks/secret/rotate', auth: 'key', body: 'rotate', query: [] },
   { method: 'GET', path: '/v1/webhooks/endpoints', auth: 'key', body: 'none', query: [] },

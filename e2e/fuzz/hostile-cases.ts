@@ -178,6 +178,12 @@ const JSON_BODIES: Record<Exclude<GatewayRoute['body'], 'none' | 'multipart'>, f
   feedback: fc.record({ rating: fc.oneof(fc.constantFrom('up', 'down'), hostileString), comment: fc.oneof(fc.string({ maxLength: 30 }), hostileString, fc.constant(null)) }, { requiredKeys: [] }),
   job: jobBody,
   rotate: fc.record({ grace_period_seconds: hostileNumber }, { requiredKeys: [] }),
+  collection: fc.record({ name: fc.oneof(fc.constantFrom('kb', 'shared'), hostileString), visibility: fc.oneof(fc.constantFrom('private', 'tenant'), hostileString) }, { requiredKeys: [] }),
+  endpoint: fc.record(
+    { url: fc.oneof(fc.constantFrom('https://example.com/hook', 'http://127.0.0.1:1/x', 'http://[::1]/'), hostileString), event_types: fc.oneof(fc.constant(['job.succeeded', 'cost.spike']), hostileJson), description: hostileString },
+    { requiredKeys: [] },
+  ),
+  'endpoint-patch': fc.record({ url: hostileString, event_types: hostileJson, enabled: fc.oneof(fc.boolean(), hostileString) }, { requiredKeys: [] }),
 };
 
 /** Replaces the value at a pseudo-random place of `value` (or a key's name) with a hostile one. */

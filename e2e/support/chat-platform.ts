@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { QueueName } from '@conduit/contracts';
 import { createPrismaClient, PrismaClient } from '@conduit/db';
 import { RunningMockLlm, startMockLlmServer } from '@conduit/mock-llm';
@@ -47,7 +47,9 @@ export async function startChatPlatform(
   const prisma = createPrismaClient(process.env.DATABASE_URL ?? '', 4);
   const queuePrefix = `e2e-${randomUUID().slice(0, 8)}`;
   const internalToken = randomUUID();
-  const common = { ...otlp.env(), QUEUE_PREFIX: queuePrefix };
+  // The gateway seals webhook secrets and billing opens them: one keyring for both, as in a deployment.
+  const secretsKek = `e2e:${randomBytes(32).toString('base64')}`;
+  const common = { ...otlp.env(), QUEUE_PREFIX: queuePrefix, SECRETS_KEK: secretsKek };
   const fullOrchestratorEnv = {
     ...common,
     INTERNAL_TOKEN: internalToken,

@@ -21,6 +21,8 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   messages: { prismaModel: 'message', store: ['libs/conversations/src/conversation.store.ts', 'libs/conversations/src/conversation.sql.ts'] },
   tenant_policies: { prismaModel: 'tenantPolicy', store: ['libs/policies/src/policy.store.ts'] },
   tenant_auth: { prismaModel: 'tenantAuth', store: ['apps/api-gateway/src/auth/tenant-auth.store.ts'] },
+  webhook_endpoints: { prismaModel: 'webhookEndpoint', store: ['libs/webhooks/src/webhook-endpoints.ts'] },
+  webhook_signing_keys: { prismaModel: 'webhookSigningKey', store: ['libs/webhooks/src/webhook-signing-keys.ts'] },
 };
 
 const TABLES = Object.keys(OWNERS);
@@ -61,7 +63,7 @@ function sources(dir: string): string[] {
   });
 }
 
-describe('one owner per table: writes to jobs, webhook deliveries, sessions, messages and tenant policies are in their store only', () => {
+describe('one owner per table: writes to jobs, webhook deliveries, endpoints and signing keys, sessions, messages and tenant policies are in their store only', () => {
   it('finds no write to an owned table outside its store', () => {
     const misplaced = ['apps', 'libs', 'scripts']
       .flatMap((top) => sources(join(root, top)))

@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BlobStoreModule } from '@conduit/blob-store';
+import { secretKeyringOf } from '@conduit/config';
 import { ServiceCoreModule } from '@conduit/runtime';
 import { VectorStoreModule } from '@conduit/vector-store';
+import { SecretKeyringModule } from '@conduit/webhooks';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DocsModule } from './docs/docs.module';
@@ -11,7 +13,7 @@ import type { GatewayConfig } from './config/api-gateway.config';
 import { MessagesModule } from './messages/messages.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
-import { WebhooksModule } from './webhooks/webhooks.module';
+import { WebhooksApiModule } from './webhooks/webhooks.module';
 
 @Module({})
 export class AppModule {
@@ -21,6 +23,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forRoot({ service: 'api-gateway', settings: config }),
+        SecretKeyringModule.forRoot(secretKeyringOf(config.secrets)),
         AuthModule,
         SessionsModule,
         MessagesModule,
@@ -34,7 +37,7 @@ export class AppModule {
           embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
         }),
         JobsModule.register(config.jobs),
-        WebhooksModule,
+        WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
       ],
     };
   }

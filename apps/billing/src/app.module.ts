@@ -1,7 +1,9 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BudgetModule } from '@conduit/budget';
+import { secretKeyringOf } from '@conduit/config';
 import { QueueModule } from '@conduit/queue';
 import { ServiceCoreModule } from '@conduit/runtime';
+import { SecretKeyringModule } from '@conduit/webhooks';
 import type { BillingConfig } from './config/billing.config';
 import { LedgerModule } from './ledger/ledger.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
@@ -17,6 +19,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         ServiceCoreModule.forRoot({ service: 'billing', settings: config }),
+        SecretKeyringModule.forRoot(secretKeyringOf(config.secrets)),
         BudgetModule.forRoot(config.budget),
         LedgerModule.register(config.alerts),
         webhooks,

@@ -12,3 +12,13 @@ export {
   serviceEnv,
 } from './env.schema';
 export type { CoreSettings, HttpLimitSettings } from './env.schema';
+export {
+  DEVELOPMENT_KEYRING_SEED,
+  SECRET_KEY_BYTES,
+  SecretKeyring,
+  SecretKeyringError,
+  requireSecretsKekInProduction,
+  secretKeyringOf,
+  secretsEnv,
+} from './secret-keyring';
+export type { SealedSecret } from './secret-keyring';

@@ -57,3 +57,5 @@ export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, Pi
 export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';
 export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
 export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';
+export { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, webhookEventTypeSchema } from './webhook-event-types';
+export type { WebhookEventType } from './webhook-event-types';

@@ -9,7 +9,7 @@ export const WEBHOOK_EVENT_MAX_BYTES = 256 * 1024;
  *
  * ```ts
  * const delivery_id = uuidFromName(`budget-alert:${tenantId}:${period}:${threshold}`); // deterministic
- * await producer.enqueue(JobName.WebhookDeliver, { delivery_id, tenant_id, url, event_type: 'budget.threshold_reached',
+ * await producer.enqueue(JobName.WebhookDeliver, { delivery_id, tenant_id, url, event_type: 'budget.threshold',
  *   data: {...}, occurred_at: new Date().toISOString() }, { jobId: webhookDeliverJobId(delivery_id) });
  * ```
  *

@@ -9,3 +9,4 @@ export { createPrismaClient } from './prisma-client.factory';
 // UsageEvent, ...) and enums (Tier, MessageRole, MessageStatus, $Enums).
 export * from './generated/client';
 export { selectList } from './sql-columns';
+export { collectionScopeId, visibleCollectionOrder, visibleCollectionWhere } from './collection-visibility';

@@ -14,18 +14,22 @@ export interface JobRetryPolicy {
   retryDelayMs: number;
 }
 
-/** The webhook event for a job in a terminal status. Oversized results are left out (fetch them from `status_url`). */
-export function jobWebhookEvent(job: Job): WebhookEvent {
+/**
+ * The webhook event for a job in a terminal status, to its own `webhook_url` or — with `target` —
+ * to a subscribed endpoint's delivery. Oversized results are left out (fetch them from `status_url`).
+ */
+export function jobWebhookEvent(job: Job, target?: { deliveryId: string; url: string }): WebhookEvent {
   const object = toJobObject(job);
   const fits = Buffer.byteLength(JSON.stringify(object)) <= WEBHOOK_EVENT_MAX_BYTES - 1_024;
   const data: Record<string, unknown> = fits ? { ...object } : { ...object, result: null, result_omitted: true };
   const event = JOB_WEBHOOK_EVENTS[job.status as TerminalJobStatus];
-  if (!event || !job.webhookUrl) throw new Error(`job ${job.id} has no webhook event in status ${job.status}`);
+  const url = target?.url ?? job.webhookUrl;
+  if (!event || !url) throw new Error(`job ${job.id} has no webhook event in status ${job.status}`);
   return {
-    delivery_id: jobIds.webhookDelivery(job.id),
+    delivery_id: target?.deliveryId ?? jobIds.webhookDelivery(job.id),
     tenant_id: job.tenantId,
     job_id: job.id,
-    url: job.webhookUrl,
+    url,
     event_type: event,
     data,
     occurred_at: (job.finishedAt ?? new Date()).toISOString(),
@@ -75,7 +79,19 @@ export class JobLifecycle {
     const finished = await this.jobs.finish(job.id, update, injectTraceCarrier().traceparent ?? null);
     if (!finished) return null;
     if (finished.webhookUrl) await this.sendWebhook(finished);
+    await this.sendSubscribed(finished);
     return finished;
+  }
+
+  /** Enqueues the deliveries the finish stored for endpoints subscribed to the event (a lost enqueue is the reconciler's). */
+  private async sendSubscribed(job: Job): Promise<void> {
+    try {
+      for (const delivery of await this.deliveries.pendingSubscribedForJob(job.id, jobIds.webhookDelivery(job.id))) {
+        await enqueueWebhookDelivery(this.producer, jobWebhookEvent(job, { deliveryId: delivery.id, url: delivery.url }));
+      }
+    } catch (error) {
+      this.logger.warn({ err: error, job_id: job.id }, 'could not enqueue the job event for subscribed endpoints; the reconciler will');
+    }
   }
 
   /** Makes sure the webhook of a finished job is on its way (used when a finished job is seen again). */

@@ -1,5 +1,5 @@
 import { type Job, selectList } from '@conduit/db';
-import { outboxDeliverySql } from '@conduit/webhooks';
+import { outboxDeliverySql, subscribedOutboxSql } from '@conduit/webhooks';
 
 /*
  * The statements of `jobs` and `job_items` that run for every job (submit, claim, finish, requeue,
@@ -79,7 +79,8 @@ UPDATE jobs SET status = 'queued', error = $2::jsonb, updated_at = $3::timestamp
 /**
  * Moves a job to a terminal status if it is still in one of `from` (whoever gets there first
  * wins) and, in the same statement, stores the delivery of its webhook event when it has a
- * `webhook_url` (the outbox: the delivery exists if and only if the finish committed). Optional
+ * `webhook_url`, and one per registered endpoint of the tenant subscribed to the event (the outbox:
+ * the deliveries exist if and only if the finish committed). Optional
  * columns are passed as NULL to leave them as they are (none of them is ever cleared here);
  * `error` is always written: NULL when the update names none. $1 id, $2 status, $3 from, $4 now,
  * $5 error, $6 cancelled_at, $7 result, $8 dead_lettered_at, $9 upstream_ms, $10 delivery id,
@@ -97,6 +98,15 @@ WITH finished AS (
 ), outbox AS (
   ${outboxDeliverySql('finished', {
     id: '$10::uuid',
+    tenantId: 'finished."tenantId"',
+    jobId: 'finished.id',
+    url: 'finished."webhookUrl"',
+    eventType: '$11',
+    traceparent: '$12',
+    now: '$4::timestamptz',
+  })}
+), subscribed AS (
+  ${subscribedOutboxSql('finished', {
     tenantId: 'finished."tenantId"',
     jobId: 'finished.id',
     url: 'finished."webhookUrl"',

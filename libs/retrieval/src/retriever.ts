@@ -1,11 +1,13 @@
 import type { Embedder } from '@conduit/embeddings';
-import type { PrismaClient } from '@conduit/db';
+import { type PrismaClient, visibleCollectionOrder, visibleCollectionWhere } from '@conduit/db';
 import { vectorSpaceFor, type VectorStore } from '@conduit/vector-store';
 import { RetrievalException } from './retrieval.exception';
 
 export interface RetrieveRequest {
   tenantId: string;
-  /** Collection name (collections are per tenant). */
+  /** Who asks: a private collection is searched only by its owner, and only for their documents. */
+  userId: string;
+  /** Collection name: the caller's private collection of that name, else the tenant's shared one. */
   collection: string;
   query: string;
   /** Chunks to return, 1..50. Default 5. */
@@ -41,10 +43,12 @@ export const MAX_QUERY_CHARS = 8_000;
 type RetrievalDb = Pick<PrismaClient, 'collection' | 'document'>;
 
 /**
- * Semantic search over one tenant's collection: embeds the query with the embedder the collection
- * was built with (refusing another model), searches the collection's vector space filtered by
- * tenant and collection, and keeps chunks of documents that are `indexed` (not ones being
- * deleted or re-ingested), best first.
+ * Semantic search over one collection the caller sees (their private one, or their tenant's
+ * shared one): embeds the query with the embedder the collection was built with (refusing another
+ * model), searches the collection's vector space filtered by tenant and collection — and, for a
+ * private collection, by uploader in the vector payload — and keeps chunks of documents that are
+ * `indexed` (not ones being deleted or re-ingested; for a private collection, the caller's), best
+ * first. Another user's private collection is "not found", exactly like a missing one.
  */
 export class Retriever {
   constructor(
@@ -63,8 +67,9 @@ export class Retriever {
     const query = request.query.trim().slice(0, MAX_QUERY_CHARS);
     if (query === '') throw RetrievalException.invalid('query must not be empty', 'query');
 
-    const collection = await this.db.collection.findUnique({
-      where: { tenantId_name: { tenantId: request.tenantId, name: request.collection } },
+    const collection = await this.db.collection.findFirst({
+      where: { ...visibleCollectionWhere(request.tenantId, request.userId), name: request.collection },
+      orderBy: visibleCollectionOrder,
     });
     if (!collection) throw RetrievalException.collectionNotFound(request.collection);
     if (collection.embeddingModel !== this.embedder.model || collection.embeddingDimension !== this.embedder.dimension) {
@@ -74,10 +79,13 @@ export class Retriever {
         `${this.embedder.model} (${this.embedder.dimension} dimensions)`,
       );
     }
+    // A private collection: only the caller's points (vector payload) and documents (Postgres).
+    const uploader = collection.visibility === 'private' ? request.userId : undefined;
     const [vector] = await this.embedder.embed([query]);
     // Fetch a little more than asked: hits of documents that are not indexed are dropped below.
     const hits = await this.vectors.search(vectorSpaceFor(collection.embeddingModel, collection.embeddingDimension), vector, {
       tenantId: request.tenantId,
+      ...(uploader ? { userId: uploader } : {}),
       collection: collection.id,
       ...(request.documentIds ? { documentIds: request.documentIds } : {}),
       limit: Math.min(topK * 2 + 10, 200),
@@ -88,7 +96,7 @@ export class Retriever {
       documentIds.length === 0
         ? []
         : await this.db.document.findMany({
-            where: { id: { in: documentIds }, tenantId: request.tenantId, collectionId: collection.id, status: 'indexed' },
+            where: { id: { in: documentIds }, tenantId: request.tenantId, collectionId: collection.id, status: 'indexed', ...(uploader ? { userId: uploader } : {}) },
             select: { id: true, filename: true },
           });
     const filenames = new Map(documents.map((document) => [document.id, document.filename]));

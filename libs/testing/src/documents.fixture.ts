@@ -43,7 +43,7 @@ export function randomLetters(length: number, seed = 1): Buffer {
   return bytes;
 }
 
-/** A tenant, a user, a collection (hashing-v2/384 unless told) and a `queued` document whose bytes are in the blob store. */
+/** A tenant, a user, the user's private collection (hashing-v2/384 unless told) and a `queued` document whose bytes are in the blob store. */
 export async function createDocumentFixture(
   prisma: PrismaClient,
   blobs: BlobStore,
@@ -53,7 +53,14 @@ export async function createDocumentFixture(
   const tenant = await prisma.tenant.create({ data: { name: `Ingest ${tag}`, slug: `ingest-${tag}` } });
   const user = await prisma.user.create({ data: { tenantId: tenant.id, email: `ingest-${tag}@example.test` } });
   const collection = await prisma.collection.create({
-    data: { tenantId: tenant.id, name: `docs-${tag}`, embeddingModel: options.model ?? 'hashing-v2', embeddingDimension: options.dimension ?? 384 },
+    data: {
+      tenantId: tenant.id,
+      ownerUserId: user.id,
+      scopeId: user.id, // private to the user
+      name: `docs-${tag}`,
+      embeddingModel: options.model ?? 'hashing-v2',
+      embeddingDimension: options.dimension ?? 384,
+    },
   });
   const id = randomUUID();
   const blobKey = `documents/${tenant.id}/${id}`;

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Message, MessageRole, Prisma, PrismaClient, Session, Tenant, Tier, User } from '@conduit/db';
+import { Message, MessageRole, Prisma, PrismaClient, Session, Tenant, Tier, User, UserRole } from '@conduit/db';
 import { mintApiKey } from '@conduit/contracts';
 
 /** Anything with a tenant and a user, e.g. the result of {@link createTenantWithUser}. */
@@ -22,24 +22,24 @@ export interface TenantWithUser extends UserWithKey {
 
 const suffix = (): string => randomBytes(6).toString('hex');
 
-/** A new tenant (unique slug) with one user and an API key for that user. */
-export async function createTenantWithUser(prisma: PrismaClient, options: { tier?: Tier } = {}): Promise<TenantWithUser> {
+/** A new tenant (unique slug) with one user (a member unless `role` says otherwise) and an API key for that user. */
+export async function createTenantWithUser(prisma: PrismaClient, options: { tier?: Tier; role?: UserRole } = {}): Promise<TenantWithUser> {
   const tag = suffix();
   const tenant = await prisma.tenant.create({
     data: { name: `Test tenant ${tag}`, slug: `test-${tag}`, tier: options.tier ?? Tier.free },
   });
-  return { tenant, ...(await createUserWithKey(prisma, tenant, { tier: options.tier })) };
+  return { tenant, ...(await createUserWithKey(prisma, tenant, { tier: options.tier, role: options.role })) };
 }
 
 /** Another user (unique email) with an API key, in an existing tenant. */
 export async function createUserWithKey(
   prisma: PrismaClient,
   tenant: { id: string },
-  options: { tier?: Tier } = {},
+  options: { tier?: Tier; role?: UserRole } = {},
 ): Promise<UserWithKey> {
   const tag = suffix();
   const user = await prisma.user.create({
-    data: { tenantId: tenant.id, email: `user-${tag}@example.test`, name: `User ${tag}`, tier: options.tier ?? Tier.free },
+    data: { tenantId: tenant.id, email: `user-${tag}@example.test`, name: `User ${tag}`, tier: options.tier ?? Tier.free, role: options.role ?? UserRole.member },
   });
   const minted = mintApiKey();
   await prisma.apiKey.create({

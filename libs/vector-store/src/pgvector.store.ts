@@ -63,11 +63,15 @@ function distanceExpression(space: VectorSpace, parameter: string): string {
 /**
  * The search statement: the k nearest of one tenant in a materialized CTE (so the HNSW index drives
  * it; with iterative scans the order may be relaxed), re-sorted and cut at the score threshold.
- * Parameters: $1 query vector, $2 tenant, $3 limit, then collection / document ids / max distance.
+ * Parameters: $1 query vector, $2 tenant, $3 limit, then uploader / collection / document ids / max distance.
  */
 export function buildSearchQuery(space: VectorSpace, vector: readonly number[], query: PreparedQuery): { text: string; values: unknown[] } {
   const values: unknown[] = [vectorLiteral(vector), query.tenantId, query.limit];
   const filters = ['tenant_id = $2'];
+  if (query.userId !== undefined) {
+    values.push(query.userId);
+    filters.push(`payload->>'user_id' = $${values.length}`);
+  }
   if (query.collection !== undefined) {
     values.push(query.collection);
     filters.push(`collection = $${values.length}`);

@@ -52,6 +52,7 @@ describe('QdrantVectorStore (against a fake client)', () => {
     expect(fake.createCollection).toHaveBeenCalledWith('unit-4', expect.objectContaining({ vectors: { size: 4, distance: 'Cosine' } }));
     expect(fake.createPayloadIndex.mock.calls).toEqual([
       ['unit-4', { field_name: 'tenant_id', field_schema: { type: 'keyword', is_tenant: true }, wait: true }],
+      ['unit-4', { field_name: 'user_id', field_schema: { type: 'keyword' }, wait: true }],
       ['unit-4', { field_name: 'document_id', field_schema: { type: 'keyword' }, wait: true }],
       ['unit-4', { field_name: 'collection', field_schema: { type: 'keyword' }, wait: true }],
     ]);
@@ -63,7 +64,7 @@ describe('QdrantVectorStore (against a fake client)', () => {
     fake.createCollection.mockRejectedValueOnce(Object.assign(new Error('Conflict'), { status: 409 }));
     fake.getCollection.mockResolvedValueOnce({
       config: { params: { vectors: { size: 4, distance: 'Cosine' } } },
-      payload_schema: { tenant_id: {}, document_id: {}, collection: {} },
+      payload_schema: { tenant_id: {}, user_id: {}, document_id: {}, collection: {} },
     } as never);
     await new QdrantVectorStore({ url: 'http://unused', client }).ensureSpace(space);
     expect(fake.createPayloadIndex).not.toHaveBeenCalled();
@@ -140,6 +141,31 @@ describe('QdrantVectorStore (against a fake client)', () => {
       with_payload: true,
       with_vector: false,
     });
+  });
+
+  it('filters a private collection’s search by uploader in the payload filter, and drops any other user’s point it is given', async () => {
+    const { fake, client } = fakeClient();
+    const USER = '44444444-4444-4444-8444-444444444444';
+    const mine = { ...point(0).payload, user_id: USER };
+    fake.query.mockResolvedValue({
+      points: [
+        { id: 'mine', score: 0.9, payload: mine },
+        { id: 'colleague', score: 0.95, payload: { ...mine, user_id: '55555555-5555-4555-8555-555555555555' } },
+        { id: 'legacy', score: 0.8, payload: point(1).payload },
+      ],
+    });
+    const store = new QdrantVectorStore({ url: 'http://unused', client, efSearch: 64 });
+    const hits = await store.search(space, [1, 0, 0, 0], { tenantId: TENANT, userId: USER.toUpperCase(), collection: 'c', limit: 5 });
+    expect(hits.map((hit) => hit.id)).toEqual(['mine']);
+    expect(fake.query).toHaveBeenCalledWith('unit-4', expect.objectContaining({
+      filter: {
+        must: [
+          { key: 'tenant_id', match: { value: TENANT } },
+          { key: 'user_id', match: { value: USER } },
+          { key: 'collection', match: { value: 'c' } },
+        ],
+      },
+    }));
   });
 
   it('scopes deletes and counts to the tenant and document', async () => {
@@ -242,6 +268,7 @@ describe('QdrantVectorStore (real client on the wire)', () => {
       'PUT /collections/wire-4/index?wait=true',
       'PUT /collections/wire-4/index?wait=true',
       'PUT /collections/wire-4/index?wait=true',
+      'PUT /collections/wire-4/index?wait=true',
       'POST /collections/wire-4/points',
       'PUT /collections/wire-4/points?wait=true',
       'POST /collections/wire-4/points/query',
@@ -253,8 +280,8 @@ describe('QdrantVectorStore (real client on the wire)', () => {
     expect(seen.every((s) => s.apiKey === 'key-1')).toBe(true);
     expect(seen[1].body).toMatchObject({ vectors: { size: 4, distance: 'Cosine' } });
     expect(seen[3].body).toEqual({ field_name: 'tenant_id', field_schema: { type: 'keyword', is_tenant: true } });
-    expect(seen[7].body).toEqual({ points: [{ id: point(0).id, vector: [1, 0, 0, 0], payload: point(0).payload }] });
-    expect(seen[8].body).toMatchObject({ query: [1, 0, 0, 0], filter: { must: [{ key: 'tenant_id', match: { value: TENANT } }] }, limit: 3 });
+    expect(seen[8].body).toEqual({ points: [{ id: point(0).id, vector: [1, 0, 0, 0], payload: point(0).payload }] });
+    expect(seen[9].body).toMatchObject({ query: [1, 0, 0, 0], filter: { must: [{ key: 'tenant_id', match: { value: TENANT } }] }, limit: 3 });
   });
 
   it('ping fails naming Qdrant when nothing listens', async () => {

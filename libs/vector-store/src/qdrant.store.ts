@@ -43,6 +43,7 @@ export interface QdrantVectorStoreOptions {
 /** Payload fields with an index; `tenant_id` is the tenant key (co-located storage per tenant). */
 const PAYLOAD_INDEXES: { field: keyof ChunkPayload; schema: Schemas['PayloadFieldSchema'] }[] = [
   { field: 'tenant_id', schema: { type: 'keyword', is_tenant: true } },
+  { field: 'user_id', schema: { type: 'keyword' } },
   { field: 'document_id', schema: { type: 'keyword' } },
   { field: 'collection', schema: { type: 'keyword' } },
 ];
@@ -157,6 +158,7 @@ export class QdrantVectorStore implements ManagedVectorStore {
     const prepared = prepareQuery(space, vector, query);
     if (prepared.documentIds?.length === 0) return []; // an empty document filter matches nothing
     const conditions: Schemas['FieldCondition'][] = [];
+    if (prepared.userId !== undefined) conditions.push({ key: 'user_id', match: { value: prepared.userId } });
     if (prepared.collection !== undefined) conditions.push({ key: 'collection', match: { value: prepared.collection } });
     if (prepared.documentIds !== undefined) conditions.push({ key: 'document_id', match: { any: prepared.documentIds } });
     try {
@@ -171,7 +173,8 @@ export class QdrantVectorStore implements ManagedVectorStore {
       });
       return response.points
         .map((point) => ({ id: String(point.id), score: point.score, payload: point.payload as unknown as ChunkPayload }))
-        .filter((hit) => hit.payload?.tenant_id === prepared.tenantId); // belt and braces
+        // belt and braces: the filter already keeps other tenants' (and, for a private collection, other users') points out
+        .filter((hit) => hit.payload?.tenant_id === prepared.tenantId && (prepared.userId === undefined || hit.payload.user_id === prepared.userId));
     } catch (error) {
       throw translate(error, space);
     }

@@ -57,12 +57,14 @@ function preparePayload(payload: ChunkPayload, what: string): ChunkPayload {
   return {
     ...payload,
     tenant_id: uuidOf(payload.tenant_id, `${what}.tenant_id`),
+    ...(payload.user_id !== undefined ? { user_id: uuidOf(payload.user_id, `${what}.user_id`) } : {}),
     document_id: uuidOf(payload.document_id, `${what}.document_id`),
   };
 }
 
 export interface PreparedQuery {
   tenantId: string;
+  userId?: string;
   collection?: string;
   documentIds?: string[];
   limit: number;
@@ -77,6 +79,7 @@ export function prepareQuery(space: VectorSpace, vector: readonly number[], quer
     throw new InvalidVectorInputError(`query.limit must be an integer in [1, ${MAX_SEARCH_LIMIT}], got ${query.limit}`);
   }
   const prepared: PreparedQuery = { tenantId, limit: query.limit };
+  if (query.userId !== undefined) prepared.userId = uuidOf(query.userId, 'query.userId');
   if (query.collection !== undefined) {
     if (typeof query.collection !== 'string' || query.collection === '') {
       throw new InvalidVectorInputError('query.collection must be a non-empty string when set');

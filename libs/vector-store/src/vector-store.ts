@@ -13,6 +13,8 @@ export interface VectorSpace {
 
 export interface ChunkPayload {
   tenant_id: string;
+  /** The uploader: searches of a private collection filter on it (points written before it existed lack it until reindexed). */
+  user_id?: string;
   document_id: string;
   collection: string;
   chunk_index: number;
@@ -30,6 +32,8 @@ export interface VectorPoint {
 
 export interface VectorQuery {
   tenantId: string;
+  /** Only points uploaded by this user (`payload.user_id`): set for private collections. */
+  userId?: string;
   collection?: string;
   documentIds?: string[];
   limit: number;

@@ -38,12 +38,15 @@ export {
 } from './webhooks.config';
 export type { WebhookSettings, WebhooksEnv } from './webhooks.config';
 export { WebhookSigningKeys, validSecrets } from './webhook-signing-keys';
+export type { TenantSigningKey } from './webhook-signing-keys';
 export { WebhookEndpoints } from './webhook-endpoints';
+export type { EndpointSettings, EndpointWithSecret } from './webhook-endpoints';
+export { SECRET_KEYRING, SecretKeyringModule } from './secret-keyring.module';
 export { enqueueWebhookDelivery, webhookDeliveryRow, webhookEventOf } from './deliveries/webhook-event';
 export type { WebhookEvent } from './deliveries/webhook-event';
 export { DeliveryStore } from './deliveries/delivery.store';
 export { DeliveryStoreModule } from './deliveries/delivery-store.module';
 export type { AttemptRecord, DeliveryWithAttempts, OverdueDelivery } from './deliveries/delivery.store';
-export { outboxDeliverySql } from './deliveries/delivery.sql';
-export type { OutboxDeliveryValues } from './deliveries/delivery.sql';
+export { outboxDeliverySql, subscribedOutboxSql } from './deliveries/delivery.sql';
+export type { OutboxDeliveryValues, SubscribedOutboxValues } from './deliveries/delivery.sql';
 export { webhookAttemptDuration, webhookAttemptsTotal, webhookDeliveriesFinished } from './webhooks.metrics';

@@ -1,7 +1,7 @@
-/* Admin CLI: tenants, users and API keys (a key is printed once, never stored), budgets and prices. */
+/* Admin CLI: tenants, users and API keys (a key is printed once, never stored), budgets and prices, tenant policies, the secrets keyring. */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadConfigOrExit, databaseEnv } from '@conduit/config';
+import { loadConfigOrExit, databaseEnv, SecretKeyring, secretsEnv } from '@conduit/config';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { createPrismaClient, PrismaService, Tier, UserRole } from '@conduit/db';
@@ -9,6 +9,7 @@ import { PolicyDocumentError, PolicyStore } from '@conduit/policies';
 import { describeApiKey, mintApiKey } from '@conduit/contracts';
 import { tenantJwtSettingsSchema } from '../auth/tenant-auth.schema';
 import { TenantAuthStore } from '../auth/tenant-auth.store';
+import { WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
 
 const USAGE = `usage: admin <command> [options]
   seed-dev                          development tenant "dev", user dev@conduit.local and a key
@@ -37,7 +38,11 @@ const USAGE = `usage: admin <command> [options]
                                     sign the tenant's end users in with its own JWTs (claim C, default
                                     sub, names the user); gateways apply it within 30 s
   show-jwt      --tenant SLUG       the tenant's JWT settings
-  clear-jwt     --tenant SLUG       turn JWT sign-in off for the tenant`;
+  clear-jwt     --tenant SLUG       turn JWT sign-in off for the tenant
+  generate-secrets-key --id ID      a new key-encryption key entry for SECRETS_KEK (id:base64key)
+  rotate-secrets-key                seals every stored webhook secret under the first key of
+                                    SECRETS_KEK (plaintext rows from before encryption included);
+                                    run after putting a new key first, before dropping the old one`;
 
 const env = loadConfigOrExit(
   'admin',
@@ -47,6 +52,8 @@ const env = loadConfigOrExit(
     // set-policy announces the change to running services over Redis (as they do)
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     QUEUE_PREFIX: z.string().min(1).default('conduit'),
+    // rotate-secrets-key: the services' key-encryption keyring
+    ...secretsEnv,
   }),
 );
 
@@ -123,6 +130,7 @@ async function main(): Promise<void> {
       issuer: { type: 'string' },
       audience: { type: 'string' },
       'user-claim': { type: 'string' },
+      id: { type: 'string' },
     },
     strict: true,
   });
@@ -339,6 +347,24 @@ async function main(): Promise<void> {
           throw error;
         });
         process.stdout.write(`${JSON.stringify(settings.data)}\n`);
+        break;
+      }
+      case 'generate-secrets-key': {
+        process.stdout.write(`${SecretKeyring.generateEntry(required(values, 'id'))}\n`);
+        break;
+      }
+      case 'rotate-secrets-key': {
+        // Never the development keyring here: sealing production rows under it would lock the services out.
+        if (!env.SECRETS_KEK) fail('SECRETS_KEK is required (the keyring the services run with, the new key first)');
+        const keyring = SecretKeyring.parse(env.SECRETS_KEK);
+        const service = new PrismaService({ url: env.DATABASE_URL, poolSize: 1 });
+        try {
+          const signingKeys = await new WebhookSigningKeys(service, keyring).resealAll();
+          const endpoints = await new WebhookEndpoints(service, keyring).resealAll();
+          process.stdout.write(`${JSON.stringify({ key_id: keyring.currentKeyId, webhook_signing_keys: signingKeys, webhook_endpoints: endpoints })}\n`);
+        } finally {
+          await service.onApplicationShutdown();
+        }
         break;
       }
       default:

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { coreSettings, secret, serviceEnv } from '@conduit/config';
+import { coreSettings, requireSecretsKekInProduction, secret, secretsEnv, serviceEnv } from '@conduit/config';
 import { budgetEnv, budgetSettings } from '@conduit/budget';
 import { blobStoreEnv, blobStoreSettings } from '@conduit/blob-store';
 import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
@@ -30,8 +30,11 @@ export const gatewayConfigSchema = z
     ...webhookTargetEnv,
     // Browser clients: CORS origins and HSTS.
     ...browserEdgeEnv,
+    // Seals webhook secrets at rest (AES-256-GCM keyring; required in production).
+    ...secretsEnv,
   })
   .superRefine(refuseInsecureWebhookTargets)
+  .superRefine(requireSecretsKekInProduction)
   .transform((env) => ({
     ...coreSettings(env),
     usage: {
@@ -59,6 +62,7 @@ export const gatewayConfigSchema = z
       embeddings: embeddingsSettings(env),
     },
     jobs: { jobs: jobsSettings(env), webhookPolicy: webhookTargetPolicy(env), maxTokensLimit: env.MAX_TOKENS_LIMIT },
+    secrets: { SECRETS_KEK: env.SECRETS_KEK },
   }));
 
 export type GatewayConfig = z.output<typeof gatewayConfigSchema>;

@@ -1,14 +1,16 @@
 import { z } from 'zod';
 import { chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
+import { createCollectionBodySchema } from '../documents/collections.dto';
 import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
 import { createJobBodySchema, listJobsQuerySchema } from '../jobs/jobs.dto';
 import { listMessagesQuerySchema, feedbackBodySchema } from '../messages/messages.dto';
 import { createSessionBodySchema, listSessionsQuerySchema } from '../sessions/sessions.dto';
 import { adminUsageQuerySchema, usageQuerySchema } from '../usage/usage.dto';
+import { createEndpointBodySchema, updateEndpointBodySchema } from '../webhooks/webhook-endpoints.dto';
 import { rotateSecretBodySchema } from '../webhooks/webhooks.dto';
 
 interface Operation {
-  method: 'get' | 'post' | 'delete';
+  method: 'get' | 'post' | 'patch' | 'delete';
   path: string;
   summary: string;
   tag: string;
@@ -35,13 +37,23 @@ const operations: Operation[] = [
   { method: 'get', path: '/v1/documents/{id}', summary: 'Get a document with its ingestion status and progress', tag: 'Documents', pathParams: ['id'], success: 200 },
   { method: 'delete', path: '/v1/documents/{id}', summary: 'Delete a document, its chunks and vectors', tag: 'Documents', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/documents/{id}/reindex', summary: 'Ingest a document again', tag: 'Documents', pathParams: ['id'], success: 202 },
+  { method: 'post', path: '/v1/collections', summary: 'Create a collection: `private` (default) or, tenant admins only, `tenant` (shared with every user of the tenant)', tag: 'Documents', body: createCollectionBodySchema, success: 201 },
+  { method: 'get', path: '/v1/collections', summary: "The collections the caller sees: their private ones and the tenant's shared ones", tag: 'Documents', success: 200 },
+  { method: 'get', path: '/v1/collections/{id}', summary: "Get a collection (404 for another user's private one)", tag: 'Documents', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/jobs', summary: 'Submit an async job (`chat.completion`, `chat.batch`); 202 with the job at once. `Idempotency-Key` header: same key and body → same job, different body → 409', tag: 'Jobs', body: createJobBodySchema, success: 202 },
   { method: 'get', path: '/v1/jobs', summary: "List the caller's jobs, newest first (filter by `status`, `type`)", tag: 'Jobs', query: listJobsQuerySchema, success: 200 },
   { method: 'get', path: '/v1/jobs/{id}', summary: 'Get a job: status, progress, attempts, result or error', tag: 'Jobs', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/jobs/{id}/cancel', summary: 'Cancel a queued or running job (a running one has its provider call aborted)', tag: 'Jobs', pathParams: ['id'], success: 200 },
   { method: 'get', path: '/v1/jobs/{id}/deliveries', summary: "The job's webhook deliveries with every attempt", tag: 'Jobs', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/jobs/{id}/deliveries/{delivery_id}/redeliver', summary: 'Send a finished delivery again (same webhook-id, new retry schedule)', tag: 'Jobs', pathParams: ['id', 'delivery_id'], success: 202 },
-  { method: 'get', path: '/v1/webhooks/secret', summary: "The tenant's webhook signing secret (`whsec_…`, Standard Webhooks), created on first use", tag: 'Webhooks', success: 200 },
+  { method: 'post', path: '/v1/webhook-endpoints', summary: 'Register a webhook endpoint with its event types (tenant admins); the answer holds its `whsec_` secret, shown once', tag: 'Webhooks', body: createEndpointBodySchema, success: 201 },
+  { method: 'get', path: '/v1/webhook-endpoints', summary: "The tenant's registered webhook endpoints (tenant admins)", tag: 'Webhooks', success: 200 },
+  { method: 'get', path: '/v1/webhook-endpoints/{id}', summary: 'Get a registered webhook endpoint (tenant admins)', tag: 'Webhooks', pathParams: ['id'], success: 200 },
+  { method: 'patch', path: '/v1/webhook-endpoints/{id}', summary: 'Change its URL, event types, description or `enabled` (tenant admins)', tag: 'Webhooks', pathParams: ['id'], body: updateEndpointBodySchema, success: 200 },
+  { method: 'delete', path: '/v1/webhook-endpoints/{id}', summary: 'Delete a registered webhook endpoint (tenant admins)', tag: 'Webhooks', pathParams: ['id'], success: 200 },
+  { method: 'post', path: '/v1/webhook-endpoints/{id}/rotate', summary: 'New secret (shown once); until `previous_secret_expires_at` deliveries carry both signatures (tenant admins)', tag: 'Webhooks', pathParams: ['id'], body: rotateSecretBodySchema, success: 200 },
+  { method: 'post', path: '/v1/webhook-endpoints/{id}/test', summary: 'Send a `webhook.test` event to the endpoint (tenant admins)', tag: 'Webhooks', pathParams: ['id'], success: 202 },
+  { method: 'get', path: '/v1/webhooks/secret', summary: "The tenant's webhook signing secret for jobs' own `webhook_url`s (`whsec_…`, Standard Webhooks; tenant admins), created on first use", tag: 'Webhooks', success: 200 },
   { method: 'post', path: '/v1/webhooks/secret/rotate', summary: 'Rotate the signing secret; the old one keeps verifying for `grace_period_seconds`', tag: 'Webhooks', body: rotateSecretBodySchema, success: 200 },
   { method: 'get', path: '/v1/webhooks/endpoints', summary: "The tenant's webhook endpoints (disabled ones answered 410)", tag: 'Webhooks', success: 200 },
   { method: 'post', path: '/v1/webhooks/endpoints/{id}/enable', summary: 'Enable an endpoint disabled by a 410', tag: 'Webhooks', pathParams: ['id'], success: 200 },

@@ -19,11 +19,23 @@ export enum DocumentsErrorCode {
   DocumentBusy = 'document_busy',
   /** The ingestion queue or the vector store did not answer; nothing was changed. */
   DependencyUnavailable = 'dependency_unavailable',
+  /** The collection does not exist or the caller does not see it (another user's private one). */
+  CollectionNotFound = 'collection_not_found',
+  /** The caller already has a collection of that name in that visibility. */
+  CollectionExists = 'collection_exists',
 }
 
 export class DocumentsException extends ConduitException<DocumentsErrorCode> {
   static notFound(id: string): DocumentsException {
     return new DocumentsException(DocumentsErrorCode.DocumentNotFound, `No document found with id '${id}'.`, { param: 'id' });
+  }
+
+  static collectionNotFound(id: string): DocumentsException {
+    return new DocumentsException(DocumentsErrorCode.CollectionNotFound, `No collection found with id '${id}'.`, { param: 'id' });
+  }
+
+  static collectionExists(name: string, visibility: string): DocumentsException {
+    return new DocumentsException(DocumentsErrorCode.CollectionExists, `A ${visibility} collection named '${name}' already exists.`, { param: 'name' });
   }
 
   static invalidCursor(): DocumentsException {

@@ -12,6 +12,7 @@ import { ApiErrorBody, expectApiError } from '../testing/api-error.assertion';
 import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser, UserWithKey } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from '../sessions/list-page';
+import type { CollectionObject } from './collections.dto';
 import type { DocumentObject } from './documents.dto';
 import { DocumentsModule } from './documents.module';
 
@@ -64,7 +65,8 @@ describe('documents API', () => {
   };
   const uploadText = (who: UserWithKey, text: string, collection = 'handbook', filename = 'notes.txt') =>
     upload(who.authHeader, { collection }, [{ filename, bytes: Buffer.from(text) }]);
-  const call = (method: 'GET' | 'DELETE' | 'POST', url: string, auth: string) => app.inject({ method, url, headers: { authorization: auth } });
+  const call = (method: 'GET' | 'DELETE' | 'POST', url: string, auth: string, payload?: object) =>
+    app.inject({ method, url, headers: { authorization: auth }, ...(payload ? { payload } : {}) });
 
   beforeAll(async () => {
     blobDir = await mkdtemp(path.join(tmpdir(), 'conduit-docs-'));
@@ -221,7 +223,9 @@ describe('documents API', () => {
 
     it('refuses to mix embedding models in one collection (409) and keeps collections per tenant', async () => {
       const owner = await newTenant();
-      await prisma.collection.create({ data: { tenantId: owner.tenant.id, name: 'legacy', embeddingModel: 'text-embedding-3-small', embeddingDimension: 1536 } });
+      await prisma.collection.create({
+        data: { tenantId: owner.tenant.id, ownerUserId: owner.user.id, scopeId: owner.user.id, name: 'legacy', embeddingModel: 'text-embedding-3-small', embeddingDimension: 1536 },
+      });
       const res = await uploadText(owner, 'hello', 'legacy');
       const body = expectApiError(res, 409, 'embedding_model_mismatch', 'collection');
       expect(body.error.message).toMatch(/holds text-embedding-3-small embeddings \(1536 dimensions\).*hashing-v2 \(384 dimensions\)/);
@@ -285,9 +289,49 @@ describe('documents API', () => {
       }
       for (const bad of ['nope', randomUUID()]) expectApiError(await call('GET', `/v1/documents/${bad}`, owner.authHeader), 404, 'document_not_found');
       expect((await call('GET', `/v1/documents/${id}`, owner.authHeader)).statusCode).toBe(200);
-      // The colleague uploads into the same tenant-wide collection.
+      // The colleague's upload of the same name goes into a private collection of their own.
       expect((await uploadText(colleague, 'mine', 'shared')).json<DocumentObject>().collection).toBe('shared');
-      expect(await prisma.collection.count({ where: { tenantId: owner.tenant.id, name: 'shared' } })).toBe(1);
+      const collections = await prisma.collection.findMany({ where: { tenantId: owner.tenant.id, name: 'shared' } });
+      expect(collections.map((c) => [c.visibility, c.ownerUserId]).sort()).toEqual([['private', owner.user.id], ['private', colleague.user.id]].sort());
+    });
+  });
+
+  describe('collections: private by default, tenant-shared by a tenant admin', () => {
+    it('makes an upload’s new collection private: another user of the tenant gets 404 on it and uploads into a collection of their own', async () => {
+      const owner = await newTenant();
+      const colleague = await createUserWithKey(prisma, owner.tenant);
+      expect((await uploadText(owner, 'mine', 'private-notes')).statusCode).toBe(202);
+      const [collection] = (await call('GET', '/v1/collections', owner.authHeader)).json<ListPage<CollectionObject>>().data;
+      expect(collection).toMatchObject({ name: 'private-notes', visibility: 'private', owned: true });
+      expectApiError(await call('GET', `/v1/collections/${collection.id}`, colleague.authHeader), 404, 'collection_not_found', 'id');
+      expect((await call('GET', '/v1/collections', colleague.authHeader)).json<ListPage<CollectionObject>>().data).toEqual([]);
+      // Same name, the colleague's own private collection: not the owner's.
+      const theirs = (await uploadText(colleague, 'theirs', 'private-notes')).json<DocumentObject>();
+      const row = await prisma.document.findUniqueOrThrow({ where: { id: theirs.id }, include: { collection: true } });
+      expect(row.collection).toMatchObject({ ownerUserId: colleague.user.id, visibility: 'private' });
+      expect(row.collection.id).not.toBe(collection.id);
+      const other = await newTenant();
+      expectApiError(await call('GET', `/v1/collections/${collection.id}`, other.authHeader), 404, 'collection_not_found', 'id');
+    });
+
+    it('lets only a tenant admin create a tenant collection, which every user of the tenant sees and uploads into', async () => {
+      const admin = await createTenantWithUser(prisma, { role: 'tenant_admin' });
+      tenants.push(admin.tenant);
+      const member = await createUserWithKey(prisma, admin.tenant);
+      expectApiError(await call('POST', '/v1/collections', member.authHeader, { name: 'shared', visibility: 'tenant' }), 403, 'tenant_admin_required');
+      const created = await call('POST', '/v1/collections', admin.authHeader, { name: 'shared', visibility: 'tenant' });
+      expect(created.statusCode).toBe(201);
+      const shared = created.json<CollectionObject>();
+      expect(shared).toMatchObject({ name: 'shared', visibility: 'tenant', owned: true });
+      expectApiError(await call('POST', '/v1/collections', admin.authHeader, { name: 'shared', visibility: 'tenant' }), 409, 'collection_exists', 'name');
+      expect((await call('GET', `/v1/collections/${shared.id}`, member.authHeader)).json()).toMatchObject({ id: shared.id, owned: false });
+      const doc = (await uploadText(member, 'for everyone', 'shared')).json<DocumentObject>();
+      expect((await prisma.document.findUniqueOrThrow({ where: { id: doc.id } })).collectionId).toBe(shared.id);
+      // A member may still create private collections explicitly; bad input is a 400.
+      expect((await call('POST', '/v1/collections', member.authHeader, { name: 'mine' })).json()).toMatchObject({ visibility: 'private' });
+      expectApiError(await call('POST', '/v1/collections', member.authHeader, { name: 'x', visibility: 'public' }), 400, 'invalid_request', 'visibility');
+      const outsider = await newTenant();
+      expectApiError(await call('GET', `/v1/collections/${shared.id}`, outsider.authHeader), 404, 'collection_not_found', 'id');
     });
   });
 

@@ -3,6 +3,7 @@ import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance } from 'fastify';
 import multipart from '@fastify/multipart';
 import { DocumentIngestProducer } from '@conduit/documents';
+import { CollectionsController } from './collections.controller';
 import { DOCUMENTS_OPTIONS, DocumentsOptions } from './documents.constants';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
@@ -23,7 +24,7 @@ class MultipartRegistration implements OnModuleInit {
 }
 
 /**
- * `/v1/documents`. Needs the global `BlobStoreModule` and `VectorStoreModule` (for deletes and
+ * `/v1/documents` and `/v1/collections`. Needs the global `BlobStoreModule` and `VectorStoreModule` (for deletes and
  * reindexing) besides the service core (Prisma, the job producer under `DocumentIngestProducer`).
  */
 @Module({})
@@ -31,7 +32,7 @@ export class DocumentsModule {
   static register(options: DocumentsOptions): DynamicModule {
     return {
       module: DocumentsModule,
-      controllers: [DocumentsController],
+      controllers: [DocumentsController, CollectionsController],
       providers: [{ provide: DOCUMENTS_OPTIONS, useValue: options }, MultipartRegistration, DocumentsService, DocumentIngestProducer],
     };
   }

@@ -2,7 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { DocumentMediaType } from '@conduit/contracts';
 import { BLOB_STORE, type BlobStore } from '@conduit/blob-store';
-import { Collection, DocumentStatus, Prisma, PrismaService } from '@conduit/db';
+import { Collection, collectionScopeId, DocumentStatus, Prisma, PrismaService, visibleCollectionOrder, visibleCollectionWhere } from '@conduit/db';
 import { DocumentIngestProducer } from '@conduit/documents';
 import { VECTOR_STORE, VectorSpaceNotFoundError, vectorSpaceFor, type VectorStore } from '@conduit/vector-store';
 import type { Principal } from '../auth/principal';
@@ -25,9 +25,11 @@ const withCollection = { collection: { select: { name: true } } } as const;
 const WORKING: DocumentStatus[] = [DocumentStatus.queued, DocumentStatus.parsing, DocumentStatus.chunking, DocumentStatus.embedding];
 
 /**
- * Documents of the calling user. Collections belong to the tenant (every user of a tenant uploads
- * into and searches the same collections); documents are managed by the user who uploaded them:
- * another user's document, like another tenant's, answers 404.
+ * Documents of the calling user. An upload goes into the caller's private collection of that name
+ * (created on first use), or else into the tenant's shared collection of that name (created by a
+ * tenant admin, `POST /v1/collections`); another user's private collection is never seen. Documents
+ * are managed by the user who uploaded them: another user's document, like another tenant's,
+ * answers 404.
  */
 @Injectable()
 export class DocumentsService {
@@ -43,7 +45,7 @@ export class DocumentsService {
 
   /** Stores the bytes, records the document `queued` and enqueues its ingestion. */
   async upload(owner: Owner, upload: NewUpload): Promise<DocumentObject> {
-    const collection = await this.collectionFor(owner.tenantId, upload.collection);
+    const collection = await this.collectionFor(owner, upload.collection);
     const id = randomUUID();
     const blobKey = `documents/${owner.tenantId}/${id}`;
     await this.blobs.put(blobKey, upload.bytes);
@@ -81,7 +83,7 @@ export class DocumentsService {
   /** Newest first; ties on `created_at` are broken by id so pages never skip or repeat. */
   async list(owner: Owner, query: ListDocumentsQuery): Promise<ListPage<DocumentObject>> {
     const where: Prisma.DocumentWhereInput = { ...this.ownedBy(owner) };
-    if (query.collection) where.collection = { name: query.collection };
+    if (query.collection) where.collection = { ...visibleCollectionWhere(owner.tenantId, owner.userId), name: query.collection };
     if (query.status) where.status = query.status;
     if (query.after) {
       const cursor = await this.prisma.document.findFirst({ where: { ...this.ownedBy(owner), id: query.after }, select: { id: true, createdAt: true } });
@@ -147,17 +149,33 @@ export class DocumentsService {
     return toDocumentObject(updated);
   }
 
-  /** The tenant's collection of that name, created with the current embedding model on first use. */
-  private async collectionFor(tenantId: string, name: string): Promise<Collection> {
+  /**
+   * The collection of that name the caller sees (their private one first, then the tenant's shared
+   * one); a new private collection, with the current embedding model, when there is neither.
+   */
+  private async collectionFor(owner: Owner, name: string): Promise<Collection> {
     const { model, dimension } = this.options.embedding;
-    let collection = await this.prisma.collection.findUnique({ where: { tenantId_name: { tenantId, name } } });
+    const visible = () =>
+      this.prisma.collection.findFirst({ where: { ...visibleCollectionWhere(owner.tenantId, owner.userId), name }, orderBy: visibleCollectionOrder });
+    let collection = await visible();
     if (!collection) {
       try {
-        collection = await this.prisma.collection.create({ data: { tenantId, name, embeddingModel: model, embeddingDimension: dimension } });
+        collection = await this.prisma.collection.create({
+          data: {
+            tenantId: owner.tenantId,
+            ownerUserId: owner.userId,
+            visibility: 'private',
+            scopeId: collectionScopeId('private', owner.tenantId, owner.userId),
+            name,
+            embeddingModel: model,
+            embeddingDimension: dimension,
+          },
+        });
       } catch (error) {
-        // Created concurrently by another upload.
+        // Created concurrently by another upload of the same user.
         if (!(error instanceof Prisma.PrismaClientKnownRequestError && error.code === 'P2002')) throw error;
-        collection = await this.prisma.collection.findUniqueOrThrow({ where: { tenantId_name: { tenantId, name } } });
+        collection = await visible();
+        if (!collection) throw error;
       }
     }
     if (collection.embeddingModel !== model || collection.embeddingDimension !== dimension) {

@@ -80,6 +80,8 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [DocumentsErrorCode.EmbeddingModelMismatch]: 409,
   [DocumentsErrorCode.DocumentBusy]: 409,
   [DocumentsErrorCode.DependencyUnavailable]: 503,
+  [DocumentsErrorCode.CollectionNotFound]: 404,
+  [DocumentsErrorCode.CollectionExists]: 409,
 
   [JobsErrorCode.JobNotFound]: 404,
   [JobsErrorCode.DeliveryNotFound]: 404,
@@ -105,4 +107,6 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [UsageErrorCode.InvalidAdminKey]: 401,
 
   [WebhooksErrorCode.EndpointNotFound]: 404,
+  [WebhooksErrorCode.EndpointExists]: 409,
+  [WebhooksErrorCode.InvalidEndpointUrl]: 400,
 };

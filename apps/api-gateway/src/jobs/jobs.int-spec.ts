@@ -10,7 +10,7 @@ import { expectApiError } from '../testing/api-error.assertion';
 import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import type { ListPage } from '../sessions/list-page';
-import { WebhooksModule } from '../webhooks/webhooks.module';
+import { WebhooksApiModule } from '../webhooks/webhooks.module';
 import type { WebhookDeliveryObject } from './jobs.dto';
 import { JobsModule } from './jobs.module';
 
@@ -41,8 +41,9 @@ describe('jobs API', () => {
   const call = (method: 'GET' | 'POST', url: string, auth: string, payload?: unknown, headers: Record<string, string> = {}) =>
     app.inject({ method, url, headers: { authorization: auth, ...headers }, ...(payload === undefined ? {} : { payload: payload as object }) });
   const submit = (auth: string, body: unknown, headers: Record<string, string> = {}) => call('POST', '/v1/jobs', auth, body, headers);
+  // Tenant admins: they also manage the tenant's webhook secret and endpoints.
   const newTenant = async () => {
-    const owner = await createTenantWithUser(prisma);
+    const owner = await createTenantWithUser(prisma, { role: 'tenant_admin' });
     tenants.push(owner.tenant);
     return owner;
   };
@@ -56,7 +57,7 @@ describe('jobs API', () => {
           maxTokensLimit: 4_096,
           resolver,
         }),
-        WebhooksModule,
+        WebhooksApiModule.register({ policy: { allowHttp: false, allowedCidrs: [] }, resolver }),
       ],
       { queuePrefix },
     );
@@ -337,6 +338,14 @@ describe('jobs API', () => {
       const immediate = (await call('POST', '/v1/webhooks/secret/rotate', owner.authHeader, { grace_period_seconds: 0 })).json<{ previous_secret: string | null }>();
       expect(immediate.previous_secret).toBeNull();
       expectApiError(await call('POST', '/v1/webhooks/secret/rotate', owner.authHeader, { grace_period_seconds: -1 }), 400, 'invalid_request', 'grace_period_seconds');
+    });
+
+    it('is a tenant admin’s: a member of the tenant gets 403 reading or rotating it, or listing endpoints', async () => {
+      const owner = await newTenant();
+      const member = await createUserWithKey(prisma, owner.tenant);
+      expectApiError(await call('GET', '/v1/webhooks/secret', member.authHeader), 403, 'tenant_admin_required');
+      expectApiError(await call('POST', '/v1/webhooks/secret/rotate', member.authHeader, {}), 403, 'tenant_admin_required');
+      expectApiError(await call('GET', '/v1/webhooks/endpoints', member.authHeader), 403, 'tenant_admin_required');
     });
   });
 });

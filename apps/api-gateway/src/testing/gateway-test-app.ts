@@ -7,9 +7,10 @@ import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify
 import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
-import { coreSettings, loadConfig, serviceEnv } from '@conduit/config';
+import { coreSettings, loadConfig, secretKeyringOf, serviceEnv } from '@conduit/config';
 import { requestIdFor } from '@conduit/observability';
 import { OpenAiErrorFilter, ServiceCoreModule } from '@conduit/runtime';
+import { SecretKeyringModule } from '@conduit/webhooks';
 import { AuthModule } from '../auth/auth.module';
 import { GATEWAY_ERROR_STATUS } from '../errors/error-status';
 
@@ -31,7 +32,7 @@ class GatewayTestRootModule {}
 
 /**
  * An in-process api-gateway for integration tests: the service core (logging, Prisma on
- * DATABASE_URL, Redis on REDIS_URL, health, metrics), API-key auth as the global guard, the given
+ * DATABASE_URL, Redis on REDIS_URL, health, metrics), the secrets keyring, API-key auth as the global guard, the given
  * feature modules and the OpenAI error filter, initialised and ready for `app.inject(...)` without
  * listening on a port. Request ids work as in `bootstrapService`. Close it with `app.close()`.
  */
@@ -62,7 +63,13 @@ export async function createGatewayTestApp(
 
   const root: DynamicModule = {
     module: GatewayTestRootModule,
-    imports: [ServiceCoreModule.forRoot({ service: 'api-gateway', settings }), AuthModule, ...extraModules],
+    imports: [
+      ServiceCoreModule.forRoot({ service: 'api-gateway', settings }),
+      // SECRETS_KEK when the test run sets one, else the development keyring (as the services do).
+      SecretKeyringModule.forRoot(secretKeyringOf({ SECRETS_KEK: process.env['SECRETS_KEK'] })),
+      AuthModule,
+      ...extraModules,
+    ],
   };
   const app = await NestFactory.create<NestFastifyApplication>(root, adapter, { bufferLogs: true, abortOnError: false });
   app.useLogger(app.get(Logger));

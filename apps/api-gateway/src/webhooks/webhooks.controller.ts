@@ -1,7 +1,8 @@
-import { Body, Controller, Get, HttpCode, Param, Post } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, Post, UseGuards } from '@nestjs/common';
 import { ZodPipe } from '@conduit/runtime';
 import { WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
 import { CurrentPrincipal, Principal } from '../auth/principal';
+import { TenantAdminGuard } from '../auth/tenant-admin.guard';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
 import { WebhooksException } from './webhooks.exception';
 import { RotateSecretBody, rotateSecretBodySchema, toEndpointObject, toSecretObject, WebhookEndpointObject, WebhookSecretObject } from './webhooks.dto';
@@ -9,11 +10,13 @@ import { RotateSecretBody, rotateSecretBodySchema, toEndpointObject, toSecretObj
 const MAX_ENDPOINTS_LISTED = 100;
 
 /**
- * The tenant's webhook signing secret (Standard Webhooks `whsec_...`, created on first use) and
- * its receiver endpoints. Secrets and endpoints belong to the tenant: any of its users' keys may
- * read and rotate them.
+ * The tenant's webhook signing secret (Standard Webhooks `whsec_...`, created on first use), which
+ * signs deliveries to jobs' own `webhook_url`s (implicit endpoints), and every endpoint of the
+ * tenant. Tenant admins only: a member gets 403 `tenant_admin_required`. Registered endpoints,
+ * with their own secrets, are `/v1/webhook-endpoints`.
  */
 @Controller('v1/webhooks')
+@UseGuards(TenantAdminGuard)
 export class WebhooksController {
   constructor(
     private readonly keys: WebhookSigningKeys,

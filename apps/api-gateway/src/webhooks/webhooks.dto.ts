@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import type { WebhookEndpoint, WebhookSigningKey } from '@conduit/db';
+import type { WebhookEndpoint } from '@conduit/db';
+import type { TenantSigningKey } from '@conduit/webhooks';
 import { unixSeconds } from '../sessions/list-page';
 
 export const MAX_GRACE_PERIOD_S = 7 * 86_400;
@@ -39,7 +40,7 @@ export interface WebhookEndpointObject {
   created_at: number;
 }
 
-export function toSecretObject(key: WebhookSigningKey, now = Date.now()): WebhookSecretObject {
+export function toSecretObject(key: TenantSigningKey, now = Date.now()): WebhookSecretObject {
   const previousValid = key.previousSecret !== null && key.previousExpiresAt !== null && key.previousExpiresAt.getTime() > now;
   return {
     object: 'webhook_secret',

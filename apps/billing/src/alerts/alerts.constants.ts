@@ -1,3 +1,4 @@
+import type { WebhookEventType } from '@conduit/contracts';
 import type { AlertSettings } from '../config/billing.config';
 
 export const ALERT_SETTINGS = Symbol('ALERT_SETTINGS');
@@ -6,8 +7,9 @@ export type { AlertSettings };
 /** Budget thresholds that raise an alert, in percent of a cap. */
 export const THRESHOLDS_PCT = [80, 100] as const;
 
-/** Webhook event types of cost alerts. */
+/** Webhook event types of cost alerts: 80 % of a cap, 100 % of a cap, an hourly spend spike. */
 export const AlertEvent = {
-  BudgetThreshold: 'budget.threshold_reached',
-  SpendSpike: 'spend.spike_detected',
-} as const;
+  BudgetThreshold: 'budget.threshold',
+  BudgetExceeded: 'budget.exceeded',
+  CostSpike: 'cost.spike',
+} as const satisfies Record<string, WebhookEventType>;

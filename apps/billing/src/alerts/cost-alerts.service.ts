@@ -66,7 +66,8 @@ interface NewAlert {
  * tenant's (or user's) spend passing 80 % and 100 % of a daily or monthly cap, and a tenant's
  * hourly spend rising above `ALERT_SPIKE_FACTOR` times its trailing hourly average. Each alert is
  * stored once (`cost_alerts.dedupe_key`), logged, counted in `conduit_billing_cost_alerts_total`,
- * and sent as a Standard Webhooks event to every enabled webhook endpoint of the tenant: the
+ * and sent as a Standard Webhooks event (`budget.threshold`, `budget.exceeded`, `cost.spike`) to
+ * every enabled registered endpoint of the tenant subscribed to it: the
  * deliveries (deterministic ids) are stored in the transaction that marks the alert notified, then
  * enqueued — the same path, retries and backoff as every other webhook.
  */
@@ -250,17 +251,18 @@ export class CostAlerts {
   }
 
   /**
-   * Stores one delivery per enabled endpoint together with the alert's `notified_at` (the outbox:
-   * either both commit or neither), then enqueues them. A lost enqueue is the webhook
-   * reconciler's: the deliveries are stored and pending.
+   * Stores one delivery per enabled registered endpoint subscribed to the alert's event type,
+   * together with the alert's `notified_at` (the outbox: either both commit or neither), then
+   * enqueues them. A lost enqueue is the webhook reconciler's: the deliveries are stored and pending.
    */
   private async notify(alertId: string, createdAt: Date, alert: NewAlert, data: Record<string, unknown>): Promise<void> {
-    const endpoints = await this.endpoints.listEnabled(alert.tenantId);
+    const eventType = alertEventType(alert);
+    const endpoints = await this.endpoints.listSubscribed(alert.tenantId, eventType);
     const events: WebhookEvent[] = endpoints.map((endpoint) => ({
       delivery_id: uuidFromName(`cost-alert:${alertId}:${endpoint.id}`),
       tenant_id: alert.tenantId,
       url: endpoint.url,
-      event_type: alert.kind === 'spend_spike' ? AlertEvent.SpendSpike : AlertEvent.BudgetThreshold,
+      event_type: eventType,
       data,
       occurred_at: createdAt.toISOString(),
     }));
@@ -292,4 +294,10 @@ export class CostAlerts {
     this.tiers.set(cacheKey, { tier, expires: Date.now() + TIER_TTL_MS });
     return tier;
   }
+}
+
+/** `cost.spike` for a spike, `budget.exceeded` at 100 % of a cap, `budget.threshold` below. */
+function alertEventType(alert: Pick<NewAlert, 'kind' | 'thresholdPct'>): string {
+  if (alert.kind === 'spend_spike') return AlertEvent.CostSpike;
+  return (alert.thresholdPct ?? 0) >= 100 ? AlertEvent.BudgetExceeded : AlertEvent.BudgetThreshold;
 }

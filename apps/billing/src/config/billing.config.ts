@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { budgetEnv, budgetSettings } from '@conduit/budget';
-import { coreSettings, serviceEnv } from '@conduit/config';
+import { coreSettings, requireSecretsKekInProduction, secretsEnv, serviceEnv } from '@conduit/config';
 import { refuseInsecureWebhookTargets, webhookSettings, webhooksEnv } from '@conduit/webhooks';
 
 const int = (min: number, max: number, fallback: number) => z.coerce.number().pipe(z.int().min(min).max(max)).default(fallback);
@@ -31,8 +31,11 @@ export const billingConfigSchema = z
     WEBHOOK_RECONCILE_INTERVAL_MS: int(0, 3_600_000, 30_000),
     /** How long past its due time a pending delivery may be before the reconciler looks at it. */
     WEBHOOK_RECONCILE_GRACE_MS: int(100, 86_400_000, 60_000),
+    // Opens the sealed webhook secrets it signs with (the gateway's keyring; required in production).
+    ...secretsEnv,
   })
   .superRefine(refuseInsecureWebhookTargets)
+  .superRefine(requireSecretsKekInProduction)
   .transform((env) => {
     const core = coreSettings(env);
     return {
@@ -41,6 +44,7 @@ export const billingConfigSchema = z
       usage: { concurrency: env.USAGE_CONCURRENCY, lockDurationMs: env.USAGE_JOB_LOCK_MS },
       alerts: { spikeFactor: env.ALERT_SPIKE_FACTOR, spikeMinUsd: env.ALERT_SPIKE_MIN_USD, baselineHours: env.ALERT_SPIKE_BASELINE_HOURS, utilisationTopN: env.BUDGET_METRIC_TOP_N },
       webhooks: { ...webhookSettings(env), reconcileIntervalMs: env.WEBHOOK_RECONCILE_INTERVAL_MS, reconcileGraceMs: env.WEBHOOK_RECONCILE_GRACE_MS },
+      secrets: { SECRETS_KEK: env.SECRETS_KEK },
     };
   });
 

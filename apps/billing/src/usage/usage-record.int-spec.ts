@@ -8,6 +8,8 @@ import { BudgetModule, DEFAULT_TIER_POLICY, LedgerSpend, NANO_PER_USD, PriceBook
 import { JobName, UsageEvent, usageEventSchema, UsageEventInput, webhookDeliverJobId, uuidFromName } from '@conduit/contracts';
 import { DbModule, PrismaService } from '@conduit/db';
 import { JobProducer, QueueModule } from '@conduit/queue';
+import { SecretKeyring } from '@conduit/config';
+import { SecretKeyringModule } from '@conduit/webhooks';
 import { SpikeBaselines } from '../alerts/spike-baselines';
 import { LedgerWriteError } from '../ledger/ledger.exception';
 import { LedgerModule } from '../ledger/ledger.module';
@@ -63,6 +65,7 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
           pricing: true,
         }),
         LedgerModule.register({ spikeFactor: 3, spikeMinUsd: 0.01, baselineHours: 24, utilisationTopN: 20 }),
+        SecretKeyringModule.forRoot(SecretKeyring.fromSeed('usage-record-int-spec')),
       ],
       providers: [UsageRecordHandler],
     })
@@ -152,10 +155,15 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     expect(await prisma.usageEvent.findUniqueOrThrow({ where: { id: unknown.event_id } })).toMatchObject({ priced: false });
   });
 
-  it('raises the 80 % and 100 % alerts of a tenant cap once each and sends them to its webhook endpoint', async () => {
+  it('raises the 80 % and 100 % alerts of a tenant cap once each and sends them to the endpoints subscribed to them', async () => {
     // Each event costs 0.0067 USD: after two 67 % of a 0.02 USD daily cap, after three 100.5 %.
     await prisma.budgetCap.create({ data: { tenantId, scope: 'tenant', subjectId: tenantId, period: 'daily', capUsd: 0.02 } });
-    const endpoint = await prisma.webhookEndpoint.create({ data: { tenantId, url: 'https://hooks.example.test/conduit' } });
+    const endpoint = await prisma.webhookEndpoint.create({
+      data: { tenantId, url: 'https://hooks.example.test/conduit', registered: true, eventTypes: ['budget.exceeded', 'budget.threshold'] },
+    });
+    // Not subscribed to budget events, and a job's implicit endpoint: neither gets an alert.
+    await prisma.webhookEndpoint.create({ data: { tenantId, url: 'https://hooks.example.test/jobs-only', registered: true, eventTypes: ['job.succeeded'] } });
+    await prisma.webhookEndpoint.create({ data: { tenantId, url: 'https://hooks.example.test/implicit' } });
     await handler.handle(event());
     await handler.handle(event());
     expect(await prisma.costAlert.count({ where: { tenantId } })).toBe(0);
@@ -173,16 +181,17 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     expect(job?.data).toMatchObject({
       tenant_id: tenantId,
       url: endpoint.url,
-      event_type: 'budget.threshold_reached',
+      event_type: 'budget.exceeded',
       data: { alert_id: alerts[1].id, threshold_pct: 100, cap_usd: 0.02, scope: 'tenant', period: 'daily' },
     });
     // Through the one webhook path: stored with the alert's notified_at (outbox), enqueued with its retries.
     expect(job?.opts).toMatchObject({ attempts: 10, backoff: { type: 'exponential', delay: 2_000 } });
     const deliveries = await prisma.webhookDelivery.findMany({ where: { tenantId }, orderBy: { createdAt: 'asc' } });
-    expect(deliveries.map((d) => [d.id, d.status, d.url, d.eventType])).toEqual(
-      alerts.map((alert) => [uuidFromName(`cost-alert:${alert.id}:${endpoint.id}`), 'pending', endpoint.url, 'budget.threshold_reached']),
-    );
-    expect(JSON.parse(deliveries[1].body ?? '{}')).toEqual({ type: 'budget.threshold_reached', timestamp: alerts[1].createdAt.toISOString(), data: job?.data.data });
+    expect(deliveries.map((d) => [d.id, d.status, d.url, d.eventType])).toEqual([
+      [uuidFromName(`cost-alert:${alerts[0].id}:${endpoint.id}`), 'pending', endpoint.url, 'budget.threshold'],
+      [uuidFromName(`cost-alert:${alerts[1].id}:${endpoint.id}`), 'pending', endpoint.url, 'budget.exceeded'],
+    ]);
+    expect(JSON.parse(deliveries[1].body ?? '{}')).toEqual({ type: 'budget.exceeded', timestamp: alerts[1].createdAt.toISOString(), data: job?.data.data });
   });
 
   it('raises a spend-spike alert when an hour costs more than 3x the trailing hourly average', async () => {

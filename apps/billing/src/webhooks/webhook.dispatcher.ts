@@ -34,6 +34,9 @@ export interface DeliveryOutcome {
  *   (`moveToDelayed` + `DelayedError`) on the exponential, jittered schedule until the
  *   delivery's ~24 h window is spent, then the delivery is marked failed.
  *
+ * Deliveries are signed with the registered endpoint's own secret (both secrets during a rotation's
+ * overlap) or, for a job's implicit endpoint, with the tenant's key.
+ *
  * Every attempt is recorded (`webhook_delivery_attempts`) before the next is scheduled. The same
  * body and `webhook-id` go out on every attempt; the timestamp and signatures are fresh. The
  * delivery row is the producer's (stored with the change that caused the event): the first run
@@ -71,7 +74,8 @@ export class WebhookDispatcher implements OnApplicationShutdown {
       await this.close(delivery, 'failed', 'endpoint_disabled');
       return { status: 'failed' };
     }
-    const secrets = await this.keys.signingSecrets(delivery.tenantId);
+    // A registered endpoint signs with its own secret(s); an implicit one with the tenant's.
+    const secrets = this.endpoints.signingSecrets(endpoint) ?? (await this.keys.signingSecrets(delivery.tenantId));
     const attempt = delivery.attempts + 1;
     const startedAt = new Date();
     const headers = webhookHeaders({ id: delivery.id, timestamp: Math.floor(startedAt.getTime() / 1000), body }, secrets);

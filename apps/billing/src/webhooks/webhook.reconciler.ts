@@ -75,7 +75,8 @@ export class WebhookReconciler implements OnApplicationBootstrap, OnApplicationS
 
   private eventOf({ delivery, job }: OverdueDelivery): WebhookEvent | null {
     if (delivery.body !== null) return webhookEventOf({ ...delivery, body: delivery.body });
-    if (job) return jobWebhookEvent(job);
+    // A job's outbox row (its own URL or a subscribed endpoint's): the event rendered from the job, for this row.
+    if (job) return jobWebhookEvent(job, { deliveryId: delivery.id, url: delivery.url });
     this.logger.error({ delivery_id: delivery.id }, 'pending webhook delivery has neither a body nor a job');
     return null;
   }

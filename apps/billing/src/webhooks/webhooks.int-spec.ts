@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { JobName, QueueName, WebhookDeliverInput, uuidFromName, webhookDeliverJobId, webhookEventBody } from '@conduit/contracts';
 import { createTestOwner, removeTestOwners, TestOwner, waitFor } from '@conduit/testing';
 import { JobStore, jobIds, jobWebhookEvent } from '@conduit/jobs';
-import { DeliveryStore, verifyWebhook, WebhookSigningKeys } from '@conduit/webhooks';
+import { DeliveryStore, verifyWebhook, WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
 import { BillingTestApp, startBillingTestApp } from '../testing/billing-test-app';
 import { TestReceiver } from '../testing/webhook-receiver';
 import { WebhookReconciler } from './webhook.reconciler';
@@ -123,6 +123,31 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
     expect(verifyWebhook(hit.body, hit.headers as Record<string, string>, after.secret)).toBe(input.delivery_id);
   });
 
+  it('signs a registered endpoint’s deliveries with its own sealed secret, and with both during its rotation', async () => {
+    const tenant = await createTestOwner(t.prisma, 'webhooks-test');
+    owners.push(tenant);
+    const endpoints = t.app.get(WebhookEndpoints);
+    const url = receiver.script(`/registered-${randomUUID()}`, [200, 200]);
+    const registered = await endpoints.register(tenant.tenantId, { url, eventTypes: ['budget.threshold'], description: null });
+    if (!registered) throw new Error('the endpoint should register');
+    const first = event(url, { tenant_id: tenant.tenantId, event_type: 'budget.threshold' });
+    await send(first);
+    await settled(first.delivery_id);
+    const tenantKey = await t.app.get(WebhookSigningKeys).get(tenant.tenantId);
+    const [hit] = receiver.on(new URL(url).pathname);
+    expect(verifyWebhook(hit.body, hit.headers as Record<string, string>, registered.secret)).toBe(first.delivery_id);
+    expect(() => verifyWebhook(hit.body, hit.headers as Record<string, string>, tenantKey.secret)).toThrow('no webhook-signature matches');
+
+    const rotated = await endpoints.rotate(tenant.tenantId, registered.endpoint.id, 60_000);
+    const second = event(url, { tenant_id: tenant.tenantId, event_type: 'budget.threshold' });
+    await send(second);
+    await settled(second.delivery_id);
+    const during = receiver.on(new URL(url).pathname)[1];
+    expect(String(during.headers['webhook-signature']).split(' ')).toHaveLength(2);
+    expect(verifyWebhook(during.body, during.headers as Record<string, string>, registered.secret)).toBe(second.delivery_id);
+    expect(verifyWebhook(during.body, during.headers as Record<string, string>, rotated?.secret ?? '')).toBe(second.delivery_id);
+  });
+
   it('disables an endpoint that answers 410 and sends it nothing more', async () => {
     const url = receiver.script(`/gone-${randomUUID()}`, [410]);
     const first = event(url);
@@ -217,5 +242,26 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
     const [hit] = receiver.on(new URL(url).pathname);
     expect(JSON.parse(hit.body)).toMatchObject({ type: 'job.succeeded', data: { id: job.id, status: 'succeeded', result: { object: 'chat.completion' } } });
     expect(hit.body).toBe(webhookEventBody(jobWebhookEvent(job)));
+  });
+
+  it('stores a job’s event for every endpoint subscribed to it, in the finish statement, and not for the others', async () => {
+    const endpoints = t.app.get(WebhookEndpoints);
+    const subscribedUrl = receiver.script(`/subscribed-${randomUUID()}`, [200]);
+    const subscribed = await endpoints.register(owner.tenantId, { url: subscribedUrl, eventTypes: ['job.succeeded'], description: null });
+    const otherUrl = receiver.script(`/other-${randomUUID()}`, [200]);
+    await endpoints.register(owner.tenantId, { url: otherUrl, eventTypes: ['job.failed', 'cost.spike'], description: null });
+    if (!subscribed) throw new Error('the endpoint should register');
+    const ownUrl = receiver.script(`/own-${randomUUID()}`, [200]);
+    const job = await finishedJob(ownUrl, new Date(Date.now() - 60_000));
+    const rows = await t.prisma.webhookDelivery.findMany({ where: { jobId: job.id } });
+    expect(rows.map((row) => row.url).sort()).toEqual([ownUrl, subscribedUrl].sort());
+    // The finish left them for its caller (JobLifecycle) to enqueue; here the reconciler finds them.
+    await t.app.get(WebhookReconciler).reconcile();
+    const sent = rows.find((row) => row.url === subscribedUrl);
+    expect(await settled(sent?.id ?? '')).toMatchObject({ status: 'succeeded', eventType: 'job.succeeded' });
+    const [hit] = receiver.on(new URL(subscribedUrl).pathname);
+    expect(JSON.parse(hit.body)).toMatchObject({ type: 'job.succeeded', data: { id: job.id, status: 'succeeded' } });
+    expect(verifyWebhook(hit.body, hit.headers as Record<string, string>, subscribed.secret)).toBe(sent?.id);
+    expect(receiver.on(new URL(otherUrl).pathname)).toEqual([]);
   });
 });

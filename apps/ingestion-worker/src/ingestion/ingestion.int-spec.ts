@@ -152,6 +152,7 @@ describe('ingestion worker pipeline (real Postgres, pgvector, Redis, hashing emb
     const [hit] = await pgvector.search(space, (vectors.upserted[1][2]).vector, { tenantId: f.tenant.id, collection: f.collection.id, limit: 1 });
     expect(hit.payload).toEqual({
       tenant_id: f.tenant.id,
+      user_id: f.user.id, // the uploader: private collections are searched by it
       document_id: f.document.id,
       collection: f.collection.id,
       chunk_index: BATCH + 2,

@@ -34,6 +34,8 @@ class RunAbandoned extends Error {
 interface Run {
   documentId: string;
   tenantId: string;
+  /** The uploader, written into every point's payload (private collections are searched by it). */
+  userId: string;
   attempt: number;
   collectionId: string;
   space: VectorSpace;
@@ -95,6 +97,7 @@ export class IngestionPipeline {
     const run: Run = {
       documentId: document.id,
       tenantId: document.tenantId,
+      userId: document.userId,
       attempt: document.attempts,
       collectionId: collection.id,
       space: vectorSpaceFor(collection.embeddingModel, collection.embeddingDimension),
@@ -206,6 +209,7 @@ export class IngestionPipeline {
           vector: embeddings[n],
           payload: {
             tenant_id: run.tenantId,
+            user_id: run.userId,
             document_id: run.documentId,
             collection: run.collectionId,
             chunk_index: chunk.position,

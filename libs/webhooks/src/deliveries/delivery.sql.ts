@@ -62,6 +62,37 @@ export function outboxDeliverySql(source: string, v: OutboxDeliveryValues): stri
   ON CONFLICT (id) DO NOTHING`;
 }
 
+/** SQL expressions for {@link subscribedOutboxSql}. */
+export interface SubscribedOutboxValues {
+  tenantId: string;
+  jobId: string;
+  /** The job's own URL (its delivery is {@link outboxDeliverySql}'s): not sent twice. */
+  url: string;
+  eventType: string;
+  traceparent: string;
+  now: string;
+}
+
+/**
+ * The other outbox half of a job's finish: one delivery per enabled registered endpoint of the
+ * tenant subscribed to the event type (besides the job's own `webhook_url`), selected from
+ * `source`, with deterministic ids (a version-5-shaped uuid from `md5('job-event:<job>:<endpoint>')`), so a repeated finish
+ * stores nothing twice. Bodies are left NULL: the worker's first attempt (or the reconciler)
+ * renders them from the job.
+ */
+export function subscribedOutboxSql(source: string, v: SubscribedOutboxValues): string {
+  return `INSERT INTO webhook_deliveries (id, tenant_id, job_id, url, event_type, body, status, attempts, series, series_started_at,
+                                  series_attempts, next_attempt_at, traceparent, created_at, updated_at)
+  SELECT (substr(k.h, 1, 8) || '-' || substr(k.h, 9, 4) || '-5' || substr(k.h, 14, 3) || '-8' || substr(k.h, 18, 3) || '-' || substr(k.h, 21, 12))::uuid,
+         ${v.tenantId}, ${v.jobId}, e.url, ${v.eventType}, NULL, 'pending', 0, 0, ${v.now},
+         0, ${v.now}, ${v.traceparent}, ${v.now}, ${v.now}
+    FROM ${source}
+    JOIN webhook_endpoints e ON e.tenant_id = ${v.tenantId} AND e.registered AND e.disabled_at IS NULL AND ${v.eventType}::text = ANY (e.event_types)
+    CROSS JOIN LATERAL (SELECT md5('job-event:' || ${v.jobId}::text || ':' || e.id::text) AS h) k
+   WHERE e.url IS DISTINCT FROM ${v.url}
+  ON CONFLICT (id) DO NOTHING`;
+}
+
 /**
  * The worker's claim of a delivery, in one round trip: the row as its producer stored it, with an
  * outbox row's body filled in from the event the worker was given (only by a worker of the same

@@ -101,6 +101,26 @@ export class DeliveryStore {
     return rowCount === 1;
   }
 
+  /**
+   * Closes the pending deliveries of tenant-wide events (not a job's own) to a URL, e.g. when its
+   * registered endpoint is deleted; returns how many.
+   */
+  async closePendingTo(tenantId: string, url: string, lastError: string, now: Date = new Date()): Promise<number> {
+    const { count } = await this.prisma.webhookDelivery.updateMany({
+      where: { tenantId, url, jobId: null, status: 'pending' },
+      data: { status: 'failed', lastError, nextAttemptAt: null, updatedAt: now },
+    });
+    return count;
+  }
+
+  /** A job's pending deliveries still without a body, but its own (those to subscribed endpoints, stored by its finish). */
+  pendingSubscribedForJob(jobId: string, ownDeliveryId: string): Promise<Pick<WebhookDelivery, 'id' | 'url'>[]> {
+    return this.prisma.webhookDelivery.findMany({
+      where: { jobId, status: 'pending', body: null, id: { not: ownDeliveryId } },
+      select: { id: true, url: true },
+    });
+  }
+
   /** The status of a delivery; null when there is none. */
   async statusOf(deliveryId: string): Promise<WebhookDelivery['status'] | null> {
     const row = await this.prisma.webhookDelivery.findUnique({ where: { id: deliveryId }, select: { status: true } });

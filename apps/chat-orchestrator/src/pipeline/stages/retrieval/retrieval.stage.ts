@@ -37,6 +37,7 @@ export class RetrievalStage implements PipelineStage {
     const query = textOf(lastUser?.content ?? '');
     const { chunks, latency_ms } = await this.retriever.retrieve({
       tenantId: context.tenantId,
+      userId: context.userId,
       collection: body.conduit?.collection as string,
       query,
       topK: body.conduit?.top_k,
