@@ -43,7 +43,7 @@ describe('retrieval stage: injection inside an uploaded document', () => {
     const space = vectorSpaceFor(embedder.model, embedder.dimension);
     await vectors.ensureSpace(space);
     const collection = await t.prisma.collection.create({
-      data: { tenantId: owner.tenantId, name: 'kb', embeddingModel: embedder.model, embeddingDimension: embedder.dimension },
+      data: { tenantId: owner.tenantId, ownerUserId: owner.userId, visibility: 'private', scopeId: owner.userId, name: 'kb', embeddingModel: embedder.model, embeddingDimension: embedder.dimension },
     });
     const texts = [CLEAN, POISONED];
     const embedded = await embedder.embed(texts);
@@ -57,7 +57,7 @@ describe('retrieval stage: injection inside an uploaded document', () => {
         {
           id: chunkPointId(owner.tenantId, id, 0),
           vector: embedded[n] as number[],
-          payload: { tenant_id: owner.tenantId, document_id: id, collection: collection.id, chunk_index: 0, text, start_offset: 0, end_offset: text.length },
+          payload: { tenant_id: owner.tenantId, user_id: owner.userId, document_id: id, collection: collection.id, chunk_index: 0, text, start_offset: 0, end_offset: text.length },
         },
       ]);
     }
