@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { ConduitHeader } from '@conduit/contracts';
 import { waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../testing/fixtures';
+import { internalChat } from '../testing/internal-chat';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../testing/orchestrator-test-app';
 import { reservations } from '../testing/reservation-fixtures';
 
@@ -38,21 +39,11 @@ describe('budget reservations the orchestrator receives', () => {
   const record = (reservationId: string) => budget.record(owner, reservationId);
   const ended = (reservationId: string) => budget.ended(owner, reservationId);
 
-  function chat(reservationId: string, body: Record<string, unknown>, options: { headers?: Record<string, string>; signal?: AbortSignal } = {}) {
-    return fetch(`${t.url}/internal/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [ConduitHeader.InternalToken]: INTERNAL_TOKEN,
-        [ConduitHeader.TenantId]: owner.tenantId,
-        [ConduitHeader.UserId]: owner.userId,
-        [ConduitHeader.ReservationId]: reservationId,
-        ...options.headers,
-      },
-      body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'Tell me about reservations' }], ...body }),
-      signal: options.signal,
+  const chat = (reservationId: string, body: Record<string, unknown>, options: { headers?: Record<string, string>; signal?: AbortSignal } = {}) =>
+    internalChat(t, INTERNAL_TOKEN, owner, { messages: [{ role: 'user', content: 'Tell me about reservations' }], ...body }, {
+      ...options,
+      headers: { [ConduitHeader.ReservationId]: reservationId, ...options.headers },
     });
-  }
 
   /** Waits until the mock upstream has seen the call (so an abort lands mid-call). */
   const upstreamStarted = () => waitFor(() => t.mock.state.requests.list().length > 0, { what: 'the upstream call to start' });

@@ -4,6 +4,7 @@ import { metricsRegistry } from '@conduit/observability';
 import { PolicyStore } from '@conduit/policies';
 import { waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../testing/fixtures';
+import { internalChat } from '../testing/internal-chat';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../testing/orchestrator-test-app';
 import { reservations } from '../testing/reservation-fixtures';
 
@@ -53,19 +54,8 @@ describe('guardrails in the chat pipeline', () => {
     return owner;
   }
 
-  function chat(owner: TestOwner, content: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
-    return fetch(`${t.url}/internal/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [ConduitHeader.InternalToken]: INTERNAL_TOKEN,
-        [ConduitHeader.TenantId]: owner.tenantId,
-        [ConduitHeader.UserId]: owner.userId,
-        ...headers,
-      },
-      body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content }], ...extra }),
-    });
-  }
+  const chat = (owner: TestOwner, content: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) =>
+    internalChat(t, INTERNAL_TOKEN, owner, { messages: [{ role: 'user', content }], ...extra }, { headers });
 
   /** The text deltas and the finish reason of an SSE answer. */
   async function streamed(response: Response): Promise<{ deltas: string[]; finish: string | null }> {

@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { ConduitHeader } from '@conduit/contracts';
 import { policyChannel, PolicyStore } from '@conduit/policies';
 import { REDIS_CONNECTION } from '@conduit/queue';
 import { waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../testing/fixtures';
+import { internalChat } from '../testing/internal-chat';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../testing/orchestrator-test-app';
 
 const INTERNAL_TOKEN = `token-${randomUUID()}`;
@@ -36,16 +36,7 @@ describe('tenant policy changes across orchestrator processes', () => {
   });
 
   const status = (app: OrchestratorTestApp) =>
-    fetch(`${app.url}/internal/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [ConduitHeader.InternalToken]: INTERNAL_TOKEN,
-        [ConduitHeader.TenantId]: owner.tenantId,
-        [ConduitHeader.UserId]: owner.userId,
-      },
-      body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: INJECTION }] }),
-    }).then(async (response) => {
+    internalChat(app, INTERNAL_TOKEN, owner, { messages: [{ role: 'user', content: INJECTION }] }).then(async (response) => {
       await response.arrayBuffer();
       return response.status;
     });

@@ -6,6 +6,7 @@ import { RETRIEVAL_EMBEDDER } from '@conduit/retrieval';
 import { waitFor } from '@conduit/testing';
 import { chunkPointId, VECTOR_STORE, vectorSpaceFor, type VectorSpace, type VectorStore } from '@conduit/vector-store';
 import { createOwner, removeOwners, TestOwner } from '../../../testing/fixtures';
+import { internalChat } from '../../../testing/internal-chat';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../../../testing/orchestrator-test-app';
 
 const INTERNAL_TOKEN = `token-${randomUUID()}`;
@@ -66,16 +67,7 @@ describe('retrieval stage: injection inside an uploaded document', () => {
 
   async function ask(owner: TestOwner) {
     t.mock.state.requests.clear();
-    const response = await fetch(`${t.url}/internal/chat/completions`, {
-      method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        [ConduitHeader.InternalToken]: INTERNAL_TOKEN,
-        [ConduitHeader.TenantId]: owner.tenantId,
-        [ConduitHeader.UserId]: owner.userId,
-      },
-      body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'What is the refund policy?' }], conduit: { collection: 'kb', top_k: 5 } }),
-    });
+    const response = await internalChat(t, INTERNAL_TOKEN, owner, { messages: [{ role: 'user', content: 'What is the refund policy?' }], conduit: { collection: 'kb', top_k: 5 } });
     expect(response.status).toBe(200);
     await response.json();
     const messageId = response.headers.get(ConduitHeader.MessageId) as string;
