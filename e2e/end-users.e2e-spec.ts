@@ -2,9 +2,9 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ConduitHeader, mintApiKey } from '@conduit/contracts';
+import { ConduitHeader } from '@conduit/contracts';
 import { createPrismaClient } from '@conduit/db';
-import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { createScopedKey, createTenantWithUser, removeTenants, startTestIssuer, TenantWithUser, TestIssuer, waitFor } from '@conduit/testing';
 import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 
 /**
@@ -77,12 +77,7 @@ describe('end users named by a service key, end to end', () => {
     );
     acme = await createTenantWithUser(platform.prisma);
     // A service key of the application: it names the end users it acts for.
-    const owner = await platform.prisma.user.create({ data: { tenantId: acme.tenant.id, email: `service-${tag}@example.test` } });
-    const minted = mintApiKey();
-    await platform.prisma.apiKey.create({
-      data: { tenantId: acme.tenant.id, userId: owner.id, name: 'service', prefix: minted.prefix, keyHash: minted.hash, scopes: ['chat', 'act_for_users'] },
-    });
-    serviceKey = minted.key;
+    serviceKey = (await createScopedKey(platform.prisma, acme.tenant, ['chat', 'jobs', 'act_for_users'])).apiKey;
   }, 90_000);
 
   afterAll(async () => {
@@ -115,6 +110,41 @@ describe('end users named by a service key, end to end', () => {
     const carol = await endUserRow('carol');
     const session = await storedSession(answer.headers.get(ConduitHeader.SessionId));
     expect(session.userId).toBe(carol?.id);
+  });
+
+  it("takes the end user of a job from its input's user field", async () => {
+    const submitted = await fetch(`${platform.gateway.url}/v1/jobs`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${serviceKey}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ type: 'chat.completion', input: { model: 'default', messages: [{ role: 'user', content: 'Later, please' }], user: 'dana' } }),
+    });
+    expect(submitted.status).toBe(202);
+    const job = await platform.prisma.job.findUniqueOrThrow({ where: { id: ((await submitted.json()) as { id: string }).id } });
+    expect(job.userId).toBe((await endUserRow('dana'))?.id);
+  });
+
+  it("signs a browser's end user in with the tenant's JWT", async () => {
+    const idp: TestIssuer = await startTestIssuer();
+    try {
+      await platform.prisma.tenantAuth.create({ data: { tenantId: acme.tenant.id, jwksUrl: idp.jwksUrl, issuer: idp.issuer, audience: 'conduit-e2e' } });
+      const token = await idp.sign({ sub: 'erin', aud: 'conduit-e2e' });
+      const answer = await fetch(`${platform.gateway.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', origin: APP_ORIGIN },
+        body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'Hi from the browser' }], max_tokens: 10 }),
+      });
+      expect(answer.status).toBe(200);
+      expect(answer.headers.get('access-control-allow-origin')).toBe(APP_ORIGIN);
+      const session = await storedSession(answer.headers.get(ConduitHeader.SessionId));
+      expect(session.userId).toBe((await endUserRow('erin'))?.id);
+
+      const expired = await idp.sign({ sub: 'erin', aud: 'conduit-e2e' }, { expiresAt: Math.floor(Date.now() / 1000) - 600 });
+      const refused = await chat(expired);
+      expect(refused.status).toBe(401);
+      expect(((await refused.json()) as ErrorBody).error.code).toBe('token_expired');
+    } finally {
+      await idp.close();
+    }
   });
 
   it('lets a key without act_for_users name nobody: 403 with the header; the user field keeps its OpenAI meaning', async () => {

@@ -7,3 +7,6 @@ export type { DocumentFixture } from './documents.fixture';
 export { buildPdf, corruptPdf } from './pdf.fixture';
 export { createColleague, createTestOwner, removeTestOwners, useTestDatabase } from './owners.fixture';
 export type { TestDatabase, TestOwner } from './owners.fixture';
+export { startTestIssuer } from './jwt-issuer.fixture';
+export type { TestIssuer } from './jwt-issuer.fixture';
+export { createScopedKey } from './scoped-key.fixture';

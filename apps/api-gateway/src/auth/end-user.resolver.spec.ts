@@ -6,7 +6,7 @@ const request = (method: string, url: string, body: unknown, headers: Record<str
 describe('which end user a request names', () => {
   it('reads the OpenAI user field of chat completions and of a chat job input', () => {
     expect(endUserNamedBy(request('POST', '/v1/chat/completions', { user: 'u1', messages: [] }))).toEqual({ value: 'u1', param: 'user', header: false });
-    expect(endUserNamedBy(request('POST', '/v1/jobs', { type: 'chat_completion', input: { user: 'u2' } }))).toEqual({ value: 'u2', param: 'input.user', header: false });
+    expect(endUserNamedBy(request('POST', '/v1/jobs', { type: 'chat.completion', input: { user: 'u2' } }))).toEqual({ value: 'u2', param: 'input.user', header: false });
   });
 
   it('lets the header win over the body', () => {

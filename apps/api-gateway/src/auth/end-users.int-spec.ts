@@ -1,9 +1,8 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService } from '@conduit/db';
-import { createTenantWithUser, removeTenants, TenantWithUser } from '@conduit/testing';
+import { createScopedKey, createTenantWithUser, removeTenants, startTestIssuer, TenantWithUser, TestIssuer } from '@conduit/testing';
 import { SessionsModule } from '../sessions/sessions.module';
 import { expectApiError } from '../testing/api-error.assertion';
-import { createScopedKey, startTestIssuer, TestIssuer } from '../testing/end-user.fixture';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
 import { END_USER_HEADER } from './end-user.resolver';
 import { TenantAuthStore } from './tenant-auth.store';

@@ -2,17 +2,6 @@ import { randomBytes } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload, type KeyLike } from 'jose';
-import { mintApiKey } from '@conduit/contracts';
-import type { PrismaClient } from '@conduit/db';
-
-/** A key (and its own user) in `tenant` with the given scopes, e.g. `act_for_users` for a service key. */
-export async function createScopedKey(prisma: PrismaClient, tenant: { id: string }, scopes: string[]): Promise<{ userId: string; authHeader: string }> {
-  const tag = randomBytes(6).toString('hex');
-  const user = await prisma.user.create({ data: { tenantId: tenant.id, email: `service-${tag}@example.test`, name: `Service ${tag}` } });
-  const minted = mintApiKey();
-  await prisma.apiKey.create({ data: { tenantId: tenant.id, userId: user.id, name: `service key ${tag}`, prefix: minted.prefix, keyHash: minted.hash, scopes } });
-  return { userId: user.id, authHeader: `Bearer ${minted.key}` };
-}
 
 /** An identity provider in the test: a JWKS served over loopback HTTP and a signer for its tokens. */
 export interface TestIssuer {
