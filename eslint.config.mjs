@@ -40,8 +40,9 @@ const MAY_USE = {
   // reservations, caps, prices (the pricing table lives here, not in llm)
   budget: INFRASTRUCTURE,
   retrieval: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
-  // detectors and redaction; the LLM judge calls a cheap model through libs/llm
-  guardrails: [...INFRASTRUCTURE, 'llm'],
+  // detectors and redaction; never llm: the LLM judge takes a completion function from its caller
+  // (runtime's log scrubber uses this lib, and billing, which uses runtime, may not reach llm)
+  guardrails: [...INFRASTRUCTURE],
   // the mock upstream: the lib and the app that serves it
   'mock-llm': INFRASTRUCTURE,
   testing: [...INFRASTRUCTURE, 'blob-store'],

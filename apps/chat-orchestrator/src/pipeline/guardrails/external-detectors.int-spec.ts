@@ -1,9 +1,10 @@
+// The guardrails lib's external detectors through the real LLM gateway: tested here, where both
+// libs meet, so that libs/guardrails itself never depends on libs/llm (billing's runtime uses it).
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { LlmGateway } from '@conduit/llm';
 import { startMockLlmServer, type RunningMockLlm } from '@conduit/mock-llm';
-import { HttpInjectionDetector } from './http-classifier.detector';
-import { LlmJudgeInjectionDetector } from './llm-judge.detector';
+import { HttpInjectionDetector, LlmJudgeInjectionDetector } from '@conduit/guardrails';
 
 function gatewayFor(mock: RunningMockLlm): LlmGateway {
   return new LlmGateway({
