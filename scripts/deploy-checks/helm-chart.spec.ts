@@ -239,7 +239,7 @@ describe('helm/conduit chart', () => {
       expect(JSON.stringify(config)).not.toContain('ci-only');
       const secret = at(named(objects, 'Secret', 'conduit-full-secrets'), 'data') as Record<string, string>;
       expect(Buffer.from(secret.DATABASE_URL, 'base64').toString()).toBe('postgresql://conduit:ci-only@postgres.db:5432/conduit');
-      expect(Object.keys(secret).sort()).toEqual(['ANTHROPIC_API_KEY', 'DATABASE_URL', 'OPENAI_API_KEY', 'QDRANT_API_KEY', 'REDIS_URL']);
+      expect(Object.keys(secret).sort()).toEqual(['ANTHROPIC_API_KEY', 'DATABASE_URL', 'OPENAI_API_KEY', 'QDRANT_API_KEY', 'REDIS_URL', 'SECRETS_KEK']);
       expect(at(config, 'CHAT_ORCHESTRATOR_URL')).toBe('http://conduit-full-chat-orchestrator:8081');
     });
 
