@@ -15,6 +15,7 @@ import {
   type RenderOptions,
   type StagedChart,
 } from './chart';
+import { QueueName } from '../../libs/contracts/src/queues';
 import { parseManifests, type K8sObject } from './manifest-invariants';
 
 type Json = Record<string, unknown>;
@@ -216,13 +217,31 @@ describe('helm/conduit chart', () => {
       expect(chat).toEqual({
         type: 'External',
         external: {
-          metric: { name: 'conduit_queue_depth', selector: { matchLabels: { queue: 'chat', state: 'waiting' } } },
+          metric: { name: 'conduit_queue_depth', selector: { matchLabels: { queue: 'jobs', state: 'waiting' } } },
           target: { type: 'AverageValue', averageValue: '20' },
         },
       });
       const ingestion = at(named(objects, 'HorizontalPodAutoscaler', 'conduit-ingestion-worker'), 'spec', 'metrics', 1);
       expect(at(ingestion, 'type')).toBe('Pods');
       expect(at(ingestion, 'pods', 'metric', 'name')).toBe('conduit_queue_depth');
+    });
+
+    it('scale on queues that exist: every queue-depth HPA names a QueueName of libs/contracts', () => {
+      const queues = new Set<string>(Object.values(QueueName));
+      const objects = render({ valuesFiles: [fullValuesFile] });
+      const queuesNamed = byKind(objects, 'HorizontalPodAutoscaler').flatMap((hpa) =>
+        ((at(hpa, 'spec', 'metrics') as Json[]) ?? [])
+          .map((metric) => at(metric, metric.type === 'Pods' ? 'pods' : 'external', 'metric', 'selector', 'matchLabels', 'queue'))
+          .filter((queue): queue is string => typeof queue === 'string'),
+      );
+      expect(queuesNamed.length).toBeGreaterThanOrEqual(3);
+      expect(queuesNamed.filter((queue) => !queues.has(queue))).toEqual([]);
+      const values = parseYaml(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as { services: Record<string, { autoscaling: { queueDepth: { queue?: string } } }> };
+      for (const [service, settings] of Object.entries(values.services)) {
+        const queue = settings.autoscaling.queueDepth.queue;
+        if (queue !== undefined) expect([service, queues.has(queue)]).toEqual([service, true]);
+      }
+      expect(templateChart(chart.dir, { set: { 'services.eval-worker.autoscaling.enabled': 'true', 'services.eval-worker.autoscaling.queueDepth.enabled': 'true' } }).status).not.toBe(0);
     });
   });
 
