@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 
@@ -79,5 +79,25 @@ describe('alert rules', () => {
     expect(keptLabels('sum by (queue, job_name) (rate(x[5m]))')).toEqual(new Set(['queue', 'job_name']));
     const rule = alerts().find((r) => r.alert === 'ConduitJobFailureRatio');
     expect(rule?.annotations.summary).toContain('$labels.job_name');
+  });
+});
+
+describe('docs/runbook.md', () => {
+  it('sends readers to dashboards and panels that exist', () => {
+    const dir = join(repoRoot, 'deploy', 'grafana', 'dashboards');
+    const panels = new Map<string, Set<string>>();
+    for (const file of readdirSync(dir).filter((name) => name.endsWith('.json'))) {
+      const dashboard = JSON.parse(readFileSync(join(dir, file), 'utf8')) as { title: string; panels: { title: string }[] };
+      panels.set(dashboard.title, new Set(dashboard.panels.map((panel) => panel.title)));
+    }
+    const text = readFileSync(RUNBOOK, 'utf8').replace(/\n/g, ' ');
+    const references = [...text.matchAll(/(Conduit(?: \/ [A-Za-z ]+?| \(overview\))) → ((?:"[^"]+"(?:, )?)+)/g)];
+    expect(references.length).toBeGreaterThan(10);
+    const missing: string[] = [];
+    for (const [, title, list] of references) {
+      const dashboard = panels.get(title === 'Conduit (overview)' ? 'Conduit' : title);
+      for (const [, panel] of list.matchAll(/"([^"]+)"/g)) if (!dashboard?.has(panel)) missing.push(`${title} → ${panel}`);
+    }
+    expect(missing).toEqual([]);
   });
 });

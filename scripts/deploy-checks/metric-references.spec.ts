@@ -139,6 +139,8 @@ describe("the repository's dashboards and alert rules", () => {
 
   it('cover every exported metric somewhere (no metric left without a panel)', () => {
     expect(EXPORTED.filter((name) => !used.has(name))).toEqual([]);
+    const documented = [...documentedMetrics(readFileSync(METRICS_DOC, 'utf8')).names].filter((name) => name.startsWith('conduit_'));
+    expect(documented.filter((name) => !used.has(name))).toEqual([]);
     expect(used.has('up')).toBe(true);
   });
 
