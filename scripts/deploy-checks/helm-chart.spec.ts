@@ -252,13 +252,14 @@ describe('helm/conduit chart', () => {
       expect(Object.keys(config)).toEqual(
         expect.arrayContaining(['NODE_ENV', 'LOG_LEVEL', 'QUEUE_PREFIX', 'VECTOR_STORE', 'QDRANT_URL', 'CHAT_ORCHESTRATOR_URL', 'BILLING_URL']),
       );
-      for (const key of ['DATABASE_URL', 'REDIS_URL', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'QDRANT_API_KEY']) {
+      const secretKeys = ['ADMIN_API_KEY', 'ANTHROPIC_API_KEY', 'DATABASE_URL', 'EMBEDDINGS_API_KEY', 'INTERNAL_TOKEN', 'OPENAI_API_KEY', 'QDRANT_API_KEY', 'REDIS_URL'];
+      for (const key of secretKeys) {
         expect(config).not.toHaveProperty(key);
       }
       expect(JSON.stringify(config)).not.toContain('ci-only');
       const secret = at(named(objects, 'Secret', 'conduit-full-secrets'), 'data') as Record<string, string>;
       expect(Buffer.from(secret.DATABASE_URL, 'base64').toString()).toBe('postgresql://conduit:ci-only@postgres.db:5432/conduit');
-      expect(Object.keys(secret).sort()).toEqual(['ANTHROPIC_API_KEY', 'DATABASE_URL', 'OPENAI_API_KEY', 'QDRANT_API_KEY', 'REDIS_URL']);
+      expect(Object.keys(secret).sort()).toEqual(secretKeys);
       expect(at(config, 'CHAT_ORCHESTRATOR_URL')).toBe('http://conduit-full-chat-orchestrator:8081');
     });
 
@@ -292,6 +293,24 @@ describe('helm/conduit chart', () => {
       expect(data({ 'qdrant.enabled': 'true' }, 'my-qdrant').QDRANT_URL).toBe('http://my-qdrant:6333');
       expect(data({ 'qdrant.enabled': 'true', 'config.qdrantUrl': 'http://q:6333' }).QDRANT_URL).toBe('http://q:6333');
       expect(data({}).QDRANT_URL).toBeUndefined();
+    });
+
+    it('carry INTERNAL_TOKEN, ADMIN_API_KEY and EMBEDDINGS_API_KEY in the Secret and the EMBEDDINGS_* settings in the ConfigMap', () => {
+      const objects = render({ valuesFiles: [fullValuesFile], release: 'conduit-full' });
+      const secret = at(named(objects, 'Secret', 'conduit-full-secrets'), 'data') as Json;
+      const decoded = (key: string) => Buffer.from(String(secret[key]), 'base64').toString();
+      expect(decoded('INTERNAL_TOKEN')).toBe('ci-only-internal-token');
+      expect(decoded('ADMIN_API_KEY')).toBe('ci-only-admin-api-key-32-characters');
+      expect(decoded('EMBEDDINGS_API_KEY')).toBe('ci-only-not-a-key');
+      const config = at(named(objects, 'ConfigMap', 'conduit-full-config'), 'data') as Json;
+      expect(config).toMatchObject({
+        EMBEDDINGS_PROVIDER: 'openai',
+        EMBEDDINGS_MODEL: 'text-embedding-3-small',
+        EMBEDDINGS_DIMENSION: '1536',
+        EMBEDDINGS_BASE_URL: 'https://api.openai.com/v1',
+      });
+      expect(at(byKind(render(), 'ConfigMap')[0], 'data', 'EMBEDDINGS_PROVIDER')).toBe('hashing');
+      expect(templateChart(chart.dir, { set: { 'secrets.internalToken': 'short' } }).status).not.toBe(0);
     });
 
     it('keep tracing on in a default install: no OTEL_SDK_DISABLED, export switched on by the endpoint alone', () => {
