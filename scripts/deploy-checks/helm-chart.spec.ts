@@ -15,6 +15,7 @@ import {
   type RenderOptions,
   type StagedChart,
 } from './chart';
+import { QueueName } from '../../libs/contracts/src/queues';
 import { parseManifests, type K8sObject } from './manifest-invariants';
 
 type Json = Record<string, unknown>;
@@ -216,13 +217,31 @@ describe('helm/conduit chart', () => {
       expect(chat).toEqual({
         type: 'External',
         external: {
-          metric: { name: 'conduit_queue_depth', selector: { matchLabels: { queue: 'chat', state: 'waiting' } } },
+          metric: { name: 'conduit_queue_depth', selector: { matchLabels: { queue: 'jobs', state: 'waiting' } } },
           target: { type: 'AverageValue', averageValue: '20' },
         },
       });
       const ingestion = at(named(objects, 'HorizontalPodAutoscaler', 'conduit-ingestion-worker'), 'spec', 'metrics', 1);
       expect(at(ingestion, 'type')).toBe('Pods');
       expect(at(ingestion, 'pods', 'metric', 'name')).toBe('conduit_queue_depth');
+    });
+
+    it('scale on queues that exist: every queue-depth HPA names a QueueName of libs/contracts', () => {
+      const queues = new Set<string>(Object.values(QueueName));
+      const objects = render({ valuesFiles: [fullValuesFile] });
+      const queuesNamed = byKind(objects, 'HorizontalPodAutoscaler').flatMap((hpa) =>
+        ((at(hpa, 'spec', 'metrics') as Json[]) ?? [])
+          .map((metric) => at(metric, metric.type === 'Pods' ? 'pods' : 'external', 'metric', 'selector', 'matchLabels', 'queue'))
+          .filter((queue): queue is string => typeof queue === 'string'),
+      );
+      expect(queuesNamed.length).toBeGreaterThanOrEqual(3);
+      expect(queuesNamed.filter((queue) => !queues.has(queue))).toEqual([]);
+      const values = parseYaml(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as { services: Record<string, { autoscaling: { queueDepth: { queue?: string } } }> };
+      for (const [service, settings] of Object.entries(values.services)) {
+        const queue = settings.autoscaling.queueDepth.queue;
+        if (queue !== undefined) expect([service, queues.has(queue)]).toEqual([service, true]);
+      }
+      expect(templateChart(chart.dir, { set: { 'services.eval-worker.autoscaling.enabled': 'true', 'services.eval-worker.autoscaling.queueDepth.enabled': 'true' } }).status).not.toBe(0);
     });
   });
 
@@ -233,13 +252,14 @@ describe('helm/conduit chart', () => {
       expect(Object.keys(config)).toEqual(
         expect.arrayContaining(['NODE_ENV', 'LOG_LEVEL', 'QUEUE_PREFIX', 'VECTOR_STORE', 'QDRANT_URL', 'CHAT_ORCHESTRATOR_URL', 'BILLING_URL']),
       );
-      for (const key of ['DATABASE_URL', 'REDIS_URL', 'ANTHROPIC_API_KEY', 'OPENAI_API_KEY', 'QDRANT_API_KEY']) {
+      const secretKeys = ['ADMIN_API_KEY', 'ANTHROPIC_API_KEY', 'DATABASE_URL', 'EMBEDDINGS_API_KEY', 'INTERNAL_TOKEN', 'OPENAI_API_KEY', 'QDRANT_API_KEY', 'REDIS_URL', 'SECRETS_KEK'];
+      for (const key of secretKeys) {
         expect(config).not.toHaveProperty(key);
       }
       expect(JSON.stringify(config)).not.toContain('ci-only');
       const secret = at(named(objects, 'Secret', 'conduit-full-secrets'), 'data') as Record<string, string>;
       expect(Buffer.from(secret.DATABASE_URL, 'base64').toString()).toBe('postgresql://conduit:ci-only@postgres.db:5432/conduit');
-      expect(Object.keys(secret).sort()).toEqual(['ANTHROPIC_API_KEY', 'DATABASE_URL', 'OPENAI_API_KEY', 'QDRANT_API_KEY', 'REDIS_URL', 'SECRETS_KEK']);
+      expect(Object.keys(secret).sort()).toEqual(secretKeys);
       expect(at(config, 'CHAT_ORCHESTRATOR_URL')).toBe('http://conduit-full-chat-orchestrator:8081');
     });
 
@@ -281,6 +301,24 @@ describe('helm/conduit chart', () => {
       const defaults = at(byKind(render(), 'ConfigMap')[0], 'data') as Json;
       expect(defaults.CORS_ALLOWED_ORIGINS).toBeUndefined();
       expect(defaults.HSTS_MAX_AGE_S).toBeUndefined();
+    });
+
+    it('carry INTERNAL_TOKEN, ADMIN_API_KEY and EMBEDDINGS_API_KEY in the Secret and the EMBEDDINGS_* settings in the ConfigMap', () => {
+      const objects = render({ valuesFiles: [fullValuesFile], release: 'conduit-full' });
+      const secret = at(named(objects, 'Secret', 'conduit-full-secrets'), 'data') as Json;
+      const decoded = (key: string) => Buffer.from(String(secret[key]), 'base64').toString();
+      expect(decoded('INTERNAL_TOKEN')).toBe('ci-only-internal-token');
+      expect(decoded('ADMIN_API_KEY')).toBe('ci-only-admin-api-key-32-characters');
+      expect(decoded('EMBEDDINGS_API_KEY')).toBe('ci-only-not-a-key');
+      const config = at(named(objects, 'ConfigMap', 'conduit-full-config'), 'data') as Json;
+      expect(config).toMatchObject({
+        EMBEDDINGS_PROVIDER: 'openai',
+        EMBEDDINGS_MODEL: 'text-embedding-3-small',
+        EMBEDDINGS_DIMENSION: '1536',
+        EMBEDDINGS_BASE_URL: 'https://api.openai.com/v1',
+      });
+      expect(at(byKind(render(), 'ConfigMap')[0], 'data', 'EMBEDDINGS_PROVIDER')).toBe('hashing');
+      expect(templateChart(chart.dir, { set: { 'secrets.internalToken': 'short' } }).status).not.toBe(0);
     });
 
     it('keep tracing on in a default install: no OTEL_SDK_DISABLED, export switched on by the endpoint alone', () => {

@@ -5,9 +5,12 @@ import { parse as parseYaml } from 'yaml';
 import {
   baseMetricName,
   collectMetricReferences,
+  compareWithDocs,
   dashboardReferences,
+  documentedMetrics,
   extractMetricNames,
   extractVariableQueryMetricNames,
+  METRICS_DOC,
   PROMETHEUS_GENERATED_METRICS,
   referencedMetricNames,
   ruleFileReferences,
@@ -15,7 +18,7 @@ import {
 
 const repoRoot = join(__dirname, '..', '..');
 
-/** The metric names the services export (the contract in the Deployment issue). */
+/** Metrics that must each have a panel or a rule (docs/metrics.md lists everything exported). */
 const EXPORTED = [
   'conduit_http_request_duration_seconds',
   'conduit_queue_jobs_total',
@@ -127,13 +130,17 @@ describe("the repository's dashboards and alert rules", () => {
   const refs = collectMetricReferences();
   const used = referencedMetricNames();
 
-  it('reference only metrics the services export (or that Prometheus generates)', () => {
-    const unknown = refs.filter((r) => !EXPORTED.includes(r.metric) && !PROMETHEUS_GENERATED_METRICS.has(r.metric));
+  it('reference only metrics docs/metrics.md lists (checked against a live scrape by e2e/metrics), or that Prometheus generates', () => {
+    const doc = documentedMetrics(readFileSync(METRICS_DOC, 'utf8'));
+    const listed = (name: string) => doc.names.has(name) || doc.prefixes.some((prefix) => name.startsWith(prefix));
+    const unknown = refs.filter((r) => !listed(r.metric) && !PROMETHEUS_GENERATED_METRICS.has(r.metric));
     expect(unknown.map((r) => `${r.metric} in ${r.file}: ${r.expr}`)).toEqual([]);
   });
 
   it('cover every exported metric somewhere (no metric left without a panel)', () => {
     expect(EXPORTED.filter((name) => !used.has(name))).toEqual([]);
+    const documented = [...documentedMetrics(readFileSync(METRICS_DOC, 'utf8')).names].filter((name) => name.startsWith('conduit_'));
+    expect(documented.filter((name) => !used.has(name))).toEqual([]);
     expect(used.has('up')).toBe(true);
   });
 
@@ -143,7 +150,20 @@ describe("the repository's dashboards and alert rules", () => {
     };
     const alerts = rules.groups.flatMap((g) => g.rules);
     expect(alerts.map((a) => a.alert).sort()).toEqual(
-      ['ConduitHighErrorRatio', 'ConduitHighLatencyP99', 'ConduitJobFailureRatio', 'ConduitQueueBacklog', 'ConduitServiceDown'].sort(),
+      [
+        'ConduitBreakerOpen',
+        'ConduitChatLatencySloBurn',
+        'ConduitCostSpike',
+        'ConduitDeadLetterGrowth',
+        'ConduitHighErrorRatio',
+        'ConduitHighLatencyP99',
+        'ConduitJobFailureRatio',
+        'ConduitProviderErrorRate',
+        'ConduitQueueBacklog',
+        'ConduitQueueOldestJobAge',
+        'ConduitServiceDown',
+        'ConduitWebhookFailureRatio',
+      ].sort(),
     );
     for (const alert of alerts) {
       expect(alert.for).toMatch(/^\d+[smh]$/);
@@ -155,5 +175,42 @@ describe("the repository's dashboards and alert rules", () => {
     expect(readFileSync(join(repoRoot, 'helm', 'conduit', 'files', 'conduit-alerts.yml'), 'utf8')).toBe(
       readFileSync(join(repoRoot, 'deploy', 'prometheus', 'rules', 'conduit-alerts.yml'), 'utf8'),
     );
+  });
+});
+
+describe('docs/metrics.md parsing', () => {
+  const markdown = [
+    '# Metrics',
+    '| name | type |',
+    '| --- | --- |',
+    '| `conduit_a_total` | counter |',
+    '| `nodejs_*` | mixed |',
+    'Text that mentions `conduit_not_a_row` is not a row.',
+    '## Not exported until wired',
+    '- `conduit_later_total{stage}` and `conduit_later_seconds`',
+  ].join('\n');
+
+  it('reads table rows as names or prefix families, and the pending list apart', () => {
+    const doc = documentedMetrics(markdown);
+    expect([...doc.names]).toEqual(['conduit_a_total']);
+    expect(doc.prefixes).toEqual(['nodejs_']);
+    expect([...doc.pending].sort()).toEqual(['conduit_later_seconds', 'conduit_later_total']);
+  });
+
+  it('reports both directions: exported but undocumented, documented but not exported', () => {
+    const doc = documentedMetrics(markdown);
+    expect(compareWithDocs(new Set(['conduit_a_total', 'nodejs_heap_bytes']), doc)).toEqual({ undocumented: [], notExported: [] });
+    expect(compareWithDocs(new Set(['conduit_b_total', 'conduit_later_total']), doc)).toEqual({
+      undocumented: ['conduit_b_total', 'conduit_later_total'],
+      notExported: ['conduit_a_total', 'nodejs_*'],
+    });
+  });
+
+  it('documents every metric the dashboards and rules use', () => {
+    const doc = documentedMetrics(readFileSync(METRICS_DOC, 'utf8'));
+    const missing = [...referencedMetricNames()].filter(
+      (name) => !PROMETHEUS_GENERATED_METRICS.has(name) && !doc.names.has(name) && !doc.prefixes.some((prefix) => name.startsWith(prefix)),
+    );
+    expect(missing).toEqual([]);
   });
 });

@@ -268,3 +268,52 @@ export function collectMetricReferences(sources: ReferenceSources = {}): MetricR
 export function referencedMetricNames(sources: ReferenceSources = {}): Set<string> {
   return new Set(collectMetricReferences(sources).map((ref) => ref.metric));
 }
+
+export const METRICS_DOC = join(repoRoot, 'docs', 'metrics.md');
+
+/** What docs/metrics.md documents: exact names, `prefix_*` families, and names not exported yet. */
+export interface DocumentedMetrics {
+  names: Set<string>;
+  prefixes: string[];
+  pending: Set<string>;
+}
+
+/**
+ * Reads the metric tables of docs/metrics.md: the first cell of each table row, in backticks,
+ * is a metric name or a `prefix_*` family. Names in backticks under the heading "Not exported
+ * until wired" are listed apart.
+ */
+export function documentedMetrics(markdown: string): DocumentedMetrics {
+  const names = new Set<string>();
+  const prefixes: string[] = [];
+  const pending = new Set<string>();
+  let inPending = false;
+  for (const line of markdown.split('\n')) {
+    const heading = /^#+\s+(.*)$/.exec(line);
+    if (heading) {
+      inPending = /not exported until wired/i.test(heading[1]);
+      continue;
+    }
+    if (inPending) {
+      for (const match of line.matchAll(/`([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{[^}]*\})?`/g)) {
+        if (match[1].includes('_')) pending.add(match[1]);
+      }
+      continue;
+    }
+    const row = /^\|\s*`([a-zA-Z_:][a-zA-Z0-9_:]*\*?)`\s*\|/.exec(line);
+    if (!row) continue;
+    if (row[1].endsWith('*')) prefixes.push(row[1].slice(0, -1));
+    else names.add(row[1]);
+  }
+  return { names, prefixes, pending };
+}
+
+/** Compares a live scrape with the documentation, both ways. */
+export function compareWithDocs(exported: Set<string>, doc: DocumentedMetrics): { undocumented: string[]; notExported: string[] } {
+  const undocumented = [...exported].filter((name) => !doc.names.has(name) && !doc.prefixes.some((prefix) => name.startsWith(prefix))).sort();
+  const notExported = [...doc.names].filter((name) => !exported.has(name)).sort();
+  for (const prefix of doc.prefixes) {
+    if (![...exported].some((name) => name.startsWith(prefix))) notExported.push(`${prefix}*`);
+  }
+  return { undocumented, notExported };
+}

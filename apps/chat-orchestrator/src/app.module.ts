@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { LlmConfig, LlmModule } from '@conduit/llm';
+import { LlmBreakerReadiness, LlmConfig, LlmModule } from '@conduit/llm';
 import { QueueModule } from '@conduit/queue';
 import { VectorStoreModule, VectorStoreReadiness } from '@conduit/vector-store';
 import { ServiceCoreModule } from '@conduit/runtime';
@@ -25,7 +25,8 @@ export class AppModule {
           service: 'chat-orchestrator',
           settings: config,
           readinessImports: [VectorStoreModule.forRoot(config.retrieval.vectorStore)],
-          readiness: [VectorStoreReadiness],
+          // The breaker summary is shown, never fails readiness (see LlmBreakerReadiness).
+          readiness: [VectorStoreReadiness, LlmBreakerReadiness],
         }),
         LlmModule.forRoot(llm),
         usage,

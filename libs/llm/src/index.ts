@@ -14,6 +14,7 @@ export type {
 } from './llm.types';
 
 export { LlmGateway } from './gateway/llm.gateway';
+export { LlmBreakerReadiness } from './gateway/breaker.readiness';
 export type { CompleteResult, GatewayCallOptions, LlmGatewayDeps, LlmRequest, PriceSource, StreamResult } from './gateway/llm.gateway';
 export type { AttemptRecord, SkipReason } from './gateway/attempt-record';
 export type { AttemptOutcome, LlmMetrics } from './gateway/llm-metrics';

@@ -1,6 +1,7 @@
 import { DynamicModule, Global, Module } from '@nestjs/common';
 import { llmConfigFromEnv } from './config/llm-config-from-env';
 import { parseLlmConfig, type LlmConfig, type LlmConfigInput } from './config/llm.config';
+import { LlmBreakerReadiness } from './gateway/breaker.readiness';
 import { LlmGateway } from './gateway/llm.gateway';
 
 /** Injection token of the validated {@link LlmConfig}. */
@@ -23,8 +24,9 @@ export class LlmModule {
       providers: [
         { provide: LLM_CONFIG, useFactory: () => (config === undefined ? llmConfigFromEnv() : parseLlmConfig(config)) },
         { provide: LlmGateway, useFactory: (parsed: LlmConfig) => new LlmGateway(parsed), inject: [LLM_CONFIG] },
+        LlmBreakerReadiness,
       ],
-      exports: [LlmGateway, LLM_CONFIG],
+      exports: [LlmGateway, LLM_CONFIG, LlmBreakerReadiness],
     };
   }
 }

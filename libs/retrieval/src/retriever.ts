@@ -1,3 +1,4 @@
+import { SpanStatusCode, trace } from '@opentelemetry/api';
 import type { Embedder } from '@conduit/embeddings';
 import { type PrismaClient, visibleCollectionOrder, visibleCollectionWhere } from '@conduit/db';
 import { vectorSpaceFor, type VectorStore } from '@conduit/vector-store';
@@ -57,7 +58,24 @@ export class Retriever {
     private readonly embedder: Embedder,
   ) {}
 
-  async retrieve(request: RetrieveRequest): Promise<RetrieveResult> {
+  /** One `retrieval` span per call: query embedding, vector search and the lookups nest under it. */
+  retrieve(request: RetrieveRequest): Promise<RetrieveResult> {
+    const attributes = { 'conduit.retrieval.top_k': request.topK ?? DEFAULT_TOP_K };
+    return trace.getTracer('@conduit/retrieval').startActiveSpan('retrieval', { attributes }, async (span) => {
+      try {
+        const result = await this.search(request);
+        span.setAttribute('conduit.retrieval.chunks', result.chunks.length);
+        return result;
+      } catch (error) {
+        span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
+        throw error;
+      } finally {
+        span.end();
+      }
+    });
+  }
+
+  private async search(request: RetrieveRequest): Promise<RetrieveResult> {
     const started = performance.now();
     const topK = request.topK ?? DEFAULT_TOP_K;
     if (!Number.isInteger(topK) || topK < 1 || topK > MAX_TOP_K) throw RetrievalException.invalid(`topK must be an integer in [1, ${MAX_TOP_K}]`, 'topK');

@@ -29,8 +29,8 @@ export class HealthController {
         this.checks.map((dependency) => async () => {
           const indicator = this.indicators.check(dependency.name);
           try {
-            await withTimeout(dependency.check(), CHECK_TIMEOUT_MS, dependency.name);
-            return indicator.up();
+            const details = await withTimeout(dependency.check(), CHECK_TIMEOUT_MS, dependency.name);
+            return indicator.up(details ?? undefined);
           } catch (error) {
             return indicator.down({ message: error instanceof Error ? error.message : String(error) });
           }

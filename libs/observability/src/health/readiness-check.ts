@@ -1,8 +1,12 @@
 /** A dependency whose failure makes a service not ready (Postgres, Redis, vector store …). */
 export interface ReadinessCheck {
   readonly name: string;
-  /** Resolves when the dependency answers; rejects with a message naming what is wrong. */
-  check(): Promise<void>;
+  /**
+   * Resolves when the dependency answers; rejects with a message naming what is wrong. May
+   * resolve with details shown under its name in `/health/ready` (a summary that never fails
+   * readiness, such as the LLM breakers).
+   */
+  check(): Promise<void | Record<string, unknown>>;
 }
 
 export const READINESS_CHECKS = Symbol('READINESS_CHECKS');
