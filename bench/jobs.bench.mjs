@@ -34,7 +34,7 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // NODE_ENV=test: the receiver is on 127.0.0.1, which only development/test configs may allow.
-const env = { ...benchEnv(), NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_SIZE: '24' };
+const env = { ...benchEnv(), NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_SIZE: '24', INTERNAL_TOKEN: randomUUID() };
 const webhookEnv = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' };
 console.log('bench:jobs — preparing (build, migrate, seed)…');
 run('node', ['scripts/build.mjs']);

@@ -12,3 +12,4 @@ export {
   serviceEnv,
 } from './env.schema';
 export type { CoreSettings, HttpLimitSettings } from './env.schema';
+export { internalTokenEnv, requireInternalTokenInProduction } from './internal-token';
