@@ -1,9 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
-import { ChatCompletionRequest, cleanText, maxTokensOf, textOf } from '@conduit/contracts';
-import { PriceBook, ReservationSettler } from '@conduit/budget';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChatCompletionRequest, cleanText, maxTokensOf, textOf, uuidFromName } from '@conduit/contracts';
+import { PriceBook, ReservationSettler, UsageEventProducer } from '@conduit/budget';
 import { ChatMessage, ChatRequest, LlmError, LlmGateway, TokenUsage } from '@conduit/llm';
 import { retrievalDuration } from '@conduit/observability';
+import type { EmbeddingUsage } from '@conduit/embeddings';
 import { buildGroundedPrompt, groundingSources, Retriever } from '@conduit/retrieval';
 import { INTERNAL_SETTINGS, InternalSettings } from '../internal/internal.constants';
 import { PriceQuoteService } from '../usage/price-quote.service';
@@ -68,6 +69,8 @@ function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatM
 
 @Injectable()
 export class ChatService {
+  private readonly logger = new Logger(ChatService.name);
+
   constructor(
     private readonly llm: LlmGateway,
     private readonly store: ConversationsService,
@@ -75,6 +78,7 @@ export class ChatService {
     private readonly pricing: PriceQuoteService,
     private readonly settler: ReservationSettler,
     private readonly retriever: Retriever,
+    private readonly usage: UsageEventProducer,
     @Inject(INTERNAL_SETTINGS) private readonly settings: InternalSettings,
   ) {}
 
@@ -92,7 +96,8 @@ export class ChatService {
       messages = [...system, ...history, ...incoming.filter((m) => m.role !== 'system')];
     }
     const last = body.messages[body.messages.length - 1];
-    const grounding = await this.ground(body, context);
+    const assistantId = ids.assistantId ?? randomUUID();
+    const grounding = await this.ground(body, context, assistantId);
     if (grounding.system) messages = [grounding.system, ...messages];
     const userMessage =
       last.role === 'user' || last.role === 'tool'
@@ -115,7 +120,7 @@ export class ChatService {
       sessionId: context.sessionId ?? ids.sessionId ?? randomUUID(),
       newSession: !context.sessionId,
       userMessage,
-      assistantId: ids.assistantId ?? randomUUID(),
+      assistantId,
       responseId: ids.responseId ?? `chatcmpl-${randomUUID().replace(/-/g, '')}`,
       created: Math.floor(Date.now() / 1000),
       startedAt,
@@ -124,13 +129,16 @@ export class ChatService {
     };
   }
 
-  /** Retrieves the tenant's chunks for the last user message when the request names a collection. */
-  private async ground(body: ChatCompletionRequest, context: ChatContext) {
+  /**
+   * Retrieves the tenant's chunks for the last user message when the request names a collection,
+   * and bills the query's embedding.
+   */
+  private async ground(body: ChatCompletionRequest, context: ChatContext, assistantId: string) {
     const collection = body.conduit?.collection;
     if (!collection) return { system: undefined, citations: [] as Citation[], retrievalMs: null };
     const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
     const query = textOf(lastUser?.content ?? '');
-    const { chunks, latency_ms } = await this.retriever.retrieve({
+    const { chunks, latency_ms, embedding_usage } = await this.retriever.retrieve({
       tenantId: context.tenantId,
       collection,
       query,
@@ -138,6 +146,7 @@ export class ChatService {
       scoreThreshold: body.conduit?.score_threshold,
     });
     retrievalDuration.observe(latency_ms / 1_000);
+    this.billEmbedding(context, assistantId, embedding_usage);
     const system = buildGroundedPrompt(chunks);
     const citations = groundingSources(chunks).map((chunk, index) => ({
       index: index + 1,
@@ -147,6 +156,33 @@ export class ChatService {
       filename: chunk.filename ?? null,
     }));
     return { system: { role: 'system' as const, content: system.content }, citations, retrievalMs: Math.round(latency_ms) };
+  }
+
+  /**
+   * Emits the query embedding's usage (`feature: embedding`) off the request path. The event id
+   * derives from the answer's id, so an async job run again (whose ids are fixed) bills it once.
+   */
+  private billEmbedding(context: ChatContext, assistantId: string, usages: EmbeddingUsage[]): void {
+    if (usages.length === 0) return;
+    const occurredAt = new Date().toISOString();
+    this.usage
+      .emit(
+        usages.map((usage) => ({
+          event_id: uuidFromName(`embedding:query:${assistantId}:${usage.model}`),
+          tenant_id: context.tenantId,
+          user_id: context.userId,
+          api_key_id: context.apiKeyId,
+          request_id: context.requestId.slice(0, 128),
+          provider: usage.provider,
+          model: usage.model,
+          input_tokens: usage.inputTokens,
+          output_tokens: 0,
+          latency_ms: null,
+          feature: 'embedding' as const,
+          occurred_at: occurredAt,
+        })),
+      )
+      .catch((error: unknown) => this.logger.error({ err: error, request_id: context.requestId }, 'could not emit the query embedding usage'));
   }
 
   /**
