@@ -48,7 +48,8 @@ export function freePort() {
 
 /** Starts `dist/apps/<name>/src/main.js` and waits for /health/ready. */
 export async function startService(name, env) {
-  const port = await freePort();
+  // A fixed PORT lets a service be restarted where its callers expect it.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...profile, join(root, 'dist', 'apps', name, 'src', 'main.js')], {
