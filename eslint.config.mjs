@@ -21,7 +21,8 @@ const MAY_USE = {
   db: [],
   database: [],
   queue: ['contracts', 'observability'],
-  runtime: ['contracts', 'config', 'db', 'observability', 'queue'],
+  // the service core; its logger scrubs lines with libs/guardrails' detectors
+  runtime: ['contracts', 'config', 'db', 'guardrails', 'observability', 'queue'],
   // capabilities
   'blob-store': INFRASTRUCTURE,
   embeddings: INFRASTRUCTURE,
@@ -46,7 +47,7 @@ const MAY_USE = {
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
   gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'vector-store', 'webhooks'],
-  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'jobs', 'llm', 'retrieval', 'vector-store'],
+  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'retrieval', 'vector-store'],
   // budget: only the usage producer (embedding usage is billed)
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'budget', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)

@@ -33,8 +33,11 @@ const base = {
 /** @type {import('jest').Config} */
 module.exports = {
   // A root option (Jest ignores it in project configs): integration and e2e tests start servers
-  // and processes, which on a loaded 2-core machine takes seconds.
-  testTimeout: 60_000,
+  // and processes, which on a loaded 2-core machine takes seconds. It is a deadline, not a wait:
+  // a passing test or hook ends at once. A clean-clone run with a load average of 23 on two cores
+  // (eight other workloads and a CPU burner) needed more than 60 s to boot the e2e platform in
+  // `beforeAll`, so hooks get three minutes before they count as failed.
+  testTimeout: 180_000,
   projects: [
     { ...base, displayName: 'unit', testMatch: ['<rootDir>/{apps,libs,scripts}/**/*.spec.ts'] },
     {

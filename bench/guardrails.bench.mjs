@@ -34,9 +34,11 @@ console.log(`machine: ${machine()}; node ${process.version}; ${new Date().toISOS
 const detector = new g.BuiltinInjectionDetector();
 const verdicts = new Map(injectionItems.map((item) => [item, detector.detectSync(item.text)]));
 const injectionRows = [];
-for (const split of ['test', 'all']) {
+// "test, first set": the test-split items of the first version of the set (before the items marked `batch: 2`), for comparison with earlier runs.
+const inSplit = (split, i) => split === 'all' || (g.splitOf(i.text) === 'test' && (split === 'test' || i.batch === undefined));
+for (const split of ['test', 'test, first set', 'all']) {
   for (const group of ['en', 'non-en']) {
-    const items = injectionItems.filter((i) => (split === 'all' || g.splitOf(i.text) === 'test') && (group === 'en') === (i.lang === 'en'));
+    const items = injectionItems.filter((i) => inSplit(split, i) && (group === 'en') === (i.lang === 'en'));
     const s = g.scoreInjection(items, items.map((i) => verdicts.get(i)));
     injectionRows.push({ split, languages: group, items: s.items, injections: s.injections, benign: s.benign, recall: fmt(s.recall, 3), fpr: fmt(s.falsePositiveRate, 3), precision: fmt(s.precision, 3) });
   }
@@ -144,12 +146,16 @@ const answer =
   'Sure. Conduit routes each request through the gateway, the orchestrator and the provider; retries and fallbacks are handled per target, and every hop is traced. Ask me if you need the configuration for a specific provider.';
 const tokensOf = (text) => text.match(/\s*\S+|\s+/g);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
-async function ttft(holdBackChars, intervalMs) {
+/** Added time to first released text: from the first token's arrival to the first text the guard releases (by push or by a stall flush). */
+async function ttft(label, options, intervalMs) {
   const samples = [];
   for (let s = 0; s < STREAMS; s += 1) {
-    const guard = new g.StreamingOutputGuard(new g.OutputGuard(), { holdBackChars });
     let firstArrival;
     let firstRelease;
+    const onFlush = (chunk) => {
+      if (chunk.text.length > 0 && firstRelease === undefined) firstRelease = performance.now();
+    };
+    const guard = new g.StreamingOutputGuard(new g.OutputGuard(), { ...options, ...(options.flushAfterMs > 0 ? { onFlush } : {}) });
     for (const token of tokensOf(answer)) {
       if (intervalMs > 0) await sleep(intervalMs);
       const now = performance.now();
@@ -160,9 +166,16 @@ async function ttft(holdBackChars, intervalMs) {
     samples.push(firstRelease - firstArrival);
   }
   samples.sort((a, b) => a - b);
-  return { 'hold-back': `${holdBackChars} chars`, 'token interval': `${intervalMs} ms`, 'added TTFT p50 (ms)': fmt(percentile(samples, 50), 3), 'p99 (ms)': fmt(percentile(samples, 99), 3) };
+  return { guard: label, 'token interval': `${intervalMs} ms`, 'added TTFT p50 (ms)': fmt(percentile(samples, 50), 3), 'p99 (ms)': fmt(percentile(samples, 99), 3) };
 }
+const FLUSH_MS = Number(process.env.BENCH_FLUSH_MS ?? 2);
 const ttftRows = [];
-for (const hold of [0, 32]) for (const interval of [0, TOKEN_INTERVAL_MS]) ttftRows.push(await ttft(hold, interval));
+for (const [label, options] of [
+  ['default (live tail only)', {}],
+  [`stall flush ${FLUSH_MS} ms`, { flushAfterMs: FLUSH_MS }],
+  ['flushAfterMs 0', { flushAfterMs: 0 }],
+]) {
+  for (const interval of [0, TOKEN_INTERVAL_MS]) ttftRows.push(await ttft(label, options, interval));
+}
 console.log(`\nStreaming output guard (PII + secrets + moderation), added time to first released text, ${STREAMS} simulated streams, whitespace-led tokens`);
 console.log(table(ttftRows));

@@ -207,7 +207,7 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
       until: (seen) => seen.has('api-gateway') && seen.has('chat-orchestrator') && seen.has('billing'),
       timeoutMs: 15_000,
     });
-    const llmSpan = platform.otlp.spans.find((s) => s.traceId === traceId && s.attributes['gen_ai.system'] !== undefined);
+    const llmSpan = platform.otlp.spans.find((s) => s.traceId === traceId && s.attributes['gen_ai.provider.name'] !== undefined);
     expect(llmSpan?.attributes['gen_ai.request.model']).toBeDefined();
     // The consumer span ends after the handler's own spans, so it may arrive in a later export batch.
     await waitFor(() => platform.otlp.spans.find((s) => s.traceId === traceId && s.service === 'billing' && s.kind === 5), {
@@ -239,7 +239,9 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
       body: JSON.stringify({ model: 'default', messages: [{ role: 'user', content: 'still failing?' }] }),
     });
     expect(fast.status).toBe(503);
-    expect(Date.now() - started).toBeLessThan(200);
+    // Failing fast means no upstream call at all; the time bound is loose on purpose (a loaded
+    // machine stretches any request), yet far below the provider timeout and retry schedule.
     expect(platform.mock.state.requests.list()).toHaveLength(0);
+    expect(Date.now() - started).toBeLessThan(2_000);
   });
 });

@@ -189,7 +189,6 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     expect(new Set(hits.map((h) => h.body)).size).toBe(1);
     const gaps = [hits[1].receivedAt - hits[0].receivedAt, hits[2].receivedAt - hits[1].receivedAt];
     expect(gaps[0]).toBeGreaterThanOrEqual(200);
-    expect(gaps[1]).toBeGreaterThan(gaps[0]);
 
     const deliveries = (await api<{ data: DeliveryObject[] }>(`/v1/jobs/${submitted.body.id}/deliveries`)).body.data;
     expect(deliveries[0].status).toBe('succeeded');
@@ -197,8 +196,13 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     expect(deliveries[0].attempts.map((a) => a.status_code)).toEqual([500, 500, 200]);
     expect(deliveries[0].attempts[0].next_retry_at).not.toBeNull();
     expect(deliveries[0].attempts[2].next_retry_at).toBeNull();
+    // Growing delays, as planned (next_retry_at − started_at): measured gaps on a loaded machine
+    // stretch unevenly, so they are only checked never to come early.
+    const planned = deliveries[0].attempts.slice(0, 2).map((a) => Date.parse(a.next_retry_at ?? '') - Date.parse(a.started_at));
+    expect(planned[1]).toBeGreaterThan(planned[0]);
     const started = deliveries[0].attempts.map((a) => Date.parse(a.started_at));
-    expect(started[2] - started[1]).toBeGreaterThan(started[1] - started[0]);
+    expect(started[1]).toBeGreaterThanOrEqual(Date.parse(deliveries[0].attempts[0].next_retry_at ?? '') - 20);
+    expect(started[2]).toBeGreaterThanOrEqual(Date.parse(deliveries[0].attempts[1].next_retry_at ?? '') - 20);
   });
 
   it('survives a worker killed with SIGKILL mid-job: a new worker finishes it once — one result, one webhook, usage counted once', async () => {
@@ -274,7 +278,9 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
       until: (entry) => entry?.client_disconnected === true,
       timeoutMs: 5_000,
     });
-    expect(Number(upstream.ended_at) - cancelledAt).toBeLessThan(1_000);
+    // Aborted, not finished: the upstream call would have lasted 10 s. (A loose bound on purpose:
+    // on a loaded machine the cancel request alone can take a second.)
+    expect(Number(upstream.ended_at) - cancelledAt).toBeLessThan(5_000);
 
     // The worker has taken the queued job off the queue (and skipped it) once the queue is empty.
     await queuesDrained();
@@ -320,7 +326,7 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     // Each service exports its spans in its own time: wait until every expected one has arrived.
     const expected = {
       'the webhook attempt': (s: ReceivedSpan) => s.name === 'webhook.attempt',
-      'the provider call': (s: ReceivedSpan) => s.attributes['gen_ai.system'] !== undefined,
+      'the provider call': (s: ReceivedSpan) => s.attributes['gen_ai.provider.name'] !== undefined,
       "the orchestrator's consumer span": (s: ReceivedSpan) => s.service === 'chat-orchestrator' && s.kind === 5,
       'a gateway span': (s: ReceivedSpan) => s.service === 'api-gateway',
       'a billing span': (s: ReceivedSpan) => s.service === 'billing',

@@ -81,7 +81,7 @@ export async function spawnService(name: ServiceName, env: Record<string, string
  * when the process exits. The deadline is generous on purpose: several services booting together
  * on a loaded two-core machine take 15 s and more, and a ready service ends the wait at once.
  */
-export async function waitReady(service: RunningService, timeoutMs = 60_000): Promise<void> {
+export async function waitReady(service: RunningService, timeoutMs = 120_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   let exited = false;
   void service.exited.then(() => (exited = true));

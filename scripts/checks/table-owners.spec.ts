@@ -20,6 +20,7 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   sessions: { prismaModel: 'session', store: ['libs/conversations/src/conversation.store.ts', 'libs/conversations/src/conversation.sql.ts'] },
   messages: { prismaModel: 'message', store: ['libs/conversations/src/conversation.store.ts', 'libs/conversations/src/conversation.sql.ts'] },
   tenant_policies: { prismaModel: 'tenantPolicy', store: ['libs/policies/src/policy.store.ts'] },
+  tenant_auth: { prismaModel: 'tenantAuth', store: ['apps/api-gateway/src/auth/tenant-auth.store.ts'] },
 };
 
 const TABLES = Object.keys(OWNERS);

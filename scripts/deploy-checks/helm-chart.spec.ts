@@ -292,6 +292,27 @@ describe('helm/conduit chart', () => {
       expect(data({ 'qdrant.enabled': 'true', 'config.qdrantUrl': 'http://q:6333' }).QDRANT_URL).toBe('http://q:6333');
       expect(data({}).QDRANT_URL).toBeUndefined();
     });
+
+    it("give the gateway's browser edge its CORS origins and HSTS only when set", () => {
+      const full = at(named(render({ valuesFiles: [fullValuesFile], release: 'conduit-full' }), 'ConfigMap', 'conduit-full-config'), 'data') as Json;
+      expect(full).toMatchObject({ CORS_ALLOWED_ORIGINS: 'https://app.example.test,http://localhost:3000', HSTS_MAX_AGE_S: '31536000' });
+      const defaults = at(byKind(render(), 'ConfigMap')[0], 'data') as Json;
+      expect(defaults.CORS_ALLOWED_ORIGINS).toBeUndefined();
+      expect(defaults.HSTS_MAX_AGE_S).toBeUndefined();
+    });
+
+    it('keep tracing on in a default install: no OTEL_SDK_DISABLED, export switched on by the endpoint alone', () => {
+      const data = (set: Record<string, string>) => at(byKind(render({ set }), 'ConfigMap')[0], 'data') as Json;
+      const defaults = data({});
+      expect(defaults.OTEL_SDK_DISABLED).toBeUndefined();
+      expect(defaults.OTEL_EXPORTER_OTLP_ENDPOINT).toBeUndefined();
+      expect(defaults.OTEL_TRACES_SAMPLER_ARG).toBe('1');
+      const exporting = at(byKind(render({ valuesFiles: [fullValuesFile] }), 'ConfigMap')[0], 'data') as Json;
+      expect(exporting.OTEL_EXPORTER_OTLP_ENDPOINT).toBe('http://otel-collector.observability:4318');
+      expect(exporting.OTEL_TRACES_SAMPLER_ARG).toBe('0.2');
+      expect(exporting.OTEL_SDK_DISABLED).toBeUndefined();
+      expect(templateChart(chart.dir, { set: { 'config.otel.samplingRatio': '2' } }).status).not.toBe(0);
+    });
   });
 
   describe('migrations hook', () => {

@@ -4,6 +4,7 @@ import { bootstrapService } from '@conduit/runtime';
 import { AppModule } from './app.module';
 import { gatewayConfigSchema } from './config/api-gateway.config';
 import { GATEWAY_ERROR_STATUS } from './errors/error-status';
+import { installBrowserEdge } from './http/browser-edge';
 
 const config = loadConfigOrExit('api-gateway', gatewayConfigSchema);
 
@@ -16,4 +17,5 @@ void bootstrapService({
   shutdownTimeoutMs: config.shutdownTimeoutMs,
   errors: GATEWAY_ERROR_STATUS,
   bodyLimitBytes: config.bodyLimitBytes,
+  configure: (app) => installBrowserEdge(app.getHttpAdapter().getInstance(), config.browser),
 });

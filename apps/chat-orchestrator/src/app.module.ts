@@ -16,7 +16,7 @@ export class AppModule {
   static register(config: OrchestratorConfig, llm: LlmConfig): DynamicModule {
     const internal = InternalModule.register(config.chat);
     const usage = UsageModule.register(config.budget, internal);
-    const chat = ChatModule.register(internal, usage, { embeddings: config.retrieval.embeddings });
+    const chat = ChatModule.register(internal, usage, { retrieval: { embeddings: config.retrieval.embeddings }, policies: config.policies });
     const jobs = JobsModule.register(config.jobs, chat);
     return {
       module: AppModule,

@@ -23,6 +23,8 @@ const redisUrl = z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or redi
 export const baseEnv = {
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Scrub personal data (emails, phones, cards ...) from every log line by value; `false` leaves only secrets scrubbed. */
+  LOG_SCRUB_PII: z.enum(['true', 'false'], { error: 'must be true or false' }).default('true'),
   HOST: z.string().default('0.0.0.0'),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().min(0).default(10_000),
 };
@@ -80,6 +82,8 @@ export interface HttpLimitSettings {
 export interface CoreSettings {
   env: 'development' | 'test' | 'production';
   logLevel: string;
+  /** Personal data scrubbed from log lines by value (secrets always are). Default true. */
+  logScrubPii?: boolean;
   http: { host: string; port: number; limits: HttpLimitSettings };
   shutdownTimeoutMs: number;
   database: { url: string; poolSize: number };
@@ -91,6 +95,7 @@ export function coreSettings(env: ServiceEnv): CoreSettings {
   return {
     env: env.NODE_ENV,
     logLevel: env.LOG_LEVEL,
+    logScrubPii: env.LOG_SCRUB_PII !== 'false',
     http: {
       host: env.HOST,
       port: env.PORT,

@@ -4,7 +4,7 @@
  * Internal (gateway → orchestrator; the orchestrator trusts them only with the internal token):
  * who is calling and the call's budget reservation. Public (clients send the session id; the
  * gateway passes the orchestrator's answer headers through): the session, message, provider,
- * model and citations of a chat answer.
+ * model, citations and guardrail decisions of a chat answer.
  */
 export const ConduitHeader = {
   /** Internal: the calling tenant (uuid). */
@@ -17,6 +17,8 @@ export const ConduitHeader = {
   InternalToken: 'x-conduit-internal-token',
   /** Internal: the budget reservation of the call, settled or released by the orchestrator. */
   ReservationId: 'x-conduit-reservation-id',
+  /** Public: the end user of the tenant's application a key scoped `act_for_users` acts for. */
+  EndUser: 'x-conduit-end-user',
   /** Public: the session a chat continues (request) or was stored in (response). */
   SessionId: 'x-conduit-session-id',
   /** Public: the stored assistant message of a chat answer. */
@@ -26,5 +28,7 @@ export const ConduitHeader = {
   Model: 'x-conduit-model',
   /** Public: URI-encoded JSON of the sources a grounded answer cites. */
   Citations: 'x-conduit-citations',
+  /** Public: what the guardrails flagged or changed in a chat (`input_injection=flag, input_pii=redact`); absent when nothing. */
+  Guardrails: 'x-conduit-guardrails',
 } as const;
 export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];

@@ -27,7 +27,7 @@ export type { InjectionRule, RuleGate, RuleHit } from './injection/injection-rul
 export { forEachFeature, FEATURE_BITS, FEATURE_COUNT } from './injection/features';
 // Output guards
 export { OutputGuard } from './output/output-guard';
-export type { OutputCheck, OutputGuardConfig, OutputViolation } from './output/output-guard';
+export type { LiveTail, OutputCheck, OutputGuardConfig, OutputViolation } from './output/output-guard';
 export { StreamingOutputGuard } from './output/streaming-output-guard';
 export type { GuardedChunk, StreamingGuardOptions } from './output/streaming-output-guard';
 export { DenyList } from './output/deny-list';

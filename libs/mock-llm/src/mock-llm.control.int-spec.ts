@@ -95,6 +95,26 @@ describe('mock-llm: input validation and control endpoints', () => {
       await fetch(`${mock.url}/_mock/requests`, { method: 'DELETE' });
       expect(await requestLog()).toEqual([]);
     });
+
+    it('logs the text each request carried (prompt_text), on both wires and for embeddings', async () => {
+      await openai.chat.completions.create({ model: 'gpt-4o-mini', messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Mail <EMAIL_1> now' }] });
+      await anthropic.messages.create({ ...message, system: 'Sys prompt', messages: [{ role: 'user', content: 'Call <PHONE_1>' }] });
+      await openai.embeddings.create({ model: 'text-embedding-3-small', input: ['one', 'two'] });
+      expect((await requestLog()).map((entry) => entry.prompt_text)).toEqual(['Be brief.\nMail <EMAIL_1> now', 'Sys prompt\nCall <PHONE_1>', 'one\ntwo']);
+    });
+
+    it('answers with a fault rule\'s reply text (plain and streamed), a header still winning', async () => {
+      await addRule({ match: { wire: 'openai' }, fault: { reply: 'Your key is sk-planted-1234' }, times: 3 });
+      const plain = await openai.chat.completions.create(chat);
+      expect(plain.choices[0]?.message.content).toBe('Your key is sk-planted-1234');
+      const stream = await openai.chat.completions.create({ ...chat, stream: true });
+      let streamed = '';
+      for await (const chunk of stream) streamed += chunk.choices[0]?.delta.content ?? '';
+      expect(streamed).toBe('Your key is sk-planted-1234');
+      const overridden = await openai.chat.completions.create(chat, { headers: { 'x-mock-reply': 'from the header' } });
+      expect(overridden.choices[0]?.message.content).toBe('from the header');
+      expect((await addRule({ fault: { reply: '' } })).status).toBe(400);
+    });
   });
 });
 

@@ -12,6 +12,8 @@ export interface ExchangeInfo {
   model: string | null;
   stream: boolean;
   promptTokens: number;
+  /** What the request log keeps as `prompt_text` (default empty). */
+  promptText?: string;
 }
 
 /** Everything one mock server instance holds: options, fault rules, request log, open exchanges. */
@@ -51,6 +53,7 @@ export class MockLlmState {
       started_at: Date.now(),
       ended_at: null,
       prompt_tokens: info.promptTokens,
+      prompt_text: info.promptText ?? '',
       completion_tokens: 0,
       tokens_sent: 0,
       client_disconnected: false,

@@ -7,6 +7,7 @@ export { checkJobConsumers, jobOfHandlerClass } from './job-consumers';
 export { RedisReadiness } from './redis.readiness';
 export { createRedisConnection } from './redis.connection';
 export { REDIS_CONNECTION, QUEUE_OPTIONS } from './queue.constants';
+export { refreshQueueGauges } from './worker.host';
 export type { QueueModuleOptions } from './queue.constants';
 export type { WorkerOptions } from './worker.host';
 export type { WorkerModuleOptions } from './queue.module';

@@ -3,7 +3,7 @@ import { DelayedError, Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { BullMQOtel } from 'bullmq-otel';
 import type { Redis } from 'ioredis';
 import { JobName, QueueName, payloadSchemaOf } from '@conduit/contracts';
-import { queueDepth, queueJobDuration, queueJobWait, queueJobsTotal } from '@conduit/observability';
+import { queueDeadLetterJobs, queueDepth, queueJobDuration, queueJobWait, queueJobsTotal, queueOldestJobAge } from '@conduit/observability';
 import { type JobHandler, isFinalAttempt, isUnrecoverable } from './job-handler';
 import { buildJobRegistry, RegisteredHandler } from './job-registry';
 import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from './queue.constants';
@@ -147,11 +147,23 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
   private async refreshDepth(): Promise<void> {
     for (const queue of this.depthQueues) {
       try {
-        const counts = await queue.getJobCounts(...DEPTH_STATES);
-        for (const state of DEPTH_STATES) queueDepth.set({ queue: queue.name, state }, counts[state] ?? 0);
+        await refreshQueueGauges(queue);
       } catch {
-        // Redis unavailable: readiness reports it; the gauge keeps its last value.
+        // Redis unavailable: readiness reports it; the gauges keep their last value.
       }
     }
   }
+}
+
+/**
+ * Sets one queue's gauges: jobs by state, the age of the oldest waiting job, and its dead-letter
+ * count (jobs failed for good, kept for inspection by `removeOnFail`).
+ */
+export async function refreshQueueGauges(queue: Queue, now = Date.now()): Promise<void> {
+  const counts = await queue.getJobCounts(...DEPTH_STATES);
+  for (const state of DEPTH_STATES) queueDepth.set({ queue: queue.name, state }, counts[state] ?? 0);
+  queueDeadLetterJobs.set({ queue: queue.name }, counts.failed ?? 0);
+  // Waiting jobs are pushed on the list's head; ascending order from 0 reads its tail, the oldest.
+  const [oldest] = await queue.getJobs(['waiting'], 0, 0, true);
+  queueOldestJobAge.set({ queue: queue.name }, oldest ? Math.max(0, now - oldest.timestamp) / 1_000 : 0);
 }

@@ -1,6 +1,7 @@
 import { DynamicModule, Module, Type } from '@nestjs/common';
 import type { CoreSettings } from '@conduit/config';
 import { DbModule, PostgresReadiness } from '@conduit/db';
+import { createLogScrubber } from '@conduit/guardrails';
 import { HealthModule, LoggingModule, MetricsController, ReadinessCheck } from '@conduit/observability';
 import { QueueModule, RedisReadiness } from '@conduit/queue';
 
@@ -13,7 +14,7 @@ export interface ServiceCoreOptions {
 }
 
 /**
- * What every Postgres+Redis service has: JSON logs, the Prisma pool, the Redis connection and
+ * What every Postgres+Redis service has: JSON logs (scrubbed of personal data and secrets), the Prisma pool, the Redis connection and
  * job producer, /health, /health/ready and /metrics.
  */
 @Module({})
@@ -23,7 +24,8 @@ export class ServiceCoreModule {
     return {
       module: ServiceCoreModule,
       imports: [
-        LoggingModule.forRoot({ service: options.service, level: settings.logLevel }),
+        // Every log line is scrubbed of secrets, and of personal data unless LOG_SCRUB_PII=false.
+        LoggingModule.forRoot({ service: options.service, level: settings.logLevel, scrub: createLogScrubber(settings.logScrubPii === false ? { types: [] } : {}) }),
         DbModule.forRoot({ url: settings.database.url, poolSize: settings.database.poolSize }),
         QueueModule.forRoot({ redisUrl: settings.redis.url, prefix: settings.redis.prefix }),
         ...(options.readinessImports ?? []),

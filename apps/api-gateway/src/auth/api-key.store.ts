@@ -52,7 +52,7 @@ export class ApiKeyStore {
       }
     }
     this.remember(hash, principal, now);
-    if (principal) this.touch(principal.apiKeyId, now);
+    if (principal?.apiKeyId) this.touch(principal.apiKeyId, now);
     return principal;
   }
 
@@ -71,12 +71,13 @@ export class ApiKeyStore {
         userId: true,
         revokedAt: true,
         expiresAt: true,
+        scopes: true,
         user: { select: { tier: true, role: true } },
         tenant: { select: { tier: true } },
       },
     });
     if (!row || row.revokedAt || (row.expiresAt && row.expiresAt.getTime() <= Date.now())) return null;
-    return { tenantId: row.tenantId, userId: row.userId, apiKeyId: row.id, tier: row.user.tier, tenantTier: row.tenant.tier, role: row.user.role };
+    return { tenantId: row.tenantId, userId: row.userId, apiKeyId: row.id, tier: row.user.tier, tenantTier: row.tenant.tier, role: row.user.role, scopes: row.scopes };
   }
 
   private remember(hash: string, principal: Principal | null, now: number): void {

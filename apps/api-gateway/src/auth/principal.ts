@@ -5,16 +5,21 @@ export type Tier = 'free' | 'pro' | 'enterprise';
 /** `tenant_admin` also manages the tenant's settings (webhook endpoints, policies, shared collections). */
 export type UserRole = 'member' | 'tenant_admin';
 
-/** Who is calling: resolved from the API key on every authenticated request. */
+/** Who is calling: resolved from the API key (or a tenant's JWT) on every authenticated request. */
 export interface Principal {
   tenantId: string;
   userId: string;
-  apiKeyId: string;
+  /** The API key used; null for a caller signed in with a tenant's JWT. */
+  apiKeyId: string | null;
   /** The user's tier (limits and budgets default by tier). */
   tier: Tier;
   tenantTier: Tier;
   /** The user's role in the tenant (absent in principals cached before roles existed: a member). */
   role?: UserRole;
+  /** What the key may do (`act_for_users`: name end users); absent in principals cached before scopes existed. */
+  scopes?: string[];
+  /** Set when the caller is an end user of the tenant's application: the id the application names them by. */
+  externalUserId?: string;
 }
 
 /** Whether the caller may manage the tenant's settings. */

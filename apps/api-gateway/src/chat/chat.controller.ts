@@ -19,6 +19,7 @@ const PASSED_HEADERS = [
   ConduitHeader.Provider,
   ConduitHeader.Model,
   ConduitHeader.Citations,
+  ConduitHeader.Guardrails,
 ];
 const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();

@@ -80,7 +80,7 @@ export class OrchestratorClient implements OnApplicationShutdown {
       'x-request-id': options.requestId,
       [ConduitHeader.TenantId]: options.principal.tenantId,
       [ConduitHeader.UserId]: options.principal.userId,
-      [ConduitHeader.ApiKeyId]: options.principal.apiKeyId,
+      ...(options.principal.apiKeyId ? { [ConduitHeader.ApiKeyId]: options.principal.apiKeyId } : {}),
       ...(options.sessionId ? { [ConduitHeader.SessionId]: options.sessionId } : {}),
       ...(options.reservationId ? { [ConduitHeader.ReservationId]: options.reservationId } : {}),
       ...(this.settings.internalToken ? { [ConduitHeader.InternalToken]: this.settings.internalToken } : {}),

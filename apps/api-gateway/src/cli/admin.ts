@@ -7,6 +7,8 @@ import { Redis } from 'ioredis';
 import { createPrismaClient, PrismaService, Tier, UserRole } from '@conduit/db';
 import { PolicyDocumentError, PolicyStore } from '@conduit/policies';
 import { describeApiKey, mintApiKey } from '@conduit/contracts';
+import { tenantJwtSettingsSchema } from '../auth/tenant-auth.schema';
+import { TenantAuthStore } from '../auth/tenant-auth.store';
 
 const USAGE = `usage: admin <command> [options]
   seed-dev                          development tenant "dev", user dev@conduit.local and a key
@@ -30,7 +32,12 @@ const USAGE = `usage: admin <command> [options]
                                     beyond any budget); default no: refused with model_not_priced
   set-policy    --tenant SLUG --file F|-   the tenant's policy document (JSON; replaces the stored one)
                                     validated first; running services apply it once announced
-  show-policy   --tenant SLUG       the stored policy document and its version`;
+  show-policy   --tenant SLUG       the stored policy document and its version
+  set-jwt       --tenant SLUG --jwks-url U --issuer I --audience A [--user-claim C]
+                                    sign the tenant's end users in with its own JWTs (claim C, default
+                                    sub, names the user); gateways apply it within 30 s
+  show-jwt      --tenant SLUG       the tenant's JWT settings
+  clear-jwt     --tenant SLUG       turn JWT sign-in off for the tenant`;
 
 const env = loadConfigOrExit(
   'admin',
@@ -75,6 +82,16 @@ async function withPolicyStore<T>(work: (store: PolicyStore) => Promise<T>): Pro
   }
 }
 
+/** The tenant JWT commands go through the table's owner, TenantAuthStore, as the gateway does. */
+async function withTenantAuthStore<T>(work: (store: TenantAuthStore) => Promise<T>): Promise<T> {
+  const prisma = new PrismaService({ url: env.DATABASE_URL, poolSize: 1 });
+  try {
+    return await work(new TenantAuthStore(prisma));
+  } finally {
+    await prisma.onApplicationShutdown();
+  }
+}
+
 function tierOf(value: unknown): Tier {
   const parsed = tierSchema.safeParse(value ?? 'free');
   if (!parsed.success) fail(`--tier must be one of free, pro, enterprise`);
@@ -102,6 +119,10 @@ async function main(): Promise<void> {
       role: { type: 'string' },
       file: { type: 'string' },
       allow: { type: 'string' },
+      'jwks-url': { type: 'string' },
+      issuer: { type: 'string' },
+      audience: { type: 'string' },
+      'user-claim': { type: 'string' },
     },
     strict: true,
   });
@@ -290,6 +311,34 @@ async function main(): Promise<void> {
             })}\n`,
           );
         }
+        break;
+      }
+      case 'set-jwt':
+      case 'show-jwt':
+      case 'clear-jwt': {
+        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
+        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        if (command === 'show-jwt') {
+          process.stdout.write(`${JSON.stringify(await withTenantAuthStore((store) => store.get(tenant.id)))}\n`);
+          break;
+        }
+        if (command === 'clear-jwt') {
+          const cleared = await withTenantAuthStore((store) => store.clear(tenant.id));
+          process.stdout.write(cleared ? `JWT sign-in turned off for ${tenant.slug}\n` : `${tenant.slug} had no JWT sign-in\n`);
+          break;
+        }
+        const settings = tenantJwtSettingsSchema.safeParse({
+          jwks_url: required(values, 'jwks-url'),
+          issuer: required(values, 'issuer'),
+          audience: required(values, 'audience'),
+          user_claim: values['user-claim'],
+        });
+        if (!settings.success) fail(settings.error.issues.map((issue) => `--${String(issue.path[0]).replace('_', '-')}: ${issue.message}`).join('\n'));
+        await withTenantAuthStore((store) => store.set(tenant.id, settings.data)).catch((error: unknown) => {
+          if ((error as { code?: string }).code === 'P2002') fail('another tenant already signs in with this issuer and audience');
+          throw error;
+        });
+        process.stdout.write(`${JSON.stringify(settings.data)}\n`);
         break;
       }
       default:

@@ -6,6 +6,7 @@ import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
 import { vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
 import { jobsEnv, jobsSettings } from '@conduit/jobs';
 import { refuseInsecureWebhookTargets, webhookTargetEnv, webhookTargetPolicy } from '@conduit/webhooks';
+import { browserEdgeEnv, browserEdgeSettings } from '../http/browser-edge.config';
 
 export const gatewayConfigSchema = z
   .object({
@@ -27,6 +28,8 @@ export const gatewayConfigSchema = z
     // Async jobs: retry policy and deadlines; where webhook URLs may point.
     ...jobsEnv,
     ...webhookTargetEnv,
+    // Browser clients: CORS origins and HSTS.
+    ...browserEdgeEnv,
   })
   .superRefine(refuseInsecureWebhookTargets)
   .superRefine(requireInternalTokenInProduction)
@@ -43,6 +46,7 @@ export const gatewayConfigSchema = z
       },
     },
     bodyLimitBytes: env.MAX_BODY_BYTES,
+    browser: browserEdgeSettings(env),
     chat: {
       orchestratorUrl: env.CHAT_ORCHESTRATOR_URL,
       internalToken: env.INTERNAL_TOKEN,

@@ -27,9 +27,12 @@ describe('OpenAPI document', () => {
     const roundTripped = JSON.parse(JSON.stringify(document));
     expect(roundTripped.openapi).toBe('3.1.0');
     expect(roundTripped.components.securitySchemes.bearer.scheme).toBe('bearer');
-    for (const [path, operations] of Object.entries(roundTripped.paths as Record<string, Record<string, { responses: Record<string, unknown> }>>)) {
+    type Operation = { responses: Record<string, unknown>; parameters: { name: string }[] };
+    for (const [path, operations] of Object.entries(roundTripped.paths as Record<string, Record<string, Operation>>)) {
       for (const operation of Object.values(operations)) {
         expect(`${path} ${Object.keys(operation.responses).join(',')}`).toMatch(/4XX/);
+        // Any call may act for an end user of the tenant's application.
+        expect(operation.parameters.map((p) => p.name)).toContain('x-conduit-end-user');
       }
     }
   });

@@ -106,13 +106,20 @@ export function buildOpenApiDocument(serverUrl?: string) {
       ...(op.path === '/v1/chat/completions'
         ? [{ name: ConduitHeader.SessionId, in: 'header', required: false, schema: { type: 'string', format: 'uuid' }, description: 'Continue a session (alternative to `conduit.session_id`)' }]
         : []),
+      {
+        name: ConduitHeader.EndUser,
+        in: 'header',
+        required: false,
+        schema: { type: 'string', minLength: 1, maxLength: 256 },
+        description: 'Act for this end user of your application (keys with the `act_for_users` scope only); created on first sight',
+      },
     ];
     paths[op.path] = {
       ...paths[op.path],
       [op.method]: {
         summary: op.summary,
         tags: [op.tag],
-        ...(parameters.length ? { parameters } : {}),
+        parameters,
         ...(op.body ? { requestBody: requestBodyOf(op, op.body) } : {}),
         responses: {
           [op.success]: {
@@ -137,7 +144,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
     security: [{ bearer: [] }],
-    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'A Conduit API key (cdt_...)' } } },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: "A Conduit API key (cdt_...), or a JWT from the issuer of a tenant that signs its end users in" } } },
     paths,
   };
 }

@@ -1,5 +1,7 @@
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
 import { AuthErrorCode } from '../auth/auth.exception';
+import { EndUserErrorCode } from '../auth/end-user.exception';
+import { JwtErrorCode } from '../auth/jwt.exception';
 import { ChatErrorCode } from '../chat/chat.exception';
 import { DocsErrorCode } from '../docs/docs.exception';
 import { DocumentsErrorCode } from '../documents/documents.exception';
@@ -13,6 +15,8 @@ import { WebhooksErrorCode } from '../webhooks/webhooks.exception';
 export const GATEWAY_ERROR_CODES = [
   RuntimeErrorCode,
   AuthErrorCode,
+  EndUserErrorCode,
+  JwtErrorCode,
   ChatErrorCode,
   DocsErrorCode,
   DocumentsErrorCode,
@@ -26,6 +30,8 @@ export const GATEWAY_ERROR_CODES = [
 export type GatewayErrorCode =
   | RuntimeErrorCode
   | AuthErrorCode
+  | EndUserErrorCode
+  | JwtErrorCode
   | ChatErrorCode
   | DocsErrorCode
   | DocumentsErrorCode
@@ -47,6 +53,16 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [AuthErrorCode.MissingApiKey]: 401,
   [AuthErrorCode.InvalidApiKey]: 401,
   [AuthErrorCode.TenantAdminRequired]: 403,
+
+  [EndUserErrorCode.InvalidEndUser]: 400,
+  [EndUserErrorCode.EndUserNotAllowed]: 403,
+
+  [JwtErrorCode.InvalidToken]: 401,
+  [JwtErrorCode.TokenExpired]: 401,
+  [JwtErrorCode.TokenAudienceMismatch]: 401,
+  [JwtErrorCode.TokenIssuerUnknown]: 401,
+  [JwtErrorCode.TokenUserClaimMissing]: 401,
+  [JwtErrorCode.JwksUnavailable]: 503,
 
   [ChatErrorCode.MaxTokensTooLarge]: 400, // also JobsErrorCode.MaxTokensTooLarge
   [ChatErrorCode.UnsupportedExtension]: 400,

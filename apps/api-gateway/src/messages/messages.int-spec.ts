@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { feedbackTotal } from '@conduit/observability';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { MessageRole, MessageStatus, Prisma, PrismaService, Session } from '@conduit/db';
 import type { ListPage } from '../sessions/list-page';
@@ -188,10 +189,15 @@ describe('messages API', () => {
 
     const stored = (id: string) => prisma.message.findUniqueOrThrow({ where: { id }, select: { rating: true, feedbackComment: true } });
 
+    const feedbackCount = async (rating: string) =>
+      (await feedbackTotal.get()).values.find((value) => value.labels.rating === rating)?.value ?? 0;
+
     it('rates an assistant message up and returns the message', async () => {
       const message = await createMessage(prisma, session, { content: 'good answer' });
+      const upBefore = await feedbackCount('up');
       const res = await call('POST', `/v1/messages/${message.id}/feedback`, alice.authHeader, { rating: 'up' });
       expect(res.statusCode).toBe(200);
+      expect(await feedbackCount('up')).toBe(upBefore + 1); // conduit_feedback_total{rating}
       expect(res.json()).toMatchObject({
         id: message.id,
         object: 'message',

@@ -1,3 +1,4 @@
+import { feedbackTotal } from '@conduit/observability';
 import { Injectable } from '@nestjs/common';
 import { ConversationStore } from '@conduit/conversations';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
@@ -30,6 +31,7 @@ export class MessagesService {
     const rated = await this.store.rateMessage(principal, messageId, { rating: ratingValue(body.rating), comment: body.comment ?? null });
     if (rated.outcome === 'not_found') throw MessagesException.notFound(messageId);
     if (rated.outcome === 'not_assistant') throw MessagesException.feedbackNotAllowed(rated.role);
+    feedbackTotal.inc({ rating: body.rating });
     return toMessageObject(rated.message);
   }
 }

@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import { DynamicModule, ForwardReference, Module, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
+import type { FastifyInstance } from 'fastify';
 import { Logger } from 'nestjs-pino';
 import { z } from 'zod';
 import { coreSettings, loadConfig, serviceEnv } from '@conduit/config';
@@ -19,6 +20,8 @@ export interface GatewayTestAppOptions {
   logLevel?: string;
   /** Redis key prefix of the queues; default a random `test-...` one so suites never share queues. */
   queuePrefix?: string;
+  /** Hooks to add to the Fastify instance before routes are registered (e.g. the browser edge). */
+  configureFastify?: (fastify: FastifyInstance) => void;
 }
 
 const testEnvSchema = z.object(serviceEnv(8080)).transform(coreSettings);
@@ -55,6 +58,7 @@ export async function createGatewayTestApp(
     reply.header('x-request-id', request.id);
     done();
   });
+  options.configureFastify?.(fastify);
 
   const root: DynamicModule = {
     module: GatewayTestRootModule,

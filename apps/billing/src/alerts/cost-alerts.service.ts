@@ -20,6 +20,7 @@ import { DeliveryStore, WebhookEndpoints, WebhookEvent, enqueueWebhookDelivery }
 import { MicroBatcher } from '../batching/micro-batcher';
 import { billingCostAlertsTotal } from '../billing.metrics';
 import { ALERT_SETTINGS, AlertEvent, AlertSettings, THRESHOLDS_PCT } from './alerts.constants';
+import { BudgetUtilisation } from './budget-utilisation';
 import { SpikeBaselines, TenantHour } from './spike-baselines';
 
 const TIER_TTL_MS = 60_000;
@@ -75,6 +76,7 @@ export class CostAlerts {
   private readonly tiers = new Map<string, { tier: Tier; expires: number }>();
   /** Alerts already stored and notified by this process: skip the database for them. */
   private readonly done = new Set<string>();
+  private utilisation: BudgetUtilisation | undefined;
   private readonly batcher = new MicroBatcher<BilledEvent, void>((items) => this.checkBatch(items), { name: 'billing.alerts.check', maxBatch: MAX_BATCH });
 
   constructor(
@@ -132,8 +134,10 @@ export class CostAlerts {
     const spends = await this.spend.spendOfMany(
       list.map(({ tenantId, scope, period, subjectId, window }) => ({ tenantId, counter: { scope, period, subjectId, window, key: '' } })),
     );
+    this.utilisation ??= new BudgetUtilisation(this.settings.utilisationTopN);
     for (const [index, check] of list.entries()) {
       const spendNano = spends[index];
+      if (check.scope === 'tenant') this.utilisation.record(check.tenantId, check.period, spendNano / check.capNano);
       for (const pct of check.pending) {
         if (spendNano <= 0 || spendNano * 100 < check.capNano * pct) continue;
         await this.raise(this.thresholdKey(check.scope, check.subjectId, check.window.id, check.period, pct), {

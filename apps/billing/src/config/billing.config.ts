@@ -23,6 +23,8 @@ export const billingConfigSchema = z
     ALERT_SPIKE_MIN_USD: z.coerce.number().min(0).default(1),
     /** Hours of history the trailing average covers. */
     ALERT_SPIKE_BASELINE_HOURS: z.coerce.number().int().min(1).max(24 * 28).default(24),
+    /** Tenants exported by `conduit_budget_utilisation_ratio`: the N closest to (or past) a cap. */
+    BUDGET_METRIC_TOP_N: int(0, 1_000, 20),
     // Webhook delivery (`webhook.deliver`): where webhooks may go, timeouts, the retry schedule.
     ...webhooksEnv,
     /** How often pending deliveries missing from the queue are looked for; 0 disables. */
@@ -37,7 +39,7 @@ export const billingConfigSchema = z
       ...core,
       budget: budgetSettings(env, core, true),
       usage: { concurrency: env.USAGE_CONCURRENCY, lockDurationMs: env.USAGE_JOB_LOCK_MS },
-      alerts: { spikeFactor: env.ALERT_SPIKE_FACTOR, spikeMinUsd: env.ALERT_SPIKE_MIN_USD, baselineHours: env.ALERT_SPIKE_BASELINE_HOURS },
+      alerts: { spikeFactor: env.ALERT_SPIKE_FACTOR, spikeMinUsd: env.ALERT_SPIKE_MIN_USD, baselineHours: env.ALERT_SPIKE_BASELINE_HOURS, utilisationTopN: env.BUDGET_METRIC_TOP_N },
       webhooks: { ...webhookSettings(env), reconcileIntervalMs: env.WEBHOOK_RECONCILE_INTERVAL_MS, reconcileGraceMs: env.WEBHOOK_RECONCILE_GRACE_MS },
     };
   });

@@ -3,6 +3,7 @@ import { DeliveryStoreModule, WebhookEndpoints } from '@conduit/webhooks';
 import { ALERT_SETTINGS, AlertSettings } from '../alerts/alerts.constants';
 import { CostAlerts } from '../alerts/cost-alerts.service';
 import { SpikeBaselines } from '../alerts/spike-baselines';
+import { ActiveUsers } from '../usage/active-users';
 import { BudgetCommits } from '../usage/budget-commits';
 import { LedgerStatement } from './ledger.statement';
 import { LedgerWriter } from './ledger.writer';
@@ -15,8 +16,8 @@ export class LedgerModule {
     return {
       module: LedgerModule,
       imports: [DeliveryStoreModule],
-      providers: [LedgerStatement, LedgerWriter, BudgetCommits, SpikeBaselines, CostAlerts, WebhookEndpoints, { provide: ALERT_SETTINGS, useValue: alerts }],
-      exports: [LedgerWriter, BudgetCommits, CostAlerts],
+      providers: [LedgerStatement, LedgerWriter, BudgetCommits, SpikeBaselines, CostAlerts, ActiveUsers, WebhookEndpoints, { provide: ALERT_SETTINGS, useValue: alerts }],
+      exports: [LedgerWriter, BudgetCommits, CostAlerts, ActiveUsers],
     };
   }
 }

@@ -5,6 +5,7 @@ import { HandlesJob, JobHandler } from '@conduit/queue';
 import { CostAlerts } from '../alerts/cost-alerts.service';
 import { billingCostUsdTotal, billingEventsTotal } from '../billing.metrics';
 import { LedgerWriter } from '../ledger/ledger.writer';
+import { ActiveUsers } from './active-users';
 import { BudgetCommits } from './budget-commits';
 
 /**
@@ -27,6 +28,7 @@ export class UsageRecordHandler implements JobHandler<typeof JobName.UsageRecord
     private readonly ledger: LedgerWriter,
     private readonly commits: BudgetCommits,
     private readonly alerts: CostAlerts,
+    private readonly activeUsers: ActiveUsers,
   ) {}
 
   async handle(event: UsageEvent): Promise<{ recorded: boolean; cost_usd: number }> {
@@ -51,6 +53,7 @@ export class UsageRecordHandler implements JobHandler<typeof JobName.UsageRecord
       billingCostUsdTotal.inc({ provider: event.provider, model: event.model, feature: event.feature }, cost.usd);
       if (!cost.priced) this.logger.warn({ event_id: event.event_id, model: event.model }, 'no price in force for model: billed at 0');
       await this.alerts.afterBilled(event, write.hourSpendNano);
+      if (event.user_id) await this.activeUsers.seen(event.user_id, occurredAt);
     }
     return { recorded: write.inserted, cost_usd: cost.usd };
   }

@@ -1,3 +1,5 @@
+import { ActiveUsers } from './active-users';
+import { metricsRegistry } from '@conduit/observability';
 import { randomUUID } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -60,7 +62,7 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
           priceRefreshMs: 60_000,
           pricing: true,
         }),
-        LedgerModule.register({ spikeFactor: 3, spikeMinUsd: 0.01, baselineHours: 24 }),
+        LedgerModule.register({ spikeFactor: 3, spikeMinUsd: 0.01, baselineHours: 24, utilisationTopN: 20 }),
       ],
       providers: [UsageRecordHandler],
     })
@@ -92,6 +94,20 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     const queue = app?.get(JobProducer).queue('webhooks');
     await queue?.obliterate({ force: true });
     await app?.close();
+  });
+
+  it('counts the distinct users billed in the last five minutes, once however often they are billed (conduit_active_users)', async () => {
+    const activeUsers = app.get(ActiveUsers);
+    const before = await activeUsers.refresh();
+    await handler.handle(event());
+    await handler.handle(event());
+    const otherUser = await prisma.user.create({ data: { tenantId, email: `${randomUUID()}@example.test`, tier: 'free' } });
+    await handler.handle(event({ user_id: otherUser.id }));
+    // Billed ten minutes ago: outside the window.
+    const stale = await prisma.user.create({ data: { tenantId, email: `${randomUUID()}@example.test`, tier: 'free' } });
+    await handler.handle(event({ user_id: stale.id, occurred_at: new Date(Date.now() - 10 * 60_000).toISOString() }));
+    expect(await activeUsers.refresh()).toBe(before + 2);
+    expect((await metricsRegistry.getSingleMetric('conduit_active_users')?.get())?.values[0]?.value).toBe(before + 2);
   });
 
   it('bills an event delivered three times exactly once, in the ledger, the aggregates and Redis', async () => {

@@ -70,8 +70,10 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
       WEBHOOK_ALLOW_HTTP: 'true',
       WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32',
       WEBHOOK_RETRY_BASE_MS: '100',
-      WEBHOOK_MAX_AGE_MS: '1500',
-      WEBHOOK_TIMEOUT_MS: '400',
+      // Short enough to watch retries and give-ups in seconds, long enough that a loopback
+      // receiver on a loaded machine never times out by accident.
+      WEBHOOK_MAX_AGE_MS: '4000',
+      WEBHOOK_TIMEOUT_MS: '1500',
       WEBHOOK_RECONCILE_GRACE_MS: '100',
     });
     owner = await createTestOwner(t.prisma, 'webhooks-test');
@@ -145,9 +147,14 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
     expect(attempts.length).toBeGreaterThanOrEqual(3);
     expect(attempts.every((a) => a.statusCode === 500)).toBe(true);
     expect(attempts[attempts.length - 1].nextRetryAt).toBeNull();
-    const gaps = attempts.slice(1).map((a, i) => a.startedAt.getTime() - attempts[i].startedAt.getTime());
-    for (let i = 1; i < gaps.length; i += 1) expect(gaps[i]).toBeGreaterThan(gaps[i - 1]);
-    expect(attempts[attempts.length - 1].startedAt.getTime() - (row?.createdAt.getTime() ?? 0)).toBeLessThanOrEqual(1_500 + 500);
+    // The schedule is asserted as planned (next_retry_at − started_at), not as measured gaps, which
+    // a loaded machine stretches unevenly; measured gaps are only checked never to come early.
+    const planned = attempts.slice(0, -1).map((a) => (a.nextRetryAt?.getTime() ?? 0) - a.startedAt.getTime());
+    for (let i = 1; i < planned.length; i += 1) expect(planned[i]).toBeGreaterThan(planned[i - 1]);
+    attempts.slice(1).forEach((a, i) => expect(a.startedAt.getTime()).toBeGreaterThanOrEqual((attempts[i].nextRetryAt?.getTime() ?? Infinity) - 20));
+    // No retry is planned past the delivery's window (WEBHOOK_MAX_AGE_MS=4000).
+    const windowEnd = (row?.createdAt.getTime() ?? 0) + 4_000;
+    for (const a of attempts.slice(0, -1)) expect(a.nextRetryAt?.getTime()).toBeLessThanOrEqual(windowEnd);
   });
 
   it('records timeouts and retries them', async () => {
@@ -158,7 +165,7 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
     const row = await settled(input.delivery_id);
     expect(row?.status).toBe('succeeded');
     expect(row?.attemptsLog.map((a) => a.errorCode)).toEqual(['timeout', null]);
-    expect(row?.attemptsLog[0].durationMs).toBeGreaterThanOrEqual(350);
+    expect(row?.attemptsLog[0].durationMs).toBeGreaterThanOrEqual(1_400);
   });
 
   it('refuses, at delivery time, a URL outside the policy, without retrying', async () => {

@@ -6,8 +6,8 @@ import type { TokenUsage } from '@conduit/llm';
 import { openAiErrorBody, safeHeaderValue, ZodPipe } from '@conduit/runtime';
 import { ORCHESTRATOR_ERROR_STATUS } from '../errors/error-status';
 import { InternalCallerGuard } from '../internal/internal-caller';
+import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { contextFrom, reservationOf } from './chat-context';
-import { ChatService } from './chat.service';
 import { toChatException } from './llm-error.mapping';
 import { ChunkWriter, completionResponse } from './openai-format';
 
@@ -35,7 +35,7 @@ const bodyPipe = new ZodPipe(chatCompletionRequestSchema);
 @UseGuards(InternalCallerGuard)
 export class ChatController {
   constructor(
-    private readonly chat: ChatService,
+    private readonly pipeline: ChatPipeline,
     private readonly settler: ReservationSettler,
   ) {}
 
@@ -57,27 +57,27 @@ export class ChatController {
   private async run(body: ChatCompletionRequest, request: FastifyRequest, reply: FastifyReply) {
     const sessionHeader = request.headers[ConduitHeader.SessionId];
     const sessionId = body.conduit?.session_id ?? (typeof sessionHeader === 'string' ? sessionHeader : undefined);
-    const chat = await this.chat.prepare(body, contextFrom(request, sessionId));
+    const chat = await this.pipeline.start(body, contextFrom(request, sessionId));
 
     const abort = new AbortController();
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    const headers: Record<string, string> = { [ConduitHeader.SessionId]: chat.sessionId, [ConduitHeader.MessageId]: chat.assistantId };
+    const headers: Record<string, string> = { ...chat.headers, [ConduitHeader.SessionId]: chat.sessionId, [ConduitHeader.MessageId]: chat.assistantId };
     if (chat.citations.length > 0) {
       // For OpenAI clients, which ignore unknown body fields: URI-encoded JSON (filenames may be non-ASCII).
       headers[ConduitHeader.Citations] = encodeURIComponent(JSON.stringify(chat.citations));
     }
 
     if (!body.stream) {
-      const result = await this.chat.complete(chat, abort.signal);
+      const result = await this.pipeline.complete(chat, abort.signal);
       reply.headers({ ...headers, [ConduitHeader.Provider]: safeHeaderValue(result.provider), [ConduitHeader.Model]: safeHeaderValue(result.model) });
       const response = completionResponse(chat.responseId, result.model, chat.created, result.completion);
       return chat.citations.length > 0 ? { ...response, citations: chat.citations } : response;
     }
 
     // Errors up to the first token still become a proper HTTP error (retries/fallback happen here).
-    const stream = await this.chat.openStream(chat, abort.signal);
+    const stream = await this.pipeline.openStream(chat, abort.signal);
     reply.hijack();
     const raw = reply.raw;
     raw.writeHead(200, {
@@ -118,7 +118,7 @@ export class ChatController {
       if (!abort.signal.aborted) send(openAiErrorBody(toChatException(error), String(request.id), ORCHESTRATOR_ERROR_STATUS).body);
     } finally {
       raw.end();
-      this.chat.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure });
+      this.pipeline.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure });
     }
     return undefined;
   }

@@ -1,22 +1,27 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { UsageEventProducer } from '@conduit/budget';
 import { ConversationStoreModule } from '@conduit/conversations';
+import { PoliciesModule, PoliciesModuleOptions } from '@conduit/policies';
 import { RetrievalModule, RetrievalModuleOptions } from '@conduit/retrieval';
+import { ChatPipeline } from '../pipeline/chat-pipeline';
+import { pipelineStageProviders } from '../pipeline/pipeline.stages';
 import { ChatController } from './chat.controller';
-import { ChatService } from './chat.service';
 import { ConversationsService } from './conversations.service';
 
-/** The chat pipeline and its HTTP endpoint. `internal` and `usage` are the app's InternalModule and UsageModule; retrieval is its own. */
+/**
+ * The chat pipeline (`src/pipeline`) and its HTTP endpoint. `internal` and `usage` are the app's
+ * InternalModule and UsageModule; retrieval and tenant policies are its own.
+ */
 @Module({})
 export class ChatModule {
-  static register(internal: DynamicModule, usage: DynamicModule, retrieval: RetrievalModuleOptions): DynamicModule {
+  static register(internal: DynamicModule, usage: DynamicModule, options: { retrieval: RetrievalModuleOptions; policies: PoliciesModuleOptions }): DynamicModule {
     return {
       module: ChatModule,
-      imports: [internal, usage, RetrievalModule.forRoot(retrieval), ConversationStoreModule],
+      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies)],
       controllers: [ChatController],
-      providers: [ChatService, ConversationsService, UsageEventProducer],
-      // Async jobs run chats through the same service (apps/chat-orchestrator/src/jobs).
-      exports: [ChatService],
+      providers: [ConversationsService, UsageEventProducer, ...pipelineStageProviders, ChatPipeline],
+      // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs).
+      exports: [ChatPipeline],
     };
   }
 }

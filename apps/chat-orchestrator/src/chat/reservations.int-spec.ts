@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import type { Redis } from 'ioredis';
-import { BUDGET_REDIS, BudgetCapStore, UsageControls, UsageKeys } from '@conduit/budget';
 import { ConduitHeader } from '@conduit/contracts';
 import { waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../testing/fixtures';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../testing/orchestrator-test-app';
+import { reservations } from '../testing/reservation-fixtures';
 
 const INTERNAL_TOKEN = `token-${randomUUID()}`;
 const ESTIMATE_NANO = 5_000_000;
@@ -17,16 +16,12 @@ const ESTIMATE_NANO = 5_000_000;
 describe('budget reservations the orchestrator receives', () => {
   let t: OrchestratorTestApp;
   let owner: TestOwner;
-  let controls: UsageControls;
-  let redis: Redis;
-  let keys: UsageKeys;
+  let budget: ReturnType<typeof reservations>;
 
   beforeAll(async () => {
     t = await startOrchestratorTestApp({ INTERNAL_TOKEN }, {}, { http: true });
     owner = await createOwner(t.prisma);
-    controls = t.app.get(UsageControls);
-    redis = t.app.get(BUDGET_REDIS);
-    keys = new UsageKeys(t.queuePrefix);
+    budget = reservations(t, ESTIMATE_NANO);
   });
 
   afterAll(async () => {
@@ -39,29 +34,9 @@ describe('budget reservations the orchestrator receives', () => {
     t.mock.state.requests.clear();
   });
 
-  /** A held reservation, as the gateway's admission makes it. */
-  async function reserve(): Promise<string> {
-    const reservationId = randomUUID();
-    const caps = t.app.get(BudgetCapStore);
-    const outcome = await controls.admit({
-      reservationId,
-      tenantId: owner.tenantId,
-      userId: owner.userId,
-      apiKeyId: null,
-      estimateNano: ESTIMATE_NANO,
-      estimateTokens: 100,
-      caps: await caps.capsFor(owner.tenantId, owner.userId, { userTier: 'pro', tenantTier: 'pro' }),
-      rate: caps.rateLimitsFor('enterprise'),
-    });
-    expect(outcome.admitted).toBe(true);
-    return reservationId;
-  }
-
-  const record = async (reservationId: string) => {
-    const [state, amount] = await redis.hmget(keys.reservation(owner.tenantId, reservationId), 'state', 'amount');
-    return { state, amount: Number(amount) };
-  };
-  const ended = (reservationId: string) => waitFor(() => record(reservationId), { what: `reservation ${reservationId} to end`, until: (r) => r.state !== 'held' });
+  const reserve = () => budget.hold(owner);
+  const record = (reservationId: string) => budget.record(owner, reservationId);
+  const ended = (reservationId: string) => budget.ended(owner, reservationId);
 
   function chat(reservationId: string, body: Record<string, unknown>, options: { headers?: Record<string, string>; signal?: AbortSignal } = {}) {
     return fetch(`${t.url}/internal/chat/completions`, {

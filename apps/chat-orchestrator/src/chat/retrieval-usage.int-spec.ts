@@ -5,7 +5,7 @@ import { waitFor } from '@conduit/testing';
 import { VECTOR_STORE, type VectorStore, vectorSpaceFor } from '@conduit/vector-store';
 import { createOwner, removeOwners, TestOwner } from '../testing/fixtures';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../testing/orchestrator-test-app';
-import { ChatService } from './chat.service';
+import { ChatPipeline } from '../pipeline/chat-pipeline';
 
 /**
  * A chat grounded in a collection embeds its query; that embedding is billed (issue 13, deliver 5):
@@ -36,13 +36,13 @@ describe('retrieval bills its query embedding', () => {
   });
 
   it('emits one embedding usage event for the query, billed to the caller, once per answer id', async () => {
-    const chat = t.app.get(ChatService);
+    const chat = t.app.get(ChatPipeline);
     const context = { tenantId: owner.tenantId, userId: owner.userId, apiKeyId: null, requestId: `req-${randomUUID()}` };
     const body = { model: 'default', messages: [{ role: 'user' as const, content: 'What is the refund policy for returns?' }], conduit: { collection } };
     const assistantId = randomUUID();
-    await chat.prepare(body, context, { assistantId });
+    await chat.start(body, context, { assistantId });
     // The same answer prepared again (an async job re-run) bills nothing more.
-    await chat.prepare(body, context, { assistantId });
+    await chat.start(body, context, { assistantId });
 
     const events = await waitFor(() => embeddingEvents(owner.tenantId), { what: 'the query embedding usage event', until: (found) => found.length > 0 });
     expect(events).toEqual([

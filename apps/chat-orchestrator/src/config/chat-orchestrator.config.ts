@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { budgetEnv, budgetSettings } from '@conduit/budget';
 import { coreSettings, internalTokenEnv, requireInternalTokenInProduction, serviceEnv } from '@conduit/config';
 import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
+import { policiesEnv, policiesSettings } from '@conduit/policies';
 import { vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
 import { jobsWorkerEnv, jobsWorkerSettings } from './jobs-worker.env';
 
@@ -18,6 +19,8 @@ export const orchestratorConfigSchema = z
     // Retrieval for chats that name a collection: the ingestion worker's embedder and vector store.
     ...embeddingsEnv,
     ...vectorStoreEnv,
+    // Tenant policies (guardrails): cached per process, dropped on a change announced over Redis.
+    ...policiesEnv,
   })
   .superRefine(requireInternalTokenInProduction)
   .transform((env) => ({
@@ -29,6 +32,7 @@ export const orchestratorConfigSchema = z
     },
     ...jobsWorkerSettings(env),
     retrieval: { embeddings: embeddingsSettings(env), vectorStore: vectorStoreSettings(env) },
+    policies: policiesSettings(env),
   }));
 
 export type OrchestratorConfig = z.output<typeof orchestratorConfigSchema>;

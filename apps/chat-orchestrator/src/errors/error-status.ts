@@ -2,12 +2,13 @@ import { RetrievalErrorCode } from '@conduit/retrieval';
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
 import { ChatErrorCode } from '../chat/chat.exception';
 import { InternalErrorCode } from '../internal/internal.exception';
+import { GuardrailErrorCode } from '../pipeline/guardrails/guardrails.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
 
 /** Every code the orchestrator answers with: each module's enum, plus the runtime's and retrieval's. */
-export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, UsageErrorCode, RetrievalErrorCode] as const;
+export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode] as const;
 
-export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | UsageErrorCode | RetrievalErrorCode;
+export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode;
 
 /**
  * The one place the orchestrator decides an HTTP status: code → status. A code missing here fails
@@ -26,6 +27,9 @@ export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> 
   [ChatErrorCode.UpstreamError]: 502,
   [ChatErrorCode.AllBreakersOpen]: 503,
   [ChatErrorCode.NoProvider]: 503,
+
+  [GuardrailErrorCode.PromptInjectionDetected]: 400,
+  [GuardrailErrorCode.PiiDetected]: 400,
 
   [UsageErrorCode.ModelNotFound]: 404,
   [UsageErrorCode.ModelNotPriced]: 400,

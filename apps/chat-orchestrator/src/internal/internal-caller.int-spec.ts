@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConduitHeader } from '@conduit/contracts';
+import { waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../testing/fixtures';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../testing/orchestrator-test-app';
 
@@ -70,7 +71,8 @@ describe('internal routes require the internal credential', () => {
     expect((await call(routes[2], headers)).status).toBe(200);
     const chat = await call(routes[0], { ...headers, [ConduitHeader.TenantId]: victim.tenantId, [ConduitHeader.UserId]: victim.userId, [ConduitHeader.SessionId]: sessionId });
     expect(chat.status).toBe(200);
-    expect(await t.prisma.message.count({ where: { sessionId } })).toBeGreaterThan(0);
+    // The turn is stored off the response path.
+    await waitFor(() => t.prisma.message.count({ where: { sessionId } }), { what: 'the turn to be stored', until: (count) => count > 0 });
   });
 
   it('keeps health and metrics open (probes and scrapes carry no credential)', async () => {

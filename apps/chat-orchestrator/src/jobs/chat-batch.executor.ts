@@ -3,7 +3,7 @@ import { AsyncJobType, chatBatchJobInputSchema } from '@conduit/contracts';
 import type { Job, JobItem, Prisma } from '@conduit/db';
 import { JobStore } from '@conduit/jobs';
 import { formatIssues } from '@conduit/runtime';
-import { ChatService } from '../chat/chat.service';
+import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { runJobChat } from './job-chat';
 import type { ExecutionContext, ExecutionResult, JobExecutor } from './job-executor';
 import { classifyJobError, InvalidJobError, JobFailure, JobFailureError } from './job-failure';
@@ -33,7 +33,7 @@ export class ChatBatchExecutor implements JobExecutor {
   readonly type = AsyncJobType.ChatBatch;
 
   constructor(
-    private readonly chat: ChatService,
+    private readonly chat: ChatPipeline,
     private readonly jobs: JobStore,
     @Inject(JOBS_WORKER_SETTINGS) private readonly settings: JobsWorkerSettings,
   ) {}

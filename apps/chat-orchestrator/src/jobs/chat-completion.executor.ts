@@ -3,7 +3,7 @@ import { AsyncJobType, chatCompletionJobInputSchema } from '@conduit/contracts';
 import type { Job, Prisma } from '@conduit/db';
 import { jobIds } from '@conduit/jobs';
 import { formatIssues } from '@conduit/runtime';
-import { ChatService } from '../chat/chat.service';
+import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { runJobChat } from './job-chat';
 import type { ExecutionContext, ExecutionResult, JobExecutor } from './job-executor';
 import { InvalidJobError } from './job-failure';
@@ -16,7 +16,7 @@ import { InvalidJobError } from './job-failure';
 export class ChatCompletionExecutor implements JobExecutor {
   readonly type = AsyncJobType.ChatCompletion;
 
-  constructor(private readonly chat: ChatService) {}
+  constructor(private readonly chat: ChatPipeline) {}
 
   async execute(job: Job, { signal }: ExecutionContext): Promise<ExecutionResult> {
     const input = chatCompletionJobInputSchema.safeParse(job.input);

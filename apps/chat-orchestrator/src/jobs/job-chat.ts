@@ -2,7 +2,7 @@ import type { ChatCompletionJobInput } from '@conduit/contracts';
 import type { Job } from '@conduit/db';
 import { jobIds } from '@conduit/jobs';
 import type { ChatContext } from '../chat/chat-context';
-import type { ChatService } from '../chat/chat.service';
+import type { ChatPipeline } from '../pipeline/chat-pipeline';
 import { completionResponse } from '../chat/openai-format';
 
 export interface JobChatResult {
@@ -12,14 +12,14 @@ export interface JobChatResult {
 }
 
 /**
- * Runs one chat request of a job through the regular chat pipeline (history, routing, retries,
- * fallback, persistence, usage), with ids derived from the job id and request index so that a
+ * Runs one chat request of a job through the regular chat pipeline (history, guardrails,
+ * retrieval, routing, retries, fallback, persistence, usage), with ids derived from the job id and request index so that a
  * re-run stores and bills the same turn, and waits until the turn is stored. With `reservationId`
  * (a `chat.completion`: the job's one call), the turn settles the job's reservation with its cost
  * and its usage event names it, exactly as a synchronous call does.
  */
 export async function runJobChat(
-  chat: ChatService,
+  pipeline: ChatPipeline,
   job: Job,
   body: ChatCompletionJobInput,
   item: number,
@@ -35,13 +35,13 @@ export async function runJobChat(
     feature: 'job',
     reservationId: reservationId ?? null,
   };
-  const prepared = await chat.prepare(body, context, {
+  const prepared = await pipeline.start(body, context, {
     sessionId: jobIds.session(job.id, item),
     userMessageId: jobIds.userMessage(job.id, item),
     assistantId: jobIds.assistantMessage(job.id, item),
     responseId: jobIds.responseId(job.id, item),
   });
-  const completed = await chat.complete(prepared, signal, { durable: true });
+  const completed = await pipeline.complete(prepared, signal, { durable: true });
   const response = completionResponse(prepared.responseId, completed.model, prepared.created, completed.completion);
   return {
     response: { ...response, conduit: { session_id: prepared.sessionId, message_id: prepared.assistantId, provider: completed.provider } },

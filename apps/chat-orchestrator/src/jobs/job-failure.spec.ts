@@ -1,5 +1,6 @@
 import { LlmError, LlmUnavailableError } from '@conduit/llm';
 import { ChatErrorCode, ChatException } from '../chat/chat.exception';
+import { GuardrailErrorCode, GuardrailException } from '../pipeline/guardrails/guardrails.exception';
 import { UsageErrorCode, UsageException } from '../usage/usage.exception';
 import { classifyJobError, InvalidJobError, JobFailureError } from './job-failure';
 
@@ -21,6 +22,7 @@ describe('classifyJobError', () => {
     expect(classifyJobError(new InvalidJobError('invalid_input', 'bad input'))).toEqual({ code: 'invalid_input', message: 'bad input', retryable: false });
     expect(classifyJobError(new UsageException(UsageErrorCode.ModelNotPriced, 'no price'))).toEqual({ code: 'model_not_priced', message: 'no price', retryable: false });
     expect(classifyJobError(new UsageException(UsageErrorCode.PricingUnavailable, 'later'))).toMatchObject({ code: 'pricing_unavailable', retryable: true });
+    expect(classifyJobError(new GuardrailException(GuardrailErrorCode.PromptInjectionDetected, 'refused'))).toEqual({ code: 'prompt_injection_detected', message: 'refused', retryable: false });
   });
 
   it('passes a carried failure through and hides internals of unexpected errors', () => {

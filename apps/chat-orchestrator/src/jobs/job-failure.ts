@@ -1,5 +1,6 @@
 import { isLlmError, LlmUnavailableError } from '@conduit/llm';
 import { ChatErrorCode, ChatException } from '../chat/chat.exception';
+import { GuardrailException } from '../pipeline/guardrails/guardrails.exception';
 import { UsageErrorCode, UsageException } from '../usage/usage.exception';
 
 /** Why a job (or one request of a batch) failed, and whether trying again may help. */
@@ -41,6 +42,8 @@ const RETRYABLE_CHAT_CODES: ReadonlySet<string> = new Set([ChatErrorCode.Upstrea
 export function classifyJobError(error: unknown): JobFailure {
   if (error instanceof JobFailureError) return error.failure;
   if (error instanceof InvalidJobError) return { code: error.code, message: error.message, retryable: false };
+  // A request the tenant's guardrails refuse is refused again on every attempt.
+  if (error instanceof GuardrailException) return { code: error.code, message: error.message, retryable: false };
   if (error instanceof ChatException) return { code: error.code, message: error.message, retryable: RETRYABLE_CHAT_CODES.has(error.code) };
   // An unpriced model stays unpriced for this job; a price list that did not load may load.
   if (error instanceof UsageException) return { code: error.code, message: error.message, retryable: error.code === UsageErrorCode.PricingUnavailable };

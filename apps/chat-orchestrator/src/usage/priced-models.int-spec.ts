@@ -1,13 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { chatCompletionRequestSchema } from '@conduit/contracts';
-import { ChatService } from '../chat/chat.service';
+import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { chatInput, createOwner, removeOwners, TestOwner } from '../testing/fixtures';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../testing/orchestrator-test-app';
 import { UsageErrorCode } from './usage.exception';
 
 /**
  * The orchestrator's half of "a model is routable only when priced" (issue 12, finding 5): every
- * chat it runs — HTTP or async job, which share `ChatService.prepare` — is refused before any
+ * chat it runs — HTTP or async job, which share `ChatPipeline.start` — is refused before any
  * provider call when its route has an unpriced target, unless the tenant allows unpriced models.
  */
 describe('unpriced models in the orchestrator (real Postgres price list and tenant setting)', () => {
@@ -39,7 +39,7 @@ describe('unpriced models in the orchestrator (real Postgres price list and tena
   beforeEach(() => t.mock.state.requests.clear());
 
   const context = (owner: TestOwner) => ({ ...owner, apiKeyId: null, requestId: randomUUID(), feature: 'job' as const });
-  const prepare = (owner: TestOwner, model: string) => t.app.get(ChatService).prepare(chatCompletionRequestSchema.parse(chatInput('Hello', model)), context(owner));
+  const prepare = (owner: TestOwner, model: string) => t.app.get(ChatPipeline).start(chatCompletionRequestSchema.parse(chatInput('Hello', model)), context(owner));
 
   it.each(['gpt-5', 'o3', 'claude-opus-4-5', 'half-priced'])('refuses %s with model_not_priced for a tenant that did not opt in', async (model) => {
     await expect(prepare(closed, model)).rejects.toMatchObject({ code: UsageErrorCode.ModelNotPriced, details: { param: 'model' } });

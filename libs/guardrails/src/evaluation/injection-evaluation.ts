@@ -6,6 +6,8 @@ export interface InjectionItem {
   kind: 'user' | 'document' | 'tool_output';
   lang: string;
   note: string;
+  /** Set on items added after the first version of the set (2: 2026-12-07, second batch). */
+  batch?: number;
 }
 
 export interface InjectionScore {

@@ -52,10 +52,44 @@ function fiveHash(tri: number, a: number, b: number): number {
   return Math.imul(Math.imul(Math.imul(tri ^ SEED_FIVE ^ a, FNV_PRIME) ^ b, FNV_PRIME), FNV_PRIME);
 }
 
-/** Emits every feature of `text`; returns whether the text has CJK characters. */
-export function forEachFeature(text: string, emit: FeatureSink): boolean {
+/**
+ * Feature occurrences of one text, in reusable typed arrays (the scorer runs synchronously, so one
+ * set per process is enough and a short text allocates nothing): feature `k` has index
+ * `indices[k]` and starts at `positions[k]`.
+ */
+export interface FeatureBuffer {
+  indices: Int32Array;
+  positions: Int32Array;
+  count: number;
+  hasCjk: boolean;
+}
+
+export function newFeatureBuffer(capacity = 4_096): FeatureBuffer {
+  return { indices: new Int32Array(capacity), positions: new Int32Array(capacity), count: 0, hasCjk: false };
+}
+
+function grow(out: FeatureBuffer, needed: number): void {
+  let size = out.indices.length;
+  while (size < needed) size *= 2;
+  const indices = new Int32Array(size);
+  const positions = new Int32Array(size);
+  indices.set(out.indices.subarray(0, out.count));
+  positions.set(out.positions.subarray(0, out.count));
+  out.indices = indices;
+  out.positions = positions;
+}
+
+/**
+ * Fills `out` with every feature of `text` (lower-cased first; pass `lower` when the caller has
+ * it): at most two word features per word and two character n-grams per character.
+ */
+export function collectFeatures(text: string, out: FeatureBuffer, lower: string = text.toLowerCase()): FeatureBuffer {
+  // Each character emits at most two n-grams, each word ends once (two features): 4 per character bounds it.
+  if (out.indices.length < 4 * (lower.length + 1)) grow(out, 4 * (lower.length + 1));
+  const indices = out.indices;
+  const positions = out.positions;
+  let n = 0;
   let hasCjk = false;
-  const lower = text.toLowerCase();
   let word = FNV_OFFSET;
   let wordStart = -1;
   let previousWord = 0;
@@ -66,26 +100,32 @@ export function forEachFeature(text: string, emit: FeatureSink): boolean {
   let c3 = 32;
   let c4 = 32;
   let lastWasSpace = true;
-  const endWord = () => {
-    const w = word >>> 0;
-    emit(w & MASK, wordStart);
-    if (havePrevious) emit((Math.imul(previousWord ^ SEED_BIGRAM, FNV_PRIME) ^ w) & MASK, wordStart);
-    previousWord = w;
-    havePrevious = true;
-    word = FNV_OFFSET;
-    wordStart = -1;
-  };
   for (let i = 0; i <= lower.length; i += 1) {
     let code = i < lower.length ? lower.charCodeAt(i) : 32;
     const cjk = code >= 0x2e80 && isCjk(code);
     if (cjk) hasCjk = true;
     if (cjk || !isWordCode(code)) {
-      if (wordStart !== -1) endWord();
-      if (cjk) {
-        wordStart = i;
-        word = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
-        endWord();
-      } else {
+      // End the current word; a CJK character is then a one-character word of its own.
+      for (let pass = 0; pass < 2; pass += 1) {
+        if (pass === 1) {
+          if (!cjk) break;
+          wordStart = i;
+          word = Math.imul(FNV_OFFSET ^ code, FNV_PRIME);
+        }
+        if (wordStart === -1) continue;
+        const w = word >>> 0;
+        indices[n] = w & MASK;
+        positions[n++] = wordStart;
+        if (havePrevious) {
+          indices[n] = (Math.imul(previousWord ^ SEED_BIGRAM, FNV_PRIME) ^ w) & MASK;
+          positions[n++] = wordStart;
+        }
+        previousWord = w;
+        havePrevious = true;
+        word = FNV_OFFSET;
+        wordStart = -1;
+      }
+      if (!cjk) {
         if (lastWasSpace) continue;
         code = 32;
       }
@@ -96,12 +136,23 @@ export function forEachFeature(text: string, emit: FeatureSink): boolean {
     lastWasSpace = code === 32;
     // Character n-grams over the normalised stream.
     const tri = triHash(c3, c4, code);
-    emit((tri >>> 0) & MASK, i);
-    emit((fiveHash(tri, c1, c2) >>> 0) & MASK, i);
+    indices[n] = (tri >>> 0) & MASK;
+    positions[n++] = i;
+    indices[n] = (fiveHash(tri, c1, c2) >>> 0) & MASK;
+    positions[n++] = i;
     c1 = c2;
     c2 = c3;
     c3 = c4;
     c4 = code;
   }
-  return hasCjk;
+  out.count = n;
+  out.hasCjk = hasCjk;
+  return out;
+}
+
+/** Emits every feature of `text` (in the order `collectFeatures` stores them); returns whether the text has CJK characters. */
+export function forEachFeature(text: string, emit: FeatureSink): boolean {
+  const out = collectFeatures(text, newFeatureBuffer(16));
+  for (let k = 0; k < out.count; k += 1) emit(out.indices[k] as number, out.positions[k] as number);
+  return out.hasCjk;
 }

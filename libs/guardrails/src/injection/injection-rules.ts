@@ -1,4 +1,4 @@
-import { FEATURE_COUNT, forEachFeature, ngramIndex } from './features';
+import { collectFeatures, FEATURE_COUNT, newFeatureBuffer, ngramIndex } from './features';
 import { matchesOf } from '../regex-matches';
 
 /**
@@ -74,6 +74,32 @@ const rules: Array<[string, string]> = [
   ['stay_in_character', `\\bstay in character\\b|\\bnever reveal that you are pretending\\b|\\bno matter what i ask\\b`],
   ['pwned', `\\b(?:i have been pwned|access granted|filters off)\\b`],
   ['override_command', `\\b(?:override|bypass|disable|turn off|deactivate)\\b[^.\\n]{0,20}?\\b(?:safety|content|security|moderation)?\\s*(?:filters?|settings|guardrails|moderation|alignment)\\b`],
+  // Second batch (2026-12-07), from out-of-fold misses on the train split: generic shapes, not items.
+  [
+    'rules_suspended',
+    `\\b(?:previous|prior|earlier|original|old|all|your|these|the)\\s+(?:instructions|directives|rules|guidance|guidelines|orders|settings|restrictions)\\s+(?:are|were|is|have been|has been)\\s+(?:now\\s+)?(?:suspended|obsolete|revoked|outdated|lifted|superseded|replaced|disabled|void|null and void|no longer valid|cancell?ed|canceled)`,
+  ],
+  [
+    'obey_only_me',
+    `\\bthe only (?:instructions|commands|rules|orders) (?:that (?:count|matter)|you (?:follow|obey|need))|\\bobey only (?:me|my|the commands|the instructions)|\\bdo (?:only )?what i say from (?:now|here) on\\b|\\bonly (?:follow|obey) (?:me|my (?:instructions|commands|orders))`,
+  ],
+  ['reset_instructions', `\\breset (?:your|all|the) (?:instructions|rules|settings|configuration|programming|guidelines) to (?:(?:the )?factory )?defaults?\\b|\\bfactory defaults?\\b[^.\\n]{0,40}?\\b(?:obey|follow|only)\\b`],
+  [
+    'no_safety',
+    `\\b(?:no|without (?:any )?|zero )safety (?:checks|filters|rules|guidelines|restrictions|limits)\\b|\\bnever (?:been )?trained with (?:any )?safety\\b|\\bsafety (?:checks|filters|rules) (?:are )?(?:off|disabled|removed)\\b`,
+  ],
+  [
+    'told_not_to_tell',
+    `\\bwhat (?:were|have) you (?:been )?(?:told|instructed|asked|programmed) not to (?:tell|say|reveal|share|mention)\\b|\\brepeat (?:those|these|your|the) (?:instructions|rules|guidelines)\\b`,
+  ],
+  [
+    'confidential_config',
+    `\\b(?:confidential|hidden|secret|internal|original|initial) (?:instructions|configuration|preamble|setup|prompt|rules)\\b[^.\\n]{0,30}?\\b(?:configured|given|set up|initiali[sz]ed|loaded|programmed)\\b|\\bhidden preamble\\b|\\btext (?:that (?:appears|comes) )?before my first message\\b`,
+  ],
+  [
+    'agents_reading',
+    `\\b[\\w-]*(?:ai|llm|gpt|copilot|automated|coding)[\\w-]*\\s+(?:\\w+\\s+)?(?:agents?|assistants?|bots?|models?|tools?|helpers?)\\s*,?\\s+(?:reading|processing|parsing|summari[sz]ing|reviewing|screening|handling)\\s+(?:this|these)\\b`,
+  ],
   // Other languages.
   ['ignore_previous_es', `\\b(?:ignora|olvida|haz caso omiso|no sigas)\\b[^.\\n]{0,40}?\\b(?:instrucciones|reglas|directrices|indicaciones|lo anterior)`],
   ['ignore_previous_fr', `\\b(?:ignore|ignorez|oublie|oubliez|ne tiens pas compte|ne tenez pas compte)\\b[^.\\n]{0,40}?\\b(?:instructions|règles|consignes|ce qui précède)`],
@@ -138,6 +164,13 @@ const ANCHORS: Record<string, { grams: string[]; also?: string[]; cjk?: boolean 
   stay_in_character: { grams: ["aract", "etend", "matte"] },
   pwned: { grams: ["pwned", "grant", "filte"] },
   override_command: { grams: ["filte", "setti", "rdrai", "odera", "align"] },
+  rules_suspended: { grams: ["truct", "recti", "rules", "guida", "guide", "order", "setti", "stric"], also: ["suspe", "obsol", "revok", "outda", "lifte", "super", "repla", "disab", "voi", "valid", "cance"] },
+  obey_only_me: { grams: ["only ", "i say"] },
+  reset_instructions: { grams: ["reset", "facto"] },
+  no_safety: { grams: ["safet"] },
+  told_not_to_tell: { grams: [" told", "truct", "asked", "gramm", "rules", "guide"] },
+  confidential_config: { grams: ["figur", "given", "set u", "itial", "loade", "gramm", "pream", "first"] },
+  agents_reading: { grams: ["readi", "proce", "parsi", "summa", "revie", "scree", "handl"] },
   ignore_previous_es: { grams: ["rucci", "regla", "rectr", "dicac", "nteri"] },
   ignore_previous_fr: { grams: ["truct", "ègles", "nsign", "récèd"] },
   ignore_previous_de: { grams: ["weisu", "regel", "orgab", "esagt"] },
@@ -161,13 +194,15 @@ export const INJECTION_RULES: readonly InjectionRule[] = rules.map(([id, source]
   lineStart: source.includes('^'),
 }));
 
-/** Feature index → rules anchored on it (first set, second set); `ANCHOR_MARK[index] === 1` for every anchor index. */
+/** Feature index → rules anchored on it (first set, second set); `isAnchor(index)` for every anchor index. */
 const FIRST = new Map<number, number[]>();
 const SECOND = new Map<number, number[]>();
-export const ANCHOR_MARK = new Uint8Array(FEATURE_COUNT);
+/** One bit per feature index (32 kB, so the scorer's per-feature test stays in the L1 cache). */
+export const ANCHOR_BITS = new Uint8Array(FEATURE_COUNT >>> 3);
+export const isAnchor = (index: number): boolean => ((ANCHOR_BITS[index >>> 3] as number) & (1 << (index & 7))) !== 0;
 const register = (map: Map<number, number[]>, gram: string, rule: number) => {
   const index = ngramIndex(gram);
-  ANCHOR_MARK[index] = 1;
+  ANCHOR_BITS[index >>> 3] = (ANCHOR_BITS[index >>> 3] as number) | (1 << (index & 7));
   const list = map.get(index) ?? [];
   if (!list.includes(rule)) list.push(rule);
   map.set(index, list);
@@ -208,8 +243,7 @@ const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '
  * anything beyond lower-casing happened (then the n-gram anchors, computed on the lower-cased
  * text, say nothing and every rule runs).
  */
-export function normaliseDetailed(text: string): { text: string; changed: boolean } {
-  const lower = text.toLowerCase();
+export function normaliseDetailed(text: string, lower: string = text.toLowerCase()): { text: string; changed: boolean } {
   let out = lower;
   if (/[013457@$]/.test(out) && /[a-z][013457@$]|[013457@$][a-z]/.test(out)) {
     out = out.replace(/(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g, (ch) => LEET[ch] ?? ch);
@@ -242,16 +276,22 @@ export interface RuleGate {
 const WHITESPACE = /\s/;
 
 /** Positions of each rule's first-set and second-set anchors, from one pass over the gate. */
-function anchorPositions(gate: RuleGate): { firsts: number[][]; seconds: number[][] } {
-  const firsts: number[][] = INJECTION_RULES.map(() => []);
-  const seconds: number[][] = INJECTION_RULES.map(() => []);
+function anchorPositions(gate: RuleGate, enabled?: Uint8Array): { firsts: number[][]; seconds: number[][] } {
+  // Lists only for the rules that can run (most texts enable none or a few).
+  const firsts: number[][] = new Array<number[]>(INJECTION_RULES.length);
+  const seconds: number[][] = new Array<number[]>(INJECTION_RULES.length);
+  for (let r = 0; r < INJECTION_RULES.length; r += 1) {
+    if (enabled && enabled[r] !== 1) continue;
+    firsts[r] = [];
+    seconds[r] = [];
+  }
   for (let i = 0; i < gate.indices.length; i += 1) {
     const index = gate.indices[i] as number;
     const position = gate.positions[i] as number;
     const a = FIRST.get(index);
-    if (a) for (let k = 0; k < a.length; k += 1) (firsts[a[k] as number] as number[]).push(position);
+    if (a) for (let k = 0; k < a.length; k += 1) firsts[a[k] as number]?.push(position);
     const b = SECOND.get(index);
-    if (b) for (let k = 0; k < b.length; k += 1) (seconds[b[k] as number] as number[]).push(position);
+    if (b) for (let k = 0; k < b.length; k += 1) seconds[b[k] as number]?.push(position);
   }
   return { firsts, seconds };
 }
@@ -291,12 +331,13 @@ function rangesFor(rule: InjectionRule, firsts: number[], seconds: number[], has
  * rules anchored with "^") and end before one, so boundaries and look-arounds see what they would
  * see in the whole text.
  */
-export function ruleHits(text: string, gate?: RuleGate): RuleHit[] {
-  const { text: normalised, changed } = normaliseDetailed(text);
+export function ruleHits(text: string, gate?: RuleGate, lower?: string): RuleHit[] {
+  const { text: normalised, changed } = normaliseDetailed(text, lower);
   // Leetspeak or spacing rewritten: the anchors must come from the rewritten text.
   if (gate && changed) gate = gateFor(normalised);
+  if (gate && gate.indices.length === 0 && !gate.hasCjk) return [];
   const enabled = gate ? enabledRules(gate.indices, gate.hasCjk) : undefined;
-  const anchors = gate && gate.indices.length > 0 ? anchorPositions(gate) : undefined;
+  const anchors = gate && gate.indices.length > 0 ? anchorPositions(gate, enabled) : undefined;
   const hits: RuleHit[] = [];
   for (let index = 0; index < INJECTION_RULES.length; index += 1) {
     if (enabled && enabled[index] !== 1) continue;
@@ -323,11 +364,15 @@ export function ruleHits(text: string, gate?: RuleGate): RuleHit[] {
 export function gateFor(text: string): RuleGate {
   const indices: number[] = [];
   const positions: number[] = [];
-  const hasCjk = forEachFeature(text, (index, position) => {
-    if (ANCHOR_MARK[index] === 1) {
+  const features = collectFeatures(text, gateScratch);
+  for (let k = 0; k < features.count; k += 1) {
+    const index = features.indices[k] as number;
+    if (isAnchor(index)) {
       indices.push(index);
-      positions.push(position);
+      positions.push(features.positions[k] as number);
     }
-  });
-  return { indices, positions, hasCjk };
+  }
+  return { indices, positions, hasCjk: features.hasCjk };
 }
+
+const gateScratch = newFeatureBuffer();

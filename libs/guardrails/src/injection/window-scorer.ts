@@ -1,5 +1,5 @@
-import { forEachFeature } from './features';
-import { ANCHOR_MARK, ruleHits } from './injection-rules';
+import { collectFeatures, newFeatureBuffer } from './features';
+import { ANCHOR_BITS, ruleHits } from './injection-rules';
 import type { InjectionModel } from './injection-model';
 
 export interface WindowScore {
@@ -15,23 +15,49 @@ export interface WindowScore {
  * A window's logit: bias + (sum of its n-gram weights) × scale / sqrt(n-gram count) + weights of the rules
  * that fired in it. Linear in the text length.
  */
+const scratch = newFeatureBuffer();
+let blockSums = new Float64Array(64);
+let blockCounts = new Uint32Array(64);
+
 export function scoreWindows(text: string, model: InjectionModel): WindowScore {
   const blocks = Math.max(1, Math.ceil(text.length / model.block));
-  const sums = new Float64Array(blocks);
-  const counts = new Uint32Array(blocks);
+  if (blockSums.length < blocks) {
+    blockSums = new Float64Array(blocks * 2);
+    blockCounts = new Uint32Array(blocks * 2);
+  }
+  const sums = blockSums.fill(0, 0, blocks);
+  const counts = blockCounts.fill(0, 0, blocks);
   const { weights, block } = model;
+  const lower = text.toLowerCase();
+  const features = collectFeatures(text, scratch, lower);
+  const { indices: all, positions: at, count: n, hasCjk } = features;
   const indices: number[] = [];
   const positions: number[] = [];
-  const hasCjk = forEachFeature(text, (index, position) => {
-    const b = (position / block) | 0;
-    sums[b] += weights[index] as number;
-    counts[b] += 1;
-    if (ANCHOR_MARK[index] === 1) {
-      indices.push(index);
-      positions.push(position);
+  // Weights are int8, so block sums are exact integers: accumulate in registers while the block
+  // stays the same (it changes only at block edges; word features carry their word's start).
+  let current = 0;
+  let sum = 0;
+  let count = 0;
+  for (let k = 0; k < n; k += 1) {
+    const index = all[k] as number;
+    const b = ((at[k] as number) / block) | 0;
+    if (b !== current) {
+      sums[current] += sum;
+      counts[current] += count;
+      current = b;
+      sum = 0;
+      count = 0;
     }
-  });
-  const hits = ruleHits(text, { indices, positions, hasCjk });
+    sum = (sum + (weights[index] as number)) | 0;
+    count += 1;
+    if (((ANCHOR_BITS[index >>> 3] as number) & (1 << (index & 7))) !== 0) {
+      indices.push(index);
+      positions.push(at[k] as number);
+    }
+  }
+  sums[current] += sum;
+  counts[current] += count;
+  const hits = ruleHits(text, { indices, positions, hasCjk }, lower);
   const windows = blocks <= 2 ? 1 : blocks - 1;
   const span = blocks <= 2 ? blocks : 2;
   let best = -Infinity;

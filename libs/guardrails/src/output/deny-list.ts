@@ -1,5 +1,6 @@
 import { checkSafeRegex } from '@conduit/contracts';
 import { matchesOf } from '../regex-matches';
+import { PhrasePrefixes } from './live-tail';
 
 export interface DenyListConfig {
   /** Case-insensitive terms matched on word boundaries. */
@@ -25,8 +26,10 @@ const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 export class DenyList {
   private readonly termPattern?: RegExp;
   private readonly patterns: { source: string; regex: RegExp }[];
-  /** Longest literal term: what the streaming guard must hold back at least. */
+  /** Longest literal term. */
   readonly longestTerm: number;
+  /** The terms' proper prefixes: the streaming guard holds a tail that could still become a term. */
+  readonly termPrefixes: PhrasePrefixes;
 
   constructor(config: DenyListConfig) {
     const terms = (config.terms ?? []).map((t) => t.trim()).filter((t) => t.length > 0);
@@ -35,11 +38,17 @@ export class DenyList {
       this.termPattern = new RegExp(`(?<![\\p{L}\\p{N}_])(?:${alternatives.join('|')})(?![\\p{L}\\p{N}_])`, 'giu');
     }
     this.longestTerm = Math.max(0, ...terms.map((t) => t.length));
+    this.termPrefixes = new PhrasePrefixes(terms);
     this.patterns = (config.patterns ?? []).map((source) => {
       const check = checkSafeRegex(source);
       if (!check.ok) throw new Error(`deny-list pattern /${source}/ refused: ${check.reason}`);
       return { source, regex: new RegExp(source, 'giu') };
     });
+  }
+
+  /** Regexes are configured (the streaming guard cannot tell their prefixes, so it holds a window for them). */
+  get hasPatterns(): boolean {
+    return this.patterns.length > 0;
   }
 
   get empty(): boolean {

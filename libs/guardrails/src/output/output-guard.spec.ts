@@ -56,11 +56,11 @@ describe('StreamingOutputGuard', () => {
     }
   });
 
-  it('releases a clean answer whole, in order, holding back only the window', () => {
+  it('releases a clean answer whole and in order, holding only the unfinished word', () => {
     const text = 'The Danube flows through ten countries and four capital cities, more than any other river.';
     const guard = new StreamingOutputGuard(new OutputGuard(), { holdBackChars: 16 });
     const first = guard.push(text.slice(0, 40));
-    expect(first.text).toBe('The Danube flows ');
+    expect(first.text).toBe('The Danube flows through ten countries ');
     const { released, blocked } = stream(guard, [text.slice(40)]);
     expect(blocked).toBe(false);
     expect(first.text + released).toBe(text);

@@ -2,7 +2,8 @@ import type { InjectionDetector } from '../injection/injection-detector';
 import { PiiScanner } from '../pii/pii-scanner';
 import { STRUCTURED_PII_TYPES, type PiiEntityType } from '../pii/pii.types';
 import { DenyList, type DenyListConfig } from './deny-list';
-import { MODERATION_CATEGORIES, moderate, type ModerationCategory } from './moderation-rules';
+import { isWeakToken, openPemStart, structuredRunStart, tokenBoundaryBefore, unfinishedTokenStart } from './live-tail';
+import { MODERATION_CATEGORIES, moderate, ModerationOpeners, type ModerationCategory } from './moderation-rules';
 
 export interface OutputGuardConfig {
   /** Entity types whose presence in an answer is a leak (default: the structured types, secrets included). Empty: no PII check. */
@@ -22,6 +23,14 @@ export interface OutputViolation {
   end: number;
 }
 
+/** Where the end of a streamed answer may still be inside a match (see `OutputGuard.liveTail`). */
+export interface LiveTail {
+  /** Text from here on could still become part of a violation: never released before the stream says more. */
+  hold: number;
+  /** The unfinished last word, when it can only grow into a prefix that is not sensitive by itself (released by a stall flush). */
+  word: number;
+}
+
 export interface OutputCheck {
   allowed: boolean;
   violations: OutputViolation[];
@@ -33,6 +42,9 @@ export class OutputGuard {
   private readonly denyList?: DenyList;
   private readonly moderation: readonly ModerationCategory[];
   private readonly classifier?: InjectionDetector;
+  private readonly openers?: ModerationOpeners;
+  /** Names or addresses are checked: rule-based over capitalised words, no prefix test, so a window is held. */
+  private readonly windowedPii: boolean;
 
   constructor(config: OutputGuardConfig = {}) {
     const pii = config.pii ?? STRUCTURED_PII_TYPES;
@@ -42,7 +54,35 @@ export class OutputGuard {
       if (!list.empty) this.denyList = list;
     }
     this.moderation = config.moderation ?? MODERATION_CATEGORIES;
+    if (this.moderation.length > 0) this.openers = new ModerationOpeners(this.moderation);
+    this.windowedPii = pii.includes('PERSON') || pii.includes('ADDRESS');
     if (config.classifier) this.classifier = config.classifier;
+  }
+
+  /**
+   * For a streamed answer: the earliest index from which `text` may still be inside a match that
+   * the next chunk could complete — a trailing digit group run (cards, phones, IBANs, ids), an
+   * unfinished token with a digit, `@`, a key prefix or inner punctuation, an open PEM block, a
+   * partial deny-listed term, a moderation opener in the current sentence — or, for checks with
+   * no such test (deny-list regexes, names, addresses), the last `windowChars` at a token
+   * boundary. Text before `hold` cannot become part of a violation any more. `released`: how much
+   * of `text` already went out (a PEM block is looked for after it).
+   */
+  liveTail(text: string, windowChars: number, released = 0): LiveTail {
+    let hold = text.length;
+    const tokenStart = unfinishedTokenStart(text);
+    let word = text.length;
+    if (tokenStart < text.length) {
+      if (isWeakToken(text.slice(tokenStart))) word = tokenStart;
+      else hold = tokenStart;
+    }
+    if (this.scanner) {
+      hold = Math.min(hold, structuredRunStart(text), openPemStart(text, released));
+    }
+    if (this.denyList) hold = Math.min(hold, this.denyList.termPrefixes.start(text));
+    if (this.openers) hold = Math.min(hold, this.openers.start(text));
+    if (this.windowedPii || this.denyList?.hasPatterns === true) hold = Math.min(hold, tokenBoundaryBefore(text, Math.max(0, text.length - windowChars), 0));
+    return { hold, word: Math.min(word, hold) };
   }
 
   /** Longest literal deny-list term (the streaming guard holds back at least this much). */

@@ -1,5 +1,5 @@
 import { dniValid, ibanValid, luhnValid, ninoPrefixValid, ssnValid } from './checksums';
-import { PiiScanner } from './pii-scanner';
+import { NEEDS_DIGIT, PII_DETECTORS, PiiScanner } from './pii-scanner';
 import type { PiiEntityType } from './pii.types';
 
 const scanner = new PiiScanner();
@@ -97,5 +97,18 @@ describe('PII detectors', () => {
     const text = 'Kontakt: info@firma.example.de, Tel. +49 89 12345678, IBAN DE89370400440532013000.';
     for (const e of scanner.scan(text)) expect(text.slice(e.start, e.end)).toBe(e.value);
     expect(scanner.scan(text).map((e) => e.type)).toEqual(['EMAIL', 'PHONE', 'IBAN']);
+  });
+});
+
+describe('scanner pre-filter', () => {
+  it('skips only detectors that cannot match without a digit', () => {
+    // Shapes of every type with the digits turned into letters: a detector the scanner skips on
+    // digit-free text must not be able to match there.
+    const digitFree = 'GBAB WEST ABCD, AB CD EF G, XABCDEFGL, one Main Street, +ab cd, PO Box ab, ana@example.com, fe80::abcd';
+    for (const type of NEEDS_DIGIT) {
+      const detector = PII_DETECTORS[type];
+      expect({ type, may: detector.mayContain(digitFree) && detector.detect(digitFree).length > 0 }).toEqual({ type, may: false });
+    }
+    expect(found('Write to ana@example.com')).toEqual([['EMAIL', 'ana@example.com']]);
   });
 });

@@ -46,18 +46,27 @@ export function resolveOverlaps(entities: PiiEntity[]): PiiEntity[] {
   return kept.sort((a, b) => a.start - b.start);
 }
 
+/** Types whose every value has a digit: one test of the text skips all of them on text without digits (most prompts). */
+export const NEEDS_DIGIT: ReadonlySet<PiiEntityType> = new Set(['PHONE', 'CARD', 'IBAN', 'US_SSN', 'UK_NINO', 'ES_DNI', 'ADDRESS']);
+const DIGIT = /\d/;
+
 /** Runs the detectors of the chosen entity types over a text. Stateless; one per policy is fine. */
 export class PiiScanner {
   private readonly detectors: PiiDetector[];
+  private readonly needsDigit: boolean[];
 
   constructor(readonly types: readonly PiiEntityType[] = PII_ENTITY_TYPES) {
     this.detectors = types.map((type) => PII_DETECTORS[type]);
+    this.needsDigit = types.map((type) => NEEDS_DIGIT.has(type));
   }
 
   scan(text: string): PiiEntity[] {
     if (text.length === 0) return [];
     const found: PiiEntity[] = [];
-    for (const detector of this.detectors) {
+    const hasDigit = DIGIT.test(text);
+    for (let i = 0; i < this.detectors.length; i += 1) {
+      if (!hasDigit && this.needsDigit[i] === true) continue;
+      const detector = this.detectors[i] as PiiDetector;
       if (detector.mayContain(text)) for (const e of detector.detect(text)) found.push(e);
     }
     return resolveOverlaps(found);

@@ -16,9 +16,22 @@ export function maskOf(type: PiiEntityType): string {
  * can tell two people or two emails apart and refer back to them; `restore` puts the values back.
  */
 export class PlaceholderVault {
-  private readonly byValue = new Map<string, string>();
-  private readonly byPlaceholder = new Map<string, string>();
-  private readonly counters = new Map<PiiEntityType, number>();
+  // Created on first use: most requests carry no PII, and a vault is made per request.
+  private byValueMap?: Map<string, string>;
+  private byPlaceholderMap?: Map<string, string>;
+  private countersMap?: Map<PiiEntityType, number>;
+
+  private get byValue(): Map<string, string> {
+    return (this.byValueMap ??= new Map());
+  }
+
+  private get byPlaceholder(): Map<string, string> {
+    return (this.byPlaceholderMap ??= new Map());
+  }
+
+  private get counters(): Map<PiiEntityType, number> {
+    return (this.countersMap ??= new Map());
+  }
 
   placeholderFor(type: PiiEntityType, value: string): string {
     const key = `${type}\u0000${value}`;
@@ -33,16 +46,16 @@ export class PlaceholderVault {
   }
 
   get size(): number {
-    return this.byPlaceholder.size;
+    return this.byPlaceholderMap?.size ?? 0;
   }
 
   valueOf(placeholder: string): string | undefined {
-    return this.byPlaceholder.get(placeholder);
+    return this.byPlaceholderMap?.get(placeholder);
   }
 
   /** The mapping as a plain object (placeholder → value), e.g. to keep with a job. */
   toJSON(): Record<string, string> {
-    return Object.fromEntries(this.byPlaceholder);
+    return Object.fromEntries(this.byPlaceholderMap ?? []);
   }
 
   static fromJSON(mapping: Record<string, string>): PlaceholderVault {

@@ -24,7 +24,7 @@ class Scripted implements LlmProvider {
   }
 }
 
-const metrics: LlmMetrics = { attempt: () => undefined, timeToFirstToken: () => undefined, usage: () => undefined };
+const metrics: LlmMetrics = { attempt: () => undefined, timeToFirstToken: () => undefined, usage: () => undefined, error: () => undefined };
 
 describe('attempt spans (OpenTelemetry GenAI conventions)', () => {
   beforeAll(() => trace.setGlobalTracerProvider(provider));
@@ -43,7 +43,7 @@ describe('attempt spans (OpenTelemetry GenAI conventions)', () => {
     for (const span of spans) {
       expect(span.kind).toBe(SpanKind.CLIENT);
       expect(span.attributes).toMatchObject({
-        'gen_ai.system': 'anthropic',
+        'gen_ai.provider.name': 'anthropic',
         'gen_ai.operation.name': 'chat',
         'gen_ai.request.model': 'claude-haiku-4-5',
         'gen_ai.request.max_tokens': 50,
@@ -60,7 +60,47 @@ describe('attempt spans (OpenTelemetry GenAI conventions)', () => {
       'gen_ai.response.finish_reasons': ['stop'],
       'gen_ai.usage.input_tokens': 11,
       'gen_ai.usage.output_tokens': 7,
+      'gen_ai.usage.cache_read.input_tokens': 0,
     });
     expect(ok.attributes['error.type']).toBeUndefined();
+    for (const span of spans) {
+      expect(span.attributes['gen_ai.system']).toBeUndefined();
+      expect(span.attributes['gen_ai.input.messages']).toBeUndefined();
+      expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
+    }
+  });
+
+  it('records message content only when the caller opts in, and only as the PII guard returns it', async () => {
+    exporter.reset();
+    const gateway = new LlmGateway({ providers: [{ name: 'anthropic', kind: 'anthropic' }] }, { providers: { anthropic: new Scripted('anthropic', 0) }, metrics });
+    const guard = (text: string) => text.replace(/\S+@\S+/g, '[EMAIL]');
+    await gateway.complete('claude-haiku-4-5', { messages: [{ role: 'user', content: 'mail ann@example.com' }] }, { captureContent: guard });
+
+    const [span] = exporter.getFinishedSpans();
+    const input = JSON.parse(String(span.attributes['gen_ai.input.messages'])) as { role: string; parts: { content: string }[] }[];
+    expect(input).toEqual([{ role: 'user', parts: [{ type: 'text', content: 'mail [EMAIL]' }] }]);
+    expect(String(span.attributes['gen_ai.input.messages'])).not.toContain('ann@example.com');
+    const output = JSON.parse(String(span.attributes['gen_ai.output.messages'])) as { role: string; parts: { content: string }[] }[];
+    expect(output[0]).toMatchObject({ role: 'assistant', parts: [{ type: 'text', content: 'ok' }], finish_reason: 'stop' });
+  });
+
+  it('puts time to first chunk on a streaming attempt span', async () => {
+    exporter.reset();
+    class Streaming extends Scripted {
+      override async *stream(): AsyncIterable<ChatStreamEvent> {
+        yield { type: 'text', text: 'hel' };
+        yield { type: 'done', finish_reason: 'stop', usage: { input_tokens: 3, output_tokens: 1, cached_tokens: 2 } };
+      }
+    }
+    const gateway = new LlmGateway({ providers: [{ name: 'anthropic', kind: 'anthropic' }] }, { providers: { anthropic: new Streaming('anthropic', 0) }, metrics });
+    const result = await gateway.openStream('claude-haiku-4-5', { messages: [{ role: 'user', content: 'hi' }] });
+    for await (const _event of result.events) {
+      // drain
+    }
+    const [span] = exporter.getFinishedSpans();
+    expect(span.name).toBe('chat claude-haiku-4-5');
+    expect(typeof span.attributes['gen_ai.response.time_to_first_chunk']).toBe('number');
+    expect(span.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThanOrEqual(0);
+    expect(span.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(2);
   });
 });

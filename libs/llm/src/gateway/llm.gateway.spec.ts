@@ -46,6 +46,11 @@ class RecordingMetrics implements LlmMetrics {
   readonly attempts: string[] = [];
   readonly ttft: string[] = [];
   readonly costs: number[] = [];
+  readonly errors: string[] = [];
+  error(labels: { provider: string; model: string }, kind: string): void {
+    expect(Object.keys(labels).sort()).toEqual(['model', 'provider']);
+    this.errors.push(`${labels.provider}/${labels.model}:${kind}`);
+  }
   attempt(labels: { provider: string; model: string }, outcome: AttemptOutcome): void {
     // Prometheus rejects label names it was not declared with.
     expect(Object.keys(labels).sort()).toEqual(['model', 'provider']);
@@ -128,6 +133,8 @@ describe('LlmGateway.complete', () => {
       'anthropic/claude-sonnet-4-6:fallback',
       'openai/gpt-4.1:ok',
     ]);
+    // Errors by kind use the metric's fixed list: overloaded and server are both 5xx.
+    expect(metrics.errors).toEqual(['anthropic/claude-sonnet-4-6:server_5xx', 'anthropic/claude-sonnet-4-6:server_5xx', 'anthropic/claude-sonnet-4-6:timeout']);
   });
 
   it('waits at least the retry-after of a 429 (capped)', async () => {

@@ -6,7 +6,8 @@ import { BreakerRegistry, type BreakerSnapshot } from '../resilience/breaker-reg
 import { abortableSleep, systemClock, type Clock, type Sleep } from '../resilience/clock';
 import { LlmRouter, type ModelInfo, type ResolvedRoute } from '../routing/llm-router';
 import type { AttemptRecord } from './attempt-record';
-import { prometheusLlmMetrics, type LlmMetrics } from './llm-metrics';
+import { registerBreakerSource } from '@conduit/observability';
+import { errorMetricKind, prometheusLlmMetrics, type LlmMetrics } from './llm-metrics';
 import { replayStream, type StreamEnd } from './replay-stream';
 import { runTargetChain, type AttemptContext, type ChainCall, type ChainEnvironment } from './target-chain';
 
@@ -22,6 +23,11 @@ export interface GatewayCallOptions {
   timeoutMs?: number;
   /** Extra HTTP headers sent upstream. */
   headers?: Record<string, string>;
+  /**
+   * Records message content on the provider spans, passed through this PII guard first. Off
+   * unless the caller sets it (per tenant, opt-in).
+   */
+  captureContent?: (text: string) => string;
 }
 
 export interface CompleteResult {
@@ -97,6 +103,15 @@ export class LlmGateway {
       sleep: deps.sleep ?? abortableSleep,
       metrics: deps.metrics ?? prometheusLlmMetrics,
     };
+    if (deps.metrics === undefined) {
+      // Read at every scrape (`conduit_llm_breaker_state`); held weakly, so a dropped gateway goes.
+      const self = new WeakRef(this);
+      const unregister = registerBreakerSource(() => {
+        const gateway = self.deref();
+        if (gateway === undefined) unregister();
+        return gateway?.breakerStates() ?? [];
+      });
+    }
   }
 
   /** One non-streaming completion, with retries and fallback across the route. */
@@ -108,10 +123,12 @@ export class LlmGateway {
     const { value: completion, context, attempts } = success;
     const labels = { provider: context.target.provider, model: context.target.model };
     this.env.metrics.attempt(labels, 'ok', (this.clock.now() - context.startedAt) / 1000);
+    if (completion.finish_reason === 'content_filter') this.env.metrics.error(labels, 'content_filter');
     this.recordUsage(labels, completion.usage);
     context.span.succeed({
       finishReason: completion.finish_reason,
       usage: completion.usage,
+      content: completion.content,
       ...(completion.model !== undefined ? { model: completion.model } : {}),
       ...(completion.upstream_id !== undefined ? { upstreamId: completion.upstream_id } : {}),
     });
@@ -132,11 +149,12 @@ export class LlmGateway {
     const labels = { provider: context.target.provider, model: context.target.model };
     const firstAt = this.clock.now();
     this.env.metrics.timeToFirstToken(labels, (firstAt - context.startedAt) / 1000);
-    context.span.firstToken();
+    context.span.firstToken((firstAt - context.startedAt) / 1000);
     const onEnd = (end: StreamEnd) => {
       const seconds = (this.clock.now() - context.startedAt) / 1000;
       this.env.metrics.attempt(labels, end.outcome, seconds);
       if (end.outcome === 'ok') {
+        if (end.done.finish_reason === 'content_filter') this.env.metrics.error(labels, 'content_filter');
         this.recordUsage(labels, end.done.usage);
         context.span.succeed({
           finishReason: end.done.finish_reason,
@@ -150,6 +168,7 @@ export class LlmGateway {
         end.error ??
         new LlmError({ kind: 'cancelled', ...labels, message: `${labels.provider}/${labels.model}: stream abandoned by the caller` });
       if (error.countsAgainstBreaker) this.breakers.get(labels.provider, labels.model).recordLateFailure();
+      this.env.metrics.error(labels, errorMetricKind(error.kind));
       context.span.fail(error);
     };
     return {
@@ -175,7 +194,7 @@ export class LlmGateway {
     return this.router.resolve(aliasOrModel);
   }
 
-  /** Every breaker used so far, for health endpoints and metrics. */
+  /** Every breaker used so far: the orchestrator's readiness summary and `conduit_llm_breaker_state`. */
   breakerStates(): BreakerSnapshot[] {
     return this.breakers.list();
   }
@@ -190,6 +209,7 @@ export class LlmGateway {
       ...(options.requestId !== undefined ? { requestId: options.requestId } : {}),
       ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
       ...(options.headers !== undefined ? { headers: options.headers } : {}),
+      ...(options.captureContent !== undefined ? { captureContent: options.captureContent } : {}),
     };
   }
 

@@ -8,6 +8,7 @@ import { retry, type BackoffPolicy } from '../resilience/retry';
 import type { ResolvedRoute, RouteTarget } from '../routing/llm-router';
 import type { AttemptRecord, SkipReason } from './attempt-record';
 import { AttemptSpan } from './attempt-span';
+import { errorMetricKind } from './llm-metrics';
 import type { AttemptOutcome, LlmMetrics } from './llm-metrics';
 
 /** What an attempt body gets: the target, the concrete request, and options for the provider. */
@@ -49,6 +50,7 @@ export interface ChainCall {
   timeoutMs?: number;
   headers?: Record<string, string>;
   stream: boolean;
+  captureContent?: (text: string) => string;
 }
 
 /** Thrown inside a target's retry loop when its breaker refuses a try. */
@@ -145,6 +147,7 @@ class TargetRun<T> {
       const latencyMs = this.env.clock.now() - context.startedAt;
       const labels = { provider: this.target.provider, model: this.target.model };
       this.env.metrics.attempt(labels, this.outcomeOf(error, attempt), latencyMs / 1000);
+      this.env.metrics.error(labels, errorMetricKind(error.kind));
       context.span.fail(error);
       this.attempts.push(failed(this.target, attempt, error, latencyMs));
       throw error;
@@ -181,6 +184,7 @@ class TargetRun<T> {
         requested: call.route.requested,
         stream: call.stream,
         ...(call.requestId !== undefined ? { requestId: call.requestId } : {}),
+        ...(call.captureContent !== undefined ? { captureContent: call.captureContent } : {}),
       }),
       startedAt: this.env.clock.now(),
     };

@@ -71,6 +71,7 @@ export function anthropicMessagesHandler(state: MockLlmState) {
       model: body.model,
       stream,
       promptTokens: inputTokens(body),
+      promptText: [...(body.system === undefined ? [] : [contentText(body.system)]), ...body.messages.map((message) => contentText(message.content))].join('\n'),
     });
     if (exchange.applyFault()) return;
     answer(state, exchange, body, stream);

@@ -16,9 +16,11 @@ export const faultSpecSchema = z
     latency_ms: delayMs.optional(),
     ttft_ms: delayMs.optional(),
     token_delay_ms: delayMs.optional(),
+    /** Answer with this text instead of the echo (e.g. a planted secret for output-guard tests). */
+    reply: z.string().min(1).max(100_000).optional(),
   })
   .refine((fault) => Object.values(fault).some((value) => value !== undefined), {
-    message: 'fault must set at least one of status, type, latency_ms, ttft_ms, token_delay_ms',
+    message: 'fault must set at least one of status, type, latency_ms, ttft_ms, token_delay_ms, reply',
   })
   .refine((fault) => fault.status === undefined || fault.type === undefined, {
     message: 'fault cannot set both status and type',

@@ -30,7 +30,7 @@ export interface RequestPlan {
   /** Tokens streamed before a cut. */
   cutAfter: number;
   ruleId: string | null;
-  /** Reply text override (header `x-mock-reply`). */
+  /** Reply text override (header `x-mock-reply`, else the fault rule's `reply`). */
   reply: string | undefined;
 }
 
@@ -123,6 +123,7 @@ export function resolveRequestPlan(
     if (fault.retry_after !== undefined) plan.retryAfter = String(fault.retry_after);
     if (fault.type !== undefined) plan.fault = fault.type;
     if (fault.after !== undefined) plan.cutAfter = fault.after;
+    if (fault.reply !== undefined && plan.reply === undefined) plan.reply = fault.reply;
   }
 
   if (overrides.latencyMs !== undefined) plan.latencyMs = overrides.latencyMs;

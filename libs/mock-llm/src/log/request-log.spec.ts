@@ -13,6 +13,7 @@ const entry = (id: string): RequestLogEntry => ({
   started_at: 0,
   ended_at: null,
   prompt_tokens: 0,
+  prompt_text: '',
   completion_tokens: 0,
   tokens_sent: 0,
   client_disconnected: false,

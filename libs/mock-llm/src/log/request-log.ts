@@ -18,6 +18,12 @@ export interface RequestLogEntry {
   started_at: number;
   ended_at: number | null;
   prompt_tokens: number;
+  /**
+   * The text the upstream received, so a test can check what reached the provider (placeholders
+   * instead of personal data, a blocked request never arriving): chat calls, the system prompt and
+   * every message's text, one per line; embeddings, the inputs. Empty for other calls.
+   */
+  prompt_text: string;
   /** Completion tokens the full response would carry. */
   completion_tokens: number;
   /** Completion tokens actually written (streams: deltas sent before the end or a cut). */

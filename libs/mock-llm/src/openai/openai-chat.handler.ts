@@ -34,6 +34,7 @@ export function openAiChatHandler(state: MockLlmState) {
       model: body.model,
       stream,
       promptTokens: promptTokens(body),
+      promptText: body.messages.map((message) => contentText(message.content)).join('\n'),
     });
     if (exchange.applyFault()) return;
 

@@ -36,7 +36,7 @@ export function openAiEmbeddingsHandler(state: MockLlmState) {
   return function embeddings(request: FastifyRequest, reply: FastifyReply): void {
     const body = parseBody(openAiEmbeddingsRequestSchema, request.body);
     const { keys, tokens } = normalizeInputs(body.input);
-    const exchange = state.begin(request, reply, openAiWire, { model: body.model, stream: false, promptTokens: tokens });
+    const exchange = state.begin(request, reply, openAiWire, { model: body.model, stream: false, promptTokens: tokens, promptText: keys.join('\n') });
     if (exchange.applyFault()) return;
 
     const dimensions = body.dimensions ?? state.options.embeddingDimensions;

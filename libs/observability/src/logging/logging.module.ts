@@ -8,6 +8,12 @@ import { isSpanContextValid, trace } from '@opentelemetry/api';
 export interface LoggingOptions {
   service: string;
   level: string;
+  /**
+   * Applied to every serialised log line before it is written (e.g. libs/guardrails'
+   * `createLogScrubber`, which replaces personal data and secrets by value). The service core
+   * passes one by default.
+   */
+  scrub?: (line: string) => string;
 }
 
 const REQUEST_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
@@ -85,6 +91,7 @@ export class LoggingModule {
               formatters: { level: (label: string) => ({ level: label }) },
               mixin: traceFields,
               redact: { paths: REDACTED_PATHS, censor: '[redacted]' },
+              ...(options.scrub ? { hooks: { streamWrite: options.scrub } } : {}),
               genReqId: (req: IncomingMessage, res: ServerResponse) => {
                 const existing = (req as IncomingMessage & { id?: string }).id;
                 const id = typeof existing === 'string' ? existing : requestIdFor(req.headers['x-request-id']);

@@ -83,3 +83,106 @@ export const retrievalDuration = new Histogram({
   buckets: latencyBuckets,
   registers: [metricsRegistry],
 });
+
+export const pipelineStageDuration = new Histogram({
+  name: 'conduit_pipeline_stage_duration_seconds',
+  help: 'Time spent in one stage of the chat pipeline (a stage that is off is not observed)',
+  labelNames: ['stage'] as const,
+  buckets: [0.00005, 0.0001, 0.00025, 0.0005, ...latencyBuckets],
+  registers: [metricsRegistry],
+});
+
+/**
+ * Failed LLM attempts by kind. `kind` is one of {@link LLM_ERROR_METRIC_KINDS}: the gateway maps
+ * its error kinds onto this fixed list (and counts a `content_filter` finish as one).
+ */
+export const LLM_ERROR_METRIC_KINDS = [
+  'rate_limit',
+  'timeout',
+  'server_5xx',
+  'auth',
+  'content_filter',
+  'cancelled',
+  'connection',
+  'invalid_request',
+  'other',
+] as const;
+export type LlmErrorMetricKind = (typeof LLM_ERROR_METRIC_KINDS)[number];
+
+export const llmErrorsTotal = new Counter({
+  name: 'conduit_llm_errors_total',
+  help: 'Failed LLM attempts by kind (rate_limit, timeout, server_5xx, auth, content_filter, cancelled, connection, invalid_request, other)',
+  labelNames: ['provider', 'model', 'kind'] as const,
+  registers: [metricsRegistry],
+});
+
+export const llmFallbacksTotal = new Counter({
+  name: 'conduit_llm_fallbacks_total',
+  help: 'Calls handed from a failing target to the next one of its route, by the target that failed',
+  labelNames: ['provider', 'model'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Breaker state as a number, so that `max` and thresholds work in PromQL. */
+export const BREAKER_STATE_VALUE = { closed: 0, half_open: 1, open: 2 } as const;
+
+export interface BreakerStateReading {
+  provider: string;
+  model: string;
+  state: keyof typeof BREAKER_STATE_VALUE;
+}
+
+const breakerSources = new Set<() => BreakerStateReading[]>();
+
+/** Adds a source of breaker states (an LLM gateway) read at every scrape; returns its removal. */
+export function registerBreakerSource(source: () => BreakerStateReading[]): () => void {
+  breakerSources.add(source);
+  return () => breakerSources.delete(source);
+}
+
+export const llmBreakerState = new Gauge({
+  name: 'conduit_llm_breaker_state',
+  help: 'Circuit breaker state per provider and model: 0 closed, 1 half-open, 2 open',
+  labelNames: ['provider', 'model'] as const,
+  registers: [metricsRegistry],
+  collect() {
+    this.reset();
+    for (const source of breakerSources) {
+      for (const reading of source()) this.set({ provider: reading.provider, model: reading.model }, BREAKER_STATE_VALUE[reading.state]);
+    }
+  },
+});
+
+export const activeUsers = new Gauge({
+  name: 'conduit_active_users',
+  help: 'Distinct users with billed usage in the last 5 minutes (every billing replica reports the same number: use max)',
+  registers: [metricsRegistry],
+});
+
+export const feedbackTotal = new Counter({
+  name: 'conduit_feedback_total',
+  help: 'Message feedback received, by rating (up, down)',
+  labelNames: ['rating'] as const,
+  registers: [metricsRegistry],
+});
+
+export const queueOldestJobAge = new Gauge({
+  name: 'conduit_queue_oldest_job_age_seconds',
+  help: 'Age of the oldest job waiting in a queue (0 when none waits)',
+  labelNames: ['queue'] as const,
+  registers: [metricsRegistry],
+});
+
+export const queueDeadLetterJobs = new Gauge({
+  name: 'conduit_queue_dead_letter_jobs',
+  help: 'Jobs that failed for good and are kept in the queue for inspection (its dead-letter set)',
+  labelNames: ['queue'] as const,
+  registers: [metricsRegistry],
+});
+
+export const budgetUtilisation = new Gauge({
+  name: 'conduit_budget_utilisation_ratio',
+  help: 'Spend / cap of the current budget window for the top N tenants by utilisation (BUDGET_METRIC_TOP_N)',
+  labelNames: ['tenant', 'period'] as const,
+  registers: [metricsRegistry],
+});

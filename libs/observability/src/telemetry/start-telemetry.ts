@@ -6,7 +6,14 @@ import { IORedisInstrumentation } from '@opentelemetry/instrumentation-ioredis';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
-import { SamplingDecision, type Sampler, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  ParentBasedSampler,
+  SamplingDecision,
+  TraceIdRatioBasedSampler,
+  type Sampler,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 
 let sdk: NodeSDK | undefined;
 
@@ -44,41 +51,92 @@ export function otlpConfigured(env: Record<string, string | undefined> = process
 }
 
 /**
+ * Whether spans leave the process: an OTLP endpoint is set and neither `OTEL_SDK_DISABLED=true`
+ * nor `OTEL_TRACES_EXPORTER=none` says otherwise. The endpoint is the one switch.
+ */
+export function exportEnabled(env: Record<string, string | undefined> = process.env): boolean {
+  return otlpConfigured(env) && env.OTEL_SDK_DISABLED !== 'true' && env.OTEL_TRACES_EXPORTER !== 'none';
+}
+
+/**
+ * The sampling ratio of new traces (`OTEL_TRACES_SAMPLER_ARG`, default 1). A bad value stops
+ * start-up with a message naming the variable rather than silently tracing everything.
+ */
+export function samplingRatio(env: Record<string, string | undefined> = process.env): number {
+  const raw = env.OTEL_TRACES_SAMPLER_ARG;
+  if (raw === undefined || raw.trim() === '') return 1;
+  const ratio = Number(raw);
+  if (!Number.isFinite(ratio) || ratio < 0 || ratio > 1) {
+    throw new Error(`OTEL_TRACES_SAMPLER_ARG must be a number from 0 to 1 (the share of new traces recorded), got "${raw}"`);
+  }
+  return ratio;
+}
+
+/**
+ * Parent-based ratio sampling: a request that arrives with a sampled `traceparent` is recorded
+ * (so a trace is never split between services), one that arrives unsampled is not, and a new
+ * trace is recorded with probability `ratio`.
+ */
+export function parentBasedRatioSampler(ratio: number): Sampler {
+  return new ParentBasedSampler({ root: new TraceIdRatioBasedSampler(ratio) });
+}
+
+/**
+ * The NodeSDK turns itself off entirely (no context manager, no propagator) when
+ * `OTEL_SDK_DISABLED=true`; Conduit reads that variable as "export nothing" only, because W3C
+ * propagation and trace ids in logs must survive a default install. The variable is hidden from
+ * the SDK's constructor, the only place it reads it.
+ */
+function withoutSdkDisabled<T>(build: () => T): T {
+  const saved = process.env.OTEL_SDK_DISABLED;
+  if (saved === undefined) return build();
+  delete process.env.OTEL_SDK_DISABLED;
+  try {
+    return build();
+  } finally {
+    process.env.OTEL_SDK_DISABLED = saved;
+  }
+}
+
+/**
  * Starts the OpenTelemetry NodeSDK. Must run before Nest, Fastify, pg, ioredis or undici are
  * loaded, which is why every app imports its `instrumentation.ts` first.
  *
- * Tracing is always on in-process (so W3C context propagates and logs carry trace ids); spans are
- * recorded and leave the process only when an OTLP endpoint is configured (sampled by the standard
- * `OTEL_TRACES_SAMPLER` variables). `OTEL_SDK_DISABLED=true` turns it
- * off entirely.
+ * Tracing is always on in-process, whatever the environment: W3C context propagates across every
+ * hop and logs carry trace ids. Spans are recorded and leave the process only when
+ * {@link exportEnabled} (an OTLP endpoint is set), sampled parent-based with the ratio
+ * {@link samplingRatio}. `OTEL_TRACES_SAMPLER` still picks another standard sampler.
  */
 export function startTelemetry(options: TelemetryOptions): NodeSDK | undefined {
   const env = options.env ?? process.env;
-  if (sdk || env.OTEL_SDK_DISABLED === 'true') return sdk;
-  const exporter = options.exporter ?? (otlpConfigured(env) ? new OTLPTraceExporter() : undefined);
-  sdk = new NodeSDK({
-    resource: resourceFromAttributes({
-      [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? options.serviceName,
-      [ATTR_SERVICE_VERSION]: env.npm_package_version ?? '0.1.0',
-    }),
-    traceExporter: exporter,
-    spanProcessors: exporter ? undefined : [localOnly],
-    // With an exporter: OTEL_TRACES_SAMPLER / OTEL_TRACES_SAMPLER_ARG as usual (default: record all).
-    ...(exporter || env.OTEL_TRACES_SAMPLER ? {} : { sampler: propagateOnly }),
-    // Metrics are Prometheus' (prom-client, `/metrics`) and logs are pino's. Left unset, the SDK
-    // would default both to OTLP: instruments recording on every request and an export to
-    // localhost:4318 every minute. Opt in with OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER.
-    ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
-    ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
-    instrumentations: [
-      new HttpInstrumentation({
-        ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.some((path) => request.url?.startsWith(path)),
+  if (sdk) return sdk;
+  const exporter = options.exporter ?? (exportEnabled(env) ? new OTLPTraceExporter() : undefined);
+  const sampler = exporter ? (env.OTEL_TRACES_SAMPLER ? undefined : parentBasedRatioSampler(samplingRatio(env))) : propagateOnly;
+  sdk = withoutSdkDisabled(
+    () =>
+      new NodeSDK({
+        resource: resourceFromAttributes({
+          [ATTR_SERVICE_NAME]: env.OTEL_SERVICE_NAME ?? options.serviceName,
+          [ATTR_SERVICE_VERSION]: env.npm_package_version ?? '0.1.0',
+        }),
+        traceExporter: exporter,
+        spanProcessors: exporter ? undefined : [localOnly],
+        ...(sampler ? { sampler } : {}),
+        // Metrics are Prometheus' (prom-client, `/metrics`) and logs are pino's. Left unset, the SDK
+        // would default both to OTLP: instruments recording on every request and an export to
+        // localhost:4318 every minute. Opt in with OTEL_METRICS_EXPORTER / OTEL_LOGS_EXPORTER.
+        ...(env.OTEL_METRICS_EXPORTER ? {} : { metricReaders: [] }),
+        ...(env.OTEL_LOGS_EXPORTER ? {} : { logRecordProcessors: [] }),
+        instrumentations: [
+          new HttpInstrumentation({
+            ignoreIncomingRequestHook: (request) => UNTRACED_PATHS.some((path) => request.url?.startsWith(path)),
+          }),
+          new UndiciInstrumentation(),
+          new IORedisInstrumentation({ requireParentSpan: true }),
+          new PgInstrumentation({ requireParentSpan: true }),
+        ],
       }),
-      new UndiciInstrumentation(),
-      new IORedisInstrumentation({ requireParentSpan: true }),
-      new PgInstrumentation({ requireParentSpan: true }),
-    ],
-  });
+  );
   sdk.start();
   return sdk;
 }

@@ -1,0 +1,245 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ChatCompletionRequest, guardrailsPolicyFor, maxTokensOf, textOf } from '@conduit/contracts';
+import type { ChatMessage, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage } from '@conduit/llm';
+import { LlmError } from '@conduit/llm';
+import { PolicyStore } from '@conduit/policies';
+import type { ChatContext } from '../chat/chat-context';
+import { ConversationsService } from '../chat/conversations.service';
+import { estimateTokens } from '../chat/token-estimate';
+import { INTERNAL_SETTINGS, InternalSettings } from '../internal/internal.constants';
+import { PriceQuoteService } from '../usage/price-quote.service';
+import { AnswerFilter, FilterChain } from './answer-filter';
+import { FinishedAnswer, isModelCall, ModelCallStage, PipelineStage } from './pipeline-stage';
+import { PIPELINE_STAGES } from './pipeline.stages';
+import { inStage, StageClock } from './stage-telemetry';
+import type { Turn, TurnIds } from './turn';
+
+function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatMessage {
+  switch (message.role) {
+    case 'developer':
+    case 'system':
+      return { role: 'system', content: textOf(message.content) };
+    case 'user':
+      return { role: 'user', content: textOf(message.content), ...(message.name ? { name: message.name } : {}) };
+    case 'assistant':
+      return {
+        role: 'assistant',
+        content: textOf(message.content ?? null),
+        ...(message.tool_calls ? { tool_calls: message.tool_calls } : {}),
+      };
+    case 'tool':
+      return { role: 'tool', content: textOf(message.content), tool_call_id: message.tool_call_id };
+  }
+}
+
+/** A stage's filter, timed for its stage's histogram. */
+function timed(filter: AnswerFilter, clock: StageClock): AnswerFilter {
+  return { push: (text) => clock.time(() => filter.push(text)), end: () => clock.time(() => filter.end()) };
+}
+
+/**
+ * The chat request path: one ordered list of stages (`pipeline.stages.ts`), the same for plain
+ * and streamed chats and for async jobs. `start` builds the turn and runs every stage's `prepare`
+ * up to the model call; `complete` or `openStream` call the model and pass the answer through the
+ * stages' filters; the `finish` hooks (persistence, usage) run once the answer is over.
+ */
+@Injectable()
+export class ChatPipeline {
+  private readonly logger = new Logger(ChatPipeline.name);
+  private readonly before: PipelineStage[];
+  private readonly model: ModelCallStage;
+  private readonly after: PipelineStage[];
+
+  constructor(
+    @Inject(PIPELINE_STAGES) private readonly stages: readonly PipelineStage[],
+    private readonly store: ConversationsService,
+    private readonly pricing: PriceQuoteService,
+    private readonly policies: PolicyStore,
+    @Inject(INTERNAL_SETTINGS) private readonly settings: InternalSettings,
+  ) {
+    const at = stages.findIndex(isModelCall);
+    if (at === -1 || stages.filter(isModelCall).length !== 1) throw new Error('the chat pipeline needs exactly one model-call stage');
+    this.before = stages.slice(0, at);
+    this.model = stages[at] as ModelCallStage;
+    this.after = stages.slice(at + 1);
+    const misplaced = this.after.find((stage) => stage.prepare);
+    if (misplaced) throw new Error(`pipeline stage "${misplaced.name}" prepares the request but comes after the model call`);
+  }
+
+  /**
+   * Builds the turn and runs the stages before the model call. Refuses first (nothing read,
+   * nothing called) a model that is not priced for the tenant.
+   */
+  async start(body: ChatCompletionRequest, context: ChatContext, ids: Partial<TurnIds> = {}): Promise<Turn> {
+    const startedAt = performance.now();
+    await this.pricing.assertRoutable(body.model, context.tenantId);
+    const [policy, messages] = await Promise.all([this.policies.get(context.tenantId), this.messagesOf(body, context, ids)]);
+    const last = body.messages[body.messages.length - 1];
+    const turn: Turn = {
+      context,
+      body,
+      request: {
+        model: body.model,
+        messages,
+        ...(body.temperature != null ? { temperature: body.temperature } : {}),
+        ...(body.top_p != null ? { top_p: body.top_p } : {}),
+        ...(maxTokensOf(body) !== undefined ? { max_tokens: maxTokensOf(body) } : {}),
+        ...(body.stop != null ? { stop: [body.stop].flat() } : {}),
+        ...(body.tools ? { tools: body.tools } : {}),
+        ...(body.tool_choice ? { tool_choice: body.tool_choice } : {}),
+        ...(body.user ? { user: body.user } : {}),
+      },
+      sessionId: context.sessionId ?? ids.sessionId ?? randomUUID(),
+      newSession: !context.sessionId,
+      userMessage:
+        last.role === 'user' || last.role === 'tool'
+          ? { id: ids.userMessageId ?? randomUUID(), role: last.role, content: textOf(last.content), createdAt: new Date() }
+          : null,
+      assistantId: ids.assistantId ?? randomUUID(),
+      responseId: ids.responseId ?? `chatcmpl-${randomUUID().replace(/-/g, '')}`,
+      created: Math.floor(Date.now() / 1000),
+      startedAt,
+      guardrails: guardrailsPolicyFor(policy, context.apiKeyId),
+      decisions: [],
+      headers: {},
+      citations: [],
+      retrievalMs: null,
+      filters: [],
+    };
+    for (const stage of this.before) {
+      if (stage.prepare && stage.enabled(turn)) await inStage(stage.name, 'prepare', () => stage.prepare?.(turn));
+    }
+    return turn;
+  }
+
+  /** The request's messages, with the session's history when it continues one. */
+  private async messagesOf(body: ChatCompletionRequest, context: ChatContext, ids: Partial<TurnIds>): Promise<ChatMessage[]> {
+    const incoming = body.messages.map(toLlmMessage);
+    if (!context.sessionId) return incoming;
+    // A re-run job must not see its own earlier answer as history.
+    const ownIds = [ids.userMessageId, ids.assistantId].filter((id): id is string => id !== undefined);
+    const history = await this.store.history(context, context.sessionId, this.settings.history, ownIds);
+    return [...incoming.filter((m) => m.role === 'system'), ...history, ...incoming.filter((m) => m.role !== 'system')];
+  }
+
+  /**
+   * One non-streaming completion, through the answer filters. The turn is stored in the
+   * background, or — `durable` (async jobs) — before this resolves, failing if it cannot be stored
+   * or its usage event not emitted.
+   */
+  async complete(turn: Turn, signal: AbortSignal, options: { durable?: boolean } = {}): Promise<CompleteResult> {
+    const result = await inStage(this.model.name, 'complete', () => this.model.complete(turn, signal));
+    const { chain, clocks } = this.answerFilters(turn);
+    let completion = result.completion;
+    if (chain) {
+      const head = chain.push(completion.content);
+      const tail = head.blocked ? head : chain.end();
+      for (const clock of clocks) clock.observe();
+      completion = tail.blocked
+        ? { ...completion, content: '', finish_reason: 'content_filter' }
+        : { ...completion, content: head.text + tail.text };
+    }
+    await this.finish(turn, {
+      content: completion.content,
+      status: 'complete',
+      provider: result.provider,
+      model: result.model,
+      usage: completion.usage,
+      usageEstimated: false,
+      latencyMs: Math.round(performance.now() - turn.startedAt),
+      ttftMs: null,
+      metadata: {
+        finish_reason: completion.finish_reason,
+        attempts: result.attempts.length,
+        ...(completion.tool_calls?.length ? { tool_calls: JSON.stringify(completion.tool_calls) } : {}),
+      },
+      durable: options.durable ?? false,
+    });
+    return { ...result, completion };
+  }
+
+  /** Opens the upstream stream; resolves at the first token. Its text events come through the answer filters. */
+  async openStream(turn: Turn, signal: AbortSignal): Promise<StreamResult> {
+    const stream = await inStage(this.model.name, 'open_stream', () => this.model.openStream(turn, signal));
+    const { chain, clocks } = this.answerFilters(turn);
+    return chain ? { ...stream, events: filtered(stream.events, chain, clocks) } : stream;
+  }
+
+  /** Records a finished, cancelled or broken stream with what the client actually received. */
+  recordStream(
+    turn: Turn,
+    stream: { provider: string; model: string; ttftMs: number },
+    outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown },
+  ): void {
+    const estimated = outcome.usage === undefined;
+    const usage = outcome.usage ?? {
+      input_tokens: turn.request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0),
+      output_tokens: estimateTokens(outcome.content),
+      cached_tokens: 0,
+    };
+    this.finish(turn, {
+      content: outcome.content,
+      status: outcome.cancelled || outcome.error ? 'partial' : 'complete',
+      provider: stream.provider,
+      model: stream.model,
+      usage,
+      usageEstimated: estimated,
+      latencyMs: Math.round(performance.now() - turn.startedAt),
+      ttftMs: Math.round(stream.ttftMs),
+      metadata: {
+        finish_reason: outcome.cancelled ? 'cancelled' : outcome.finishReason,
+        ...(outcome.error instanceof LlmError ? { error: outcome.error.kind } : {}),
+      },
+      durable: false,
+    }).catch((error: unknown) => this.logger.error({ err: error, request_id: turn.context.requestId }, 'recording a streamed turn failed'));
+  }
+
+  /** The answer's filters, in reverse list order; none at all when no stage filters this answer. */
+  private answerFilters(turn: Turn): { chain: FilterChain | undefined; clocks: StageClock[] } {
+    const filters: AnswerFilter[] = [];
+    const clocks: StageClock[] = [];
+    for (let i = this.stages.length - 1; i >= 0; i -= 1) {
+      const stage = this.stages[i] as PipelineStage;
+      if (!stage.answer || !stage.enabled(turn)) continue;
+      const filter = stage.answer(turn);
+      if (!filter) continue;
+      const clock = new StageClock(stage.name);
+      clocks.push(clock);
+      filters.push(timed(filter, clock));
+    }
+    turn.filters = filters;
+    return { chain: filters.length > 0 ? new FilterChain(filters) : undefined, clocks };
+  }
+
+  private async finish(turn: Turn, answer: FinishedAnswer): Promise<void> {
+    for (const stage of this.after) {
+      if (stage.finish && stage.enabled(turn)) await inStage(stage.name, 'finish', () => stage.finish?.(turn, answer));
+    }
+  }
+}
+
+/**
+ * A stream's events through the answer filters. Once a filter blocks, no more text goes out; the
+ * upstream is still read to its end (so the call is billed with the provider's own usage) and the
+ * answer ends with `finish_reason: "content_filter"`.
+ */
+async function* filtered(events: AsyncIterable<ChatStreamEvent>, chain: FilterChain, clocks: StageClock[]): AsyncGenerator<ChatStreamEvent> {
+  try {
+    for await (const event of events) {
+      if (event.type === 'text') {
+        if (chain.isBlocked) continue;
+        const out = chain.push(event.text);
+        if (out.text !== '') yield { type: 'text', text: out.text };
+      } else if (event.type === 'done') {
+        const out = chain.end();
+        if (out.text !== '') yield { type: 'text', text: out.text };
+        yield chain.isBlocked ? { ...event, finish_reason: 'content_filter' } : event;
+      } else if (!chain.isBlocked) {
+        yield event;
+      }
+    }
+  } finally {
+    for (const clock of clocks) clock.observe();
+  }
+}

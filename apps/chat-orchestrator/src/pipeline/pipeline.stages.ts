@@ -1,0 +1,35 @@
+import type { Provider, Type } from '@nestjs/common';
+import { GuardrailDecisions, guardrailMetricsProvider } from './guardrails/guardrail-decisions';
+import { InjectionDetectors } from './guardrails/injection-detectors';
+import type { PipelineStage } from './pipeline-stage';
+import { InputGuardsStage } from './stages/input-guards/input-guards.stage';
+import { ModelCallStageImpl } from './stages/model-call/model-call.stage';
+import { OutputGuardsStage } from './stages/output-guards/output-guards.stage';
+import { PersistenceStage } from './stages/persistence/persistence.stage';
+import { RetrievalStage } from './stages/retrieval/retrieval.stage';
+
+/** The stages, in the order a request meets them (injected into `ChatPipeline`). */
+export const PIPELINE_STAGES = Symbol('PIPELINE_STAGES');
+
+/**
+ * THE list: the chat request path, in order. Adding a stage is one folder under `stages/` and one
+ * line here (the team guide's order: template, memory, input guards, cache lookup, retrieval,
+ * routing + model call + tool loop, output guards, cache store, persistence/usage/eval sampling;
+ * stages not built yet are simply absent).
+ */
+const STAGES: readonly Type<PipelineStage>[] = [
+  InputGuardsStage,
+  RetrievalStage,
+  ModelCallStageImpl,
+  OutputGuardsStage,
+  PersistenceStage,
+];
+
+/** Nest providers: what the stages share, every stage, and the ordered list of their instances. */
+export const pipelineStageProviders: Provider[] = [
+  guardrailMetricsProvider,
+  GuardrailDecisions,
+  InjectionDetectors,
+  ...STAGES,
+  { provide: PIPELINE_STAGES, inject: [...STAGES], useFactory: (...stages: PipelineStage[]) => stages },
+];

@@ -1,0 +1,114 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UsageEventProducer } from '@conduit/budget';
+import { textOf, uuidFromName } from '@conduit/contracts';
+import type { EmbeddingUsage } from '@conduit/embeddings';
+import { retrievalDuration } from '@conduit/observability';
+import { buildGroundedPrompt, groundingSources, type RetrievedChunk, Retriever } from '@conduit/retrieval';
+import { GuardrailDecisions } from '../../guardrails/guardrail-decisions';
+import { InjectionDetectors } from '../../guardrails/injection-detectors';
+import type { PipelineStage } from '../../pipeline-stage';
+import type { Turn } from '../../turn';
+
+/**
+ * Retrieval: when the request names a collection, the tenant's chunks for the last user message
+ * ground the answer (a system message first) and become its citations. On per request
+ * (`conduit.collection`).
+ *
+ * Retrieved chunks are content the model reads, so they are checked for indirect injection
+ * (`injection.indirect` of the tenant's policy: `flag` keeps the chunk and records it, `block`
+ * drops it), and pass through the input guards' PII treatment (`turn.protect`) before they go
+ * into the prompt. The query's embedding is billed (`feature: embedding`, one event per answer id).
+ */
+@Injectable()
+export class RetrievalStage implements PipelineStage {
+  readonly name = 'retrieval';
+  private readonly logger = new Logger(RetrievalStage.name);
+
+  constructor(
+    private readonly retriever: Retriever,
+    private readonly usage: UsageEventProducer,
+    private readonly detectors: InjectionDetectors,
+    private readonly decisions: GuardrailDecisions,
+  ) {}
+
+  enabled(turn: Turn): boolean {
+    return turn.body.conduit?.collection !== undefined;
+  }
+
+  async prepare(turn: Turn): Promise<void> {
+    const { body, context } = turn;
+    const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
+    const query = textOf(lastUser?.content ?? '');
+    const { chunks, latency_ms, embedding_usage } = await this.retriever.retrieve({
+      tenantId: context.tenantId,
+      collection: body.conduit?.collection as string,
+      query,
+      topK: body.conduit?.top_k,
+      scoreThreshold: body.conduit?.score_threshold,
+    });
+    retrievalDuration.observe(latency_ms / 1_000);
+    this.billEmbedding(turn, embedding_usage);
+    let kept = turn.guardrails.injection.indirect === 'off' ? chunks : await this.guard(turn, chunks);
+    const protect = turn.protect;
+    if (protect) kept = kept.map((chunk) => ({ ...chunk, text: protect(chunk.text) }));
+    const system = buildGroundedPrompt(kept);
+    turn.citations = groundingSources(kept).map((chunk, index) => ({
+      index: index + 1,
+      document_id: chunk.document_id,
+      chunk_index: chunk.chunk_index,
+      score: Math.round(chunk.score * 10_000) / 10_000,
+      filename: chunk.filename ?? null,
+    }));
+    turn.retrievalMs = Math.round(latency_ms);
+    turn.request.messages = [{ role: 'system', content: system.content }, ...turn.request.messages];
+  }
+
+  /**
+   * Emits the query embedding's usage off the request path. The event id derives from the
+   * answer's id, so an async job run again (whose ids are fixed) bills it once.
+   */
+  private billEmbedding(turn: Turn, usages: EmbeddingUsage[]): void {
+    if (usages.length === 0) return;
+    const { context } = turn;
+    const occurredAt = new Date().toISOString();
+    this.usage
+      .emit(
+        usages.map((usage) => ({
+          event_id: uuidFromName(`embedding:query:${turn.assistantId}:${usage.model}`),
+          tenant_id: context.tenantId,
+          user_id: context.userId,
+          api_key_id: context.apiKeyId,
+          request_id: context.requestId.slice(0, 128),
+          provider: usage.provider,
+          model: usage.model,
+          input_tokens: usage.inputTokens,
+          output_tokens: 0,
+          latency_ms: null,
+          feature: 'embedding' as const,
+          occurred_at: occurredAt,
+        })),
+      )
+      .catch((error: unknown) => this.logger.error({ err: error, request_id: context.requestId }, 'could not emit the query embedding usage'));
+  }
+
+  /** Indirect injection in the chunks: flagged, or dropped when the policy blocks. */
+  private async guard(turn: Turn, chunks: RetrievedChunk[]): Promise<RetrievedChunk[]> {
+    if (chunks.length === 0) return chunks;
+    const action = turn.guardrails.injection.indirect;
+    const detector = this.detectors.for(turn.guardrails.injection.detector);
+    const kept: RetrievedChunk[] = [];
+    await this.decisions.apply(turn, 'indirect_injection', async () => {
+      let score = 0;
+      let found = 0;
+      const verdicts = await Promise.all(chunks.map((chunk) => detector.detect(chunk.text, { kind: 'document' })));
+      verdicts.forEach((verdict, i) => {
+        score = Math.max(score, verdict.score);
+        if (verdict.verdict === 'injection') found += 1;
+        if (verdict.verdict !== 'injection' || action !== 'block') kept.push(chunks[i] as RetrievedChunk);
+      });
+      const verdict = found === 0 ? 'pass' : action === 'block' ? 'drop' : 'flag';
+      return { stage: 'indirect_injection', verdict, score: Math.round(score * 1_000) / 1_000, ...(found > 0 ? { entities: { document_chunk: found } } : {}) };
+    });
+    return kept;
+  }
+}

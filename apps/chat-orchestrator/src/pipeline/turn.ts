@@ -1,0 +1,60 @@
+import type { ChatCompletionRequest, GuardrailsPolicy } from '@conduit/contracts';
+import type { GuardrailDecision } from '@conduit/guardrails';
+import type { ChatRequest } from '@conduit/llm';
+import type { ChatContext } from '../chat/chat-context';
+import type { ChatTurn } from '../chat/chat-turn';
+import type { AnswerFilter } from './answer-filter';
+
+export interface Citation {
+  index: number;
+  document_id: string;
+  chunk_index: number;
+  score: number;
+  filename: string | null;
+}
+
+/**
+ * Ids a caller may fix instead of minting random ones. Async jobs derive them from the job id, so
+ * a job that is run again (retry, crash) writes the same session, messages and usage event.
+ */
+export interface TurnIds {
+  sessionId: string;
+  userMessageId: string;
+  assistantId: string;
+  responseId: string;
+}
+
+/**
+ * The object every stage of the pipeline reads and extends: one request on its way to the model
+ * and back. Created by `ChatPipeline.start` (session resolved, history merged, ids minted, the
+ * tenant's policy read); stages add to it.
+ */
+export interface Turn {
+  context: ChatContext;
+  body: ChatCompletionRequest;
+  /** What goes to the provider: stages rewrite its messages (redaction, grounding). */
+  request: ChatRequest;
+  sessionId: string;
+  newSession: boolean;
+  userMessage: ChatTurn['userMessage'];
+  assistantId: string;
+  responseId: string;
+  created: number;
+  startedAt: number;
+  /** The guardrails policy of this request: the tenant's, with its API key's override on top. */
+  guardrails: GuardrailsPolicy;
+  /** What the guardrail stages decided (message metadata `guardrails`); never the values themselves. */
+  decisions: GuardrailDecision[];
+  /** Response headers the stages add (e.g. `x-conduit-guardrails`). */
+  headers: Record<string, string>;
+  /** Sources the answer was grounded in (`[1]` is index 0), when the request named a collection. */
+  citations: Citation[];
+  retrievalMs: number | null;
+  /**
+   * Set by a stage that keeps personal data from the provider: what any other text on its way to
+   * the provider (e.g. retrieved chunks) must pass through.
+   */
+  protect?: (text: string) => string;
+  /** Filters of the answer, set up when it starts (see `ChatPipeline`). */
+  filters: AnswerFilter[];
+}
