@@ -49,7 +49,8 @@ const MAY_USE = {
   // apps
   gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'vector-store', 'webhooks'],
   chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'retrieval', 'vector-store'],
-  ingestion: [...INFRASTRUCTURE, 'blob-store', 'embeddings', 'vector-store'],
+  // budget: only the usage producer (embedding usage is billed)
+  ingestion: [...INFRASTRUCTURE, 'blob-store', 'budget', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)
   billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'webhooks'],
   eval: INFRASTRUCTURE,

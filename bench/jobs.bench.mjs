@@ -20,7 +20,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { benchEnv, cpuOf, cpuPerJob, fmt, machine, root, run, startService, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, cpuPerJob, fmt, freePort, machine, root, run, startService, summary, table } from './support.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -34,7 +34,7 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // NODE_ENV=test: the receiver is on 127.0.0.1, which only development/test configs may allow.
-const env = { ...benchEnv(), NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_SIZE: '24' };
+const env = { ...benchEnv(), NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_SIZE: '24', INTERNAL_TOKEN: randomUUID() };
 const webhookEnv = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' };
 console.log('bench:jobs — preparing (build, migrate, seed)…');
 run('node', ['scripts/build.mjs']);
@@ -77,10 +77,22 @@ async function start(name, serviceEnv) {
 const mock = await start('mock-llm', { ...env, MOCK_LLM_LATENCY_MS: String(UPSTREAM_LATENCY_MS), MOCK_LLM_REQUEST_LOG_CAPACITY: '0' });
 // Billing delivers the webhooks (webhook.deliver) besides billing usage.
 const billing = await start('billing', { ...env, ...webhookEnv, WEBHOOK_CONCURRENCY: String(CONCURRENCY) });
-const gateway = await start('api-gateway', { ...env, ...webhookEnv, CHAT_ORCHESTRATOR_URL: 'http://127.0.0.1:9' });
+// Job admission prices each job with the orchestrator's quote (issue 13): the orchestrator keeps one
+// port across its restart, the gateway caches the quote for the whole run, and rate limits are
+// lifted (the bench submits far above them; budget reservations still run, as in production).
+const orchestratorPort = String(await freePort());
+const unlimited = { key_rpm: null, key_tpm: null, user_rpm: null, user_tpm: null };
+const gateway = await start('api-gateway', {
+  ...env,
+  ...webhookEnv,
+  CHAT_ORCHESTRATOR_URL: `http://127.0.0.1:${orchestratorPort}`,
+  PRICE_QUOTE_TTL_MS: '3600000',
+  TIER_POLICY: JSON.stringify({ free: unlimited, pro: unlimited, enterprise: unlimited }),
+});
 const startOrchestrator = () =>
   start('chat-orchestrator', {
     ...env,
+    PORT: orchestratorPort,
     OPENAI_API_KEY: 'mock',
     OPENAI_BASE_URL: `${mock.url}/v1`,
     ANTHROPIC_API_KEY: 'mock',
@@ -185,6 +197,13 @@ const report = {
 };
 const allIds = [];
 try {
+  // One job with the orchestrator up caches the model's price quote in the gateway; then phase 1
+  // runs with no worker, as before admission existed.
+  console.log('priming the price quote…');
+  const primer = await startOrchestrator();
+  await submit(-1, false);
+  await primer.stop();
+  services.splice(services.indexOf(primer), 1);
   console.log(`warm-up (${WARMUP} submissions)…`);
   const warm = await submitAtRate(WARMUP, Math.min(RATE, 200), 1_000_000);
 

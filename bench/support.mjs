@@ -1,6 +1,7 @@
 // Shared pieces of the benchmarks: a migrated bench database, services started as processes
 // from dist/, percentiles, and tables. Loopback only; every run is bounded in time.
 import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
@@ -47,7 +48,8 @@ export function freePort() {
 
 /** Starts `dist/apps/<name>/src/main.js` and waits for /health/ready. */
 export async function startService(name, env) {
-  const port = await freePort();
+  // A fixed PORT lets a service be restarted where its callers expect it.
+  const port = env.PORT ? Number(env.PORT) : await freePort();
   // BENCH_CPU_PROF=<dir>: every service writes a V8 CPU profile there when it stops.
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${resolve(process.env.BENCH_CPU_PROF)}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`] : [];
   const child = spawn(process.execPath, [...profile, join(root, 'dist', 'apps', name, 'src', 'main.js')], {
@@ -168,7 +170,9 @@ export async function openLoop({ url, headers, body, rate, seconds, connections 
  * `upstreamMs`), chat-orchestrator, billing and api-gateway. Tier rate limits are lifted (the
  * benches run far above them); budget reservations still run, as in production.
  */
-export async function startChatPath(env, { upstreamMs = 20 } = {}) {
+export async function startChatPath(benchEnvironment, { upstreamMs = 20 } = {}) {
+  // The internal hop (gateway → orchestrator) is authenticated: one token per run.
+  const env = { INTERNAL_TOKEN: randomBytes(24).toString('hex'), ...benchEnvironment };
   run('node', ['scripts/build.mjs']);
   run('node', ['scripts/migrate.mjs', 'deploy'], env);
   const key = JSON.parse(run('node', ['dist/apps/api-gateway/src/cli/admin.js', 'seed-dev'], { ...env, CONDUIT_DEV_API_KEY: 'cdt_bench_key_0123456789abcdef' })).api_key;

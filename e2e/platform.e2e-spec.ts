@@ -76,6 +76,12 @@ describe('platform: configuration is validated at start-up', () => {
     expect(lines[0]).toBe('api-gateway: invalid configuration: DATABASE_URL is required but not set');
   });
 
+  it.each(['api-gateway', 'chat-orchestrator'] as const)('%s refuses to start with NODE_ENV=production and no INTERNAL_TOKEN (issue 13)', async (name) => {
+    const service = await spawnService(name, { NODE_ENV: 'production', INTERNAL_TOKEN: undefined });
+    expect(await service.exited).toBe(78);
+    expect(service.output().trim()).toBe(`${name}: invalid configuration: INTERNAL_TOKEN is required but not set`);
+  });
+
   it('exits non-zero naming a malformed variable', async () => {
     const service = await spawnService('billing', { REDIS_URL: 'localhost:6379', PORT: '99999' });
     expect(await service.exited).toBe(78);

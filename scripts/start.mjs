@@ -24,6 +24,8 @@ const env = {
   DATABASE_URL: process.env.DATABASE_URL || 'postgresql://postgres@127.0.0.1:5432/conduit',
   REDIS_URL: process.env.REDIS_URL || 'redis://127.0.0.1:6379/0',
   NODE_ENV: process.env.NODE_ENV || 'development',
+  // The internal hop's shared secret (gateway → orchestrator): one per run unless given.
+  INTERNAL_TOKEN: process.env.INTERNAL_TOKEN || randomBytes(24).toString('hex'),
 };
 const gatewayPort = Number(env.PORT || 8080);
 

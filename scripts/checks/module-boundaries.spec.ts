@@ -165,6 +165,7 @@ describe('module boundaries (eslint.config.mjs)', () => {
     expect(refusedAtAll('runtime')).toEqual(expect.arrayContaining(['@conduit/llm', '@conduit/budget', '@conduit/jobs']));
     expect(refusedAtAll('llm')).toEqual(expect.arrayContaining(['@conduit/budget', '@conduit/embeddings', '@conduit/retrieval']));
     expect(refusedAtAll('billing')).toEqual(expect.arrayContaining(['@conduit/llm', '@conduit/retrieval', '@conduit/vector-store']));
-    expect(refusedAtAll('ingestion-worker')).toEqual(expect.arrayContaining(['@conduit/llm', '@conduit/budget']));
+    // The ingestion worker bills its embeddings through the usage producer of @conduit/budget (issue 13), nothing else of it.
+    expect(refusedAtAll('ingestion-worker')).toEqual(expect.arrayContaining(['@conduit/llm', '@conduit/retrieval', '@conduit/jobs']));
   });
 });

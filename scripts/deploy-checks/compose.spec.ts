@@ -189,6 +189,14 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('gives the gateway and the orchestrator the same internal token, as NODE_ENV=production requires', () => {
+    const envOf = (name: string) => compose.services[name].environment as Record<string, string>;
+    for (const name of ['api-gateway', 'chat-orchestrator']) {
+      expect(envOf(name)).toMatchObject({ NODE_ENV: 'production', INTERNAL_TOKEN: expect.stringMatching(/^\$\{INTERNAL_TOKEN:-.{16,}\}$/) });
+    }
+    expect(envOf('api-gateway').INTERNAL_TOKEN).toBe(envOf('chat-orchestrator').INTERNAL_TOKEN);
+  });
+
   it('is scraped by Prometheus: every service target matches its compose PORT and carries service/part_of', () => {
     const prometheus = parseYaml(readFileSync(join(repoRoot, 'deploy', 'prometheus', 'prometheus.yml'), 'utf8')) as {
       rule_files: string[];

@@ -263,6 +263,24 @@ describe('helm/conduit chart', () => {
       expect(at(config, 'CHAT_ORCHESTRATOR_URL')).toBe('http://conduit-full-chat-orchestrator:8081');
     });
 
+    it('generate the internal token into the Secret when none is given, and use the one given', () => {
+      const tokenOf = (set: Record<string, string> = {}) =>
+        Buffer.from((at(named(render({ set }), 'Secret', 'conduit-secrets'), 'data') as Record<string, string>).INTERNAL_TOKEN, 'base64').toString();
+      const generated = tokenOf();
+      expect(generated).toMatch(/^[A-Za-z0-9]{48}$/);
+      // No live Secret to read back under `helm template`: each render draws a new one (an install keeps it with lookup).
+      expect(tokenOf()).not.toBe(generated);
+      expect(tokenOf({ 'secrets.internalToken': 'given-token-0123456789' })).toBe('given-token-0123456789');
+      // Every service loads the Secret, so the gateway and the orchestrator hold the same token.
+      for (const name of ['api-gateway', 'chat-orchestrator']) {
+        expect(at(mainContainer(named(render(), 'Deployment', `conduit-${name}`)), 'envFrom')).toContainEqual({ secretRef: { name: 'conduit-secrets' } });
+      }
+    });
+
+    it('refuse an internal token shorter than 16 characters', () => {
+      expect(templateChart(chart.dir, { set: { 'secrets.internalToken': 'short' } }).status).not.toBe(0);
+    });
+
     it('use an existingSecret instead of creating one', () => {
       const objects = render({ set: { 'secrets.existingSecret': 'my-conduit', 'secrets.databaseUrl': 'postgres://ignored' } });
       expect(byKind(objects, 'Secret')).toEqual([]);
@@ -363,14 +381,20 @@ describe('helm/conduit chart', () => {
   });
 
   describe('network policies', () => {
-    it('leave the gateway open, restrict the others to the release, and allow only the needed egress', () => {
+    it('leave the gateway open, admit only the gateway to the others (their internal routes), and allow only the needed egress', () => {
       const objects = render();
       const gateway = named(objects, 'NetworkPolicy', 'conduit-api-gateway');
       expect(at(gateway, 'spec', 'ingress')).toEqual([{ ports: [{ port: 'http', protocol: 'TCP' }] }]);
+      const fromGateway = {
+        from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'conduit', 'app.kubernetes.io/instance': 'conduit', 'app.kubernetes.io/component': 'api-gateway' } } }],
+        ports: [{ port: 'http', protocol: 'TCP' }],
+      };
+      for (const name of ['chat-orchestrator', 'billing', 'ingestion-worker', 'eval-worker']) {
+        expect(at(named(objects, 'NetworkPolicy', `conduit-${name}`), 'spec', 'ingress')).toEqual([fromGateway]);
+      }
+      // Each Service exposes only the port its NetworkPolicy admits.
+      for (const service of byKind(objects, 'Service')) expect(at(service, 'spec', 'ports')).toEqual([expect.objectContaining({ targetPort: 'http' })]);
       const billing = named(objects, 'NetworkPolicy', 'conduit-billing');
-      expect(at(billing, 'spec', 'ingress')).toEqual([
-        { from: [{ podSelector: { matchLabels: { 'app.kubernetes.io/instance': 'conduit' } } }], ports: [{ port: 'http', protocol: 'TCP' }] },
-      ]);
       expect(at(billing, 'spec', 'policyTypes')).toEqual(['Ingress', 'Egress']);
       const egressPorts = (at(billing, 'spec', 'egress') as Json[]).flatMap((rule) =>
         ((rule.ports as Json[] | undefined) ?? []).map((p) => `${String(p.port)}/${String(p.protocol)}`),

@@ -36,7 +36,7 @@ export class AppModule {
           maxUploadBytes: config.documents.maxUploadBytes,
           embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
         }),
-        JobsModule.register(config.jobs),
+        JobsModule.register(config.jobs, usage),
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
       ],
     };

@@ -29,6 +29,8 @@ export class AppModule {
           readiness: [VectorStoreReadiness, LlmBreakerReadiness],
         }),
         LlmModule.forRoot(llm),
+        // INTERNAL_SETTINGS for the guard of ModelsController (the other internal controllers' modules import it too).
+        internal,
         usage,
         chat,
         // Async jobs (`job.execute`) run the chat pipeline above. Their webhooks are sent by billing.

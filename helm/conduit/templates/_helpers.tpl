@@ -176,3 +176,22 @@ large:
     {{- end }}
   {{- end }}
 {{- end }}
+
+{{/*
+The internal hop's shared secret for the Secret the chart creates: secrets.internalToken when
+given; else the value already in the release's live Secret (so upgrades keep it and running pods
+keep agreeing); else a new random one. `lookup` finds nothing under `helm template`, which then
+renders a fresh value each time.
+*/}}
+{{- define "conduit.internalToken" -}}
+{{- if .Values.secrets.internalToken }}
+{{- .Values.secrets.internalToken }}
+{{- else }}
+{{- $live := lookup "v1" "Secret" .Release.Namespace (include "conduit.secretName" .) }}
+{{- if and $live $live.data (hasKey $live.data "INTERNAL_TOKEN") }}
+{{- index $live.data "INTERNAL_TOKEN" | b64dec }}
+{{- else }}
+{{- randAlphaNum 48 }}
+{{- end }}
+{{- end }}
+{{- end }}

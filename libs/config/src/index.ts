@@ -22,3 +22,4 @@ export {
   secretsEnv,
 } from './secret-keyring';
 export type { SealedSecret } from './secret-keyring';
+export { internalTokenEnv, requireInternalTokenInProduction } from './internal-token';

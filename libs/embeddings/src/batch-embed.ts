@@ -1,4 +1,4 @@
-import type { Embedder } from './embedder';
+import type { EmbedOptions, Embedder } from './embedder';
 import { EmbeddingError } from './embedding.exception';
 import { throwIfAborted } from './vector-math';
 
@@ -25,7 +25,7 @@ export async function batchEmbed(
   texts: readonly string[],
   batchSize: number,
   onBatch?: (progress: EmbedBatchProgress) => void | Promise<void>,
-  options: { signal?: AbortSignal } = {},
+  options: EmbedOptions = {},
 ): Promise<number[][]> {
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`batchEmbed: batchSize must be a positive integer, got ${batchSize}`);
   const batches = Math.ceil(texts.length / batchSize);

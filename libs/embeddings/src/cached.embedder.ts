@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import type { Embedder } from './embedder';
+import type { EmbedOptions, Embedder } from './embedder';
 import { EmbeddingError } from './embedding.exception';
 
 export const EMBEDDING_CACHE_DEFAULT_TTL_S = 7 * 24 * 3600;
@@ -66,7 +66,7 @@ export class CachedEmbedder implements Embedder {
     return `${this.keyPrefix}:${this.inner.model}:${this.inner.dimension}:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
   }
 
-  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
     if (texts.length === 0) return [];
     const keys = texts.map((text) => this.keyFor(text));
     const cached = await this.read(keys);

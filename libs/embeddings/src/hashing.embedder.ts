@@ -1,4 +1,4 @@
-import type { Embedder } from './embedder';
+import type { EmbedOptions, Embedder } from './embedder';
 import { FNV_OFFSET_BASIS, fmix32, fnv1aUpdate } from './feature-hash';
 import { throwIfAborted } from './vector-math';
 
@@ -58,12 +58,16 @@ export class HashingEmbedder implements Embedder {
     this.dimension = dimension;
   }
 
-  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
     const out: number[][] = [];
+    let words = 0;
     for (const text of texts) {
       throwIfAborted(options.signal);
       out.push(this.embedText(text));
+      words += text.normalize('NFKC').match(WORD)?.length ?? 0;
     }
+    // Computed here, free (priced at $0), but reported like any embedding call.
+    if (texts.length > 0) options.onUsage?.({ provider: 'local', model: this.model, inputTokens: words });
     return out;
   }
 

@@ -1,4 +1,6 @@
-export type { Embedder } from './embedder';
+export type { EmbedOptions, Embedder } from './embedder';
+export { EmbeddingUsageTally } from './embedding-usage';
+export type { EmbeddingUsage } from './embedding-usage';
 export { EmbeddingError } from './embedding.exception';
 export { HASHING_DEFAULT_DIMENSION, HASHING_MODEL, HashingEmbedder } from './hashing.embedder';
 export type { HashingEmbedderOptions } from './hashing.embedder';

@@ -1,5 +1,5 @@
 import OpenAI from 'openai';
-import type { Embedder } from './embedder';
+import type { EmbedOptions, Embedder } from './embedder';
 import { EmbeddingError } from './embedding.exception';
 import { normalizeInPlace, throwIfAborted } from './vector-math';
 
@@ -138,16 +138,16 @@ export class OpenAiEmbedder implements Embedder {
     });
   }
 
-  async embed(texts: string[], options: { signal?: AbortSignal } = {}): Promise<number[][]> {
+  async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
     const out: number[][] = [];
     for (let start = 0; start < texts.length; start += this.batchSize) {
       throwIfAborted(options.signal);
-      out.push(...(await this.embedBatch(texts.slice(start, start + this.batchSize), options.signal)));
+      out.push(...(await this.embedBatch(texts.slice(start, start + this.batchSize), options)));
     }
     return out;
   }
 
-  private async embedBatch(texts: string[], signal: AbortSignal | undefined): Promise<number[][]> {
+  private async embedBatch(texts: string[], { signal, onUsage }: EmbedOptions): Promise<number[][]> {
     // The API rejects empty strings; a single space embeds "nothing" without failing the batch.
     const input = texts.map((text) => (text === '' ? ' ' : text));
     for (let attempt = 0; ; attempt++) {
@@ -176,7 +176,12 @@ export class OpenAiEmbedder implements Embedder {
         await sleep(this.retryDelay(attempt, retryAfterMs(error)), signal);
         continue;
       }
-      return this.vectorsOf(response, input.length);
+      const vectors = this.vectorsOf(response, input.length);
+      // What the provider bills: its own count (a server that sends none is counted at ~4 characters a token).
+      const counted = Number(response.usage?.prompt_tokens);
+      const inputTokens = Number.isFinite(counted) && counted >= 0 ? counted : Math.ceil(input.reduce((sum, text) => sum + text.length, 0) / 4);
+      onUsage?.({ provider: 'openai', model: this.model, inputTokens });
+      return vectors;
     }
   }
 

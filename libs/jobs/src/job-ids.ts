@@ -12,6 +12,12 @@ export const jobIds = {
   /** Also the usage event id (`usage-<id>` job): billed once however often the job runs. */
   assistantMessage: (jobId: string, item = 0) => uuidFromName(`job:${jobId}:item:${item}:assistant`),
   responseId: (jobId: string, item = 0) => `chatcmpl-${uuidFromName(`job:${jobId}:item:${item}:response`).replace(/-/g, '')}`,
+  /**
+   * The job's budget reservation, made by the gateway at submit: the worker and the reconciler
+   * find it from the job id alone (settled by the turn of a `chat.completion`, released when the
+   * job reaches a terminal status).
+   */
+  reservation: (jobId: string) => uuidFromName(`job:${jobId}:reservation`),
   /** The webhook delivery of the job's terminal event. */
   webhookDelivery: (jobId: string) => uuidFromName(`job:${jobId}:webhook`),
 };

@@ -1,5 +1,5 @@
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import type { Embedder } from '@conduit/embeddings';
+import { type Embedder, type EmbeddingUsage, EmbeddingUsageTally } from '@conduit/embeddings';
 import { type PrismaClient, visibleCollectionOrder, visibleCollectionWhere } from '@conduit/db';
 import { vectorSpaceFor, type VectorStore } from '@conduit/vector-store';
 import { RetrievalException } from './retrieval.exception';
@@ -34,6 +34,8 @@ export interface RetrieveResult {
   chunks: RetrievedChunk[];
   /** Wall time of the whole call: collection lookup, query embedding, search, filename lookup. */
   latency_ms: number;
+  /** What embedding the query consumed (none when it came from the cache): the caller bills it. */
+  embedding_usage: EmbeddingUsage[];
 }
 
 export const MAX_TOP_K = 50;
@@ -99,7 +101,8 @@ export class Retriever {
     }
     // A private collection: only the caller's points (vector payload) and documents (Postgres).
     const uploader = collection.visibility === 'private' ? request.userId : undefined;
-    const [vector] = await this.embedder.embed([query]);
+    const tally = new EmbeddingUsageTally();
+    const [vector] = await this.embedder.embed([query], { onUsage: tally.add });
     // Fetch a little more than asked: hits of documents that are not indexed are dropped below.
     const hits = await this.vectors.search(vectorSpaceFor(collection.embeddingModel, collection.embeddingDimension), vector, {
       tenantId: request.tenantId,
@@ -131,6 +134,6 @@ export class Retriever {
         start_offset: hit.payload.start_offset,
         end_offset: hit.payload.end_offset,
       }));
-    return { chunks, latency_ms: Math.round((performance.now() - started) * 100) / 100 };
+    return { chunks, latency_ms: Math.round((performance.now() - started) * 100) / 100, embedding_usage: tally.usages() };
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { coreSettings, requireSecretsKekInProduction, secret, secretsEnv, serviceEnv } from '@conduit/config';
+import { coreSettings, internalTokenEnv, requireInternalTokenInProduction, requireSecretsKekInProduction, secret, secretsEnv, serviceEnv } from '@conduit/config';
 import { budgetEnv, budgetSettings } from '@conduit/budget';
 import { blobStoreEnv, blobStoreSettings } from '@conduit/blob-store';
 import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
@@ -12,7 +12,7 @@ export const gatewayConfigSchema = z
   .object({
     ...serviceEnv(8080),
     CHAT_ORCHESTRATOR_URL: z.url().default('http://127.0.0.1:8081'),
-    INTERNAL_TOKEN: secret(z.string().min(16, 'must be at least 16 characters')).optional(),
+    ...internalTokenEnv,
     MAX_TOKENS_LIMIT: z.coerce.number().int().min(1).default(32_768),
     MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
     ORCHESTRATOR_CONNECTIONS: z.coerce.number().int().min(1).max(4_096).default(256),
@@ -35,6 +35,7 @@ export const gatewayConfigSchema = z
   })
   .superRefine(refuseInsecureWebhookTargets)
   .superRefine(requireSecretsKekInProduction)
+  .superRefine(requireInternalTokenInProduction)
   .transform((env) => ({
     ...coreSettings(env),
     usage: {

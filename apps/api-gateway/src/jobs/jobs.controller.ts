@@ -30,7 +30,8 @@ export class JobsController {
         param: 'idempotency-key',
       });
     }
-    const { job, replayed } = await this.jobs.submit(body, { principal, idempotencyKey, requestId: String(request.id) });
+    const { job, replayed, headers } = await this.jobs.submit(body, { principal, idempotencyKey, requestId: String(request.id) });
+    reply.headers(headers);
     reply.header('location', job.status_url);
     if (replayed) reply.header('idempotent-replayed', 'true');
     return job;

@@ -9,6 +9,8 @@ import type { Resolver } from '@conduit/webhooks';
 import { expectApiError } from '../testing/api-error.assertion';
 import { createTenantWithUser, createUserWithKey, removeTenants, TenantWithUser } from '@conduit/testing';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
+import { PriceQuoteServer, startPriceQuoteServer } from '../testing/price-quote-server';
+import { usageTestModule } from '../testing/usage-test-module';
 import type { ListPage } from '../sessions/list-page';
 import { WebhooksApiModule } from '../webhooks/webhooks.module';
 import type { WebhookDeliveryObject } from './jobs.dto';
@@ -35,6 +37,8 @@ describe('jobs API', () => {
   let prisma: PrismaService;
   let producer: JobProducer;
   let alice: TenantWithUser;
+  let quotes: PriceQuoteServer;
+  const internalToken = randomBytes(16).toString('hex');
   const queuePrefix = `test-${randomBytes(6).toString('hex')}`;
   const tenants: { id: string }[] = [];
 
@@ -49,14 +53,22 @@ describe('jobs API', () => {
   };
 
   beforeAll(async () => {
+    // `default` is free: admission runs (see jobs-admission.int-spec.ts) but never refuses these jobs.
+    quotes = await startPriceQuoteServer(
+      { default: { priced: true, input_usd_per_mtok: 0, output_usd_per_mtok: 0, default_max_output_tokens: 4_096, history_max_tokens: 0 } },
+      internalToken,
+    );
     app = await createGatewayTestApp(
       [
-        JobsModule.register({
-          jobs: { maxAttempts: 3, retryDelayMs: 1_000, defaultTimeoutS: 600, maxTimeoutS: 3_600 },
-          webhookPolicy: { allowHttp: false, allowedCidrs: [] },
-          maxTokensLimit: 4_096,
-          resolver,
-        }),
+        JobsModule.register(
+          {
+            jobs: { maxAttempts: 3, retryDelayMs: 1_000, defaultTimeoutS: 600, maxTimeoutS: 3_600 },
+            webhookPolicy: { allowHttp: false, allowedCidrs: [] },
+            maxTokensLimit: 4_096,
+            resolver,
+          },
+          usageTestModule({ prefix: queuePrefix, quotesUrl: quotes.url, internalToken }),
+        ),
         WebhooksApiModule.register({ policy: { allowHttp: false, allowedCidrs: [] }, resolver }),
       ],
       { queuePrefix },
@@ -71,6 +83,7 @@ describe('jobs API', () => {
     await producer?.queue(QueueName.Jobs).obliterate({ force: true });
     await producer?.queue(QueueName.Webhooks).obliterate({ force: true });
     await app?.close();
+    await quotes?.close();
   });
 
   describe('submit and poll', () => {

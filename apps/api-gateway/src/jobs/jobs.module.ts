@@ -6,15 +6,16 @@ import { JobsController } from './jobs.controller';
 import { JobsService } from './jobs.service';
 
 /**
- * `/v1/jobs`. Needs the service core (Prisma, Redis and the job producer), the job store and the
- * webhooks module (endpoints); the worker side lives in the chat-orchestrator.
+ * `/v1/jobs`. Needs the service core (Prisma, Redis and the job producer), the job store, the
+ * webhooks module (endpoints) and `usage`, the app's UsageModule (admission of each job); the
+ * worker side lives in the chat-orchestrator.
  */
 @Module({})
 export class JobsModule {
-  static register(options: JobsOptions): DynamicModule {
+  static register(options: JobsOptions, usage: DynamicModule): DynamicModule {
     return {
       module: JobsModule,
-      imports: [WebhooksModule, JobStoreModule],
+      imports: [WebhooksModule, JobStoreModule, usage],
       controllers: [JobsController],
       providers: [{ provide: JOBS_OPTIONS, useValue: options }, JobsService],
     };

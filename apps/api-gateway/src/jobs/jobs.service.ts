@@ -3,11 +3,13 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { AsyncJobObject, AsyncJobType, QueueName, TERMINAL_JOB_STATUSES, jobExecuteJobId, maxTokensOf } from '@conduit/contracts';
 import type { Job, Prisma } from '@conduit/db';
-import { JobLifecycle, JobStore, jobCancelChannel, linkedSpan, toJobObject } from '@conduit/jobs';
+import { ReservationSettler } from '@conduit/budget';
+import { JobLifecycle, JobStore, jobCancelChannel, jobIds, linkedSpan, toJobObject } from '@conduit/jobs';
 import { injectTraceCarrier } from '@conduit/observability';
 import { JobProducer, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
 import { DeliveryStore, WebhookEndpoints, WebhookTargetError, assertWebhookUrlAllowed, enqueueWebhookDelivery, webhookEventOf } from '@conduit/webhooks';
 import type { Principal } from '../auth/principal';
+import { AdmissionService, JobRequest } from '../usage/admission.service';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.constants';
 import { CreateJobBody, ListJobsQuery, WebhookDeliveryObject, toDeliveryObject } from './jobs.dto';
@@ -26,7 +28,16 @@ export interface Submitted {
   job: AsyncJobObject;
   /** True when an Idempotency-Key replay returned an existing job. */
   replayed: boolean;
+  /** Rate-limit headers of the admission (none on a replay). */
+  headers: Record<string, string>;
 }
+
+/**
+ * How long a job's reservation outlives the job's deadline when nobody ends it (a worker that died
+ * and a reconciler that is off): long enough for the runner or the reconciler to expire the job
+ * and release it themselves.
+ */
+export const JOB_RESERVATION_GRACE_MS = 10 * 60_000;
 
 /**
  * Async jobs of the calling user: submission (idempotent with an Idempotency-Key), polling,
@@ -43,6 +54,8 @@ export class JobsService {
     private readonly lifecycle: JobLifecycle,
     private readonly endpoints: WebhookEndpoints,
     private readonly producer: JobProducer,
+    private readonly admission: AdmissionService,
+    private readonly settler: ReservationSettler,
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
     @Inject(QUEUE_OPTIONS) private readonly queueOptions: QueueModuleOptions,
     @Inject(JOBS_OPTIONS) private readonly options: JobsOptions,
@@ -89,11 +102,24 @@ export class JobsService {
       cancelledAt: null,
       deadlineAt: new Date(now.getTime() + timeoutS * 1_000),
     };
+    // Priced models, rate limits and the budget reservation of the job's worst case, as on the
+    // chat path (400 / 429 / 402 before anything is stored). The reservation lives until the
+    // deadline, so a job waiting in the queue keeps what it was admitted with.
+    const reservation = { tenantId: principal.tenantId, reservationId: jobIds.reservation(job.id), requestId: job.requestId ?? job.id };
+    const admitted = await this.admission.admitJob(principal, jobRequests(body), {
+      id: reservation.reservationId,
+      ttlMs: timeoutS * 1_000 + JOB_RESERVATION_GRACE_MS,
+    });
     // The submit path's one write (one INSERT). A replayed Idempotency-Key inserts nothing.
-    const inserted = await this.jobs.insert(job);
+    const inserted = await this.jobs.insert(job).catch((error: unknown) => {
+      this.settler.release(reservation);
+      throw error;
+    });
     if (!inserted) {
+      // The replayed job holds its own reservation; this one belongs to a job that does not exist.
+      this.settler.release(reservation);
       if (!submit.idempotencyKey) throw new Error(`job ${job.id} was not inserted`);
-      return { job: toJobObject(await this.replay(principal, submit.idempotencyKey, hash)), replayed: true };
+      return { job: toJobObject(await this.replay(principal, submit.idempotencyKey, hash)), replayed: true, headers: {} };
     }
     try {
       await this.lifecycle.enqueue(job, { retryDelayMs: this.options.jobs.retryDelayMs });
@@ -101,7 +127,7 @@ export class JobsService {
       // The job is stored (accepted); the orchestrator's reconciler enqueues queued jobs it finds unqueued.
       this.logger.warn({ err: error, job_id: job.id }, 'could not enqueue a submitted job; the reconciler will');
     }
-    return { job: toJobObject(job), replayed: false };
+    return { job: toJobObject(job), replayed: false, headers: admitted.headers };
   }
 
   async get(owner: Owner, jobId: string): Promise<AsyncJobObject> {
@@ -118,7 +144,9 @@ export class JobsService {
   /**
    * Cancels a queued or running job. A queued job never starts; a running one has its upstream
    * call aborted (the worker hears it on a Redis channel, and checks the row as a fallback).
-   * Cancelling a cancelled job is a no-op; any other finished job answers 409.
+   * Cancelling a cancelled job is a no-op; any other finished job answers 409. Whoever moves a
+   * job to its terminal status ends its budget reservation: here, the cancel that won releases it
+   * (a `chat.completion` whose answer already arrived settled it, and the release is a no-op).
    */
   async cancel(owner: Owner, jobId: string): Promise<AsyncJobObject> {
     const job = await this.findOwned(owner, jobId);
@@ -131,6 +159,7 @@ export class JobsService {
         param: 'id',
       });
     }
+    this.settler.release({ tenantId: cancelled.tenantId, reservationId: jobIds.reservation(cancelled.id), requestId: cancelled.requestId ?? cancelled.id });
     await this.redis.publish(jobCancelChannel(this.queueOptions.prefix), jobId).catch((error: unknown) => {
       this.logger.warn({ err: error, job_id: jobId }, 'could not announce a cancellation; the worker will notice from the database');
     });
@@ -186,8 +215,7 @@ export class JobsService {
   }
 
   private checkLimits(body: CreateJobBody): void {
-    const bodies = body.type === AsyncJobType.ChatBatch ? body.input.requests.map((r, i) => ({ body: r.body, path: `input.requests.${i}.body` })) : [{ body: body.input, path: 'input' }];
-    for (const { body: chat, path } of bodies) {
+    for (const { body: chat, param: path } of jobRequests(body)) {
       const limit = maxTokensOf(chat);
       if (limit !== undefined && limit > this.options.maxTokensLimit) {
         throw new JobsException(JobsErrorCode.MaxTokensTooLarge, `max_tokens must be at most ${this.options.maxTokensLimit}.`, {
@@ -221,4 +249,11 @@ export class JobsService {
     if (!job) throw JobsException.notFound(jobId);
     return job;
   }
+}
+
+/** The chat requests a job will run, with where each sits in the body. */
+function jobRequests(body: CreateJobBody): JobRequest[] {
+  return body.type === AsyncJobType.ChatBatch
+    ? body.input.requests.map((request, i) => ({ body: request.body, param: `input.requests.${i}.body` }))
+    : [{ body: body.input, param: 'input' }];
 }

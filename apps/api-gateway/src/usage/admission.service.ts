@@ -18,6 +18,13 @@ export interface Admission {
   estimateUsd: number;
 }
 
+/** One chat request of an async job, and where it sits in the submitted body (for error `param`s). */
+export interface JobRequest {
+  body: ChatCompletionRequest;
+  /** `input` or `input.requests.<i>.body`. */
+  param: string;
+}
+
 export interface AdmissionOptions {
   /** The call continues a session: the orchestrator may add up to the history budget to the prompt. */
   withHistory?: boolean;
@@ -52,20 +59,46 @@ export class AdmissionService {
    * 402 `budget_exceeded`.
    */
   async admitChat(principal: Principal, body: ChatCompletionRequest, options: AdmissionOptions = {}): Promise<Admission> {
+    const estimate = await this.estimate(principal, body, options);
+    return this.admit(principal, estimate.usd, estimate.tokens);
+  }
+
+  /**
+   * Admits an async job: every chat request it will run, priced and summed into one reservation
+   * (id and time to live given by the caller, so the worker can end it when the job ends), counted
+   * as one request and the requests' tokens against the rate limits. Refuses as
+   * {@link admitChat} does; `param` of a refusal names the request (`input.requests.3.body.model`).
+   */
+  async admitJob(principal: Principal, requests: readonly JobRequest[], reservation: { id: string; ttlMs: number }): Promise<Admission> {
+    let usd = 0;
+    let tokens = 0;
+    for (const request of requests) {
+      const estimate = await this.estimate(principal, request.body, { withHistory: request.body.conduit?.session_id !== undefined, param: request.param });
+      usd += estimate.usd;
+      tokens += estimate.tokens;
+    }
+    return this.admit(principal, usd, tokens, reservation);
+  }
+
+  /**
+   * A call's worst case: the prompt estimate plus the output bound, at the highest prices of the
+   * model's route (USD), and the tokens it counts against the per-minute limits.
+   */
+  private async estimate(principal: Principal, body: ChatCompletionRequest, options: AdmissionOptions & { param?: string }): Promise<{ usd: number; tokens: number }> {
     const quote = await this.quotes.quoteFor(body.model);
     if (quote && !quote.priced && !(await this.unpriced.allows(principal.tenantId))) {
-      throw new UsageException(UsageErrorCode.ModelNotPriced, modelNotPricedMessage(body.model), { param: 'model' });
+      throw new UsageException(UsageErrorCode.ModelNotPriced, modelNotPricedMessage(body.model), { param: options.param ? `${options.param}.model` : 'model' });
     }
     const requestedMax = maxTokensOf(body);
     const promptTokens = estimatePromptTokens(body) + (options.withHistory && quote ? quote.history_max_tokens : 0);
     const outputBound = requestedMax ?? quote?.default_max_output_tokens ?? this.settings.maxTokensLimit;
-    const estimateUsd = quote ? (promptTokens * quote.input_usd_per_mtok + outputBound * quote.output_usd_per_mtok) / 1_000_000 : 0;
-    return this.admit(principal, estimateUsd, promptTokens + (requestedMax ?? 0));
+    const usd = quote ? (promptTokens * quote.input_usd_per_mtok + outputBound * quote.output_usd_per_mtok) / 1_000_000 : 0;
+    return { usd, tokens: promptTokens + (requestedMax ?? 0) };
   }
 
-  /** Admits a call of known worst-case cost (USD) and token count. */
-  async admit(principal: Principal, estimateUsd: number, estimateTokens: number): Promise<Admission> {
-    const reservationId = randomUUID();
+  /** Admits a call of known worst-case cost (USD) and token count; by default a new reservation of the service's time to live. */
+  async admit(principal: Principal, estimateUsd: number, estimateTokens: number, reservation?: { id: string; ttlMs: number }): Promise<Admission> {
+    const reservationId = reservation?.id ?? randomUUID();
     const caps = await this.caps.capsFor(principal.tenantId, principal.userId, { userTier: principal.tier, tenantTier: principal.tenantTier });
     const outcome = await withTimeout(
       this.controls.admit({
@@ -77,6 +110,7 @@ export class AdmissionService {
         estimateTokens,
         caps,
         rate: this.caps.rateLimitsFor(principal.tier),
+        ...(reservation ? { ttlMs: reservation.ttlMs } : {}),
       }),
       CONTROLS_TIMEOUT_MS,
       'redis',

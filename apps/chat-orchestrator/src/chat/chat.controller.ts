@@ -1,12 +1,11 @@
-import { Body, Controller, HttpCode, Inject, Post, Req, Res } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReservationSettler } from '@conduit/budget';
 import { ChatCompletionRequest, chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
 import type { TokenUsage } from '@conduit/llm';
 import { openAiErrorBody, safeHeaderValue, ZodPipe } from '@conduit/runtime';
 import { ORCHESTRATOR_ERROR_STATUS } from '../errors/error-status';
-import { assertInternalCaller } from '../internal/internal-caller';
-import { INTERNAL_SETTINGS, InternalSettings } from '../internal/internal.constants';
+import { InternalCallerGuard } from '../internal/internal-caller';
 import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { contextFrom, reservationOf } from './chat-context';
 import { toChatException } from './llm-error.mapping';
@@ -30,20 +29,20 @@ const bodyPipe = new ZodPipe(chatCompletionRequestSchema);
  * broke or was cancelled after its first token); everything else — an invalid body, a refused
  * model, an unknown session, a provider failure before the first token, a client that left before
  * an answer — releases it. The gateway never touches it once the request was sent.
+ * Callers without the internal token get 401 before anything else (`InternalCallerGuard`).
  */
 @Controller('internal/chat')
+@UseGuards(InternalCallerGuard)
 export class ChatController {
   constructor(
     private readonly pipeline: ChatPipeline,
     private readonly settler: ReservationSettler,
-    @Inject(INTERNAL_SETTINGS) private readonly settings: InternalSettings,
   ) {}
 
   @Post('completions')
   @HttpCode(200)
   async completions(@Body() raw: unknown, @Req() request: FastifyRequest, @Res({ passthrough: true }) reply: FastifyReply) {
-    // Only the gateway may end a reservation: an unauthenticated caller's header is ignored.
-    assertInternalCaller(request, this.settings.internalToken);
+    // Only the gateway gets here (InternalCallerGuard): a forged call never ends a reservation.
     try {
       return await this.run(bodyPipe.transform(raw), request, reply);
     } catch (error) {

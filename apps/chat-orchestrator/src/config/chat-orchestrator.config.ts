@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { budgetEnv, budgetSettings } from '@conduit/budget';
-import { coreSettings, secret, serviceEnv } from '@conduit/config';
+import { coreSettings, internalTokenEnv, requireInternalTokenInProduction, serviceEnv } from '@conduit/config';
 import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
 import { policiesEnv, policiesSettings } from '@conduit/policies';
 import { vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
@@ -9,7 +9,7 @@ import { jobsWorkerEnv, jobsWorkerSettings } from './jobs-worker.env';
 export const orchestratorConfigSchema = z
   .object({
     ...serviceEnv(8081),
-    INTERNAL_TOKEN: secret(z.string().min(16, 'must be at least 16 characters')).optional(),
+    ...internalTokenEnv,
     CHAT_HISTORY_MAX_MESSAGES: z.coerce.number().int().min(0).max(500).default(20),
     CHAT_HISTORY_MAX_TOKENS: z.coerce.number().int().min(0).max(1_000_000).default(4_000),
     // Usage controls: billed prices (PRICE_REFRESH_MS) and settlement of budget reservations.
@@ -22,6 +22,7 @@ export const orchestratorConfigSchema = z
     // Tenant policies (guardrails): cached per process, dropped on a change announced over Redis.
     ...policiesEnv,
   })
+  .superRefine(requireInternalTokenInProduction)
   .transform((env) => ({
     ...coreSettings(env),
     budget: budgetSettings(env, coreSettings(env), true),

@@ -3,7 +3,7 @@ import { INTERNAL_SETTINGS, InternalSettings } from './internal.constants';
 
 /**
  * What the orchestrator's HTTP features share without depending on each other: the settings
- * (internal token, history limits). The caller check is `assertInternalCaller` beside it.
+ * (internal token, history limits). The caller check is `InternalCallerGuard` beside it.
  */
 @Module({})
 export class InternalModule {

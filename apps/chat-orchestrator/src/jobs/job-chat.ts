@@ -14,9 +14,18 @@ export interface JobChatResult {
 /**
  * Runs one chat request of a job through the regular chat pipeline (history, guardrails,
  * retrieval, routing, retries, fallback, persistence, usage), with ids derived from the job id and request index so that a
- * re-run stores and bills the same turn, and waits until the turn is stored.
+ * re-run stores and bills the same turn, and waits until the turn is stored. With `reservationId`
+ * (a `chat.completion`: the job's one call), the turn settles the job's reservation with its cost
+ * and its usage event names it, exactly as a synchronous call does.
  */
-export async function runJobChat(pipeline: ChatPipeline, job: Job, body: ChatCompletionJobInput, item: number, signal: AbortSignal): Promise<JobChatResult> {
+export async function runJobChat(
+  pipeline: ChatPipeline,
+  job: Job,
+  body: ChatCompletionJobInput,
+  item: number,
+  signal: AbortSignal,
+  reservationId?: string,
+): Promise<JobChatResult> {
   const context: ChatContext = {
     tenantId: job.tenantId,
     userId: job.userId,
@@ -24,6 +33,7 @@ export async function runJobChat(pipeline: ChatPipeline, job: Job, body: ChatCom
     requestId: job.requestId ?? job.id,
     sessionId: body.conduit?.session_id,
     feature: 'job',
+    reservationId: reservationId ?? null,
   };
   const prepared = await pipeline.start(body, context, {
     sessionId: jobIds.session(job.id, item),

@@ -1,9 +1,11 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { ReservationSettler } from '@conduit/budget';
 import { QueueName, jobExecuteJobId } from '@conduit/contracts';
 import type { Job } from '@conduit/db';
 import { JobLifecycle, JobStore, linkedSpan, recordJobFinished } from '@conduit/jobs';
 import { JobProducer, LeaderInterval, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
+import { endJobReservation } from './job-reservation';
 import { JOBS_WORKER_SETTINGS, JobsWorkerSettings } from './jobs.constants';
 
 const BATCH = 200;
@@ -25,6 +27,8 @@ export interface ReconcileReport {
  *   job whose workers kept dying): re-enqueued while attempts remain, else failed and dead-lettered;
  * - past its deadline and not running anywhere: expired.
  *
+ * A job it fails or expires has its budget reservation released.
+ *
  * A finished job's webhook needs nothing here: its delivery is stored by the statement that
  * finished the job, and the webhook reconciler (billing) enqueues pending deliveries the queue lost.
  *
@@ -39,6 +43,7 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
     private readonly jobs: JobStore,
     private readonly lifecycle: JobLifecycle,
     private readonly producer: JobProducer,
+    private readonly settler: ReservationSettler,
     @Inject(REDIS_CONNECTION) redis: Redis,
     @Inject(QUEUE_OPTIONS) queueOptions: QueueModuleOptions,
     @Inject(JOBS_WORKER_SETTINGS) private readonly settings: JobsWorkerSettings,
@@ -99,7 +104,9 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
 
   private async finish(job: Job, status: 'expired' | 'failed', error: { code: string; message: string }, deadLettered = false): Promise<boolean> {
     const finished = await this.lifecycle.finish(job, { status, from: ['queued', 'running'], error, deadLettered });
-    if (finished) recordJobFinished(finished);
-    return finished !== null;
+    if (!finished) return false;
+    recordJobFinished(finished);
+    endJobReservation(this.settler, finished);
+    return true;
   }
 }

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { Job as BullJob, UnrecoverableError } from 'bullmq';
+import { ReservationSettler } from '@conduit/budget';
 import type { JobExecute } from '@conduit/contracts';
 import type { Job } from '@conduit/db';
 import { FinishJob, JobLifecycle, JobStore, recordJobFinished } from '@conduit/jobs';
@@ -8,6 +9,7 @@ import { isFinalAttempt } from '@conduit/queue';
 import { JobAbort, JobCancellations } from './job-cancellations';
 import { JOB_EXECUTORS, JobExecutor } from './job-executor';
 import { classifyJobError } from './job-failure';
+import { endJobReservation } from './job-reservation';
 
 export interface RunOutcome {
   status: string;
@@ -20,7 +22,9 @@ export interface RunOutcome {
  * failures put the job back to `queued` and are retried by BullMQ with backoff; invalid work and
  * the last attempt fail it (`UnrecoverableError`), the latter dead-lettered.
  *
- * The row's statements (claim, finish, requeue) are `JobStore`'s, one statement each.
+ * The row's statements (claim, finish, requeue) are `JobStore`'s, one statement each. The finish
+ * that moves the job to its terminal status also ends the job's budget reservation (see
+ * `endJobReservation`); a job cancelled by the gateway had its reservation released there.
  */
 @Injectable()
 export class JobRunner {
@@ -31,6 +35,7 @@ export class JobRunner {
     private readonly jobs: JobStore,
     private readonly lifecycle: JobLifecycle,
     private readonly cancellations: JobCancellations,
+    private readonly settler: ReservationSettler,
     @Inject(JOB_EXECUTORS) executors: JobExecutor[],
   ) {
     this.executors = new Map(executors.map((executor) => [executor.type, executor]));
@@ -100,7 +105,10 @@ export class JobRunner {
 
   private async finish(job: Job, update: FinishJob): Promise<Job | null> {
     const finished = await this.lifecycle.finish(job, update);
-    if (finished) recordJobFinished(finished);
+    if (finished) {
+      recordJobFinished(finished);
+      endJobReservation(this.settler, finished);
+    }
     return finished;
   }
 }

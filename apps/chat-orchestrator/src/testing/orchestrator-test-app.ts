@@ -22,6 +22,8 @@ export interface OrchestratorTestApp {
   queuePrefix: string;
   /** Base URL of its HTTP API, when started with `{ http: true }`. */
   url?: string;
+  /** The `INTERNAL_TOKEN` its internal routes require (a fresh one unless `env` gives one). */
+  internalToken: string;
   close(): Promise<void>;
 }
 
@@ -30,7 +32,8 @@ export interface OrchestratorTestApp {
  * REDIS_URL with a random queue prefix, its queue workers running, and the LLM gateway pointed at
  * an in-process mock upstream. `default` is one Anthropic target and `cheap` one OpenAI target,
  * without retries, so a test decides exactly what each call does with mock fault rules. With
- * `http`, it also listens on a loopback port (Fastify, the app's error table), as in production.
+ * `http`, it also listens on a loopback port (Fastify, the app's error table), as in production;
+ * its internal routes then require `internalToken`, as they always do.
  */
 export async function startOrchestratorTestApp(
   env: Record<string, string> = {},
@@ -39,6 +42,7 @@ export async function startOrchestratorTestApp(
 ): Promise<OrchestratorTestApp> {
   const mock = await startMockLlmServer();
   const queuePrefix = `test-${randomBytes(6).toString('hex')}`;
+  const internalToken = env.INTERNAL_TOKEN ?? `test-${randomBytes(16).toString('hex')}`;
   const config = loadConfig(orchestratorConfigSchema, {
     NODE_ENV: 'test',
     DATABASE_URL: process.env['DATABASE_URL'],
@@ -47,6 +51,7 @@ export async function startOrchestratorTestApp(
     LOG_LEVEL: process.env['TEST_LOG_LEVEL'] ?? 'silent',
     QUEUE_PREFIX: queuePrefix,
     JOBS_RECONCILE_INTERVAL_MS: '0',
+    INTERNAL_TOKEN: internalToken,
     ...env,
   });
   const llmConfig = parseLlmConfig({
@@ -81,6 +86,7 @@ export async function startOrchestratorTestApp(
     config,
     queuePrefix,
     url,
+    internalToken,
     close: async () => {
       await Promise.all(['jobs', 'webhooks', 'usage'].map((queue) => producer.queue(queue as 'jobs').obliterate({ force: true }).catch(() => undefined)));
       await app.close();

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { UsageEventProducer } from '@conduit/budget';
 import { createEmbedder, type EmbeddingsConfig } from '@conduit/embeddings';
 import { QueueModule, REDIS_CONNECTION } from '@conduit/queue';
 import { DocumentProcessorPool } from '../processing/document-processor.pool';
@@ -39,6 +40,8 @@ export class IngestionModule {
           useFactory: (redis: Redis) => createEmbedder(embeddings, { redis }),
         },
         { provide: DocumentProcessorPool, useFactory: () => new DocumentProcessorPool({ threads: concurrency, memoryMb: ingestion.processingMemoryMb }) },
+        // Embedding usage goes to billing like every billable call (`usage.record`).
+        UsageEventProducer,
         IngestionPipeline,
       ],
       exports: [IngestionPipeline, INGEST_EMBEDDER],

@@ -1,9 +1,10 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import type { DocumentIngest } from '@conduit/contracts';
+import { UsageEventProducer } from '@conduit/budget';
+import { type DocumentIngest, uuidFromName } from '@conduit/contracts';
 import { BLOB_STORE, BlobNotFoundError, type BlobStore } from '@conduit/blob-store';
 import { DocumentStatus, Prisma, PrismaService } from '@conduit/db';
-import type { Embedder } from '@conduit/embeddings';
+import { type Embedder, EmbeddingUsageTally } from '@conduit/embeddings';
 import { chunkPointId, VECTOR_STORE, vectorSpaceFor, type VectorSpace, type VectorStore } from '@conduit/vector-store';
 import { DocumentParseError } from '../parsing/document-parse.exception';
 import { documentFormatOf } from '../parsing/document-parser';
@@ -34,7 +35,7 @@ class RunAbandoned extends Error {
 interface Run {
   documentId: string;
   tenantId: string;
-  /** The uploader, written into every point's payload (private collections are searched by it). */
+  /** The uploader: written into every point's payload (private collections are searched by it), and billed for the embedding usage. */
   userId: string;
   attempt: number;
   collectionId: string;
@@ -65,6 +66,7 @@ export class IngestionPipeline {
     @Inject(INGEST_EMBEDDER) private readonly embedder: Embedder,
     @Inject(INGESTION_OPTIONS) private readonly options: IngestionOptions,
     private readonly processor: DocumentProcessorPool,
+    private readonly usage: UsageEventProducer,
   ) {}
 
   async run(job: DocumentIngest, progress: (progress: IngestProgress) => Promise<void> = async () => undefined): Promise<IngestOutcome> {
@@ -201,7 +203,13 @@ export class IngestionPipeline {
         select: { id: true, position: true, text: true, startOffset: true, endOffset: true },
       });
       if (batch.length === 0) return;
-      const embeddings = await this.embedder.embed(batch.map((chunk) => chunk.text));
+      const tally = new EmbeddingUsageTally();
+      const started = performance.now();
+      const embeddings = await this.embedder.embed(
+        batch.map((chunk) => chunk.text),
+        { onUsage: tally.add },
+      );
+      await this.emitUsage(run, batch[0].position, tally, Math.round(performance.now() - started));
       await this.vectors.upsert(
         run.space,
         batch.map((chunk, n) => ({
@@ -236,6 +244,33 @@ export class IngestionPipeline {
       await run.progress({ status: DocumentStatus.embedding, chunks_done: done, chunks_total: total });
       if (this.options.batchPauseMs > 0) await sleep(this.options.batchPauseMs);
     }
+  }
+
+  /**
+   * Bills one batch's embedding call (`feature: embedding`, to the document's uploader), before
+   * the batch is marked embedded. The event id comes from the document, its ingestion request
+   * (`attempt`: 1 on upload, +1 per reindex) and the batch's first chunk — never from the BullMQ
+   * attempt — so a retried or resumed run that embeds the batch again emits the same id, and
+   * billing records it once. A batch whose vectors all came from the cache reports nothing.
+   */
+  private async emitUsage(run: Run, firstPosition: number, tally: EmbeddingUsageTally, latencyMs: number): Promise<void> {
+    const occurredAt = new Date().toISOString();
+    await this.usage.emit(
+      tally.usages().map((usage) => ({
+        event_id: uuidFromName(`embedding:document:${run.documentId}:${run.attempt}:${firstPosition}:${usage.model}`),
+        tenant_id: run.tenantId,
+        user_id: run.userId,
+        api_key_id: null,
+        request_id: null,
+        provider: usage.provider,
+        model: usage.model,
+        input_tokens: usage.inputTokens,
+        output_tokens: 0,
+        latency_ms: latencyMs,
+        feature: 'embedding' as const,
+        occurred_at: occurredAt,
+      })),
+    );
   }
 
   private async finish(run: Run, total: number): Promise<void> {

@@ -35,6 +35,11 @@ export interface AdmitInput {
   estimateTokens: number;
   caps: ResolvedCaps;
   rate: RateLimits;
+  /**
+   * How long this reservation holds budget if nobody ends it; default the service's
+   * `reservationTtlMs`. An async job's reservation must outlive its wait in the queue.
+   */
+  ttlMs?: number;
   at?: Date;
 }
 
@@ -176,7 +181,7 @@ export class UsageControls {
       input.reservationId,
       Math.max(0, Math.ceil(input.estimateNano)),
       Math.max(0, Math.ceil(input.estimateTokens)),
-      this.options.reservationTtlMs,
+      Math.max(1, Math.ceil(input.ttlMs ?? this.options.reservationTtlMs)),
       ...caps,
       ...counters.map((c) => counterTtlSeconds(c.window, at)),
       input.apiKeyId ? limitArg(input.rate.keyRpm) : -1,

@@ -1,5 +1,7 @@
-import { Injectable } from '@nestjs/common';
-import { textOf } from '@conduit/contracts';
+import { Injectable, Logger } from '@nestjs/common';
+import { UsageEventProducer } from '@conduit/budget';
+import { textOf, uuidFromName } from '@conduit/contracts';
+import type { EmbeddingUsage } from '@conduit/embeddings';
 import { retrievalDuration } from '@conduit/observability';
 import { buildGroundedPrompt, groundingSources, type RetrievedChunk, Retriever } from '@conduit/retrieval';
 import { GuardrailDecisions } from '../../guardrails/guardrail-decisions';
@@ -15,14 +17,16 @@ import type { Turn } from '../../turn';
  * Retrieved chunks are content the model reads, so they are checked for indirect injection
  * (`injection.indirect` of the tenant's policy: `flag` keeps the chunk and records it, `block`
  * drops it), and pass through the input guards' PII treatment (`turn.protect`) before they go
- * into the prompt.
+ * into the prompt. The query's embedding is billed (`feature: embedding`, one event per answer id).
  */
 @Injectable()
 export class RetrievalStage implements PipelineStage {
   readonly name = 'retrieval';
+  private readonly logger = new Logger(RetrievalStage.name);
 
   constructor(
     private readonly retriever: Retriever,
+    private readonly usage: UsageEventProducer,
     private readonly detectors: InjectionDetectors,
     private readonly decisions: GuardrailDecisions,
   ) {}
@@ -35,7 +39,7 @@ export class RetrievalStage implements PipelineStage {
     const { body, context } = turn;
     const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
     const query = textOf(lastUser?.content ?? '');
-    const { chunks, latency_ms } = await this.retriever.retrieve({
+    const { chunks, latency_ms, embedding_usage } = await this.retriever.retrieve({
       tenantId: context.tenantId,
       userId: context.userId,
       collection: body.conduit?.collection as string,
@@ -44,6 +48,7 @@ export class RetrievalStage implements PipelineStage {
       scoreThreshold: body.conduit?.score_threshold,
     });
     retrievalDuration.observe(latency_ms / 1_000);
+    this.billEmbedding(turn, embedding_usage);
     let kept = turn.guardrails.injection.indirect === 'off' ? chunks : await this.guard(turn, chunks);
     const protect = turn.protect;
     if (protect) kept = kept.map((chunk) => ({ ...chunk, text: protect(chunk.text) }));
@@ -57,6 +62,34 @@ export class RetrievalStage implements PipelineStage {
     }));
     turn.retrievalMs = Math.round(latency_ms);
     turn.request.messages = [{ role: 'system', content: system.content }, ...turn.request.messages];
+  }
+
+  /**
+   * Emits the query embedding's usage off the request path. The event id derives from the
+   * answer's id, so an async job run again (whose ids are fixed) bills it once.
+   */
+  private billEmbedding(turn: Turn, usages: EmbeddingUsage[]): void {
+    if (usages.length === 0) return;
+    const { context } = turn;
+    const occurredAt = new Date().toISOString();
+    this.usage
+      .emit(
+        usages.map((usage) => ({
+          event_id: uuidFromName(`embedding:query:${turn.assistantId}:${usage.model}`),
+          tenant_id: context.tenantId,
+          user_id: context.userId,
+          api_key_id: context.apiKeyId,
+          request_id: context.requestId.slice(0, 128),
+          provider: usage.provider,
+          model: usage.model,
+          input_tokens: usage.inputTokens,
+          output_tokens: 0,
+          latency_ms: null,
+          feature: 'embedding' as const,
+          occurred_at: occurredAt,
+        })),
+      )
+      .catch((error: unknown) => this.logger.error({ err: error, request_id: context.requestId }, 'could not emit the query embedding usage'));
   }
 
   /** Indirect injection in the chunks: flagged, or dropped when the policy blocks. */
