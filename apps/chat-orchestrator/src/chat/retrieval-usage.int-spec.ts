@@ -25,7 +25,7 @@ describe('retrieval bills its query embedding', () => {
   beforeAll(async () => {
     t = await startOrchestratorTestApp({ VECTOR_STORE: 'pgvector', EMBEDDINGS_PROVIDER: 'hashing' });
     owner = await createOwner(t.prisma);
-    await t.prisma.collection.create({ data: { tenantId: owner.tenantId, name: collection, embeddingModel: HASHING_MODEL, embeddingDimension: HASHING_DEFAULT_DIMENSION } });
+    await t.prisma.collection.create({ data: { tenantId: owner.tenantId, ownerUserId: owner.userId, visibility: 'private', scopeId: owner.userId, name: collection, embeddingModel: HASHING_MODEL, embeddingDimension: HASHING_DEFAULT_DIMENSION } });
     await t.app.get<VectorStore>(VECTOR_STORE).ensureSpace(vectorSpaceFor(HASHING_MODEL, HASHING_DEFAULT_DIMENSION));
   });
 
