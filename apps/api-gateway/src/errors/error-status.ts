@@ -47,6 +47,9 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [AuthErrorCode.MissingApiKey]: 401,
   [AuthErrorCode.InvalidApiKey]: 401,
   [AuthErrorCode.TenantAdminRequired]: 403,
+  [AuthErrorCode.ScopeRequired]: 403,
+  [AuthErrorCode.TenantSuspended]: 403,
+  [AuthErrorCode.UserSuspended]: 403,
 
   [ChatErrorCode.MaxTokensTooLarge]: 400, // also JobsErrorCode.MaxTokensTooLarge
   [ChatErrorCode.UnsupportedExtension]: 400,
@@ -83,6 +86,7 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [UsageErrorCode.RateLimitExceeded]: 429,
   [UsageErrorCode.PricingUnavailable]: 503,
   [UsageErrorCode.ModelNotPriced]: 400,
+  [UsageErrorCode.ModelNotAllowed]: 403,
   [UsageErrorCode.ControlsUnavailable]: 503,
   [UsageErrorCode.InvalidRange]: 400,
   [UsageErrorCode.AdminDisabled]: 403,
