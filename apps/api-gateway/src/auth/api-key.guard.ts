@@ -44,7 +44,7 @@ export class ApiKeyGuard implements CanActivate {
     }
     const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets);
     if (scope && !hasScope(principal, scope)) {
-      throw new AuthException(AuthErrorCode.ScopeRequired, `This API key lacks the "${scope}" scope needed here.`, { required_scope: scope });
+      throw new AuthException(AuthErrorCode.ScopeRequired, `This API key lacks the "${scope}" scope needed here.`);
     }
     request.principal = principal;
     return true;

@@ -15,8 +15,8 @@ export enum AuthErrorCode {
 const UNAUTHENTICATED: ReadonlySet<AuthErrorCode> = new Set([AuthErrorCode.MissingApiKey, AuthErrorCode.InvalidApiKey]);
 
 export class AuthException extends ConduitException<AuthErrorCode> {
-  constructor(code: AuthErrorCode, message: string, details?: Record<string, unknown>) {
+  constructor(code: AuthErrorCode, message: string) {
     // A missing or wrong credential (401) says how to authenticate; a refusal (403) does not.
-    super(code, message, details, UNAUTHENTICATED.has(code) ? { 'www-authenticate': 'Bearer' } : undefined);
+    super(code, message, undefined, UNAUTHENTICATED.has(code) ? { 'www-authenticate': 'Bearer' } : undefined);
   }
 }

@@ -41,6 +41,7 @@ export const gatewayConfigSchema = z
         adminApiKey: env.ADMIN_API_KEY,
       },
     },
+    admin: { bootstrapKey: env.ADMIN_API_KEY },
     bodyLimitBytes: env.MAX_BODY_BYTES,
     chat: {
       orchestratorUrl: env.CHAT_ORCHESTRATOR_URL,

@@ -1,4 +1,5 @@
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
+import { AdminErrorCode } from '../admin/admin.exception';
 import { AuthErrorCode } from '../auth/auth.exception';
 import { ChatErrorCode } from '../chat/chat.exception';
 import { DocsErrorCode } from '../docs/docs.exception';
@@ -12,6 +13,7 @@ import { WebhooksErrorCode } from '../webhooks/webhooks.exception';
 /** Every code the gateway answers with: each module's enum, plus the runtime's. */
 export const GATEWAY_ERROR_CODES = [
   RuntimeErrorCode,
+  AdminErrorCode,
   AuthErrorCode,
   ChatErrorCode,
   DocsErrorCode,
@@ -25,6 +27,7 @@ export const GATEWAY_ERROR_CODES = [
 
 export type GatewayErrorCode =
   | RuntimeErrorCode
+  | AdminErrorCode
   | AuthErrorCode
   | ChatErrorCode
   | DocsErrorCode
@@ -43,6 +46,17 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   // invalid_json, invalid_request (also ChatErrorCode.InvalidSessionHeader, JobsErrorCode.InvalidRequest), the input
   // rules (invalid_characters, json_too_deep, json_too_large), invalid_model and the HTTP edge's codes
   ...RUNTIME_ERROR_STATUS,
+
+  [AdminErrorCode.InvalidAdminKey]: 401, // also UsageErrorCode.InvalidAdminKey
+  [AdminErrorCode.AdminRequired]: 403,
+  [AdminErrorCode.PlatformAdminRequired]: 403,
+  [AdminErrorCode.TenantNotFound]: 404,
+  [AdminErrorCode.UserNotFound]: 404,
+  [AdminErrorCode.ApiKeyNotFound]: 404,
+  [AdminErrorCode.AdminKeyNotFound]: 404,
+  [AdminErrorCode.TenantSlugTaken]: 409,
+  [AdminErrorCode.UserEmailTaken]: 409,
+  [AdminErrorCode.InvalidPolicy]: 400,
 
   [AuthErrorCode.MissingApiKey]: 401,
   [AuthErrorCode.InvalidApiKey]: 401,
@@ -90,7 +104,6 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [UsageErrorCode.ControlsUnavailable]: 503,
   [UsageErrorCode.InvalidRange]: 400,
   [UsageErrorCode.AdminDisabled]: 403,
-  [UsageErrorCode.InvalidAdminKey]: 401,
 
   [WebhooksErrorCode.EndpointNotFound]: 404,
 };
