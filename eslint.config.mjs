@@ -51,7 +51,7 @@ const MAY_USE = {
   chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'jobs', 'llm', 'retrieval', 'vector-store'],
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)
-  billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'tenancy', 'webhooks'],
+  billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'policies', 'tenancy', 'webhooks'],
   eval: INFRASTRUCTURE,
   // end-to-end tests drive the built apps over HTTP and read the database to check (policies: a
   // running service's view of tenant policies, for the admin CLI's announcements)
