@@ -21,6 +21,12 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   messages: { prismaModel: 'message', store: ['libs/conversations/src/conversation.store.ts', 'libs/conversations/src/conversation.sql.ts'] },
   tenant_policies: { prismaModel: 'tenantPolicy', store: ['libs/policies/src/policy.store.ts'] },
   tenant_auth: { prismaModel: 'tenantAuth', store: ['apps/api-gateway/src/auth/tenant-auth.store.ts'] },
+  tenants: { prismaModel: 'tenant', store: ['libs/tenancy/src/tenant.store.ts'] },
+  users: { prismaModel: 'user', store: ['libs/tenancy/src/user.store.ts'] },
+  api_keys: { prismaModel: 'apiKey', store: ['libs/tenancy/src/api-key.registry.ts'] },
+  admin_keys: { prismaModel: 'adminKey', store: ['libs/tenancy/src/admin-key.store.ts'] },
+  budget_caps: { prismaModel: 'budgetCap', store: ['libs/budget/src/policy/budget-cap.store.ts'] },
+  model_prices: { prismaModel: 'modelPrice', store: ['libs/budget/src/pricing/price-list.store.ts'] },
 };
 
 const TABLES = Object.keys(OWNERS);
@@ -61,7 +67,7 @@ function sources(dir: string): string[] {
   });
 }
 
-describe('one owner per table: writes to jobs, webhook deliveries, sessions, messages and tenant policies are in their store only', () => {
+describe('one owner per table: writes to jobs, webhook deliveries, sessions, messages, tenant policies, tenant JWT settings, tenants, users, keys, caps and prices are in their store only', () => {
   it('finds no write to an owned table outside its store', () => {
     const misplaced = ['apps', 'libs', 'scripts']
       .flatMap((top) => sources(join(root, top)))

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { BlobStoreModule } from '@conduit/blob-store';
 import { ServiceCoreModule } from '@conduit/runtime';
 import { VectorStoreModule } from '@conduit/vector-store';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DocsModule } from './docs/docs.module';
@@ -35,6 +36,7 @@ export class AppModule {
         }),
         JobsModule.register(config.jobs),
         WebhooksModule,
+        AdminModule.register(config.admin),
       ],
     };
   }

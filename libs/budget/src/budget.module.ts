@@ -6,6 +6,7 @@ import { LedgerSpend } from './ledger-spend';
 import { BudgetCapStore } from './policy/budget-cap.store';
 import { UnpricedModelPolicy } from './policy/unpriced-models.policy';
 import { PriceBook } from './pricing/price-book';
+import { PriceListStore } from './pricing/price-list.store';
 import { UsageControls } from './redis/usage-controls';
 import { ReservationSettler } from './reservation.settler';
 
@@ -61,6 +62,7 @@ export class BudgetModule {
             }),
         },
         ReservationSettler,
+        PriceListStore,
         ...(options.pricing ? [PriceBook] : []),
       ],
       exports: [
@@ -71,6 +73,7 @@ export class BudgetModule {
         BudgetCapStore,
         UnpricedModelPolicy,
         LedgerSpend,
+        PriceListStore,
         ...(options.pricing ? [PriceBook] : []),
       ],
     };

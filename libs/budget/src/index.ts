@@ -12,6 +12,9 @@ export type { Tier, TierLimits, TierPolicy, TierPolicyOverrides } from './policy
 export { rateLimitsFor, resolveCaps } from './policy/caps';
 export type { Cap, CapOverride, CapSource, CapSubject, RateLimits, ResolvedCaps } from './policy/caps';
 export { BudgetCapStore } from './policy/budget-cap.store';
+export type { StoredCap } from './policy/budget-cap.store';
+export { PriceListStore } from './pricing/price-list.store';
+export type { PriceVersion } from './pricing/price-list.store';
 export { LoadingCache } from './policy/loading-cache';
 export { modelNotPricedMessage, UnpricedModelPolicy } from './policy/unpriced-models.policy';
 export { ReservationSettler } from './reservation.settler';

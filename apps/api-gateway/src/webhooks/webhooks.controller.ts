@@ -5,6 +5,7 @@ import { CurrentPrincipal, Principal } from '../auth/principal';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
 import { WebhooksException } from './webhooks.exception';
 import { RotateSecretBody, rotateSecretBodySchema, toEndpointObject, toSecretObject, WebhookEndpointObject, WebhookSecretObject } from './webhooks.dto';
+import { RequireScope } from '../auth/required-scope';
 
 const MAX_ENDPOINTS_LISTED = 100;
 
@@ -13,6 +14,7 @@ const MAX_ENDPOINTS_LISTED = 100;
  * its receiver endpoints. Secrets and endpoints belong to the tenant: any of its users' keys may
  * read and rotate them.
  */
+@RequireScope('jobs')
 @Controller('v1/webhooks')
 export class WebhooksController {
   constructor(

@@ -10,4 +10,6 @@ export const THRESHOLDS_PCT = [80, 100] as const;
 export const AlertEvent = {
   BudgetThreshold: 'budget.threshold_reached',
   SpendSpike: 'spend.spike_detected',
+  /** A spike that suspended the tenant (`on_cost_spike: suspend`); `data.action` is `suspended`. */
+  CostSpike: 'cost.spike',
 } as const;
