@@ -18,6 +18,10 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
     const usage = UsageModule.register(config.usage.budget, config.usage.settings);
+    const documents = DocumentsModule.register({
+      maxUploadBytes: config.documents.maxUploadBytes,
+      embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
+    });
     return {
       module: AppModule,
       imports: [
@@ -30,13 +34,10 @@ export class AppModule {
         DocsModule,
         BlobStoreModule.forRoot(config.documents.blobs),
         VectorStoreModule.forRoot(config.documents.vectorStore),
-        DocumentsModule.register({
-          maxUploadBytes: config.documents.maxUploadBytes,
-          embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
-        }),
+        documents,
         JobsModule.register(config.jobs),
         WebhooksModule,
-        AdminModule.register(config.admin),
+        AdminModule.register(config.admin, documents),
       ],
     };
   }

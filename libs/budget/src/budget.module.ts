@@ -2,6 +2,7 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import type { Redis } from 'ioredis';
 import { createRedisConnection } from '@conduit/queue';
 import { BUDGET_OPTIONS, BUDGET_REDIS, BudgetModuleOptions } from './budget.constants';
+import { LedgerAnonymiser } from './ledger-anonymiser';
 import { LedgerSpend } from './ledger-spend';
 import { BudgetCapStore } from './policy/budget-cap.store';
 import { UnpricedModelPolicy } from './policy/unpriced-models.policy';
@@ -63,6 +64,7 @@ export class BudgetModule {
         },
         ReservationSettler,
         PriceListStore,
+        LedgerAnonymiser,
         ...(options.pricing ? [PriceBook] : []),
       ],
       exports: [
@@ -74,6 +76,7 @@ export class BudgetModule {
         UnpricedModelPolicy,
         LedgerSpend,
         PriceListStore,
+        LedgerAnonymiser,
         ...(options.pricing ? [PriceBook] : []),
       ],
     };

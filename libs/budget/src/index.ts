@@ -2,6 +2,7 @@ export { BudgetModule } from './budget.module';
 export { BUDGET_OPTIONS, BUDGET_REDIS } from './budget.constants';
 export type { BudgetModuleOptions } from './budget.constants';
 export { budgetEnv, budgetSettings } from './budget.env';
+export { LedgerAnonymiser } from './ledger-anonymiser';
 export { LedgerSpend } from './ledger-spend';
 export type { SpendRequest } from './ledger-spend';
 export { NANO_PER_USD, decimalToNano, displayUsd, fromNano, nanoToDecimalString, toNano, toNanoCeil } from './money';

@@ -131,6 +131,13 @@ export class ApiKeyRegistry {
     return this.changed(tenantId, id, { count: 1 });
   }
 
+  /** Revokes every live key of a user (erasure). */
+  async revokeAllOf(tenantId: string, userId: string): Promise<number> {
+    const { count } = await this.prisma.apiKey.updateMany({ where: { tenantId, userId, revokedAt: null }, data: { revokedAt: new Date() } });
+    await this.announcer.announce({ kind: 'user', id: userId });
+    return count;
+  }
+
   /** Revokes every live key with this visible prefix (the CLI's handle on a key). */
   async revokeByPrefix(prefix: string): Promise<number> {
     const keys = await this.prisma.apiKey.findMany({ where: { prefix, revokedAt: null }, select: { keyHash: true } });

@@ -19,6 +19,7 @@ import {
   updateUserSchema,
 } from './admin.dto';
 import { AdminPrincipal, checkTenantAccess, CurrentAdmin } from './admin-principal';
+import { UserErasure } from './user-erasure.service';
 
 /** A tenant's users and API keys. */
 @Public()
@@ -29,6 +30,7 @@ export class AdminUsersController {
     private readonly tenants: TenantStore,
     private readonly users: UserStore,
     private readonly keys: ApiKeyRegistry,
+    private readonly erasure: UserErasure,
   ) {}
 
   @Post('users')
@@ -76,6 +78,19 @@ export class AdminUsersController {
   @HttpCode(200)
   async resumeUser(@CurrentAdmin() admin: AdminPrincipal, @Param('tenantId') tenantId: string, @Param('userId') userId: string) {
     return this.setSuspended(admin, tenantId, userId, false);
+  }
+
+  /**
+   * Erases the user: sessions, messages, documents (chunks, vectors, blobs) and jobs are deleted,
+   * keys revoked, ledger rows kept anonymised. Idempotent: a repeated call finishes a failed one.
+   */
+  @Post('users/:userId/erase')
+  @HttpCode(200)
+  async eraseUser(@CurrentAdmin() admin: AdminPrincipal, @Param('tenantId') tenantId: string, @Param('userId') userId: string) {
+    await this.user(admin, tenantId, userId);
+    const report = await this.erasure.erase(tenantId, userId);
+    if (!report) throw AdminException.notFound(AdminErrorCode.UserNotFound, userId);
+    return report;
   }
 
   /** A new key; the response is the only place its secret (`key`) ever appears. */

@@ -1,9 +1,15 @@
-import { randomBytes } from 'node:crypto';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { BLOB_STORE, BlobStoreModule, type BlobStore } from '@conduit/blob-store';
 import { BudgetModule, DEFAULT_TIER_POLICY } from '@conduit/budget';
 import { hashApiKey } from '@conduit/contracts';
 import { PrismaService } from '@conduit/db';
-import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { createMessage, createSession, createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
+import { chunkPointId, createVectorStore, vectorSpaceFor, VectorStoreModule, type ManagedVectorStore } from '@conduit/vector-store';
+import { DocumentsModule } from '../documents/documents.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { expectApiError } from '../testing/api-error.assertion';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
@@ -11,9 +17,14 @@ import { AdminModule } from './admin.module';
 
 const BOOTSTRAP = `adm_${randomBytes(24).toString('hex')}`;
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
+const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
+const vectorConfig = { kind: 'pgvector' as const, connectionString: databaseUrl, poolSize: 2, efSearch: 100 };
+const space = vectorSpaceFor('hashing-v2', 384);
+const NO_USER = '00000000-0000-0000-0000-000000000000';
 
 /** One gateway "replica": its own process caches and Redis subscription, on a shared prefix. */
-function replica(prefix: string): Promise<NestFastifyApplication> {
+function replica(prefix: string, blobDir: string): Promise<NestFastifyApplication> {
+  const documents = DocumentsModule.register({ maxUploadBytes: 65_536, embedding: { model: 'hashing-v2', dimension: 384 } });
   return createGatewayTestApp(
     [
       BudgetModule.forRoot({
@@ -27,7 +38,10 @@ function replica(prefix: string): Promise<NestFastifyApplication> {
         pricing: false,
       }),
       SessionsModule,
-      AdminModule.register({ bootstrapKey: BOOTSTRAP }),
+      BlobStoreModule.forRoot({ kind: 'filesystem', dir: blobDir }),
+      VectorStoreModule.forRoot(vectorConfig),
+      documents,
+      AdminModule.register({ bootstrapKey: BOOTSTRAP }, documents),
     ],
     { queuePrefix: prefix },
   );
@@ -42,6 +56,8 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
   let prisma: PrismaService;
   const tenants: { id: string }[] = [];
   let other: TenantWithUser;
+  let blobDir: string;
+  let vectors: ManagedVectorStore;
 
   const call = (app: NestFastifyApplication, key: string, method: 'GET' | 'POST' | 'PATCH' | 'PUT', url: string, payload?: unknown) =>
     app.inject({ method, url, headers: { authorization: `Bearer ${key}` }, ...(payload !== undefined ? { payload: payload as Json } : {}) });
@@ -66,7 +82,10 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
   }
 
   beforeAll(async () => {
-    [a, b] = await Promise.all([replica(prefix), replica(prefix)]);
+    blobDir = await mkdtemp(path.join(tmpdir(), 'conduit-admin-'));
+    [a, b] = await Promise.all([replica(prefix, blobDir), replica(prefix, blobDir)]);
+    vectors = createVectorStore(vectorConfig);
+    await vectors.ensureSpace(space);
     prisma = a.get(PrismaService);
     other = await createTenantWithUser(prisma);
     tenants.push(other.tenant);
@@ -74,7 +93,9 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
 
   afterAll(async () => {
     await removeTenants(prisma, tenants);
-    await Promise.all([a.close(), b.close()]);
+    await vectors?.close();
+    await Promise.all([a?.close(), b?.close()]);
+    if (blobDir) await rm(blobDir, { recursive: true, force: true });
   });
 
   it('lets a platform admin create, list (paginated), read and update tenants', async () => {
@@ -263,5 +284,97 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
     } finally {
       await prisma.modelPrice.deleteMany({ where: { model } });
     }
+  });
+
+  describe('erasure', () => {
+    /** A user with a key and content everywhere: a session with messages, an indexed document, a job, ledger rows. */
+    async function userWithContent(tenantId: string) {
+      const { user, secret } = await newUserWithKey(tenantId);
+      const owner = { tenant: { id: tenantId }, user: { id: user.id as string } };
+      const session = await createSession(prisma, owner);
+      await createMessage(prisma, session, { role: 'user', content: 'my secret plans' });
+      await createMessage(prisma, session);
+      const form = new FormData();
+      form.append('collection', 'notes');
+      form.append('file', new Blob([Buffer.from('private notes of the user')], { type: 'text/plain' }), 'notes.txt');
+      const request = new Request('http://localhost/', { method: 'POST', body: form });
+      const uploaded = await a.inject({
+        method: 'POST',
+        url: '/v1/documents',
+        headers: { authorization: `Bearer ${secret}`, 'content-type': request.headers.get('content-type') ?? '' },
+        payload: Buffer.from(await request.arrayBuffer()),
+      });
+      expect(uploaded.statusCode).toBe(202);
+      const document = await prisma.document.findUniqueOrThrow({ where: { id: uploaded.json<{ id: string }>().id } });
+      const points = [0, 1].map((i) => ({
+        id: chunkPointId(tenantId, document.id, i),
+        vector: Array.from({ length: 384 }, (_, d) => (d === i ? 1 : 0)),
+        payload: { tenant_id: tenantId, document_id: document.id, collection: document.collectionId, chunk_index: i, text: `c${i}`, start_offset: 0, end_offset: 2 },
+      }));
+      await vectors.upsert(space, points);
+      await prisma.documentChunk.createMany({
+        data: points.map((p) => ({ id: p.id, documentId: document.id, tenantId, position: p.payload.chunk_index, text: 'private', startOffset: 0, endOffset: 2, tokenCount: 1 })),
+      });
+      await prisma.job.create({
+        data: { id: randomUUID(), tenantId, userId: user.id as string, type: 'chat.completion', input: { prompt: 'secret' }, requestHash: 'a'.repeat(64), maxAttempts: 3, deadlineAt: new Date(Date.now() + 60_000) },
+      });
+      const day = new Date(Date.UTC(2026, 0, 5));
+      for (const cost of [0.25, 0.5]) {
+        await prisma.usageEvent.create({
+          data: { id: randomUUID(), tenantId, userId: user.id as string, provider: 'openai', model: 'gpt-test', inputTokens: 10, outputTokens: 5, feature: 'chat', occurredAt: day, costUsd: cost, priced: true },
+        });
+      }
+      await prisma.usageDaily.create({ data: { tenantId, userId: user.id as string, day, model: 'gpt-test', requests: 2, inputTokens: 20, outputTokens: 10, costUsd: 0.75 } });
+      return { user, secret, session, document };
+    }
+
+    const totals = async (tenantId: string) => {
+      const events = await prisma.usageEvent.aggregate({ where: { tenantId }, _count: true, _sum: { costUsd: true, inputTokens: true } });
+      const daily = await prisma.usageDaily.aggregate({ where: { tenantId }, _sum: { costUsd: true, requests: true, inputTokens: true } });
+      return { events: events._count, eventCost: Number(events._sum.costUsd), eventTokens: events._sum.inputTokens, dailyCost: Number(daily._sum.costUsd), requests: daily._sum.requests, dailyTokens: Number(daily._sum.inputTokens) };
+    };
+
+    it("deletes the user's content everywhere, keeps the ledger anonymised with the same totals, and is idempotent", async () => {
+      const tenant = await newTenant();
+      const tenantId = tenant.id as string;
+      const erased = await userWithContent(tenantId);
+      const kept = await userWithContent(tenantId);
+      // The tenant already has user-less usage on the same day and model: the erased user's is added to it.
+      await prisma.usageDaily.create({ data: { tenantId, userId: NO_USER, day: new Date(Date.UTC(2026, 0, 5)), model: 'gpt-test', requests: 1, inputTokens: 7, costUsd: 0.125 } });
+      const before = await totals(tenantId);
+      const userId = erased.user.id as string;
+
+      const response = await admin('POST', `/v1/admin/tenants/${tenantId}/users/${userId}/erase`);
+      expect(response.statusCode).toBe(200);
+      expect(response.json<Json>()).toMatchObject({ erased: true, deleted: { sessions: 1, messages: 2, documents: 1, jobs: 1, api_keys_revoked: 1 }, ledger: { events_anonymised: 2, daily_rows_merged: 1 } });
+
+      const where = { tenantId, userId };
+      expect(await prisma.session.count({ where })).toBe(0);
+      expect(await prisma.message.count({ where })).toBe(0);
+      expect(await prisma.document.count({ where })).toBe(0);
+      expect(await prisma.documentChunk.count({ where: { documentId: erased.document.id } })).toBe(0);
+      expect(await vectors.countDocument(space, tenantId, erased.document.id)).toBe(0);
+      await expect(a.get<BlobStore>(BLOB_STORE).get(erased.document.blobKey)).rejects.toThrow();
+      expect(await prisma.job.count({ where })).toBe(0);
+      expect(await prisma.usageEvent.count({ where })).toBe(0);
+      expect(await prisma.usageDaily.count({ where })).toBe(0);
+      expect(await prisma.apiKey.count({ where: { userId, revokedAt: null } })).toBe(0);
+      expect(await prisma.user.findUniqueOrThrow({ where: { id: userId } })).toMatchObject({ email: null, name: null });
+      expect(await totals(tenantId)).toEqual(before);
+      expectApiError(await call(b, erased.secret, 'GET', '/v1/sessions'), 401, 'invalid_api_key');
+
+      // The other user of the tenant keeps everything.
+      const keptWhere = { tenantId, userId: kept.user.id as string };
+      expect(await prisma.message.count({ where: keptWhere })).toBe(2);
+      expect(await prisma.document.count({ where: keptWhere })).toBe(1);
+      expect(await vectors.countDocument(space, tenantId, kept.document.id)).toBe(2);
+      expect(await prisma.usageEvent.count({ where: keptWhere })).toBe(2);
+
+      // Again: nothing left to do, same totals.
+      const again = await admin('POST', `/v1/admin/tenants/${tenantId}/users/${userId}/erase`);
+      expect(again.json<Json>()).toMatchObject({ deleted: { sessions: 0, messages: 0, documents: 0, jobs: 0 }, ledger: { events_anonymised: 0 } });
+      expect(await totals(tenantId)).toEqual(before);
+      expect((await admin('GET', `/v1/admin/tenants/${tenantId}/users/${userId}`)).json<Json>()).toMatchObject({ erased: true, suspended: true });
+    });
   });
 });

@@ -33,6 +33,8 @@ export class DocumentsModule {
       module: DocumentsModule,
       controllers: [DocumentsController],
       providers: [{ provide: DOCUMENTS_OPTIONS, useValue: options }, MultipartRegistration, DocumentsService, DocumentIngestProducer],
+      // The admin API's user erasure deletes documents the same way the route does.
+      exports: [DocumentsService],
     };
   }
 }
