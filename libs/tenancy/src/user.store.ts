@@ -92,13 +92,14 @@ export class UserStore {
   }
 
   /**
-   * Marks an erasure started (suspended for good, email and name cleared so the address can be
-   * used again); the content itself is deleted by the erasure. Idempotent.
+   * Marks an erasure started (suspended for good; email, name and an end user's external id
+   * cleared, so the address can be used again and an application that names the same end user
+   * again starts a new one); the content itself is deleted by the erasure. Idempotent.
    */
   async markErased(tenantId: string, id: string): Promise<UserRecord | null> {
     const { count } = await this.prisma.user.updateMany({
       where: { id, tenantId, erasedAt: null },
-      data: { email: null, name: null, suspendedAt: new Date(), erasedAt: new Date() },
+      data: { email: null, name: null, externalId: null, suspendedAt: new Date(), erasedAt: new Date() },
     });
     if (count > 0) await this.announcer.announce({ kind: 'user', id });
     return this.get(tenantId, id);

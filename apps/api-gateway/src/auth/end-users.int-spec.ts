@@ -69,6 +69,21 @@ describe('end users of a tenant application (in-process gateway, real Postgres a
       expect(carols.map((u) => u.tenantId).sort()).toEqual([acme.tenant.id, other.tenant.id].sort());
     });
 
+    it('starts a new end user when an erased one is named again (the erased row keeps no external id)', async () => {
+      expect((await call('POST', '/v1/sessions', as(service.authHeader, 'frank'), {})).statusCode).toBe(201);
+      const frank = await prisma.user.findUniqueOrThrow({ where: { tenantId_externalId: { tenantId: acme.tenant.id, externalId: 'frank' } } });
+      await app.get(UserStore).markErased(acme.tenant.id, frank.id);
+      const listed = await waitFor(() => call('GET', '/v1/sessions', as(service.authHeader, 'frank')), {
+        what: 'the erased end user to be forgotten',
+        until: (response) => response.statusCode === 200,
+        timeoutMs: 1_000,
+      });
+      expect(listed.json<{ data: unknown[] }>().data).toEqual([]);
+      const again = await prisma.user.findUniqueOrThrow({ where: { tenantId_externalId: { tenantId: acme.tenant.id, externalId: 'frank' } } });
+      expect(again.id).not.toBe(frank.id);
+      expect(await prisma.user.findUniqueOrThrow({ where: { id: frank.id } })).toMatchObject({ externalId: null, erasedAt: expect.any(Date) });
+    });
+
     it('creates one row when an end user first arrives on many requests at once', async () => {
       const responses = await Promise.all(Array.from({ length: 8 }, () => call('GET', '/v1/sessions', as(service.authHeader, 'dave'))));
       expect(responses.map((r) => r.statusCode)).toEqual(Array(8).fill(200));
