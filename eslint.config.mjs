@@ -37,6 +37,8 @@ const MAY_USE = {
   documents: INFRASTRUCTURE,
   // PolicyStore: tenant policies, cached per process, changes announced over Redis
   policies: INFRASTRUCTURE,
+  // tenants, users, API keys and admin keys: their stores, suspension, erasure; changes announced over Redis
+  tenancy: INFRASTRUCTURE,
   // reservations, caps, prices (the pricing table lives here, not in llm)
   budget: INFRASTRUCTURE,
   retrieval: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
@@ -47,16 +49,16 @@ const MAY_USE = {
   'mock-llm': INFRASTRUCTURE,
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
-  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'vector-store', 'webhooks'],
+  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'tenancy', 'vector-store', 'webhooks'],
   chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'retrieval', 'vector-store'],
   // budget: only the usage producer (embedding usage is billed)
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'budget', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)
-  billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'webhooks'],
+  billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'policies', 'tenancy', 'webhooks'],
   eval: INFRASTRUCTURE,
   // end-to-end tests drive the built apps over HTTP and read the database to check (policies: a
   // running service's view of tenant policies, for the admin CLI's announcements)
-  e2e: ['contracts', 'db', 'policies', 'runtime', 'vector-store'],
+  e2e: ['contracts', 'db', 'policies', 'runtime', 'tenancy', 'vector-store'],
 };
 
 /**

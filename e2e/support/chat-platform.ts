@@ -23,6 +23,8 @@ export interface ChatPlatform {
    * was stopped or killed, e.g. SIGKILL mid-job); it becomes `orchestrator`.
    */
   startOrchestrator(): Promise<RunningService>;
+  /** Starts one more gateway replica with the same environment on its own port (stopped by `stop`). */
+  startGateway(): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -63,14 +65,16 @@ export async function startChatPlatform(
     startReady('chat-orchestrator', fullOrchestratorEnv),
     startReady('billing', { ...common, ...options.billingEnv }),
   ]);
-  const gateway = await startReady('api-gateway', {
+  const gatewayEnv = {
     ...common,
     CHAT_ORCHESTRATOR_URL: orchestrator.url,
     INTERNAL_TOKEN: internalToken,
     MAX_BODY_BYTES: '65536',
     MAX_TOKENS_LIMIT: '4096',
     ...options.gatewayEnv,
-  });
+  };
+  const gateway = await startReady('api-gateway', gatewayEnv);
+  const replicas: RunningService[] = [];
   const platform: ChatPlatform = {
     mock,
     otlp,
@@ -85,12 +89,17 @@ export async function startChatPlatform(
       platform.orchestrator = await startReady('chat-orchestrator', { ...fullOrchestratorEnv, PORT: String(platform.orchestrator.port) });
       return platform.orchestrator;
     },
+    startGateway: async () => {
+      const replica = await startReady('api-gateway', gatewayEnv);
+      replicas.push(replica);
+      return replica;
+    },
     startBilling: async () => {
       platform.billing = await startReady('billing', { ...common, ...options.billingEnv });
       return platform.billing;
     },
     stop: async () => {
-      await Promise.all([gateway, platform.orchestrator, platform.billing].map((service) => service.stop('SIGTERM')));
+      await Promise.all([gateway, ...replicas, platform.orchestrator, platform.billing].map((service) => service.stop('SIGTERM')));
       await mock.close();
       await otlp.stop();
       await platform.queues.close();

@@ -23,6 +23,12 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   tenant_auth: { prismaModel: 'tenantAuth', store: ['apps/api-gateway/src/auth/tenant-auth.store.ts'] },
   webhook_endpoints: { prismaModel: 'webhookEndpoint', store: ['libs/webhooks/src/webhook-endpoints.ts'] },
   webhook_signing_keys: { prismaModel: 'webhookSigningKey', store: ['libs/webhooks/src/webhook-signing-keys.ts'] },
+  tenants: { prismaModel: 'tenant', store: ['libs/tenancy/src/tenant.store.ts'] },
+  users: { prismaModel: 'user', store: ['libs/tenancy/src/user.store.ts'] },
+  api_keys: { prismaModel: 'apiKey', store: ['libs/tenancy/src/api-key.registry.ts'] },
+  admin_keys: { prismaModel: 'adminKey', store: ['libs/tenancy/src/admin-key.store.ts'] },
+  budget_caps: { prismaModel: 'budgetCap', store: ['libs/budget/src/policy/budget-cap.store.ts'] },
+  model_prices: { prismaModel: 'modelPrice', store: ['libs/budget/src/pricing/price-list.store.ts'] },
 };
 
 const TABLES = Object.keys(OWNERS);
@@ -63,7 +69,7 @@ function sources(dir: string): string[] {
   });
 }
 
-describe('one owner per table: writes to jobs, webhook deliveries, endpoints and signing keys, sessions, messages and tenant policies are in their store only', () => {
+describe('one owner per table: writes to jobs, webhook deliveries, endpoints and signing keys, sessions, messages, tenant policies, tenant JWT settings, tenants, users, keys, caps and prices are in their store only', () => {
   it('finds no write to an owned table outside its store', () => {
     const misplaced = ['apps', 'libs', 'scripts']
       .flatMap((top) => sources(join(root, top)))

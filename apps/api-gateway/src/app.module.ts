@@ -4,6 +4,7 @@ import { secretKeyringOf } from '@conduit/config';
 import { ServiceCoreModule } from '@conduit/runtime';
 import { VectorStoreModule } from '@conduit/vector-store';
 import { SecretKeyringModule } from '@conduit/webhooks';
+import { AdminModule } from './admin/admin.module';
 import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DocsModule } from './docs/docs.module';
@@ -19,6 +20,10 @@ import { WebhooksApiModule } from './webhooks/webhooks.module';
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
     const usage = UsageModule.register(config.usage.budget, config.usage.settings);
+    const documents = DocumentsModule.register({
+      maxUploadBytes: config.documents.maxUploadBytes,
+      embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
+    });
     return {
       module: AppModule,
       imports: [
@@ -32,12 +37,10 @@ export class AppModule {
         DocsModule,
         BlobStoreModule.forRoot(config.documents.blobs),
         VectorStoreModule.forRoot(config.documents.vectorStore),
-        DocumentsModule.register({
-          maxUploadBytes: config.documents.maxUploadBytes,
-          embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
-        }),
+        documents,
         JobsModule.register(config.jobs, usage),
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
+        AdminModule.register(config.admin, documents),
       ],
     };
   }

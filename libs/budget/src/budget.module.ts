@@ -2,10 +2,12 @@ import { DynamicModule, Global, Inject, Injectable, Module, OnApplicationShutdow
 import type { Redis } from 'ioredis';
 import { createRedisConnection } from '@conduit/queue';
 import { BUDGET_OPTIONS, BUDGET_REDIS, BudgetModuleOptions } from './budget.constants';
+import { LedgerAnonymiser } from './ledger-anonymiser';
 import { LedgerSpend } from './ledger-spend';
 import { BudgetCapStore } from './policy/budget-cap.store';
 import { UnpricedModelPolicy } from './policy/unpriced-models.policy';
 import { PriceBook } from './pricing/price-book';
+import { PriceListStore } from './pricing/price-list.store';
 import { UsageControls } from './redis/usage-controls';
 import { ReservationSettler } from './reservation.settler';
 
@@ -61,6 +63,8 @@ export class BudgetModule {
             }),
         },
         ReservationSettler,
+        PriceListStore,
+        LedgerAnonymiser,
         ...(options.pricing ? [PriceBook] : []),
       ],
       exports: [
@@ -71,6 +75,8 @@ export class BudgetModule {
         BudgetCapStore,
         UnpricedModelPolicy,
         LedgerSpend,
+        PriceListStore,
+        LedgerAnonymiser,
         ...(options.pricing ? [PriceBook] : []),
       ],
     };

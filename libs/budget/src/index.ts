@@ -2,6 +2,7 @@ export { BudgetModule } from './budget.module';
 export { BUDGET_OPTIONS, BUDGET_REDIS } from './budget.constants';
 export type { BudgetModuleOptions } from './budget.constants';
 export { budgetEnv, budgetSettings } from './budget.env';
+export { LedgerAnonymiser } from './ledger-anonymiser';
 export { LedgerSpend } from './ledger-spend';
 export type { SpendRequest } from './ledger-spend';
 export { NANO_PER_USD, decimalToNano, displayUsd, fromNano, nanoToDecimalString, toNano, toNanoCeil } from './money';
@@ -12,6 +13,9 @@ export type { Tier, TierLimits, TierPolicy, TierPolicyOverrides } from './policy
 export { rateLimitsFor, resolveCaps } from './policy/caps';
 export type { Cap, CapOverride, CapSource, CapSubject, RateLimits, ResolvedCaps } from './policy/caps';
 export { BudgetCapStore } from './policy/budget-cap.store';
+export type { StoredCap } from './policy/budget-cap.store';
+export { PriceListStore } from './pricing/price-list.store';
+export type { PriceVersion } from './pricing/price-list.store';
 export { LoadingCache } from './policy/loading-cache';
 export { modelNotPricedMessage, UnpricedModelPolicy } from './policy/unpriced-models.policy';
 export { ReservationSettler } from './reservation.settler';

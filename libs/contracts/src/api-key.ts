@@ -29,3 +29,13 @@ export function mintApiKey(): MintedApiKey {
 export function describeApiKey(key: string): MintedApiKey {
   return { key, prefix: visiblePrefix(key), hash: hashApiKey(key) };
 }
+
+/**
+ * What an API key may call. `chat` (chat completions, sessions, messages), `jobs` (async jobs and
+ * webhooks), `documents`, `usage` (the caller's usage and budget), `admin` (the admin API for the
+ * key's tenant, when its user is a tenant admin) and `act_for_users` (name an end user per request).
+ */
+export const API_KEY_SCOPES = ['chat', 'jobs', 'documents', 'usage', 'admin', 'act_for_users'] as const;
+export type ApiKeyScope = (typeof API_KEY_SCOPES)[number];
+/** Scopes of a key created without a list (and of every key created before scopes existed). */
+export const DEFAULT_API_KEY_SCOPES: readonly ApiKeyScope[] = ['chat', 'jobs', 'documents', 'usage'];

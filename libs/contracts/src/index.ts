@@ -37,8 +37,8 @@ export { ConduitHeader } from './conduit-headers';
 export type { PriceQuote } from './price-quote.schema';
 export { cleanText, INPUT_LIMITS, inspectInput, isCleanText } from './input-rules';
 export type { InputLimits, InputProblem, InputProblemCode } from './input-rules';
-export { describeApiKey, hashApiKey, mintApiKey } from './api-key';
-export type { MintedApiKey } from './api-key';
+export { API_KEY_SCOPES, DEFAULT_API_KEY_SCOPES, describeApiKey, hashApiKey, mintApiKey } from './api-key';
+export type { ApiKeyScope, MintedApiKey } from './api-key';
 export {
   checkSafeRegex,
   DEFAULT_GUARDRAILS_POLICY,

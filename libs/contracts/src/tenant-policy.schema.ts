@@ -19,8 +19,13 @@ const apiKeyOverrideSchema = z.strictObject({
   guardrails: guardrailsPolicyOverrideSchema.optional(),
 });
 
+/** What billing does when the tenant's hourly spend spikes: alert only (default), or also suspend the tenant. */
+export const costSpikeActionSchema = z.enum(['alert', 'suspend']);
+export type CostSpikeAction = z.infer<typeof costSpikeActionSchema>;
+
 export const tenantPolicyDocumentSchema = z.strictObject({
   guardrails: guardrailsPolicyOverrideSchema.optional(),
+  on_cost_spike: costSpikeActionSchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
@@ -30,6 +35,8 @@ export interface TenantPolicy {
   /** Grows by one on every change (0: never stored, all defaults). */
   version: number;
   guardrails: GuardrailsPolicy;
+  /** `suspend`: a spend spike suspends the tenant until an admin resumes it (`cost.spike`, `action: suspended`). */
+  onCostSpike: CostSpikeAction;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -37,6 +44,7 @@ export interface TenantPolicy {
 export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   version: 0,
   guardrails: DEFAULT_GUARDRAILS_POLICY,
+  onCostSpike: 'alert',
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -46,6 +54,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
   return {
     version,
     guardrails: document.guardrails ? mergeGuardrailsPolicy(DEFAULT_GUARDRAILS_POLICY, document.guardrails) : DEFAULT_GUARDRAILS_POLICY,
+    onCostSpike: document.on_cost_spike ?? 'alert',
     document,
   };
 }

@@ -70,6 +70,17 @@ export class ConversationStore {
     return count > 0;
   }
 
+  /**
+   * Erasure: every session of the owner, soft-deleted ones included, and every message written as
+   * them. Idempotent.
+   */
+  async deleteAllOf(owner: ConversationOwner): Promise<{ sessions: number; messages: number }> {
+    const who = { tenantId: owner.tenantId, userId: owner.userId };
+    const messages = await this.prisma.message.deleteMany({ where: who });
+    const sessions = await this.prisma.session.deleteMany({ where: who });
+    return { sessions: sessions.count, messages: messages.count };
+  }
+
   // ── messages ───────────────────────────────────────────────────────────────────────────────
 
   /**

@@ -141,6 +141,12 @@ export class JobStore {
    * The owner's jobs newest first, ties broken by id, `limit + 1` rows (the extra one says there is
    * more); null when `after` names none of the owner's jobs.
    */
+  /** Erasure: every job of the owner (its input holds their prompts); items and deliveries cascade. Idempotent. */
+  async deleteAllOf(owner: JobOwner): Promise<number> {
+    const { count } = await this.prisma.job.deleteMany({ where: { tenantId: owner.tenantId, userId: owner.userId } });
+    return count;
+  }
+
   async list(owner: JobOwner, filter: JobListFilter): Promise<Job[] | null> {
     const where: Prisma.JobWhereInput = {
       tenantId: owner.tenantId,

@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import { z } from 'zod';
 import { DEFAULT_TENANT_POLICY, policyErrorOf, resolveTenantPolicy, TenantPolicy } from '@conduit/contracts';
 import { PrismaService } from '@conduit/db';
-import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
+import { InvalidationChannel, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
 import { POLICIES_OPTIONS, PoliciesModuleOptions, policyChannel } from './policies.constants';
 import { PolicyCache } from './policy-cache';
 import { PolicyDocumentError } from './policy-document.exception';
@@ -24,40 +24,27 @@ interface PolicyRow {
 export class PolicyStore implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(PolicyStore.name);
   private readonly cache: PolicyCache<TenantPolicy>;
-  private readonly channel: string;
-  private subscriber: Redis | undefined;
+  private readonly announcements: InvalidationChannel;
 
   constructor(
     private readonly prisma: PrismaService,
-    @Inject(REDIS_CONNECTION) private readonly redis: Redis,
+    @Inject(REDIS_CONNECTION) redis: Redis,
     @Inject(QUEUE_OPTIONS) queue: QueueModuleOptions,
     @Inject(POLICIES_OPTIONS) options: PoliciesModuleOptions,
   ) {
     this.cache = new PolicyCache(options.cacheTtlMs);
-    this.channel = policyChannel(queue.prefix);
+    this.announcements = new InvalidationChannel(redis, policyChannel(queue.prefix));
   }
 
-  async onModuleInit(): Promise<void> {
-    const subscriber = this.redis.duplicate({ connectionName: 'conduit-policies', lazyConnect: true });
-    this.subscriber = subscriber;
-    subscriber.on('message', (_channel: string, tenantId: string) => this.cache.invalidate(tenantId));
-    // After a reconnect, announcements sent while it was away are lost: start from scratch.
-    let subscribedOnce = false;
-    subscriber.on('ready', () => {
-      if (subscribedOnce) this.cache.invalidateAll();
-      subscribedOnce = true;
-    });
-    subscriber.on('error', (error: Error) => this.logger.warn({ err: error }, 'policy announcements: Redis subscription error'));
-    // A process must not serve from its cache unheard: without the subscription, nothing is cached
-    // for longer than the TTL, which the cache enforces anyway. Start-up does not wait on Redis.
-    subscriber
-      .connect()
-      .then(() => subscriber.subscribe(this.channel))
-      .catch((error: unknown) => this.logger.warn({ err: error }, 'policy announcements: could not subscribe'));
+  onModuleInit(): void {
+    this.announcements.listen(
+      { onMessage: (tenantId) => this.cache.invalidate(tenantId), onResubscribed: () => this.cache.invalidateAll() },
+      'conduit-policies',
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.subscriber?.quit().catch(() => this.subscriber?.disconnect());
+    await this.announcements.close();
   }
 
   /** The tenant's resolved policy (defaults when none is stored). */
@@ -89,7 +76,7 @@ export class PolicyStore implements OnModuleInit, OnApplicationShutdown {
       [tenantId, JSON.stringify(resolved.document), updatedBy],
     );
     this.cache.invalidate(tenantId);
-    await this.redis.publish(this.channel, tenantId);
+    await this.announcements.announce(tenantId);
     return { ...resolved, version: rows.rows[0]?.version ?? 1 };
   }
 

@@ -12,3 +12,5 @@ export type { QueueModuleOptions } from './queue.constants';
 export type { WorkerOptions } from './worker.host';
 export type { WorkerModuleOptions } from './queue.module';
 export { LeaderInterval } from './leader-interval';
+export { InvalidationChannel } from './invalidation.channel';
+export type { InvalidationHandlers } from './invalidation.channel';

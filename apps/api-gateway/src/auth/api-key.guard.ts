@@ -2,18 +2,22 @@ import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import { PinoLogger } from 'nestjs-pino';
 import { PUBLIC_ROUTE } from '@conduit/observability';
-import { hashApiKey } from '@conduit/contracts';
+import { ApiKeyScope, hashApiKey } from '@conduit/contracts';
 import { ApiKeyStore } from './api-key.store';
-import { AuthErrorCode, AuthException } from './auth.exception';
+import { AuthErrorCode, AuthException, suspendedRefusal } from './auth.exception';
 import { EndUserResolver } from './end-user.resolver';
 import { JwtVerifier, looksLikeJwt } from './jwt.verifier';
-import { AuthenticatedRequest } from './principal';
+import { AuthenticatedRequest, hasScope, Principal } from './principal';
+import { REQUIRED_SCOPE } from './required-scope';
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
 /**
  * Global guard: every route needs `Authorization: Bearer <key>` (or a tenant's JWT) unless marked
- * @Public(). A key scoped `act_for_users` then acts for the end user the request names.
+ * @Public(). A key (or JWT caller, or end user) of a suspended tenant or user gets 403
+ * `tenant_suspended` / `user_suspended`; a caller without the route's scope ({@link RequireScope})
+ * 403 `insufficient_scope` (JWT callers have {@link JWT_SCOPES}: never `admin`). A key scoped
+ * `act_for_users` then acts for the end user the request names.
  */
 @Injectable()
 export class ApiKeyGuard implements CanActivate {
@@ -26,7 +30,8 @@ export class ApiKeyGuard implements CanActivate {
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, [context.getHandler(), context.getClass()])) return true;
+    const targets = [context.getHandler(), context.getClass()];
+    if (this.reflector.getAllAndOverride<boolean>(PUBLIC_ROUTE, targets)) return true;
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
     const header = request.headers.authorization;
     if (!header) {
@@ -35,11 +40,24 @@ export class ApiKeyGuard implements CanActivate {
     const match = BEARER.exec(header);
     if (!match) throw new AuthException(AuthErrorCode.InvalidApiKey, 'Malformed Authorization header: expected "Bearer <key>".');
     const token = match[1];
-    const authenticated = looksLikeJwt(token) ? await this.jwt.principalFor(token) : await this.store.principalFor(hashApiKey(token));
-    if (!authenticated) throw new AuthException(AuthErrorCode.InvalidApiKey, 'Incorrect, revoked or expired API key.');
-    const principal = await this.endUsers.resolve(authenticated, request);
-    request.principal = principal;
+    const principal = looksLikeJwt(token) ? await this.jwt.principalFor(token) : await this.keyPrincipal(token);
     this.logger.assign({ tenant_id: principal.tenantId, user_id: principal.userId });
+    const scope = this.reflector.getAllAndOverride<ApiKeyScope | undefined>(REQUIRED_SCOPE, targets);
+    if (scope && !hasScope(principal, scope)) {
+      throw new AuthException(AuthErrorCode.ScopeRequired, `This API key lacks the "${scope}" scope needed here.`);
+    }
+    request.principal = await this.endUsers.resolve(principal, request);
+    if (request.principal !== principal) this.logger.assign({ user_id: request.principal.userId });
     return true;
+  }
+
+  private async keyPrincipal(key: string): Promise<Principal> {
+    const resolution = await this.store.resolve(hashApiKey(key));
+    if (!resolution) throw new AuthException(AuthErrorCode.InvalidApiKey, 'Incorrect, revoked or expired API key.');
+    if ('refused' in resolution) {
+      this.logger.assign({ tenant_id: resolution.principal.tenantId, user_id: resolution.principal.userId });
+      throw suspendedRefusal(resolution.refused);
+    }
+    return resolution.principal;
   }
 }

@@ -1,5 +1,6 @@
 import { endUserNamedBy, keyMayActForUsers, validEndUserId } from './end-user.resolver';
 import { EndUserException } from './end-user.exception';
+import { hasScope, JWT_SCOPES } from './principal';
 
 const request = (method: string, url: string, body: unknown, headers: Record<string, string | string[]> = {}) => ({ method, routeOptions: { url }, body, headers });
 
@@ -39,5 +40,12 @@ describe('end-user ids and the act_for_users scope', () => {
     expect(keyMayActForUsers({ scopes: ['chat', 'act_for_users'] })).toBe(true);
     expect(keyMayActForUsers({ scopes: ['chat'] })).toBe(false);
     expect(keyMayActForUsers({})).toBe(false);
+  });
+
+  it('gives a JWT caller the API (chat, jobs, documents, usage) but never admin or naming end users', () => {
+    const jwtCaller = { scopes: JWT_SCOPES };
+    for (const scope of ['chat', 'jobs', 'documents', 'usage'] as const) expect(hasScope(jwtCaller, scope)).toBe(true);
+    expect(hasScope(jwtCaller, 'admin')).toBe(false);
+    expect(keyMayActForUsers(jwtCaller)).toBe(false);
   });
 });

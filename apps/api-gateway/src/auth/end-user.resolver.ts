@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ConduitHeader } from '@conduit/contracts';
-import { EndUserStore } from './end-user.store';
+import { ApiKeyStore } from './api-key.store';
+import { suspendedRefusal } from './auth.exception';
 import { EndUserErrorCode, EndUserException } from './end-user.exception';
-import type { Principal } from './principal';
+import { hasScope, type Principal } from './principal';
 
 /** The key scope that lets a service key name the end users it acts for. */
-export const ACT_FOR_USERS_SCOPE = 'act_for_users';
+export const ACT_FOR_USERS_SCOPE = 'act_for_users' as const;
 export const END_USER_HEADER = ConduitHeader.EndUser;
 export const MAX_END_USER_ID_LENGTH = 256;
 
@@ -22,7 +23,7 @@ const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 
 /** Whether the caller's key may name end users. */
 export function keyMayActForUsers(principal: Pick<Principal, 'scopes'>): boolean {
-  return principal.scopes?.includes(ACT_FOR_USERS_SCOPE) ?? false;
+  return hasScope(principal, ACT_FOR_USERS_SCOPE);
 }
 
 /**
@@ -63,11 +64,13 @@ export function endUserNamedBy(request: Pick<FastifyRequest, 'headers' | 'method
  * Turns a service key's principal into the end user it names (created on first sight, inside the
  * key's tenant), so that everything per user applies to that end user. A key without
  * `act_for_users` that names one with the header gets 403 `end_user_not_allowed`; its body `user`
- * field keeps its OpenAI meaning (passed to the provider) and names nobody.
+ * field keeps its OpenAI meaning (passed to the provider) and names nobody. A suspended (or
+ * erased) end user gets 403 `user_suspended`, and every end user of a suspended tenant 403
+ * `tenant_suspended`, exactly as a user with a key.
  */
 @Injectable()
 export class EndUserResolver {
-  constructor(private readonly store: EndUserStore) {}
+  constructor(private readonly store: ApiKeyStore) {}
 
   async resolve(principal: Principal, request: Parameters<typeof endUserNamedBy>[0]): Promise<Principal> {
     const named = endUserNamedBy(request);
@@ -87,7 +90,9 @@ export class EndUserResolver {
   /** The principal of end user `externalId` of the principal's tenant. */
   async asEndUser(caller: Omit<Principal, 'userId' | 'tier' | 'role' | 'externalUserId'>, externalId: string): Promise<Principal> {
     // A new end user starts at the tenant's tier; an admin may change it like any user's.
-    const row = await this.store.userFor(caller.tenantId, externalId, caller.tenantTier);
-    return { ...caller, userId: row.id, tier: row.tier, role: 'member', externalUserId: externalId };
+    const row = await this.store.endUser(caller.tenantId, externalId, caller.tenantTier);
+    if (row.tenant.suspendedAt) throw suspendedRefusal('tenant_suspended');
+    if (row.suspendedAt) throw suspendedRefusal('user_suspended');
+    return { ...caller, userId: row.id, tier: row.tier, tenantTier: row.tenant.tier, role: 'member', externalUserId: externalId };
   }
 }

@@ -1,6 +1,7 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService } from '@conduit/db';
-import { createScopedKey, createTenantWithUser, removeTenants, startTestIssuer, TenantWithUser, TestIssuer } from '@conduit/testing';
+import { TenantStore, UserStore } from '@conduit/tenancy';
+import { createScopedKey, createTenantWithUser, removeTenants, startTestIssuer, TenantWithUser, TestIssuer, waitFor } from '@conduit/testing';
 import { SessionsModule } from '../sessions/sessions.module';
 import { expectApiError } from '../testing/api-error.assertion';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
@@ -58,13 +59,28 @@ describe('end users of a tenant application (in-process gateway, real Postgres a
     });
 
     it('keeps end users of the same name in two tenants apart', async () => {
-      const otherService = await createScopedKey(prisma, other.tenant, ['act_for_users']);
+      const otherService = await createScopedKey(prisma, other.tenant, ['chat', 'act_for_users']);
       const created = await call('POST', '/v1/sessions', as(service.authHeader, 'carol'), {});
       expect(created.statusCode).toBe(201);
       const id = created.json<{ id: string }>().id;
       expectApiError(await call('GET', `/v1/sessions/${id}`, as(otherService.authHeader, 'carol')), 404, 'session_not_found');
       const carols = await prisma.user.findMany({ where: { externalId: 'carol', tenantId: { in: [acme.tenant.id, other.tenant.id] } } });
       expect(carols.map((u) => u.tenantId).sort()).toEqual([acme.tenant.id, other.tenant.id].sort());
+    });
+
+    it('starts a new end user when an erased one is named again (the erased row keeps no external id)', async () => {
+      expect((await call('POST', '/v1/sessions', as(service.authHeader, 'frank'), {})).statusCode).toBe(201);
+      const frank = await prisma.user.findUniqueOrThrow({ where: { tenantId_externalId: { tenantId: acme.tenant.id, externalId: 'frank' } } });
+      await app.get(UserStore).markErased(acme.tenant.id, frank.id);
+      const listed = await waitFor(() => call('GET', '/v1/sessions', as(service.authHeader, 'frank')), {
+        what: 'the erased end user to be forgotten',
+        until: (response) => response.statusCode === 200,
+        timeoutMs: 1_000,
+      });
+      expect(listed.json<{ data: unknown[] }>().data).toEqual([]);
+      const again = await prisma.user.findUniqueOrThrow({ where: { tenantId_externalId: { tenantId: acme.tenant.id, externalId: 'frank' } } });
+      expect(again.id).not.toBe(frank.id);
+      expect(await prisma.user.findUniqueOrThrow({ where: { id: frank.id } })).toMatchObject({ externalId: null, erasedAt: expect.any(Date) });
     });
 
     it('creates one row when an end user first arrives on many requests at once', async () => {
@@ -145,6 +161,32 @@ describe('end users of a tenant application (in-process gateway, real Postgres a
         await unknownIssuer.close();
       }
       expectApiError(await call('GET', '/v1/sessions', bearer('eyJhbGciOiJub25lIn0.eyJzdWIiOiJ4In0.')), 401, 'invalid_token');
+    });
+
+    it('refuses a suspended end user (by token or by key) and every end user of a suspended tenant, within 1 s', async () => {
+      const token = await idp.sign({ sub: 'suspend-me', aud: audience });
+      const neighbour = await idp.sign({ sub: 'stays', aud: audience });
+      expect((await call('GET', '/v1/sessions', bearer(token))).statusCode).toBe(200);
+      expect((await call('GET', '/v1/sessions', bearer(neighbour))).statusCode).toBe(200);
+      const row = await prisma.user.findUniqueOrThrow({ where: { tenantId_externalId: { tenantId: acme.tenant.id, externalId: 'suspend-me' } } });
+      const status = (headers: Record<string, string>) => async () => (await call('GET', '/v1/sessions', headers)).statusCode;
+
+      await app.get(UserStore).setSuspended(acme.tenant.id, row.id, true);
+      await waitFor(status(bearer(token)), { what: 'the suspended end user to be refused', until: (code) => code === 403, timeoutMs: 1_000 });
+      expectApiError(await call('GET', '/v1/sessions', bearer(token)), 403, 'user_suspended');
+      expectApiError(await call('GET', '/v1/sessions', as(service.authHeader, 'suspend-me')), 403, 'user_suspended');
+      expect((await call('GET', '/v1/sessions', bearer(neighbour))).statusCode).toBe(200);
+
+      await app.get(TenantStore).suspend(acme.tenant.id, 'admin');
+      try {
+        await waitFor(status(bearer(neighbour)), { what: 'the end users of a suspended tenant to be refused', until: (code) => code === 403, timeoutMs: 1_000 });
+        expectApiError(await call('GET', '/v1/sessions', bearer(neighbour)), 403, 'tenant_suspended');
+        expectApiError(await call('GET', '/v1/sessions', as(service.authHeader, 'stays')), 403, 'tenant_suspended');
+      } finally {
+        await app.get(TenantStore).resume(acme.tenant.id);
+        await app.get(UserStore).setSuspended(acme.tenant.id, row.id, false);
+      }
+      await waitFor(status(bearer(token)), { what: 'the resumed end user to be admitted', until: (code) => code === 200, timeoutMs: 1_000 });
     });
 
     it('does not let a signed-in end user name another one', async () => {

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { createRemoteJWKSet, decodeJwt, errors, jwtVerify, type JWTPayload } from 'jose';
 import { EndUserResolver, validEndUserId } from './end-user.resolver';
 import { JwtErrorCode, JwtException } from './jwt.exception';
-import type { Principal } from './principal';
+import { JWT_SCOPES, type Principal } from './principal';
 import { TenantAuthStore, type TenantJwtIssuer } from './tenant-auth.store';
 
 /** Asymmetric algorithms only: a JWKS URL never holds a shared secret, and `none` is never accepted. */
@@ -14,9 +14,6 @@ const JWKS_COOLDOWN_MS = 30_000;
 /** Keys are refetched at the latest after this. */
 const JWKS_MAX_AGE_MS = 10 * 60_000;
 const JWKS_MAX_ENTRIES = 1_000;
-
-/** What a JWT caller may do: the API, but never admin or naming other end users. */
-export const JWT_SCOPES = ['chat', 'jobs', 'documents', 'usage'];
 
 const JWT_SHAPE = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
 

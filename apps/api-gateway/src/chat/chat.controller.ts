@@ -10,6 +10,7 @@ import { AdmissionService } from '../usage/admission.service';
 import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
 import { ChatErrorCode, ChatException } from './chat.exception';
 import { OrchestratorClient, OrchestratorNotReachedError } from './orchestrator.client';
+import { RequireScope } from '../auth/required-scope';
 
 /** Orchestrator response headers a client may rely on. */
 const PASSED_HEADERS = [
@@ -43,6 +44,7 @@ function passHeaders(upstream: Dispatcher.ResponseData, reply: FastifyReply): Re
  * settles or releases it whatever happens. The gateway releases it only when the request never
  * got there.
  */
+@RequireScope('chat')
 @Controller('v1')
 export class ChatController {
   constructor(

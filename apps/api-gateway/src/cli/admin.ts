@@ -1,12 +1,19 @@
-/* Admin CLI: tenants, users and API keys (a key is printed once, never stored), budgets and prices, tenant policies, the secrets keyring. */
+/*
+ * Admin CLI: tenants, users and API keys (a key is printed once, never stored), budgets and prices,
+ * tenant policies, tenant JWT settings, the secrets keyring. A thin client of the same stores the
+ * admin API uses (libs/tenancy, libs/budget, libs/policies, libs/webhooks): no second code path.
+ * Credential changes are announced to running gateways over Redis.
+ */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { loadConfigOrExit, databaseEnv, SecretKeyring, secretsEnv } from '@conduit/config';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
-import { createPrismaClient, PrismaService, Tier, UserRole } from '@conduit/db';
+import { BudgetCapStore, BudgetModuleOptions, DEFAULT_TIER_POLICY, PriceListStore } from '@conduit/budget';
+import { PrismaService, Tier, UserRole } from '@conduit/db';
 import { PolicyDocumentError, PolicyStore } from '@conduit/policies';
 import { describeApiKey, mintApiKey } from '@conduit/contracts';
+import { ApiKeyRegistry, AuthAnnouncer, TenantRecord, TenantStore, UserRecord, UserStore } from '@conduit/tenancy';
 import { tenantJwtSettingsSchema } from '../auth/tenant-auth.schema';
 import { TenantAuthStore } from '../auth/tenant-auth.store';
 import { WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
@@ -49,7 +56,7 @@ const env = loadConfigOrExit(
   z.object({
     ...databaseEnv,
     CONDUIT_DEV_API_KEY: z.string().min(16, 'must be at least 16 characters').optional(),
-    // set-policy announces the change to running services over Redis (as they do)
+    // credential and policy changes are announced to running services over Redis (as the admin API does)
     REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
     QUEUE_PREFIX: z.string().min(1).default('conduit'),
     // rotate-secrets-key: the services' key-encryption keyring
@@ -76,28 +83,54 @@ function roleOf(value: unknown): UserRole {
   return parsed.data;
 }
 
-/** The tenant policy commands go through the table's owner, PolicyStore, as the services do. */
-async function withPolicyStore<T>(work: (store: PolicyStore) => Promise<T>): Promise<T> {
-  if (!env.REDIS_URL) fail('REDIS_URL is required to announce the change to running services');
-  const prisma = new PrismaService({ url: env.DATABASE_URL, poolSize: 1 });
-  const redis = new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 });
+/** The stores the admin API uses, on one database connection and (when configured) Redis. */
+interface Stores {
+  tenants: TenantStore;
+  users: UserStore;
+  keys: ApiKeyRegistry;
+  caps: BudgetCapStore;
+  prices: PriceListStore;
+  /** The tenants' JWT settings, through the table's owner as the gateway reads them. */
+  tenantAuth: TenantAuthStore;
+  policies(): PolicyStore;
+}
+
+async function withStores<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
+  const prisma = new PrismaService({ url: env.DATABASE_URL, poolSize: 2 });
+  const redis = env.REDIS_URL ? new Redis(env.REDIS_URL, { maxRetriesPerRequest: 2 }) : undefined;
+  const queue = { redisUrl: env.REDIS_URL ?? '', prefix: env.QUEUE_PREFIX };
+  // Without Redis nothing is announced: running gateways apply credential changes within their key cache TTL (60 s).
+  const announcer = redis ? new AuthAnnouncer(redis, queue) : ({ announce: async () => undefined } as unknown as AuthAnnouncer);
+  // Only the overrides' reads and writes are used here: no tier policy or cache is involved.
+  const capOptions = { policy: DEFAULT_TIER_POLICY, capCacheTtlMs: 0 } as BudgetModuleOptions;
   try {
-    return await work(new PolicyStore(prisma, redis, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX }, { cacheTtlMs: 0 }));
+    return await work({
+      tenants: new TenantStore(prisma, announcer),
+      users: new UserStore(prisma, announcer),
+      keys: new ApiKeyRegistry(prisma, announcer),
+      caps: new BudgetCapStore(prisma, capOptions),
+      prices: new PriceListStore(prisma),
+      tenantAuth: new TenantAuthStore(prisma),
+      policies: () => {
+        if (!redis) fail('REDIS_URL is required to announce the change to running services');
+        return new PolicyStore(prisma, redis, queue, { cacheTtlMs: 0 });
+      },
+    });
   } finally {
-    redis.disconnect();
+    redis?.disconnect();
     await prisma.onApplicationShutdown();
   }
 }
 
-/** The tenant JWT commands go through the table's owner, TenantAuthStore, as the gateway does. */
-async function withTenantAuthStore<T>(work: (store: TenantAuthStore) => Promise<T>): Promise<T> {
-  const prisma = new PrismaService({ url: env.DATABASE_URL, poolSize: 1 });
-  try {
-    return await work(new TenantAuthStore(prisma));
-  } finally {
-    await prisma.onApplicationShutdown();
-  }
+async function tenantOf(stores: Stores, slug: string): Promise<TenantRecord> {
+  return (await stores.tenants.bySlug(slug)) ?? fail(`no tenant with slug ${slug}`);
 }
+
+async function userOf(stores: Stores, tenant: TenantRecord, email: string): Promise<UserRecord> {
+  return (await stores.users.byEmail(tenant.id, email)) ?? fail(`no user ${email} in tenant ${tenant.slug}`);
+}
+
+const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 function tierOf(value: unknown): Tier {
   const parsed = tierSchema.safeParse(value ?? 'free');
@@ -134,58 +167,39 @@ async function main(): Promise<void> {
     },
     strict: true,
   });
-  const prisma = createPrismaClient(env.DATABASE_URL, 2);
-  try {
+  await withStores(async (stores) => {
     switch (command) {
       case 'seed-dev': {
-        const tenant = await prisma.tenant.upsert({
-          where: { slug: 'dev' },
-          create: { name: 'Development', slug: 'dev', tier: 'pro' },
-          update: {},
-        });
-        const user = await prisma.user.upsert({
-          where: { tenantId_email: { tenantId: tenant.id, email: 'dev@conduit.local' } },
-          create: { tenantId: tenant.id, email: 'dev@conduit.local', name: 'Developer', tier: 'pro' },
-          update: {},
-        });
+        const tenant = (await stores.tenants.bySlug('dev')) ?? (await stores.tenants.create({ name: 'Development', slug: 'dev', tier: 'pro' }));
+        const user =
+          (await stores.users.byEmail(tenant.id, 'dev@conduit.local')) ??
+          (await stores.users.create(tenant.id, { email: 'dev@conduit.local', name: 'Developer', tier: 'pro', role: 'member' }));
         const minted = env.CONDUIT_DEV_API_KEY ? describeApiKey(env.CONDUIT_DEV_API_KEY) : mintApiKey();
-        await prisma.apiKey.upsert({
-          where: { keyHash: minted.hash },
-          create: { tenantId: tenant.id, userId: user.id, name: 'development', prefix: minted.prefix, keyHash: minted.hash },
-          update: { revokedAt: null },
-        });
-        process.stdout.write(`${JSON.stringify({ tenant_id: tenant.id, user_id: user.id, api_key: minted.key })}\n`);
+        await stores.keys.ensure(tenant.id, user.id, minted, 'development');
+        out({ tenant_id: tenant.id, user_id: user.id, api_key: minted.key });
         break;
       }
       case 'create-tenant': {
-        const tenant = await prisma.tenant.create({
-          data: { name: required(values, 'name'), slug: required(values, 'slug'), tier: tierOf(values.tier) },
-        });
-        process.stdout.write(`${JSON.stringify({ tenant_id: tenant.id, slug: tenant.slug })}\n`);
+        const tenant = await stores.tenants.create({ name: required(values, 'name'), slug: required(values, 'slug'), tier: tierOf(values.tier) });
+        out({ tenant_id: tenant.id, slug: tenant.slug });
         break;
       }
       case 'create-user': {
-        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
-        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
-        const user = await prisma.user.create({
-          data: { tenantId: tenant.id, email: required(values, 'email'), name: values.name, tier: tierOf(values.tier), role: roleOf(values.role) },
-        });
-        process.stdout.write(`${JSON.stringify({ user_id: user.id, tenant_id: tenant.id, role: user.role })}\n`);
+        const tenant = await tenantOf(stores, required(values, 'tenant'));
+        const user = await stores.users.create(tenant.id, { email: required(values, 'email'), name: values.name, tier: tierOf(values.tier), role: roleOf(values.role) });
+        out({ user_id: user.id, tenant_id: tenant.id, role: user.role });
         break;
       }
       case 'set-role': {
-        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
-        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const tenant = await tenantOf(stores, required(values, 'tenant'));
         const role = roleOf(required(values, 'role'));
-        const { count } = await prisma.user.updateMany({ where: { tenantId: tenant.id, email: required(values, 'email') }, data: { role } });
-        if (count === 0) fail(`no user ${values.email} in tenant ${tenant.slug}`);
-        process.stdout.write(`${JSON.stringify({ tenant: tenant.slug, email: values.email, role })}\n`);
-        process.stderr.write('admin: gateways apply the change within the API key cache TTL (60 s)\n');
+        const user = await userOf(stores, tenant, required(values, 'email'));
+        await stores.users.update(tenant.id, user.id, { role });
+        out({ tenant: tenant.slug, email: values.email, role });
         break;
       }
       case 'set-policy': {
-        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
-        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const tenant = await tenantOf(stores, required(values, 'tenant'));
         const file = required(values, 'file');
         let document: unknown;
         try {
@@ -193,81 +207,56 @@ async function main(): Promise<void> {
         } catch (error) {
           fail(`--file: not a readable JSON document (${error instanceof Error ? error.message : String(error)})`);
         }
-        const policy = await withPolicyStore((store) => store.put(tenant.id, document, 'cli')).catch((error: unknown) => {
-          if (error instanceof PolicyDocumentError) fail(`policy refused: ${error.message}`);
-          throw error;
-        });
-        process.stdout.write(`${JSON.stringify({ tenant: tenant.slug, version: policy.version })}\n`);
+        const policy = await stores
+          .policies()
+          .put(tenant.id, document, 'cli')
+          .catch((error: unknown) => {
+            if (error instanceof PolicyDocumentError) fail(`policy refused: ${error.message}`);
+            throw error;
+          });
+        out({ tenant: tenant.slug, version: policy.version });
         break;
       }
       case 'show-policy': {
-        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
-        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
-        const policy = await withPolicyStore((store) => store.show(tenant.id));
-        process.stdout.write(`${JSON.stringify({ tenant: tenant.slug, version: policy.version, document: policy.document })}\n`);
+        const tenant = await tenantOf(stores, required(values, 'tenant'));
+        const policy = await stores.policies().show(tenant.id);
+        out({ tenant: tenant.slug, version: policy.version, document: policy.document });
         break;
       }
       case 'create-key': {
-        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
-        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
-        const user = await prisma.user.findUnique({
-          where: { tenantId_email: { tenantId: tenant.id, email: required(values, 'email') } },
-        });
-        if (!user) fail(`no user ${values.email} in tenant ${tenant.slug}`);
-        const minted = mintApiKey();
-        await prisma.apiKey.create({
-          data: { tenantId: tenant.id, userId: user.id, name: values.name ?? 'default', prefix: minted.prefix, keyHash: minted.hash },
-        });
-        process.stdout.write(`${JSON.stringify({ api_key: minted.key, prefix: minted.prefix })}\n`);
+        const tenant = await tenantOf(stores, required(values, 'tenant'));
+        const user = await userOf(stores, tenant, required(values, 'email'));
+        const { record, secret } = await stores.keys.create(tenant.id, user.id, { name: values.name ?? 'default' });
+        out({ api_key: secret, prefix: record.prefix });
         process.stderr.write('admin: store this key now; it cannot be shown again\n');
         break;
       }
       case 'revoke-key': {
-        const { count } = await prisma.apiKey.updateMany({
-          where: { prefix: required(values, 'prefix'), revokedAt: null },
-          data: { revokedAt: new Date() },
-        });
-        process.stdout.write(`${JSON.stringify({ revoked: count })}\n`);
+        out({ revoked: await stores.keys.revokeByPrefix(required(values, 'prefix')) });
         break;
       }
       case 'set-budget': {
-        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
-        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const tenant = await tenantOf(stores, required(values, 'tenant'));
         const period = z.enum(['daily', 'monthly']).safeParse(values.period);
         if (!period.success) fail('--period must be daily or monthly');
-        let user: { id: string } | null = null;
-        if (values.email !== undefined) {
-          user = await prisma.user.findUnique({ where: { tenantId_email: { tenantId: tenant.id, email: values.email } }, select: { id: true } });
-          if (!user) fail(`no user ${values.email} in tenant ${tenant.slug}`);
-        }
+        const user = values.email !== undefined ? await userOf(stores, tenant, values.email) : null;
         const scope = user ? ('user' as const) : ('tenant' as const);
         const subjectId = user?.id ?? tenant.id;
         const amount = required(values, 'usd');
-        const key = { scope_subjectId_period: { scope, subjectId, period: period.data } };
         if (amount === 'default') {
-          await prisma.budgetCap.deleteMany({ where: { scope, subjectId, period: period.data } });
+          await stores.caps.clearOverride(tenant.id, scope, subjectId, period.data);
         } else {
           const usd = amount === 'none' ? null : Number(amount);
           if (usd !== null && (!Number.isFinite(usd) || usd < 0)) fail('--usd must be a non-negative number, "none" or "default"');
-          await prisma.budgetCap.upsert({
-            where: key,
-            create: { tenantId: tenant.id, scope, subjectId, userId: user?.id ?? null, period: period.data, capUsd: usd },
-            update: { capUsd: usd },
-          });
+          await stores.caps.setOverride(tenant.id, scope, subjectId, period.data, usd);
         }
-        process.stdout.write(`${JSON.stringify({ scope, subject_id: subjectId, period: period.data, cap_usd: amount })}\n`);
+        out({ scope, subject_id: subjectId, period: period.data, cap_usd: amount });
         process.stderr.write('admin: gateways apply the change within BUDGET_CAP_CACHE_TTL_MS (30 s by default)\n');
         break;
       }
       case 'show-budgets': {
-        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
-        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
-        const caps = await prisma.budgetCap.findMany({ where: { tenantId: tenant.id }, orderBy: [{ scope: 'asc' }, { period: 'asc' }] });
-        for (const cap of caps) {
-          process.stdout.write(
-            `${JSON.stringify({ scope: cap.scope, subject_id: cap.subjectId, period: cap.period, cap_usd: cap.capUsd === null ? null : Number(cap.capUsd) })}\n`,
-          );
-        }
+        const tenant = await tenantOf(stores, required(values, 'tenant'));
+        for (const cap of await stores.caps.listOverrides(tenant.id)) out({ scope: cap.scope, subject_id: cap.subjectId, period: cap.period, cap_usd: cap.usd });
         break;
       }
       case 'set-price': {
@@ -280,19 +269,14 @@ async function main(): Promise<void> {
         };
         const from = values.from ?? new Date().toISOString().slice(0, 10);
         if (!z.iso.date().safeParse(from).success) fail('--from must be a date, YYYY-MM-DD');
-        const data = {
-          inputUsdPerMtok: price('input') as number,
-          outputUsdPerMtok: price('output') as number,
-          cachedInputUsdPerMtok: price('cached-input', true),
-        };
-        const model = required(values, 'model');
-        const effectiveFrom = new Date(`${from}T00:00:00Z`);
-        await prisma.modelPrice.upsert({
-          where: { model_effectiveFrom: { model, effectiveFrom } },
-          create: { model, effectiveFrom, ...data },
-          update: data,
+        const version = await stores.prices.set({
+          model: required(values, 'model'),
+          effectiveFrom: from,
+          input: price('input') as number,
+          output: price('output') as number,
+          cachedInput: price('cached-input', true),
         });
-        process.stdout.write(`${JSON.stringify({ model, effective_from: from, input: data.inputUsdPerMtok, output: data.outputUsdPerMtok, cached_input: data.cachedInputUsdPerMtok })}\n`);
+        out({ model: version.model, effective_from: from, input: version.input, output: version.output, cached_input: version.cachedInput });
         process.stderr.write('admin: services load prices every PRICE_REFRESH_MS (60 s by default); date changes ahead of time\n');
         break;
       }
@@ -300,38 +284,28 @@ async function main(): Promise<void> {
         const allow = z.enum(['yes', 'no']).safeParse(values.allow);
         if (!allow.success) fail('--allow must be yes or no');
         const slug = required(values, 'tenant');
-        const { count } = await prisma.tenant.updateMany({ where: { slug }, data: { allowUnpricedModels: allow.data === 'yes' } });
-        if (count === 0) fail(`no tenant with slug ${slug}`);
-        process.stdout.write(`${JSON.stringify({ tenant: slug, allow_unpriced_models: allow.data === 'yes' })}\n`);
+        const tenant = await tenantOf(stores, slug);
+        await stores.tenants.update(tenant.id, { allowUnpricedModels: allow.data === 'yes' });
+        out({ tenant: slug, allow_unpriced_models: allow.data === 'yes' });
         process.stderr.write('admin: gateways and orchestrators apply the change within BUDGET_CAP_CACHE_TTL_MS (30 s by default)\n');
         break;
       }
       case 'list-prices': {
-        const rows = await prisma.modelPrice.findMany({ orderBy: [{ model: 'asc' }, { effectiveFrom: 'desc' }] });
-        for (const row of rows) {
-          process.stdout.write(
-            `${JSON.stringify({
-              model: row.model,
-              effective_from: row.effectiveFrom.toISOString().slice(0, 10),
-              input: Number(row.inputUsdPerMtok),
-              output: Number(row.outputUsdPerMtok),
-              cached_input: row.cachedInputUsdPerMtok === null ? null : Number(row.cachedInputUsdPerMtok),
-            })}\n`,
-          );
+        for (const row of await stores.prices.list()) {
+          out({ model: row.model, effective_from: row.effectiveFrom, input: row.input, output: row.output, cached_input: row.cachedInput });
         }
         break;
       }
       case 'set-jwt':
       case 'show-jwt':
       case 'clear-jwt': {
-        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
-        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const tenant = await tenantOf(stores, required(values, 'tenant'));
         if (command === 'show-jwt') {
-          process.stdout.write(`${JSON.stringify(await withTenantAuthStore((store) => store.get(tenant.id)))}\n`);
+          out(await stores.tenantAuth.get(tenant.id));
           break;
         }
         if (command === 'clear-jwt') {
-          const cleared = await withTenantAuthStore((store) => store.clear(tenant.id));
+          const cleared = await stores.tenantAuth.clear(tenant.id);
           process.stdout.write(cleared ? `JWT sign-in turned off for ${tenant.slug}\n` : `${tenant.slug} had no JWT sign-in\n`);
           break;
         }
@@ -342,11 +316,11 @@ async function main(): Promise<void> {
           user_claim: values['user-claim'],
         });
         if (!settings.success) fail(settings.error.issues.map((issue) => `--${String(issue.path[0]).replace('_', '-')}: ${issue.message}`).join('\n'));
-        await withTenantAuthStore((store) => store.set(tenant.id, settings.data)).catch((error: unknown) => {
+        await stores.tenantAuth.set(tenant.id, settings.data).catch((error: unknown) => {
           if ((error as { code?: string }).code === 'P2002') fail('another tenant already signs in with this issuer and audience');
           throw error;
         });
-        process.stdout.write(`${JSON.stringify(settings.data)}\n`);
+        out(settings.data);
         break;
       }
       case 'generate-secrets-key': {
@@ -370,9 +344,7 @@ async function main(): Promise<void> {
       default:
         fail(USAGE);
     }
-  } finally {
-    await prisma.$disconnect();
-  }
+  });
 }
 
 main().catch((error: unknown) => {

@@ -48,6 +48,7 @@ export const gatewayConfigSchema = z
         adminApiKey: env.ADMIN_API_KEY,
       },
     },
+    admin: { bootstrapKey: env.ADMIN_API_KEY },
     bodyLimitBytes: env.MAX_BODY_BYTES,
     browser: browserEdgeSettings(env),
     chat: {

@@ -23,6 +23,23 @@ describe('OpenAPI document', () => {
     expect(Object.keys(document.paths)).toEqual(expect.arrayContaining(['/v1/jobs/{id}', '/v1/jobs/{id}/cancel', '/v1/jobs/{id}/deliveries', '/v1/webhooks/secret']));
   });
 
+  it('documents the admin API: tenants, users, keys, caps, prices, policies and admin keys', () => {
+    const paths = document.paths as Record<string, Record<string, unknown>>;
+    const tenant = '/v1/admin/tenants/{tenant_id}';
+    expect(Object.keys(paths['/v1/admin/tenants'])).toEqual(['post', 'get']);
+    expect(Object.keys(paths[tenant])).toEqual(['get', 'patch']);
+    expect(Object.keys(paths[`${tenant}/policy`])).toEqual(['get', 'put']);
+    expect(Object.keys(paths[`${tenant}/budgets`])).toEqual(['get', 'put']);
+    expect(Object.keys(paths[`${tenant}/keys/{key_id}`])).toEqual(['get', 'patch']);
+    expect(Object.keys(paths)).toEqual(
+      expect.arrayContaining([`${tenant}/suspend`, `${tenant}/resume`, `${tenant}/users/{user_id}/suspend`, `${tenant}/keys/{key_id}/revoke`, '/v1/admin/prices', '/v1/admin/admin-keys']),
+    );
+    const createKey = paths[`${tenant}/keys`].post as { requestBody: { content: Record<string, { schema: { properties: Record<string, unknown> } }> } };
+    expect(Object.keys(createKey.requestBody.content['application/json'].schema.properties)).toEqual(
+      expect.arrayContaining(['user_id', 'scopes', 'allowed_models', 'rpm', 'tpm', 'expires_at']),
+    );
+  });
+
   it('is plain JSON with a bearer security scheme and error bodies on every operation', () => {
     const roundTripped = JSON.parse(JSON.stringify(document));
     expect(roundTripped.openapi).toBe('3.1.0');

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
 import { createCollectionBodySchema } from '../documents/collections.dto';
 import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
+import { ADMIN_OPERATIONS } from '../admin/admin.openapi';
+import type { OpenApiOperation } from './openapi.operation';
 import { createJobBodySchema, listJobsQuerySchema } from '../jobs/jobs.dto';
 import { listMessagesQuerySchema, feedbackBodySchema } from '../messages/messages.dto';
 import { createSessionBodySchema, listSessionsQuerySchema } from '../sessions/sessions.dto';
@@ -9,22 +11,9 @@ import { adminUsageQuerySchema, usageQuerySchema } from '../usage/usage.dto';
 import { createEndpointBodySchema, updateEndpointBodySchema } from '../webhooks/webhook-endpoints.dto';
 import { rotateSecretBodySchema } from '../webhooks/webhooks.dto';
 
-interface Operation {
-  method: 'get' | 'post' | 'patch' | 'delete';
-  path: string;
-  summary: string;
-  tag: string;
-  body?: z.ZodType;
-  query?: z.ZodObject;
-  pathParams?: string[];
-  success: number;
-  stream?: boolean;
-  /** The body is multipart/form-data: `body` describes its fields, plus a `file` part. */
-  multipart?: boolean;
-}
 
 /** The public API, one entry per route; the document below is derived from the same zod schemas the routes validate with. */
-const operations: Operation[] = [
+const operations: OpenApiOperation[] = [
   { method: 'post', path: '/v1/chat/completions', summary: 'Create a chat completion (OpenAI-compatible; `stream: true` for SSE)', tag: 'Chat', body: chatCompletionRequestSchema, success: 200, stream: true },
   { method: 'get', path: '/v1/models', summary: 'List models and aliases', tag: 'Chat', success: 200 },
   { method: 'post', path: '/v1/sessions', summary: 'Create a session', tag: 'Sessions', body: createSessionBodySchema, success: 201 },
@@ -61,6 +50,7 @@ const operations: Operation[] = [
   { method: 'get', path: '/v1/usage', summary: "The caller's usage by UTC day and model: tokens, requests, billed cost (`format=csv` for CSV)", tag: 'Usage', query: usageQuerySchema, success: 200 },
   { method: 'get', path: '/v1/budget', summary: "The caller's and its tenant's caps, spend, reserved, remaining and reset times; rate limits", tag: 'Usage', success: 200 },
   { method: 'get', path: '/v1/admin/usage', summary: 'Usage of any tenant or user, grouped by tenant/user/day/model (`Bearer <ADMIN_API_KEY>`)', tag: 'Admin', query: adminUsageQuerySchema, success: 200 },
+  ...ADMIN_OPERATIONS,
 ];
 
 const errorSchema = {
@@ -85,7 +75,7 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
   return rest;
 }
 
-function requestBodyOf(op: Operation, body: z.ZodType) {
+function requestBodyOf(op: OpenApiOperation, body: z.ZodType) {
   if (!op.multipart) {
     return { required: op.tag === 'Chat', content: { 'application/json': { schema: jsonSchema(body) } } };
   }

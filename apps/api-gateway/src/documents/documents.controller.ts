@@ -7,11 +7,13 @@ import { DOCUMENTS_OPTIONS, DocumentsOptions } from './documents.constants';
 import { DeletedDocumentObject, DocumentObject, ListDocumentsQuery, listDocumentsQuerySchema } from './documents.dto';
 import { DocumentsService } from './documents.service';
 import { readUpload } from './multipart.upload';
+import { RequireScope } from '../auth/required-scope';
 
 /**
  * The caller's documents for retrieval. Ingestion is asynchronous: an upload answers 202 with
  * status `queued`; poll `GET /v1/documents/:id` until `indexed` or `failed`.
  */
+@RequireScope('documents')
 @Controller('v1/documents')
 export class DocumentsController {
   constructor(

@@ -34,6 +34,8 @@ export class DocumentsModule {
       module: DocumentsModule,
       controllers: [DocumentsController, CollectionsController],
       providers: [{ provide: DOCUMENTS_OPTIONS, useValue: options }, MultipartRegistration, DocumentsService, DocumentIngestProducer],
+      // The admin API's user erasure deletes documents the same way the route does.
+      exports: [DocumentsService],
     };
   }
 }

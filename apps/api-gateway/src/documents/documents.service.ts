@@ -9,7 +9,7 @@ import type { Principal } from '../auth/principal';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
 import { DOCUMENTS_OPTIONS, DocumentsOptions } from './documents.constants';
 import { DeletedDocumentObject, DocumentObject, ListDocumentsQuery, toDocumentObject } from './documents.dto';
-import { DocumentsException } from './documents.exception';
+import { DocumentsErrorCode, DocumentsException } from './documents.exception';
 
 /** Whose documents a query may touch: every query filters by both. */
 export type Owner = Pick<Principal, 'tenantId' | 'userId'>;
@@ -119,6 +119,20 @@ export class DocumentsService {
       this.logger.warn({ document_id: id, err: error }, 'document deleted but its blob could not be removed'),
     );
     return { id, object: 'document.deleted', deleted: true };
+  }
+
+  /** Erasure: deletes every document of the owner as {@link delete} does. Idempotent: a re-run finishes what a failed one left. */
+  async deleteAllOf(owner: Owner): Promise<number> {
+    const ids = await this.prisma.document.findMany({ where: this.ownedBy(owner), select: { id: true } });
+    let deleted = 0;
+    for (const { id } of ids) {
+      const done = await this.delete(owner, id).catch((error: unknown) => {
+        if (error instanceof DocumentsException && error.code === DocumentsErrorCode.DocumentNotFound) return null; // deleted meanwhile
+        throw error;
+      });
+      if (done) deleted += 1;
+    }
+    return deleted;
   }
 
   /** Starts ingestion over (new attempt): vectors and chunks are dropped, the stored file is parsed again. */

@@ -1,4 +1,5 @@
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
+import { AdminErrorCode } from '../admin/admin.exception';
 import { AuthErrorCode } from '../auth/auth.exception';
 import { EndUserErrorCode } from '../auth/end-user.exception';
 import { JwtErrorCode } from '../auth/jwt.exception';
@@ -14,6 +15,7 @@ import { WebhooksErrorCode } from '../webhooks/webhooks.exception';
 /** Every code the gateway answers with: each module's enum, plus the runtime's. */
 export const GATEWAY_ERROR_CODES = [
   RuntimeErrorCode,
+  AdminErrorCode,
   AuthErrorCode,
   EndUserErrorCode,
   JwtErrorCode,
@@ -29,6 +31,7 @@ export const GATEWAY_ERROR_CODES = [
 
 export type GatewayErrorCode =
   | RuntimeErrorCode
+  | AdminErrorCode
   | AuthErrorCode
   | EndUserErrorCode
   | JwtErrorCode
@@ -50,9 +53,23 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   // rules (invalid_characters, json_too_deep, json_too_large), invalid_model and the HTTP edge's codes
   ...RUNTIME_ERROR_STATUS,
 
+  [AdminErrorCode.InvalidAdminKey]: 401, // also UsageErrorCode.InvalidAdminKey
+  [AdminErrorCode.AdminRequired]: 403,
+  [AdminErrorCode.PlatformAdminRequired]: 403,
+  [AdminErrorCode.TenantNotFound]: 404,
+  [AdminErrorCode.UserNotFound]: 404,
+  [AdminErrorCode.ApiKeyNotFound]: 404,
+  [AdminErrorCode.AdminKeyNotFound]: 404,
+  [AdminErrorCode.TenantSlugTaken]: 409,
+  [AdminErrorCode.UserEmailTaken]: 409,
+  [AdminErrorCode.InvalidPolicy]: 400,
+
   [AuthErrorCode.MissingApiKey]: 401,
   [AuthErrorCode.InvalidApiKey]: 401,
   [AuthErrorCode.TenantAdminRequired]: 403,
+  [AuthErrorCode.ScopeRequired]: 403,
+  [AuthErrorCode.TenantSuspended]: 403,
+  [AuthErrorCode.UserSuspended]: 403,
 
   [EndUserErrorCode.InvalidEndUser]: 400,
   [EndUserErrorCode.EndUserNotAllowed]: 403,
@@ -101,10 +118,10 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [UsageErrorCode.RateLimitExceeded]: 429,
   [UsageErrorCode.PricingUnavailable]: 503,
   [UsageErrorCode.ModelNotPriced]: 400,
+  [UsageErrorCode.ModelNotAllowed]: 403,
   [UsageErrorCode.ControlsUnavailable]: 503,
   [UsageErrorCode.InvalidRange]: 400,
   [UsageErrorCode.AdminDisabled]: 403,
-  [UsageErrorCode.InvalidAdminKey]: 401,
 
   [WebhooksErrorCode.EndpointNotFound]: 404,
   [WebhooksErrorCode.EndpointExists]: 409,

@@ -7,11 +7,13 @@ import type { ListPage } from '../sessions/list-page';
 import { CreateJobBody, createJobBodySchema, idempotencyKeySchema, ListJobsQuery, listJobsQuerySchema, WebhookDeliveryObject } from './jobs.dto';
 import { JobsErrorCode, JobsException } from './jobs.exception';
 import { JobsService } from './jobs.service';
+import { RequireScope } from '../auth/required-scope';
 
 /**
  * Async jobs: `POST /v1/jobs` answers 202 at once with the job (`status_url` to poll), then a worker
  * runs it; the result is in `GET /v1/jobs/:id` and, with a `webhook_url`, sent as a signed webhook.
  */
+@RequireScope('jobs')
 @Controller('v1/jobs')
 export class JobsController {
   constructor(private readonly jobs: JobsService) {}

@@ -10,8 +10,10 @@ import {
   MessageObject,
 } from './messages.dto';
 import { MessagesService } from './messages.service';
+import { RequireScope } from '../auth/required-scope';
 
 /** Message history of a session and feedback on assistant messages. */
+@RequireScope('chat')
 @Controller('v1')
 export class MessagesController {
   constructor(private readonly messages: MessagesService) {}

@@ -11,8 +11,10 @@ import {
   SessionObject,
 } from './sessions.dto';
 import { SessionsService } from './sessions.service';
+import { RequireScope } from '../auth/required-scope';
 
 /** The caller's conversation sessions. Ids that are not the caller's answer 404 `session_not_found`. */
+@RequireScope('chat')
 @Controller('v1/sessions')
 export class SessionsController {
   constructor(private readonly sessions: SessionsService) {}

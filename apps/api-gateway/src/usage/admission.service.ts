@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { BudgetCapStore, BudgetRefusal, displayUsd, modelNotPricedMessage, RateRefusal, toNanoCeil, UnpricedModelPolicy, UsageControls } from '@conduit/budget';
+import { BudgetCapStore, BudgetRefusal, displayUsd, modelNotPricedMessage, RateLimits, RateRefusal, toNanoCeil, UnpricedModelPolicy, UsageControls } from '@conduit/budget';
 import { ChatCompletionRequest, maxTokensOf } from '@conduit/contracts';
 import { withTimeout } from '@conduit/observability';
-import type { Principal } from '../auth/principal';
+import { mayUseModel, Principal } from '../auth/principal';
 import { PriceQuoteClient } from './price-quote.client';
 import { estimatePromptTokens } from './prompt-estimate';
 import { rateLimitHeaders } from './rate-limit.headers';
@@ -59,6 +59,11 @@ export class AdmissionService {
    * 402 `budget_exceeded`.
    */
   async admitChat(principal: Principal, body: ChatCompletionRequest, options: AdmissionOptions = {}): Promise<Admission> {
+    if (!mayUseModel(principal, body.model)) {
+      throw new UsageException(UsageErrorCode.ModelNotAllowed, `This API key may not use the model "${body.model}"; its allow-list is: ${(principal.allowedModels ?? []).join(', ')}.`, {
+        param: 'model',
+      });
+    }
     const estimate = await this.estimate(principal, body, options);
     return this.admit(principal, estimate.usd, estimate.tokens);
   }
@@ -109,7 +114,7 @@ export class AdmissionService {
         estimateNano: toNanoCeil(estimateUsd),
         estimateTokens,
         caps,
-        rate: this.caps.rateLimitsFor(principal.tier),
+        rate: this.rateLimitsOf(principal),
         ...(reservation ? { ttlMs: reservation.ttlMs } : {}),
       }),
       CONTROLS_TIMEOUT_MS,
@@ -127,6 +132,12 @@ export class AdmissionService {
     if (outcome.admitted) return { reservationId, headers: rateLimitHeaders(outcome.rate), estimateUsd };
     if (outcome.reason === 'rate_limited') throw this.rateLimited(outcome);
     throw this.overBudget(outcome, principal);
+  }
+
+  /** The tier's limits, with the API key's own RPM and TPM in place of the tier's per-key ones when set. */
+  private rateLimitsOf(principal: Principal): RateLimits {
+    const tier = this.caps.rateLimitsFor(principal.tier);
+    return { ...tier, keyRpm: principal.keyRpm ?? tier.keyRpm, keyTpm: principal.keyTpm ?? tier.keyTpm };
   }
 
   private rateLimited(refusal: RateRefusal): UsageException {

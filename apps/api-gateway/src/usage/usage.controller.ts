@@ -8,6 +8,7 @@ import { BudgetViewService } from './budget-view.service';
 import { usageCsv } from './usage.csv';
 import { AdminUsageQuery, adminUsageQuerySchema, UsageQuery, usageQuerySchema, UsageReport } from './usage.dto';
 import { UsageReportService } from './usage-report.service';
+import { RequireScope } from '../auth/required-scope';
 
 function send(reply: FastifyReply, report: UsageReport, format: 'json' | 'csv'): FastifyReply {
   if (format === 'json') return reply.send(report);
@@ -18,6 +19,7 @@ function send(reply: FastifyReply, report: UsageReport, format: 'json' | 'csv'):
 }
 
 /** The caller's own usage and budget. */
+@RequireScope('usage')
 @Controller('v1')
 export class UsageController {
   constructor(

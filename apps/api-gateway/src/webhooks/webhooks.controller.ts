@@ -6,6 +6,7 @@ import { TenantAdminGuard } from '../auth/tenant-admin.guard';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
 import { WebhooksException } from './webhooks.exception';
 import { RotateSecretBody, rotateSecretBodySchema, toEndpointObject, toSecretObject, WebhookEndpointObject, WebhookSecretObject } from './webhooks.dto';
+import { RequireScope } from '../auth/required-scope';
 
 const MAX_ENDPOINTS_LISTED = 100;
 
@@ -15,6 +16,7 @@ const MAX_ENDPOINTS_LISTED = 100;
  * tenant. Tenant admins only: a member gets 403 `tenant_admin_required`. Registered endpoints,
  * with their own secrets, are `/v1/webhook-endpoints`.
  */
+@RequireScope('jobs')
 @Controller('v1/webhooks')
 @UseGuards(TenantAdminGuard)
 export class WebhooksController {

@@ -15,7 +15,9 @@ import {
   windowOf,
 } from '@conduit/budget';
 import { injectTraceCarrier } from '@conduit/observability';
+import { PolicyStore } from '@conduit/policies';
 import { JobProducer } from '@conduit/queue';
+import { TenantStore } from '@conduit/tenancy';
 import { DeliveryStore, WebhookEndpoints, WebhookEvent, enqueueWebhookDelivery } from '@conduit/webhooks';
 import { MicroBatcher } from '../batching/micro-batcher';
 import { billingCostAlertsTotal } from '../billing.metrics';
@@ -59,6 +61,8 @@ interface NewAlert {
   capNano: number | null;
   spendNano: number;
   baselineNano: number | null;
+  /** Spikes: `suspended` when the tenant's policy says `on_cost_spike: suspend`. */
+  action?: 'alert' | 'suspended';
 }
 
 /**
@@ -88,6 +92,8 @@ export class CostAlerts {
     private readonly deliveries: DeliveryStore,
     private readonly endpoints: WebhookEndpoints,
     private readonly baselines: SpikeBaselines,
+    private readonly policies: PolicyStore,
+    private readonly tenants: TenantStore,
     @Inject(ALERT_SETTINGS) private readonly settings: AlertSettings,
   ) {}
 
@@ -183,6 +189,7 @@ export class CostAlerts {
       const baselineNano = totals[index] / baselineHours;
       // No spend in the trailing window: no baseline to compare with (a new tenant is not a spike).
       if (baselineNano <= 0 || spendNano < spikeFactor * baselineNano) continue;
+      const action = await this.spikeAction(tenantId);
       await this.raise(this.spikeKey(tenantId, hour), {
         tenantId,
         kind: 'spend_spike',
@@ -195,8 +202,20 @@ export class CostAlerts {
         capNano: null,
         spendNano,
         baselineNano: Math.round(baselineNano),
+        action,
       });
     }
+  }
+
+  /**
+   * `on_cost_spike: suspend` suspends the tenant (its next request is refused with 403
+   * `tenant_suspended` on every gateway) before the alert goes out. Idempotent: a spike seen again
+   * (another batch, another billing replica) suspends nothing more.
+   */
+  private async spikeAction(tenantId: string): Promise<'alert' | 'suspended'> {
+    if ((await this.policies.get(tenantId)).onCostSpike !== 'suspend') return 'alert';
+    if (await this.tenants.suspend(tenantId, 'cost_spike')) this.logger.warn({ tenant_id: tenantId }, 'tenant suspended after a spend spike (on_cost_spike: suspend)');
+    return 'suspended';
   }
 
   private spikeKey(tenantId: string, hour: Date): string {
@@ -220,6 +239,7 @@ export class CostAlerts {
       ...(alert.thresholdPct !== null ? { threshold_pct: alert.thresholdPct } : {}),
       ...(alert.capNano !== null ? { cap_usd: displayUsd(alert.capNano) } : {}),
       ...(alert.baselineNano !== null ? { baseline_hourly_usd: displayUsd(alert.baselineNano), factor: this.settings.spikeFactor } : {}),
+      ...(alert.action ? { action: alert.action } : {}),
     };
     const { count } = await this.prisma.costAlert.createMany({
       data: [

@@ -208,6 +208,33 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     expect(await prisma.costAlert.count({ where: { tenantId, kind: 'spend_spike' } })).toBe(1);
   });
 
+  it('suspends the tenant on a spike when its policy says on_cost_spike: suspend, and sends cost.spike with action suspended', async () => {
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    await prisma.tenantPolicy.create({ data: { tenantId, document: { on_cost_spike: 'suspend' } } });
+    const endpoint = await prisma.webhookEndpoint.create({ data: { tenantId, url: 'https://hooks.example.test/spike' } });
+    await prisma.usageHourly.create({ data: { tenantId, hour: new Date(hour.getTime() - 5 * 3_600_000), requests: 3, costUsd: 0.024 } });
+    await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 250 })); // under the floor: nothing happens
+    expect((await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } })).suspendedAt).toBeNull();
+    await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 1_000 })); // 12.5x the baseline
+    const tenant = await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } });
+    expect(tenant.suspendedAt).not.toBeNull();
+    expect(tenant.suspendedReason).toBe('cost_spike');
+    const [spike] = await prisma.costAlert.findMany({ where: { tenantId, kind: 'spend_spike' } });
+    expect(spike.details).toMatchObject({ action: 'suspended' });
+    const [delivery] = await prisma.webhookDelivery.findMany({ where: { tenantId } });
+    expect(delivery).toMatchObject({ url: endpoint.url, eventType: 'cost.spike' });
+    expect(JSON.parse(delivery.body ?? '{}')).toMatchObject({ type: 'cost.spike', data: { action: 'suspended', kind: 'spend_spike' } });
+  });
+
+  it('only alerts on a spike under the default policy (on_cost_spike: alert)', async () => {
+    const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
+    await prisma.usageHourly.create({ data: { tenantId, hour: new Date(hour.getTime() - 5 * 3_600_000), requests: 3, costUsd: 0.024 } });
+    await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 1_250 }));
+    const [spike] = await prisma.costAlert.findMany({ where: { tenantId, kind: 'spend_spike' } });
+    expect(spike.details).toMatchObject({ action: 'alert' });
+    expect((await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } })).suspendedAt).toBeNull();
+  });
+
   it('fails only the job of an event the ledger refuses and bills the rest of its batch, in the ledger and in Redis', async () => {
     const good = Array.from({ length: 5 }, () => event());
     const poison = event({ tenant_id: randomUUID() }); // no such tenant: a foreign key violation

@@ -4,6 +4,16 @@ import { BUDGET_OPTIONS, BudgetModuleOptions } from '../budget.constants';
 import { CapOverride, CapSubject, RateLimits, ResolvedCaps, rateLimitsFor, resolveCaps } from './caps';
 import { LoadingCache } from './loading-cache';
 import type { Tier } from './tier-policy';
+import type { BudgetPeriod, BudgetScope } from '../windows';
+
+/** A stored override as admins see it. */
+export interface StoredCap {
+  scope: BudgetScope;
+  subjectId: string;
+  period: BudgetPeriod;
+  usd: number | null;
+  updatedAt: Date;
+}
 
 /**
  * Budget caps of a caller: the tier policy overlaid by `budget_caps` overrides. Overrides are cached
@@ -23,6 +33,35 @@ export class BudgetCapStore {
 
   async capsFor(tenantId: string, userId: string | null, tiers: CapSubject): Promise<ResolvedCaps> {
     return resolveCaps(this.options.policy, tiers, await this.overrides(tenantId, userId));
+  }
+
+  /** A tenant's stored overrides (admin views). */
+  async listOverrides(tenantId: string): Promise<StoredCap[]> {
+    const rows = await this.prisma.budgetCap.findMany({
+      where: { tenantId },
+      orderBy: [{ scope: 'asc' }, { subjectId: 'asc' }, { period: 'asc' }],
+      select: { scope: true, subjectId: true, period: true, capUsd: true, updatedAt: true },
+    });
+    return rows.map((row) => ({ ...row, usd: row.capUsd === null ? null : Number(row.capUsd.toString()) }));
+  }
+
+  /**
+   * Stores an override: `usd` a cap, or null for "explicitly no cap". `subjectId` is the tenant's
+   * id (scope tenant) or one of its users' (scope user: the caller checks the user is the tenant's).
+   * Services apply it within `BUDGET_CAP_CACHE_TTL_MS`.
+   */
+  async setOverride(tenantId: string, scope: BudgetScope, subjectId: string, period: BudgetPeriod, usd: number | null): Promise<void> {
+    await this.prisma.budgetCap.upsert({
+      where: { scope_subjectId_period: { scope, subjectId, period } },
+      create: { tenantId, scope, subjectId, userId: scope === 'user' ? subjectId : null, period, capUsd: usd },
+      update: { capUsd: usd },
+    });
+  }
+
+  /** Removes an override: the tier default applies again. True when there was one. */
+  async clearOverride(tenantId: string, scope: BudgetScope, subjectId: string, period: BudgetPeriod): Promise<boolean> {
+    const { count } = await this.prisma.budgetCap.deleteMany({ where: { tenantId, scope, subjectId, period } });
+    return count > 0;
   }
 
   rateLimitsFor(userTier: Tier): RateLimits {

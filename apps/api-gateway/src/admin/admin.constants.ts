@@ -1,0 +1,6 @@
+export const ADMIN_SETTINGS = Symbol('ADMIN_SETTINGS');
+
+export interface AdminSettings {
+  /** `ADMIN_API_KEY`: a bootstrap platform admin key from the environment (optional). */
+  bootstrapKey?: string;
+}

@@ -1,0 +1,30 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConversationStoreModule } from '@conduit/conversations';
+import { JobStoreModule } from '@conduit/jobs';
+import { PoliciesModule } from '@conduit/policies';
+import { AuthModule } from '../auth/auth.module';
+import { ADMIN_SETTINGS, AdminSettings } from './admin.constants';
+import { AdminGuard } from './admin.guard';
+import { AdminPlatformController } from './admin-platform.controller';
+import { AdminTenantsController } from './admin-tenants.controller';
+import { AdminUsersController } from './admin-users.controller';
+import { UserErasure } from './user-erasure.service';
+
+/**
+ * The admin API (`/v1/admin/...`): tenants, users, API keys, budget caps, prices, tenant policies
+ * and platform admin keys, for platform admins and tenant admins ({@link AdminGuard}). Needs the
+ * budget module (global) for caps and prices.
+ */
+@Module({})
+export class AdminModule {
+  /** `documents`: the app's `DocumentsModule` (user erasure deletes documents as its route does). */
+  static register(settings: AdminSettings, documents: DynamicModule): DynamicModule {
+    return {
+      module: AdminModule,
+      imports: [AuthModule, PoliciesModule.forRoot({ cacheTtlMs: 60_000 }), ConversationStoreModule, JobStoreModule, documents],
+      controllers: [AdminTenantsController, AdminUsersController, AdminPlatformController],
+      providers: [{ provide: ADMIN_SETTINGS, useValue: settings }, AdminGuard, UserErasure],
+      exports: [AdminGuard, ADMIN_SETTINGS],
+    };
+  }
+}

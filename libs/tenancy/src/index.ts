@@ -1,0 +1,12 @@
+export { TenancyModule } from './tenancy.module';
+export { AuthAnnouncer } from './auth-announcer';
+export { authChannel, decodeAuthChange, encodeAuthChange } from './tenancy.constants';
+export type { AuthChange, SuspensionReason } from './tenancy.constants';
+export { TenantStore, TenantSlugTakenError } from './tenant.store';
+export type { TenantRecord } from './tenant.store';
+export { UserStore, UserEmailTakenError } from './user.store';
+export type { EndUserRecord, UserRecord } from './user.store';
+export { ApiKeyRegistry } from './api-key.registry';
+export type { ApiKeyAuthRow, ApiKeyRecord, ApiKeySettings } from './api-key.registry';
+export { AdminKeyStore } from './admin-key.store';
+export type { AdminKeyRecord } from './admin-key.store';
