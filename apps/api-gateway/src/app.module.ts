@@ -40,7 +40,7 @@ export class AppModule {
         documents,
         JobsModule.register(config.jobs, usage),
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
-        AdminModule.register(config.admin, documents),
+        AdminModule.register(config.admin, documents, usage),
       ],
     };
   }
