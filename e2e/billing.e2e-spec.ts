@@ -276,7 +276,8 @@ describe('billing, budgets and rate limits end to end', () => {
     expect(((await admin.json()) as { data: unknown[] }).data).toEqual([
       expect.objectContaining({ tenant_id: erin.tenant.id, user_id: erin.user.id, requests: calls }),
     ]);
-    expect((await get(`/v1/admin/usage?tenant_id=${erin.tenant.id}`, erin.apiKey)).status).toBe(401);
+    // A user's API key is not an admin credential (403 admin_required).
+    expect((await get(`/v1/admin/usage?tenant_id=${erin.tenant.id}`, erin.apiKey)).status).toBe(403);
   }, 90_000);
 
   it('sends OpenAI rate-limit headers matching the remaining counts, and 429 with retry-after on the 61st call in a minute', async () => {

@@ -37,7 +37,7 @@ export class AppModule {
         documents,
         JobsModule.register(config.jobs),
         WebhooksModule,
-        AdminModule.register(config.admin, documents),
+        AdminModule.register(config.admin, documents, usage),
       ],
     };
   }

@@ -4,12 +4,13 @@ import path from 'node:path';
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { BLOB_STORE, BlobStoreModule, type BlobStore } from '@conduit/blob-store';
-import { BudgetModule, DEFAULT_TIER_POLICY } from '@conduit/budget';
+import { DEFAULT_TIER_POLICY } from '@conduit/budget';
 import { hashApiKey } from '@conduit/contracts';
 import { PrismaService } from '@conduit/db';
 import { createMessage, createSession, createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
 import { chunkPointId, createVectorStore, vectorSpaceFor, VectorStoreModule, type ManagedVectorStore } from '@conduit/vector-store';
 import { DocumentsModule } from '../documents/documents.module';
+import { UsageModule } from '../usage/usage.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { expectApiError } from '../testing/api-error.assertion';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
@@ -25,23 +26,18 @@ const NO_USER = '00000000-0000-0000-0000-000000000000';
 /** One gateway "replica": its own process caches and Redis subscription, on a shared prefix. */
 function replica(prefix: string, blobDir: string): Promise<NestFastifyApplication> {
   const documents = DocumentsModule.register({ maxUploadBytes: 65_536, embedding: { model: 'hashing-v2', dimension: 384 } });
+  const usage = UsageModule.register(
+    { redisUrl, prefix, policy: DEFAULT_TIER_POLICY, reservationTtlMs: 60_000, settledTtlMs: 60_000, capCacheTtlMs: 0, priceRefreshMs: 60_000, pricing: false },
+    { orchestratorUrl: 'http://127.0.0.1:9', quoteTtlMs: 0, maxTokensLimit: 4_096 },
+  );
   return createGatewayTestApp(
     [
-      BudgetModule.forRoot({
-        redisUrl,
-        prefix,
-        policy: DEFAULT_TIER_POLICY,
-        reservationTtlMs: 60_000,
-        settledTtlMs: 60_000,
-        capCacheTtlMs: 0,
-        priceRefreshMs: 60_000,
-        pricing: false,
-      }),
+      usage,
       SessionsModule,
       BlobStoreModule.forRoot({ kind: 'filesystem', dir: blobDir }),
       VectorStoreModule.forRoot(vectorConfig),
       documents,
-      AdminModule.register({ bootstrapKey: BOOTSTRAP }, documents),
+      AdminModule.register({ bootstrapKey: BOOTSTRAP }, documents, usage),
     ],
     { queuePrefix: prefix },
   );
@@ -284,6 +280,24 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
     } finally {
       await prisma.modelPrice.deleteMany({ where: { model } });
     }
+  });
+
+  it("reads any tenant's usage as a platform admin, only its own as a tenant admin, and validates group_by", async () => {
+    const tenant = await newTenant();
+    const tenantId = tenant.id as string;
+    const { user } = await newUserWithKey(tenantId);
+    const tenantAdmin = (await newUserWithKey(tenantId, { role: 'tenant_admin' }, { scopes: ['admin'] })).secret;
+    const day = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
+    await prisma.usageDaily.create({ data: { tenantId, userId: user.id as string, day, model: 'gpt-4.1', requests: 2, costUsd: 0.5 } });
+    const expected = [{ user_id: user.id, model: 'gpt-4.1', requests: 2, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0.5 }];
+    const url = `/v1/admin/usage?tenant_id=${tenantId}&group_by=user,model`;
+    expect((await admin('GET', url)).json<{ data: unknown[] }>().data).toEqual(expected);
+    expect((await call(a, tenantAdmin, 'GET', url)).json<{ data: unknown[] }>().data).toEqual(expected);
+    // Without tenant_id a tenant admin still sees only their tenant.
+    expect((await call(a, tenantAdmin, 'GET', '/v1/admin/usage?group_by=tenant')).json<{ data: Json[] }>().data.map((row) => row.tenant_id)).toEqual([tenantId]);
+    expectApiError(await call(a, tenantAdmin, 'GET', `/v1/admin/usage?tenant_id=${other.tenant.id}`), 404, 'tenant_not_found');
+    expectApiError(await call(a, other.apiKey, 'GET', url), 403, 'admin_required');
+    expectApiError(await admin('GET', '/v1/admin/usage?group_by=planet'), 400, 'invalid_request', 'group_by.0');
   });
 
   describe('erasure', () => {

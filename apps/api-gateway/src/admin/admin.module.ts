@@ -7,6 +7,7 @@ import { ADMIN_SETTINGS, AdminSettings } from './admin.constants';
 import { AdminGuard } from './admin.guard';
 import { AdminPlatformController } from './admin-platform.controller';
 import { AdminTenantsController } from './admin-tenants.controller';
+import { AdminUsageController } from './admin-usage.controller';
 import { AdminUsersController } from './admin-users.controller';
 import { UserErasure } from './user-erasure.service';
 
@@ -17,12 +18,15 @@ import { UserErasure } from './user-erasure.service';
  */
 @Module({})
 export class AdminModule {
-  /** `documents`: the app's `DocumentsModule` (user erasure deletes documents as its route does). */
-  static register(settings: AdminSettings, documents: DynamicModule): DynamicModule {
+  /**
+   * `documents`: the app's `DocumentsModule` (user erasure deletes documents as its route does);
+   * `usage`: its `UsageModule` (usage reports).
+   */
+  static register(settings: AdminSettings, documents: DynamicModule, usage: DynamicModule): DynamicModule {
     return {
       module: AdminModule,
-      imports: [AuthModule, PoliciesModule.forRoot({ cacheTtlMs: 60_000 }), ConversationStoreModule, JobStoreModule, documents],
-      controllers: [AdminTenantsController, AdminUsersController, AdminPlatformController],
+      imports: [AuthModule, PoliciesModule.forRoot({ cacheTtlMs: 60_000 }), ConversationStoreModule, JobStoreModule, documents, usage],
+      controllers: [AdminTenantsController, AdminUsersController, AdminPlatformController, AdminUsageController],
       providers: [{ provide: ADMIN_SETTINGS, useValue: settings }, AdminGuard, UserErasure],
       exports: [AdminGuard, ADMIN_SETTINGS],
     };

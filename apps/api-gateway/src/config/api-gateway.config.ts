@@ -41,7 +41,6 @@ export const gatewayConfigSchema = z
         internalToken: env.INTERNAL_TOKEN,
         quoteTtlMs: env.PRICE_QUOTE_TTL_MS,
         maxTokensLimit: env.MAX_TOKENS_LIMIT,
-        adminApiKey: env.ADMIN_API_KEY,
       },
     },
     admin: { bootstrapKey: env.ADMIN_API_KEY },

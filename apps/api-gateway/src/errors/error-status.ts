@@ -53,7 +53,7 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   // rules (invalid_characters, json_too_deep, json_too_large), invalid_model and the HTTP edge's codes
   ...RUNTIME_ERROR_STATUS,
 
-  [AdminErrorCode.InvalidAdminKey]: 401, // also UsageErrorCode.InvalidAdminKey
+  [AdminErrorCode.InvalidAdminKey]: 401,
   [AdminErrorCode.AdminRequired]: 403,
   [AdminErrorCode.PlatformAdminRequired]: 403,
   [AdminErrorCode.TenantNotFound]: 404,
@@ -119,7 +119,6 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [UsageErrorCode.ModelNotAllowed]: 403,
   [UsageErrorCode.ControlsUnavailable]: 503,
   [UsageErrorCode.InvalidRange]: 400,
-  [UsageErrorCode.AdminDisabled]: 403,
 
   [WebhooksErrorCode.EndpointNotFound]: 404,
 };

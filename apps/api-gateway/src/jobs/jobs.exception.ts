@@ -14,6 +14,8 @@ export enum JobsErrorCode {
   WebhookEndpointDisabled = 'webhook_endpoint_disabled',
   DeliveryInProgress = 'delivery_in_progress',
   MaxTokensTooLarge = 'max_tokens_too_large',
+  /** A request names a model outside the API key's allow-list (the same code as chat's). */
+  ModelNotAllowed = 'model_not_allowed',
 }
 
 export class JobsException extends ConduitException<JobsErrorCode> {

@@ -7,7 +7,7 @@ import { JobLifecycle, JobStore, jobCancelChannel, linkedSpan, toJobObject } fro
 import { injectTraceCarrier } from '@conduit/observability';
 import { JobProducer, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
 import { DeliveryStore, WebhookEndpoints, WebhookTargetError, assertWebhookUrlAllowed, enqueueWebhookDelivery, webhookEventOf } from '@conduit/webhooks';
-import type { Principal } from '../auth/principal';
+import { mayUseModel, Principal } from '../auth/principal';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.constants';
 import { CreateJobBody, ListJobsQuery, WebhookDeliveryObject, toDeliveryObject } from './jobs.dto';
@@ -51,6 +51,7 @@ export class JobsService {
   async submit(body: CreateJobBody, submit: SubmitContext): Promise<Submitted> {
     const { principal } = submit;
     this.checkLimits(body);
+    this.checkModels(body, principal);
     const timeoutS = body.timeout_seconds ?? this.options.jobs.defaultTimeoutS;
     if (timeoutS > this.options.jobs.maxTimeoutS) {
       throw new JobsException(JobsErrorCode.InvalidRequest, `timeout_seconds must be at most ${this.options.jobs.maxTimeoutS}.`, { param: 'timeout_seconds' });
@@ -193,6 +194,16 @@ export class JobsService {
         throw new JobsException(JobsErrorCode.MaxTokensTooLarge, `max_tokens must be at most ${this.options.maxTokensLimit}.`, {
           param: `${path}.${chat.max_completion_tokens != null ? 'max_completion_tokens' : 'max_tokens'}`,
         });
+      }
+    }
+  }
+
+  /** Every request of the job must name a model the API key may use (its allow-list). */
+  private checkModels(body: CreateJobBody, principal: Principal): void {
+    const bodies = body.type === AsyncJobType.ChatBatch ? body.input.requests.map((r, i) => ({ body: r.body, path: `input.requests.${i}.body` })) : [{ body: body.input, path: 'input' }];
+    for (const { body: chat, path } of bodies) {
+      if (!mayUseModel(principal, chat.model)) {
+        throw new JobsException(JobsErrorCode.ModelNotAllowed, `This API key may not use the model "${chat.model}".`, { param: `${path}.model` });
       }
     }
   }

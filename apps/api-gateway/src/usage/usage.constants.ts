@@ -8,6 +8,4 @@ export interface GatewayUsageSettings {
   quoteTtlMs: number;
   /** Output bound of a call without `max_tokens` whose route does not bound it itself. */
   maxTokensLimit: number;
-  /** `ADMIN_API_KEY`: bearer secret of the `/v1/admin/*` routes; unset disables them. */
-  adminApiKey?: string;
 }

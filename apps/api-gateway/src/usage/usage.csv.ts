@@ -1,3 +1,4 @@
+import type { FastifyReply } from 'fastify';
 import type { UsageReport, UsageRow } from './usage.dto';
 
 const COLUMNS: (keyof UsageRow)[] = ['tenant_id', 'user_id', 'date', 'model', 'requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_usd'];
@@ -23,4 +24,13 @@ export function usageCsv(report: UsageReport): string {
   const lines = [columns.join(',')];
   for (const row of report.data) lines.push(columns.map((column) => csvField(row[column])).join(','));
   return `${lines.join('\r\n')}\r\n`;
+}
+
+/** Answers a usage report as JSON or as a CSV attachment. */
+export function sendUsageReport(reply: FastifyReply, report: UsageReport, format: 'json' | 'csv'): FastifyReply {
+  if (format === 'json') return reply.send(report);
+  return reply
+    .header('content-type', 'text/csv; charset=utf-8')
+    .header('content-disposition', `attachment; filename="usage-${report.start}-${report.end}.csv"`)
+    .send(usageCsv(report));
 }

@@ -10,8 +10,6 @@ export enum UsageErrorCode {
   ModelNotAllowed = 'model_not_allowed',
   ControlsUnavailable = 'usage_controls_unavailable',
   InvalidRange = 'invalid_range',
-  AdminDisabled = 'admin_api_disabled',
-  InvalidAdminKey = 'invalid_admin_key',
 }
 
 export class UsageException extends ConduitException<UsageErrorCode> {}

@@ -1,11 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { BudgetModule, BudgetModuleOptions } from '@conduit/budget';
-import { AdminGuard } from './admin.guard';
 import { AdmissionService } from './admission.service';
 import { BudgetViewService } from './budget-view.service';
 import { PriceQuoteClient } from './price-quote.client';
 import { GATEWAY_USAGE_SETTINGS, GatewayUsageSettings } from './usage.constants';
-import { AdminUsageController, UsageController } from './usage.controller';
+import { UsageController } from './usage.controller';
 import { UsageReportService } from './usage-report.service';
 
 /**
@@ -18,16 +17,16 @@ export class UsageModule {
     return {
       module: UsageModule,
       imports: [BudgetModule.forRoot(budget)],
-      controllers: [UsageController, AdminUsageController],
+      controllers: [UsageController],
       providers: [
         { provide: GATEWAY_USAGE_SETTINGS, useValue: settings },
         AdmissionService,
         PriceQuoteClient,
         UsageReportService,
         BudgetViewService,
-        AdminGuard,
       ],
-      exports: [AdmissionService],
+      // UsageReportService: the admin API's usage route.
+      exports: [AdmissionService, UsageReportService],
     };
   }
 }
