@@ -98,7 +98,7 @@ describe('billing, budgets and rate limits end to end', () => {
       { gatewayEnv: { ADMIN_API_KEY: ADMIN_KEY }, billingEnv: { USAGE_JOB_LOCK_MS: '2000' } },
     );
     redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0');
-  }, 60_000);
+  });
 
   afterAll(async () => {
     redis?.disconnect();
@@ -145,7 +145,7 @@ describe('billing, budgets and rate limits end to end', () => {
     const after = await chat(alice.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS });
     expect(after.status).toBe(402);
     expect(((await after.json()) as ErrorBody).error.budget).toMatchObject({ spent_usd: expect.closeTo(50 * CALL_USD, 9) });
-  }, 60_000);
+  });
 
   it('never blocks a user with no budget, nor a zero-cost call of a user whose budget is spent', async () => {
     const bob = await account('pro');
@@ -159,7 +159,7 @@ describe('billing, budgets and rate limits end to end', () => {
     expect((await chat(carol.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS })).status).toBe(402);
     const free = await Promise.all(Array.from({ length: 20 }, () => chat(carol.apiKey, { model: 'free-e2e', max_tokens: MAX_TOKENS }).then((r) => r.status)));
     expect(free.every((status) => status === 200)).toBe(true);
-  }, 30_000);
+  });
 
   it('gives back the reservation of a call that fails, so failures never use up a budget', async () => {
     const gina = await account('pro');
@@ -173,7 +173,7 @@ describe('billing, budgets and rate limits end to end', () => {
     expect(budget.budgets[0].spent_usd).toBe(0);
     expect((await chat(gina.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS })).status).toBe(200);
     expect((await chat(gina.apiKey, { model: 'budget-e2e', max_tokens: MAX_TOKENS })).status).toBe(402);
-  }, 30_000);
+  });
 
   it('bills a usage event delivered three times once', async () => {
     const dave = await account('pro');
@@ -205,7 +205,7 @@ describe('billing, budgets and rate limits end to end', () => {
     const daily = await platform.prisma.usageDaily.findMany({ where: { userId: dave.user.id } });
     expect(daily.map((d) => d.requests)).toEqual([1]);
     expect((await budgetOf(dave.apiKey)).budgets[0].spent_usd).toBe(0.01);
-  }, 30_000);
+  });
 
   it('loses and duplicates nothing when the billing worker is killed mid-batch and restarted', async () => {
     const erin = await account('pro');
@@ -278,7 +278,7 @@ describe('billing, budgets and rate limits end to end', () => {
     ]);
     // A user's API key is not an admin credential (403 admin_required).
     expect((await get(`/v1/admin/usage?tenant_id=${erin.tenant.id}`, erin.apiKey)).status).toBe(403);
-  }, 90_000);
+  });
 
   it('sends OpenAI rate-limit headers matching the remaining counts, and 429 with retry-after on the 61st call in a minute', async () => {
     const frank = await account('free');
@@ -301,7 +301,7 @@ describe('billing, budgets and rate limits end to end', () => {
     expect(sixtyFirst.headers.get('x-ratelimit-remaining-requests')).toBe('0');
     const body = (await sixtyFirst.json()) as ErrorBody;
     expect(body.error).toMatchObject({ code: 'rate_limit_exceeded', type: 'rate_limit_error', rate_limit: { subject: 'api_key', dimension: 'requests', limit: 60 } });
-  }, 30_000);
+  });
   it('lets the orchestrator end every reservation it received; the gateway releases only a call it could not deliver', async () => {
     const hank = await account('pro');
     await setCap(hank, 'user', 'daily', 10 * CALL_USD);
@@ -328,7 +328,7 @@ describe('billing, budgets and rate limits end to end', () => {
     } finally {
       await platform.startOrchestrator();
     }
-  }, 60_000);
+  });
 
   it('finding 5 of issue 12 (budget bypass through unpriced models): a user whose cap is spent is refused gpt-4o-2024-08-06, claude-opus-4-5, o3 and gpt-5, never served at $0', async () => {
     const judy = await account('pro');
@@ -374,5 +374,5 @@ describe('billing, budgets and rate limits end to end', () => {
     const billed = await waitFor(() => platform.prisma.usageEvent.findMany({ where: { userId: kate.user.id } }), { what: 'the unpriced call billed', until: (rows) => rows.length === 1, timeoutMs: 15_000 });
     expect(billed[0]).toMatchObject({ model: 'gpt-5', priced: false });
     expect(Number(billed[0].costUsd)).toBe(0);
-  }, 60_000);
+  });
 });

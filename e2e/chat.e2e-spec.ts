@@ -34,7 +34,7 @@ describe('chat path end to end: openai client → gateway → orchestrator → m
     aliceColleague = await createUserWithKey(platform.prisma, alice.tenant);
     bob = await createTenantWithUser(platform.prisma);
     client = new OpenAI({ apiKey: alice.apiKey, baseURL: `${platform.gateway.url}/v1`, maxRetries: 0 });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     if (!platform) return;

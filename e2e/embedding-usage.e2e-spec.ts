@@ -89,5 +89,5 @@ describe('embedding usage: an ingestion shows in /v1/usage', () => {
     expect(row?.cost_usd).toBeCloseTo((tokens * USD_PER_MTOK) / 1_000_000, 9);
     const ledger = await fixture.prisma.usageEvent.findMany({ where: { tenantId: fixture.owner.tenant.id } });
     expect(ledger.every((event) => event.feature === 'embedding' && event.userId === fixture.owner.user.id)).toBe(true);
-  }, 120_000);
+  });
 });

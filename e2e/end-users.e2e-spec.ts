@@ -78,7 +78,7 @@ describe('end users named by a service key, end to end', () => {
     acme = await createTenantWithUser(platform.prisma);
     // A service key of the application: it names the end users it acts for.
     serviceKey = (await createScopedKey(platform.prisma, acme.tenant, ['chat', 'jobs', 'act_for_users'])).apiKey;
-  }, 90_000);
+  });
 
   afterAll(async () => {
     if (!platform) return;

@@ -83,7 +83,7 @@ describe('fuzz: hostile requests to every public route of the gateway', () => {
         asset: ['swagger-ui.css', 'swagger-ui-bundle.js', 'constructor', '__proto__'],
       },
     };
-  }, 120_000);
+  });
 
   afterAll(async () => {
     if (platform) {

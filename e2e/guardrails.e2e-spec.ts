@@ -38,7 +38,7 @@ describe('guardrails end to end', () => {
     [blocking, redacting] = await Promise.all([createTenantWithUser(platform.prisma), createTenantWithUser(platform.prisma)]);
     setPolicy(blocking, { guardrails: { injection: { user: 'block' } } });
     setPolicy(redacting, { guardrails: { pii: { entities: { EMAIL: 'redact', PHONE: 'redact', CARD: 'mask' } } } });
-  }, 60_000);
+  });
 
   afterAll(async () => {
     if (!platform) return;

@@ -62,7 +62,7 @@ describe('hostile input: every reproduction of issue 12', () => {
     alice = await createTenantWithUser(platform.prisma);
     const session = await createSession(platform.prisma, alice);
     messageId = (await createMessage(platform.prisma, session)).id;
-  }, 90_000);
+  });
 
   afterAll(async () => {
     if (platform) {

@@ -77,7 +77,7 @@ describe('ingestion limits: hostile documents, gateway and worker as processes',
     fixture = await openIngestionFixture();
     // Default limits, deadline and upload size: only where files and vectors go is set.
     [gateway, worker] = await Promise.all([startReady('api-gateway', shared()), startReady('ingestion-worker', shared())]);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await fixture?.close([gateway, worker]);
@@ -98,7 +98,7 @@ describe('ingestion limits: hostile documents, gateway and worker as processes',
     // Every probe answered 200 within its timeout, all the way through.
     expect(probes.length).toBeGreaterThan(10);
     expect(probes.filter((probe) => probe.status !== 200)).toEqual([]);
-  }, 60_000);
+  });
 
   it('finding 1 (issue 12): the 256 KB reproduction is indexed, and a document over a ceiling fails with its code while the worker stays healthy', async () => {
     const health = probeHealth();
@@ -110,5 +110,5 @@ describe('ingestion limits: hostile documents, gateway and worker as processes',
     expect(reproDone).toMatchObject({ status: 'indexed', error: null });
     expect(nestedDone).toMatchObject({ status: 'failed', error: 'document_too_complex: the HTML nests elements more than 512 deep (MAX_HTML_DEPTH)' });
     expect(probes.filter((probe) => probe.status !== 200)).toEqual([]);
-  }, 60_000);
+  });
 });

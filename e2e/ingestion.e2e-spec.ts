@@ -68,7 +68,7 @@ describe('ingestion: gateway and ingestion worker as processes', () => {
     fixture = await openIngestionFixture();
     ({ blobDir, prisma, vectors, owner } = fixture);
     [gateway, worker] = await Promise.all([startReady('api-gateway', shared()), startWorker()]);
-  }, 60_000);
+  });
 
   afterAll(async () => {
     await fixture?.close([gateway, worker]);
@@ -98,7 +98,7 @@ describe('ingestion: gateway and ingestion worker as processes', () => {
     const deleted = await fetch(`${gateway.url}/v1/documents/${textDone.id}`, { method: 'DELETE', headers: { authorization: owner.authHeader } });
     expect(deleted.status).toBe(200);
     expect(await vectors.countDocument(space, owner.tenant.id, textDone.id)).toBe(0);
-  }, 60_000);
+  });
 
   it('survives SIGKILL of the worker mid-document: the restarted worker resumes from the last committed batch', async () => {
     const document = await upload('long.md', Buffer.from(`# Long document\n\n${articleText(160, 9)}`));
@@ -129,5 +129,5 @@ describe('ingestion: gateway and ingestion worker as processes', () => {
     expect(resumed).not.toBeNull();
     expect(Number(resumed?.[1])).toBeGreaterThanOrEqual(atKill.chunksDone);
     expect(Number(resumed?.[1])).toBeLessThan(atKill.chunksTotal);
-  }, 90_000);
+  });
 });

@@ -119,7 +119,7 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
       },
     );
     alice = await newTenant();
-  }, 60_000);
+  });
 
   afterAll(async () => {
     if (platform) {
@@ -231,7 +231,7 @@ describe('async jobs end to end: gateway → queue → orchestrator worker → m
     expect(await platform.prisma.usageEvent.count({ where: { tenantId: owner.tenant.id } })).toBe(1);
     expect(await platform.prisma.message.count({ where: { sessionId: result.conduit.session_id } })).toBe(2);
     expect(await platform.prisma.webhookDelivery.count({ where: { jobId: done.id } })).toBe(1);
-  }, 60_000);
+  });
 
   it('replays an Idempotency-Key with the same body and refuses a different body with 409', async () => {
     const key = `e2e-${randomUUID()}`;

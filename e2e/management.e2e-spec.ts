@@ -88,7 +88,7 @@ describe('management plane end to end (two gateway processes, billing)', () => {
       { gatewayEnv: { ADMIN_API_KEY: ADMIN_KEY }, billingEnv: { ALERT_SPIKE_MIN_USD: '0.00001' } },
     );
     second = await platform.startGateway();
-  }, 90_000);
+  });
 
   afterAll(async () => {
     if (!platform) return;

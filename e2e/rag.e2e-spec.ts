@@ -53,7 +53,7 @@ describe('retrieval in chat: upload → indexed → a grounded answer with citat
       until: (rows) => rows.length === 3 && rows.every((row) => row.status === 'indexed'),
       timeoutMs: 30_000,
     });
-  }, 90_000);
+  });
 
   afterAll(async () => {
     await worker?.stop('SIGTERM');

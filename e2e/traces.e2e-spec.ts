@@ -92,7 +92,7 @@ describe('trace completeness: one request, one tree across every service (OTLP r
       until: (row) => row?.status === 'indexed',
       timeoutMs: 30_000,
     });
-  }, 120_000);
+  });
 
   afterAll(async () => {
     await worker?.stop('SIGTERM');
