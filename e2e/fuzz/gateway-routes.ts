@@ -3,13 +3,19 @@
  * in apps/api-gateway/src and the shared health/metrics/docs controllers). `fuzz.e2e-spec.ts`
  * checks that the OpenAPI document names no path missing here.
  */
-export type Auth = 'key' | 'admin' | 'public';
+/**
+ * `admin`: driven mostly with the platform admin key. `management`: the admin API's write and read
+ * routes, driven with every credential except the platform admin key (a user key gets 403, a
+ * garbage one 401): random bodies under a platform key would create tenants and change the shared
+ * price table that other suites read. Their bodies still reach the parsers and validation pipes.
+ */
+export type Auth = 'key' | 'admin' | 'management' | 'public';
 export type BodyKind = 'none' | 'chat' | 'session' | 'feedback' | 'job' | 'rotate' | 'multipart' | 'collection' | 'endpoint' | 'endpoint-patch';
 /** What a `:param` in the path names, so that generated ids can be the caller's own. */
 export type IdKind = 'session' | 'message' | 'job' | 'delivery' | 'document' | 'endpoint' | 'collection' | 'asset';
 
 export interface GatewayRoute {
-  method: 'GET' | 'POST' | 'PATCH' | 'DELETE';
+  method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   /** Path with `:name` parameters. */
   path: string;
   auth: Auth;
@@ -33,6 +39,34 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
   { method: 'GET', path: '/v1/usage', auth: 'key', body: 'none', query: ['start', 'end', 'format'] },
   { method: 'GET', path: '/v1/budget', auth: 'key', body: 'none', query: [] },
   { method: 'GET', path: '/v1/admin/usage', auth: 'admin', body: 'none', query: ['tenant_id', 'user_id', 'start', 'end', 'group_by', 'format'] },
+  { method: 'POST', path: '/v1/admin/tenants', auth: 'management', body: 'session', query: [] },
+  { method: 'GET', path: '/v1/admin/tenants', auth: 'management', body: 'none', query: list },
+  { method: 'GET', path: '/v1/admin/tenants/:tenant_id', auth: 'management', body: 'none', query: [] },
+  { method: 'PATCH', path: '/v1/admin/tenants/:tenant_id', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/tenants/:tenant_id/suspend', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/tenants/:tenant_id/resume', auth: 'management', body: 'session', query: [] },
+  { method: 'GET', path: '/v1/admin/tenants/:tenant_id/policy', auth: 'management', body: 'none', query: [] },
+  { method: 'PUT', path: '/v1/admin/tenants/:tenant_id/policy', auth: 'management', body: 'session', query: [] },
+  { method: 'GET', path: '/v1/admin/tenants/:tenant_id/budgets', auth: 'management', body: 'none', query: [] },
+  { method: 'PUT', path: '/v1/admin/tenants/:tenant_id/budgets', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/tenants/:tenant_id/budgets/clear', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/tenants/:tenant_id/users', auth: 'management', body: 'session', query: [] },
+  { method: 'GET', path: '/v1/admin/tenants/:tenant_id/users', auth: 'management', body: 'none', query: list },
+  { method: 'GET', path: '/v1/admin/tenants/:tenant_id/users/:user_id', auth: 'management', body: 'none', query: [] },
+  { method: 'PATCH', path: '/v1/admin/tenants/:tenant_id/users/:user_id', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/tenants/:tenant_id/users/:user_id/suspend', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/tenants/:tenant_id/users/:user_id/resume', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/tenants/:tenant_id/users/:user_id/erase', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/tenants/:tenant_id/keys', auth: 'management', body: 'session', query: [] },
+  { method: 'GET', path: '/v1/admin/tenants/:tenant_id/keys', auth: 'management', body: 'none', query: list },
+  { method: 'GET', path: '/v1/admin/tenants/:tenant_id/keys/:key_id', auth: 'management', body: 'none', query: [] },
+  { method: 'PATCH', path: '/v1/admin/tenants/:tenant_id/keys/:key_id', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/tenants/:tenant_id/keys/:key_id/revoke', auth: 'management', body: 'session', query: [] },
+  { method: 'GET', path: '/v1/admin/prices', auth: 'management', body: 'none', query: list },
+  { method: 'POST', path: '/v1/admin/prices', auth: 'management', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/admin/admin-keys', auth: 'management', body: 'session', query: [] },
+  { method: 'GET', path: '/v1/admin/admin-keys', auth: 'management', body: 'none', query: list },
+  { method: 'POST', path: '/v1/admin/admin-keys/:admin_key_id/revoke', auth: 'management', body: 'session', query: [] },
   { method: 'POST', path: '/v1/documents', auth: 'key', body: 'multipart', query: [] },
   { method: 'GET', path: '/v1/documents', auth: 'key', body: 'none', query: [...list, 'collection', 'status'] },
   { method: 'GET', path: '/v1/documents/:id', auth: 'key', body: 'none', query: [], ids: { id: 'document' } },

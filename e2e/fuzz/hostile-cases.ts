@@ -306,6 +306,8 @@ const credential: fc.Arbitrary<Credential> = fc.oneof(
   { weight: 10, arbitrary: fc.constant<Credential>('owner') },
   { weight: 2, arbitrary: fc.constantFrom<Credential>('other', 'none', 'garbage', 'admin') },
 );
+/** Never the platform admin key (see `management` in gateway-routes.ts). */
+const managementCredential: fc.Arbitrary<Credential> = fc.constantFrom<Credential>('owner', 'other', 'none', 'garbage');
 
 const GARBAGE_AUTH = ['Bearer', 'Bearer ', 'Basic YTpi', 'Bearer cnd_live_x', 'bearer  x  y', 'Bearer \u00e4\u00e4', `Bearer ${'k'.repeat(5_000)}`, 'Token abc'];
 
@@ -378,7 +380,12 @@ export function fuzzCase(fixtures: FuzzFixtures): fc.Arbitrary<FuzzCase> {
         path,
         query: query(route?.query ?? []),
         method: fc.oneof({ weight: 12, arbitrary: fc.constant(route?.method ?? 'GET') }, { weight: 1, arbitrary: fc.constantFrom(...METHODS) }),
-        credential: route?.auth === 'admin' ? fc.oneof({ weight: 4, arbitrary: fc.constant<Credential>('admin') }, { weight: 1, arbitrary: credential }) : credential,
+        credential:
+          route?.auth === 'admin'
+            ? fc.oneof({ weight: 4, arbitrary: fc.constant<Credential>('admin') }, { weight: 1, arbitrary: credential })
+            : route?.auth === 'management'
+              ? managementCredential
+              : credential,
         garbageAuth: fc.oneof(fc.constantFrom(...GARBAGE_AUTH), headerValue),
         body,
         contentType: fc.oneof({ weight: 12, arbitrary: fc.constant<string | null>(null) }, { weight: 1, arbitrary: fc.constantFrom(...CONTENT_TYPES) }, { weight: 1, arbitrary: headerValue }),
