@@ -35,6 +35,8 @@ const MAY_USE = {
   conversations: INFRASTRUCTURE,
   // the document.ingest producer
   documents: INFRASTRUCTURE,
+  // the exact response cache: key derivation, entry codec, Redis store
+  'response-cache': INFRASTRUCTURE,
   // PolicyStore: tenant policies, cached per process, changes announced over Redis
   policies: INFRASTRUCTURE,
   // reservations, caps, prices (the pricing table lives here, not in llm)
@@ -47,7 +49,7 @@ const MAY_USE = {
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
   gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'vector-store', 'webhooks'],
-  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'retrieval', 'vector-store'],
+  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'response-cache', 'retrieval', 'vector-store'],
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)
   billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'webhooks'],
