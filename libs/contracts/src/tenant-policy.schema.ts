@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CachePolicy, cachePolicySchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -21,6 +22,7 @@ const apiKeyOverrideSchema = z.strictObject({
 
 export const tenantPolicyDocumentSchema = z.strictObject({
   guardrails: guardrailsPolicyOverrideSchema.optional(),
+  cache: cachePolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
@@ -30,6 +32,7 @@ export interface TenantPolicy {
   /** Grows by one on every change (0: never stored, all defaults). */
   version: number;
   guardrails: GuardrailsPolicy;
+  cache: CachePolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -37,6 +40,7 @@ export interface TenantPolicy {
 export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   version: 0,
   guardrails: DEFAULT_GUARDRAILS_POLICY,
+  cache: DEFAULT_CACHE_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -46,6 +50,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
   return {
     version,
     guardrails: document.guardrails ? mergeGuardrailsPolicy(DEFAULT_GUARDRAILS_POLICY, document.guardrails) : DEFAULT_GUARDRAILS_POLICY,
+    cache: document.cache ?? DEFAULT_CACHE_POLICY,
     document,
   };
 }
