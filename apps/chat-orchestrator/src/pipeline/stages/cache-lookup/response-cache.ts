@@ -64,6 +64,8 @@ export class ResponseCache implements OnApplicationShutdown {
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (this.redis) await this.redis.quit().catch(() => this.redis?.disconnect());
+    // A connection that is not up has nothing to flush, and `quit` would wait for it to come back.
+    if (this.redis?.status === 'ready') await this.redis.quit().catch(() => this.redis?.disconnect());
+    else this.redis?.disconnect();
   }
 }
