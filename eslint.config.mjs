@@ -48,7 +48,7 @@ const MAY_USE = {
   'mock-llm': INFRASTRUCTURE,
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
-  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'vector-store', 'webhooks'],
+  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'response-cache', 'vector-store', 'webhooks'],
   chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'response-cache', 'retrieval', 'vector-store'],
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)
