@@ -35,6 +35,8 @@ const MAY_USE = {
   conversations: INFRASTRUCTURE,
   // the document.ingest producer
   documents: INFRASTRUCTURE,
+  // the exact response cache: key derivation, entry codec, Redis store
+  'response-cache': INFRASTRUCTURE,
   // PolicyStore: tenant policies, cached per process, changes announced over Redis
   policies: INFRASTRUCTURE,
   // tenants, users, API keys and admin keys: their stores, suspension, erasure; changes announced over Redis
@@ -49,8 +51,8 @@ const MAY_USE = {
   'mock-llm': INFRASTRUCTURE,
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
-  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'tenancy', 'vector-store', 'webhooks'],
-  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'retrieval', 'vector-store'],
+  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'response-cache', 'tenancy', 'vector-store', 'webhooks'],
+  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'response-cache', 'retrieval', 'vector-store'],
   // budget: only the usage producer (embedding usage is billed)
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'budget', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)

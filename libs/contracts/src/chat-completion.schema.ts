@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { cacheRequestSchema } from './cache-policy.schema';
 
 /**
  * The OpenAI Chat Completions request as Conduit accepts it (public API, async chat jobs and
@@ -57,6 +58,8 @@ export const conduitExtensionSchema = z.strictObject({
   score_threshold: z.number().min(-1).max(1).optional(),
   prompt_template: z.string().min(1).max(128).optional(),
   metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
+  /** The response cache for this request (`{mode, ttl}`), within the tenant's cache policy. */
+  cache: cacheRequestSchema.optional(),
 });
 
 export const MAX_MESSAGES = 2_048;

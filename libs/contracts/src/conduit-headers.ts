@@ -4,7 +4,7 @@
  * Internal (gateway → orchestrator; the orchestrator trusts them only with the internal token):
  * who is calling and the call's budget reservation. Public (clients send the session id; the
  * gateway passes the orchestrator's answer headers through): the session, message, provider,
- * model, citations and guardrail decisions of a chat answer.
+ * model, citations, guardrail decisions and cache outcome of a chat answer.
  */
 export const ConduitHeader = {
   /** Internal: the calling tenant (uuid). */
@@ -30,5 +30,7 @@ export const ConduitHeader = {
   Citations: 'x-conduit-citations',
   /** Public: what the guardrails flagged or changed in a chat (`input_injection=flag, input_pii=redact`); absent when nothing. */
   Guardrails: 'x-conduit-guardrails',
+  /** Public: how the response cache served a chat: `hit`, `miss` (stored or not) or `bypass` (not looked up). */
+  Cache: 'x-conduit-cache',
 } as const;
 export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];

@@ -55,6 +55,8 @@ export {
 } from './guardrails-policy.schema';
 export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, PiiEntityType, RegexCheck } from './guardrails-policy.schema';
 export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';
+export { cachePolicySchema, cacheRequestSchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
+export type { CachePolicy, CacheRequest } from './cache-policy.schema';
 export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
 export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';
 export { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, webhookEventTypeSchema } from './webhook-event-types';

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CachePolicy, cachePolicySchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -26,6 +27,7 @@ export type CostSpikeAction = z.infer<typeof costSpikeActionSchema>;
 export const tenantPolicyDocumentSchema = z.strictObject({
   guardrails: guardrailsPolicyOverrideSchema.optional(),
   on_cost_spike: costSpikeActionSchema.optional(),
+  cache: cachePolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
@@ -37,6 +39,7 @@ export interface TenantPolicy {
   guardrails: GuardrailsPolicy;
   /** `suspend`: a spend spike suspends the tenant until an admin resumes it (`cost.spike`, `action: suspended`). */
   onCostSpike: CostSpikeAction;
+  cache: CachePolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -45,6 +48,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   version: 0,
   guardrails: DEFAULT_GUARDRAILS_POLICY,
   onCostSpike: 'alert',
+  cache: DEFAULT_CACHE_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -55,6 +59,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
     version,
     guardrails: document.guardrails ? mergeGuardrailsPolicy(DEFAULT_GUARDRAILS_POLICY, document.guardrails) : DEFAULT_GUARDRAILS_POLICY,
     onCostSpike: document.on_cost_spike ?? 'alert',
+    cache: document.cache ?? DEFAULT_CACHE_POLICY,
     document,
   };
 }

@@ -29,6 +29,10 @@ export {
   queueJobDuration,
   queueJobWait,
   queueJobsTotal,
+  responseCacheLookupDuration,
+  responseCacheRequests,
+  responseCacheSavedUsd,
+  responseCacheStores,
   retrievalDuration,
 } from './metrics/metrics';
 export type { BreakerStateReading, LlmErrorMetricKind } from './metrics/metrics';

@@ -21,9 +21,15 @@ const PASSED_HEADERS = [
   ConduitHeader.Model,
   ConduitHeader.Citations,
   ConduitHeader.Guardrails,
+  ConduitHeader.Cache,
 ];
 const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();
+
+function cacheControlOf(request: FastifyRequest): string | undefined {
+  const value = request.headers['cache-control'];
+  return typeof value === 'string' ? value.slice(0, 256) : undefined;
+}
 
 function passHeaders(upstream: Dispatcher.ResponseData, reply: FastifyReply): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -74,6 +80,12 @@ export class ChatController {
         param: 'conduit.prompt_template',
       });
     }
+    if (body.conduit?.cache?.mode === 'semantic') {
+      // Part of the extension's shape; refused until the semantic cache ships.
+      throw new ChatException(ChatErrorCode.UnsupportedExtension, 'The semantic response cache is not available on this deployment yet; use mode "exact".', {
+        param: 'conduit.cache.mode',
+      });
+    }
     const sessionHeader = request.headers[SESSION_HEADER];
     if (sessionHeader !== undefined && !uuid.safeParse(sessionHeader).success) {
       throw new ChatException(ChatErrorCode.InvalidSessionHeader, `${SESSION_HEADER} must be a session id (uuid).`, {
@@ -94,7 +106,7 @@ export class ChatController {
     });
     const upstream = await this.forward(() =>
       this.orchestrator
-        .chat(payload, { principal, requestId: String(request.id), sessionId, reservationId: admission.reservationId, signal: abort.signal })
+        .chat(payload, { principal, requestId: String(request.id), sessionId, reservationId: admission.reservationId, cacheControl: cacheControlOf(request), signal: abort.signal })
         .catch((error: unknown) => {
           // Never delivered: nobody else knows the reservation, so it is the gateway's to give back.
           if (error instanceof OrchestratorNotReachedError) {

@@ -11,6 +11,8 @@ export interface ForwardOptions {
   sessionId?: string;
   /** The call's budget reservation, settled or released by the orchestrator. */
   reservationId?: string;
+  /** The client's `cache-control` request header (`no-cache`, `no-store`: the response cache). */
+  cacheControl?: string;
   signal: AbortSignal;
 }
 
@@ -83,6 +85,7 @@ export class OrchestratorClient implements OnApplicationShutdown {
       ...(options.principal.apiKeyId ? { [ConduitHeader.ApiKeyId]: options.principal.apiKeyId } : {}),
       ...(options.sessionId ? { [ConduitHeader.SessionId]: options.sessionId } : {}),
       ...(options.reservationId ? { [ConduitHeader.ReservationId]: options.reservationId } : {}),
+      ...(options.cacheControl ? { 'cache-control': options.cacheControl } : {}),
       ...(this.settings.internalToken ? { [ConduitHeader.InternalToken]: this.settings.internalToken } : {}),
     };
   }

@@ -12,6 +12,7 @@ import { Redis } from 'ioredis';
 import { BudgetCapStore, BudgetModuleOptions, DEFAULT_TIER_POLICY, PriceListStore } from '@conduit/budget';
 import { PrismaService, Tier, UserRole } from '@conduit/db';
 import { PolicyDocumentError, PolicyStore } from '@conduit/policies';
+import { ResponseCacheStore } from '@conduit/response-cache';
 import { describeApiKey, mintApiKey } from '@conduit/contracts';
 import { ApiKeyRegistry, AuthAnnouncer, TenantRecord, TenantStore, UserRecord, UserStore } from '@conduit/tenancy';
 import { tenantJwtSettingsSchema } from '../auth/tenant-auth.schema';
@@ -41,6 +42,8 @@ const USAGE = `usage: admin <command> [options]
   set-policy    --tenant SLUG --file F|-   the tenant's policy document (JSON; replaces the stored one)
                                     validated first; running services apply it once announced
   show-policy   --tenant SLUG       the stored policy document and its version
+  cache-purge   --tenant SLUG       remove every response cache entry of the tenant (RESPONSE_CACHE_REDIS_URL,
+                                    default REDIS_URL, and QUEUE_PREFIX as the orchestrator has them)
   set-jwt       --tenant SLUG --jwks-url U --issuer I --audience A [--user-claim C]
                                     sign the tenant's end users in with its own JWTs (claim C, default
                                     sub, names the user); gateways apply it within 30 s
@@ -61,6 +64,7 @@ const env = loadConfigOrExit(
     QUEUE_PREFIX: z.string().min(1).default('conduit'),
     // rotate-secrets-key: the services' key-encryption keyring
     ...secretsEnv,
+    RESPONSE_CACHE_REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
   }),
 );
 
@@ -221,6 +225,20 @@ async function main(): Promise<void> {
         const tenant = await tenantOf(stores, required(values, 'tenant'));
         const policy = await stores.policies().show(tenant.id);
         out({ tenant: tenant.slug, version: policy.version, document: policy.document });
+        break;
+      }
+      case 'cache-purge': {
+        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
+        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const url = env.RESPONSE_CACHE_REDIS_URL ?? env.REDIS_URL;
+        if (!url) fail('cache-purge needs RESPONSE_CACHE_REDIS_URL or REDIS_URL');
+        const redis = new Redis(url, { maxRetriesPerRequest: 2 });
+        try {
+          const removed = await new ResponseCacheStore(redis, env.QUEUE_PREFIX).purgeTenant(tenant.id);
+          process.stdout.write(`${JSON.stringify({ tenant: tenant.slug, removed })}\n`);
+        } finally {
+          await redis.quit();
+        }
         break;
       }
       case 'create-key': {

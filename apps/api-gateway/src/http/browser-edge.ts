@@ -7,6 +7,7 @@ const ALLOWED_METHODS = 'GET, POST, PUT, PATCH, DELETE';
 /** Request headers a browser may send (beyond the CORS-safelisted ones). */
 const ALLOWED_HEADERS = [
   'authorization',
+  'cache-control',
   'content-type',
   'idempotency-key',
   'x-request-id',
@@ -29,6 +30,7 @@ const EXPOSED_HEADERS = [
   ConduitHeader.Provider,
   ConduitHeader.Model,
   ConduitHeader.Citations,
+  ConduitHeader.Cache,
 ].join(', ');
 
 /** Headers every response carries: an API answer is never sniffed, framed or given a referrer. */

@@ -15,6 +15,8 @@ export interface ChatContext {
   reservationId?: string | null;
   /** What the usage is billed as: `chat` (default) or `job` (async jobs). */
   feature?: 'chat' | 'job';
+  /** The client's `cache-control` request header (`no-cache`: no lookup; `no-store`: no lookup, no store). */
+  cacheControl?: string;
 }
 
 const uuid = z.uuid();
@@ -38,6 +40,7 @@ export function contextFrom(request: FastifyRequest, sessionId: string | undefin
     requestId: String(request.id),
     sessionId,
     reservationId: reservationOf(request)?.reservationId ?? null,
+    cacheControl: header(request, 'cache-control'),
   };
 }
 

@@ -6,4 +6,6 @@ export interface InternalSettings {
   internalToken?: string;
   /** How much of a session's history a chat reads (and a price quote reserves for). */
   history: { maxMessages: number; maxTokens: number };
+  /** The response cache's Redis, key prefix and lookup deadline (see pipeline/stages/cache-lookup). */
+  responseCache?: { url: string; prefix: string; timeoutMs: number };
 }

@@ -12,6 +12,7 @@ import { PriceQuoteService } from '../usage/price-quote.service';
 import { AnswerFilter, FilterChain } from './answer-filter';
 import { FinishedAnswer, isModelCall, ModelCallStage, PipelineStage } from './pipeline-stage';
 import { PIPELINE_STAGES } from './pipeline.stages';
+import { replayCompletion, replayStream } from './stages/cache-lookup/cache-replay';
 import { inStage, StageClock } from './stage-telemetry';
 import type { Turn, TurnIds } from './turn';
 
@@ -101,6 +102,7 @@ export class ChatPipeline {
       created: Math.floor(Date.now() / 1000),
       startedAt,
       guardrails: guardrailsPolicyFor(policy, context.apiKeyId),
+      cachePolicy: policy.cache,
       decisions: [],
       headers: {},
       citations: [],
@@ -129,7 +131,8 @@ export class ChatPipeline {
    * or its usage event not emitted.
    */
   async complete(turn: Turn, signal: AbortSignal, options: { durable?: boolean } = {}): Promise<CompleteResult> {
-    const result = await inStage(this.model.name, 'complete', () => this.model.complete(turn, signal));
+    const hit = turn.cache?.entry;
+    const result = hit ? replayCompletion(hit) : await inStage(this.model.name, 'complete', () => this.model.complete(turn, signal));
     const { chain, clocks } = this.answerFilters(turn);
     let completion = result.completion;
     if (chain) {
@@ -161,7 +164,8 @@ export class ChatPipeline {
 
   /** Opens the upstream stream; resolves at the first token. Its text events come through the answer filters. */
   async openStream(turn: Turn, signal: AbortSignal): Promise<StreamResult> {
-    const stream = await inStage(this.model.name, 'open_stream', () => this.model.openStream(turn, signal));
+    const hit = turn.cache?.entry;
+    const stream = hit ? replayStream(hit) : await inStage(this.model.name, 'open_stream', () => this.model.openStream(turn, signal));
     const { chain, clocks } = this.answerFilters(turn);
     return chain ? { ...stream, events: filtered(stream.events, chain, clocks) } : stream;
   }

@@ -2,6 +2,9 @@ import type { Provider, Type } from '@nestjs/common';
 import { GuardrailDecisions, guardrailMetricsProvider } from './guardrails/guardrail-decisions';
 import { InjectionDetectors } from './guardrails/injection-detectors';
 import type { PipelineStage } from './pipeline-stage';
+import { CacheLookupStage } from './stages/cache-lookup/cache-lookup.stage';
+import { ResponseCache } from './stages/cache-lookup/response-cache';
+import { CacheStoreStage } from './stages/cache-store/cache-store.stage';
 import { InputGuardsStage } from './stages/input-guards/input-guards.stage';
 import { ModelCallStageImpl } from './stages/model-call/model-call.stage';
 import { OutputGuardsStage } from './stages/output-guards/output-guards.stage';
@@ -19,9 +22,11 @@ export const PIPELINE_STAGES = Symbol('PIPELINE_STAGES');
  */
 const STAGES: readonly Type<PipelineStage>[] = [
   InputGuardsStage,
+  CacheLookupStage,
   RetrievalStage,
   ModelCallStageImpl,
   OutputGuardsStage,
+  CacheStoreStage,
   PersistenceStage,
 ];
 
@@ -30,6 +35,7 @@ export const pipelineStageProviders: Provider[] = [
   guardrailMetricsProvider,
   GuardrailDecisions,
   InjectionDetectors,
+  ResponseCache,
   ...STAGES,
   { provide: PIPELINE_STAGES, inject: [...STAGES], useFactory: (...stages: PipelineStage[]) => stages },
 ];

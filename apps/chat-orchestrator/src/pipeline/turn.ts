@@ -1,6 +1,7 @@
-import type { ChatCompletionRequest, GuardrailsPolicy } from '@conduit/contracts';
+import type { CachePolicy, ChatCompletionRequest, GuardrailsPolicy } from '@conduit/contracts';
 import type { GuardrailDecision } from '@conduit/guardrails';
 import type { ChatRequest } from '@conduit/llm';
+import type { CacheEntry } from '@conduit/response-cache';
 import type { ChatContext } from '../chat/chat-context';
 import type { ChatTurn } from '../chat/chat-turn';
 import type { AnswerFilter } from './answer-filter';
@@ -22,6 +23,18 @@ export interface TurnIds {
   userMessageId: string;
   assistantId: string;
   responseId: string;
+}
+
+/** The response cache's view of one request (stages `cache_lookup` and `cache_store`). */
+export interface CacheDecision {
+  outcome: 'hit' | 'miss' | 'bypass';
+  /** The exact key (absent when bypassed before one was derived). */
+  key?: string;
+  /** Whether a complete answer of this request may be stored, and for how long. */
+  store: boolean;
+  ttlSeconds: number;
+  /** The cached answer, on a hit: the model call is skipped and this is replayed. */
+  entry?: CacheEntry;
 }
 
 /**
@@ -55,6 +68,10 @@ export interface Turn {
    * the provider (e.g. retrieved chunks) must pass through.
    */
   protect?: (text: string) => string;
+  /** The tenant's response cache policy. */
+  cachePolicy: CachePolicy;
+  /** What the cache lookup decided (absent when the tenant's cache is off). */
+  cache?: CacheDecision;
   /** Filters of the answer, set up when it starts (see `ChatPipeline`). */
   filters: AnswerFilter[];
 }

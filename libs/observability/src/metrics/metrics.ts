@@ -186,3 +186,35 @@ export const budgetUtilisation = new Gauge({
   labelNames: ['tenant', 'period'] as const,
   registers: [metricsRegistry],
 });
+
+/** Response cache lookups by kind (`exact`) and outcome (`hit`, `miss`, `bypass`). */
+export const responseCacheRequests = new Counter({
+  name: 'conduit_response_cache_requests_total',
+  help: 'Chat requests by response cache kind and outcome (hit, miss, bypass)',
+  labelNames: ['kind', 'outcome'] as const,
+  registers: [metricsRegistry],
+});
+
+export const responseCacheLookupDuration = new Histogram({
+  name: 'conduit_response_cache_lookup_seconds',
+  help: 'Time of one response cache lookup (key derivation and read), by kind',
+  labelNames: ['kind'] as const,
+  buckets: [0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+  registers: [metricsRegistry],
+});
+
+/** What hits saved: the price of the original call, each time it is served from the cache. */
+export const responseCacheSavedUsd = new Counter({
+  name: 'conduit_response_cache_saved_usd_total',
+  help: 'Provider cost saved by response cache hits (USD), by kind',
+  labelNames: ['kind'] as const,
+  registers: [metricsRegistry],
+});
+
+/** Answers offered to the cache: `stored`, `skipped` (not storable: partial, tool calls, filtered ...) or `failed`. */
+export const responseCacheStores = new Counter({
+  name: 'conduit_response_cache_stores_total',
+  help: 'Answers offered to the response cache, by kind and result (stored, skipped, failed)',
+  labelNames: ['kind', 'result'] as const,
+  registers: [metricsRegistry],
+});

@@ -4,8 +4,12 @@ import { PriceBook, ReservationSettler } from '@conduit/budget';
 import type { Prisma } from '@conduit/db';
 import type { ChatTurn } from '../../../chat/chat-turn';
 import { ConversationsService } from '../../../chat/conversations.service';
+import { responseCacheSavedUsd } from '@conduit/observability';
+import type { CacheEntry } from '@conduit/response-cache';
 import type { FinishedAnswer, PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
+
+const NO_TOKENS = Object.freeze({ input_tokens: 0, output_tokens: 0, cached_tokens: 0 });
 
 /**
  * Persistence and usage: prices the call with the billing price list at the moment it is recorded
@@ -27,14 +31,24 @@ export class PersistenceStage implements PipelineStage {
     return true;
   }
 
-  async finish(turn: Turn, answer: FinishedAnswer): Promise<void> {
+  async finish(turn: Turn, served: FinishedAnswer): Promise<void> {
     const createdAt = new Date();
-    const cost = answer.model ? this.prices.costOf(answer.model, answer.usage, createdAt) : { usd: 0, nano: 0 };
+    // A cache hit used no provider tokens: it is recorded and settled at zero (no spend, no TPM),
+    // with what it saved in the message metadata.
+    const hit = turn.cache?.entry;
+    const answer = hit ? { ...served, usage: NO_TOKENS, usageEstimated: false, metadata: { ...served.metadata, ...this.savingOf(hit, createdAt) } } : served;
+    const cost = answer.model && !hit ? this.prices.costOf(answer.model, answer.usage, createdAt) : { usd: 0, nano: 0 };
     const { tenantId, reservationId, requestId } = turn.context;
     if (reservationId) this.settler.settle({ tenantId, reservationId, requestId }, cost.nano, answer.usage.input_tokens + answer.usage.output_tokens);
     const stored = this.turnOf(turn, answer, cost.usd, createdAt);
     if (answer.durable) await this.store.save(stored);
     else this.store.record(stored);
+  }
+
+  private savingOf(hit: CacheEntry, at: Date): { cache: string; cost_saved_usd: number } {
+    const saved = this.prices.costOf(hit.model, hit.usage, at).usd;
+    responseCacheSavedUsd.inc({ kind: 'exact' }, saved);
+    return { cache: 'hit', cost_saved_usd: saved };
   }
 
   private turnOf(turn: Turn, answer: FinishedAnswer, costUsd: number, createdAt: Date): ChatTurn {

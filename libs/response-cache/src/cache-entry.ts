@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * One cached answer, as stored: the model's own text (before answer filters that are per request,
+ * such as restoring redacted placeholders), how it ended, who produced it and what it cost, so a
+ * hit can report the usage and the saving.
+ */
+export const cacheEntrySchema = z.object({
+  v: z.literal(1),
+  content: z.string(),
+  finish_reason: z.enum(['stop', 'length']),
+  provider: z.string(),
+  model: z.string(),
+  usage: z.object({ input_tokens: z.number().int().min(0), output_tokens: z.number().int().min(0), cached_tokens: z.number().int().min(0) }),
+  /** What the original call cost, in nano-USD: a hit saves this. */
+  cost_nano: z.number().int().min(0),
+  /** When it was stored (epoch ms). */
+  created_at: z.number().int(),
+});
+export type CacheEntry = z.infer<typeof cacheEntrySchema>;
+
+export function encodeEntry(entry: CacheEntry): string {
+  return JSON.stringify(entry);
+}
+
+/** The entry, or `undefined` when the stored value is not one (another version, damaged): a miss. */
+export function decodeEntry(raw: string): CacheEntry | undefined {
+  try {
+    const parsed = cacheEntrySchema.safeParse(JSON.parse(raw));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
