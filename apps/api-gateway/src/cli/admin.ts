@@ -228,14 +228,13 @@ async function main(): Promise<void> {
         break;
       }
       case 'cache-purge': {
-        const tenant = await prisma.tenant.findUnique({ where: { slug: required(values, 'tenant') } });
-        if (!tenant) fail(`no tenant with slug ${values.tenant}`);
+        const tenant = await tenantOf(stores, required(values, 'tenant'));
         const url = env.RESPONSE_CACHE_REDIS_URL ?? env.REDIS_URL;
         if (!url) fail('cache-purge needs RESPONSE_CACHE_REDIS_URL or REDIS_URL');
         const redis = new Redis(url, { maxRetriesPerRequest: 2 });
         try {
           const removed = await new ResponseCacheStore(redis, env.QUEUE_PREFIX).purgeTenant(tenant.id);
-          process.stdout.write(`${JSON.stringify({ tenant: tenant.slug, removed })}\n`);
+          out({ tenant: tenant.slug, removed });
         } finally {
           await redis.quit();
         }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { budgetEnv, budgetSettings } from '@conduit/budget';
-import { coreSettings, internalTokenEnv, requireInternalTokenInProduction, serviceEnv } from '@conduit/config';
+import { coreSettings, internalTokenEnv, requireInternalTokenInProduction, secret, serviceEnv } from '@conduit/config';
 import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
 import { policiesEnv, policiesSettings } from '@conduit/policies';
 import { vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
