@@ -32,13 +32,22 @@ function ancestors(span: ReceivedSpan, spans: ReceivedSpan[]): ReceivedSpan[] {
  * span of the trace: late exporters have caught up), then returns the spans.
  */
 async function completeTrace(platform: ChatPlatform, traceId: string, expected: Record<string, Matcher>): Promise<ReceivedSpan[]> {
-  return waitFor(() => platform.otlp.spans.filter((s) => s.traceId === traceId), {
+  const spansOf = () => platform.otlp.spans.filter((s) => s.traceId === traceId);
+  const missing = (spans: ReceivedSpan[]) => Object.entries(expected).filter(([, match]) => !spans.some(match)).map(([name]) => name);
+  const orphans = (spans: ReceivedSpan[]) => {
+    const ids = new Set(spans.map((s) => s.spanId));
+    return spans.filter((s) => s.parentSpanId !== '' && !ids.has(s.parentSpanId));
+  };
+  // A deadline, not a wait: batch export runs every few seconds per service, and a loaded CI
+  // machine (several e2e suites at once) stretches it.
+  return waitFor(spansOf, {
     what: `a complete trace ${traceId} with ${Object.keys(expected).join(', ')} and no orphans`,
-    until: (spans) => {
-      const ids = new Set(spans.map((s) => s.spanId));
-      return Object.values(expected).every((match) => spans.some(match)) && spans.every((s) => s.parentSpanId === '' || ids.has(s.parentSpanId));
-    },
-    timeoutMs: 20_000,
+    until: (spans) => missing(spans).length === 0 && orphans(spans).length === 0,
+    timeoutMs: 60_000,
+  }).catch((error: unknown) => {
+    const spans = spansOf();
+    const lonely = orphans(spans).map((s) => `${s.service}:${s.name}(parent ${s.parentSpanId})`);
+    throw new Error(`${String(error).slice(0, 300)}\nmissing: ${missing(spans).join(', ') || 'none'}; orphans: ${lonely.join(', ') || 'none'}; ${spans.length} spans`);
   });
 }
 

@@ -211,7 +211,7 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
   it('suspends the tenant on a spike when its policy says on_cost_spike: suspend, and sends cost.spike with action suspended', async () => {
     const hour = new Date(Math.floor(Date.now() / 3_600_000) * 3_600_000);
     await prisma.tenantPolicy.create({ data: { tenantId, document: { on_cost_spike: 'suspend' } } });
-    const endpoint = await prisma.webhookEndpoint.create({ data: { tenantId, url: 'https://hooks.example.test/spike' } });
+    const endpoint = await prisma.webhookEndpoint.create({ data: { tenantId, url: 'https://hooks.example.test/spike', registered: true, eventTypes: ['cost.spike'] } });
     await prisma.usageHourly.create({ data: { tenantId, hour: new Date(hour.getTime() - 5 * 3_600_000), requests: 3, costUsd: 0.024 } });
     await handler.handle(event({ input_tokens: 0, cached_tokens: 0, output_tokens: 250 })); // under the floor: nothing happens
     expect((await prisma.tenant.findUniqueOrThrow({ where: { id: tenantId } })).suspendedAt).toBeNull();
@@ -221,7 +221,7 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     expect(tenant.suspendedReason).toBe('cost_spike');
     const [spike] = await prisma.costAlert.findMany({ where: { tenantId, kind: 'spend_spike' } });
     expect(spike.details).toMatchObject({ action: 'suspended' });
-    const [delivery] = await prisma.webhookDelivery.findMany({ where: { tenantId } });
+    const [delivery] = await prisma.webhookDelivery.findMany({ where: { tenantId, eventType: 'cost.spike' } });
     expect(delivery).toMatchObject({ url: endpoint.url, eventType: 'cost.spike' });
     expect(JSON.parse(delivery.body ?? '{}')).toMatchObject({ type: 'cost.spike', data: { action: 'suspended', kind: 'spend_spike' } });
   });
