@@ -20,6 +20,10 @@ export const usageEventSchema = z.object({
   occurred_at: z.iso.datetime(),
   /** The gateway's budget reservation the call ran under; billing turns its hold into spend. */
   reservation_id: z.string().min(8).max(128).nullable().default(null),
+  /** Served from the response cache: no provider tokens (0 here), charged at zero. */
+  cache_hit: z.boolean().default(false),
+  /** On a cache hit: what the original call cost (USD), i.e. what the hit saved. */
+  cost_saved_usd: z.number().min(0).default(0),
 });
 export type UsageEvent = z.output<typeof usageEventSchema>;
 export type UsageEventInput = z.input<typeof usageEventSchema>;

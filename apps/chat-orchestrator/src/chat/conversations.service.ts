@@ -143,10 +143,15 @@ export class ConversationsService implements OnApplicationShutdown {
     }
   }
 
-  /** Usage events of the turns that consumed tokens, keyed by the assistant message id. */
+  /** Usage events of the turns that consumed tokens or were response cache hits, keyed by the assistant message id. */
   private usageEvents(batch: ChatTurn[]): UsageEventInput[] {
-    const usage = batch.filter(({ assistant }) => assistant.provider && assistant.model && (assistant.usage.input_tokens > 0 || assistant.usage.output_tokens > 0));
-    return usage.map(({ context, assistant }) => ({
+    const hitOf = (turn: ChatTurn) => turn.assistant.metadata['cache'] === 'hit';
+    const usage = batch.filter((turn) => turn.assistant.provider && turn.assistant.model && (turn.assistant.usage.input_tokens > 0 || turn.assistant.usage.output_tokens > 0 || hitOf(turn)));
+    return usage.map((turn) => ({ ...this.usageEventOf(turn), ...(hitOf(turn) ? { cache_hit: true, cost_saved_usd: Number(turn.assistant.metadata['cost_saved_usd'] ?? 0) } : {}) }));
+  }
+
+  private usageEventOf({ context, assistant }: ChatTurn): UsageEventInput {
+    return {
       event_id: assistant.id,
       tenant_id: context.tenantId,
       user_id: context.userId,
@@ -161,6 +166,6 @@ export class ConversationsService implements OnApplicationShutdown {
       feature: context.feature ?? ('chat' as const),
       occurred_at: assistant.createdAt.toISOString(),
       reservation_id: context.reservationId ?? null,
-    }));
+    };
   }
 }

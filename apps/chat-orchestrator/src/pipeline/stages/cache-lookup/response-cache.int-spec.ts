@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
-import { ConduitHeader } from '@conduit/contracts';
+import { Queue } from 'bullmq';
+import { ConduitHeader, QueueName, usageRecordJobId } from '@conduit/contracts';
 import { PolicyStore } from '@conduit/policies';
 import { ResponseCacheStore } from '@conduit/response-cache';
 import { createColleague, waitFor } from '@conduit/testing';
@@ -108,6 +109,17 @@ describe('exact response cache in the chat pipeline', () => {
     expect(message?.tokensOut).toBe(0);
     expect(message?.costUsd.toNumber()).toBe(0);
     expect(message?.metadata).toMatchObject({ cache: 'hit' });
+    const saved = (message?.metadata as { cost_saved_usd: number }).cost_saved_usd;
+    expect(saved).toBeGreaterThan(0);
+
+    // The usage event says so: no tokens, a cache hit, and what it saved.
+    const usage = new Queue(QueueName.Usage, { connection: { url: t.config.redis.url }, prefix: t.queuePrefix });
+    try {
+      const job = await waitFor(() => usage.getJob(usageRecordJobId(messageId)), { what: 'the usage event of the hit', until: (j) => j !== undefined });
+      expect(job?.data).toMatchObject({ input_tokens: 0, output_tokens: 0, cache_hit: true, cost_saved_usd: saved });
+    } finally {
+      await usage.close();
+    }
   });
 
   it('never serves tenant A an entry to tenant B, nor to another user of A when the scope is per user', async () => {
