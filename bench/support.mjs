@@ -26,6 +26,8 @@ export function benchEnv() {
     LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
     NODE_ENV: 'production',
     HOST: '127.0.0.1',
+    // Production refuses to start without the webhook-secret keyring: a fresh one per run.
+    SECRETS_KEK: `bench:${randomBytes(32).toString('base64')}`,
   };
 }
 
