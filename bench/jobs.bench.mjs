@@ -40,6 +40,8 @@ console.log('bench:jobs — preparing (build, migrate, seed)…');
 run('node', ['scripts/build.mjs']);
 run('node', ['scripts/migrate.mjs', 'deploy'], env);
 const key = JSON.parse(run('node', ['dist/apps/api-gateway/src/cli/admin.js', 'seed-dev'], { ...env, CONDUIT_DEV_API_KEY: 'cdt_bench_key_0123456789abcdef' })).api_key;
+// The webhook secret (GET /v1/webhooks/secret) is for tenant admins: the integrity check verifies signatures with it.
+run('node', ['dist/apps/api-gateway/src/cli/admin.js', 'set-role', '--tenant', 'dev', '--email', 'dev@conduit.local', '--role', 'tenant_admin'], env);
 
 // ── the webhook receiver ─────────────────────────────────────────────────────────────────────
 const received = new Map(); // webhook-id → { at, count, headers, body }
