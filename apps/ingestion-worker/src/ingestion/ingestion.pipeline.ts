@@ -52,7 +52,7 @@ interface Run {
  * chunk without `embedded_at`; a batch upserted but not yet marked is upserted again, harmlessly.
  *
  * Parsing and chunking run in a {@link DocumentProcessorPool} thread. A run may take at most
- * `documentDeadlineMs`: past it the thread is terminated, nothing more is written, and the run
+ * `documentDeadlineMs`, counted once a processing thread is ready: past it the thread is terminated, nothing more is written, and the run
  * fails with `processing_timeout` (not retried), so the worker moves on to the next document.
  */
 @Injectable()
@@ -70,6 +70,8 @@ export class IngestionPipeline {
   ) {}
 
   async run(job: DocumentIngest, progress: (progress: IngestProgress) => Promise<void> = async () => undefined): Promise<IngestOutcome> {
+    // The deadline is the document's: a processing thread still starting (one was just replaced) is not.
+    await this.processor.ready();
     const deadline = new ProcessingDeadline(this.options.documentDeadlineMs);
     try {
       return await deadline.race(this.runWithin(deadline, job, progress));

@@ -54,6 +54,20 @@ describe('DocumentProcessorPool (worker threads)', () => {
     await expect(processor.process(request(Buffer.from('After the abort.')), never)).resolves.toMatchObject({ text: 'After the abort.' });
   });
 
+  it('ready() waits for a started, warmed-up thread (the replacement of a terminated one too), and that thread serves the next document', async () => {
+    const processor = pool();
+    await processor.ready();
+    expect(processor.size).toBe(1);
+    const controller = new AbortController();
+    const running = processor.process(request(randomLetters(60_000_000)), controller.signal);
+    controller.abort(new Error('deadline'));
+    await expect(running).rejects.toThrow('deadline');
+    await processor.ready();
+    expect(processor.size).toBe(1);
+    await expect(processor.process(request(Buffer.from('Served by the replacement.')), never)).resolves.toMatchObject({ text: 'Served by the replacement.' });
+    expect(processor.size).toBe(1);
+  });
+
   it('fails a document that needs more than the thread heap ceiling with document_too_large', async () => {
     const processor = pool(64);
     const error = await processor.process(request(Buffer.from('Some words. '.repeat(4_000_000))), never).catch((e: unknown) => e);

@@ -12,6 +12,8 @@ export interface DocumentProcessorPoolOptions {
 }
 
 type Reply = { ok: true; result: ProcessedDocument } | { ok: false; failure: ProcessingFailure };
+/** What a thread posts once, when its modules and the tokenizer's vocabulary are loaded. */
+type Ready = { ready: true };
 
 const ENTRY = join(__dirname, `document-processor.thread${extname(__filename)}`);
 
@@ -46,6 +48,8 @@ local(workerData.entry);
 export class DocumentProcessorPool implements OnModuleDestroy {
   private readonly idle: Worker[] = [];
   private readonly busy = new Set<Worker>();
+  /** Settles when the thread has started and warmed up (or died trying). */
+  private readonly started = new WeakMap<Worker, Promise<void>>();
   private closed = false;
 
   constructor(private readonly options: DocumentProcessorPoolOptions) {}
@@ -68,7 +72,7 @@ export class DocumentProcessorPool implements OnModuleDestroy {
         if (!keep && !this.closed && this.size < this.options.threads) this.idle.push(this.spawn());
         outcome();
       };
-      const onMessage = (reply: Reply) => settle(true, () => (reply.ok ? resolve(reply.result) : reject(fromProcessingFailure(reply.failure))));
+      const onMessage = (reply: Reply | Ready) => 'ready' in reply || settle(true, () => (reply.ok ? resolve(reply.result) : reject(fromProcessingFailure(reply.failure))));
       const onError = (error: Error & { code?: string }) =>
         settle(false, () =>
           reject(
@@ -94,6 +98,21 @@ export class DocumentProcessorPool implements OnModuleDestroy {
     });
   }
 
+  /**
+   * Waits until a thread is started and warmed up, starting one if none is idle. A document's
+   * deadline begins after this, so it counts the document's own processing, never a thread's
+   * start-up (seconds on a loaded machine, after a stopped thread was replaced).
+   */
+  async ready(): Promise<void> {
+    if (this.closed) return;
+    let worker = this.idle[this.idle.length - 1];
+    if (!worker) {
+      worker = this.spawn();
+      this.idle.push(worker);
+    }
+    await this.started.get(worker);
+  }
+
   /** Threads alive now (idle and busy). */
   get size(): number {
     return this.idle.length + this.busy.size;
@@ -111,6 +130,18 @@ export class DocumentProcessorPool implements OnModuleDestroy {
     const worker = ENTRY.endsWith('.ts')
       ? new Worker(SOURCE_BOOTSTRAP, { eval: true, workerData: { entry: ENTRY }, resourceLimits })
       : new Worker(ENTRY, { resourceLimits });
+    this.started.set(
+      worker,
+      new Promise<void>((resolve) => {
+        const done = () => {
+          worker.off('message', onReady);
+          resolve();
+        };
+        const onReady = (message: Reply | Ready) => 'ready' in message && done();
+        worker.on('message', onReady);
+        worker.once('exit', done);
+      }),
+    );
     // Failures while a document runs are handled by process(); an idle thread that dies just leaves.
     worker.on('error', () => undefined);
     worker.on('exit', () => {

@@ -10,6 +10,7 @@ const port = parentPort;
 if (!port) throw new Error('document-processor.thread must run in a worker thread');
 // Loads the tokenizer's vocabulary while the thread is idle rather than in the first document's time.
 cl100kTokens('warm up');
+port.postMessage({ ready: true });
 
 port.on('message', (request: ProcessingRequest) => {
   processDocument(request).then(
