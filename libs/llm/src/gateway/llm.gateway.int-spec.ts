@@ -107,7 +107,7 @@ describe('LlmGateway against the mock upstream', () => {
 
       const started = Date.now();
       const second = await rejection(gateway.complete('default', request));
-      expect(Date.now() - started).toBeLessThan(50);
+      expect(Date.now() - started).toBeLessThan(1_000); // no provider call (the log proves it); timing only guards against a wait
       expect(second).toMatchObject({ code: 'all_breakers_open' });
       expect((second as LlmUnavailableError).attempts.map((a) => a.skipped)).toEqual(['breaker_open', 'breaker_open', 'breaker_open']);
       expect((second as LlmUnavailableError).retryAfterMs).toBeGreaterThan(0);
@@ -123,7 +123,7 @@ describe('LlmGateway against the mock upstream', () => {
       });
       const started = Date.now();
       const result = await gateway.complete('default', request);
-      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(Date.now() - started).toBeLessThan(3_000);
       expect(result.provider).toBe('openai');
       expect(result.attempts[0]).toMatchObject({ provider: 'anthropic', outcome: 'error', error: { kind: 'timeout' } });
       expect(result.attempts[0].latencyMs).toBeGreaterThanOrEqual(115);
@@ -244,7 +244,7 @@ describe('LlmGateway against the mock upstream', () => {
       });
       const started = Date.now();
       const stream = await gateway.openStream('default', request);
-      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(Date.now() - started).toBeLessThan(3_000); // the first token would take 5 s
       expect(stream.provider).toBe('openai');
       expect(stream.attempts[0]).toMatchObject({ provider: 'anthropic', error: { kind: 'timeout' } });
       await collect(stream.events);
