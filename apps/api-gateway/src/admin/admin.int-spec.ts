@@ -251,19 +251,27 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
     expect((await admin('GET', url)).json<Json>()).toMatchObject({ version: 1 });
   });
 
-  it('sets, lists and clears budget caps of a tenant and of its users', async () => {
+  it('sets, lists and clears budget caps of a tenant, of its users and of its API keys', async () => {
     const tenant = await newTenant();
-    const { user } = await newUserWithKey(tenant.id as string);
+    const { user, key } = await newUserWithKey(tenant.id as string);
     const url = `/v1/admin/tenants/${tenant.id as string}/budgets`;
     expect((await admin('PUT', url, { scope: 'tenant', period: 'monthly', cap_usd: 100 })).statusCode).toBe(200);
     expect((await admin('PUT', url, { scope: 'user', subject_id: user.id, period: 'daily', cap_usd: null })).statusCode).toBe(200);
+    const keyCap = await admin('PUT', url, { scope: 'key', subject_id: key.id, period: 'daily', cap_usd: 2.5 });
+    expect(keyCap.json<Json>()).toEqual({ object: 'budget_cap', scope: 'key', subject_id: key.id, period: 'daily', cap_usd: 2.5 });
     expectApiError(await admin('PUT', url, { scope: 'user', period: 'daily', cap_usd: 1 }), 400, 'invalid_request', 'subject_id');
+    expectApiError(await admin('PUT', url, { scope: 'key', period: 'daily', cap_usd: 1 }), 400, 'invalid_request', 'subject_id');
     expectApiError(await admin('PUT', url, { scope: 'user', subject_id: other.user.id, period: 'daily', cap_usd: 1 }), 404, 'user_not_found');
+    // Another tenant's key is not found here, as another tenant's user is not.
+    const otherKey = await prisma.apiKey.findFirstOrThrow({ where: { tenantId: other.tenant.id } });
+    expectApiError(await admin('PUT', url, { scope: 'key', subject_id: otherKey.id, period: 'daily', cap_usd: 1 }), 404, 'api_key_not_found');
     expect((await admin('GET', url)).json<{ data: Json[] }>().data).toEqual([
       { object: 'budget_cap', scope: 'tenant', subject_id: tenant.id, period: 'monthly', cap_usd: 100 },
       { object: 'budget_cap', scope: 'user', subject_id: user.id, period: 'daily', cap_usd: null },
+      { object: 'budget_cap', scope: 'key', subject_id: key.id, period: 'daily', cap_usd: 2.5 },
     ]);
     expect((await admin('POST', `${url}/clear`, { scope: 'tenant', period: 'monthly' })).json<Json>()).toMatchObject({ cleared: true });
+    expect((await admin('POST', `${url}/clear`, { scope: 'key', subject_id: key.id, period: 'daily' })).json<Json>()).toMatchObject({ cleared: true, scope: 'key' });
     expect((await admin('GET', url)).json<{ data: Json[] }>().data).toHaveLength(1);
   });
 
