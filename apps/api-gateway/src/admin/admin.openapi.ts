@@ -41,7 +41,7 @@ export const ADMIN_OPERATIONS: OpenApiOperation[] = [
   { method: 'patch', path: `${T}/users/{user_id}`, summary: "Change a user's tier, role or name", tag, pathParams: ['tenant_id', 'user_id'], body: updateUserSchema, success: 200 },
   { method: 'post', path: `${T}/users/{user_id}/suspend`, summary: "Suspend a user: their keys get 403 `user_suspended`", tag, pathParams: ['tenant_id', 'user_id'], success: 200 },
   { method: 'post', path: `${T}/users/{user_id}/resume`, summary: 'Resume a suspended user', tag, pathParams: ['tenant_id', 'user_id'], success: 200 },
-  { method: 'post', path: `${T}/users/{user_id}/erase`, summary: 'Erase a user: sessions, messages, documents (chunks, vectors, blobs) and jobs deleted, keys revoked, ledger rows kept anonymised (totals unchanged); idempotent and resumable', tag, pathParams: ['tenant_id', 'user_id'], success: 200 },
+  { method: 'post', path: `${T}/users/{user_id}/erase`, summary: "Erase a user: sessions, messages, documents (chunks, vectors, blobs) and jobs deleted, the tenant's response cache purged, keys revoked, ledger rows kept anonymised (totals unchanged); idempotent and resumable", tag, pathParams: ['tenant_id', 'user_id'], success: 200 },
   { method: 'post', path: `${T}/keys`, summary: 'Create an API key: scopes, model allow-list, per-key RPM/TPM, expiry; the secret (`key`) is in this response only', tag, pathParams: ['tenant_id'], body: createKeySchema, success: 201 },
   { method: 'get', path: `${T}/keys`, summary: "List the tenant's API keys (never their secrets), optionally one user's", tag, pathParams: ['tenant_id'], query: listKeysQuerySchema, success: 200 },
   { method: 'get', path: `${T}/keys/{key_id}`, summary: 'Get an API key', tag, pathParams: ['tenant_id', 'key_id'], success: 200 },
