@@ -1,3 +1,4 @@
+import { tenantPolicyDocumentSchema } from '@conduit/contracts';
 import type { OpenApiOperation } from '../docs/openapi.operation';
 import {
   clearCapSchema,
@@ -31,7 +32,7 @@ export const ADMIN_OPERATIONS: OpenApiOperation[] = [
   { method: 'post', path: `${T}/suspend`, summary: 'Suspend a tenant: its keys get 403 `tenant_suspended` on every gateway within a second', tag, pathParams: ['tenant_id'], success: 200 },
   { method: 'post', path: `${T}/resume`, summary: 'Resume a suspended tenant (also one suspended by `on_cost_spike: suspend`)', tag, pathParams: ['tenant_id'], success: 200 },
   { method: 'get', path: `${T}/policy`, summary: "The tenant's policy document and version", tag, pathParams: ['tenant_id'], success: 200 },
-  { method: 'put', path: `${T}/policy`, summary: 'Replace the policy document (400 `invalid_policy`, `param` = path of the bad field)', tag, pathParams: ['tenant_id'], success: 200 },
+  { method: 'put', path: `${T}/policy`, summary: 'Replace the policy document (400 `invalid_policy`, `param` = path of the bad field); `cors.allowed_origins` narrows the deployment\'s CORS origins for the tenant', tag, pathParams: ['tenant_id'], body: tenantPolicyDocumentSchema, success: 200 },
   { method: 'get', path: `${T}/budgets`, summary: "The tenant's stored budget cap overrides", tag, pathParams: ['tenant_id'], success: 200 },
   { method: 'put', path: `${T}/budgets`, summary: 'Set a daily or monthly cap of the tenant, a user or an API key (`cap_usd: null`: no cap); over it, calls get 402 `budget_exceeded` naming the cap', tag, pathParams: ['tenant_id'], body: setCapSchema, success: 200 },
   { method: 'post', path: `${T}/budgets/clear`, summary: 'Clear a cap override: the tier default applies again (an API key has none: no cap)', tag, pathParams: ['tenant_id'], body: clearCapSchema, success: 200 },
