@@ -130,6 +130,8 @@ describe('management plane end to end (two gateway processes, billing)', () => {
 
   it("holds a key's own RPM", async () => {
     const { secret } = await account({ rpm: 2 });
+    const view = (await (await fetch(`${second.url}/v1/budget`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { rate_limits: { api_key: Json } };
+    expect(view.rate_limits.api_key).toMatchObject({ requests_per_minute: 2 });
     expect(await outcome(ask(second, secret))).toEqual({ status: 200 });
     expect(await outcome(ask(second, secret))).toEqual({ status: 200 });
     expect(await outcome(ask(second, secret))).toEqual({ status: 429, code: 'rate_limit_exceeded' });

@@ -30,6 +30,11 @@ export interface AdmissionOptions {
   withHistory?: boolean;
 }
 
+/** The tier's limits, with the API key's own RPM and TPM in place of the tier's per-key ones when set. */
+export function callerRateLimits(principal: Principal, tier: RateLimits): RateLimits {
+  return { ...tier, keyRpm: principal.keyRpm ?? tier.keyRpm, keyTpm: principal.keyTpm ?? tier.keyTpm };
+}
+
 /** How long admission waits for Redis before answering 503. */
 const CONTROLS_TIMEOUT_MS = 1_000;
 
@@ -134,10 +139,8 @@ export class AdmissionService {
     throw this.overBudget(outcome, principal);
   }
 
-  /** The tier's limits, with the API key's own RPM and TPM in place of the tier's per-key ones when set. */
   private rateLimitsOf(principal: Principal): RateLimits {
-    const tier = this.caps.rateLimitsFor(principal.tier);
-    return { ...tier, keyRpm: principal.keyRpm ?? tier.keyRpm, keyTpm: principal.keyTpm ?? tier.keyTpm };
+    return callerRateLimits(principal, this.caps.rateLimitsFor(principal.tier));
   }
 
   private rateLimited(refusal: RateRefusal): UsageException {

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { BudgetCapStore, displayUsd, toNano, UsageControls } from '@conduit/budget';
 import type { Principal } from '../auth/principal';
+import { callerRateLimits } from './admission.service';
 
 /**
  * `GET /v1/budget`: the caller's and its tenant's caps, and its API key's when the key has one
@@ -19,7 +20,8 @@ export class BudgetViewService {
     // The API key's counters only when it has a cap of its own (a key has no tier default).
     const keyCapped = caps.key.daily.usd !== null || caps.key.monthly.usd !== null;
     const counters = await this.controls.snapshot(principal.tenantId, principal.userId, new Date(), keyCapped ? principal.apiKeyId : null);
-    const rate = this.caps.rateLimitsFor(principal.tier);
+    // The key's own RPM and TPM, where set, in place of the tier's per-key limits (as admission applies them).
+    const rate = callerRateLimits(principal, this.caps.rateLimitsFor(principal.tier));
     return {
       object: 'budget',
       tier: principal.tier,
