@@ -54,6 +54,30 @@ describe('admin CLI: roles and tenant policies', () => {
     expect((await prisma.user.findUniqueOrThrow({ where: { id: owner.user.id } })).role).toBe('member');
   });
 
+  it("sets, shows and clears an API key's budget cap; refuses another tenant's key and a key with an email", async () => {
+    const slug = owner.tenant.slug;
+    const key = await prisma.apiKey.findFirstOrThrow({ where: { userId: owner.user.id } });
+    const set = admin(['set-budget', '--tenant', slug, '--key-id', key.id, '--period', 'daily', '--usd', '2.5'], { prefix });
+    expect(set.status).toBe(0);
+    expect(JSON.parse(set.stdout)).toMatchObject({ scope: 'key', subject_id: key.id, period: 'daily' });
+    expect(await prisma.budgetCap.findFirstOrThrow({ where: { scope: 'key', subjectId: key.id } })).toMatchObject({ apiKeyId: key.id, tenantId: owner.tenant.id });
+    const shown = admin(['show-budgets', '--tenant', slug], { prefix }).stdout.split('\n').map((line) => JSON.parse(line) as Record<string, unknown>);
+    expect(shown).toContainEqual({ scope: 'key', subject_id: key.id, period: 'daily', cap_usd: 2.5 });
+    const stranger = await createTenantWithUser(prisma);
+    try {
+      const foreign = await prisma.apiKey.findFirstOrThrow({ where: { userId: stranger.user.id } });
+      const refused = admin(['set-budget', '--tenant', slug, '--key-id', foreign.id, '--period', 'daily', '--usd', '1'], { prefix });
+      expect(refused.status).toBe(2);
+      expect(refused.stderr).toContain(`no API key ${foreign.id} in tenant ${slug}`);
+    } finally {
+      await removeTenants(prisma, [stranger.tenant]);
+    }
+    const both = admin(['set-budget', '--tenant', slug, '--key-id', key.id, '--email', owner.user.email ?? '', '--period', 'daily', '--usd', '1'], { prefix });
+    expect(both.status).toBe(2);
+    expect(admin(['set-budget', '--tenant', slug, '--key-id', key.id, '--period', 'daily', '--usd', 'default'], { prefix }).status).toBe(0);
+    expect(await prisma.budgetCap.count({ where: { scope: 'key', subjectId: key.id } })).toBe(0);
+  });
+
   it('stores a validated policy, which a running service applies on the announcement (not at its cache TTL); a bad one is refused with its path', async () => {
     expect((await store.get(owner.tenant.id)).guardrails.injection.user).toBe('flag'); // cached by the "service" for 10 minutes
     const set = admin(['set-policy', '--tenant', owner.tenant.slug, '--file', '-'], { prefix, input: JSON.stringify({ guardrails: { injection: { user: 'block' } } }) });

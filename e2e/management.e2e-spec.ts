@@ -10,7 +10,7 @@ import { RunningService } from './support/service-process';
 
 /**
  * The management plane across processes: the admin API of one gateway changes what a second
- * gateway process admits (revocation within 1 s, scopes, model allow-list, per-key RPM), and
+ * gateway process admits (revocation within 1 s, scopes, model allow-list, per-key RPM and budget), and
  * billing suspends a tenant whose policy says `on_cost_spike: suspend` when its spend spikes.
  * FREE_MODEL costs nothing; SPIKE_MODEL costs $10 per 1M output tokens (a 10-token answer:
  * $0.0001, a hundred times the tenant's seeded trailing hourly average).
@@ -64,14 +64,14 @@ describe('management plane end to end (two gateway processes, billing)', () => {
     );
 
   /** A tenant with one user and a key made through the admin API. */
-  async function account(key: Json = {}, policy?: Json): Promise<{ tenantId: string; keyId: string; secret: string }> {
+  async function account(key: Json = {}, policy?: Json): Promise<{ tenantId: string; userId: string; keyId: string; secret: string }> {
     const tenant = await adminCall('POST', '/tenants', { name: 'Mgmt e2e', slug: `mgmt-${randomUUID().slice(0, 12)}`, tier: 'pro' });
     const tenantId = tenant.id as string;
     tenants.push(tenantId);
     if (policy) await adminCall('PUT', `/tenants/${tenantId}/policy`, policy);
     const user = await adminCall('POST', `/tenants/${tenantId}/users`, { email: `${randomUUID().slice(0, 8)}@example.test`, tier: 'pro' });
     const created = await adminCall('POST', `/tenants/${tenantId}/keys`, { user_id: user.id, ...key });
-    return { tenantId, keyId: created.id as string, secret: created.key as string };
+    return { tenantId, userId: user.id as string, keyId: created.id as string, secret: created.key as string };
   }
 
   beforeAll(async () => {
@@ -130,9 +130,30 @@ describe('management plane end to end (two gateway processes, billing)', () => {
 
   it("holds a key's own RPM", async () => {
     const { secret } = await account({ rpm: 2 });
+    const view = (await (await fetch(`${second.url}/v1/budget`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { rate_limits: { api_key: Json } };
+    expect(view.rate_limits.api_key).toMatchObject({ requests_per_minute: 2 });
     expect(await outcome(ask(second, secret))).toEqual({ status: 200 });
     expect(await outcome(ask(second, secret))).toEqual({ status: 200 });
     expect(await outcome(ask(second, secret))).toEqual({ status: 429, code: 'rate_limit_exceeded' });
+  });
+
+  it("holds a key's own budget (402 budget_exceeded naming the key's cap) while another key of the same user goes on", async () => {
+    const { tenantId, userId, keyId, secret } = await account();
+    const sibling = await adminCall('POST', `/tenants/${tenantId}/keys`, { user_id: userId });
+    // A 10-token answer of spike-e2e costs (and reserves) $0.0001: one fits under $0.00015, two do not.
+    await adminCall('PUT', `/tenants/${tenantId}/budgets`, { scope: 'key', subject_id: keyId, period: 'daily', cap_usd: 0.00015 });
+    expect(await outcome(ask(second, secret, 'spike-e2e'))).toEqual({ status: 200 });
+    const refused = await fetch(`${second.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${secret}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'spike-e2e', max_tokens: 10, messages: [{ role: 'user', content: 'Say something long enough please' }] }),
+    });
+    expect(refused.status).toBe(402);
+    expect(((await refused.json()) as { error: Json }).error).toMatchObject({ code: 'budget_exceeded', budget: { scope: 'key', period: 'daily', subject_id: keyId } });
+    expect(await outcome(ask(second, sibling.key as string, 'spike-e2e'))).toEqual({ status: 200 });
+    // The key's caller sees its key's budget beside its own and its tenant's.
+    const view = (await (await fetch(`${platform.gateway.url}/v1/budget`, { headers: { authorization: `Bearer ${secret}` } })).json()) as { budgets: Json[] };
+    expect(view.budgets).toContainEqual(expect.objectContaining({ scope: 'key', period: 'daily', cap_usd: 0.00015, source: 'override' }));
   });
 
   it("stops a tenant's next request with 403 tenant_suspended after a spend spike under on_cost_spike: suspend", async () => {

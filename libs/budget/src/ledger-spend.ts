@@ -14,7 +14,8 @@ export class LedgerSpend implements SpendSource {
   constructor(private readonly prisma: PrismaService) {}
 
   async spendOf(tenantId: string, counter: CounterRef): Promise<number> {
-    if (counter.scope === 'user' && counter.subjectId === null) return 0;
+    if (counter.scope !== 'tenant' && counter.subjectId === null) return 0;
+    if (counter.scope === 'key') return this.keySpendOf(tenantId, counter.subjectId as string, counter.window.start, counter.window.end);
     const result = await this.prisma.usageDaily.aggregate({
       _sum: { costUsd: true },
       where: {
@@ -27,11 +28,28 @@ export class LedgerSpend implements SpendSource {
   }
 
   /**
+   * An API key's spend in a window, from the ledger rows themselves (`usage_daily` has no key):
+   * the `(tenant_id, api_key_id, occurred_at)` index bounds the scan to the key's rows. Only keys
+   * with a cap are ever seeded, once per window (and after Redis lost the counters).
+   */
+  private async keySpendOf(tenantId: string, apiKeyId: string, from: Date, to: Date): Promise<number> {
+    const result = await this.prisma.usageEvent.aggregate({
+      _sum: { costUsd: true },
+      where: { tenantId, apiKeyId, occurredAt: { gte: from, lt: to } },
+    });
+    return decimalToNano(result._sum.costUsd);
+  }
+
+  /**
    * {@link spendOf} for many counters in one statement (one round trip, no Prisma query cost):
    * for callers that check several windows at once, e.g. billing's cost alerts after a batch.
    * Same totals, in the order asked.
    */
   async spendOfMany(requests: readonly SpendRequest[]): Promise<number[]> {
+    if (requests.some(({ counter }) => counter.scope === 'key')) {
+      // Not asked on billing's path (its alerts watch tenant and user caps); one query each.
+      return Promise.all(requests.map(({ tenantId, counter }) => this.spendOf(tenantId, counter)));
+    }
     const rows = requests.flatMap(({ tenantId, counter }, i) =>
       counter.scope === 'user' && counter.subjectId === null
         ? []

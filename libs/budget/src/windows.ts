@@ -1,6 +1,7 @@
 /** Budget periods. Windows are UTC calendar days and months; a cap resets at the window's end. */
 export type BudgetPeriod = 'daily' | 'monthly';
-export type BudgetScope = 'tenant' | 'user';
+/** Whose spend a cap limits: the tenant's, a user's, or one API key's (a key has no tier default). */
+export type BudgetScope = 'tenant' | 'user' | 'key';
 
 export interface BudgetWindow {
   period: BudgetPeriod;

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CachePolicy, cachePolicySchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
+import { corsPolicySchema } from './cors-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -28,6 +29,8 @@ export const tenantPolicyDocumentSchema = z.strictObject({
   guardrails: guardrailsPolicyOverrideSchema.optional(),
   on_cost_spike: costSpikeActionSchema.optional(),
   cache: cachePolicySchema.optional(),
+  /** Browser origins that may read the tenant's answers (within the deployment's CORS list). */
+  cors: corsPolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;

@@ -4,7 +4,7 @@ import { BudgetCapStore } from '@conduit/budget';
 import { Public } from '@conduit/observability';
 import { PolicyDocumentError, PolicyStore } from '@conduit/policies';
 import { ZodPipe } from '@conduit/runtime';
-import { TenantRecord, TenantSlugTakenError, TenantStore, UserStore } from '@conduit/tenancy';
+import { ApiKeyRegistry, TenantRecord, TenantSlugTakenError, TenantStore, UserStore } from '@conduit/tenancy';
 import { isUuid, toListPage } from '../sessions/list-page';
 import { AdminErrorCode, AdminException } from './admin.exception';
 import { AdminGuard } from './admin.guard';
@@ -28,6 +28,7 @@ export class AdminTenantsController {
   constructor(
     private readonly tenants: TenantStore,
     private readonly users: UserStore,
+    private readonly keys: ApiKeyRegistry,
     private readonly caps: BudgetCapStore,
     private readonly policies: PolicyStore,
   ) {}
@@ -92,7 +93,7 @@ export class AdminTenantsController {
     return { object: 'list', data: caps.map(toCapObject) };
   }
 
-  /** Sets a cap override of the tenant or one of its users (`cap_usd` null: no cap at all). */
+  /** Sets a cap override of the tenant, one of its users or one of its API keys (`cap_usd` null: no cap at all). */
   @Put(':id/budgets')
   async setBudget(@CurrentAdmin() admin: AdminPrincipal, @Param('id') id: string, @Body(new ZodPipe(setCapSchema)) body: z.infer<typeof setCapSchema>) {
     const subjectId = await this.capSubject(admin, id, body);
@@ -136,9 +137,14 @@ export class AdminTenantsController {
     return tenant;
   }
 
-  private async capSubject(admin: AdminPrincipal, tenantId: string, body: { scope: 'tenant' | 'user'; subject_id?: string }): Promise<string> {
+  /** The cap's subject: the tenant, or a user or API key of the tenant (404 for another tenant's). */
+  private async capSubject(admin: AdminPrincipal, tenantId: string, body: { scope: 'tenant' | 'user' | 'key'; subject_id?: string }): Promise<string> {
     await this.tenant(admin, tenantId);
     if (body.scope === 'tenant') return tenantId;
+    if (body.scope === 'key') {
+      if (!body.subject_id || !(await this.keys.get(tenantId, body.subject_id))) throw AdminException.notFound(AdminErrorCode.ApiKeyNotFound, body.subject_id ?? '');
+      return body.subject_id;
+    }
     if (!body.subject_id || !(await this.users.get(tenantId, body.subject_id))) throw AdminException.notFound(AdminErrorCode.UserNotFound, body.subject_id ?? '');
     return body.subject_id;
   }

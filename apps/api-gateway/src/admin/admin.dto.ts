@@ -47,13 +47,13 @@ export const updateKeySchema = z.strictObject(keySettings);
 export const listKeysQuerySchema = z.strictObject({ limit: limitParam(20), after: cursorParam, user_id: z.guid('must be a uuid').optional() });
 
 const capSubject = {
-  scope: z.enum(['tenant', 'user']),
-  /** The user's id (scope user); the tenant's id is implied for scope tenant. */
+  scope: z.enum(['tenant', 'user', 'key']),
+  /** The user's id (scope user) or the API key's id (scope key); the tenant's id is implied for scope tenant. */
   subject_id: z.guid('must be a uuid').optional(),
   period: z.enum(['daily', 'monthly']),
 };
-const userNeedsSubject = (cap: { scope: string; subject_id?: string }) => cap.scope !== 'user' || cap.subject_id !== undefined;
-const subjectRequired = { message: "a user's cap needs subject_id, the user's id", path: ['subject_id'] };
+const userNeedsSubject = (cap: { scope: string; subject_id?: string }) => cap.scope === 'tenant' || cap.subject_id !== undefined;
+const subjectRequired = { message: "a user's or API key's cap needs subject_id, the user's or key's id", path: ['subject_id'] };
 export const setCapSchema = z
   .strictObject({
     ...capSubject,

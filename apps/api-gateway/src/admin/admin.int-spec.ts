@@ -7,6 +7,8 @@ import { BLOB_STORE, BlobStoreModule, type BlobStore } from '@conduit/blob-store
 import { DEFAULT_TIER_POLICY } from '@conduit/budget';
 import { hashApiKey } from '@conduit/contracts';
 import { PrismaService } from '@conduit/db';
+import { REDIS_CONNECTION } from '@conduit/queue';
+import { CacheEntry, ResponseCacheStore } from '@conduit/response-cache';
 import { createMessage, createSession, createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
 import { chunkPointId, createVectorStore, vectorSpaceFor, VectorStoreModule, type ManagedVectorStore } from '@conduit/vector-store';
 import { DocumentsModule } from '../documents/documents.module';
@@ -251,19 +253,27 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
     expect((await admin('GET', url)).json<Json>()).toMatchObject({ version: 1 });
   });
 
-  it('sets, lists and clears budget caps of a tenant and of its users', async () => {
+  it('sets, lists and clears budget caps of a tenant, of its users and of its API keys', async () => {
     const tenant = await newTenant();
-    const { user } = await newUserWithKey(tenant.id as string);
+    const { user, key } = await newUserWithKey(tenant.id as string);
     const url = `/v1/admin/tenants/${tenant.id as string}/budgets`;
     expect((await admin('PUT', url, { scope: 'tenant', period: 'monthly', cap_usd: 100 })).statusCode).toBe(200);
     expect((await admin('PUT', url, { scope: 'user', subject_id: user.id, period: 'daily', cap_usd: null })).statusCode).toBe(200);
+    const keyCap = await admin('PUT', url, { scope: 'key', subject_id: key.id, period: 'daily', cap_usd: 2.5 });
+    expect(keyCap.json<Json>()).toEqual({ object: 'budget_cap', scope: 'key', subject_id: key.id, period: 'daily', cap_usd: 2.5 });
     expectApiError(await admin('PUT', url, { scope: 'user', period: 'daily', cap_usd: 1 }), 400, 'invalid_request', 'subject_id');
+    expectApiError(await admin('PUT', url, { scope: 'key', period: 'daily', cap_usd: 1 }), 400, 'invalid_request', 'subject_id');
     expectApiError(await admin('PUT', url, { scope: 'user', subject_id: other.user.id, period: 'daily', cap_usd: 1 }), 404, 'user_not_found');
+    // Another tenant's key is not found here, as another tenant's user is not.
+    const otherKey = await prisma.apiKey.findFirstOrThrow({ where: { tenantId: other.tenant.id } });
+    expectApiError(await admin('PUT', url, { scope: 'key', subject_id: otherKey.id, period: 'daily', cap_usd: 1 }), 404, 'api_key_not_found');
     expect((await admin('GET', url)).json<{ data: Json[] }>().data).toEqual([
       { object: 'budget_cap', scope: 'tenant', subject_id: tenant.id, period: 'monthly', cap_usd: 100 },
       { object: 'budget_cap', scope: 'user', subject_id: user.id, period: 'daily', cap_usd: null },
+      { object: 'budget_cap', scope: 'key', subject_id: key.id, period: 'daily', cap_usd: 2.5 },
     ]);
     expect((await admin('POST', `${url}/clear`, { scope: 'tenant', period: 'monthly' })).json<Json>()).toMatchObject({ cleared: true });
+    expect((await admin('POST', `${url}/clear`, { scope: 'key', subject_id: key.id, period: 'daily' })).json<Json>()).toMatchObject({ cleared: true, scope: 'key' });
     expect((await admin('GET', url)).json<{ data: Json[] }>().data).toHaveLength(1);
   });
 
@@ -357,10 +367,23 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
       await prisma.usageDaily.create({ data: { tenantId, userId: NO_USER, day: new Date(Date.UTC(2026, 0, 5)), model: 'gpt-test', requests: 1, inputTokens: 7, costUsd: 0.125 } });
       const before = await totals(tenantId);
       const userId = erased.user.id as string;
+      // Cached answers (where the orchestrator keeps them: REDIS_URL, QUEUE_PREFIX) may hold the user's words.
+      const cache = new ResponseCacheStore(a.get(REDIS_CONNECTION), prefix);
+      const cached: CacheEntry = { v: 1, content: 'Your order 1234 ships Monday.', finish_reason: 'stop', provider: 'openai', model: 'gpt-test', usage: { input_tokens: 5, output_tokens: 7, cached_tokens: 0 }, cost_nano: 10, created_at: Date.now() };
+      const limits = { ttlSeconds: 600, maxEntries: 10, maxBytes: 65_536 };
+      await cache.put(tenantId, 'k-erased', cached, limits);
+      await cache.put(other.tenant.id, 'k-other', cached, limits);
 
       const response = await admin('POST', `/v1/admin/tenants/${tenantId}/users/${userId}/erase`);
       expect(response.statusCode).toBe(200);
-      expect(response.json<Json>()).toMatchObject({ erased: true, deleted: { sessions: 1, messages: 2, documents: 1, jobs: 1, api_keys_revoked: 1 }, ledger: { events_anonymised: 2, daily_rows_merged: 1 } });
+      expect(response.json<Json>()).toMatchObject({
+        erased: true,
+        deleted: { sessions: 1, messages: 2, documents: 1, jobs: 1, api_keys_revoked: 1, cache_entries: 1 },
+        ledger: { events_anonymised: 2, daily_rows_merged: 1 },
+      });
+      // The tenant's cached answers are gone (they are not indexed by user); another tenant's stay.
+      expect(await cache.get(tenantId, 'k-erased')).toBeUndefined();
+      expect(await cache.get(other.tenant.id, 'k-other')).toMatchObject({ content: cached.content });
 
       const where = { tenantId, userId };
       expect(await prisma.session.count({ where })).toBe(0);

@@ -9,6 +9,7 @@ import { AdminPlatformController } from './admin-platform.controller';
 import { AdminTenantsController } from './admin-tenants.controller';
 import { AdminUsageController } from './admin-usage.controller';
 import { AdminUsersController } from './admin-users.controller';
+import { ResponseCachePurger } from './response-cache.purger';
 import { UserErasure } from './user-erasure.service';
 
 /**
@@ -27,7 +28,7 @@ export class AdminModule {
       module: AdminModule,
       imports: [AuthModule, PoliciesModule.forRoot({ cacheTtlMs: 60_000 }), ConversationStoreModule, JobStoreModule, documents, usage],
       controllers: [AdminTenantsController, AdminUsersController, AdminPlatformController, AdminUsageController],
-      providers: [{ provide: ADMIN_SETTINGS, useValue: settings }, AdminGuard, UserErasure],
+      providers: [{ provide: ADMIN_SETTINGS, useValue: settings }, AdminGuard, ResponseCachePurger, UserErasure],
       exports: [AdminGuard, ADMIN_SETTINGS],
     };
   }

@@ -14,7 +14,7 @@ import { PrismaService, Tier, UserRole } from '@conduit/db';
 import { PolicyDocumentError, PolicyStore } from '@conduit/policies';
 import { ResponseCacheStore } from '@conduit/response-cache';
 import { describeApiKey, mintApiKey } from '@conduit/contracts';
-import { ApiKeyRegistry, AuthAnnouncer, TenantRecord, TenantStore, UserRecord, UserStore } from '@conduit/tenancy';
+import { ApiKeyRecord, ApiKeyRegistry, AuthAnnouncer, TenantRecord, TenantStore, UserRecord, UserStore } from '@conduit/tenancy';
 import { tenantJwtSettingsSchema } from '../auth/tenant-auth.schema';
 import { TenantAuthStore } from '../auth/tenant-auth.store';
 import { WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
@@ -28,9 +28,10 @@ const USAGE = `usage: admin <command> [options]
                                     a tenant admin also manages the tenant's settings
   create-key    --tenant SLUG --email E [--name N]
   revoke-key    --prefix P
-  set-budget    --tenant SLUG [--email E] --period daily|monthly --usd N|none|default
-                                    a tenant's cap, or a user's with --email; "none" = no cap,
-                                    "default" = back to the tier default (TIER_POLICY)
+  set-budget    --tenant SLUG [--email E | --key-id ID] --period daily|monthly --usd N|none|default
+                                    a tenant's cap, a user's with --email, or an API key's with
+                                    --key-id (the id create-key prints); "none" = no cap,
+                                    "default" = back to the tier default (TIER_POLICY; a key has none)
   show-budgets  --tenant SLUG       the tenant's stored budget overrides
   set-price     --model M --input USD --output USD [--cached-input USD] [--from YYYY-MM-DD]
                                     USD per 1M tokens from that UTC day (default today); M is a model,
@@ -134,6 +135,11 @@ async function userOf(stores: Stores, tenant: TenantRecord, email: string): Prom
   return (await stores.users.byEmail(tenant.id, email)) ?? fail(`no user ${email} in tenant ${tenant.slug}`);
 }
 
+async function keyOf(stores: Stores, tenant: TenantRecord, id: string): Promise<ApiKeyRecord> {
+  if (!z.guid().safeParse(id).success) fail('--key-id must be an API key id (a uuid)');
+  return (await stores.keys.get(tenant.id, id)) ?? fail(`no API key ${id} in tenant ${tenant.slug}`);
+}
+
 const out = (value: unknown) => process.stdout.write(`${JSON.stringify(value)}\n`);
 
 function tierOf(value: unknown): Tier {
@@ -153,6 +159,7 @@ async function main(): Promise<void> {
       tenant: { type: 'string' },
       email: { type: 'string' },
       prefix: { type: 'string' },
+      'key-id': { type: 'string' },
       period: { type: 'string' },
       usd: { type: 'string' },
       model: { type: 'string' },
@@ -244,7 +251,7 @@ async function main(): Promise<void> {
         const tenant = await tenantOf(stores, required(values, 'tenant'));
         const user = await userOf(stores, tenant, required(values, 'email'));
         const { record, secret } = await stores.keys.create(tenant.id, user.id, { name: values.name ?? 'default' });
-        out({ api_key: secret, prefix: record.prefix });
+        out({ api_key: secret, id: record.id, prefix: record.prefix });
         process.stderr.write('admin: store this key now; it cannot be shown again\n');
         break;
       }
@@ -256,9 +263,11 @@ async function main(): Promise<void> {
         const tenant = await tenantOf(stores, required(values, 'tenant'));
         const period = z.enum(['daily', 'monthly']).safeParse(values.period);
         if (!period.success) fail('--period must be daily or monthly');
+        if (values.email !== undefined && values['key-id'] !== undefined) fail('--email and --key-id name different subjects: give one');
         const user = values.email !== undefined ? await userOf(stores, tenant, values.email) : null;
-        const scope = user ? ('user' as const) : ('tenant' as const);
-        const subjectId = user?.id ?? tenant.id;
+        const key = values['key-id'] !== undefined ? await keyOf(stores, tenant, values['key-id']) : null;
+        const scope = key ? ('key' as const) : user ? ('user' as const) : ('tenant' as const);
+        const subjectId = key?.id ?? user?.id ?? tenant.id;
         const amount = required(values, 'usd');
         if (amount === 'default') {
           await stores.caps.clearOverride(tenant.id, scope, subjectId, period.data);

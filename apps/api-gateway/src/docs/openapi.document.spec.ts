@@ -38,6 +38,12 @@ describe('OpenAPI document', () => {
     expect(Object.keys(createKey.requestBody.content['application/json'].schema.properties)).toEqual(
       expect.arrayContaining(['user_id', 'scopes', 'allowed_models', 'rpm', 'tpm', 'expires_at']),
     );
+    type Body = { requestBody: { content: Record<string, { schema: { properties: Record<string, { enum?: string[]; properties?: Record<string, unknown> }> } }> } };
+    const bodyOf = (path: string, method: string) => (paths[path][method] as Body).requestBody.content['application/json'].schema.properties;
+    // Caps of a tenant, a user or an API key; the policy document with its sections (cors included).
+    expect(bodyOf(`${tenant}/budgets`, 'put').scope.enum).toEqual(['tenant', 'user', 'key']);
+    expect(Object.keys(bodyOf(`${tenant}/policy`, 'put'))).toEqual(expect.arrayContaining(['guardrails', 'on_cost_spike', 'cache', 'cors']));
+    expect(Object.keys(bodyOf(`${tenant}/policy`, 'put').cors.properties ?? {})).toEqual(['allowed_origins']);
   });
 
   it('is plain JSON with a bearer security scheme and error bodies on every operation', () => {

@@ -48,7 +48,7 @@ const operations: OpenApiOperation[] = [
   { method: 'post', path: '/v1/webhooks/endpoints/{id}/enable', summary: 'Enable an endpoint disabled by a 410', tag: 'Webhooks', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/messages/{id}/feedback', summary: 'Rate an assistant message', tag: 'Messages', pathParams: ['id'], body: feedbackBodySchema, success: 200 },
   { method: 'get', path: '/v1/usage', summary: "The caller's usage by UTC day and model: tokens, requests, billed cost (`format=csv` for CSV)", tag: 'Usage', query: usageQuerySchema, success: 200 },
-  { method: 'get', path: '/v1/budget', summary: "The caller's and its tenant's caps, spend, reserved, remaining and reset times; rate limits", tag: 'Usage', success: 200 },
+  { method: 'get', path: '/v1/budget', summary: "The caller's, its tenant's and (when it has one) its API key's caps, spend, reserved, remaining and reset times; rate limits", tag: 'Usage', success: 200 },
   { method: 'get', path: '/v1/admin/usage', summary: 'Usage of any tenant or user (a tenant admin: their own tenant), grouped by tenant/user/day/model', tag: 'Admin', query: adminUsageQuerySchema, success: 200 },
   ...ADMIN_OPERATIONS,
 ];

@@ -1,7 +1,5 @@
 import { z } from 'zod';
-
-/** `scheme://host[:port]`, as a browser sends it in `Origin` (no path, no trailing slash). */
-const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(?::\d{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](?::\d{1,5})?$/;
+import { BROWSER_ORIGIN as ORIGIN } from '@conduit/contracts';
 
 const originList = z
   .string()

@@ -1,5 +1,6 @@
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { PrismaService } from '@conduit/db';
+import { PolicyStore } from '@conduit/policies';
 import { createTenantWithUser, removeTenants, TenantWithUser } from '@conduit/testing';
 import { SessionsModule } from '../sessions/sessions.module';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
@@ -85,6 +86,37 @@ describe('browser clients: CORS and security headers (in-process gateway)', () =
         'strict-transport-security': 'max-age=31536000; includeSubDomains',
       });
       expect(res.headers['x-powered-by']).toBeUndefined();
+    }
+  });
+
+  it("narrows CORS to a tenant's own origins: allowed on its answers, not on another tenant's", async () => {
+    const LOCAL = 'http://localhost:3000';
+    const [a, b] = [await createTenantWithUser(prisma), await createTenantWithUser(prisma)];
+    try {
+      const policies = app.get(PolicyStore, { strict: false });
+      await policies.put(a.tenant.id, { cors: { allowed_origins: [APP] } }, 'test');
+      await policies.put(b.tenant.id, { cors: { allowed_origins: [LOCAL, EVIL] } }, 'test');
+      const get = (origin: string, who: TenantWithUser) => app.inject({ method: 'GET', url: '/v1/sessions', headers: { origin, authorization: who.authHeader } });
+      const cors = (res: { headers: Record<string, unknown> }) => Object.keys(res.headers).filter((name) => name.startsWith('access-control-'));
+
+      const aFromApp = await get(APP, a);
+      expect(aFromApp.statusCode).toBe(200);
+      expect(aFromApp.headers['access-control-allow-origin']).toBe(APP);
+      expect(aFromApp.headers['access-control-expose-headers']).toContain('x-request-id');
+      expect(aFromApp.headers.vary).toContain('Origin');
+      // B's answers are not for APP's scripts, though the deployment allows APP…
+      const bFromApp = await get(APP, b);
+      expect(bFromApp.statusCode).toBe(200);
+      expect(cors(bFromApp)).toEqual([]);
+      // …but are for B's own origin; and A's are not for B's.
+      expect((await get(LOCAL, b)).headers['access-control-allow-origin']).toBe(LOCAL);
+      expect(cors(await get(LOCAL, a))).toEqual([]);
+      // A tenant list never widens the deployment's: EVIL stays refused, even for B.
+      expect(cors(await get(EVIL, b))).toEqual([]);
+      // A tenant without a list keeps the deployment's.
+      expect((await get(LOCAL, owner)).headers['access-control-allow-origin']).toBe(LOCAL);
+    } finally {
+      await removeTenants(prisma, [a.tenant, b.tenant]);
     }
   });
 

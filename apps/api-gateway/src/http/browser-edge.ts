@@ -51,6 +51,31 @@ export function allowedOriginValue(origin: string | undefined, allowed: readonly
   return allowed.includes(origin) ? origin : undefined;
 }
 
+/** The response headers a tenant's CORS list may take away or set. */
+export interface CorsHeaders {
+  getHeader(name: string): unknown;
+  header(name: string, value: string): unknown;
+  removeHeader(name: string): unknown;
+}
+
+/**
+ * A tenant's own CORS list (`cors.allowed_origins` of its policy) on one of its authenticated
+ * answers, after the deployment's list was applied: an origin the deployment allows keeps the
+ * CORS headers only if the tenant lists it too, and then gets its exact value (never `*`). An
+ * origin the deployment does not allow stays refused: the preflight before the request knew no
+ * tenant, so a tenant list narrows the deployment's, never widens it. No list: nothing changes.
+ */
+export function applyTenantOrigins(reply: CorsHeaders, origin: string | undefined, tenantOrigins: readonly string[] | undefined): void {
+  if (origin === undefined || tenantOrigins === undefined || reply.getHeader('access-control-allow-origin') === undefined) return;
+  if (tenantOrigins.includes(origin)) {
+    reply.header('access-control-allow-origin', origin);
+    reply.header('vary', 'Origin');
+    return;
+  }
+  reply.removeHeader('access-control-allow-origin');
+  reply.removeHeader('access-control-expose-headers');
+}
+
 const isPreflight = (request: FastifyRequest): boolean =>
   request.method === 'OPTIONS' && typeof request.headers.origin === 'string' && request.headers['access-control-request-method'] !== undefined;
 
@@ -59,7 +84,8 @@ const isPreflight = (request: FastifyRequest): boolean =>
  * `Origin` the CORS headers. A preflight (`OPTIONS` with `Access-Control-Request-Method`) is
  * answered here, before routing: no authentication, no admission, nothing billed or counted.
  * Credentials (cookies) are never allowed: the API authenticates with bearer tokens, so `*` is
- * never combined with them.
+ * never combined with them. A tenant's own list then narrows this on its authenticated answers
+ * ({@link applyTenantOrigins}, from the auth guard).
  */
 export function installBrowserEdge(fastify: FastifyInstance, settings: BrowserEdgeSettings): void {
   const security = securityHeaders(settings);

@@ -6,6 +6,7 @@ import { AsyncJobObject, QueueName } from '@conduit/contracts';
 import { PrismaService } from '@conduit/db';
 import { jobIds } from '@conduit/jobs';
 import { JobProducer, REDIS_CONNECTION } from '@conduit/queue';
+import { ApiKeyRegistry } from '@conduit/tenancy';
 import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
 import { expectApiError } from '../testing/api-error.assertion';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
@@ -114,6 +115,27 @@ describe('jobs admission: rate limits and budget reservations at submit', () => 
     // Each accepted job holds its own reservation, named after the job.
     const states = await Promise.all(accepted.map((r) => redis.hget(reservationRecord(alice, r.json<AsyncJobObject>().id), 'state')));
     expect(new Set(states)).toEqual(new Set(['held']));
+  });
+
+  it("holds an API key to its own cap (402 naming the key's cap) while another key of the same user goes on", async () => {
+    const carol = await account();
+    const cappedKey = await prisma.apiKey.findFirstOrThrow({ where: { userId: carol.user.id } });
+    const sibling = await app.get(ApiKeyRegistry, { strict: false }).create(carol.tenant.id, carol.user.id, { name: 'sibling' });
+    // Room for two jobs and half of another on the first key; nothing caps the user or the tenant.
+    await prisma.budgetCap.create({ data: { tenantId: carol.tenant.id, scope: 'key', subjectId: cappedKey.id, apiKeyId: cappedKey.id, period: 'daily', capUsd: 2.5 * CALL_USD } });
+    const answers = await Promise.all(Array.from({ length: 5 }, () => submit(carol, completion())));
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([202, 202, 402, 402, 402]);
+    expect(answers.find((r) => r.statusCode === 402)?.json<BudgetErrorBody>().error).toMatchObject({
+      code: 'budget_exceeded',
+      message: expect.stringContaining("this API key's daily budget"),
+      budget: { scope: 'key', period: 'daily', subject_id: cappedKey.id, cap_usd: expect.closeTo(2.5 * CALL_USD, 9) },
+    });
+    const other = { ...carol, authHeader: `Bearer ${sibling.secret}` };
+    for (let i = 0; i < 3; i += 1) expect((await submit(other, completion())).statusCode).toBe(202);
+    // The user's counter holds all five admitted jobs; the capped key's only its two.
+    expect(await heldUsd(carol)).toBeCloseTo(5 * CALL_USD, 9);
+    const keyDaily = (await controls.snapshot(carol.tenant.id, carol.user.id, new Date(), cappedKey.id)).find((c) => c.scope === 'key' && c.period === 'daily');
+    expect((keyDaily?.heldNano ?? 0) / NANO).toBeCloseTo(2 * CALL_USD, 9);
   });
 
   it("reserves a chat.batch's worst case (the sum of its requests), and refuses at submit a batch over the cap with 402 naming the cap", async () => {

@@ -30,12 +30,17 @@ export interface AdmissionOptions {
   withHistory?: boolean;
 }
 
+/** The tier's limits, with the API key's own RPM and TPM in place of the tier's per-key ones when set. */
+export function callerRateLimits(principal: Principal, tier: RateLimits): RateLimits {
+  return { ...tier, keyRpm: principal.keyRpm ?? tier.keyRpm, keyTpm: principal.keyTpm ?? tier.keyTpm };
+}
+
 /** How long admission waits for Redis before answering 503. */
 const CONTROLS_TIMEOUT_MS = 1_000;
 
 /**
  * The gateway's check before an LLM call: rate limits (per API key and per user, requests and
- * tokens per minute, by tier) and budgets (the caller's and its tenant's daily and monthly caps),
+ * tokens per minute, by tier) and budgets (the caller's, its tenant's and its API key's daily and monthly caps),
  * decided and reserved atomically in one Redis round trip. The reservation is the call's worst
  * case — prompt estimate plus the output bound at the highest price of the model's route — so
  * concurrent calls can never overshoot a cap by more than one call's settle-time difference.
@@ -104,7 +109,7 @@ export class AdmissionService {
   /** Admits a call of known worst-case cost (USD) and token count; by default a new reservation of the service's time to live. */
   async admit(principal: Principal, estimateUsd: number, estimateTokens: number, reservation?: { id: string; ttlMs: number }): Promise<Admission> {
     const reservationId = reservation?.id ?? randomUUID();
-    const caps = await this.caps.capsFor(principal.tenantId, principal.userId, { userTier: principal.tier, tenantTier: principal.tenantTier });
+    const caps = await this.caps.capsFor(principal.tenantId, principal.userId, { userTier: principal.tier, tenantTier: principal.tenantTier }, principal.apiKeyId);
     const outcome = await withTimeout(
       this.controls.admit({
         reservationId,
@@ -134,10 +139,8 @@ export class AdmissionService {
     throw this.overBudget(outcome, principal);
   }
 
-  /** The tier's limits, with the API key's own RPM and TPM in place of the tier's per-key ones when set. */
   private rateLimitsOf(principal: Principal): RateLimits {
-    const tier = this.caps.rateLimitsFor(principal.tier);
-    return { ...tier, keyRpm: principal.keyRpm ?? tier.keyRpm, keyTpm: principal.keyTpm ?? tier.keyTpm };
+    return callerRateLimits(principal, this.caps.rateLimitsFor(principal.tier));
   }
 
   private rateLimited(refusal: RateRefusal): UsageException {
@@ -163,14 +166,14 @@ export class AdmissionService {
     const budget = {
       scope: refusal.scope,
       period: refusal.period,
-      subject_id: refusal.scope === 'tenant' ? principal.tenantId : principal.userId,
+      subject_id: refusal.scope === 'tenant' ? principal.tenantId : refusal.scope === 'key' ? principal.apiKeyId : principal.userId,
       cap_usd: displayUsd(refusal.capNano),
       spent_usd: displayUsd(refusal.spentNano),
       reserved_usd: displayUsd(refusal.heldNano),
       requested_usd: displayUsd(refusal.requestedNano),
       resets_at: refusal.resetsAt.toISOString(),
     };
-    const whose = refusal.scope === 'tenant' ? "your organization's" : 'your';
+    const whose = refusal.scope === 'tenant' ? "your organization's" : refusal.scope === 'key' ? "this API key's" : 'your';
     return new UsageException(
       UsageErrorCode.BudgetExceeded,
       `This request could cost up to $${budget.requested_usd}, which would exceed ${whose} ${refusal.period} budget of $${budget.cap_usd} ` +

@@ -1,9 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { BudgetCapStore, displayUsd, toNano, UsageControls } from '@conduit/budget';
 import type { Principal } from '../auth/principal';
+import { callerRateLimits } from './admission.service';
 
 /**
- * `GET /v1/budget`: the caller's and its tenant's caps (and where each comes from), what was spent
+ * `GET /v1/budget`: the caller's and its tenant's caps, and its API key's when the key has one
+ * (and where each comes from), what was spent
  * and is reserved by calls in progress, what remains, when each resets, and the rate limits.
  */
 @Injectable()
@@ -14,9 +16,12 @@ export class BudgetViewService {
   ) {}
 
   async view(principal: Principal) {
-    const caps = await this.caps.capsFor(principal.tenantId, principal.userId, { userTier: principal.tier, tenantTier: principal.tenantTier });
-    const counters = await this.controls.snapshot(principal.tenantId, principal.userId);
-    const rate = this.caps.rateLimitsFor(principal.tier);
+    const caps = await this.caps.capsFor(principal.tenantId, principal.userId, { userTier: principal.tier, tenantTier: principal.tenantTier }, principal.apiKeyId);
+    // The API key's counters only when it has a cap of its own (a key has no tier default).
+    const keyCapped = caps.key.daily.usd !== null || caps.key.monthly.usd !== null;
+    const counters = await this.controls.snapshot(principal.tenantId, principal.userId, new Date(), keyCapped ? principal.apiKeyId : null);
+    // The key's own RPM and TPM, where set, in place of the tier's per-key limits (as admission applies them).
+    const rate = callerRateLimits(principal, this.caps.rateLimitsFor(principal.tier));
     return {
       object: 'budget',
       tier: principal.tier,

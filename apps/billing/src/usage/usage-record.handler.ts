@@ -43,6 +43,7 @@ export class UsageRecordHandler implements JobHandler<typeof JobName.UsageRecord
     await this.commits.commit({
       tenantId: event.tenant_id,
       userId: event.user_id,
+      apiKeyId: event.api_key_id,
       eventId: event.event_id,
       reservationId: event.reservation_id,
       costNano: cost.nano,

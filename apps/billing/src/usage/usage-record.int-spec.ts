@@ -4,7 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Module } from '@nestjs/common';
 import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { BudgetModule, DEFAULT_TIER_POLICY, LedgerSpend, NANO_PER_USD, PriceBook, UsageControls, decimalToNano } from '@conduit/budget';
+import type { Redis } from 'ioredis';
+import { BUDGET_REDIS, BudgetModule, DEFAULT_TIER_POLICY, LedgerSpend, NANO_PER_USD, PriceBook, UsageControls, decimalToNano } from '@conduit/budget';
 import { JobName, UsageEvent, usageEventSchema, UsageEventInput, webhookDeliverJobId, uuidFromName } from '@conduit/contracts';
 import { DbModule, PrismaService } from '@conduit/db';
 import { JobProducer, QueueModule } from '@conduit/queue';
@@ -130,6 +131,27 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     const [userDaily, , tenantDaily] = await controls.snapshot(tenantId, userId);
     expect(userDaily.spentNano).toBe(Math.round(expectedUsd * NANO_PER_USD));
     expect(tenantDaily.spentNano).toBe(Math.round(expectedUsd * NANO_PER_USD));
+  });
+
+  it("settles a key's budget: its counters start from the key's ledger rows and count each billed event of the key once", async () => {
+    const key = (name: string) => prisma.apiKey.create({ data: { tenantId, userId, name, prefix: 'cdt_test', keyHash: randomUUID() } });
+    const [mine, other] = [await key('mine'), await key('other')];
+    const costNano = decimalToNano(((800 * 2 + 200 * 0.5 + 500 * 10) / 1_000_000).toFixed(9));
+    const keyDaily = async () => (await controls.snapshot(tenantId, userId, new Date(), mine.id)).find((c) => c.scope === 'key' && c.period === 'daily');
+    // Billed before the key's counters existed: the first snapshot (or admission) seeds them from the ledger.
+    await handler.handle(event({ api_key_id: mine.id }));
+    expect((await keyDaily())?.spentNano).toBe(costNano);
+    // From then on billing counts the key's events into them, each once; another key's stay out.
+    const again = event({ api_key_id: mine.id });
+    await handler.handle(again);
+    await handler.handle(again);
+    await handler.handle(event({ api_key_id: other.id }));
+    await handler.handle(event());
+    expect((await keyDaily())?.spentNano).toBe(2 * costNano);
+    // Redis lost them: rebuilt from the ledger to the same total.
+    const counter = await keyDaily();
+    await app.get<Redis>(BUDGET_REDIS).del(counter?.key ?? '');
+    expect((await keyDaily())?.spentNano).toBe(2 * costNano);
   });
 
   it('keeps the ledger and aggregates equal to the calls made when events race and repeat', async () => {

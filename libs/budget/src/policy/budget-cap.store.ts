@@ -16,7 +16,8 @@ export interface StoredCap {
 }
 
 /**
- * Budget caps of a caller: the tier policy overlaid by `budget_caps` overrides. Overrides are cached
+ * Budget caps of a caller: the tier policy overlaid by `budget_caps` overrides (of the tenant, the
+ * user and the API key). Overrides are cached
  * in process (`BUDGET_CAP_CACHE_TTL_MS`, 30 s by default), so the request path costs no Postgres
  * round trip; a changed cap applies everywhere within that time.
  */
@@ -31,8 +32,9 @@ export class BudgetCapStore {
     this.cache = new LoadingCache(options.capCacheTtlMs);
   }
 
-  async capsFor(tenantId: string, userId: string | null, tiers: CapSubject): Promise<ResolvedCaps> {
-    return resolveCaps(this.options.policy, tiers, await this.overrides(tenantId, userId));
+  /** The caps of a call: its tenant's, its user's and (given `apiKeyId`) its API key's. */
+  async capsFor(tenantId: string, userId: string | null, tiers: CapSubject, apiKeyId: string | null = null): Promise<ResolvedCaps> {
+    return resolveCaps(this.options.policy, tiers, await this.overrides(tenantId, userId, apiKeyId));
   }
 
   /** A tenant's stored overrides (admin views). */
@@ -47,13 +49,21 @@ export class BudgetCapStore {
 
   /**
    * Stores an override: `usd` a cap, or null for "explicitly no cap". `subjectId` is the tenant's
-   * id (scope tenant) or one of its users' (scope user: the caller checks the user is the tenant's).
-   * Services apply it within `BUDGET_CAP_CACHE_TTL_MS`.
+   * id (scope tenant), one of its users' (scope user) or one of its API keys' (scope key); the
+   * caller checks the user or key is the tenant's. Services apply it within `BUDGET_CAP_CACHE_TTL_MS`.
    */
   async setOverride(tenantId: string, scope: BudgetScope, subjectId: string, period: BudgetPeriod, usd: number | null): Promise<void> {
     await this.prisma.budgetCap.upsert({
       where: { scope_subjectId_period: { scope, subjectId, period } },
-      create: { tenantId, scope, subjectId, userId: scope === 'user' ? subjectId : null, period, capUsd: usd },
+      create: {
+        tenantId,
+        scope,
+        subjectId,
+        userId: scope === 'user' ? subjectId : null,
+        apiKeyId: scope === 'key' ? subjectId : null,
+        period,
+        capUsd: usd,
+      },
       update: { capUsd: usd },
     });
   }
@@ -68,17 +78,18 @@ export class BudgetCapStore {
     return rateLimitsFor(this.options.policy, userTier);
   }
 
-  private overrides(tenantId: string, userId: string | null): Promise<CapOverride[]> {
-    return this.cache.get(`${tenantId}:${userId ?? ''}`, () => this.load(tenantId, userId));
+  private overrides(tenantId: string, userId: string | null, apiKeyId: string | null): Promise<CapOverride[]> {
+    return this.cache.get(`${tenantId}:${userId ?? ''}:${apiKeyId ?? ''}`, () => this.load(tenantId, userId, apiKeyId));
   }
 
-  /** One query for the tenant's and the user's overrides; concurrent misses share it. */
-  private async load(tenantId: string, userId: string | null): Promise<CapOverride[]> {
+  /** One query for the tenant's, the user's and the API key's overrides; concurrent misses share it. */
+  private async load(tenantId: string, userId: string | null, apiKeyId: string | null): Promise<CapOverride[]> {
     const rows = await this.prisma.budgetCap.findMany({
       where: {
         OR: [
           { scope: 'tenant', subjectId: tenantId },
           ...(userId ? [{ scope: 'user' as const, subjectId: userId, tenantId }] : []),
+          ...(apiKeyId ? [{ scope: 'key' as const, subjectId: apiKeyId, tenantId }] : []),
         ],
       },
       select: { scope: true, period: true, capUsd: true },

@@ -1,7 +1,7 @@
 import type { BudgetPeriod, BudgetScope } from '../windows';
 import type { Tier, TierPolicy } from './tier-policy';
 
-/** Where a cap came from: the tier's default, or an override stored for the tenant or user. */
+/** Where a cap came from: the tier's default, or an override stored for the tenant, user or API key. */
 export type CapSource = 'tier_default' | 'override';
 
 export interface Cap {
@@ -24,7 +24,10 @@ export interface CapSubject {
   tenantTier: Tier;
 }
 
-/** Tier defaults overlaid by overrides: a user's caps follow the user's tier, a tenant's its tier. */
+/**
+ * Tier defaults overlaid by overrides: a user's caps follow the user's tier, a tenant's its tier.
+ * An API key has no tier default: its caps exist only as overrides.
+ */
 export function resolveCaps(policy: TierPolicy, subject: CapSubject, overrides: CapOverride[]): ResolvedCaps {
   const user = policy[subject.userTier];
   const tenant = policy[subject.tenantTier];
@@ -36,6 +39,10 @@ export function resolveCaps(policy: TierPolicy, subject: CapSubject, overrides: 
     tenant: {
       daily: { usd: tenant.tenant_daily_usd, source: 'tier_default' },
       monthly: { usd: tenant.tenant_monthly_usd, source: 'tier_default' },
+    },
+    key: {
+      daily: { usd: null, source: 'tier_default' },
+      monthly: { usd: null, source: 'tier_default' },
     },
   };
   for (const override of overrides) caps[override.scope][override.period] = { usd: override.usd, source: 'override' };

@@ -22,8 +22,10 @@ class FakeLedger implements SpendSource {
 
 const noLimits: RateLimits = { keyRpm: null, keyTpm: null, userRpm: null, userTpm: null };
 
-function caps(overrides: Partial<Record<'userDaily' | 'userMonthly' | 'tenantDaily' | 'tenantMonthly', number | null>> = {}): ResolvedCaps {
+function caps(overrides: Partial<Record<'userDaily' | 'userMonthly' | 'tenantDaily' | 'tenantMonthly' | 'keyDaily' | 'keyMonthly', number | null>> = {}): ResolvedCaps {
   const list = [
+    ...(overrides.keyDaily !== undefined ? [{ scope: 'key' as const, period: 'daily' as const, usd: overrides.keyDaily }] : []),
+    ...(overrides.keyMonthly !== undefined ? [{ scope: 'key' as const, period: 'monthly' as const, usd: overrides.keyMonthly }] : []),
     ...(overrides.userDaily !== undefined ? [{ scope: 'user' as const, period: 'daily' as const, usd: overrides.userDaily }] : []),
     ...(overrides.userMonthly !== undefined ? [{ scope: 'user' as const, period: 'monthly' as const, usd: overrides.userMonthly }] : []),
     ...(overrides.tenantDaily !== undefined ? [{ scope: 'tenant' as const, period: 'daily' as const, usd: overrides.tenantDaily }] : []),
@@ -184,6 +186,69 @@ describe('UsageControls against real Redis', () => {
     ledger.totals.set('user:daily', 0.995 * USD);
     expect(await controls.admit(request({ caps: cap }))).toMatchObject({ admitted: false, reason: 'budget_exceeded', spentNano: 0.995 * USD });
     expect(await controls.admit(request({ caps: cap, estimateNano: 0.005 * USD }))).toMatchObject({ admitted: true });
+  });
+
+  it("caps one API key's spend while another key of the same user goes on", async () => {
+    const [capped, free] = [randomUUID(), randomUUID()];
+    // Room for exactly two calls of 0.01 USD on the capped key; no user or tenant cap.
+    const cap = caps({ keyDaily: 0.025 });
+    expect(await controls.admit(request({ apiKeyId: capped, caps: cap }))).toMatchObject({ admitted: true });
+    expect(await controls.admit(request({ apiKeyId: capped, caps: cap }))).toMatchObject({ admitted: true });
+    expect(await controls.admit(request({ apiKeyId: capped, caps: cap }))).toMatchObject({
+      admitted: false,
+      reason: 'budget_exceeded',
+      scope: 'key',
+      period: 'daily',
+      capNano: 0.025 * USD,
+      heldNano: 0.02 * USD,
+    });
+    // The other key of the same user: no cap of its own, the user's spend is not capped.
+    expect(await controls.admit(request({ apiKeyId: free, caps: caps() }))).toMatchObject({ admitted: true });
+    const snapshot = await controls.snapshot(tenantId, userId, new Date(), capped);
+    expect(snapshot.map((c) => c.scope)).toEqual(['user', 'user', 'tenant', 'tenant', 'key', 'key']);
+    expect(snapshot[4]).toMatchObject({ scope: 'key', period: 'daily', subjectId: capped, heldNano: 0.02 * USD });
+    // The user's counters hold all three admitted calls.
+    expect(snapshot[0].heldNano).toBe(0.03 * USD);
+  });
+
+  it("seeds a key's counters from the ledger and refuses a call its monthly cap cannot cover", async () => {
+    ledger.totals.set('key:monthly', 4.995 * USD);
+    const apiKeyId = randomUUID();
+    expect(await controls.admit(request({ apiKeyId, caps: caps({ keyMonthly: 5 }) }))).toMatchObject({
+      admitted: false,
+      scope: 'key',
+      period: 'monthly',
+      spentNano: 4.995 * USD,
+    });
+    // A key without a cap creates no counters of its own (nothing seeded for it).
+    const calls = ledger.calls;
+    expect(await controls.admit(request({ caps: caps() }))).toMatchObject({ admitted: true });
+    expect(ledger.calls).toBe(calls);
+  });
+
+  it('counts a billed cost into key counters, held or seeded after the call was admitted, exactly once', async () => {
+    const apiKeyId = randomUUID();
+    // Admitted before the key had a cap: its reservation holds on no key counter.
+    const early = request({ apiKeyId, caps: caps() });
+    await controls.admit(early);
+    // A cap is set: the key's counters are seeded (from the ledger: nothing yet) and the next call holds on them.
+    const late = request({ apiKeyId, caps: caps({ keyDaily: 1 }) });
+    await controls.admit(late);
+    const commit = (call: AdmitInput, costNano: number) =>
+      controls.commit({ tenantId, userId, apiKeyId, eventId: randomUUID(), reservationId: call.reservationId, costNano, occurredAt: new Date() });
+    await controls.settle(tenantId, early.reservationId, 3_000_000, 10);
+    await controls.settle(tenantId, late.reservationId, 5_000_000, 10);
+    await commit(early, 3_000_000);
+    await commit(late, 5_000_000);
+    // Redelivery of the same event: the record is billed, nothing changes.
+    const event = { tenantId, userId, apiKeyId, eventId: randomUUID(), reservationId: late.reservationId, costNano: 5_000_000, occurredAt: new Date() };
+    expect(await controls.commit(event)).toBe('duplicate');
+    // An event without a reservation counts into the key's counters too.
+    await controls.commit({ ...event, reservationId: null, costNano: 1_000 });
+    const [, , , , keyDaily, keyMonthly] = await controls.snapshot(tenantId, userId, new Date(), apiKeyId);
+    expect(keyDaily).toMatchObject({ spentNano: 8_001_000, heldNano: 0 });
+    // The monthly counter (no cap) did not exist: the snapshot seeds it from the ledger (here: nothing).
+    expect(keyMonthly).toMatchObject({ spentNano: 0, heldNano: 0 });
   });
 
   it('limits requests per minute per API key with a sliding window and says when to retry', async () => {

@@ -87,6 +87,8 @@ export interface CounterSnapshot extends CounterRef {
 export interface CommitInput {
   tenantId: string;
   userId: string | null;
+  /** The API key the event was made with (its `key` budget counters count the cost too). */
+  apiKeyId?: string | null;
   eventId: string;
   reservationId: string | null;
   costNano: number;
@@ -139,7 +141,7 @@ function windowState(values: number[], offset: number): RateWindowState | undefi
 /**
  * Budget reservations and rate limits in Redis, one atomic script per operation:
  * - `admit` (gateway, before the call): sliding-window RPM/TPM per API key and per user, then
- *   "spent + held + estimate ≤ cap" for the user's and tenant's daily and monthly caps, then holds
+ *   "spent + held + estimate ≤ cap" for the user's, tenant's and API key's daily and monthly caps, then holds
  *   the estimate — one round trip. Counters are seeded from the ledger the first time a window is
  *   used (and again after Redis lost them).
  * - `settle` / `release` (orchestrator, when the call ends or fails): the hold becomes the actual
@@ -164,26 +166,28 @@ export class UsageControls {
 
   async admit(input: AdmitInput): Promise<AdmitOutcome> {
     const at = input.at ?? new Date();
-    const counters = this.keys.counters(input.tenantId, input.userId, at);
+    const counters = this.keys.counters(input.tenantId, input.userId, at, input.apiKeyId);
     const keyRate = this.keys.rate(input.tenantId, 'k', input.apiKeyId);
     const userRate = this.keys.rate(input.tenantId, 'u', input.userId);
     const keys = [
       this.keys.reservationIndex(input.tenantId),
       this.keys.reservation(input.tenantId, input.reservationId),
-      ...counters.map((c) => c.key),
+      ...counters.slice(0, 4).map((c) => c.key),
       keyRate.log,
       keyRate.tokens,
       userRate.log,
       userRate.tokens,
+      ...counters.slice(4).map((c) => c.key),
     ];
-    const caps = COUNTER_ORDER.map(({ scope, period }) => capNano(input.caps[scope][period].usd));
+    // A key-less call has no key caps (its `k:none` counters are never seeded).
+    const caps = COUNTER_ORDER.map(({ scope, period }) => (scope === 'key' && !input.apiKeyId ? -1 : capNano(input.caps[scope][period].usd)));
     const args = [
       input.reservationId,
       Math.max(0, Math.ceil(input.estimateNano)),
       Math.max(0, Math.ceil(input.estimateTokens)),
       Math.max(1, Math.ceil(input.ttlMs ?? this.options.reservationTtlMs)),
-      ...caps,
-      ...counters.map((c) => counterTtlSeconds(c.window, at)),
+      ...caps.slice(0, 4),
+      ...counters.slice(0, 4).map((c) => counterTtlSeconds(c.window, at)),
       input.apiKeyId ? limitArg(input.rate.keyRpm) : -1,
       input.apiKeyId ? limitArg(input.rate.keyTpm) : -1,
       limitArg(input.rate.userRpm),
@@ -191,6 +195,8 @@ export class UsageControls {
       this.rateWindowMs,
       this.keys.recordPrefix(input.tenantId),
       RECORD_GRACE_MS,
+      ...caps.slice(4),
+      ...counters.slice(4).map((c) => counterTtlSeconds(c.window, at)),
     ];
     for (let attempt = 0; attempt < SEED_ATTEMPTS; attempt += 1) {
       const reply = (await this.run(scripts.admit, keys, args)) as (string | number)[];
@@ -284,16 +290,19 @@ export class UsageControls {
     const record = input.reservationId
       ? this.keys.reservation(input.tenantId, input.reservationId)
       : this.keys.eventMarker(input.tenantId, input.eventId);
-    const counters = this.keys.counters(input.tenantId, input.userId, input.occurredAt);
+    const counters = this.keys.counters(input.tenantId, input.userId, input.occurredAt, input.apiKeyId ?? null);
     return {
       keys: [this.keys.reservationIndex(input.tenantId), record, ...counters.map((c) => c.key)],
       args: [input.reservationId ?? '', Math.max(0, Math.round(input.costNano)), this.markerTtlMs],
     };
   }
 
-  /** Spent and held amounts of a caller's four counters (seeding any that are new). */
-  async snapshot(tenantId: string, userId: string, at: Date = new Date()): Promise<CounterSnapshot[]> {
-    const counters = this.keys.counters(tenantId, userId, at);
+  /**
+   * Spent and held amounts of a caller's counters (seeding any that are new): the user's and
+   * tenant's, and the API key's when `apiKeyId` is given.
+   */
+  async snapshot(tenantId: string, userId: string, at: Date = new Date(), apiKeyId: string | null = null): Promise<CounterSnapshot[]> {
+    const counters = this.keys.counters(tenantId, userId, at, apiKeyId).filter((c) => c.subjectId !== null);
     for (let attempt = 0; attempt < SEED_ATTEMPTS; attempt += 1) {
       const pipeline = this.redis.pipeline();
       for (const counter of counters) pipeline.hmget(counter.key, 'spent', 'held', 'seeded');

@@ -4,19 +4,27 @@ import { BudgetPeriod, BudgetScope, BudgetWindow, windowOf } from '../windows';
 export interface CounterRef {
   scope: BudgetScope;
   period: BudgetPeriod;
-  /** Tenant id (scope tenant) or user id (scope user); null: a user-less event (never seeded). */
+  /** Tenant id (scope tenant), user id (scope user) or API key id (scope key); null: a user-less or key-less event (never seeded). */
   subjectId: string | null;
   window: BudgetWindow;
   key: string;
 }
 
-/** The four counters of a call, always in this order (matching the admit script's KEYS 3..6). */
+/**
+ * The six counters of a call, always in this order: the user's and tenant's (the admit script's
+ * KEYS 3..6, always used), then the API key's (KEYS 11..12, used once seeded: when the key has a
+ * cap, or had one in the window).
+ */
 export const COUNTER_ORDER: readonly { scope: BudgetScope; period: BudgetPeriod }[] = [
   { scope: 'user', period: 'daily' },
   { scope: 'user', period: 'monthly' },
   { scope: 'tenant', period: 'daily' },
   { scope: 'tenant', period: 'monthly' },
+  { scope: 'key', period: 'daily' },
+  { scope: 'key', period: 'monthly' },
 ];
+
+const SUBJECT_TAG: Record<BudgetScope, string> = { tenant: 't', user: 'u', key: 'k' };
 
 /** After a window ends its counter lingers this long, for late settlements. */
 export const COUNTER_GRACE_S = 2 * 3_600;
@@ -32,11 +40,12 @@ export class UsageKeys {
     return `${this.prefix}:bud:{${tenantId}}`;
   }
 
-  counters(tenantId: string, userId: string | null, at: Date): CounterRef[] {
+  /** The counters of a call by {@link COUNTER_ORDER}: user, tenant, then API key (`apiKeyId` null: a key-less call). */
+  counters(tenantId: string, userId: string | null, at: Date, apiKeyId: string | null = null): CounterRef[] {
     return COUNTER_ORDER.map(({ scope, period }) => {
       const window = windowOf(period, at);
-      const subjectId = scope === 'tenant' ? tenantId : userId;
-      const subject = scope === 'tenant' ? 't' : `u:${userId ?? 'none'}`;
+      const subjectId = scope === 'tenant' ? tenantId : scope === 'user' ? userId : apiKeyId;
+      const subject = scope === 'tenant' ? 't' : `${SUBJECT_TAG[scope]}:${subjectId ?? 'none'}`;
       return { scope, period, subjectId, window, key: `${this.base(tenantId)}:c:${subject}:${period === 'daily' ? 'd' : 'm'}:${window.id}` };
     });
   }

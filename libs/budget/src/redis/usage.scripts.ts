@@ -11,7 +11,8 @@
  * Counter hash (one per scope, subject, period and window): `spent` (billed, from the ledger),
  * `held` (reserved or settled but not yet billed), `seeded` ("1" once `spent` was loaded from the
  * ledger). Reservation record hash: `state` (held → settled → billed, or released / expired),
- * `amount`, `tokens`, `counters` (space-separated counter keys), `rl` (token-rate hashes).
+ * `amount`, `tokens`, `counters` (space-separated counter keys), `keyc` (which API key counters,
+ * `d` and/or `m`, are among them), `rl` (token-rate hashes).
  */
 
 const COMMON = `
@@ -56,12 +57,18 @@ end
 
 /**
  * KEYS: 1 reservation index (zset), 2 reservation record, 3..6 counters (user daily, user monthly,
- * tenant daily, tenant monthly), 7 key log, 8 key tokens, 9 user log, 10 user tokens.
+ * tenant daily, tenant monthly), 7 key log, 8 key tokens, 9 user log, 10 user tokens,
+ * 11..12 API key counters (daily, monthly).
  * ARGV: 1 reservation id, 2 estimate (nano), 3 estimated tokens, 4 reservation ttl ms,
  * 5..8 caps (nano, -1 none), 9..12 counter ttl s, 13 key rpm, 14 key tpm, 15 user rpm,
- * 16 user tpm (-1 none), 17 rate window ms, 18 record key prefix, 19 record grace ms.
- * Returns {'seed', i...} | {'dup'} | {'rate', subject, dimension, limit, retry_ms}
- *       | {'budget', i, cap, spent, held} | {'ok', key rpm, key req left, key req reset,
+ * 16 user tpm (-1 none), 17 rate window ms, 18 record key prefix, 19 record grace ms,
+ * 20..21 API key caps (daily, monthly; nano, -1 none), 22..23 API key counter ttl s.
+ * Counter numbers in replies: 1..4 for KEYS 3..6, 5..6 for KEYS 11..12.
+ * The API key's counters take part once seeded: a key with a cap must have them (else 'seed'); a
+ * key without one keeps counting into counters that exist (so a cap set later starts right), and
+ * creates none.
+ * Returns {'seed', n...} | {'dup'} | {'rate', subject, dimension, limit, retry_ms}
+ *       | {'budget', n, cap, spent, held} | {'ok', key rpm, key req left, key req reset,
  *         key tpm, key tok left, key tok reset, same six for the user} (-1 where no limit).
  */
 export const ADMIT_SCRIPT = `${COMMON}
@@ -70,7 +77,20 @@ local missing = {'seed'}
 for i = 3, 6 do
   if redis.call('HGET', KEYS[i], 'seeded') ~= '1' then missing[#missing + 1] = i - 2 end
 end
+local active = {3, 4, 5, 6}
+local keyc = {}
+for i = 11, 12 do
+  if redis.call('HGET', KEYS[i], 'seeded') == '1' then
+    active[#active + 1] = i
+    keyc[#keyc + 1] = (i == 11) and 'd' or 'm'
+  elseif tonumber(ARGV[i + 9]) >= 0 then
+    missing[#missing + 1] = i - 6
+  end
+end
 if #missing > 1 then return missing end
+local function cap_of(i) if i <= 6 then return tonumber(ARGV[i + 2]) end return tonumber(ARGV[i + 9]) end
+local function ttl_of(i) if i <= 6 then return ARGV[i + 6] end return ARGV[i + 11] end
+local function number_of(i) if i <= 6 then return i - 2 end return i - 6 end
 if redis.call('EXISTS', KEYS[2]) == 1 then return {'dup'} end
 
 -- Reservations whose holder vanished (crash, lost connection) stop counting once they expire.
@@ -141,20 +161,22 @@ if refused then return refused end
 
 local estimate = tonumber(ARGV[2])
 if estimate > 0 then
-  for i = 3, 6 do
-    local cap = tonumber(ARGV[i + 2])
+  for _, i in ipairs(active) do
+    local cap = cap_of(i)
     if cap >= 0 then
       local spent = tonumber(redis.call('HGET', KEYS[i], 'spent') or '0')
       local held = tonumber(redis.call('HGET', KEYS[i], 'held') or '0')
-      if spent + held + estimate > cap then return {'budget', i - 2, cap, spent, held} end
+      if spent + held + estimate > cap then return {'budget', number_of(i), cap, spent, held} end
     end
   end
 end
 
 -- Admitted: hold the estimate on every counter and record the call in the rate windows.
-for i = 3, 6 do
+local held_on = {}
+for _, i in ipairs(active) do
   redis.call('HINCRBY', KEYS[i], 'held', ARGV[2])
-  redis.call('EXPIRE', KEYS[i], ARGV[i + 6])
+  redis.call('EXPIRE', KEYS[i], ttl_of(i))
+  held_on[#held_on + 1] = KEYS[i]
 end
 local rl = {}
 local function record_rate(log, tok, rpm, tpm)
@@ -170,7 +192,7 @@ record_rate(KEYS[7], KEYS[8], key_rpm, key_tpm)
 record_rate(KEYS[9], KEYS[10], user_rpm, user_tpm)
 local ttl = tonumber(ARGV[4])
 redis.call('HSET', KEYS[2], 'state', 'held', 'amount', ARGV[2], 'tokens', ARGV[3],
-  'counters', KEYS[3] .. ' ' .. KEYS[4] .. ' ' .. KEYS[5] .. ' ' .. KEYS[6], 'rl', table.concat(rl, ' '))
+  'counters', table.concat(held_on, ' '), 'keyc', table.concat(keyc, ' '), 'rl', table.concat(rl, ' '))
 redis.call('PEXPIRE', KEYS[2], ttl + tonumber(ARGV[19]))
 redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
 
@@ -221,21 +243,33 @@ return 'settled'
  * Billing's commit of one ledger entry: moves a reservation's hold into `spent` at the billed
  * cost, or (no live reservation) adds the cost to the event's own counters. Idempotent: the
  * record is marked `billed` and kept for `marker ttl`, so a redelivered event changes nothing.
- * KEYS: 1 reservation index, 2 record (reservation or event marker), 3..6 the event's counters.
+ * An API key counter the reservation did not hold on (seeded after its admission, when a cap was
+ * set) gets the cost from the event's own key counters.
+ * KEYS: 1 reservation index, 2 record (reservation or event marker), 3..8 the event's counters
+ * (user daily, user monthly, tenant daily, tenant monthly, key daily, key monthly).
  * ARGV: 1 reservation id (index member), 2 cost (nano), 3 marker ttl ms.
  */
 export const COMMIT_SCRIPT = `${COMMON}
 local state = redis.call('HGET', KEYS[2], 'state')
 if state == 'billed' then return 'duplicate' end
 local cost = tonumber(ARGV[2])
+local function key_rest(rec)
+  local keyc = redis.call('HGET', rec, 'keyc') or ''
+  local list = {}
+  if not string.find(keyc, 'd', 1, true) then list[#list + 1] = KEYS[7] end
+  if not string.find(keyc, 'm', 1, true) then list[#list + 1] = KEYS[8] end
+  return list
+end
 if state == 'held' or state == 'settled' then
   unhold(KEYS[2], tonumber(redis.call('HGET', KEYS[2], 'amount') or '0'))
   add_spent(counters_of(KEYS[2]), cost)
+  add_spent(key_rest(KEYS[2]), cost)
   redis.call('ZREM', KEYS[1], ARGV[1])
 elseif state == 'expired' or state == 'released' then
   add_spent(counters_of(KEYS[2]), cost)
+  add_spent(key_rest(KEYS[2]), cost)
 else
-  add_spent({KEYS[3], KEYS[4], KEYS[5], KEYS[6]}, cost)
+  add_spent({KEYS[3], KEYS[4], KEYS[5], KEYS[6], KEYS[7], KEYS[8]}, cost)
 end
 redis.call('HSET', KEYS[2], 'state', 'billed', 'amount', '0')
 redis.call('PEXPIRE', KEYS[2], ARGV[3])
