@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cacheRequestSchema } from './cache-policy.schema';
+import { promptReferenceSchema } from './prompt-reference.schema';
 
 /**
  * The OpenAI Chat Completions request as Conduit accepts it (public API, async chat jobs and
@@ -56,7 +57,10 @@ export const conduitExtensionSchema = z.strictObject({
   top_k: z.number().int().min(1).max(50).optional(),
   /** Drop chunks below this cosine similarity. */
   score_threshold: z.number().min(-1).max(1).optional(),
+  /** Superseded by `prompt`; refused with `unsupported_extension` naming it. */
   prompt_template: z.string().min(1).max(128).optional(),
+  /** A stored prompt template rendered before the request's messages (`{name, label | version, variables}`). */
+  prompt: promptReferenceSchema.optional(),
   metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
   /** The response cache for this request (`{mode, ttl}`), within the tenant's cache policy. */
   cache: cacheRequestSchema.optional(),

@@ -11,12 +11,26 @@ const isoDay = z.iso.date('must be a date, YYYY-MM-DD').superRefine((day, ctx) =
 });
 const format = z.enum(['json', 'csv']).default('json');
 
-/** `GET /v1/usage`: the caller's own usage, by day and model; `start`/`end` inclusive UTC days. */
-export const usageQuerySchema = z.strictObject({ start: isoDay.optional(), end: isoDay.optional(), format });
-export type UsageQuery = z.output<typeof usageQuerySchema>;
-
-export const USAGE_DIMENSIONS = ['tenant', 'user', 'day', 'model'] as const;
+export const USAGE_DIMENSIONS = ['tenant', 'user', 'day', 'model', 'prompt'] as const;
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
+/** What `GET /v1/usage` may group by: `prompt` is the prompt template and version (`prompt_name`, `prompt_version`). */
+export const OWN_USAGE_DIMENSIONS = ['day', 'model', 'prompt'] as const;
+
+/**
+ * `GET /v1/usage`: the caller's own usage, by day and model unless `group_by` says otherwise
+ * (`group_by=prompt` or `day,prompt`: by prompt template version); `start`/`end` inclusive UTC days.
+ */
+export const usageQuerySchema = z.strictObject({
+  start: isoDay.optional(),
+  end: isoDay.optional(),
+  group_by: z
+    .string()
+    .default('day,model')
+    .transform((value) => value.split(',').map((part) => part.trim()))
+    .pipe(z.array(z.enum(OWN_USAGE_DIMENSIONS, `group_by takes ${OWN_USAGE_DIMENSIONS.join(', ')}`)).min(1)),
+  format,
+});
+export type UsageQuery = z.output<typeof usageQuerySchema>;
 
 /** `GET /v1/admin/usage`: any tenant's or user's usage, grouped by the dimensions asked for. */
 export const adminUsageQuerySchema = z.strictObject({
@@ -39,6 +53,9 @@ export interface UsageRow {
   user_id?: string | null;
   date?: string;
   model?: string;
+  /** Grouped by `prompt`: the template and version (null: calls without a template). */
+  prompt_name?: string | null;
+  prompt_version?: number | null;
   requests: number;
   input_tokens: number;
   output_tokens: number;
@@ -52,5 +69,5 @@ export interface UsageReport {
   end: string;
   group_by: UsageDimension[];
   data: UsageRow[];
-  totals: Omit<UsageRow, UsageDimension | 'tenant_id' | 'user_id' | 'date'>;
+  totals: Omit<UsageRow, UsageDimension | 'tenant_id' | 'user_id' | 'date' | 'prompt_name' | 'prompt_version'>;
 }
