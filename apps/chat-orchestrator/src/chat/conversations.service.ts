@@ -167,8 +167,8 @@ export class ConversationsService implements OnApplicationShutdown {
       feature: context.feature ?? ('chat' as const),
       occurred_at: assistant.createdAt.toISOString(),
       reservation_id: context.reservationId ?? null,
-      prompt_name: turn.prompt?.name ?? null,
-      prompt_version: turn.prompt?.version ?? null,
+      // The prompt template version it was rendered from (absent: none; the schema defaults to null).
+      ...(turn.prompt ? { prompt_name: turn.prompt.name, prompt_version: turn.prompt.version } : {}),
     };
   }
 }
