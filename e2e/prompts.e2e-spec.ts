@@ -98,4 +98,42 @@ describe('prompt templates end to end (openai client, extra_body)', () => {
     expect(error).toBeInstanceOf(OpenAI.NotFoundError);
     expect((error as InstanceType<typeof OpenAI.NotFoundError>).code).toBe('prompt_template_not_found');
   });
+
+  it('streams a templated chat (the same pipeline renders it)', async () => {
+    platform.mock.state.requests.clear();
+    const stream = await client.chat.completions.create({
+      model: 'default',
+      stream: true,
+      messages: [{ role: 'user', content: 'Stream my parcel status' }],
+      // @ts-expect-error Conduit's extension field
+      conduit: { prompt: { name, version: 1, variables: { customer: { name: 'Bo' } } } },
+    });
+    let text = '';
+    for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
+    expect(text).toContain('Mock reply');
+    const upstream = platform.mock.state.requests.list().find((e) => e.prompt_text.includes('Stream my parcel status'));
+    expect(upstream?.prompt_text.split('\n')[0]).toBe('v1: be brief with Bo.');
+  });
+
+  it("records on an async job the label's version at submit and renders that version when the job runs", async () => {
+    const submitted = await api('/v1/jobs', member.apiKey, 'POST', {
+      type: 'chat.completion',
+      input: { model: 'default', messages: [{ role: 'user', content: 'Job about my parcel' }], conduit: { prompt: { name, variables: { customer: { name: 'Cy' } } } } },
+    });
+    expect(submitted.status).toBe(202);
+    const { id } = (await submitted.json()) as { id: string };
+    const row = await platform.prisma.job.findUniqueOrThrow({ where: { id } });
+    expect((row.input as { conduit: unknown }).conduit).toEqual({ prompt: { name, version: 2, variables: { customer: { name: 'Cy' } } } });
+    const done = await waitFor(() => platform.prisma.job.findUniqueOrThrow({ where: { id } }), { what: 'the job to finish', until: (job) => ['succeeded', 'failed'].includes(job.status), timeoutMs: 30_000 });
+    expect(done.status).toBe('succeeded');
+    const upstream = platform.mock.state.requests.list().find((e) => e.prompt_text.includes('Job about my parcel'));
+    expect(upstream?.prompt_text.split('\n')[0]).toBe('v2: be warm with Cy.');
+
+    const bad = await api('/v1/jobs', member.apiKey, 'POST', {
+      type: 'chat.completion',
+      input: { model: 'default', messages: [{ role: 'user', content: 'x' }], conduit: { prompt: { name, variables: {} } } },
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: { code: string; param: string } }).error).toMatchObject({ code: 'invalid_prompt_variables', param: 'input.conduit.prompt.variables.customer' });
+  });
 });
