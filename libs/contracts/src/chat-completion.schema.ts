@@ -34,7 +34,8 @@ export const chatMessageSchema = z.discriminatedUnion('role', [systemMessage, us
     issue.code === 'invalid_union' ? 'role must be one of system, developer, user, assistant, tool' : undefined,
 });
 
-const toolDefinition = z.object({
+/** A function tool as the OpenAI wire describes it (chat requests, prompt template versions). */
+export const toolDefinitionSchema = z.object({
   type: z.literal('function'),
   function: z.object({
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'tool names are 1-64 letters, digits, "_" or "-"'),
@@ -100,7 +101,7 @@ export const chatCompletionRequestSchema = z
     stream: z.boolean().nullish(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
     user: z.string().max(256).nullish(),
-    tools: z.array(toolDefinition).max(128).nullish(),
+    tools: z.array(toolDefinitionSchema).max(128).nullish(),
     tool_choice: toolChoice.nullish(),
     presence_penalty: z.number().min(-2).max(2).nullish(),
     frequency_penalty: z.number().min(-2).max(2).nullish(),

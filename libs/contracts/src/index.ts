@@ -13,6 +13,7 @@ export {
   maxTokensOf,
   modelNameSchema,
   textOf,
+  toolDefinitionSchema,
 } from './chat-completion.schema';
 export type { ChatCompletionRequest, ChatMessageInput } from './chat-completion.schema';
 export {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { toolDefinitionSchema } from '@conduit/contracts';
 import { PROMPT_ROLES } from './prompts.constants';
 
 const messageSchema = z.strictObject({
@@ -7,14 +8,6 @@ const messageSchema = z.strictObject({
   content: z.string().min(1).max(100_000),
 });
 
-const toolSchema = z.object({
-  type: z.literal('function'),
-  function: z.object({
-    name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'tool names are 1-64 letters, digits, "_" or "-"'),
-    description: z.string().max(4096).optional(),
-    parameters: z.record(z.string(), z.unknown()).optional(),
-  }),
-});
 
 /** Request parameters a version gives by default (the request's own values win). */
 export const promptParamsSchema = z.strictObject({
@@ -31,11 +24,11 @@ export const promptVersionInputSchema = z.strictObject({
   variables: z.record(z.string(), z.unknown()).default({}),
   default_model: z.string().regex(/^[\x21-\x7e]{1,256}$/, 'model must be 1-256 visible ASCII characters').optional(),
   params: promptParamsSchema.default({}),
-  tools: z.array(toolSchema).max(128).optional(),
+  tools: z.array(toolDefinitionSchema).max(128).optional(),
   commit_message: z.string().max(2_000).default(''),
 });
 
 export type PromptVersionInput = z.output<typeof promptVersionInputSchema>;
 export type PromptParams = z.output<typeof promptParamsSchema>;
-export type PromptTool = z.output<typeof toolSchema>;
+export type PromptTool = z.output<typeof toolDefinitionSchema>;
 export type PromptMessage = z.output<typeof messageSchema>;

@@ -16,6 +16,15 @@ export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
 /** What `GET /v1/usage` may group by: `prompt` is the prompt template and version (`prompt_name`, `prompt_version`). */
 export const OWN_USAGE_DIMENSIONS = ['day', 'model', 'prompt'] as const;
 
+/** `group_by`: comma-separated dimensions out of `dimensions`. */
+function groupByParam<const D extends readonly [UsageDimension, ...UsageDimension[]]>(dimensions: D, defaults: string) {
+  return z
+    .string()
+    .default(defaults)
+    .transform((value) => value.split(',').map((part) => part.trim()))
+    .pipe(z.array(z.enum(dimensions, `group_by takes ${dimensions.join(', ')}`)).min(1));
+}
+
 /**
  * `GET /v1/usage`: the caller's own usage, by day and model unless `group_by` says otherwise
  * (`group_by=prompt` or `day,prompt`: by prompt template version); `start`/`end` inclusive UTC days.
@@ -23,11 +32,7 @@ export const OWN_USAGE_DIMENSIONS = ['day', 'model', 'prompt'] as const;
 export const usageQuerySchema = z.strictObject({
   start: isoDay.optional(),
   end: isoDay.optional(),
-  group_by: z
-    .string()
-    .default('day,model')
-    .transform((value) => value.split(',').map((part) => part.trim()))
-    .pipe(z.array(z.enum(OWN_USAGE_DIMENSIONS, `group_by takes ${OWN_USAGE_DIMENSIONS.join(', ')}`)).min(1)),
+  group_by: groupByParam(OWN_USAGE_DIMENSIONS, 'day,model'),
   format,
 });
 export type UsageQuery = z.output<typeof usageQuerySchema>;
@@ -38,11 +43,7 @@ export const adminUsageQuerySchema = z.strictObject({
   user_id: z.uuid().optional(),
   start: isoDay.optional(),
   end: isoDay.optional(),
-  group_by: z
-    .string()
-    .default('tenant,user,day,model')
-    .transform((value) => value.split(',').map((part) => part.trim()))
-    .pipe(z.array(z.enum(USAGE_DIMENSIONS, `group_by takes ${USAGE_DIMENSIONS.join(', ')}`)).min(1)),
+  group_by: groupByParam(USAGE_DIMENSIONS, 'tenant,user,day,model'),
   format,
 });
 export type AdminUsageQuery = z.output<typeof adminUsageQuerySchema>;

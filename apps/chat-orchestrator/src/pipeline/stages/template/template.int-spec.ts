@@ -129,23 +129,17 @@ describe('prompt templates in the chat pipeline', () => {
   });
 
   it('takes a label move and a one-call rollback on both processes, long before their caches expire', async () => {
+    /** Moves production to `version` and waits (≥10 s deadline) until both orchestrators serve `line`; the time it took. */
+    const moveAndWait = async (version: number, line: string) => {
+      const started = Date.now();
+      await admin.setLabel(owner.tenantId, name, 'production', version, null);
+      await waitFor(async () => [await servedBy(a), await servedBy(b)], { what: `both orchestrators to serve version ${version}`, until: (served) => served.every((l) => l === line), timeoutMs: 10_000 });
+      return Date.now() - started;
+    };
     expect([await servedBy(a), await servedBy(b)]).toEqual(['v1: you support parcels.', 'v1: you support parcels.']);
-    const moved = Date.now();
-    await admin.setLabel(owner.tenantId, name, 'production', 2, null);
-    await waitFor(async () => [await servedBy(a), await servedBy(b)], {
-      what: 'both orchestrators to serve version 2',
-      until: (served) => served.every((line) => line === 'v2: you support parcels, .'),
-      timeoutMs: 10_000,
-    });
-    const movedMs = Date.now() - moved;
-    const rolledBack = Date.now();
-    await admin.setLabel(owner.tenantId, name, 'production', 1, null);
-    await waitFor(async () => [await servedBy(a), await servedBy(b)], {
-      what: 'both orchestrators to serve version 1 again',
-      until: (served) => served.every((line) => line === 'v1: you support parcels.'),
-      timeoutMs: 10_000,
-    });
-    console.log(`label move served by both orchestrators after ${movedMs} ms, rollback after ${Date.now() - rolledBack} ms (cache TTL 60 s)`);
+    const movedMs = await moveAndWait(2, 'v2: you support parcels, .');
+    const rolledBackMs = await moveAndWait(1, 'v1: you support parcels.');
+    console.log(`label move served by both orchestrators after ${movedMs} ms, rollback after ${rolledBackMs} ms (cache TTL 60 s)`);
   });
 
   it('runs an async job with the version recorded at submit, whatever the label says when it runs', async () => {
