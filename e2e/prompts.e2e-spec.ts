@@ -101,13 +101,14 @@ describe('prompt templates end to end (openai client, extra_body)', () => {
 
   it('streams a templated chat (the same pipeline renders it)', async () => {
     platform.mock.state.requests.clear();
-    const stream = await client.chat.completions.create({
+    // Conduit's extension field rides in the body next to OpenAI's own.
+    const body = {
       model: 'default',
-      stream: true,
-      messages: [{ role: 'user', content: 'Stream my parcel status' }],
-      // @ts-expect-error Conduit's extension field
+      stream: true as const,
+      messages: [{ role: 'user' as const, content: 'Stream my parcel status' }],
       conduit: { prompt: { name, version: 1, variables: { customer: { name: 'Bo' } } } },
-    });
+    };
+    const stream = await client.chat.completions.create(body as OpenAI.ChatCompletionCreateParamsStreaming);
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toContain('Mock reply');
