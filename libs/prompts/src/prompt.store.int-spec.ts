@@ -153,7 +153,9 @@ describe('PromptStore against real Postgres and Redis', () => {
     expect(share).toBeLessThan(0.65);
     // A session that started on a version keeps it, whatever the hash says.
     const onOne = users[versions.indexOf(1)] as string;
-    expect((await b.resolve(id, { name: "support" }, onOne, async () => 2)).version).toBe(2);
+    expect((await b.resolve(id, { name: 'support' }, onOne, async () => 2)).version).toBe(2);
+    // …but not on a version the experiment no longer splits to.
+    expect((await b.resolve(id, { name: 'support' }, onOne, async () => 7)).version).toBe(1);
 
     const changed = await a.setExperiment(id, 'support', 'production', [{ version: 1, weight: 60 }, { version: 2, weight: 40 }], 'admin');
     expect(changed.experiment?.id).toBe(started.experiment?.id);

@@ -132,7 +132,7 @@ export class PromptStore implements OnModuleInit, OnApplicationShutdown {
   /**
    * The version a request gets: the one it names, or its label's (default `production`); a label
    * with an experiment assigns one by a hash of (tenant, user, experiment), unless the session
-   * already started on a version (`sessionVersion`, asked only while an experiment runs).
+   * already started on one of its variants (`sessionVersion`, asked only while an experiment runs).
    */
   async resolve(
     tenantId: string,
@@ -151,8 +151,9 @@ export class PromptStore implements OnModuleInit, OnApplicationShutdown {
     let version = label.version;
     const experiment = label.experiment;
     if (experiment) {
+      // The session's version holds while it is still one of the experiment's variants.
       const kept = sessionVersion ? await sessionVersion(head.name) : null;
-      version = kept ?? assignVariant(experiment, tenantId, userId);
+      version = kept !== null && experiment.variants.some((variant) => variant.version === kept) ? kept : assignVariant(experiment, tenantId, userId);
     }
     return { name: head.name, version, label: labelName, experimentId: experiment?.id ?? null, prompt: await this.compiledVersion(head, version) };
   }
