@@ -39,6 +39,8 @@ const MAY_USE = {
   'response-cache': INFRASTRUCTURE,
   // PolicyStore: tenant policies, cached per process, changes announced over Redis
   policies: INFRASTRUCTURE,
+  // PromptStore: prompt templates, immutable versions, labels and their A/B experiments, cached per process, changes announced over Redis
+  prompts: [...INFRASTRUCTURE, 'policies'],
   // tenants, users, API keys and admin keys: their stores, suspension, erasure; changes announced over Redis
   tenancy: INFRASTRUCTURE,
   // reservations, caps, prices (the pricing table lives here, not in llm)
@@ -51,8 +53,8 @@ const MAY_USE = {
   'mock-llm': INFRASTRUCTURE,
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
-  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'response-cache', 'tenancy', 'vector-store', 'webhooks'],
-  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'response-cache', 'retrieval', 'vector-store'],
+  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'prompts', 'response-cache', 'tenancy', 'vector-store', 'webhooks'],
+  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'prompts', 'response-cache', 'retrieval', 'vector-store'],
   // budget: only the usage producer (embedding usage is billed)
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'budget', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)

@@ -12,6 +12,7 @@ import { DocumentsModule } from './documents/documents.module';
 import { JobsModule } from './jobs/jobs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
 import { MessagesModule } from './messages/messages.module';
+import { PromptsApiModule } from './prompts/prompts.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksApiModule } from './webhooks/webhooks.module';
@@ -40,6 +41,7 @@ export class AppModule {
         documents,
         JobsModule.register(config.jobs, usage),
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
+        PromptsApiModule,
         AdminModule.register(config.admin, documents, usage),
       ],
     };

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cacheRequestSchema } from './cache-policy.schema';
+import { promptReferenceSchema } from './prompt-reference.schema';
 
 /**
  * The OpenAI Chat Completions request as Conduit accepts it (public API, async chat jobs and
@@ -33,7 +34,8 @@ export const chatMessageSchema = z.discriminatedUnion('role', [systemMessage, us
     issue.code === 'invalid_union' ? 'role must be one of system, developer, user, assistant, tool' : undefined,
 });
 
-const toolDefinition = z.object({
+/** A function tool as the OpenAI wire describes it (chat requests, prompt template versions). */
+export const toolDefinitionSchema = z.object({
   type: z.literal('function'),
   function: z.object({
     name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'tool names are 1-64 letters, digits, "_" or "-"'),
@@ -56,7 +58,10 @@ export const conduitExtensionSchema = z.strictObject({
   top_k: z.number().int().min(1).max(50).optional(),
   /** Drop chunks below this cosine similarity. */
   score_threshold: z.number().min(-1).max(1).optional(),
+  /** Superseded by `prompt`; refused with `unsupported_extension` naming it. */
   prompt_template: z.string().min(1).max(128).optional(),
+  /** A stored prompt template rendered before the request's messages (`{name, label | version, variables}`). */
+  prompt: promptReferenceSchema.optional(),
   metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
   /** The response cache for this request (`{mode, ttl}`), within the tenant's cache policy. */
   cache: cacheRequestSchema.optional(),
@@ -96,7 +101,7 @@ export const chatCompletionRequestSchema = z
     stream: z.boolean().nullish(),
     stream_options: z.object({ include_usage: z.boolean().optional() }).nullish(),
     user: z.string().max(256).nullish(),
-    tools: z.array(toolDefinition).max(128).nullish(),
+    tools: z.array(toolDefinitionSchema).max(128).nullish(),
     tool_choice: toolChoice.nullish(),
     presence_penalty: z.number().min(-2).max(2).nullish(),
     frequency_penalty: z.number().min(-2).max(2).nullish(),

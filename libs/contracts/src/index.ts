@@ -13,6 +13,7 @@ export {
   maxTokensOf,
   modelNameSchema,
   textOf,
+  toolDefinitionSchema,
 } from './chat-completion.schema';
 export type { ChatCompletionRequest, ChatMessageInput } from './chat-completion.schema';
 export {
@@ -59,6 +60,8 @@ export { cachePolicySchema, cacheRequestSchema, DEFAULT_CACHE_POLICY } from './c
 export type { CachePolicy, CacheRequest } from './cache-policy.schema';
 export { BROWSER_ORIGIN, corsPolicySchema } from './cors-policy.schema';
 export type { CorsPolicy } from './cors-policy.schema';
+export { DEFAULT_PROMPT_LABEL, PROMPT_LABEL, PROMPT_NAME, promptLabelSchema, promptNameSchema, promptReferenceSchema } from './prompt-reference.schema';
+export type { PromptReference } from './prompt-reference.schema';
 export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
 export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';
 export { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, webhookEventTypeSchema } from './webhook-event-types';

@@ -24,6 +24,9 @@ export const usageEventSchema = z.object({
   cache_hit: z.boolean().default(false),
   /** On a cache hit: what the original call cost (USD), i.e. what the hit saved. */
   cost_saved_usd: z.number().min(0).default(0),
+  /** The prompt template version the call was rendered from (`conduit.prompt`), if any. */
+  prompt_name: z.string().min(1).max(128).nullable().default(null),
+  prompt_version: z.number().int().min(1).nullable().default(null),
 });
 export type UsageEvent = z.output<typeof usageEventSchema>;
 export type UsageEventInput = z.input<typeof usageEventSchema>;

@@ -14,6 +14,8 @@ export interface ChatTurn<C extends TurnContext = TurnContext> {
   newSession: boolean;
   title: string;
   userMessage: { id: string; role: 'user' | 'tool'; content: string; createdAt: Date } | null;
+  /** The prompt template version the turn was rendered from (`messages.prompt_name`, `prompt_version`). */
+  prompt?: { name: string; version: number } | null;
   assistant: {
     id: string;
     content: string;

@@ -43,6 +43,9 @@ export interface MessageRow {
   latency_ms: number | null;
   ttft_ms: number | null;
   metadata: Prisma.InputJsonObject;
+  /** The prompt template version the turn was rendered from (both of its rows carry it). */
+  prompt_name: string | null;
+  prompt_version: number | null;
   /** ISO-8601 with milliseconds, like the `Date` Prisma sent (the column is timestamptz(3)). */
   created_at: string;
 }
@@ -83,15 +86,16 @@ WITH new_sessions AS (
 )
 INSERT INTO messages (
   id, session_id, tenant_id, user_id, role, content, status, tokens_in, tokens_out,
-  provider, model, cost_usd, latency_ms, ttft_ms, metadata, created_at
+  provider, model, cost_usd, latency_ms, ttft_ms, metadata, prompt_name, prompt_version, created_at
 )
 SELECT
   r.id, r.session_id, r.tenant_id, r.user_id, r.role, r.content, r.status, r.tokens_in, r.tokens_out,
-  r.provider, r.model, r.cost_usd, r.latency_ms, r.ttft_ms, r.metadata, r.created_at
+  r.provider, r.model, r.cost_usd, r.latency_ms, r.ttft_ms, r.metadata, r.prompt_name, r.prompt_version, r.created_at
 FROM jsonb_to_recordset($3::jsonb) AS r(
   id uuid, session_id uuid, tenant_id uuid, user_id uuid, role "MessageRole", content text,
   status "MessageStatus", tokens_in integer, tokens_out integer, provider text, model text,
-  cost_usd numeric, latency_ms integer, ttft_ms integer, metadata jsonb, created_at timestamptz
+  cost_usd numeric, latency_ms integer, ttft_ms integer, metadata jsonb, prompt_name text,
+  prompt_version integer, created_at timestamptz
 )
 ON CONFLICT (id) DO NOTHING
 `;
@@ -181,6 +185,8 @@ function userMessageRow(turn: ChatTurn, message: NonNullable<ChatTurn['userMessa
     latency_ms: null,
     ttft_ms: null,
     metadata: {},
+    prompt_name: turn.prompt?.name ?? null,
+    prompt_version: turn.prompt?.version ?? null,
     created_at: message.createdAt.toISOString(),
   };
 }
@@ -203,6 +209,8 @@ function assistantMessageRow(turn: ChatTurn): MessageRow {
     latency_ms: assistant.latencyMs,
     ttft_ms: assistant.ttftMs,
     metadata: { ...assistant.metadata, request_id: context.requestId, usage_estimated: assistant.usageEstimated },
+    prompt_name: turn.prompt?.name ?? null,
+    prompt_version: turn.prompt?.version ?? null,
     created_at: assistant.createdAt.toISOString(),
   };
 }
@@ -221,3 +229,16 @@ export interface HistoryRow {
   role: 'user' | 'assistant';
   content: string;
 }
+
+/**
+ * The prompt template version a session started with: its first message rendered from template
+ * `$4` (sessions keep their A/B version). Walks `(session_id, created_at)`; owner-checked.
+ */
+export const SESSION_PROMPT_VERSION_SQL = `
+SELECT m.prompt_version
+FROM messages AS m
+JOIN sessions AS s ON s.id = m.session_id AND s.tenant_id = $2::uuid AND s.user_id = $3::uuid
+WHERE m.session_id = $1::uuid AND m.prompt_name = $4 AND m.prompt_version IS NOT NULL
+ORDER BY m.created_at
+LIMIT 1
+`;

@@ -58,7 +58,7 @@ describe('ConversationStore (real Postgres)', () => {
       });
       await store.writeTurns([fresh, tool, bare], now);
 
-      const common = { tenant_id: owner.tenantId, user_id: owner.userId, rating: null, feedback_comment: null };
+      const common = { tenant_id: owner.tenantId, user_id: owner.userId, rating: null, feedback_comment: null, prompt_name: null, prompt_version: null };
       const [freshUser, freshAssistant, toolUser, toolAssistant, bareAssistant] = await messageRows(messageIds([fresh, tool, bare]));
       expect(freshUser).toEqual({
         ...common,
@@ -164,6 +164,25 @@ describe('ConversationStore (real Postgres)', () => {
       const failure = (await store.writeTurns([makeTurn({ owner, user: { role: 'user', content: secret } })]).catch((error: unknown) => error)) as Error & { code?: string };
       expect(failure.code).toBe('22P05');
       expect(JSON.stringify({ ...failure, message: failure.message })).not.toContain('confidential');
+    });
+  });
+
+  describe('prompt template versions (sessions keep the version they started with)', () => {
+    it('stores the version on both rows of a turn and tells the session owner which version the session started with', async () => {
+      const first = makeTurn({ owner, createdAt: new Date('2026-03-05T00:00:00.000Z') });
+      first.prompt = { name: 'support', version: 2 };
+      const later = makeTurn({ owner, sessionId: first.sessionId, createdAt: new Date('2026-03-05T00:01:00.000Z') });
+      later.prompt = { name: 'support', version: 3 };
+      await store.writeTurns([first]);
+      await store.writeTurns([later]);
+      const rows = await messageRows(messageIds([first]));
+      expect(rows.map((row) => [row?.['prompt_name'], row?.['prompt_version']])).toEqual([
+        ['support', 2],
+        ['support', 2],
+      ]);
+      expect(await store.promptVersionOf(owner, first.sessionId, 'support')).toBe(2);
+      expect(await store.promptVersionOf(owner, first.sessionId, 'other-template')).toBeNull();
+      expect(await store.promptVersionOf(await newOwner(), first.sessionId, 'support')).toBeNull();
     });
   });
 

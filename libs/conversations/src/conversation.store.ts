@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Message, MessageRole, Prisma, PrismaService, Session } from '@conduit/db';
 import type { ChatTurn } from './chat-turn';
-import { HISTORY_SQL, HistoryRow, WRITE_TURNS_SQL, turnRows, withoutJsonContext } from './conversation.sql';
+import { HISTORY_SQL, HistoryRow, SESSION_PROMPT_VERSION_SQL, WRITE_TURNS_SQL, turnRows, withoutJsonContext } from './conversation.sql';
 
 /** Whose sessions and messages a call may touch: every read and write filters by both. */
 export interface ConversationOwner {
@@ -137,6 +137,12 @@ export class ConversationStore {
     ]);
     if (rows.length === 0) return null;
     return rows.flatMap(({ role, content }) => (role === null || content === null ? [] : [{ role, content }]));
+  }
+
+  /** The version of prompt template `name` the session started with (null: none yet, or not the owner's session). */
+  async promptVersionOf(owner: ConversationOwner, sessionId: string, name: string): Promise<number | null> {
+    const { rows } = await this.prisma.pg.query<{ prompt_version: number }>(SESSION_PROMPT_VERSION_SQL, [sessionId, owner.tenantId, owner.userId, name]);
+    return rows[0]?.prompt_version ?? null;
   }
 
   /**

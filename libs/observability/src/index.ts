@@ -25,6 +25,7 @@ export {
   llmTokensTotal,
   metricsRegistry,
   pipelineStageDuration,
+  promptResolutions,
   queueDepth,
   queueJobDuration,
   queueJobWait,

@@ -74,9 +74,8 @@ export class ChatController {
       });
     }
     if (body.conduit?.prompt_template !== undefined) {
-      // Accepted by the schema so clients can be written against it; refused until templates ship,
-      // rather than silently answering without the template the caller asked for.
-      throw new ChatException(ChatErrorCode.UnsupportedExtension, 'Prompt templates are not available on this deployment yet.', {
+      // The early draft of the extension: refused rather than silently answering without the template.
+      throw new ChatException(ChatErrorCode.UnsupportedExtension, 'conduit.prompt_template is not supported; use conduit.prompt = {name, label | version, variables}.', {
         param: 'conduit.prompt_template',
       });
     }

@@ -3,6 +3,7 @@ import { chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
 import { createCollectionBodySchema } from '../documents/collections.dto';
 import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
 import { ADMIN_OPERATIONS } from '../admin/admin.openapi';
+import { PROMPT_OPERATIONS } from '../prompts/prompts.openapi';
 import type { OpenApiOperation } from './openapi.operation';
 import { createJobBodySchema, listJobsQuerySchema } from '../jobs/jobs.dto';
 import { listMessagesQuerySchema, feedbackBodySchema } from '../messages/messages.dto';
@@ -50,6 +51,7 @@ const operations: OpenApiOperation[] = [
   { method: 'get', path: '/v1/usage', summary: "The caller's usage by UTC day and model: tokens, requests, billed cost (`format=csv` for CSV)", tag: 'Usage', query: usageQuerySchema, success: 200 },
   { method: 'get', path: '/v1/budget', summary: "The caller's, its tenant's and (when it has one) its API key's caps, spend, reserved, remaining and reset times; rate limits", tag: 'Usage', success: 200 },
   { method: 'get', path: '/v1/admin/usage', summary: 'Usage of any tenant or user (a tenant admin: their own tenant), grouped by tenant/user/day/model', tag: 'Admin', query: adminUsageQuerySchema, success: 200 },
+  ...PROMPT_OPERATIONS,
   ...ADMIN_OPERATIONS,
 ];
 

@@ -1,3 +1,4 @@
+import { PROMPT_ERROR_STATUS, PromptErrorCode } from '@conduit/prompts';
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
 import { AdminErrorCode } from '../admin/admin.exception';
 import { AuthErrorCode } from '../auth/auth.exception';
@@ -27,6 +28,7 @@ export const GATEWAY_ERROR_CODES = [
   SessionsErrorCode,
   UsageErrorCode,
   WebhooksErrorCode,
+  PromptErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -42,7 +44,8 @@ export type GatewayErrorCode =
   | MessagesErrorCode
   | SessionsErrorCode
   | UsageErrorCode
-  | WebhooksErrorCode;
+  | WebhooksErrorCode
+  | PromptErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -125,4 +128,6 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [WebhooksErrorCode.EndpointNotFound]: 404,
   [WebhooksErrorCode.EndpointExists]: 409,
   [WebhooksErrorCode.InvalidEndpointUrl]: 400,
+
+  ...PROMPT_ERROR_STATUS,
 };

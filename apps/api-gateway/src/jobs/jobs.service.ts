@@ -11,6 +11,8 @@ import { DeliveryStore, WebhookEndpoints, WebhookTargetError, assertWebhookUrlAl
 import { mayUseModel, Principal } from '../auth/principal';
 import { AdmissionService, JobRequest } from '../usage/admission.service';
 import { isUuid, ListPage, toListPage } from '../sessions/list-page';
+import { PromptStore } from '@conduit/prompts';
+import { pinJobPrompts } from './job-prompts';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.constants';
 import { CreateJobBody, ListJobsQuery, WebhookDeliveryObject, toDeliveryObject } from './jobs.dto';
 import { JobsErrorCode, JobsException } from './jobs.exception';
@@ -59,6 +61,7 @@ export class JobsService {
     @Inject(REDIS_CONNECTION) private readonly redis: Redis,
     @Inject(QUEUE_OPTIONS) private readonly queueOptions: QueueModuleOptions,
     @Inject(JOBS_OPTIONS) private readonly options: JobsOptions,
+    private readonly prompts: PromptStore,
   ) {}
 
   async submit(body: CreateJobBody, submit: SubmitContext): Promise<Submitted> {
@@ -72,6 +75,7 @@ export class JobsService {
     if (body.webhook_url !== undefined) await this.checkWebhookUrl(principal.tenantId, body.webhook_url);
 
     const hash = requestHash(body);
+    const input = await pinJobPrompts(body, principal, this.prompts);
     const now = new Date();
     const job: Job = {
       id: randomUUID(),
@@ -80,7 +84,7 @@ export class JobsService {
       apiKeyId: principal.apiKeyId,
       type: body.type,
       status: 'queued',
-      input: body.input as Prisma.JsonObject,
+      input: input as Prisma.JsonObject,
       metadata: body.metadata ?? {},
       webhookUrl: body.webhook_url ?? null,
       idempotencyKey: submit.idempotencyKey ?? null,

@@ -9,12 +9,35 @@ const NO_USER = '00000000-0000-0000-0000-000000000000';
 const MAX_RANGE_DAYS = 366;
 const DAY_MS = 86_400_000;
 
-const COLUMNS: Record<UsageDimension, 'tenantId' | 'userId' | 'day' | 'model'> = {
+const COLUMNS: Record<Exclude<UsageDimension, 'prompt'>, 'tenantId' | 'userId' | 'day' | 'model'> = {
   tenant: 'tenantId',
   user: 'userId',
   day: 'day',
   model: 'model',
 };
+
+/** The ledger's columns of each dimension, for reports read from the events (`prompt` is not in the daily aggregate). */
+const EVENT_COLUMNS: Record<UsageDimension, string[]> = {
+  tenant: ['tenant_id'],
+  user: ['user_id'],
+  day: ["to_char(occurred_at AT TIME ZONE 'UTC', 'YYYY-MM-DD') AS day"],
+  model: ['model'],
+  prompt: ['prompt_name', 'prompt_version'],
+};
+
+interface EventGroupRow {
+  tenant_id?: string;
+  user_id?: string | null;
+  day?: string;
+  model?: string;
+  prompt_name?: string | null;
+  prompt_version?: number | null;
+  requests: string;
+  input_tokens: string;
+  output_tokens: string;
+  cached_tokens: string;
+  cost_usd: string;
+}
 
 export interface ReportFilter {
   tenantId?: string;
@@ -24,7 +47,7 @@ export interface ReportFilter {
   groupBy: UsageDimension[];
 }
 
-const sortKey = (row: UsageRow) => [row.tenant_id ?? '', row.user_id ?? '', row.date ?? '', row.model ?? ''];
+const sortKey = (row: UsageRow) => [row.tenant_id ?? '', row.user_id ?? '', row.date ?? '', row.model ?? '', row.prompt_name ?? '', String(row.prompt_version ?? '').padStart(10, '0')];
 
 function compareRows(a: UsageRow, b: UsageRow): number {
   const [ka, kb] = [sortKey(a), sortKey(b)];
@@ -36,7 +59,8 @@ const usd = (value: Prisma.Decimal | null) => decimalToNano(value) / 1_000_000_0
 
 /**
  * Usage reports from the ledger's daily aggregate (`usage_daily`): tokens, requests and billed cost
- * per tenant, user, UTC day and model over a date range (default: the current month to date).
+ * per tenant, user, UTC day and model over a date range (default: the current month to date);
+ * grouped by prompt template version, from the ledger's events.
  */
 @Injectable()
 export class UsageReportService {
@@ -52,7 +76,8 @@ export class UsageReportService {
     if (until.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
       throw new UsageException(UsageErrorCode.InvalidRange, `A report covers at most ${MAX_RANGE_DAYS} days.`, { param: 'start' });
     }
-    const by = [...new Set(filter.groupBy)].map((dimension) => COLUMNS[dimension]);
+    if (filter.groupBy.includes('prompt')) return this.reportFromEvents(filter, start, end, from, until);
+    const by = [...new Set(filter.groupBy)].map((dimension) => COLUMNS[dimension as Exclude<UsageDimension, 'prompt'>]);
     const groups = await this.prisma.usageDaily.groupBy({
       by,
       where: {
@@ -76,10 +101,45 @@ export class UsageReportService {
       };
       return row;
     });
+    return this.withTotals(filter, start, end, data, groups.map((group) => decimalToNano(group._sum.costUsd)));
+  }
+
+  /**
+   * A report grouped by prompt template version, read from the ledger's events (the daily
+   * aggregate has no prompt columns). Events of calls without a template group under null.
+   */
+  private async reportFromEvents(filter: ReportFilter, start: string, end: string, from: Date, until: Date): Promise<UsageReport> {
+    const dimensions = [...new Set(filter.groupBy)];
+    const select = dimensions.flatMap((dimension) => EVENT_COLUMNS[dimension]);
+    const groupBy = select.map((_, i) => String(i + 1)).join(', ');
+    const { rows } = await this.prisma.pg.query<EventGroupRow>(
+      `SELECT ${select.join(', ')}, count(*) AS requests, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
+              sum(cached_tokens) AS cached_tokens, sum(cost_usd)::text AS cost_usd
+       FROM usage_events
+       WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid) AND ($2::uuid IS NULL OR user_id = $2::uuid) AND occurred_at >= $3 AND occurred_at < $4
+       GROUP BY ${groupBy}`,
+      [filter.tenantId ?? null, filter.userId ?? null, from, until],
+    );
+    const data: UsageRow[] = rows.map((row) => ({
+      ...(dimensions.includes('tenant') ? { tenant_id: row.tenant_id } : {}),
+      ...(dimensions.includes('user') ? { user_id: row.user_id ?? null } : {}),
+      ...(dimensions.includes('day') && row.day ? { date: row.day } : {}),
+      ...(dimensions.includes('model') ? { model: row.model } : {}),
+      ...(dimensions.includes('prompt') ? { prompt_name: row.prompt_name ?? null, prompt_version: row.prompt_version ?? null } : {}),
+      requests: Number(row.requests),
+      input_tokens: Number(row.input_tokens),
+      output_tokens: Number(row.output_tokens),
+      cached_tokens: Number(row.cached_tokens),
+      cost_usd: decimalToNano(row.cost_usd) / 1_000_000_000,
+    }));
+    return this.withTotals(filter, start, end, data, rows.map((row) => decimalToNano(row.cost_usd)));
+  }
+
+  private withTotals(filter: ReportFilter, start: string, end: string, data: UsageRow[], costsNano: number[]): UsageReport {
     data.sort(compareRows);
     const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0 };
     let totalNano = 0;
-    for (const group of groups) totalNano += decimalToNano(group._sum.costUsd);
+    for (const nano of costsNano) totalNano += nano;
     for (const row of data) {
       totals.requests += row.requests;
       totals.input_tokens += row.input_tokens;

@@ -29,7 +29,7 @@ export class UsageController {
       userId: principal.userId,
       start: query.start,
       end: query.end,
-      groupBy: ['day', 'model'],
+      groupBy: query.group_by,
     });
     return sendUsageReport(reply, report, query.format);
   }

@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { UsageReport, UsageRow } from './usage.dto';
 
-const COLUMNS: (keyof UsageRow)[] = ['tenant_id', 'user_id', 'date', 'model', 'requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_usd'];
+const COLUMNS: (keyof UsageRow)[] = ['tenant_id', 'user_id', 'date', 'model', 'prompt_name', 'prompt_version', 'requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_usd'];
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula triggers neutralised. */
 export function csvField(value: unknown): string {
@@ -19,6 +19,7 @@ export function usageCsv(report: UsageReport): string {
     if (column === 'user_id') return report.group_by.includes('user');
     if (column === 'date') return report.group_by.includes('day');
     if (column === 'model') return report.group_by.includes('model');
+    if (column === 'prompt_name' || column === 'prompt_version') return report.group_by.includes('prompt');
     return true;
   });
   const lines = [columns.join(',')];

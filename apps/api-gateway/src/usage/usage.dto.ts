@@ -11,12 +11,31 @@ const isoDay = z.iso.date('must be a date, YYYY-MM-DD').superRefine((day, ctx) =
 });
 const format = z.enum(['json', 'csv']).default('json');
 
-/** `GET /v1/usage`: the caller's own usage, by day and model; `start`/`end` inclusive UTC days. */
-export const usageQuerySchema = z.strictObject({ start: isoDay.optional(), end: isoDay.optional(), format });
-export type UsageQuery = z.output<typeof usageQuerySchema>;
-
-export const USAGE_DIMENSIONS = ['tenant', 'user', 'day', 'model'] as const;
+export const USAGE_DIMENSIONS = ['tenant', 'user', 'day', 'model', 'prompt'] as const;
 export type UsageDimension = (typeof USAGE_DIMENSIONS)[number];
+/** What `GET /v1/usage` may group by: `prompt` is the prompt template and version (`prompt_name`, `prompt_version`). */
+export const OWN_USAGE_DIMENSIONS = ['day', 'model', 'prompt'] as const;
+
+/** `group_by`: comma-separated dimensions out of `dimensions`. */
+function groupByParam<const D extends readonly [UsageDimension, ...UsageDimension[]]>(dimensions: D, defaults: string) {
+  return z
+    .string()
+    .default(defaults)
+    .transform((value) => value.split(',').map((part) => part.trim()))
+    .pipe(z.array(z.enum(dimensions, `group_by takes ${dimensions.join(', ')}`)).min(1));
+}
+
+/**
+ * `GET /v1/usage`: the caller's own usage, by day and model unless `group_by` says otherwise
+ * (`group_by=prompt` or `day,prompt`: by prompt template version); `start`/`end` inclusive UTC days.
+ */
+export const usageQuerySchema = z.strictObject({
+  start: isoDay.optional(),
+  end: isoDay.optional(),
+  group_by: groupByParam(OWN_USAGE_DIMENSIONS, 'day,model'),
+  format,
+});
+export type UsageQuery = z.output<typeof usageQuerySchema>;
 
 /** `GET /v1/admin/usage`: any tenant's or user's usage, grouped by the dimensions asked for. */
 export const adminUsageQuerySchema = z.strictObject({
@@ -24,11 +43,7 @@ export const adminUsageQuerySchema = z.strictObject({
   user_id: z.uuid().optional(),
   start: isoDay.optional(),
   end: isoDay.optional(),
-  group_by: z
-    .string()
-    .default('tenant,user,day,model')
-    .transform((value) => value.split(',').map((part) => part.trim()))
-    .pipe(z.array(z.enum(USAGE_DIMENSIONS, `group_by takes ${USAGE_DIMENSIONS.join(', ')}`)).min(1)),
+  group_by: groupByParam(USAGE_DIMENSIONS, 'tenant,user,day,model'),
   format,
 });
 export type AdminUsageQuery = z.output<typeof adminUsageQuerySchema>;
@@ -39,6 +54,9 @@ export interface UsageRow {
   user_id?: string | null;
   date?: string;
   model?: string;
+  /** Grouped by `prompt`: the template and version (null: calls without a template). */
+  prompt_name?: string | null;
+  prompt_version?: number | null;
   requests: number;
   input_tokens: number;
   output_tokens: number;
@@ -52,5 +70,5 @@ export interface UsageReport {
   end: string;
   group_by: UsageDimension[];
   data: UsageRow[];
-  totals: Omit<UsageRow, UsageDimension | 'tenant_id' | 'user_id' | 'date'>;
+  totals: Omit<UsageRow, UsageDimension | 'tenant_id' | 'user_id' | 'date' | 'prompt_name' | 'prompt_version'>;
 }

@@ -49,6 +49,8 @@ interface LedgerRow {
   input_usd_per_mtok: number | null;
   output_usd_per_mtok: number | null;
   cached_input_usd_per_mtok: number | null;
+  prompt_name: string | null;
+  prompt_version: number | null;
   /** Aggregate keys, computed here with the same UTC helpers the budgets use. */
   day: string;
   hour: string;
@@ -80,6 +82,8 @@ function rowOf({ event, cost }: LedgerEntry): LedgerRow {
     input_usd_per_mtok: price?.input ?? null,
     output_usd_per_mtok: price?.output ?? null,
     cached_input_usd_per_mtok: price?.cached_input ?? null,
+    prompt_name: event.prompt_name ?? null,
+    prompt_version: event.prompt_version ?? null,
     day: dayOf(occurredAt).toISOString().slice(0, 10),
     hour: hourOf(occurredAt).toISOString(),
   };
@@ -111,7 +115,7 @@ export class LedgerStatement {
     const rows = entries.map(rowOf);
     if (new Set(rows.map((row) => row.id)).size !== rows.length) throw new Error('ledger statement: duplicate event ids in one batch');
     const { rows: out } = await this.prisma.pg.query<{ kind: 'event' | 'hour' | 'daily'; id: string | null; tenant_id: string | null; hour_ms: string | null; cost: string | null }>({
-      name: 'billing_ledger_write_v1',
+      name: 'billing_ledger_write_v2',
       text: LEDGER_SQL,
       values: [JSON.stringify(rows), NO_USER],
     });
@@ -133,15 +137,17 @@ WITH input AS (
     input_tokens integer, output_tokens integer, cached_tokens integer, latency_ms integer, feature text,
     occurred_at timestamptz, reservation_id text, cost_usd numeric, priced boolean, price_model text,
     price_effective_from date, input_usd_per_mtok numeric, output_usd_per_mtok numeric,
-    cached_input_usd_per_mtok numeric, day date, hour timestamptz)
+    cached_input_usd_per_mtok numeric, prompt_name text, prompt_version integer, day date, hour timestamptz)
 ),
 ins AS (
   INSERT INTO usage_events (id, tenant_id, user_id, api_key_id, request_id, provider, model, input_tokens,
     output_tokens, cached_tokens, latency_ms, feature, occurred_at, reservation_id, cost_usd, priced,
-    price_model, price_effective_from, input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok)
+    price_model, price_effective_from, input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok,
+    prompt_name, prompt_version)
   SELECT id, tenant_id, user_id, api_key_id, request_id, provider, model, input_tokens, output_tokens,
     cached_tokens, latency_ms, feature, occurred_at, reservation_id, cost_usd, priced, price_model,
-    price_effective_from, input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok
+    price_effective_from, input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok,
+    prompt_name, prompt_version
   FROM input
   ORDER BY id
   ON CONFLICT (id) DO NOTHING

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { UsageEventProducer } from '@conduit/budget';
 import { ConversationStoreModule } from '@conduit/conversations';
 import { PoliciesModule, PoliciesModuleOptions } from '@conduit/policies';
+import { PromptsModule } from '@conduit/prompts';
 import { RetrievalModule, RetrievalModuleOptions } from '@conduit/retrieval';
 import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { pipelineStageProviders } from '../pipeline/pipeline.stages';
@@ -10,14 +11,15 @@ import { ConversationsService } from './conversations.service';
 
 /**
  * The chat pipeline (`src/pipeline`) and its HTTP endpoint. `internal` and `usage` are the app's
- * InternalModule and UsageModule; retrieval and tenant policies are its own.
+ * InternalModule and UsageModule; retrieval, tenant policies and prompt templates are its own
+ * (templates' cached labels share the policies' safety-net TTL, `POLICY_CACHE_TTL_MS`).
  */
 @Module({})
 export class ChatModule {
   static register(internal: DynamicModule, usage: DynamicModule, options: { retrieval: RetrievalModuleOptions; policies: PoliciesModuleOptions }): DynamicModule {
     return {
       module: ChatModule,
-      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies)],
+      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies), PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs })],
       controllers: [ChatController],
       providers: [ConversationsService, UsageEventProducer, ...pipelineStageProviders, ChatPipeline],
       // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs).

@@ -150,7 +150,8 @@ export class ConversationsService implements OnApplicationShutdown {
     return usage.map((turn) => ({ ...this.usageEventOf(turn), ...(hitOf(turn) ? { cache_hit: true, cost_saved_usd: Number(turn.assistant.metadata['cost_saved_usd'] ?? 0) } : {}) }));
   }
 
-  private usageEventOf({ context, assistant }: ChatTurn): UsageEventInput {
+  private usageEventOf(turn: ChatTurn): UsageEventInput {
+    const { context, assistant } = turn;
     return {
       event_id: assistant.id,
       tenant_id: context.tenantId,
@@ -166,6 +167,8 @@ export class ConversationsService implements OnApplicationShutdown {
       feature: context.feature ?? ('chat' as const),
       occurred_at: assistant.createdAt.toISOString(),
       reservation_id: context.reservationId ?? null,
+      // The prompt template version it was rendered from (absent: none; the schema defaults to null).
+      ...(turn.prompt ? { prompt_name: turn.prompt.name, prompt_version: turn.prompt.version } : {}),
     };
   }
 }

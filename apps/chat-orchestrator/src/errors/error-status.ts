@@ -1,3 +1,4 @@
+import { PROMPT_ERROR_STATUS, PromptErrorCode } from '@conduit/prompts';
 import { RetrievalErrorCode } from '@conduit/retrieval';
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
 import { ChatErrorCode } from '../chat/chat.exception';
@@ -6,9 +7,9 @@ import { GuardrailErrorCode } from '../pipeline/guardrails/guardrails.exception'
 import { UsageErrorCode } from '../usage/usage.exception';
 
 /** Every code the orchestrator answers with: each module's enum, plus the runtime's and retrieval's. */
-export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode] as const;
+export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode, PromptErrorCode] as const;
 
-export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode;
+export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode | PromptErrorCode;
 
 /**
  * The one place the orchestrator decides an HTTP status: code → status. A code missing here fails
@@ -38,4 +39,6 @@ export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> 
   [RetrievalErrorCode.CollectionNotFound]: 404,
   [RetrievalErrorCode.EmbeddingModelMismatch]: 409,
   [RetrievalErrorCode.InvalidRetrievalRequest]: 400,
+
+  ...PROMPT_ERROR_STATUS,
 };

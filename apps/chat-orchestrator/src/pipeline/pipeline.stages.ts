@@ -10,6 +10,7 @@ import { ModelCallStageImpl } from './stages/model-call/model-call.stage';
 import { OutputGuardsStage } from './stages/output-guards/output-guards.stage';
 import { PersistenceStage } from './stages/persistence/persistence.stage';
 import { RetrievalStage } from './stages/retrieval/retrieval.stage';
+import { TemplateStage } from './stages/template/template.stage';
 
 /** The stages, in the order a request meets them (injected into `ChatPipeline`). */
 export const PIPELINE_STAGES = Symbol('PIPELINE_STAGES');
@@ -21,6 +22,7 @@ export const PIPELINE_STAGES = Symbol('PIPELINE_STAGES');
  * stages not built yet are simply absent).
  */
 const STAGES: readonly Type<PipelineStage>[] = [
+  TemplateStage,
   InputGuardsStage,
   CacheLookupStage,
   RetrievalStage,

@@ -72,6 +72,8 @@ export interface Turn {
   cachePolicy: CachePolicy;
   /** What the cache lookup decided (absent when the tenant's cache is off). */
   cache?: CacheDecision;
+  /** The prompt template version rendered into the request (stage `template`), stored with the turn and its usage. */
+  prompt?: { name: string; version: number };
   /** Filters of the answer, set up when it starts (see `ChatPipeline`). */
   filters: AnswerFilter[];
 }

@@ -218,3 +218,16 @@ export const responseCacheStores = new Counter({
   labelNames: ['kind', 'result'] as const,
   registers: [metricsRegistry],
 });
+
+/**
+ * Prompt template resolutions on the chat path (stage `template`): `source` is how the version was
+ * picked (`label`, `version`, `experiment`), `outcome` `rendered`, `not_found`, `invalid_variables`
+ * or `error`. Template names and versions are tenant data and never labels (they are on spans,
+ * message rows and usage events instead).
+ */
+export const promptResolutions = new Counter({
+  name: 'conduit_prompt_resolutions_total',
+  help: 'Prompt template resolutions on the chat path, by how the version was picked and outcome',
+  labelNames: ['source', 'outcome'] as const,
+  registers: [metricsRegistry],
+});

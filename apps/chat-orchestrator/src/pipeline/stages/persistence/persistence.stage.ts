@@ -67,6 +67,7 @@ export class PersistenceStage implements PipelineStage {
       // Cutting at 80 code units may split a surrogate pair; the half left is replaced.
       title: cleanText(textOf(firstUser?.content ?? '').slice(0, 80)) || 'Untitled',
       userMessage: turn.userMessage,
+      prompt: turn.prompt ?? null,
       assistant: {
         content: cleanText(answer.content),
         status: answer.status,

@@ -1,0 +1,14 @@
+export { PromptsModule } from './prompts.module';
+export { PROMPTS_OPTIONS, PROMPT_ROLES, promptChannel } from './prompts.constants';
+export type { PromptsModuleOptions } from './prompts.constants';
+export { PromptStore } from './prompt.store';
+export type { PromptReferenceInput, ResolvedPrompt } from './prompt.store';
+export { PromptErrorCode, PromptException, PROMPT_ERROR_STATUS } from './prompt.exception';
+export { promptParamsSchema, promptVersionInputSchema } from './prompt-version.schema';
+export type { PromptMessage, PromptParams, PromptTool, PromptVersionInput } from './prompt-version.schema';
+export type { PromptExperiment, PromptHead, PromptLabelEventRecord, PromptLabelRecord, PromptTemplateRecord, PromptVariant, PromptVersionRecord } from './prompt.types';
+export { assignVariant, bucketOf, variantAt } from './prompt-assignment';
+export { compilePrompt, variablePath } from './prompt-renderer';
+export type { CompiledPrompt } from './prompt-renderer';
+export { diffVersions } from './prompt-diff';
+export type { PromptFieldChange } from './prompt-diff';
