@@ -57,6 +57,8 @@ export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, Pi
 export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';
 export { cachePolicySchema, cacheRequestSchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
 export type { CachePolicy, CacheRequest } from './cache-policy.schema';
+export { DEFAULT_DEGRADATION_POLICY, degradationPolicySchema } from './degradation-policy.schema';
+export type { DegradationPolicy } from './degradation-policy.schema';
 export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
 export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';
 export { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, webhookEventTypeSchema } from './webhook-event-types';

@@ -3,12 +3,13 @@ import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@condu
 import { ChatErrorCode } from '../chat/chat.exception';
 import { InternalErrorCode } from '../internal/internal.exception';
 import { GuardrailErrorCode } from '../pipeline/guardrails/guardrails.exception';
+import { DegradationErrorCode } from '../pipeline/stages/retrieval/degradation.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
 
 /** Every code the orchestrator answers with: each module's enum, plus the runtime's and retrieval's. */
-export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode] as const;
+export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode, DegradationErrorCode] as const;
 
-export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode;
+export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode | DegradationErrorCode;
 
 /**
  * The one place the orchestrator decides an HTTP status: code → status. A code missing here fails
@@ -38,4 +39,6 @@ export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> 
   [RetrievalErrorCode.CollectionNotFound]: 404,
   [RetrievalErrorCode.EmbeddingModelMismatch]: 409,
   [RetrievalErrorCode.InvalidRetrievalRequest]: 400,
+
+  [DegradationErrorCode.RetrievalUnavailable]: 503,
 };

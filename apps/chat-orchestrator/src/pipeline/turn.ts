@@ -72,6 +72,8 @@ export interface Turn {
   cachePolicy: CachePolicy;
   /** What the cache lookup decided (absent when the tenant's cache is off). */
   cache?: CacheDecision;
+  /** Secondary systems the answer went without (`retrieval`), per the tenant's `degradation` policy: header `x-conduit-degraded`, `metadata.degraded`. */
+  degraded?: string[];
   /** Filters of the answer, set up when it starts (see `ChatPipeline`). */
   filters: AnswerFilter[];
 }
