@@ -346,22 +346,20 @@ export class UsageControls {
    * Runs the script once per call in pipelines. Slot-aware: in a Redis Cluster a pipeline must stay
    * in one slot, so calls are grouped by their keys' hash tag (the tenant: every key of one call
    * shares it); a standalone or Sentinel connection sends one pipeline. A script the server does not
-   * know (NOSCRIPT: a restart, a failover, a node that never saw it) is sent again as source.
+   * know (NOSCRIPT: a restart, a failover) is loaded — on every master of a Cluster — and the calls
+   * it refused are run again.
    */
   private async runMany(script: Script, calls: readonly ScriptCall[]): Promise<PromiseSettledResult<unknown>[]> {
-    const exec = async (subset: readonly ScriptCall[], source: boolean): Promise<PromiseSettledResult<unknown>[]> => {
+    const exec = async (subset: readonly ScriptCall[]): Promise<PromiseSettledResult<unknown>[]> => {
       const pipeline = this.redis.pipeline();
-      for (const call of subset) {
-        if (source) pipeline.eval(script.source, call.keys.length, ...call.keys, ...call.args);
-        else pipeline.evalsha(script.sha, call.keys.length, ...call.keys, ...call.args);
-      }
+      for (const call of subset) pipeline.evalsha(script.sha, call.keys.length, ...call.keys, ...call.args);
       const replies = (await pipeline.exec()) ?? [];
       return subset.map((_, index): PromiseSettledResult<unknown> => {
         const [error, value] = replies[index] ?? [new Error('no reply from redis pipeline'), null];
         return error ? { status: 'rejected', reason: error } : { status: 'fulfilled', value };
       });
     };
-    const execGrouped = async (indexes: readonly number[], source: boolean): Promise<PromiseSettledResult<unknown>[]> => {
+    const execGrouped = async (indexes: readonly number[]): Promise<PromiseSettledResult<unknown>[]> => {
       const groups = new Map<string, number[]>();
       for (const index of indexes) {
         const tag = isCluster(this.redis) ? (hashTagOf(calls[index].keys[0] ?? '') ?? String(index)) : '';
@@ -371,7 +369,7 @@ export class UsageControls {
       const position = new Map(indexes.map((index, i) => [index, i]));
       await Promise.all(
         [...groups.values()].map(async (group) => {
-          const replies = await exec(group.map((index) => calls[index]), source);
+          const replies = await exec(group.map((index) => calls[index]));
           group.forEach((index, i) => (results[position.get(index) as number] = replies[i]));
         }),
       );
@@ -379,10 +377,12 @@ export class UsageControls {
     };
     if (calls.length === 0) return [];
     const all = calls.map((_, index) => index);
-    const results = await execGrouped(all, false);
+    const results = await execGrouped(all);
     const unscripted = results.flatMap((result, index) => (result.status === 'rejected' && String((result.reason as Error).message).startsWith('NOSCRIPT') ? [index] : []));
     if (unscripted.length > 0) {
-      const retried = await execGrouped(unscripted, true);
+      const nodes = isCluster(this.redis) ? (this.redis as unknown as { nodes(role: 'master'): Redis[] }).nodes('master') : [this.redis];
+      await Promise.all(nodes.map((node) => node.script('LOAD', script.source)));
+      const retried = await execGrouped(unscripted);
       unscripted.forEach((index, i) => (results[index] = retried[i]));
     }
     return results;
