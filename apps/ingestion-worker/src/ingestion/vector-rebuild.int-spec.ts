@@ -18,14 +18,15 @@ const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 
 /**
- * `admin reindex --all` after the vector store is lost: the pgvector table is dropped (in a scratch
- * schema, so no other suite's vectors are touched), the rebuild hands the stored documents back to
- * the real ingestion worker, and the same searches answer the same. The run is resumable: a run
+ * `admin reindex --all` after the vector store is lost: the pgvector table is dropped (a space of
+ * its own, 168 dimensions, that no other suite uses), the rebuild hands the stored documents back
+ * to the real ingestion worker, and the same searches answer the same. The run is resumable: a run
  * stopped part way leaves the rest to the next one, which skips what is already complete.
  */
 describe('vector store rebuild (admin reindex --all) through the ingestion worker', () => {
-  const space = vectorSpaceFor('hashing-v2', 384);
-  const schema = `rebuild_${randomUUID().slice(0, 8)}`;
+  const DIMENSION = 168;
+  const space = vectorSpaceFor('hashing-v2', DIMENSION);
+  const table = `"vector_space_${space.name}"`;
   const prefix = `test-rebuild-${randomUUID().slice(0, 8)}`;
   let blobDir: string;
   let app: INestApplicationContext;
@@ -57,19 +58,18 @@ describe('vector store rebuild (admin reindex --all) through the ingestion worke
 
   beforeAll(async () => {
     blobDir = await mkdtemp(path.join(tmpdir(), 'conduit-rebuild-'));
-    vectors = createVectorStore({ kind: 'pgvector', connectionString: `${databaseUrl}?schema=${schema}`, poolSize: 3, efSearch: 100 });
+    vectors = createVectorStore({ kind: 'pgvector', connectionString: databaseUrl, poolSize: 3, efSearch: 100 });
     ({ app, prisma, blobs, producer } = await startIngestionTestApp({
       databaseUrl,
       redisUrl,
       prefix,
       blobDir,
       vectors,
-      ingestion: testIngestionOptions({ embedBatchSize: 8 }),
+      ingestion: testIngestionOptions({ embedBatchSize: 8, embeddings: { provider: 'hashing', model: 'hashing-v2', dimension: DIMENSION, batchSize: 8 } }),
     }));
-    await prisma.$executeRawUnsafe(`CREATE SCHEMA "${schema}"`);
     embedder = app.get<Embedder>(INGEST_EMBEDDER, { strict: false });
     for (let n = 0; n < 3; n += 1) {
-      const f = await createDocumentFixture(prisma, blobs, { bytes: Buffer.from(articleText(12 + n * 4, n + 3)) });
+      const f = await createDocumentFixture(prisma, blobs, { bytes: Buffer.from(articleText(12 + n * 4, n + 3)), dimension: DIMENSION });
       fixtures.push(f);
       await enqueueIngestion(producer, f);
     }
@@ -78,9 +78,9 @@ describe('vector store rebuild (admin reindex --all) through the ingestion worke
 
   afterAll(async () => {
     if (prisma && fixtures.length > 0) await prisma.tenant.deleteMany({ where: { id: { in: tenantIds() } } });
+    await vectors?.dropSpace(space);
     await app?.close();
     await vectors?.close();
-    await prisma?.$executeRawUnsafe(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`).catch(() => undefined);
     if (blobDir) await rm(blobDir, { recursive: true, force: true });
   });
 
@@ -96,7 +96,7 @@ describe('vector store rebuild (admin reindex --all) through the ingestion worke
     expect(await rebuild().run({ tenantIds: tenantIds(), pollMs: 50 })).toMatchObject({ documents_total: 0, skipped_complete: 3 });
 
     // The vector store is lost.
-    await prisma.$executeRawUnsafe(`DROP TABLE "${schema}"."vector_space_${space.name}"`);
+    await prisma.$executeRawUnsafe(`DROP TABLE ${table}`);
     await expect(answers()).rejects.toBeInstanceOf(VectorSpaceNotFoundError);
 
     // A run that stops after one document (as if interrupted): one rebuilt, two left.
@@ -123,7 +123,7 @@ describe('vector store rebuild (admin reindex --all) through the ingestion worke
 
   it('re-enqueues a document left queued by an interrupted run whose job was lost, and waits for it', async () => {
     const f = fixtures[0];
-    await prisma.$executeRawUnsafe(`DELETE FROM "${schema}"."vector_space_${space.name}" WHERE document_id = $1::uuid`, f.document.id);
+    await prisma.$executeRawUnsafe(`DELETE FROM ${table} WHERE document_id = $1::uuid`, f.document.id);
     // What a run interrupted between marking and enqueueing leaves (or a Redis lost with its jobs).
     await prisma.document.update({ where: { id: f.document.id }, data: { status: DocumentStatus.queued, chunksDone: 0 } });
     await prisma.documentChunk.updateMany({ where: { documentId: f.document.id }, data: { embeddedAt: null } });
