@@ -9,7 +9,7 @@ import { DocumentStatus, PrismaService } from '@conduit/db';
 import { DocumentIngestProducer, VectorRebuild, type RebuildDocument, type RebuildProgress } from '@conduit/documents';
 import type { Embedder } from '@conduit/embeddings';
 import type { JobProducer } from '@conduit/queue';
-import { createVectorStore, vectorSpaceFor, VectorSpaceNotFoundError, type ManagedVectorStore } from '@conduit/vector-store';
+import { createVectorStore, vectorSpaceFor, VectorSpaceNotFoundError, type ManagedVectorStore, type VectorPoint, type VectorSpace } from '@conduit/vector-store';
 import { articleText, createDocumentFixture, type DocumentFixture } from '@conduit/testing';
 import { enqueueIngestion, settleDocument, startIngestionTestApp, testIngestionOptions } from '../testing/ingestion-app.fixture';
 import { INGEST_EMBEDDER } from './ingestion.constants';
@@ -56,15 +56,26 @@ describe('vector store rebuild (admin reindex --all) through the ingestion worke
     return out;
   }
 
+  /** Called after each upsert the worker makes (a test may lose points there). */
+  let afterUpsert: ((space: VectorSpace, points: VectorPoint[]) => Promise<void>) | undefined;
+
   beforeAll(async () => {
     blobDir = await mkdtemp(path.join(tmpdir(), 'conduit-rebuild-'));
     vectors = createVectorStore({ kind: 'pgvector', connectionString: databaseUrl, poolSize: 3, efSearch: 100 });
+    // The worker's view of the store: the same one, with a hook after each upsert.
+    const workerVectors: ManagedVectorStore = Object.assign(Object.create(vectors) as ManagedVectorStore, {
+      upsert: async (space: VectorSpace, points: VectorPoint[]) => {
+        await vectors.upsert(space, points);
+        await afterUpsert?.(space, points);
+      },
+      close: async () => undefined,
+    });
     ({ app, prisma, blobs, producer } = await startIngestionTestApp({
       databaseUrl,
       redisUrl,
       prefix,
       blobDir,
-      vectors,
+      vectors: workerVectors,
       ingestion: testIngestionOptions({ embedBatchSize: 8, embeddings: { provider: 'hashing', model: 'hashing-v2', dimension: DIMENSION, batchSize: 8 } }),
     }));
     embedder = app.get<Embedder>(INGEST_EMBEDDER, { strict: false });
@@ -131,5 +142,27 @@ describe('vector store rebuild (admin reindex --all) through the ingestion worke
     expect(report).toMatchObject({ documents_total: 1, documents_done: 1, skipped_complete: 2 });
     const row = await prisma.document.findUniqueOrThrow({ where: { id: f.document.id } });
     expect(await vectors.countDocument(space, f.tenant.id, f.document.id)).toBe(row.chunksTotal);
+  });
+
+  it('embeds every chunk again when points went missing under a run (the count check clears the marks, the retry rebuilds)', async () => {
+    const f = await createDocumentFixture(prisma, blobs, { bytes: Buffer.from(articleText(16, 11)), dimension: DIMENSION });
+    fixtures.push(f);
+    let upserts = 0;
+    afterUpsert = async (_space, points) => {
+      upserts += 1;
+      // The store loses the document's points after its second batch (a restore, a lost node).
+      if (upserts === 2 && points[0]?.payload.document_id === f.document.id) await vectors.deleteDocument(space, f.tenant.id, f.document.id);
+    };
+    try {
+      await enqueueIngestion(producer, f);
+      const row = await settleDocument(prisma, f, 60_000);
+      expect(row).toMatchObject({ status: DocumentStatus.indexed, chunksDone: row.chunksTotal, error: null });
+      // More than one batch, and every batch was upserted again by the retry.
+      expect(row.chunksTotal).toBeGreaterThan(8);
+      expect(upserts).toBe(2 * Math.ceil(row.chunksTotal / 8));
+      expect(await vectors.countDocument(space, f.tenant.id, f.document.id)).toBe(row.chunksTotal);
+    } finally {
+      afterUpsert = undefined;
+    }
   });
 });
