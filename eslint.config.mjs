@@ -55,8 +55,9 @@ const MAY_USE = {
   // apps
   gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'prompts', 'response-cache', 'tenancy', 'vector-store', 'webhooks'],
   chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'prompts', 'response-cache', 'retrieval', 'vector-store'],
-  // budget: only the usage producer (embedding usage is billed)
-  ingestion: [...INFRASTRUCTURE, 'blob-store', 'budget', 'embeddings', 'vector-store'],
+  // budget: only the usage producer (embedding usage is billed); documents: the vector rebuild
+  // (`admin reindex --all`) that the worker carries out, proven against the worker in its specs
+  ingestion: [...INFRASTRUCTURE, 'blob-store', 'budget', 'documents', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)
   billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'policies', 'tenancy', 'webhooks'],
   eval: INFRASTRUCTURE,

@@ -23,8 +23,12 @@ export interface ChatPlatform {
    * was stopped or killed, e.g. SIGKILL mid-job); it becomes `orchestrator`.
    */
   startOrchestrator(): Promise<RunningService>;
-  /** Starts one more gateway replica with the same environment on its own port (stopped by `stop`). */
-  startGateway(): Promise<RunningService>;
+  /** Starts one more gateway replica with the same environment (plus `env`) on its own port (stopped by `stop`). */
+  startGateway(env?: Record<string, string>): Promise<RunningService>;
+  /** Starts one more orchestrator replica with the same environment on its own port (stopped by `stop`). */
+  startOrchestratorReplica(): Promise<RunningService>;
+  /** Starts one more billing replica consuming the same queues (stopped by `stop`). */
+  startBillingReplica(): Promise<RunningService>;
   stop(): Promise<void>;
 }
 
@@ -89,8 +93,18 @@ export async function startChatPlatform(
       platform.orchestrator = await startReady('chat-orchestrator', { ...fullOrchestratorEnv, PORT: String(platform.orchestrator.port) });
       return platform.orchestrator;
     },
-    startGateway: async () => {
-      const replica = await startReady('api-gateway', gatewayEnv);
+    startGateway: async (env = {}) => {
+      const replica = await startReady('api-gateway', { ...gatewayEnv, ...env });
+      replicas.push(replica);
+      return replica;
+    },
+    startOrchestratorReplica: async () => {
+      const replica = await startReady('chat-orchestrator', fullOrchestratorEnv);
+      replicas.push(replica);
+      return replica;
+    },
+    startBillingReplica: async () => {
+      const replica = await startReady('billing', { ...common, ...options.billingEnv });
       replicas.push(replica);
       return replica;
     },

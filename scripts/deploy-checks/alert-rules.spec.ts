@@ -45,6 +45,7 @@ describe('alert rules', () => {
         'ConduitWebhookFailureRatio',
         'ConduitCostSpike',
         'ConduitJobFailureRatio',
+        'ConduitDegraded',
       ]),
     );
   });

@@ -155,6 +155,7 @@ describe("the repository's dashboards and alert rules", () => {
         'ConduitChatLatencySloBurn',
         'ConduitCostSpike',
         'ConduitDeadLetterGrowth',
+        'ConduitDegraded',
         'ConduitHighErrorRatio',
         'ConduitHighLatencyP99',
         'ConduitJobFailureRatio',

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ConfigValidationError } from './load-config';
 
 /** Marks a variable as a secret: it is never printed by {@link describeConfig}. */
 export function secret<T extends z.ZodType>(schema: T): T {
@@ -34,10 +35,76 @@ export const databaseEnv = {
   DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(200).default(10),
 };
 
+/** `host:port,host:port`: Redis Cluster seed nodes or Sentinels. */
+const hostPorts = z
+  .string()
+  .transform((value) => value.split(',').map((entry) => entry.trim()).filter(Boolean))
+  .pipe(
+    z
+      .array(z.string().regex(/^[A-Za-z0-9._-]+:\d{1,5}$/, 'must be a comma-separated list of host:port'))
+      .min(1, 'must name at least one host:port'),
+  )
+  .transform((entries) => entries.map((entry) => ({ host: entry.slice(0, entry.lastIndexOf(':')), port: Number(entry.slice(entry.lastIndexOf(':') + 1)) })));
+
 export const redisEnv = {
   REDIS_URL: secret(redisUrl),
   QUEUE_PREFIX: z.string().regex(/^[a-z0-9:_-]+$/i, 'must be letters, digits, ":", "_" or "-"').default('conduit'),
+  /**
+   * `standalone` (default: REDIS_URL is the server), `cluster` (Redis Cluster: REDIS_URL, or
+   * REDIS_CLUSTER_NODES, are seed nodes; database 0 only) or `sentinel` (REDIS_SENTINELS find the
+   * master REDIS_SENTINEL_MASTER; REDIS_URL gives the password, database and TLS).
+   */
+  REDIS_MODE: z.enum(['standalone', 'cluster', 'sentinel']).default('standalone'),
+  REDIS_CLUSTER_NODES: hostPorts.optional(),
+  REDIS_SENTINELS: hostPorts.optional(),
+  REDIS_SENTINEL_MASTER: z.string().regex(/^[A-Za-z0-9._-]+$/, 'must be a Sentinel master name').default('mymaster'),
+  /** Sentinels' own password (`requirepass` of the sentinels), when they have one. */
+  REDIS_SENTINEL_PASSWORD: secret(z.string().min(1).optional()),
 };
+
+export interface RedisNode {
+  host: string;
+  port: number;
+}
+
+/** How the services reach Redis (`REDIS_MODE`); every connection follows it. */
+export type RedisTopology =
+  | { mode: 'standalone' }
+  | { mode: 'cluster'; nodes: RedisNode[] }
+  | { mode: 'sentinel'; sentinels: RedisNode[]; master: string; sentinelPassword?: string };
+
+/** The topology of the parsed variables; names what is missing or contradictory. */
+export function redisTopology(env: {
+  REDIS_URL: string;
+  REDIS_MODE?: 'standalone' | 'cluster' | 'sentinel';
+  REDIS_CLUSTER_NODES?: RedisNode[];
+  REDIS_SENTINELS?: RedisNode[];
+  REDIS_SENTINEL_MASTER?: string;
+  REDIS_SENTINEL_PASSWORD?: string;
+}): RedisTopology {
+  const url = new URL(env.REDIS_URL);
+  const database = Number(url.pathname.replace(/^\//, '') || '0');
+  switch (env.REDIS_MODE ?? 'standalone') {
+    case 'standalone':
+      if (env.REDIS_CLUSTER_NODES || env.REDIS_SENTINELS) {
+        throw new ConfigValidationError(['REDIS_CLUSTER_NODES and REDIS_SENTINELS need REDIS_MODE=cluster or REDIS_MODE=sentinel']);
+      }
+      return { mode: 'standalone' };
+    case 'cluster':
+      if (database !== 0) throw new ConfigValidationError([`REDIS_URL names database ${database}, but Redis Cluster has only database 0`]);
+      if (env.REDIS_SENTINELS) throw new ConfigValidationError(['REDIS_SENTINELS is for REDIS_MODE=sentinel, not cluster']);
+      return { mode: 'cluster', nodes: env.REDIS_CLUSTER_NODES ?? [{ host: url.hostname, port: Number(url.port || 6379) }] };
+    case 'sentinel':
+      if (!env.REDIS_SENTINELS) throw new ConfigValidationError(['REDIS_SENTINELS is required when REDIS_MODE=sentinel']);
+      if (env.REDIS_CLUSTER_NODES) throw new ConfigValidationError(['REDIS_CLUSTER_NODES is for REDIS_MODE=cluster, not sentinel']);
+      return {
+        mode: 'sentinel',
+        sentinels: env.REDIS_SENTINELS,
+        master: env.REDIS_SENTINEL_MASTER ?? 'mymaster',
+        ...(env.REDIS_SENTINEL_PASSWORD ? { sentinelPassword: env.REDIS_SENTINEL_PASSWORD } : {}),
+      };
+  }
+}
 
 const millis = (fallback: number, min: number, max: number) => z.coerce.number().int().min(min).max(max).default(fallback);
 
@@ -87,7 +154,7 @@ export interface CoreSettings {
   http: { host: string; port: number; limits: HttpLimitSettings };
   shutdownTimeoutMs: number;
   database: { url: string; poolSize: number };
-  redis: { url: string; prefix: string };
+  redis: { url: string; prefix: string; topology: RedisTopology };
 }
 
 /** Nests the common variables into the typed settings object every app extends. */
@@ -109,6 +176,6 @@ export function coreSettings(env: ServiceEnv): CoreSettings {
     },
     shutdownTimeoutMs: env.SHUTDOWN_TIMEOUT_MS,
     database: { url: env.DATABASE_URL, poolSize: env.DATABASE_POOL_SIZE },
-    redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX },
+    redis: { url: env.REDIS_URL, prefix: env.QUEUE_PREFIX, topology: redisTopology(env) },
   };
 }

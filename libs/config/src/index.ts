@@ -8,10 +8,11 @@ export {
   httpEnv,
   port,
   redisEnv,
+  redisTopology,
   secret,
   serviceEnv,
 } from './env.schema';
-export type { CoreSettings, HttpLimitSettings } from './env.schema';
+export type { CoreSettings, HttpLimitSettings, RedisNode, RedisTopology } from './env.schema';
 export {
   DEVELOPMENT_KEYRING_SEED,
   SECRET_KEY_BYTES,

@@ -24,7 +24,7 @@ describe('loadConfig', () => {
       limits: { requestTimeoutMs: 60_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 65_000, maxHeaderBytes: 16_384, maxHeaders: 100 },
     });
     expect(config.database).toEqual({ url: valid.DATABASE_URL, poolSize: 10 });
-    expect(config.redis).toEqual({ url: valid.REDIS_URL, prefix: 'conduit' });
+    expect(config.redis).toEqual({ url: valid.REDIS_URL, prefix: 'conduit', topology: { mode: 'standalone' } });
   });
 
   it('reads the HTTP limits, capping the headers timeout at the request timeout', () => {

@@ -4,7 +4,7 @@
  * Internal (gateway → orchestrator; the orchestrator trusts them only with the internal token):
  * who is calling and the call's budget reservation. Public (clients send the session id; the
  * gateway passes the orchestrator's answer headers through): the session, message, provider,
- * model, citations, guardrail decisions and cache outcome of a chat answer.
+ * model, citations, guardrail decisions, cache outcome and degradation of a chat answer.
  */
 export const ConduitHeader = {
   /** Internal: the calling tenant (uuid). */
@@ -32,5 +32,7 @@ export const ConduitHeader = {
   Guardrails: 'x-conduit-guardrails',
   /** Public: how the response cache served a chat: `hit`, `miss` (stored or not) or `bypass` (not looked up). */
   Cache: 'x-conduit-cache',
+  /** Public: the secondary systems a chat was answered without (`retrieval`), per the tenant's `degradation` policy; absent when none. */
+  Degraded: 'x-conduit-degraded',
 } as const;
 export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];

@@ -62,6 +62,8 @@ export { BROWSER_ORIGIN, corsPolicySchema } from './cors-policy.schema';
 export type { CorsPolicy } from './cors-policy.schema';
 export { DEFAULT_PROMPT_LABEL, PROMPT_LABEL, PROMPT_NAME, promptLabelSchema, promptNameSchema, promptReferenceSchema } from './prompt-reference.schema';
 export type { PromptReference } from './prompt-reference.schema';
+export { DEFAULT_DEGRADATION_POLICY, degradationPolicySchema } from './degradation-policy.schema';
+export type { DegradationPolicy } from './degradation-policy.schema';
 export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
 export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';
 export { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, webhookEventTypeSchema } from './webhook-event-types';

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CachePolicy, cachePolicySchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
 import { corsPolicySchema } from './cors-policy.schema';
+import { DEFAULT_DEGRADATION_POLICY, DegradationPolicy, degradationPolicySchema } from './degradation-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -31,6 +32,7 @@ export const tenantPolicyDocumentSchema = z.strictObject({
   cache: cachePolicySchema.optional(),
   /** Browser origins that may read the tenant's answers (within the deployment's CORS list). */
   cors: corsPolicySchema.optional(),
+  degradation: degradationPolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
@@ -43,6 +45,8 @@ export interface TenantPolicy {
   /** `suspend`: a spend spike suspends the tenant until an admin resumes it (`cost.spike`, `action: suspended`). */
   onCostSpike: CostSpikeAction;
   cache: CachePolicy;
+  /** What a chat does when a secondary system (the vector store) is down. */
+  degradation: DegradationPolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -52,6 +56,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   guardrails: DEFAULT_GUARDRAILS_POLICY,
   onCostSpike: 'alert',
   cache: DEFAULT_CACHE_POLICY,
+  degradation: DEFAULT_DEGRADATION_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -63,6 +68,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
     guardrails: document.guardrails ? mergeGuardrailsPolicy(DEFAULT_GUARDRAILS_POLICY, document.guardrails) : DEFAULT_GUARDRAILS_POLICY,
     onCostSpike: document.on_cost_spike ?? 'alert',
     cache: document.cache ?? DEFAULT_CACHE_POLICY,
+    degradation: document.degradation ?? DEFAULT_DEGRADATION_POLICY,
     document,
   };
 }

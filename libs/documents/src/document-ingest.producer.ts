@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { JobName, documentIngestJobId } from '@conduit/contracts';
+import { JobName, documentIngestJobId, queueOfJob } from '@conduit/contracts';
 import { JobProducer } from '@conduit/queue';
 
 /**
@@ -17,5 +17,20 @@ export class DocumentIngestProducer {
       { document_id: document.id, tenant_id: document.tenantId, attempt },
       { jobId: documentIngestJobId(document.id, attempt) },
     );
+  }
+
+  /**
+   * Runs the attempt again (a vector rebuild keeps the attempt: same job id, same usage event
+   * ids). A job of that id still waiting or running is kept; a finished one BullMQ still holds
+   * (completed or failed) is removed first, since a second add of its id would be ignored.
+   */
+  async requeue(document: { id: string; tenantId: string }, attempt: number): Promise<void> {
+    const queue = this.producer.queue(queueOfJob(JobName.DocumentIngest));
+    const existing = await queue.getJob(documentIngestJobId(document.id, attempt));
+    if (existing) {
+      const state = await existing.getState();
+      if (state === 'completed' || state === 'failed') await existing.remove();
+    }
+    await this.enqueue(document, attempt);
   }
 }

@@ -33,7 +33,8 @@ export function decodeVector(buffer: Buffer): number[] {
 /**
  * Decorates an {@link Embedder} with a Redis cache of vectors, keyed by model, dimension and the
  * SHA-256 of the text. One MGET finds the hits, the misses (deduplicated) go to the inner embedder
- * in one call, and are written back in one pipeline. Vectors are stored as float32, so results are
+ * in one call, and are written back in one pipeline (key by key on a Redis Cluster, where the keys
+ * are in many slots). Vectors are stored as float32, so results are
  * float32-rounded whether they came from the cache or not. The caller owns the Redis connection.
  */
 export class CachedEmbedder implements Embedder {
@@ -102,9 +103,15 @@ export class CachedEmbedder implements Embedder {
     return out;
   }
 
+  /** A Redis Cluster (REDIS_MODE=cluster): the keys of one call are in many slots, so no MGET or pipeline spans them. */
+  private get clustered(): boolean {
+    return (this.redis as { isCluster?: boolean }).isCluster === true;
+  }
+
   private async read(keys: string[]): Promise<(Buffer | null)[]> {
     if (UNUSABLE.has(this.redis.status)) return [];
     try {
+      if (this.clustered) return await Promise.all(keys.map((key) => this.redis.getBuffer(key)));
       return await this.redis.mgetBuffer(keys);
     } catch (error) {
       this.onCacheError(error instanceof Error ? error : new Error(String(error)));
@@ -114,6 +121,12 @@ export class CachedEmbedder implements Embedder {
 
   private async write(entries: [string, Buffer][]): Promise<void> {
     if (UNUSABLE.has(this.redis.status)) return;
+    if (this.clustered) {
+      const results = await Promise.allSettled(entries.map(([key, value]) => this.redis.set(key, value, 'EX', this.ttlSeconds)));
+      const failed = results.find((result): result is PromiseRejectedResult => result.status === 'rejected');
+      if (failed) this.onCacheError(failed.reason instanceof Error ? failed.reason : new Error(String(failed.reason)));
+      return;
+    }
     const pipeline = this.redis.pipeline();
     for (const [key, value] of entries) pipeline.set(key, value, 'EX', this.ttlSeconds);
     try {

@@ -10,6 +10,8 @@ export {
   activeUsers,
   BREAKER_STATE_VALUE,
   budgetUtilisation,
+  DEGRADED_COMPONENTS,
+  degradedTotal,
   feedbackTotal,
   httpRequestDuration,
   LLM_ERROR_METRIC_KINDS,
@@ -36,7 +38,7 @@ export {
   responseCacheStores,
   retrievalDuration,
 } from './metrics/metrics';
-export type { BreakerStateReading, LlmErrorMetricKind } from './metrics/metrics';
+export type { BreakerStateReading, DegradedComponent, LlmErrorMetricKind } from './metrics/metrics';
 export { MetricsController } from './metrics/metrics.controller';
 export { HealthModule } from './health/health.module';
 export { READINESS_CHECKS, withTimeout } from './health/readiness-check';

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { Redis } from 'ioredis';
+import { duplicateConnection } from './redis.connection';
 
 export interface InvalidationHandlers {
   /** One announced message (what changed: a tenant id, a key hash, ...). */
@@ -27,7 +28,7 @@ export class InvalidationChannel {
 
   /** Subscribes on a duplicate of the connection; returns once the subscription is asked for. */
   listen(handlers: InvalidationHandlers, connectionName: string): void {
-    const subscriber = this.redis.duplicate({ connectionName, lazyConnect: true });
+    const subscriber = duplicateConnection(this.redis, { connectionName, lazyConnect: true });
     this.subscriber = subscriber;
     subscriber.on('message', (channel: string, message: string) => {
       if (channel === this.channel) handlers.onMessage(message);

@@ -4,6 +4,7 @@ import { BullMQOtel } from 'bullmq-otel';
 import type { Redis } from 'ioredis';
 import { JobInput, JobName, QueueName, payloadSchemaOf, queueOfJob } from '@conduit/contracts';
 import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from './queue.constants';
+import { queueKeyPrefix } from './redis.connection';
 
 export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   attempts: 5,
@@ -47,7 +48,7 @@ export class JobProducer implements OnApplicationShutdown {
   queue(name: QueueName): Queue {
     let queue = this.queues.get(name);
     if (!queue) {
-      queue = new Queue(name, { connection: this.connection, prefix: this.options.prefix, telemetry: this.telemetry });
+      queue = new Queue(name, { connection: this.connection, prefix: queueKeyPrefix(this.options.prefix, this.options.topology), telemetry: this.telemetry });
       this.queues.set(name, queue);
     }
     return queue;

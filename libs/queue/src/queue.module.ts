@@ -5,7 +5,7 @@ import { handledJobOf } from './job-handler';
 import { JobRegistryError, RegisteredHandler } from './job-registry';
 import { JobProducer } from './job.producer';
 import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from './queue.constants';
-import { createRedisConnection } from './redis.connection';
+import { createRedisConnection, useRedisTopology } from './redis.connection';
 import { RedisReadiness } from './redis.readiness';
 import { WORKER_HANDLERS, WORKER_OPTIONS, WorkerHost, WorkerOptions } from './worker.host';
 
@@ -27,6 +27,8 @@ export class QueueModule {
    * like the Prisma pool of `DbModule`. `forWorker` is not global: it consumes what the app lists.
    */
   static forRoot(options: QueueModuleOptions): DynamicModule {
+    // Before any provider runs: the budget's connection, made elsewhere, follows it too.
+    if (options.topology) useRedisTopology(options.topology);
     return {
       module: QueueModule,
       global: true,

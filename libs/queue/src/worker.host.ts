@@ -7,6 +7,7 @@ import { queueDeadLetterJobs, queueDepth, queueJobDuration, queueJobWait, queueJ
 import { type JobHandler, isFinalAttempt, isUnrecoverable } from './job-handler';
 import { buildJobRegistry, RegisteredHandler } from './job-registry';
 import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from './queue.constants';
+import { queueKeyPrefix } from './redis.connection';
 
 export const WORKER_HANDLERS = Symbol('WORKER_HANDLERS');
 export const WORKER_OPTIONS = Symbol('WORKER_OPTIONS');
@@ -57,7 +58,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
     for (const [queue, table] of this.registry) {
       const worker = new Worker(queue, (job) => this.process(queue, table, job), {
         connection: this.connection,
-        prefix: this.queueOptions.prefix,
+        prefix: queueKeyPrefix(this.queueOptions.prefix, this.queueOptions.topology),
         concurrency: this.options.concurrency?.[queue] ?? 8,
         ...(this.options.lockDurationMs !== undefined ? { lockDuration: this.options.lockDurationMs } : {}),
         ...(this.options.stalledIntervalMs !== undefined ? { stalledInterval: this.options.stalledIntervalMs } : {}),
@@ -67,7 +68,7 @@ export class WorkerHost implements OnApplicationBootstrap, BeforeApplicationShut
       worker.on('failed', (job, error) => void this.failed(queue, table, job, error));
       worker.on('error', (error) => this.logger.error({ queue, err: error.message }, 'worker error'));
       this.workers.push(worker);
-      this.depthQueues.push(new Queue(queue, { connection: this.connection, prefix: this.queueOptions.prefix }));
+      this.depthQueues.push(new Queue(queue, { connection: this.connection, prefix: queueKeyPrefix(this.queueOptions.prefix, this.queueOptions.topology) }));
       this.logger.log({ queue, jobs: [...table.keys()] }, 'consuming queue');
     }
     const interval = this.options.depthIntervalMs ?? 15_000;

@@ -27,7 +27,7 @@ export class ServiceCoreModule {
         // Every log line is scrubbed of secrets, and of personal data unless LOG_SCRUB_PII=false.
         LoggingModule.forRoot({ service: options.service, level: settings.logLevel, scrub: createLogScrubber(settings.logScrubPii === false ? { types: [] } : {}) }),
         DbModule.forRoot({ url: settings.database.url, poolSize: settings.database.poolSize }),
-        QueueModule.forRoot({ redisUrl: settings.redis.url, prefix: settings.redis.prefix }),
+        QueueModule.forRoot({ redisUrl: settings.redis.url, prefix: settings.redis.prefix, topology: settings.redis.topology }),
         ...(options.readinessImports ?? []),
         HealthModule.forRoot([PostgresReadiness, RedisReadiness, ...(options.readiness ?? [])]),
       ],

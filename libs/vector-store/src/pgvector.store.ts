@@ -148,6 +148,13 @@ export class PgVectorStore implements ManagedVectorStore {
   private readonly batchSize: number;
   /** Spaces this process has ensured, with their dimension: later calls skip the DDL. */
   private readonly ensured = new Map<string, number>();
+
+  /** {@link translate}, forgetting a space found missing (its table dropped behind this process's back), so the next `ensureSpace` recreates it. */
+  private translate(error: unknown, space: VectorSpace | undefined): unknown {
+    const translated = translate(error, space);
+    if (space && translated instanceof VectorSpaceNotFoundError) this.ensured.delete(space.name);
+    return translated;
+  }
   private featuresPromise?: Promise<PgFeatures>;
   private closed = false;
 
@@ -342,7 +349,7 @@ export class PgVectorStore implements ManagedVectorStore {
     try {
       return await this.pool.query<R>(text, values);
     } catch (error) {
-      throw translate(error, space);
+      throw this.translate(error, space);
     }
   }
 
@@ -358,7 +365,7 @@ export class PgVectorStore implements ManagedVectorStore {
       await client.query('ROLLBACK').catch((rollbackError: unknown) => {
         broken = rollbackError instanceof Error ? rollbackError : new Error(String(rollbackError));
       });
-      throw translate(error, space);
+      throw this.translate(error, space);
     } finally {
       client.release(broken);
     }

@@ -88,6 +88,13 @@ export class QdrantVectorStore implements ManagedVectorStore {
   private readonly batchSize: number;
   private readonly ensured = new Map<string, number>();
 
+  /** {@link translate}, forgetting a space found missing (deleted behind this process's back), so the next `ensureSpace` recreates it. */
+  private translate(error: unknown, space: VectorSpace): unknown {
+    const translated = translate(error, space);
+    if (translated instanceof VectorSpaceNotFoundError) this.ensured.delete(space.name);
+    return translated;
+  }
+
   constructor(options: QdrantVectorStoreOptions) {
     if (options.client) {
       this.client = options.client;
@@ -149,7 +156,7 @@ export class QdrantVectorStore implements ManagedVectorStore {
         });
       }
     } catch (error) {
-      throw translate(error, space);
+      throw this.translate(error, space);
     }
   }
 
@@ -176,7 +183,7 @@ export class QdrantVectorStore implements ManagedVectorStore {
         // belt and braces: the filter already keeps other tenants' (and, for a private collection, other users') points out
         .filter((hit) => hit.payload?.tenant_id === prepared.tenantId && (prepared.userId === undefined || hit.payload.user_id === prepared.userId));
     } catch (error) {
-      throw translate(error, space);
+      throw this.translate(error, space);
     }
   }
 
@@ -186,7 +193,7 @@ export class QdrantVectorStore implements ManagedVectorStore {
     try {
       await this.client.delete(space.name, { wait: true, filter });
     } catch (error) {
-      throw translate(error, space);
+      throw this.translate(error, space);
     }
   }
 
@@ -196,7 +203,7 @@ export class QdrantVectorStore implements ManagedVectorStore {
     try {
       return (await this.client.count(space.name, { filter, exact: true })).count;
     } catch (error) {
-      throw translate(error, space);
+      throw this.translate(error, space);
     }
   }
 

@@ -22,6 +22,7 @@ const PASSED_HEADERS = [
   ConduitHeader.Citations,
   ConduitHeader.Guardrails,
   ConduitHeader.Cache,
+  ConduitHeader.Degraded,
 ];
 const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();

@@ -1,12 +1,13 @@
 /*
  * Admin CLI: tenants, users and API keys (a key is printed once, never stored), budgets and prices,
- * tenant policies, tenant JWT settings, the secrets keyring. A thin client of the same stores the
- * admin API uses (libs/tenancy, libs/budget, libs/policies, libs/webhooks): no second code path.
+ * tenant policies, tenant JWT settings, the secrets keyring, rebuilding the vector store. A thin
+ * client of the same stores the admin API uses (libs/tenancy, libs/budget, libs/policies,
+ * libs/webhooks) and of the ingestion worker's queue (libs/documents): no second code path.
  * Credential changes are announced to running gateways over Redis.
  */
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { loadConfigOrExit, databaseEnv, SecretKeyring, secretsEnv } from '@conduit/config';
+import { loadConfigOrExit, databaseEnv, redisEnv, redisTopology, SecretKeyring, secretsEnv } from '@conduit/config';
 import { readFileSync } from 'node:fs';
 import { Redis } from 'ioredis';
 import { BudgetCapStore, BudgetModuleOptions, DEFAULT_TIER_POLICY, PriceListStore } from '@conduit/budget';
@@ -18,6 +19,9 @@ import { ApiKeyRecord, ApiKeyRegistry, AuthAnnouncer, TenantRecord, TenantStore,
 import { tenantJwtSettingsSchema } from '../auth/tenant-auth.schema';
 import { TenantAuthStore } from '../auth/tenant-auth.store';
 import { WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
+import { DocumentIngestProducer, VectorRebuild, type RebuildProgress } from '@conduit/documents';
+import { createRedisConnection, JobProducer } from '@conduit/queue';
+import { createVectorStore, vectorSpaceFor, VectorSpaceNotFoundError, vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
 
 const USAGE = `usage: admin <command> [options]
   seed-dev                          development tenant "dev", user dev@conduit.local and a key
@@ -53,7 +57,12 @@ const USAGE = `usage: admin <command> [options]
   generate-secrets-key --id ID      a new key-encryption key entry for SECRETS_KEK (id:base64key)
   rotate-secrets-key                seals every stored webhook secret under the first key of
                                     SECRETS_KEK (plaintext rows from before encryption included);
-                                    run after putting a new key first, before dropping the old one`;
+                                    run after putting a new key first, before dropping the old one
+  reindex --all|--tenant SLUG [--parallel N]
+                                    rebuild the vector store from the stored documents (after losing it,
+                                    docs/backup.md): the ingestion worker embeds again every indexed
+                                    document (of every tenant, or of one) whose points are missing,
+                                    N at a time (default 8); prints progress; run it again to resume`;
 
 const env = loadConfigOrExit(
   'admin',
@@ -66,6 +75,14 @@ const env = loadConfigOrExit(
     // rotate-secrets-key: the services' key-encryption keyring
     ...secretsEnv,
     RESPONSE_CACHE_REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }).optional(),
+    // reindex: the vector store the services write to (pgvector uses DATABASE_URL), and the
+    // ingestion queue in Redis as the services reach it (REDIS_MODE)
+    ...vectorStoreEnv,
+    REDIS_MODE: redisEnv.REDIS_MODE,
+    REDIS_CLUSTER_NODES: redisEnv.REDIS_CLUSTER_NODES,
+    REDIS_SENTINELS: redisEnv.REDIS_SENTINELS,
+    REDIS_SENTINEL_MASTER: redisEnv.REDIS_SENTINEL_MASTER,
+    REDIS_SENTINEL_PASSWORD: redisEnv.REDIS_SENTINEL_PASSWORD,
   }),
 );
 
@@ -175,6 +192,8 @@ async function main(): Promise<void> {
       audience: { type: 'string' },
       'user-claim': { type: 'string' },
       id: { type: 'string' },
+      all: { type: 'boolean' },
+      parallel: { type: 'string' },
     },
     strict: true,
   });
@@ -367,10 +386,68 @@ async function main(): Promise<void> {
         }
         break;
       }
+      case 'reindex': {
+        if (!values.all === (values.tenant === undefined)) {
+          fail('reindex needs --all or --tenant SLUG (single documents are reindexed with POST /v1/documents/{id}/reindex)');
+        }
+        const parallel = Number(values.parallel ?? 8);
+        if (!Number.isInteger(parallel) || parallel < 1 || parallel > 256) fail('--parallel must be an integer from 1 to 256');
+        const tenantIds = values.tenant === undefined ? undefined : [(await tenantOf(stores, values.tenant)).id];
+        out(await reindexAll(parallel, tenantIds));
+        break;
+      }
       default:
         fail(USAGE);
     }
   });
+}
+
+/**
+ * `reindex --all`: {@link VectorRebuild} over the services' queue and vector store; progress on
+ * stderr (one line per change, at most every 5 s), the final report on stdout.
+ */
+async function reindexAll(parallel: number, tenantIds: string[] | undefined): Promise<unknown> {
+  if (!env.REDIS_URL) fail('REDIS_URL is required: the ingestion worker does the rebuild from its queue');
+  const prisma = new PrismaService({ url: env.DATABASE_URL, poolSize: 2 });
+  const topology = redisTopology({ ...env, REDIS_URL: env.REDIS_URL });
+  const redis = createRedisConnection(env.REDIS_URL, { connectionName: 'conduit-admin' }, topology);
+  const producer = new JobProducer(redis, { redisUrl: env.REDIS_URL, prefix: env.QUEUE_PREFIX, topology });
+  const vectors = createVectorStore(vectorStoreSettings(env));
+  const storedPoints = (document: { id: string; tenantId: string; embeddingModel: string; embeddingDimension: number }) =>
+    vectors
+      .countDocument(vectorSpaceFor(document.embeddingModel, document.embeddingDimension), document.tenantId, document.id)
+      .catch((error: unknown) => {
+        if (error instanceof VectorSpaceNotFoundError) return 0;
+        throw error;
+      });
+  let printed = '';
+  let printedAt = 0;
+  const progress = (p: RebuildProgress) => {
+    const line =
+      `reindex: ${p.documents_done}/${p.documents_total} documents, ${p.chunks_done}/${p.chunks_total} chunks` +
+      (p.documents_failed > 0 ? `, ${p.documents_failed} failed` : '') +
+      ` (${p.skipped_complete} already complete, ${p.skipped_failed} failed before and left as they are)`;
+    if (line === printed || Date.now() - printedAt < 5_000) return;
+    printed = line;
+    printedAt = Date.now();
+    process.stderr.write(`${line}\n`);
+  };
+  try {
+    const report = await new VectorRebuild(prisma, new DocumentIngestProducer(producer), storedPoints).run({
+      parallel,
+      tenantIds,
+      onProgress: progress,
+      onStall: (idleMs) => process.stderr.write(`reindex: nothing moved for ${Math.round(idleMs / 1000)} s: is the ingestion worker running?\n`),
+    });
+    printedAt = 0;
+    progress(report);
+    return report;
+  } finally {
+    await producer.onApplicationShutdown();
+    redis.disconnect();
+    await vectors.close();
+    await prisma.onApplicationShutdown();
+  }
 }
 
 main().catch((error: unknown) => {

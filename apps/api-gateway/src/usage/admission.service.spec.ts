@@ -129,4 +129,33 @@ describe('AdmissionService', () => {
       'x-ratelimit-reset-requests': '12.3s',
     });
   });
+
+  it('answers 503 when Redis does not admit within a second, and releases a reservation the script still makes afterwards', async () => {
+    jest.useFakeTimers();
+    try {
+      let land: (outcome: { admitted: true; rate: object }) => void = () => undefined;
+      const released: string[] = [];
+      const controls = {
+        admit: () => new Promise((resolve) => (land = resolve)),
+        release: async (_tenantId: string, reservationId: string) => (released.push(reservationId), 'released'),
+      } as unknown as UsageControls;
+      const caps = { capsFor: async () => resolveCaps(DEFAULT_TIER_POLICY, { userTier: 'free', tenantTier: 'pro' }, []), rateLimitsFor: (tier: 'free') => rateLimitsFor(DEFAULT_TIER_POLICY, tier) } as unknown as BudgetCapStore;
+      const service = new AdmissionService(controls, caps, { allows: async () => false } as unknown as UnpricedModelPolicy, { quoteFor: async () => quote } as unknown as PriceQuoteClient, {
+        orchestratorUrl: 'http://x',
+        quoteTtlMs: 0,
+        maxTokensLimit: 4_096,
+      });
+      const admitting = service.admit(principal, 0.01, 10, { id: 'late-reservation', ttlMs: 60_000 }).catch((e: unknown) => e);
+      await jest.advanceTimersByTimeAsync(1_001);
+      const error = (await admitting) as UsageException;
+      expect(error).toBeInstanceOf(UsageException);
+      expect(error.code).toBe('usage_controls_unavailable');
+      expect(released).toEqual([]);
+      land({ admitted: true, rate: {} });
+      await jest.advanceTimersByTimeAsync(0);
+      expect(released).toEqual(['late-reservation']);
+    } finally {
+      jest.useRealTimers();
+    }
+  });
 });

@@ -110,21 +110,23 @@ export class AdmissionService {
   async admit(principal: Principal, estimateUsd: number, estimateTokens: number, reservation?: { id: string; ttlMs: number }): Promise<Admission> {
     const reservationId = reservation?.id ?? randomUUID();
     const caps = await this.caps.capsFor(principal.tenantId, principal.userId, { userTier: principal.tier, tenantTier: principal.tenantTier }, principal.apiKeyId);
-    const outcome = await withTimeout(
-      this.controls.admit({
-        reservationId,
-        tenantId: principal.tenantId,
-        userId: principal.userId,
-        apiKeyId: principal.apiKeyId,
-        estimateNano: toNanoCeil(estimateUsd),
-        estimateTokens,
-        caps,
-        rate: this.rateLimitsOf(principal),
-        ...(reservation ? { ttlMs: reservation.ttlMs } : {}),
-      }),
-      CONTROLS_TIMEOUT_MS,
-      'redis',
-    ).catch((error: unknown) => {
+    const admitting = this.controls.admit({
+      reservationId,
+      tenantId: principal.tenantId,
+      userId: principal.userId,
+      apiKeyId: principal.apiKeyId,
+      estimateNano: toNanoCeil(estimateUsd),
+      estimateTokens,
+      caps,
+      rate: this.rateLimitsOf(principal),
+      ...(reservation ? { ttlMs: reservation.ttlMs } : {}),
+    });
+    const outcome = await withTimeout(admitting, CONTROLS_TIMEOUT_MS, 'redis').catch((error: unknown) => {
+      // The caller is told 503; a reservation the script still makes after the deadline would hold
+      // budget until its TTL (a retry would then be refused): it is released as soon as it lands.
+      void admitting
+        .then((late) => (late.admitted ? this.controls.release(principal.tenantId, reservationId) : undefined))
+        .catch(() => undefined);
       // Fail closed, fast: without Redis neither rate limits nor budgets can be checked.
       this.logger.error({ err: error, tenant_id: principal.tenantId }, 'usage controls unavailable');
       throw new UsageException(

@@ -4,12 +4,13 @@ import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@condu
 import { ChatErrorCode } from '../chat/chat.exception';
 import { InternalErrorCode } from '../internal/internal.exception';
 import { GuardrailErrorCode } from '../pipeline/guardrails/guardrails.exception';
+import { DegradationErrorCode } from '../pipeline/stages/retrieval/degradation.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
 
 /** Every code the orchestrator answers with: each module's enum, plus the runtime's and retrieval's. */
-export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode, PromptErrorCode] as const;
+export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode, PromptErrorCode, DegradationErrorCode] as const;
 
-export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode | PromptErrorCode;
+export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode | PromptErrorCode | DegradationErrorCode;
 
 /**
  * The one place the orchestrator decides an HTTP status: code → status. A code missing here fails
@@ -41,4 +42,5 @@ export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> 
   [RetrievalErrorCode.InvalidRetrievalRequest]: 400,
 
   ...PROMPT_ERROR_STATUS,
+  [DegradationErrorCode.RetrievalUnavailable]: 503,
 };

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import type { Redis } from 'ioredis';
 import { JobStore, jobCancelChannel } from '@conduit/jobs';
-import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
+import { duplicateConnection, QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
 import { JOBS_WORKER_SETTINGS, JobsWorkerSettings } from './jobs.constants';
 
 /** Why a running job's signal was aborted. */
@@ -34,7 +34,7 @@ export class JobCancellations implements OnApplicationBootstrap, OnApplicationSh
 
   async onApplicationBootstrap(): Promise<void> {
     const channel = jobCancelChannel(this.queueOptions.prefix);
-    this.subscriber = this.redis.duplicate({ connectionName: 'conduit-job-cancel' });
+    this.subscriber = duplicateConnection(this.redis, { connectionName: 'conduit-job-cancel' });
     this.subscriber.on('message', (_channel: string, jobId: string) => this.abort(jobId));
     this.subscriber.on('error', (error: Error) => this.logger.warn({ err: error.message }, 'cancellation channel error'));
     await this.subscriber.subscribe(channel);

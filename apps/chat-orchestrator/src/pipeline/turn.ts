@@ -74,6 +74,8 @@ export interface Turn {
   cache?: CacheDecision;
   /** The prompt template version rendered into the request (stage `template`), stored with the turn and its usage. */
   prompt?: { name: string; version: number };
+  /** Secondary systems the answer went without (`retrieval`), per the tenant's `degradation` policy: header `x-conduit-degraded`, `metadata.degraded`. */
+  degraded?: string[];
   /** Filters of the answer, set up when it starts (see `ChatPipeline`). */
   filters: AnswerFilter[];
 }

@@ -278,8 +278,14 @@ export class IngestionPipeline {
   private async finish(run: Run, total: number): Promise<void> {
     const stored = await this.vectors.countDocument(run.space, run.tenantId, run.documentId);
     if (stored !== total) {
-      // Retryable: a retry re-upserts nothing that is marked, so say exactly what is wrong.
-      throw new Error(`vector store holds ${stored} points for document ${run.documentId} but it has ${total} chunks`);
+      // Points went missing under the run (the vector store was lost or restored): the marks no
+      // longer say what is stored, so they are cleared and the retry embeds every chunk again.
+      await this.prisma.$transaction(async (tx) => {
+        await this.assertCurrent(tx, run);
+        await tx.documentChunk.updateMany({ where: { documentId: run.documentId }, data: { embeddedAt: null } });
+        await tx.document.update({ where: { id: run.documentId }, data: { chunksDone: 0 } });
+      });
+      throw new Error(`vector store holds ${stored} points for document ${run.documentId} but it has ${total} chunks; every chunk is embedded again on retry`);
     }
     run.deadline.check();
     const { count } = await this.prisma.document.updateMany({

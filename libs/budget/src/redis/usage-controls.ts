@@ -351,6 +351,13 @@ export class UsageControls {
    * Runs `script` once per call in one pipeline. Calls the server did not run because it has not
    * cached the script yet (NOSCRIPT, e.g. after a restart) are run again once it has been loaded.
    */
+  /**
+   * Runs the script once per call in pipelines. Slot-aware: in a Redis Cluster a pipeline must stay
+   * in one slot, so calls are grouped by their keys' hash tag (the tenant: every key of one call
+   * shares it); a standalone or Sentinel connection sends one pipeline. A script the server does not
+   * know (NOSCRIPT: a restart, a failover) is loaded — on every master of a Cluster — and the calls
+   * it refused are run again.
+   */
   private async runMany(script: Script, calls: readonly ScriptCall[]): Promise<PromiseSettledResult<unknown>[]> {
     const exec = async (subset: readonly ScriptCall[]): Promise<PromiseSettledResult<unknown>[]> => {
       const pipeline = this.redis.pipeline();
@@ -361,12 +368,30 @@ export class UsageControls {
         return error ? { status: 'rejected', reason: error } : { status: 'fulfilled', value };
       });
     };
+    const execGrouped = async (indexes: readonly number[]): Promise<PromiseSettledResult<unknown>[]> => {
+      const groups = new Map<string, number[]>();
+      for (const index of indexes) {
+        const tag = isCluster(this.redis) ? (hashTagOf(calls[index].keys[0] ?? '') ?? String(index)) : '';
+        groups.set(tag, [...(groups.get(tag) ?? []), index]);
+      }
+      const results: PromiseSettledResult<unknown>[] = [];
+      const position = new Map(indexes.map((index, i) => [index, i]));
+      await Promise.all(
+        [...groups.values()].map(async (group) => {
+          const replies = await exec(group.map((index) => calls[index]));
+          group.forEach((index, i) => (results[position.get(index) as number] = replies[i]));
+        }),
+      );
+      return results;
+    };
     if (calls.length === 0) return [];
-    const results = await exec(calls);
+    const all = calls.map((_, index) => index);
+    const results = await execGrouped(all);
     const unscripted = results.flatMap((result, index) => (result.status === 'rejected' && String((result.reason as Error).message).startsWith('NOSCRIPT') ? [index] : []));
     if (unscripted.length > 0) {
-      await this.redis.script('LOAD', script.source);
-      const retried = await exec(unscripted.map((index) => calls[index]));
+      const nodes = isCluster(this.redis) ? (this.redis as unknown as { nodes(role: 'master'): Redis[] }).nodes('master') : [this.redis];
+      await Promise.all(nodes.map((node) => node.script('LOAD', script.source)));
+      const retried = await execGrouped(unscripted);
       unscripted.forEach((index, i) => (results[index] = retried[i]));
     }
     return results;
@@ -380,4 +405,14 @@ export class UsageControls {
       return this.redis.eval(script.source, keys.length, ...keys, ...args);
     }
   }
+}
+
+/** An ioredis Cluster (typed as Redis by its callers; see libs/queue's `createRedisConnection`). */
+function isCluster(redis: unknown): boolean {
+  return (redis as { isCluster?: boolean }).isCluster === true;
+}
+
+/** The hash tag of a key (`{...}`), which decides its cluster slot. */
+function hashTagOf(key: string): string | undefined {
+  return /\{([^}]+)\}/.exec(key)?.[1];
 }

@@ -231,3 +231,19 @@ export const promptResolutions = new Counter({
   labelNames: ['source', 'outcome'] as const,
   registers: [metricsRegistry],
 });
+/** The secondary systems a chat may go on without (`degradation` policy); every value starts at 0. */
+export const DEGRADED_COMPONENTS = ['retrieval', 'cache'] as const;
+export type DegradedComponent = (typeof DEGRADED_COMPONENTS)[number];
+
+/**
+ * Requests that met a secondary system down: `retrieval` (vector store or query embedder; the
+ * request failed or was answered without documents, per the tenant's policy) or `cache` (the
+ * response cache's Redis; bypassed). Exported at 0 from the start, so a rate is defined at once.
+ */
+export const degradedTotal = new Counter({
+  name: 'conduit_degraded_total',
+  help: 'Requests that met a secondary system down (retrieval: failed or answered without it per tenant policy; cache: bypassed), by component',
+  labelNames: ['component'] as const,
+  registers: [metricsRegistry],
+});
+for (const component of DEGRADED_COMPONENTS) degradedTotal.inc({ component }, 0);

@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { ConduitHeader, maxTokensOf } from '@conduit/contracts';
-import { responseCacheLookupDuration, responseCacheRequests } from '@conduit/observability';
+import { degradedTotal, responseCacheLookupDuration, responseCacheRequests } from '@conduit/observability';
 import { exactCacheKey } from '@conduit/response-cache';
 import type { PipelineStage } from '../../pipeline-stage';
 import type { CacheDecision, Turn } from '../../turn';
@@ -63,6 +63,7 @@ export class CacheLookupStage implements PipelineStage {
       const entry = await this.cache.get(turn.context.tenantId, key);
       return entry ? { outcome: 'hit', key, store: false, ttlSeconds, entry } : { outcome: 'miss', key, store: true, ttlSeconds };
     } catch (error) {
+      degradedTotal.inc({ component: 'cache' });
       this.logger.warn({ err: error, request_id: turn.context.requestId }, 'response cache lookup failed: bypassed');
       return { outcome: 'bypass', key, store: false, ttlSeconds };
     } finally {

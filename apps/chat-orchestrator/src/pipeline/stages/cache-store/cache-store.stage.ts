@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { PriceBook } from '@conduit/budget';
-import { responseCacheStores } from '@conduit/observability';
+import { degradedTotal, responseCacheStores } from '@conduit/observability';
 import type { CacheEntry } from '@conduit/response-cache';
 import type { AnswerFilter } from '../../answer-filter';
 import type { FinishedAnswer, PipelineStage } from '../../pipeline-stage';
@@ -79,6 +79,7 @@ export class CacheStoreStage implements PipelineStage {
         ({ stored }) => responseCacheStores.inc({ kind: 'exact', result: stored ? 'stored' : 'skipped' }),
         (error: unknown) => {
           responseCacheStores.inc({ kind: 'exact', result: 'failed' });
+          degradedTotal.inc({ component: 'cache' });
           this.logger.warn({ err: error, request_id: turn.context.requestId }, 'response cache store failed');
         },
       );

@@ -60,6 +60,8 @@ export class PersistenceStage implements PipelineStage {
     }
     // What the guardrails decided (types and counts, never the values).
     if (turn.decisions.length > 0) metadata['guardrails'] = turn.decisions.map((d) => ({ ...d }));
+    // What it was answered without (the tenant's `degradation` policy).
+    if (turn.degraded?.length) metadata['degraded'] = [...turn.degraded];
     return {
       context: turn.context,
       sessionId: turn.sessionId,

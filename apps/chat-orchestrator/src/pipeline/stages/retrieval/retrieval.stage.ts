@@ -1,13 +1,16 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
 import { UsageEventProducer } from '@conduit/budget';
-import { textOf, uuidFromName } from '@conduit/contracts';
+import { ConduitHeader, textOf, uuidFromName } from '@conduit/contracts';
 import type { EmbeddingUsage } from '@conduit/embeddings';
-import { retrievalDuration } from '@conduit/observability';
-import { buildGroundedPrompt, groundingSources, type RetrievedChunk, Retriever } from '@conduit/retrieval';
+import { degradedTotal, retrievalDuration } from '@conduit/observability';
+import { PolicyStore } from '@conduit/policies';
+import { buildGroundedPrompt, groundingSources, RetrievalException, type RetrieveResult, type RetrievedChunk, Retriever } from '@conduit/retrieval';
 import { GuardrailDecisions } from '../../guardrails/guardrail-decisions';
 import { InjectionDetectors } from '../../guardrails/injection-detectors';
 import type { PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
+import { DegradationException } from './degradation.exception';
 
 /**
  * Retrieval: when the request names a collection, the tenant's chunks for the last user message
@@ -18,6 +21,12 @@ import type { Turn } from '../../turn';
  * (`injection.indirect` of the tenant's policy: `flag` keeps the chunk and records it, `block`
  * drops it), and pass through the input guards' PII treatment (`turn.protect`) before they go
  * into the prompt. The query's embedding is billed (`feature: embedding`, one event per answer id).
+ *
+ * The vector store (or the query embedder) down: the tenant's `degradation.retrieval` decides —
+ * `fail` (default) refuses with 503 `retrieval_unavailable`, `answer_without` goes on without
+ * documents, marked `x-conduit-degraded: retrieval` and `metadata.degraded` on the stored message.
+ * Either way it is counted (`conduit_degraded_total{component="retrieval"}`). A bad request (no
+ * such collection, another embedding model) is never degraded: it fails as before.
  */
 @Injectable()
 export class RetrievalStage implements PipelineStage {
@@ -29,6 +38,7 @@ export class RetrievalStage implements PipelineStage {
     private readonly usage: UsageEventProducer,
     private readonly detectors: InjectionDetectors,
     private readonly decisions: GuardrailDecisions,
+    private readonly policies: PolicyStore,
   ) {}
 
   enabled(turn: Turn): boolean {
@@ -39,14 +49,23 @@ export class RetrievalStage implements PipelineStage {
     const { body, context } = turn;
     const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
     const query = textOf(lastUser?.content ?? '');
-    const { chunks, latency_ms, embedding_usage } = await this.retriever.retrieve({
-      tenantId: context.tenantId,
-      userId: context.userId,
-      collection: body.conduit?.collection as string,
-      query,
-      topK: body.conduit?.top_k,
-      scoreThreshold: body.conduit?.score_threshold,
-    });
+    const collection = body.conduit?.collection as string;
+    let result: RetrieveResult;
+    try {
+      result = await this.retriever.retrieve({
+        tenantId: context.tenantId,
+        userId: context.userId,
+        collection,
+        query,
+        topK: body.conduit?.top_k,
+        scoreThreshold: body.conduit?.score_threshold,
+      });
+    } catch (error) {
+      if (error instanceof RetrievalException) throw error;
+      await this.degrade(turn, collection, error);
+      return;
+    }
+    const { chunks, latency_ms, embedding_usage } = result;
     retrievalDuration.observe(latency_ms / 1_000);
     this.billEmbedding(turn, embedding_usage);
     let kept = turn.guardrails.injection.indirect === 'off' ? chunks : await this.guard(turn, chunks);
@@ -62,6 +81,22 @@ export class RetrievalStage implements PipelineStage {
     }));
     turn.retrievalMs = Math.round(latency_ms);
     turn.request.messages = [{ role: 'system', content: system.content }, ...turn.request.messages];
+  }
+
+  /** Retrieval is down: fail, or go on without documents, as the tenant's policy says. */
+  private async degrade(turn: Turn, collection: string, error: unknown): Promise<void> {
+    const { context } = turn;
+    degradedTotal.inc({ component: 'retrieval' });
+    const { degradation } = await this.policies.get(context.tenantId);
+    const span = trace.getActiveSpan();
+    span?.setAttribute('conduit.degraded', 'retrieval');
+    this.logger.warn(
+      { err: error, request_id: context.requestId, tenant_id: context.tenantId, policy: degradation.retrieval },
+      degradation.retrieval === 'fail' ? 'retrieval unavailable: request refused' : 'retrieval unavailable: answering without documents',
+    );
+    if (degradation.retrieval === 'fail') throw DegradationException.retrievalUnavailable(collection);
+    turn.degraded = [...(turn.degraded ?? []), 'retrieval'];
+    turn.headers[ConduitHeader.Degraded] = turn.degraded.join(', ');
   }
 
   /**

@@ -1,0 +1,2 @@
+export { redisBinariesPresent, startRedisCluster, startRedisSentinel } from './redis-servers';
+export type { RunningRedis } from './redis-servers';
