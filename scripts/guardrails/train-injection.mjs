@@ -22,12 +22,12 @@ const { ruleHitsNormalised, normaliseForRules, INJECTION_RULES } = require(join(
 const { splitOf } = require(join(dist, 'evaluation', 'dataset-split.js'));
 
 const BLOCK = 160;
-const EPOCHS = 250;
+const EPOCHS = Number(process.env.TRAIN_EPOCHS ?? 250);
 const LEARNING_RATE = 0.05;
 // Regularisation: chosen by out-of-fold recall on the train split (TRAIN_L2_NGRAM / TRAIN_L2_RULE override it to compare; --no-write keeps the committed weights).
 const L2_NGRAM = Number(process.env.TRAIN_L2_NGRAM ?? 1e-4);
 const L2_RULE = Number(process.env.TRAIN_L2_RULE ?? 1e-5);
-const MIL_ROUNDS = 2;
+const MIL_ROUNDS = Number(process.env.TRAIN_MIL_ROUNDS ?? 2);
 const KEEP_WEIGHTS = 24_000;
 const TARGET_FPR = 0.02;
 const FOLDS = 5;

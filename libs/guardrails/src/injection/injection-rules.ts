@@ -52,12 +52,12 @@ const rules: Array<[string, string]> = [
   ['no_restrictions', `\\b(?:without (?:any )?(?:restrictions|filters|rules|limits|warnings|content policy)|no (?:content policy|restrictions|guardrails|filters)|unfiltered|uncensored|unrestricted)\\b`],
   ['jailbreak_mode', `\\b(?:dan|do anything now|developer mode enabled|jailbreak(?:en)? mode|god mode|maintenance mode|debug mode|opposite mode|unrestricted mode|admin mode|jailbroken|antigpt|dude)\\b`],
   ['mode_switch', `\\b(?:enable|activate|switch to|turn on|enter)\\s+(?:the\\s+)?(?:developer|dev|debug|admin|god|unrestricted|jailbreak|maintenance)\\s+mode\\b`],
-  ['fake_system_tag', `(?:(?:^|\\n)\\s*(?:admin|system|developer) (?:note|notice|message)\\s*:|<\\/?(?:system|user|assistant|im_start|im_end|tool_output)>|\\[\\/?inst\\]|\\[(?:admin|system)\\]|(?:^|\\n)\\s*#{0,3}\\s*system\\s*:|\\bsystem (?:override|prompt override|message:)|new system prompt)`],
+  ['fake_system_tag', `(?:(?:^|\\n)\\s*(?:admin|system|developer) (?:note|notice|message)\\s*:|\\b(?:assistant|ai|model|llm|agent) (?:note|notice|instructions?|directive)\\s*:|<\\/?(?:system|user|assistant|im_start|im_end|tool_output)>|\\[\\/?inst\\]|\\[(?:admin|system)\\]|(?:^|\\n)\\s*#{0,3}\\s*system\\s*:|\\bsystem (?:override|prompt override|message:)|new system prompt)`],
   ['new_instructions', `\\b(?:new|updated|real|actual|additional)\\s+(?:instructions?|directives?|task|goal|rules?|system prompt|orders)\\b(?:\\s+from|\\s*:|\\s+for)`],
   ['new_instructions_multi', `(?:nuevas instrucciones|nouvelles instructions|neue anweisungen|nuove istruzioni|novas instruções|nieuwe instructies|nowe instrukcje|новые инструкции)`],
   [
     'addressed_to_ai',
-    `\\b(?:note|instructions?|message|attention|reminder|hey|dear|ps|p\\.s\\.|important note|hidden text)\\s*(?:to|for)?\\s*(?:any|the|all)?\\s*(?:\\w+\\s+)?(?:ai|assistants?|language models?|llms?|models?|chatbots?|bots?|ai agents?|agents?|automated (?:assistant|claim bot|tools?)|ai (?:assistants?|agents?|tools?|systems?|models?|reviewer|screening tool|shopping assistants?))\\b\\s*(?:reading|processing|summari[sz]ing|:|,)`,
+    `\\b(?:note|instructions?|message|attention|reminder|hey|dear|ps|p\\.s\\.|important note|hidden text)\\s*(?:to|for)?\\s*(?:any|the|all)?\\s*(?:\\w+\\s+)?(?:ai|assistants?|language models?|llms?|models?|chatbots?|bots?|ai agents?|agents?|automated (?:assistant|claim bot|tools?)|ai (?:assistants?|agents?|tools?|systems?|models?|reviewer|screening tool|shopping assistants?))\\b\\s*(?:[a-z]+ing\\b|:|,)`,
   ],
   ['if_you_are_ai', `\\bif (?:you are|you're) an? (?:ai|language model|llm|assistant|bot|automated|ai agent)`],
   [
@@ -98,9 +98,9 @@ const rules: Array<[string, string]> = [
   ],
   [
     'agents_reading',
-    `\\b[\\w-]*(?:ai|llm|gpt|copilot|automated|coding)[\\w-]*\\s+(?:\\w+\\s+)?(?:agents?|assistants?|bots?|models?|tools?|helpers?)\\s*,?\\s+(?:reading|processing|parsing|summari[sz]ing|reviewing|screening|handling)\\s+(?:this|these)\\b`,
+    `\\b[\\w-]*(?:ai|llm|gpt|copilot|automated|coding)[\\w-]*\\s+(?:\\w+\\s+)?(?:agents?|assistants?|bots?|models?|tools?|helpers?)\\s*,?\\s+(?:[a-z]+ing)\\s+(?:this|these|on behalf)\\b`,
   ],
-  // Third batch (2026-12-07 evening): generic shapes of attacks the rules had no pattern for (written from the attack families, not from items).
+  // Third batch (2026-12-07 evening; addressed_to_ai, agents_reading and fake_system_tag widened from train-split out-of-fold misses): generic shapes of attacks the rules had no pattern for (written from the attack families, not from items).
   [
     'context_dump',
     `\\b(?:output|print|dump|show|list|repeat|reveal|copy|paste|write out)\\b[^.\\n]{0,40}?\\b(?:everything|all|the (?:full|entire|whole))\\b[^.\\n]{0,30}?\\b(?:context window|your context|hidden messages?|(?:above|before) (?:this|my (?:first )?message))`,
@@ -175,7 +175,7 @@ const ANCHORS: Record<string, { grams: string[]; also?: string[]; cjk?: boolean 
   no_restrictions: { grams: ["stric", "filte", "rules", "limit", "warni", "polic", "rdrai", "censo"] },
   jailbreak_mode: { grams: ["dan", "anyth", "velop", "ilbre", " mode", "ilbro", "ntigp", "dud"] },
   mode_switch: { grams: [" mode"] },
-  fake_system_tag: { grams: ["admin", "syste", "velop", " user", "ssist", " im", " tool", " inst"] },
+  fake_system_tag: { grams: ["admin", "syste", "velop", " user", "ssist", " im", " tool", " inst", "model", "llm", "agent", "ai no", "ai in", "ai di"] },
   new_instructions: { grams: ["truct", "recti", " task", " goal", " rule", "syste", "order"] },
   new_instructions_multi: { grams: ["rucci", "truct", "weisu", "struz", "struç", "trukc", "струк"] },
   addressed_to_ai: { grams: ["ai ", "ssist", "model", "llm", "bot", "agent", "omate"], also: [" note", "truct", "messa", "atten", "remin", "hey", "dea", " ps", " p ", "hidde"] },
@@ -194,7 +194,7 @@ const ANCHORS: Record<string, { grams: string[]; also?: string[]; cjk?: boolean 
   no_safety: { grams: ["safet"] },
   told_not_to_tell: { grams: [" told", "truct", "asked", "gramm", "rules", "guide"] },
   confidential_config: { grams: ["figur", "given", "set u", "itial", "loade", "gramm", "pream", "first"] },
-  agents_reading: { grams: ["readi", "proce", "parsi", "summa", "revie", "scree", "handl"] },
+  agents_reading: { grams: ["agent", "ssist", " bot ", " bots", "model", " tool", "helpe"] },
   context_dump: { grams: ["ntext", "hidde", "above", "befor"], also: ["outpu", "print", "dump ", "show ", "list ", "repea", "revea", "copy ", "paste", "write"] },
   safety_disabled: { grams: ["safet", "conte", "odera", "ethic"], also: ["disab", " off ", "remov", "lifte", "malfu", "suspe", "deact", " gone"] },
   guards_stripped: { grams: ["rdrai", "filte", "stric", "safet", "polic", "ethic", "moral", "rules"], also: ["strip", "remov", "switc", "turne", "disab", "lifte", "taken", "witho", "built"] },
