@@ -11,6 +11,9 @@ export interface BuiltinDetectorOptions {
   model?: InjectionModel;
 }
 
+const NOT_BLANK = /\S/;
+const RULE_REASONS = INJECTION_RULES.map((rule) => `rule:${rule.id}`);
+
 /**
  * The default detector: hand-written multilingual rules plus a linear classifier over hashed
  * n-grams, trained offline on the project's own labelled set. In-process, synchronous, no network,
@@ -33,11 +36,11 @@ export class BuiltinInjectionDetector implements InjectionDetector {
   }
 
   detectSync(text: string): InjectionVerdict {
-    if (text.trim().length === 0) return { verdict: 'clean', score: 0, reasons: [] };
+    if (!NOT_BLANK.test(text)) return { verdict: 'clean', score: 0, reasons: [] };
     const { logit, rules } = scoreWindows(text.length > this.maxChars ? text.slice(0, this.maxChars) : text, this.model);
     const score = sigmoid(logit);
     const verdict = score >= this.threshold ? 'injection' : 'clean';
-    const reasons = rules.map((r) => `rule:${INJECTION_RULES[r]?.id}`);
+    const reasons = rules.map((r) => RULE_REASONS[r] as string);
     reasons.push(`classifier:${score.toFixed(3)}`);
     return { verdict, score, reasons };
   }

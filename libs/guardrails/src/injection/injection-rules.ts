@@ -419,7 +419,8 @@ export function ruleHits(text: string, gate?: RuleGate, lower?: string): RuleHit
 export function ruleHitsNormalised(normalised: string, gate?: RuleGate): RuleHit[] {
   if (gate && gate.indices.length === 0 && !gate.hasCjk) return [];
   const enabled = gate ? enabledRules(gate.indices, gate.hasCjk) : undefined;
-  const anchors = gate && gate.indices.length > 0 ? anchorPositions(gate, enabled) : undefined;
+  // A text this short is covered by the range around any anchor: enabled rules run on all of it.
+  const anchors = gate && gate.indices.length > 0 && normalised.length > 2 * MAX_MATCH ? anchorPositions(gate, enabled) : undefined;
   const hits: RuleHit[] = [];
   for (let index = 0; index < INJECTION_RULES.length; index += 1) {
     if (enabled && enabled[index] !== 1) continue;
