@@ -34,9 +34,12 @@ console.log(`machine: ${machine()}; node ${process.version}; ${new Date().toISOS
 const detector = new g.BuiltinInjectionDetector();
 const verdicts = new Map(injectionItems.map((item) => [item, detector.detectSync(item.text)]));
 const injectionRows = [];
-// "test, first set": the test-split items of the first version of the set (before the items marked `batch: 2`), for comparison with earlier runs.
-const inSplit = (split, i) => split === 'all' || (g.splitOf(i.text) === 'test' && (split === 'test' || i.batch === undefined));
-for (const split of ['test', 'test, first set', 'all']) {
+// "test, first set": the test-split items of the first version of the set (before the items marked `batch: 2`), for comparison with earlier runs;
+// "test, batches 1-2": the test split as it was before the third batch (`batch: 3`) was added.
+const inSplit = (split, i) =>
+  split === 'all' ||
+  (g.splitOf(i.text) === 'test' && (split === 'test' || (split === 'test, first set' && i.batch === undefined) || (split === 'test, batches 1-2' && (i.batch ?? 1) <= 2)));
+for (const split of ['test', 'test, batches 1-2', 'test, first set', 'all']) {
   for (const group of ['en', 'non-en']) {
     const items = injectionItems.filter((i) => inSplit(split, i) && (group === 'en') === (i.lang === 'en'));
     const s = g.scoreInjection(items, items.map((i) => verdicts.get(i)));

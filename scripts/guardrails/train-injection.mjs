@@ -18,16 +18,16 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const require = createRequire(import.meta.url);
 const dist = join(root, 'dist', 'libs', 'guardrails', 'src');
 const { forEachFeature, FEATURE_BITS, FEATURE_COUNT } = require(join(dist, 'injection', 'features.js'));
-const { ruleHits, INJECTION_RULES } = require(join(dist, 'injection', 'injection-rules.js'));
+const { ruleHitsNormalised, normaliseForRules, INJECTION_RULES } = require(join(dist, 'injection', 'injection-rules.js'));
 const { splitOf } = require(join(dist, 'evaluation', 'dataset-split.js'));
 
 const BLOCK = 160;
-const EPOCHS = 250;
+const EPOCHS = Number(process.env.TRAIN_EPOCHS ?? 250);
 const LEARNING_RATE = 0.05;
 // Regularisation: chosen by out-of-fold recall on the train split (TRAIN_L2_NGRAM / TRAIN_L2_RULE override it to compare; --no-write keeps the committed weights).
 const L2_NGRAM = Number(process.env.TRAIN_L2_NGRAM ?? 1e-4);
 const L2_RULE = Number(process.env.TRAIN_L2_RULE ?? 1e-5);
-const MIL_ROUNDS = 2;
+const MIL_ROUNDS = Number(process.env.TRAIN_MIL_ROUNDS ?? 2);
 const KEEP_WEIGHTS = 24_000;
 const TARGET_FPR = 0.02;
 const FOLDS = 5;
@@ -39,7 +39,9 @@ const items = readFileSync(join(root, 'libs', 'guardrails', 'data', 'injection.j
 const train = items.filter((item) => splitOf(item.text) === 'train');
 
 /** Per-item windows, each { features: Map<index, count>, n, rules: Set<rule> }, built like the run-time scorer. */
-function windowsOf(text) {
+function windowsOf(raw) {
+  // Like the scorer: features and rules on the normalised text (rule positions are in it too).
+  const text = normaliseForRules(raw);
   const blocks = Math.max(1, Math.ceil(text.length / BLOCK));
   const perBlock = Array.from({ length: blocks }, () => ({ features: new Map(), n: 0, rules: new Set() }));
   forEachFeature(text, (index, position) => {
@@ -47,7 +49,7 @@ function windowsOf(text) {
     b.features.set(index, (b.features.get(index) ?? 0) + 1);
     b.n += 1;
   });
-  for (const hit of ruleHits(text)) perBlock[Math.min(blocks - 1, Math.floor(hit.position / BLOCK))].rules.add(hit.rule);
+  for (const hit of ruleHitsNormalised(text)) perBlock[Math.min(blocks - 1, Math.floor(hit.position / BLOCK))].rules.add(hit.rule);
   const merge = (parts) => {
     const features = new Map();
     let n = 0;

@@ -54,11 +54,24 @@ describe('guardrails policy schema', () => {
     [{ injection: { detector: { kind: 'magic' } } }, 'injection.detector.kind', /builtin, llm, http/],
     [{ injection: { detector: { kind: 'http', url: 'ftp://x' } } }, 'injection.detector.url', /http/],
     [{ output: { hold_back_chars: -1 } }, 'output.hold_back_chars', /.+/],
+    [{ output: { flush_after_ms: 2.5 } }, 'output.flush_after_ms', /int/i],
+    [{ output: { flush_after_ms: 5_000 } }, 'output.flush_after_ms', /1000/],
+    [{ output: { flush_after_ms: '2' } }, 'output.flush_after_ms', /.+/],
+    [{ output: { classifier_streaming: 'later' } }, 'output.classifier_streaming', /end.*hold/],
+    [{ output: { classifier: { kind: 'builtin' } } }, 'output.classifier.kind', /llm, http/],
     [{ surprise: true }, 'surprise', /surprise/],
   ])('refuses %j with the path of the bad field', (input, param, message) => {
     const error = errorOf(input);
     expect(error.param).toBe(param);
     expect(error.message).toMatch(message);
+  });
+
+  it('output stall flush and classifier timing: off and `end` by default, set per tenant', () => {
+    expect(DEFAULT_GUARDRAILS_POLICY.output).toMatchObject({ flush_after_ms: null, classifier_streaming: 'end', classifier: null });
+    const policy = parseGuardrailsPolicy({ output: { action: 'block', flush_after_ms: 2, classifier_streaming: 'hold', classifier: { kind: 'llm', model: 'cheap', on_failure: 'closed' } } });
+    expect(policy.output).toMatchObject({ flush_after_ms: 2, classifier_streaming: 'hold', classifier: { kind: 'llm', model: 'cheap', on_failure: 'closed', timeout_ms: 5000, threshold: 0.5 } });
+    expect(parseGuardrailsPolicy({ output: { flush_after_ms: 0 } }).output.flush_after_ms).toBe(0);
+    expect(effectiveGuardrailsPolicy(policy, { output: { flush_after_ms: null } }).output.flush_after_ms).toBeNull();
   });
 
   it('validates per-key overrides with the same schema', () => {

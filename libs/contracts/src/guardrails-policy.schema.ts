@@ -155,8 +155,22 @@ const outputSection = z.strictObject({
   }),
   moderation: z.array(z.enum(MODERATION_CATEGORIES)).max(MODERATION_CATEGORIES.length),
   classifier: outputClassifier.nullable(),
+  /**
+   * When the classifier judges a streamed answer: `end` (default) once the stream is over — the
+   * rule-based checks gate every chunk, no time to first token is added, and a failing verdict ends
+   * the answer with `content_filter` after the text already sent; `hold` releases nothing until the
+   * classifier has passed the whole answer. Plain answers are always judged before they go out.
+   */
+  classifier_streaming: z.enum(['end', 'hold']),
   /** Streaming: characters held back before release (see libs/guardrails StreamingOutputGuard). */
   hold_back_chars: z.int().min(0).max(4_096),
+  /**
+   * Streaming stall flush: when the model sends nothing for this many milliseconds, an unfinished
+   * plain word (letters only) is released instead of waiting for the next chunk; `0` releases it at
+   * once; `null` (default) never. Its cost: letters of an email's local part may go out before the
+   * `@` arrives (the check still fails there and nothing after them is sent).
+   */
+  flush_after_ms: z.int().min(0).max(1_000).nullable(),
 });
 
 /** A partial policy: what a tenant stores, or a per-API-key override. Unknown fields are refused. */
@@ -194,7 +208,9 @@ export const DEFAULT_GUARDRAILS_POLICY: GuardrailsPolicy = deepFreeze({
     deny_list: { terms: [], patterns: [] },
     moderation: [...MODERATION_CATEGORIES],
     classifier: null,
+    classifier_streaming: 'end',
     hold_back_chars: 32,
+    flush_after_ms: null,
   },
 } as GuardrailsPolicy);
 

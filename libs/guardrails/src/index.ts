@@ -15,7 +15,7 @@ export { BuiltinInjectionDetector } from './injection/builtin.detector';
 export type { BuiltinDetectorOptions } from './injection/builtin.detector';
 export { LlmJudgeInjectionDetector, MODERATION_JUDGE_PROMPT, parseJudgeAnswer } from './injection/llm-judge.detector';
 export type { JudgeGateway, LlmJudgeOptions } from './injection/llm-judge.detector';
-export { HttpInjectionDetector } from './injection/http-classifier.detector';
+export { HttpInjectionDetector, MODERATION_LABELS } from './injection/http-classifier.detector';
 export type { HttpClassifierOptions } from './injection/http-classifier.detector';
 export { createInjectionDetector } from './injection/detector.factory';
 export type { DetectorDeps } from './injection/detector.factory';

@@ -34,9 +34,15 @@ function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatM
   }
 }
 
-/** A stage's filter, timed for its stage's histogram. */
+/** A stage's filter, timed for its stage's histogram (an asynchronous end counts its whole wait). */
 function timed(filter: AnswerFilter, clock: StageClock): AnswerFilter {
-  return { push: (text) => clock.time(() => filter.push(text)), end: () => clock.time(() => filter.end()) };
+  const { listen, endAsync } = filter;
+  return {
+    push: (text) => clock.time(() => filter.push(text)),
+    end: () => clock.time(() => filter.end()),
+    ...(listen ? { listen: (release: Parameters<typeof listen>[0]) => listen.call(filter, release) } : {}),
+    ...(endAsync ? { endAsync: () => clock.timeAsync(() => endAsync.call(filter)) } : {}),
+  };
 }
 
 /**
@@ -137,7 +143,7 @@ export class ChatPipeline {
     let completion = result.completion;
     if (chain) {
       const head = chain.push(completion.content);
-      const tail = head.blocked ? head : chain.end();
+      const tail = head.blocked ? head : await chain.endAsync();
       for (const clock of clocks) clock.observe();
       completion = tail.blocked
         ? { ...completion, content: '', finish_reason: 'content_filter' }
@@ -226,17 +232,35 @@ export class ChatPipeline {
 /**
  * A stream's events through the answer filters. Once a filter blocks, no more text goes out; the
  * upstream is still read to its end (so the call is billed with the provider's own usage) and the
- * answer ends with `finish_reason: "content_filter"`.
+ * answer ends with `finish_reason: "content_filter"`. Text a filter releases between upstream
+ * events (the output guard's stall flush) goes out as soon as it is released.
  */
 async function* filtered(events: AsyncIterable<ChatStreamEvent>, chain: FilterChain, clocks: StageClock[]): AsyncGenerator<ChatStreamEvent> {
+  const released: string[] = [];
+  let wake: (() => void) | undefined;
+  chain.onRelease((out) => {
+    if (out.text !== '') released.push(out.text);
+    wake?.();
+  });
+  const iterator = events[Symbol.asyncIterator]();
+  let next: Promise<IteratorResult<ChatStreamEvent>> | undefined;
   try {
-    for await (const event of events) {
+    for (;;) {
+      next ??= iterator.next();
+      const woken = chain.releasesLater ? new Promise<'woken'>((resolve) => (wake = () => resolve('woken'))) : undefined;
+      const first = woken ? await Promise.race([next, woken]) : await next;
+      wake = undefined;
+      if (released.length > 0) yield { type: 'text', text: released.splice(0).join('') };
+      if (first === 'woken') continue;
+      next = undefined;
+      if (first.done) break;
+      const event = first.value;
       if (event.type === 'text') {
         if (chain.isBlocked) continue;
         const out = chain.push(event.text);
         if (out.text !== '') yield { type: 'text', text: out.text };
       } else if (event.type === 'done') {
-        const out = chain.end();
+        const out = await chain.endAsync();
         if (out.text !== '') yield { type: 'text', text: out.text };
         yield chain.isBlocked ? { ...event, finish_reason: 'content_filter' } : event;
       } else if (!chain.isBlocked) {
@@ -244,6 +268,15 @@ async function* filtered(events: AsyncIterable<ChatStreamEvent>, chain: FilterCh
       }
     }
   } finally {
+    chain.onRelease(undefined);
     for (const clock of clocks) clock.observe();
+    if (next) {
+      // Left while an upstream read was pending (the client went away during a released flush): the
+      // upstream ends through the request's abort signal; do not wait for it here.
+      next.catch(() => undefined);
+      iterator.return?.().catch(() => undefined);
+    } else {
+      await iterator.return?.();
+    }
   }
 }

@@ -35,6 +35,15 @@ export class StageClock {
     }
   }
 
+  async timeAsync<T>(run: () => Promise<T>): Promise<T> {
+    const started = performance.now();
+    try {
+      return await run();
+    } finally {
+      this.seconds += (performance.now() - started) / 1_000;
+    }
+  }
+
   observe(): void {
     pipelineStageDuration.observe({ stage: this.stage }, this.seconds);
   }

@@ -6,7 +6,7 @@ export interface InjectionItem {
   kind: 'user' | 'document' | 'tool_output';
   lang: string;
   note: string;
-  /** Set on items added after the first version of the set (2: 2026-12-07, second batch). */
+  /** Set on items added after the first version of the set (2: 2026-12-07, second batch; 3: 2026-12-07 evening, third batch). */
   batch?: number;
 }
 

@@ -9,6 +9,8 @@ export interface DetectorDeps {
   env?: NodeJS.ProcessEnv;
   /** System prompt for the LLM judge (e.g. MODERATION_JUDGE_PROMPT for output classifiers). */
   prompt?: string;
+  /** Labels of the `http` detector's answers that mean "flagged" (default: the injection labels; `MODERATION_LABELS` for output classifiers). */
+  labels?: string[];
   /** HTTP client of the `http` detector (default: global fetch). */
   fetch?: typeof fetch;
 }
@@ -36,6 +38,7 @@ export function createInjectionDetector(config: GuardrailsPolicy['injection']['d
         onFailure: config.on_failure,
         threshold: config.threshold,
         ...(token ? { headers: { authorization: `Bearer ${token}` } } : {}),
+        ...(deps.labels ? { injectionLabels: deps.labels } : {}),
         ...(deps.fetch ? { fetch: deps.fetch } : {}),
       });
     }

@@ -3,12 +3,23 @@
  * training script (scripts/guardrails/train-injection.mjs), so both see exactly the same thing:
  * hashed word unigrams and bigrams and character 3- and 5-grams of the lower-cased text (CJK
  * characters count as words of their own), each reported with its position so the scorer can
- * look at windows of a long document.
+ * look at windows of a long document. 2^14 buckets: a 16 kB int8 weight table stays in the L1
+ * cache between the other guards' work (2^18 spent most of the scorer's time on cache misses; the
+ * smaller table scored as well out of fold on the train split).
  */
 
-export const FEATURE_BITS = 18;
+export const FEATURE_BITS = 14;
 export const FEATURE_COUNT = 1 << FEATURE_BITS;
 const MASK = FEATURE_COUNT - 1;
+/**
+ * Rule anchors (character n-grams, see injection-rules.ts) are looked up by a wider slice of the
+ * same hash than the weights, so that the small weight table does not make ordinary n-grams
+ * collide with anchors (which would run rules for nothing).
+ */
+export const ANCHOR_HASH_BITS = 18;
+const ANCHOR_MASK = (1 << ANCHOR_HASH_BITS) - 1;
+/** One bit per anchor hash (32 kB), filled by injection-rules.ts when it loads. */
+export const ANCHOR_SET = new Uint8Array(1 << (ANCHOR_HASH_BITS - 3));
 const FNV_OFFSET = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
 // Namespaces, so a word and a character n-gram with the same letters do not share a weight.
@@ -33,13 +44,13 @@ function isWordCode(code: number): boolean {
   return true;
 }
 
-/** The index of a character 3-gram or 5-gram as the feature pass emits it (space stands for any run of separators). */
+/** The anchor hash of a character 3-gram or 5-gram as the feature pass computes it (space stands for any run of separators). */
 export function ngramIndex(gram: string): number {
   const codes = [...gram].map((ch) => ch.charCodeAt(0));
-  if (codes.length === 3) return (triHash(codes[0] as number, codes[1] as number, codes[2] as number) >>> 0) & MASK;
+  if (codes.length === 3) return (triHash(codes[0] as number, codes[1] as number, codes[2] as number) >>> 0) & ANCHOR_MASK;
   if (codes.length === 5) {
     const tri = triHash(codes[2] as number, codes[3] as number, codes[4] as number);
-    return (fiveHash(tri, codes[0] as number, codes[1] as number) >>> 0) & MASK;
+    return (fiveHash(tri, codes[0] as number, codes[1] as number) >>> 0) & ANCHOR_MASK;
   }
   throw new Error(`n-gram anchors have 3 or 5 characters: "${gram}"`);
 }
@@ -62,21 +73,31 @@ export interface FeatureBuffer {
   positions: Int32Array;
   count: number;
   hasCjk: boolean;
+  /** The rule anchors among the character n-grams: anchor hash and position, `anchorCount` of them. */
+  anchorIndices: Int32Array;
+  anchorPositions: Int32Array;
+  anchorCount: number;
 }
 
 export function newFeatureBuffer(capacity = 4_096): FeatureBuffer {
-  return { indices: new Int32Array(capacity), positions: new Int32Array(capacity), count: 0, hasCjk: false };
+  return {
+    indices: new Int32Array(capacity),
+    positions: new Int32Array(capacity),
+    count: 0,
+    hasCjk: false,
+    anchorIndices: new Int32Array(capacity),
+    anchorPositions: new Int32Array(capacity),
+    anchorCount: 0,
+  };
 }
 
 function grow(out: FeatureBuffer, needed: number): void {
   let size = out.indices.length;
   while (size < needed) size *= 2;
-  const indices = new Int32Array(size);
-  const positions = new Int32Array(size);
-  indices.set(out.indices.subarray(0, out.count));
-  positions.set(out.positions.subarray(0, out.count));
-  out.indices = indices;
-  out.positions = positions;
+  out.indices = new Int32Array(size);
+  out.positions = new Int32Array(size);
+  out.anchorIndices = new Int32Array(size);
+  out.anchorPositions = new Int32Array(size);
 }
 
 /**
@@ -88,6 +109,9 @@ export function collectFeatures(text: string, out: FeatureBuffer, lower: string 
   if (out.indices.length < 4 * (lower.length + 1)) grow(out, 4 * (lower.length + 1));
   const indices = out.indices;
   const positions = out.positions;
+  const anchorIndices = out.anchorIndices;
+  const anchorPositions = out.anchorPositions;
+  let anchors = 0;
   let n = 0;
   let hasCjk = false;
   let word = FNV_OFFSET;
@@ -134,12 +158,23 @@ export function collectFeatures(text: string, out: FeatureBuffer, lower: string 
       word = Math.imul(word ^ code, FNV_PRIME);
     }
     lastWasSpace = code === 32;
-    // Character n-grams over the normalised stream.
-    const tri = triHash(c3, c4, code);
-    indices[n] = (tri >>> 0) & MASK;
+    // Character n-grams over the normalised stream; the anchors among them noted on the way.
+    const tri = triHash(c3, c4, code) >>> 0;
+    const five = fiveHash(tri, c1, c2) >>> 0;
+    indices[n] = tri & MASK;
     positions[n++] = i;
-    indices[n] = (fiveHash(tri, c1, c2) >>> 0) & MASK;
+    indices[n] = five & MASK;
     positions[n++] = i;
+    let a = tri & ANCHOR_MASK;
+    if (((ANCHOR_SET[a >>> 3] as number) & (1 << (a & 7))) !== 0) {
+      anchorIndices[anchors] = a;
+      anchorPositions[anchors++] = i;
+    }
+    a = five & ANCHOR_MASK;
+    if (((ANCHOR_SET[a >>> 3] as number) & (1 << (a & 7))) !== 0) {
+      anchorIndices[anchors] = a;
+      anchorPositions[anchors++] = i;
+    }
     c1 = c2;
     c2 = c3;
     c3 = c4;
@@ -147,6 +182,7 @@ export function collectFeatures(text: string, out: FeatureBuffer, lower: string 
   }
   out.count = n;
   out.hasCjk = hasCjk;
+  out.anchorCount = anchors;
   return out;
 }
 

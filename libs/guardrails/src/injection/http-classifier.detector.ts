@@ -18,6 +18,9 @@ export interface HttpClassifierOptions {
   fetch?: typeof fetch;
 }
 
+/** Labels an output moderation service may answer that mean "violates" (with the injection labels, for services that do both). */
+export const MODERATION_LABELS = ['INJECTION', 'JAILBREAK', 'MALICIOUS', 'UNSAFE', 'FLAGGED', 'TOXIC', 'HARMFUL', 'VIOLATION'];
+
 /**
  * A self-hosted classifier behind HTTP (e.g. Prompt Guard served by a small inference server). The
  * answer is `{score}` (probability of injection) or `{label, score}`.

@@ -1,4 +1,4 @@
-import { collectFeatures, FEATURE_COUNT, newFeatureBuffer, ngramIndex } from './features';
+import { ANCHOR_SET, collectFeatures, newFeatureBuffer, ngramIndex, type FeatureBuffer } from './features';
 import { matchesOf } from '../regex-matches';
 
 /**
@@ -20,7 +20,7 @@ export interface InjectionRule {
   lineStart: boolean;
 }
 
-const IGNORE_VERBS = 'ignore|ignoring|disregard|forget|skip|override|bypass|neglect|drop|abandon|stop following|do not follow|don\'t follow';
+const IGNORE_VERBS = 'ignore|ignoring|disregard|forget|skip|override|bypass|neglect|drop|abandon|overlook|set aside|put aside|stop following|do not follow|don\'t follow';
 const PRIOR = 'all|any|every|the|your|their|my|these|those|prior|previous|preceding|above|earlier|initial|original|old|existing|current|operator\'s|developer\'s';
 const RULE_NOUNS =
   'instructions?|directions?|directives?|rules|prompts?|guidelines|guidance|constraints|context|programming|policies|policy|system message|configuration|orders|restrictions|safety (?:rules|settings|guidelines|filters)|filters|alignment|training';
@@ -52,12 +52,12 @@ const rules: Array<[string, string]> = [
   ['no_restrictions', `\\b(?:without (?:any )?(?:restrictions|filters|rules|limits|warnings|content policy)|no (?:content policy|restrictions|guardrails|filters)|unfiltered|uncensored|unrestricted)\\b`],
   ['jailbreak_mode', `\\b(?:dan|do anything now|developer mode enabled|jailbreak(?:en)? mode|god mode|maintenance mode|debug mode|opposite mode|unrestricted mode|admin mode|jailbroken|antigpt|dude)\\b`],
   ['mode_switch', `\\b(?:enable|activate|switch to|turn on|enter)\\s+(?:the\\s+)?(?:developer|dev|debug|admin|god|unrestricted|jailbreak|maintenance)\\s+mode\\b`],
-  ['fake_system_tag', `(?:(?:^|\\n)\\s*(?:admin|system|developer) (?:note|notice|message)\\s*:|<\\/?(?:system|user|assistant|im_start|im_end|tool_output)>|\\[\\/?inst\\]|\\[(?:admin|system)\\]|(?:^|\\n)\\s*#{0,3}\\s*system\\s*:|\\bsystem (?:override|prompt override|message:)|new system prompt)`],
+  ['fake_system_tag', `(?:(?:^|\\n)\\s*(?:admin|system|developer) (?:note|notice|message)\\s*:|\\b(?:assistant|ai|model|llm|agent) (?:note|notice|instructions?|directive)\\s*:|<\\/?(?:system|user|assistant|im_start|im_end|tool_output)>|\\[\\/?inst\\]|\\[(?:admin|system)\\]|(?:^|\\n)\\s*#{0,3}\\s*system\\s*:|\\bsystem (?:override|prompt override|message:)|new system prompt)`],
   ['new_instructions', `\\b(?:new|updated|real|actual|additional)\\s+(?:instructions?|directives?|task|goal|rules?|system prompt|orders)\\b(?:\\s+from|\\s*:|\\s+for)`],
   ['new_instructions_multi', `(?:nuevas instrucciones|nouvelles instructions|neue anweisungen|nuove istruzioni|novas instruções|nieuwe instructies|nowe instrukcje|новые инструкции)`],
   [
     'addressed_to_ai',
-    `\\b(?:note|instructions?|message|attention|reminder|hey|dear|ps|p\\.s\\.|important note|hidden text)\\s*(?:to|for)?\\s*(?:any|the|all)?\\s*(?:\\w+\\s+)?(?:ai|assistants?|language models?|llms?|models?|chatbots?|bots?|ai agents?|agents?|automated (?:assistant|claim bot|tools?)|ai (?:assistants?|agents?|tools?|systems?|models?|reviewer|screening tool|shopping assistants?))\\b\\s*(?:reading|processing|summari[sz]ing|:|,)`,
+    `\\b(?:note|instructions?|message|attention|reminder|hey|dear|ps|p\\.s\\.|important note|hidden text)\\s*(?:to|for)?\\s*(?:any|the|all)?\\s*(?:\\w+\\s+)?(?:ai|assistants?|language models?|llms?|models?|chatbots?|bots?|ai agents?|agents?|automated (?:assistant|claim bot|tools?)|ai (?:assistants?|agents?|tools?|systems?|models?|reviewer|screening tool|shopping assistants?))\\b\\s*(?:[a-z]+ing\\b|:|,)`,
   ],
   ['if_you_are_ai', `\\bif (?:you are|you're) an? (?:ai|language model|llm|assistant|bot|automated|ai agent)`],
   [
@@ -98,7 +98,31 @@ const rules: Array<[string, string]> = [
   ],
   [
     'agents_reading',
-    `\\b[\\w-]*(?:ai|llm|gpt|copilot|automated|coding)[\\w-]*\\s+(?:\\w+\\s+)?(?:agents?|assistants?|bots?|models?|tools?|helpers?)\\s*,?\\s+(?:reading|processing|parsing|summari[sz]ing|reviewing|screening|handling)\\s+(?:this|these)\\b`,
+    `\\b[\\w-]*(?:ai|llm|gpt|copilot|automated|coding)[\\w-]*\\s+(?:\\w+\\s+)?(?:agents?|assistants?|bots?|models?|tools?|helpers?)\\s*,?\\s+(?:[a-z]+ing)\\s+(?:this|these|on behalf)\\b`,
+  ],
+  // Third batch (2026-12-07 evening; addressed_to_ai, agents_reading and fake_system_tag widened from train-split out-of-fold misses): generic shapes of attacks the rules had no pattern for (written from the attack families, not from items).
+  [
+    'context_dump',
+    `\\b(?:output|print|dump|show|list|repeat|reveal|copy|paste|write out)\\b[^.\\n]{0,40}?\\b(?:everything|all|the (?:full|entire|whole))\\b[^.\\n]{0,30}?\\b(?:context window|your context|hidden messages?|(?:above|before) (?:this|my (?:first )?message))`,
+  ],
+  [
+    'safety_disabled',
+    `\\b(?:safety|content|moderation|ethics?|ethical)\\s+(?:layer|training|filters?|module|guidelines|settings|policy|policies|system|checks?)\\s+(?:is|are|has been|have been|was|were)\\s+(?:now\\s+)?(?:disabled|off|removed|lifted|malfunctioning|suspended|turned off|switched off|deactivated|gone)\\b`,
+  ],
+  [
+    'guards_stripped',
+    `\\b(?:guardrails|filters|restrictions|safety (?:layer|training|features)|content polic(?:y|ies))\\s+(?:have been\\s+|were\\s+|are\\s+|got\\s+)?(?:stripped|removed|switched off|turned off|disabled|lifted|taken off)\\b|\\b(?:stripped|removed)\\s+(?:of\\s+)?(?:all\\s+|its\\s+|your\\s+)?(?:guardrails|safety (?:training|layer|features)|ethics)\\b|\\bwithout (?:any\\s+)?(?:ethics|ethical (?:guidelines|constraints|filters)|morals|guardrails)\\b|\\bbuilt without\\b[^.\\n]{0,20}?\\b(?:filters?|ethics|safety|rules)\\b`,
+  ],
+  ['jailbroken_self', `\\b(?:jailbroken|unfiltered|uncensored|unrestricted|unchained|unlocked|evil|rogue|shadow)\\s+(?:version|copy|clone|twin|persona|side|mode|variant)\\s+of\\s+(?:yourself|you)\\b|\\bbroken free\\b|\\bbreak free (?:of|from)\\b`],
+  ['orders_from_me', `\\b(?:take|follow|obey|accept|listen to)\\s+(?:orders|commands|instructions)\\s+(?:only\\s+)?from\\s+me\\b|\\bonly (?:take|follow|obey|accept|listen to) (?:orders|commands|instructions)\\b`],
+  ['privileged_code', `\\b(?:priority|admin(?:istrator)?|root|developer|staff|emergency|master)\\s+(?:override|authori[sz]ation(?: code)?|access code|unlock code|command)\\b|\\b(?:authori[sz]ation|override|unlock) code\\b`],
+  [
+    'told_is_void',
+    `\\b(?:everything|anything|all|whatever)\\s+(?:you were|you've been|you have been)\\s+(?:told|given|instructed|taught)\\b[^.\\n]{0,40}?\\b(?:was a test|is (?:no longer|not) (?:in effect|valid|relevant)|(?:doesn't|does not|no longer) (?:matter|count|apply|applies)|is void|is cancell?ed)`,
+  ],
+  [
+    'your_limits_void',
+    `\\b(?:limits|limitations|restrictions|rules|instructions|guidelines|constraints)\\s+(?:you were given|given to you|placed on you|on you|you have|you had|you were trained with)\\b[^.\\n]{0,30}?\\b(?:are|were|is|have been|has been)\\s+(?:now\\s+)?(?:cancell?ed|lifted|revoked|void|suspended|removed|disabled|no longer (?:valid|in effect|active))\\b`,
   ],
   // Other languages.
   ['ignore_previous_es', `\\b(?:ignora|olvida|haz caso omiso|no sigas)\\b[^.\\n]{0,40}?\\b(?:instrucciones|reglas|directrices|indicaciones|lo anterior)`],
@@ -140,8 +164,8 @@ const rules: Array<[string, string]> = [
  * changes a hit.
  */
 const ANCHORS: Record<string, { grams: string[]; also?: string[]; cjk?: boolean }> = {
-  ignore_previous: { grams: ["truct", "recti", "rules", "rompt", "guide", "guida", "strai", "ntext", "gramm", "polic", "messa", "figur", "order", "stric", "setti", "filte", "align", "train"], also: ["ignor", "regar", "forge", "ski", "overr", "bypas", "negle", "dro", "aband", "follo"] },
-  ignore_above: { grams: ["ignor", "regar", "forge"] },
+  ignore_previous: { grams: ["truct", "recti", "rules", "rompt", "guide", "guida", "strai", "ntext", "gramm", "polic", "messa", "figur", "order", "stric", "setti", "filte", "align", "train"], also: ["ignor", "regar", "forge", "ski", "overr", "bypas", "negle", "dro", "aband", "overl", "aside", "follo"] },
+  ignore_above: { grams: ["ignor", "regar", "forge"], also: ["above", " said", "ntext", " told"] },
   reveal_prompt: { grams: ["rompt", "messa", "hidde", "initi", "truct", "figur", "guide", "rules", "above", "histo"], also: ["revea", "sho", "print", "outpu", "repea", "displ", "dum", "eak", "tell ", "give ", "write", "quote", "lis", "spell", "share", "parap", "conti"] },
   prompt_leak_question: { grams: ["rompt", "words", "initi", "truct", "hidde", "velop", "creat", "perat"], also: ["what ", "tol", "sai", "truct", "read "] },
   rules_void: { grams: ["rules", "truct", "strai", "guide", "polic", "rompt"], also: ["apply", "exist", "voi", "cance", " test", "broke", "updat"] },
@@ -151,11 +175,11 @@ const ANCHORS: Record<string, { grams: string[]; also?: string[]; cjk?: boolean 
   no_restrictions: { grams: ["stric", "filte", "rules", "limit", "warni", "polic", "rdrai", "censo"] },
   jailbreak_mode: { grams: ["dan", "anyth", "velop", "ilbre", " mode", "ilbro", "ntigp", "dud"] },
   mode_switch: { grams: [" mode"] },
-  fake_system_tag: { grams: ["admin", "syste", "velop", " user", "ssist", " im", " tool", " inst"] },
-  new_instructions: { grams: ["truct", "recti", " task", " goal", " rule", "syste", "order"] },
+  fake_system_tag: { grams: ["admin", "syste", "velop", " user", "ssist", " im", " tool", " inst", "model", "llm", "agent", "ai no", "ai in", "ai di"] },
+  new_instructions: { grams: ["truct", "recti", " task", " goal", " rule", "syste", "order"], also: [" new ", "dated", " real", "ctual", "ition"] },
   new_instructions_multi: { grams: ["rucci", "truct", "weisu", "struz", "struç", "trukc", "струк"] },
   addressed_to_ai: { grams: ["ai ", "ssist", "model", "llm", "bot", "agent", "omate"], also: [" note", "truct", "messa", "atten", "remin", "hey", "dea", " ps", " p ", "hidde"] },
-  if_you_are_ai: { grams: [" ai", "model", "llm", "ssist", "bot", "omate"] },
+  if_you_are_ai: { grams: ["if yo"], also: [" ai", "model", "llm", "ssist", "bot", "omate"] },
   when_ai_reads: { grams: [" ai", "ssist", "model", "llm"], also: ["reads", "summa", "proce", "see", "readi", "truct", "direc"] },
   exfiltration: { grams: ["versa", "histo", " user", "crede", "sswor", "api", "cooki", "ssh", "rsa", "secre", "ntact", "facto", "2fa", "salar", "viron"], also: ["sen", "forwa", "email", "uploa", "pos", "paste", "share", "wir", "xfilt", "eak"] },
   markdown_exfil: { grams: ["htt"] },
@@ -168,9 +192,17 @@ const ANCHORS: Record<string, { grams: string[]; also?: string[]; cjk?: boolean 
   obey_only_me: { grams: ["only ", "i say"] },
   reset_instructions: { grams: ["reset", "facto"] },
   no_safety: { grams: ["safet"] },
-  told_not_to_tell: { grams: [" told", "truct", "asked", "gramm", "rules", "guide"] },
+  told_not_to_tell: { grams: [" told", "truct", "asked", "gramm", "rules", "guide"], also: ["not t", "repea"] },
   confidential_config: { grams: ["figur", "given", "set u", "itial", "loade", "gramm", "pream", "first"] },
-  agents_reading: { grams: ["readi", "proce", "parsi", "summa", "revie", "scree", "handl"] },
+  agents_reading: { grams: ["agent", "ssist", " bot ", " bots", "model", " tool", "helpe"], also: ["this ", "these", "behal"] },
+  context_dump: { grams: ["ntext", "hidde", "above", "befor"], also: ["outpu", "print", "dump ", "show ", "list ", "repea", "revea", "copy ", "paste", "write"] },
+  safety_disabled: { grams: ["safet", "conte", "odera", "ethic"], also: ["disab", " off ", "remov", "lifte", "malfu", "suspe", "deact", " gone"] },
+  guards_stripped: { grams: ["rdrai", "filte", "stric", "safet", "polic", "ethic", "moral", "rules"], also: ["strip", "remov", "switc", "turne", "disab", "lifte", "taken", "witho", "built"] },
+  jailbroken_self: { grams: ["of yo", "broke", "break"] },
+  orders_from_me: { grams: ["order", "omman", "truct"], also: ["take ", "follo", "obey ", "accep", "liste"] },
+  privileged_code: { grams: ["overr", "thori", "acces", "unloc", "omman"] },
+  told_is_void: { grams: ["told ", "given", "truct", "taugh"], also: [" test", "effec", "valid", "relev", "matte", "count", "apply", "pplie", " void", "cance"] },
+  your_limits_void: { grams: ["limit", "stric", "rules", "truct", "guide", "strai"], also: ["cance", "lifte", "revok", " void", "suspe", "remov", "disab", "valid", "effec", "activ"] },
   ignore_previous_es: { grams: ["rucci", "regla", "rectr", "dicac", "nteri"] },
   ignore_previous_fr: { grams: ["truct", "ègles", "nsign", "récèd"] },
   ignore_previous_de: { grams: ["weisu", "regel", "orgab", "esagt"] },
@@ -185,24 +217,24 @@ const ANCHORS: Record<string, { grams: string[]; also?: string[]; cjk?: boolean 
   addressed_to_ai_multi: { grams: ["siste", "ssist", "modèl", "inwei", "merki", "rucci", "truct", "weisu", "olvid"] },
 };
 
+/** ASCII-only patterns run without the `u` flag (V8 matches them faster; their classes then count UTF-16 units, which only matters next to emoji). */
+const NON_ASCII = /[^\t\n\r -~]/;
+
 export const INJECTION_RULES: readonly InjectionRule[] = rules.map(([id, source]) => ({
   id,
-  pattern: new RegExp(source, 'gu'),
+  pattern: new RegExp(source, NON_ASCII.test(source) ? 'gu' : 'g'),
   anchors: ANCHORS[id]?.grams ?? [],
   also: ANCHORS[id]?.also ?? [],
   cjk: ANCHORS[id]?.cjk === true,
   lineStart: source.includes('^'),
 }));
 
-/** Feature index → rules anchored on it (first set, second set); `isAnchor(index)` for every anchor index. */
+/** Anchor hash → rules anchored on it (first set, second set); the feature pass notes every anchor hash of `ANCHOR_SET`. */
 const FIRST = new Map<number, number[]>();
 const SECOND = new Map<number, number[]>();
-/** One bit per feature index (32 kB, so the scorer's per-feature test stays in the L1 cache). */
-export const ANCHOR_BITS = new Uint8Array(FEATURE_COUNT >>> 3);
-export const isAnchor = (index: number): boolean => ((ANCHOR_BITS[index >>> 3] as number) & (1 << (index & 7))) !== 0;
 const register = (map: Map<number, number[]>, gram: string, rule: number) => {
   const index = ngramIndex(gram);
-  ANCHOR_BITS[index >>> 3] = (ANCHOR_BITS[index >>> 3] as number) | (1 << (index & 7));
+  ANCHOR_SET[index >>> 3] = (ANCHOR_SET[index >>> 3] as number) | (1 << (index & 7));
   const list = map.get(index) ?? [];
   if (!list.includes(rule)) list.push(rule);
   map.set(index, list);
@@ -212,43 +244,84 @@ INJECTION_RULES.forEach((rule, r) => {
   for (const gram of rule.also) if (gram !== 'CJK') register(SECOND, gram, r);
 });
 
-/** Which rules can match, given the anchor indices the feature pass saw and whether the text has CJK. */
-export function enabledRules(anchorIndices: readonly number[], hasCjk: boolean): Uint8Array {
+/** Per rule: needs no second anchor; CJK text stands for a first / second anchor (precomputed: the gate runs on every text). */
+const NO_SECOND = Uint8Array.from(INJECTION_RULES, (rule) => (rule.also.length === 0 ? 1 : 0));
+const CJK_FIRST = Uint8Array.from(INJECTION_RULES, (rule) => (rule.cjk ? 1 : 0));
+const CJK_SECOND = Uint8Array.from(INJECTION_RULES, (rule) => (rule.also.includes('CJK') ? 1 : 0));
+// Scratch of `enabledRules` (synchronous, so one set per process).
+const firstSeen = new Uint8Array(INJECTION_RULES.length);
+const secondSeen = new Uint8Array(INJECTION_RULES.length);
+
+/** Which rules can match, given the anchor hashes the feature pass saw and whether the text has CJK. */
+export function enabledRules(anchorIndices: ArrayLike<number>, hasCjk: boolean): Uint8Array {
   const count = INJECTION_RULES.length;
   const enabled = new Uint8Array(count);
   if (anchorIndices.length === 0 && !hasCjk) return enabled;
-  const first = new Uint8Array(count);
-  const second = new Uint8Array(count);
+  firstSeen.fill(0);
+  secondSeen.fill(0);
   for (let i = 0; i < anchorIndices.length; i += 1) {
     const index = anchorIndices[i] as number;
     const a = FIRST.get(index);
-    if (a) for (let k = 0; k < a.length; k += 1) first[a[k] as number] = 1;
+    if (a) for (let k = 0; k < a.length; k += 1) firstSeen[a[k] as number] = 1;
     const b = SECOND.get(index);
-    if (b) for (let k = 0; k < b.length; k += 1) second[b[k] as number] = 1;
+    if (b) for (let k = 0; k < b.length; k += 1) secondSeen[b[k] as number] = 1;
   }
   for (let r = 0; r < count; r += 1) {
-    const rule = INJECTION_RULES[r] as InjectionRule;
-    const firstOk = first[r] === 1 || (hasCjk && rule.cjk);
-    const secondOk = rule.also.length === 0 || second[r] === 1 || (hasCjk && rule.also.includes('CJK'));
+    const firstOk = firstSeen[r] === 1 || (hasCjk && CJK_FIRST[r] === 1);
+    const secondOk = NO_SECOND[r] === 1 || secondSeen[r] === 1 || (hasCjk && CJK_SECOND[r] === 1);
     if (firstOk && secondOk) enabled[r] = 1;
   }
   return enabled;
 }
 
-const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' };
+/** Leetspeak digits and signs → the letter they stand for (char codes; 0: not one). */
+const LEET = new Uint8Array(128);
+for (const [from, to] of Object.entries({ '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', $: 's' })) LEET[from.charCodeAt(0)] = to.charCodeAt(0);
+
+const isLowerAscii = (code: number): boolean => code >= 97 && code <= 122;
+const LETTER = /\p{L}/u;
+const isLetterAt = (text: string, index: number): boolean => {
+  if (index < 0 || index >= text.length) return false;
+  const code = text.charCodeAt(index);
+  if (code < 128) return isLowerAscii(code) || (code >= 65 && code <= 90);
+  return LETTER.test(text[index] as string);
+};
+
+/** A leetspeak sign next to a letter ("1gn0re") becomes the letter; everything else stays. */
+function undoLeet(text: string): string {
+  let out = '';
+  let last = 0;
+  for (let i = 0; i < text.length; i += 1) {
+    const code = text.charCodeAt(i);
+    if (code >= 128 || LEET[code] === 0) continue;
+    if (!isLowerAscii(text.charCodeAt(i - 1)) && !isLowerAscii(text.charCodeAt(i + 1))) continue;
+    out += text.slice(last, i) + String.fromCharCode(LEET[code] as number);
+    last = i + 1;
+  }
+  return last === 0 ? text : out + text.slice(last);
+}
+
+/** Whether three single letters separated by single spaces stand alone somewhere ("i g n"). */
+function hasSpacedLetters(text: string): boolean {
+  for (let j = text.indexOf(' '); j !== -1 && j + 3 < text.length; j = text.indexOf(' ', j + 1)) {
+    // Letters at j-1, j+1, j+3, a space at j+2, and a boundary before and after.
+    if (text.charCodeAt(j + 2) !== 32 || !isLetterAt(text, j - 1) || !isLetterAt(text, j + 1) || !isLetterAt(text, j + 3)) continue;
+    if (j >= 2 && !isWhitespaceAt(text, j - 2)) continue;
+    if (j + 4 < text.length && !isWhitespaceAt(text, j + 4)) continue;
+    return true;
+  }
+  return false;
+}
 
 /**
  * Lower case, leetspeak digits inside words mapped to letters ("1gn0re" → "ignore"), and runs of
  * single letters separated by spaces closed up ("i g n o r e" → "ignore"). `changed` says whether
- * anything beyond lower-casing happened (then the n-gram anchors, computed on the lower-cased
- * text, say nothing and every rule runs).
+ * anything beyond lower-casing happened. The classifier's features and the rules both run on
+ * this text.
  */
 export function normaliseDetailed(text: string, lower: string = text.toLowerCase()): { text: string; changed: boolean } {
-  let out = lower;
-  if (/[013457@$]/.test(out) && /[a-z][013457@$]|[013457@$][a-z]/.test(out)) {
-    out = out.replace(/(?<=[a-z])[013457@$]|[013457@$](?=[a-z])/g, (ch) => LEET[ch] ?? ch);
-  }
-  if (/ \S \S /.test(out) && /(?:^|\s)\p{L} \p{L} \p{L}(?:\s|$)/u.test(out)) {
+  let out = undoLeet(lower);
+  if (hasSpacedLetters(out)) {
     out = out.replace(/(?<![\p{L}])\p{L}(?: \p{L}(?![\p{L}])){3,}/gu, (run) => run.replace(/ /g, ''));
   }
   return { text: out, changed: out !== lower };
@@ -266,14 +339,21 @@ export interface RuleHit {
 /** Longest match of any rule (their repetitions are bounded): a match lies within this distance of each of its anchors. */
 export const MAX_MATCH = 640;
 
-/** What the feature pass saw: anchor feature indices with their positions (in the lower-cased text), and CJK. */
+/** What the feature pass saw: anchor hashes with their positions (in the lower-cased text), and CJK. */
 export interface RuleGate {
-  indices: readonly number[];
-  positions: readonly number[];
+  indices: ArrayLike<number>;
+  positions: ArrayLike<number>;
   hasCjk: boolean;
 }
 
 const WHITESPACE = /\s/;
+
+/** `\s` at `index` (ASCII without a regex; other characters by the regex). */
+function isWhitespaceAt(text: string, index: number): boolean {
+  const code = text.charCodeAt(index);
+  if (code < 128) return code === 32 || (code >= 9 && code <= 13);
+  return WHITESPACE.test(text[index] as string);
+}
 
 /** Positions of each rule's first-set and second-set anchors, from one pass over the gate. */
 function anchorPositions(gate: RuleGate, enabled?: Uint8Array): { firsts: number[][]; seconds: number[][] } {
@@ -296,19 +376,20 @@ function anchorPositions(gate: RuleGate, enabled?: Uint8Array): { firsts: number
   return { firsts, seconds };
 }
 
-/** Text ranges around a rule's anchors (where the second set is required, anchors with one within MAX_MATCH). */
-function rangesFor(rule: InjectionRule, firsts: number[], seconds: number[], hasCjk: boolean, length: number): Array<[number, number]> | 'all' {
-  if (hasCjk && (rule.cjk || rule.also.includes('CJK'))) return 'all';
-  const sortedFirsts = [...firsts].sort((a, b) => a - b);
-  let centres = sortedFirsts;
-  if (rule.also.length > 0) {
+/**
+ * Text ranges around a rule's anchors (where the second set is required, anchors with one within
+ * MAX_MATCH). The feature pass notes anchors in text order, so both lists are sorted.
+ */
+function rangesFor(rule: number, firsts: number[], seconds: number[], hasCjk: boolean, length: number): Array<[number, number]> | 'all' {
+  if (hasCjk && (CJK_FIRST[rule] === 1 || CJK_SECOND[rule] === 1)) return 'all';
+  let centres = firsts;
+  if (NO_SECOND[rule] !== 1) {
     // Two pointers over sorted positions: keep a first anchor with a second one within MAX_MATCH.
-    const sortedSeconds = [...seconds].sort((a, b) => a - b);
     centres = [];
     let j = 0;
-    for (const p of sortedFirsts) {
-      while (j < sortedSeconds.length && (sortedSeconds[j] as number) < p - MAX_MATCH) j += 1;
-      if (j < sortedSeconds.length && (sortedSeconds[j] as number) <= p + MAX_MATCH) centres.push(p);
+    for (const p of firsts) {
+      while (j < seconds.length && (seconds[j] as number) < p - MAX_MATCH) j += 1;
+      if (j < seconds.length && (seconds[j] as number) <= p + MAX_MATCH) centres.push(p);
     }
   }
   const ranges: Array<[number, number]> = [];
@@ -334,16 +415,21 @@ function rangesFor(rule: InjectionRule, firsts: number[], seconds: number[], has
 export function ruleHits(text: string, gate?: RuleGate, lower?: string): RuleHit[] {
   const { text: normalised, changed } = normaliseDetailed(text, lower);
   // Leetspeak or spacing rewritten: the anchors must come from the rewritten text.
-  if (gate && changed) gate = gateFor(normalised);
+  return ruleHitsNormalised(normalised, gate && changed ? gateFor(normalised) : gate);
+}
+
+/** `ruleHits` on text already normalised (`normaliseForRules`), with the gate of that text's feature pass. */
+export function ruleHitsNormalised(normalised: string, gate?: RuleGate): RuleHit[] {
   if (gate && gate.indices.length === 0 && !gate.hasCjk) return [];
   const enabled = gate ? enabledRules(gate.indices, gate.hasCjk) : undefined;
-  const anchors = gate && gate.indices.length > 0 ? anchorPositions(gate, enabled) : undefined;
+  // A text this short is covered by the range around any anchor: enabled rules run on all of it.
+  const anchors = gate && gate.indices.length > 0 && normalised.length > 2 * MAX_MATCH ? anchorPositions(gate, enabled) : undefined;
   const hits: RuleHit[] = [];
   for (let index = 0; index < INJECTION_RULES.length; index += 1) {
     if (enabled && enabled[index] !== 1) continue;
     const rule = INJECTION_RULES[index] as InjectionRule;
     const ranges =
-      gate && anchors ? rangesFor(rule, anchors.firsts[index] as number[], anchors.seconds[index] as number[], gate.hasCjk, normalised.length) : 'all';
+      gate && anchors ? rangesFor(index, anchors.firsts[index] as number[], anchors.seconds[index] as number[], gate.hasCjk, normalised.length) : 'all';
     if (ranges === 'all') {
       for (const match of matchesOf(rule.pattern, normalised)) hits.push({ rule: index, position: match.index });
       continue;
@@ -351,9 +437,9 @@ export function ruleHits(text: string, gate?: RuleGate, lower?: string): RuleHit
     for (const [from, to] of ranges) {
       let start = from;
       if (rule.lineStart) start = Math.max(0, normalised.lastIndexOf('\n', start));
-      else while (start > 0 && !WHITESPACE.test(normalised[start] as string)) start -= 1;
+      else while (start > 0 && !isWhitespaceAt(normalised, start)) start -= 1;
       let end = to;
-      while (end < normalised.length && !WHITESPACE.test(normalised[end] as string)) end += 1;
+      while (end < normalised.length && !isWhitespaceAt(normalised, end)) end += 1;
       for (const match of matchesOf(rule.pattern, normalised.slice(start, end))) hits.push({ rule: index, position: start + match.index });
     }
   }
@@ -362,17 +448,14 @@ export function ruleHits(text: string, gate?: RuleGate, lower?: string): RuleHit
 
 /** The gate for `text` (runs a feature pass; the scorer builds it from its own pass). */
 export function gateFor(text: string): RuleGate {
-  const indices: number[] = [];
-  const positions: number[] = [];
   const features = collectFeatures(text, gateScratch);
-  for (let k = 0; k < features.count; k += 1) {
-    const index = features.indices[k] as number;
-    if (isAnchor(index)) {
-      indices.push(index);
-      positions.push(features.positions[k] as number);
-    }
-  }
-  return { indices, positions, hasCjk: features.hasCjk };
+  return gateOf(features);
+}
+
+/** The gate a feature pass saw (views of its buffer: use before the next pass). */
+export function gateOf(features: FeatureBuffer): RuleGate {
+  const count = features.anchorCount;
+  return { indices: features.anchorIndices.subarray(0, count), positions: features.anchorPositions.subarray(0, count), hasCjk: features.hasCjk };
 }
 
 const gateScratch = newFeatureBuffer();

@@ -1,5 +1,5 @@
 import { collectFeatures, newFeatureBuffer } from './features';
-import { ANCHOR_BITS, ruleHits } from './injection-rules';
+import { gateOf, normaliseDetailed, ruleHitsNormalised } from './injection-rules';
 import type { InjectionModel } from './injection-model';
 
 export interface WindowScore {
@@ -10,7 +10,7 @@ export interface WindowScore {
 }
 
 /**
- * Scores a text as the maximum over windows of two consecutive blocks (one window for short
+ * Scores a text (normalised first, see `normaliseDetailed`) as the maximum over windows of two consecutive blocks (one window for short
  * texts), so an instruction hidden in a long document is not diluted by the benign text around it.
  * A window's logit: bias + (sum of its n-gram weights) × scale / sqrt(n-gram count) + weights of the rules
  * that fired in it. Linear in the text length.
@@ -19,7 +19,9 @@ const scratch = newFeatureBuffer();
 let blockSums = new Float64Array(64);
 let blockCounts = new Uint32Array(64);
 
-export function scoreWindows(text: string, model: InjectionModel): WindowScore {
+export function scoreWindows(raw: string, model: InjectionModel): WindowScore {
+  // Features and rules both see the normalised text (lower case, leetspeak and letter spacing undone).
+  const text = normaliseDetailed(raw).text;
   const blocks = Math.max(1, Math.ceil(text.length / model.block));
   if (blockSums.length < blocks) {
     blockSums = new Float64Array(blocks * 2);
@@ -28,36 +30,30 @@ export function scoreWindows(text: string, model: InjectionModel): WindowScore {
   const sums = blockSums.fill(0, 0, blocks);
   const counts = blockCounts.fill(0, 0, blocks);
   const { weights, block } = model;
-  const lower = text.toLowerCase();
-  const features = collectFeatures(text, scratch, lower);
-  const { indices: all, positions: at, count: n, hasCjk } = features;
-  const indices: number[] = [];
-  const positions: number[] = [];
+  const features = collectFeatures(text, scratch, text);
+  const { indices: all, positions: at, count: n } = features;
   // Weights are int8, so block sums are exact integers: accumulate in registers while the block
   // stays the same (it changes only at block edges; word features carry their word's start).
   let current = 0;
+  let edge = block;
   let sum = 0;
   let count = 0;
   for (let k = 0; k < n; k += 1) {
-    const index = all[k] as number;
-    const b = ((at[k] as number) / block) | 0;
-    if (b !== current) {
+    const position = at[k] as number;
+    if (position >= edge || position < edge - block) {
       sums[current] += sum;
       counts[current] += count;
-      current = b;
+      current = (position / block) | 0;
+      edge = (current + 1) * block;
       sum = 0;
       count = 0;
     }
-    sum = (sum + (weights[index] as number)) | 0;
+    sum = (sum + (weights[all[k] as number] as number)) | 0;
     count += 1;
-    if (((ANCHOR_BITS[index >>> 3] as number) & (1 << (index & 7))) !== 0) {
-      indices.push(index);
-      positions.push(at[k] as number);
-    }
   }
   sums[current] += sum;
   counts[current] += count;
-  const hits = ruleHits(text, { indices, positions, hasCjk }, lower);
+  const hits = ruleHitsNormalised(text, gateOf(features));
   const windows = blocks <= 2 ? 1 : blocks - 1;
   const span = blocks <= 2 ? blocks : 2;
   let best = -Infinity;

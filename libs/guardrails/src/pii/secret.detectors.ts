@@ -22,8 +22,8 @@ const KEY_SHAPES = new RegExp(
   ].join('|'),
   'g',
 );
-/** Cheap test for any of the prefixes above (and a private key header). */
-const PREFIXES = /sk-|AKIA|ASIA|gh[pousr]_|github_pat_|xox[abposr]-|[sr]k_(?:live|test)_|AIza|eyJ|-----BEGIN/;
+/** Cheap test for any of the prefixes above (and a private key header); grouped by first letters (a little wider: `rk-`, `sk_`), which V8 scans faster. */
+const PREFIXES = /[sr]k[-_]|A(?:KIA|SIA|Iza)|gh[pousr]_|github_pat_|xox[abposr]-|eyJ|-----BEGIN/;
 
 const BEGIN = /-----BEGIN ((?:[A-Z0-9]+ )*PRIVATE KEY(?: BLOCK)?)-----/g;
 const MAX_KEY_BLOCK = 16_384;
