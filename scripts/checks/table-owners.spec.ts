@@ -29,6 +29,10 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   admin_keys: { prismaModel: 'adminKey', store: ['libs/tenancy/src/admin-key.store.ts'] },
   budget_caps: { prismaModel: 'budgetCap', store: ['libs/budget/src/policy/budget-cap.store.ts'] },
   model_prices: { prismaModel: 'modelPrice', store: ['libs/budget/src/pricing/price-list.store.ts'] },
+  response_cache_vectors: {
+    prismaModel: 'responseCacheVector',
+    store: ['libs/response-cache/src/semantic-cache.store.ts', 'libs/response-cache/src/semantic-cache.sql.ts'],
+  },
 };
 
 const TABLES = Object.keys(OWNERS);
@@ -69,7 +73,7 @@ function sources(dir: string): string[] {
   });
 }
 
-describe('one owner per table: writes to jobs, webhook deliveries, endpoints and signing keys, sessions, messages, tenant policies, tenant JWT settings, tenants, users, keys, caps and prices are in their store only', () => {
+describe('one owner per table: writes to jobs, webhook deliveries, endpoints and signing keys, sessions, messages, tenant policies, tenant JWT settings, tenants, users, keys, caps, prices and response cache vectors are in their store only', () => {
   it('finds no write to an owned table outside its store', () => {
     const misplaced = ['apps', 'libs', 'scripts']
       .flatMap((top) => sources(join(root, top)))

@@ -289,7 +289,7 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
     const tenantAdmin = (await newUserWithKey(tenantId, { role: 'tenant_admin' }, { scopes: ['admin'] })).secret;
     const day = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
     await prisma.usageDaily.create({ data: { tenantId, userId: user.id as string, day, model: 'gpt-4.1', requests: 2, costUsd: 0.5 } });
-    const expected = [{ user_id: user.id, model: 'gpt-4.1', requests: 2, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0.5 }];
+    const expected = [{ user_id: user.id, model: 'gpt-4.1', requests: 2, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0.5, cache_hits: 0, cost_saved_usd: 0 }];
     const url = `/v1/admin/usage?tenant_id=${tenantId}&group_by=user,model`;
     expect((await admin('GET', url)).json<{ data: unknown[] }>().data).toEqual(expected);
     expect((await call(a, tenantAdmin, 'GET', url)).json<{ data: unknown[] }>().data).toEqual(expected);

@@ -4,12 +4,13 @@ import { ConversationStore } from '@conduit/conversations';
 import { JobStore } from '@conduit/jobs';
 import { ApiKeyRegistry, UserStore } from '@conduit/tenancy';
 import { DocumentsService } from '../documents/documents.service';
+import { ResponseCacheAdmin } from './response-cache.admin';
 
 export interface ErasureReport {
   object: 'user.erasure';
   user_id: string;
   erased: true;
-  deleted: { sessions: number; messages: number; documents: number; jobs: number; api_keys_revoked: number };
+  deleted: { sessions: number; messages: number; documents: number; jobs: number; api_keys_revoked: number; cache_entries: number };
   ledger: { events_anonymised: number; daily_rows_merged: number };
 }
 
@@ -20,8 +21,8 @@ export interface ErasureReport {
  * keys revoked, so nothing new is written as them; then each kind of content is deleted (each step
  * idempotent); last the ledger is anonymised in one transaction.
  *
- * Content of later capabilities (response cache entries, memories) adds its step to `deleteContent`;
- * none is stored per user yet.
+ * Response cache entries that the user's requests created (per-user scope or not) are purged too.
+ * Content of later capabilities (memories) adds its step here.
  */
 @Injectable()
 export class UserErasure {
@@ -34,6 +35,7 @@ export class UserErasure {
     private readonly documents: DocumentsService,
     private readonly jobs: JobStore,
     private readonly ledger: LedgerAnonymiser,
+    private readonly cache: ResponseCacheAdmin,
   ) {}
 
   /** Null when the tenant has no such user. */
@@ -45,13 +47,14 @@ export class UserErasure {
     const documents = await this.documents.deleteAllOf(owner);
     const conversations = await this.conversations.deleteAllOf(owner);
     const jobs = await this.jobs.deleteAllOf(owner);
+    const cacheEntries = await this.cache.purgeUser(tenantId, userId);
     const ledger = await this.ledger.anonymise(tenantId, userId);
-    this.logger.log({ tenant_id: tenantId, user_id: userId, documents, ...conversations, jobs }, 'user erased');
+    this.logger.log({ tenant_id: tenantId, user_id: userId, documents, ...conversations, jobs, cache_entries: cacheEntries }, 'user erased');
     return {
       object: 'user.erasure',
       user_id: userId,
       erased: true,
-      deleted: { ...conversations, documents, jobs, api_keys_revoked: revoked },
+      deleted: { ...conversations, documents, jobs, api_keys_revoked: revoked, cache_entries: cacheEntries },
       ledger: { events_anonymised: ledger.events, daily_rows_merged: ledger.dailyRows },
     };
   }

@@ -22,6 +22,7 @@ const PASSED_HEADERS = [
   ConduitHeader.Citations,
   ConduitHeader.Guardrails,
   ConduitHeader.Cache,
+  ConduitHeader.CacheKey,
 ];
 const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();
@@ -78,12 +79,6 @@ export class ChatController {
       // rather than silently answering without the template the caller asked for.
       throw new ChatException(ChatErrorCode.UnsupportedExtension, 'Prompt templates are not available on this deployment yet.', {
         param: 'conduit.prompt_template',
-      });
-    }
-    if (body.conduit?.cache?.mode === 'semantic') {
-      // Part of the extension's shape; refused until the semantic cache ships.
-      throw new ChatException(ChatErrorCode.UnsupportedExtension, 'The semantic response cache is not available on this deployment yet; use mode "exact".', {
-        param: 'conduit.cache.mode',
       });
     }
     const sessionHeader = request.headers[SESSION_HEADER];

@@ -36,7 +36,9 @@ const usd = (value: Prisma.Decimal | null) => decimalToNano(value) / 1_000_000_0
 
 /**
  * Usage reports from the ledger's daily aggregate (`usage_daily`): tokens, requests and billed cost
- * per tenant, user, UTC day and model over a date range (default: the current month to date).
+ * per tenant, user, UTC day and model over a date range (default: the current month to date), with
+ * the requests the response cache answered (`cache_hits`, billed at zero) and what they saved
+ * (`cost_saved_usd`: what the original calls cost).
  */
 @Injectable()
 export class UsageReportService {
@@ -60,7 +62,7 @@ export class UsageReportService {
         ...(filter.userId ? { userId: filter.userId } : {}),
         day: { gte: from, lt: until },
       },
-      _sum: { requests: true, inputTokens: true, outputTokens: true, cachedTokens: true, costUsd: true },
+      _sum: { requests: true, inputTokens: true, outputTokens: true, cachedTokens: true, costUsd: true, cacheHits: true, costSavedUsd: true },
     });
     const data: UsageRow[] = groups.map((group) => {
       const row: UsageRow = {
@@ -73,20 +75,28 @@ export class UsageReportService {
         output_tokens: Number(group._sum.outputTokens ?? 0),
         cached_tokens: Number(group._sum.cachedTokens ?? 0),
         cost_usd: usd(group._sum.costUsd),
+        cache_hits: group._sum.cacheHits ?? 0,
+        cost_saved_usd: usd(group._sum.costSavedUsd),
       };
       return row;
     });
     data.sort(compareRows);
-    const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0 };
+    const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0, cache_hits: 0, cost_saved_usd: 0 };
     let totalNano = 0;
-    for (const group of groups) totalNano += decimalToNano(group._sum.costUsd);
+    let savedNano = 0;
+    for (const group of groups) {
+      totalNano += decimalToNano(group._sum.costUsd);
+      savedNano += decimalToNano(group._sum.costSavedUsd);
+    }
     for (const row of data) {
       totals.requests += row.requests;
       totals.input_tokens += row.input_tokens;
       totals.output_tokens += row.output_tokens;
       totals.cached_tokens += row.cached_tokens;
+      totals.cache_hits += row.cache_hits;
     }
     totals.cost_usd = totalNano / 1_000_000_000;
+    totals.cost_saved_usd = savedNano / 1_000_000_000;
     return { object: 'usage', start, end, group_by: filter.groupBy, data, totals };
   }
 }
