@@ -67,7 +67,10 @@ describe('SemanticCacheStore (real Postgres, pgvector)', () => {
     expect((await store.nearest(scope, vector(3)))?.similarity).toBeCloseTo(1, 5);
     for (let i = 0; i < 4; i += 1) await store.put({ ...scope, key: `c${i}`, createdBy: null, vector: vector(i), expiresAt: new Date(Date.now() + 60_000 * (i + 2)) }, 3);
     expect(await store.count(tenant.tenantId)).toBe(3);
-    expect((await store.nearest(scope, vector(0)))?.key).not.toBe('k');
+    // k (an hour) and the two expiring last stay; c0 and c1 (vectors along axes 0 and 1) went.
+    expect((await store.nearest(scope, vector(2)))?.key).toBe('c2');
+    expect((await store.nearest(scope, vector(0)))?.similarity).toBeCloseTo(0, 5);
+    expect((await store.nearest(scope, vector(1)))?.similarity).toBeCloseTo(0, 5);
   });
 
   it('purges by key, by creating user and by tenant, never another tenant', async () => {

@@ -10,6 +10,8 @@ import { createOwner, removeOwners, TestOwner } from '../../../testing/fixtures'
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../../../testing/orchestrator-test-app';
 
 const INTERNAL_TOKEN = `token-${randomUUID()}`;
+/** Lookup deadlines for a loaded test machine (the defaults, 50 and 250 ms, would turn slow reads into bypasses). */
+const SLOW_MACHINE = { RESPONSE_CACHE_TIMEOUT_MS: '2000', RESPONSE_CACHE_SEMANTIC_TIMEOUT_MS: '5000' };
 const ON = { cache: { mode: 'exact' } };
 
 interface Completion {
@@ -30,7 +32,7 @@ describe('exact response cache in the chat pipeline', () => {
   const owners: TestOwner[] = [];
 
   beforeAll(async () => {
-    t = await startOrchestratorTestApp({ INTERNAL_TOKEN }, {}, { http: true });
+    t = await startOrchestratorTestApp({ INTERNAL_TOKEN, ...SLOW_MACHINE }, {}, { http: true });
     policies = t.app.get(PolicyStore);
     redis = new Redis(t.config.redis.url);
     entries = new ResponseCacheStore(redis, t.queuePrefix);
@@ -157,13 +159,18 @@ describe('exact response cache in the chat pipeline', () => {
       expect(response.headers.get(ConduitHeader.Cache)).toBe('miss');
       await response.arrayBuffer();
     }
-    // response_format reached the provider (the gateway's schema used to drop it).
-    expect(t.mock.state.requests.list().map((r) => r.output_format)).toEqual([null, null, null, 'json_object', 'json_schema', null]);
+    // response_format reached the provider (the chat schema used to drop it): the default route is
+    // Anthropic, which takes json_schema (output_config.format) and has no json_object mode.
+    expect(t.mock.state.requests.list().map((r) => r.output_format)).toEqual([null, null, null, null, 'json_schema', null]);
+    const openai = await chat(owner, { ...base, model: 'cheap', response_format: { type: 'json_object' } });
+    expect(openai.status).toBe(200);
+    await openai.arrayBuffer();
+    expect(t.mock.state.requests.list().at(-1)?.output_format).toBe('json_object');
     const again = await chat(owner, base);
     expect(again.headers.get(ConduitHeader.Cache)).toBe('hit');
     await again.arrayBuffer();
     // The same response_format again is a hit too.
-    await waitFor(() => entries.usage(owner.tenantId), { what: 'the variants to be stored', until: (u) => u.entries === 6 });
+    await waitFor(() => entries.usage(owner.tenantId), { what: 'the variants to be stored', until: (u) => u.entries === 7 });
     const sameFormat = await chat(owner, { ...base, response_format: { type: 'json_object' } });
     expect(sameFormat.headers.get(ConduitHeader.Cache)).toBe('hit');
     await sameFormat.arrayBuffer();
@@ -331,7 +338,7 @@ describe('exact response cache with its Redis down', () => {
 
   beforeAll(async () => {
     // Nothing listens on port 1: every cache command fails; queues and the rest use the real Redis.
-    t = await startOrchestratorTestApp({ INTERNAL_TOKEN, RESPONSE_CACHE_REDIS_URL: 'redis://127.0.0.1:1' }, {}, { http: true });
+    t = await startOrchestratorTestApp({ INTERNAL_TOKEN, ...SLOW_MACHINE, RESPONSE_CACHE_REDIS_URL: 'redis://127.0.0.1:1' }, {}, { http: true });
     owner = await createOwner(t.prisma);
     await t.app.get(PolicyStore).put(owner.tenantId, ON, 'test');
   });

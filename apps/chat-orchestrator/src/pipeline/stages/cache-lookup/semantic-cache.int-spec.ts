@@ -8,13 +8,15 @@ import { createOwner, removeOwners, TestOwner } from '../../../testing/fixtures'
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../../../testing/orchestrator-test-app';
 
 const INTERNAL_TOKEN = `token-${randomUUID()}`;
+/** Lookup deadlines for a loaded test machine (the defaults, 50 and 250 ms, would turn slow reads into bypasses). */
+const SLOW_MACHINE = { RESPONSE_CACHE_TIMEOUT_MS: '2000', RESPONSE_CACHE_SEMANTIC_TIMEOUT_MS: '5000' };
 /** The test deployment embeds with the bag-of-words hashing embedder: forced, with a threshold it separates the cases below at. */
 const SEMANTIC = { cache: { mode: 'semantic', semantic: { threshold: 0.9, allow_hashing_embedder: true } } };
-const QUESTION = 'What is the capital city of France?';
-/** The same question in other words (case, punctuation, a contraction): one answer serves both. */
-const PARAPHRASE = "what's the capital city of France";
-/** Same words, another entity: must never get France's answer. */
-const HARD_NEGATIVE = 'What is the capital city of Australia?';
+const QUESTION = 'How do I reset my password?';
+/** The same question in other words: one answer serves both (the exact key differs). */
+const PARAPHRASE = 'How can I reset my password?';
+/** Same words, another object: must never get the password answer. */
+const HARD_NEGATIVE = 'How do I reset my router?';
 
 /** A chat request to the orchestrator as the gateway sends it. */
 function post(t: OrchestratorTestApp, owner: TestOwner, body: Record<string, unknown>): Promise<Response> {
@@ -38,7 +40,7 @@ describe('semantic response cache in the chat pipeline', () => {
   const owners: TestOwner[] = [];
 
   beforeAll(async () => {
-    t = await startOrchestratorTestApp({ INTERNAL_TOKEN }, {}, { http: true });
+    t = await startOrchestratorTestApp({ INTERNAL_TOKEN, ...SLOW_MACHINE }, {}, { http: true });
     policies = t.app.get(PolicyStore);
     redis = new Redis(t.config.redis.url);
     entries = new ResponseCacheStore(redis, t.queuePrefix);
@@ -98,13 +100,16 @@ describe('semantic response cache in the chat pipeline', () => {
   it("never serves tenant A's entry to tenant B, exact or semantic, nor to another user of A when the scope is per user", async () => {
     const a = await tenant({ cache: { ...SEMANTIC.cache, scope: 'user' } });
     const b = await tenant(SEMANTIC);
-    await prime(a, QUESTION);
-    expect((await outcome(b, QUESTION)).cache).toBe('miss');
-    expect((await outcome(b, PARAPHRASE)).cache).toBe('miss');
+    const answer = await prime(a, QUESTION);
     const colleague = await createColleague(t.prisma, a);
-    expect((await outcome(colleague, QUESTION)).cache).toBe('miss');
-    expect((await outcome(colleague, PARAPHRASE)).cache).toBe('miss');
-    expect((await outcome(a, PARAPHRASE)).cache).toBe('hit');
+    // Their first request misses; after it they may hit their own entries, never A's answer.
+    for (const other of [b, colleague]) {
+      const first = await outcome(other, PARAPHRASE);
+      expect(first.cache).toBe('miss');
+      expect(first.content).not.toBe(answer);
+      expect((await outcome(other, QUESTION)).content).not.toBe(answer);
+    }
+    expect(await outcome(a, PARAPHRASE)).toEqual({ cache: 'hit', content: answer });
   });
 
   it('matches only the prompt: another system prompt, response_format or temperature is a miss however close the question', async () => {
@@ -162,7 +167,7 @@ describe('semantic response cache with its vector store down', () => {
 
   beforeAll(async () => {
     // Nothing listens on port 1: every vector search fails; entries (Redis) and the rest work.
-    t = await startOrchestratorTestApp({ INTERNAL_TOKEN, RESPONSE_CACHE_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' }, {}, { http: true });
+    t = await startOrchestratorTestApp({ INTERNAL_TOKEN, ...SLOW_MACHINE, RESPONSE_CACHE_DATABASE_URL: 'postgresql://postgres@127.0.0.1:1/none' }, {}, { http: true });
     owner = await createOwner(t.prisma);
     await t.app.get(PolicyStore).put(owner.tenantId, SEMANTIC, 'test');
   });
