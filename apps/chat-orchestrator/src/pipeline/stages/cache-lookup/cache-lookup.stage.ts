@@ -127,7 +127,8 @@ export class CacheLookupStage implements PipelineStage {
         return pending;
       }
       responseCacheRequests.inc({ kind: 'semantic', outcome: 'hit' });
-      return { ...miss, outcome: 'hit', store: false, entry, similarity: match.similarity };
+      // The key named to the client is the served entry's (a wrong answer is purged by it).
+      return { ...miss, outcome: 'hit', key: match.key, store: false, entry, similarity: match.similarity };
     } catch (error) {
       responseCacheRequests.inc({ kind: 'semantic', outcome: 'bypass' });
       this.logger.warn({ err: error, request_id: turn.context.requestId }, 'semantic cache lookup failed: exact cache only');

@@ -76,11 +76,16 @@ describe('semantic response cache in the chat pipeline', () => {
     return { cache: response.headers.get(ConduitHeader.Cache), content: body.choices[0]?.message.content ?? '' };
   }
 
+  /** The `x-conduit-cache-key` of the last primed answer. */
+  let primedKey: string | null = null;
+
   /** Asks, and waits until the answer and its vector are stored (both in the background). */
   async function prime(owner: TestOwner, content: string, extra: Record<string, unknown> = {}): Promise<string> {
     const before = await vectors.count(owner.tenantId);
     t.mock.state.faults.add({ match: {}, fault: { reply: `The answer to: ${content}` }, times: 1 });
-    const first = await outcome(owner, content, extra);
+    const response = await chat(owner, content, extra);
+    primedKey = response.headers.get(ConduitHeader.CacheKey);
+    const first = { cache: response.headers.get(ConduitHeader.Cache), content: ((await response.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content ?? '' };
     expect(first.cache).toBe('miss');
     await waitFor(() => vectors.count(owner.tenantId), { what: 'the vector to be stored', until: (n) => n > before });
     return first.content;
@@ -89,7 +94,11 @@ describe('semantic response cache in the chat pipeline', () => {
   it('serves a paraphrase from the cache and never a hard negative (same words, another entity)', async () => {
     const owner = await tenant(SEMANTIC);
     const answer = await prime(owner, QUESTION);
-    expect(await outcome(owner, PARAPHRASE)).toEqual({ cache: 'hit', content: answer });
+    const hit = await chat(owner, PARAPHRASE);
+    expect(hit.headers.get(ConduitHeader.Cache)).toBe('hit');
+    // The key named is the served entry's (the question's), for a purge.
+    expect(hit.headers.get(ConduitHeader.CacheKey)).toBe(primedKey);
+    expect(((await hit.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(answer);
     expect(providerCalls()).toBe(1);
     const negative = await outcome(owner, HARD_NEGATIVE);
     expect(negative.cache).toBe('miss');
