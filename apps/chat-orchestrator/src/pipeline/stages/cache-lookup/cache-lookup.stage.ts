@@ -1,6 +1,8 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
-import { ConduitHeader, maxTokensOf } from '@conduit/contracts';
+import { UsageEventProducer } from '@conduit/budget';
+import { ConduitHeader, maxTokensOf, uuidFromName } from '@conduit/contracts';
+import type { EmbeddingUsage } from '@conduit/embeddings';
 import { responseCacheLookupDuration, responseCacheRequests } from '@conduit/observability';
 import { CacheEntry, CacheKeyInput, exactCacheKey, isExpired, SemanticScope, semanticParts } from '@conduit/response-cache';
 import type { PipelineStage } from '../../pipeline-stage';
@@ -47,6 +49,7 @@ export class CacheLookupStage implements PipelineStage {
   constructor(
     private readonly cache: ResponseCache,
     private readonly semantic: SemanticCache,
+    private readonly usage: UsageEventProducer,
   ) {}
 
   enabled(turn: Turn): boolean {
@@ -115,7 +118,7 @@ export class CacheLookupStage implements PipelineStage {
     const scope: SemanticScope = { tenantId: input.tenantId, scopeUserId: input.userId, filterHash, embedder: this.semantic.embedderModel };
     const started = performance.now();
     try {
-      const { vector, match } = await this.semantic.lookup(scope, prompt);
+      const { vector, match } = await this.semantic.lookup(scope, prompt, (usage) => this.billEmbedding(turn, usage));
       const pending = { ...miss, semantic: { scope, vector } };
       if (!match || match.similarity < policy.semantic.threshold) {
         responseCacheRequests.inc({ kind: 'semantic', outcome: 'miss' });
@@ -136,6 +139,32 @@ export class CacheLookupStage implements PipelineStage {
     } finally {
       responseCacheLookupDuration.observe({ kind: 'semantic' }, (performance.now() - started) / 1_000);
     }
+  }
+
+  /**
+   * Emits the prompt embedding's usage (`feature: embedding`) off the request path; the event id
+   * derives from the answer's id, so an async job run again bills it once.
+   */
+  private billEmbedding(turn: Turn, usage: EmbeddingUsage): void {
+    const { context } = turn;
+    this.usage
+      .emit([
+        {
+          event_id: uuidFromName(`embedding:cache:${turn.assistantId}:${usage.model}`),
+          tenant_id: context.tenantId,
+          user_id: context.userId,
+          api_key_id: context.apiKeyId,
+          request_id: context.requestId.slice(0, 128),
+          provider: usage.provider,
+          model: usage.model,
+          input_tokens: usage.inputTokens,
+          output_tokens: 0,
+          latency_ms: null,
+          feature: 'embedding' as const,
+          occurred_at: new Date().toISOString(),
+        },
+      ])
+      .catch((error: unknown) => this.logger.error({ err: error, request_id: context.requestId }, 'could not emit the semantic cache embedding usage'));
   }
 
   private keyInputOf(turn: Turn): CacheKeyInput {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
-import { ConduitHeader } from '@conduit/contracts';
+import { ConduitHeader, QueueName, UsageEvent, uuidFromName } from '@conduit/contracts';
 import { PolicyStore } from '@conduit/policies';
 import { ResponseCacheStore, SemanticCacheStore } from '@conduit/response-cache';
 import { createColleague, waitFor } from '@conduit/testing';
@@ -99,6 +99,20 @@ describe('semantic response cache in the chat pipeline', () => {
     // The key named is the served entry's (the question's), for a purge.
     expect(hit.headers.get(ConduitHeader.CacheKey)).toBe(primedKey);
     expect(((await hit.json()) as { choices: { message: { content: string } }[] }).choices[0]?.message.content).toBe(answer);
+    // The prompt's embedding is billed (feature embedding, one event per answer id).
+    const messageId = hit.headers.get(ConduitHeader.MessageId) as string;
+    const billed = await waitFor(
+      async () => (await t.producer.queue(QueueName.Usage).getJobs(['waiting', 'delayed', 'active', 'completed'])).map((job) => job?.data as UsageEvent | undefined),
+      { what: 'the embedding usage event of the lookup', until: (events) => events.some((e) => e?.event_id === uuidFromName(`embedding:cache:${messageId}:hashing-v2`)) },
+    );
+    expect(billed.find((e) => e?.event_id === uuidFromName(`embedding:cache:${messageId}:hashing-v2`))).toMatchObject({
+      feature: 'embedding',
+      provider: 'local',
+      model: 'hashing-v2',
+      tenant_id: owner.tenantId,
+      user_id: owner.userId,
+      output_tokens: 0,
+    });
     expect(providerCalls()).toBe(1);
     const negative = await outcome(owner, HARD_NEGATIVE);
     expect(negative.cache).toBe('miss');

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Pool } from 'pg';
 import type { CachePolicy } from '@conduit/contracts';
-import type { Embedder } from '@conduit/embeddings';
+import type { Embedder, EmbeddingUsage } from '@conduit/embeddings';
 import { RETRIEVAL_EMBEDDER } from '@conduit/retrieval';
 import { SemanticCacheStore, SemanticMatch, SemanticScope, SemanticVector } from '@conduit/response-cache';
 import { INTERNAL_SETTINGS, InternalSettings } from '../../../internal/internal.constants';
@@ -70,13 +70,17 @@ export class SemanticCache implements OnApplicationShutdown {
     return false;
   }
 
-  /** The prompt's vector and its nearest stored neighbour in the scope; rejects on failure or past the deadline. */
-  lookup(scope: SemanticScope, prompt: string): Promise<{ vector: number[]; match: SemanticMatch | undefined }> {
+  /**
+   * The prompt's vector and its nearest stored neighbour in the scope; rejects on failure or past
+   * the deadline. `onUsage` hears what the embedding consumed (billed by the caller), even when the
+   * search then fails.
+   */
+  lookup(scope: SemanticScope, prompt: string, onUsage: (usage: EmbeddingUsage) => void): Promise<{ vector: number[]; match: SemanticMatch | undefined }> {
     const store = this.store;
     if (!store) return Promise.reject(new Error('semantic cache not configured'));
     return this.deadline(
       (async () => {
-        const [vector] = await this.embedder.embed([prompt]);
+        const [vector] = await this.embedder.embed([prompt], { onUsage });
         if (!vector) throw new Error('the embedder returned no vector');
         return { vector, match: await store.nearest(scope, vector) };
       })(),
