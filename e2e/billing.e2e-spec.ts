@@ -265,7 +265,7 @@ describe('billing, budgets and rate limits end to end', () => {
     const csv = await get('/v1/usage?format=csv', erin.apiKey);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (await csv.text()).trim().split('\r\n');
-    expect(lines[0]).toBe('date,model,requests,input_tokens,output_tokens,cached_tokens,cost_usd');
+    expect(lines[0]).toBe('date,model,requests,input_tokens,output_tokens,cached_tokens,cost_usd,cache_hits,cost_saved_usd');
     expect(lines[1]).toContain(`,claude-sonnet-4-6,${calls},${usage.prompt},${usage.completion},`);
 
     // Operators see it per tenant and user with the admin key; tenant keys are not admin keys.

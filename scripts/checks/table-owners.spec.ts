@@ -33,6 +33,10 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   prompt_versions: { prismaModel: 'promptVersion', store: ['libs/prompts/src/prompt.store.ts'] },
   prompt_labels: { prismaModel: 'promptLabel', store: ['libs/prompts/src/prompt.store.ts'] },
   prompt_label_events: { prismaModel: 'promptLabelEvent', store: ['libs/prompts/src/prompt.store.ts'] },
+  response_cache_vectors: {
+    prismaModel: 'responseCacheVector',
+    store: ['libs/response-cache/src/semantic-cache.store.ts', 'libs/response-cache/src/semantic-cache.sql.ts'],
+  },
 };
 
 const TABLES = Object.keys(OWNERS);
@@ -73,7 +77,7 @@ function sources(dir: string): string[] {
   });
 }
 
-describe('one owner per table: writes to jobs, webhook deliveries, endpoints and signing keys, sessions, messages, tenant policies, tenant JWT settings, tenants, users, keys, caps, prices and prompt templates are in their store only', () => {
+describe('one owner per table: writes to jobs, webhook deliveries, endpoints and signing keys, sessions, messages, tenant policies, tenant JWT settings, tenants, users, keys, caps, prices, prompt templates and response cache vectors are in their store only', () => {
   it('finds no write to an owned table outside its store', () => {
     const misplaced = ['apps', 'libs', 'scripts']
       .flatMap((top) => sources(join(root, top)))

@@ -29,6 +29,16 @@ describe('chatCompletionRequestSchema', () => {
     ).toEqual([]);
   });
 
+  it('keeps response_format (text, json_object, json_schema) and refuses an unknown type or a stray field', () => {
+    const schema = { type: 'json_schema', json_schema: { name: 'answer', schema: { type: 'object', properties: { a: { type: 'string' } } }, strict: true } };
+    for (const format of [{ type: 'text' }, { type: 'json_object' }, schema]) {
+      expect(chatCompletionRequestSchema.parse({ ...ok, response_format: format }).response_format).toEqual(format);
+    }
+    expect(problems({ ...ok, response_format: { type: 'xml' } })[0]).toMatch(/^response_format.*text, json_object, json_schema/);
+    expect(problems({ ...ok, response_format: { type: 'json_object', schema: {} } })[0]).toMatch(/^response_format/);
+    expect(problems({ ...ok, response_format: { type: 'json_schema', json_schema: { name: 'has space' } } })[0]).toMatch(/^response_format.json_schema.name/);
+  });
+
   it('rejects unknown roles with a message naming the allowed ones', () => {
     expect(problems({ model: 'm', messages: [{ role: 'wizard', content: 'x' }] })[0]).toMatch(/role must be one of/);
   });

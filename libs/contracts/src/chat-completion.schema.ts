@@ -49,6 +49,30 @@ const toolChoice = z.union([
   z.object({ type: z.literal('function'), function: z.object({ name: z.string().min(1) }) }),
 ]);
 
+/**
+ * `response_format`: plain text, any JSON object, or JSON that follows a schema. Passed to the
+ * provider (OpenAI wire as is; Anthropic as `output_config.format` for `json_schema`) and part of
+ * the response cache key.
+ */
+export const responseFormatSchema = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('text') }),
+    z.strictObject({ type: z.literal('json_object') }),
+    z.strictObject({
+      type: z.literal('json_schema'),
+      json_schema: z.strictObject({
+        name: z.string().regex(/^[a-zA-Z0-9_-]{1,64}$/, 'json_schema.name is 1-64 letters, digits, "_" or "-"'),
+        description: z.string().max(4096).optional(),
+        schema: z.record(z.string(), z.unknown()).optional(),
+        strict: z.boolean().nullish(),
+      }),
+    }),
+  ],
+  { error: (issue) => (issue.code === 'invalid_union' ? 'response_format.type must be one of text, json_object, json_schema' : undefined) },
+);
+export type ResponseFormat = z.output<typeof responseFormatSchema>;
+
 /** Conduit's own extension, sent as `conduit` in the body (OpenAI clients: `extra_body`). */
 export const conduitExtensionSchema = z.strictObject({
   session_id: z.uuid().optional(),
@@ -103,6 +127,7 @@ export const chatCompletionRequestSchema = z
     user: z.string().max(256).nullish(),
     tools: z.array(toolDefinitionSchema).max(128).nullish(),
     tool_choice: toolChoice.nullish(),
+    response_format: responseFormatSchema.nullish(),
     presence_penalty: z.number().min(-2).max(2).nullish(),
     frequency_penalty: z.number().min(-2).max(2).nullish(),
     seed: z.number().int().nullish(),

@@ -30,9 +30,17 @@ export const ConduitHeader = {
   Citations: 'x-conduit-citations',
   /** Public: what the guardrails flagged or changed in a chat (`input_injection=flag, input_pii=redact`); absent when nothing. */
   Guardrails: 'x-conduit-guardrails',
-  /** Public: how the response cache served a chat: `hit`, `miss` (stored or not) or `bypass` (not looked up). */
+  /**
+   * Public: how the response cache served a chat: `hit`, `miss` (stored or not), `bypass` (not
+   * looked up) or `stale` (every provider failed; an expired entry was replayed).
+   */
   Cache: 'x-conduit-cache',
   /** Public: the secondary systems a chat was answered without (`retrieval`), per the tenant's `degradation` policy; absent when none. */
   Degraded: 'x-conduit-degraded',
+  /**
+   * Public: the response cache key of a chat (when one was derived), the entry an admin can purge
+   * (`POST /v1/admin/tenants/{id}/cache/purge` with `{"key"}`). A hash: it reveals no content.
+   */
+  CacheKey: 'x-conduit-cache-key',
 } as const;
 export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];

@@ -12,10 +12,11 @@ export {
   MODEL_NAME,
   maxTokensOf,
   modelNameSchema,
+  responseFormatSchema,
   textOf,
   toolDefinitionSchema,
 } from './chat-completion.schema';
-export type { ChatCompletionRequest, ChatMessageInput } from './chat-completion.schema';
+export type { ChatCompletionRequest, ChatMessageInput, ResponseFormat } from './chat-completion.schema';
 export {
   ASYNC_JOB_STATUSES,
   ASYNC_JOB_TYPES,

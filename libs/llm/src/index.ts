@@ -9,6 +9,7 @@ export type {
   LlmProvider,
   TokenUsage,
   ToolCall,
+  ResponseFormat,
   ToolChoice,
   ToolDefinition,
 } from './llm.types';

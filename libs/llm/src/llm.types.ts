@@ -28,6 +28,12 @@ export interface ToolDefinition {
 
 export type ToolChoice = 'auto' | 'none' | 'required' | { type: 'function'; function: { name: string } };
 
+/** What shape the answer must take: plain text, any JSON object, or JSON following a schema. */
+export type ResponseFormat =
+  | { type: 'text' }
+  | { type: 'json_object' }
+  | { type: 'json_schema'; json_schema: { name: string; description?: string; schema?: Record<string, unknown>; strict?: boolean | null } };
+
 export interface ChatRequest {
   /** The concrete upstream model id (after routing). */
   model: string;
@@ -38,6 +44,7 @@ export interface ChatRequest {
   stop?: string[];
   tools?: ToolDefinition[];
   tool_choice?: ToolChoice;
+  response_format?: ResponseFormat;
   /** End-user id forwarded to providers that accept one. */
   user?: string;
 }

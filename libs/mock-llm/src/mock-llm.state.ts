@@ -14,6 +14,8 @@ export interface ExchangeInfo {
   promptTokens: number;
   /** What the request log keeps as `prompt_text` (default empty). */
   promptText?: string;
+  /** What the request log keeps as `output_format` (default null). */
+  outputFormat?: string | null;
 }
 
 /** Everything one mock server instance holds: options, fault rules, request log, open exchanges. */
@@ -54,6 +56,7 @@ export class MockLlmState {
       ended_at: null,
       prompt_tokens: info.promptTokens,
       prompt_text: info.promptText ?? '',
+      output_format: info.outputFormat ?? null,
       completion_tokens: 0,
       tokens_sent: 0,
       client_disconnected: false,

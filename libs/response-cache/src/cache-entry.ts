@@ -16,8 +16,19 @@ export const cacheEntrySchema = z.object({
   cost_nano: z.number().int().min(0),
   /** When it was stored (epoch ms). */
   created_at: z.number().int(),
+  /**
+   * When it stops being fresh (epoch ms). Absent: fresh as long as it is kept. A tenant that serves
+   * stale answers keeps entries longer than this; a lookup then reads an expired entry as a miss,
+   * and only the last resort (every provider failed) replays it.
+   */
+  expires_at: z.number().int().optional(),
 });
 export type CacheEntry = z.infer<typeof cacheEntrySchema>;
+
+/** Whether the entry is past its freshness at `now` (stale: kept only for the last resort). */
+export function isExpired(entry: CacheEntry, now = Date.now()): boolean {
+  return entry.expires_at !== undefined && now >= entry.expires_at;
+}
 
 export function encodeEntry(entry: CacheEntry): string {
   return JSON.stringify(entry);

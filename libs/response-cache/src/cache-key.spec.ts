@@ -1,4 +1,4 @@
-import { canonicalJson, exactCacheKey, type CacheKeyInput } from './cache-key';
+import { canonicalJson, exactCacheKey, semanticParts, type CacheKeyInput } from './cache-key';
 
 const SYSTEM = { role: 'system', content: 'You are terse.' };
 const USER = { role: 'user', content: 'What is the capital of France?' };
@@ -37,5 +37,30 @@ describe('exactCacheKey', () => {
 
   it('encodes objects with sorted keys and without null members', () => {
     expect(canonicalJson({ b: 1, a: [null, { d: null, c: 'x' }] })).toBe('{"a":[null,{"c":"x"}],"b":1}');
+  });
+
+  describe('semanticParts', () => {
+    it('compares only the last user turn by meaning; the rest is an exact filter', () => {
+      const parts = semanticParts(base());
+      expect(parts.prompt).toBe('What is the capital of France?');
+      // Another question, same everything else: same filter.
+      expect(semanticParts({ ...base(), messages: [SYSTEM, { role: 'user', content: '  Capital of France?' }] })).toEqual({ prompt: 'Capital of France?', filterHash: parts.filterHash });
+    });
+
+    it.each<[string, (input: CacheKeyInput) => CacheKeyInput]>([
+      ['another system prompt', (i) => ({ ...i, messages: [{ role: 'system', content: 'You are verbose.' }, USER] })],
+      ['an earlier turn', (i) => ({ ...i, messages: [SYSTEM, { role: 'user', content: 'Hi' }, { role: 'assistant', content: 'Hello' }, USER] })],
+      ['another route', (i) => ({ ...i, route: 'fast' })],
+      ['tools', (i) => ({ ...i, params: { ...i.params, tools: [{ type: 'function', function: { name: 'f' } }] } })],
+      ['response_format', (i) => ({ ...i, params: { ...i.params, response_format: { type: 'json_object' } } })],
+      ['a temperature', (i) => ({ ...i, params: { temperature: 1 } })],
+      ['a template version', (i) => ({ ...i, templateVersion: '2' })],
+    ])('gives another filter with %s', (_name, change) => {
+      expect(semanticParts(change(base())).filterHash).not.toBe(semanticParts(base()).filterHash);
+    });
+
+    it('has no prompt when the conversation does not end with a user turn', () => {
+      expect(semanticParts({ ...base(), messages: [SYSTEM, USER, { role: 'assistant', content: 'Paris.' }] }).prompt).toBeUndefined();
+    });
   });
 });

@@ -67,3 +67,19 @@ export function exactCacheKey(input: CacheKeyInput): string {
     canonicalJson({ v: CACHE_KEY_VERSION, tenant: input.tenantId, user: input.userId, filter: filterHash(input), messages }),
   );
 }
+
+/**
+ * The semantic cache's two halves of a request. `prompt`: the last user turn, normalised, the only
+ * part compared by meaning (undefined when the conversation does not end with a user turn).
+ * `filterHash`: everything else, compared exactly — the filter of {@link filterHash} (route,
+ * parameters, template) and every earlier message, system prompt included.
+ */
+export function semanticParts(input: Omit<CacheKeyInput, 'tenantId' | 'userId'>): { prompt: string | undefined; filterHash: string } {
+  const last = input.messages[input.messages.length - 1];
+  const endsWithUser = last !== undefined && last.role === 'user';
+  const earlier = (endsWithUser ? input.messages.slice(0, -1) : input.messages).map((m) => ({ ...m, content: normaliseText(m.content) }));
+  return {
+    prompt: endsWithUser ? normaliseText(last.content) : undefined,
+    filterHash: sha256(canonicalJson({ v: CACHE_KEY_VERSION, kind: 'semantic', filter: filterHash(input), earlier })),
+  };
+}

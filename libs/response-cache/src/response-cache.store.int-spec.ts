@@ -66,4 +66,42 @@ describe('ResponseCacheStore (Redis)', () => {
     expect((await store.get(b, 'k1'))?.content).toBe('b1');
     expect(await store.usage(a)).toEqual({ entries: 0, bytes: 0 });
   });
+
+  it('purges single entries by key, and says how many of them were there', async () => {
+    const tenant = randomUUID();
+    await store.put(tenant, 'k1', entry('a1'), limits);
+    await store.put(tenant, 'k2', entry('a2'), limits);
+    expect(await store.purgeKeys(tenant, ['k1', 'absent'])).toBe(1);
+    expect(await store.get(tenant, 'k1')).toBeUndefined();
+    expect((await store.get(tenant, 'k2'))?.content).toBe('a2');
+    expect(await store.usage(tenant)).toEqual({ entries: 1, bytes: JSON.stringify(entry('a2')).length });
+    expect(await store.purgeKeys(tenant, ['k1'])).toBe(0);
+    // Another tenant's key of the same name is untouched.
+    const other = randomUUID();
+    await store.put(other, 'k2', entry('b2'), limits);
+    expect(await store.purgeKeys(tenant, ['k2'])).toBe(1);
+    expect((await store.get(other, 'k2'))?.content).toBe('b2');
+  });
+
+  it("purges every entry a user's requests created, and no one else's", async () => {
+    const tenant = randomUUID();
+    const [ann, bob] = [randomUUID(), randomUUID()];
+    await store.put(tenant, 'ann-1', entry('x'), limits, Date.now(), { userId: ann });
+    await store.put(tenant, 'ann-2', entry('y'), limits, Date.now(), { userId: ann });
+    await store.put(tenant, 'bob-1', entry('z'), limits, Date.now(), { userId: bob });
+    await store.put(tenant, 'nobody', entry('w'), limits);
+    // ann's entry replaced by bob's request belongs to bob now.
+    await store.put(tenant, 'ann-2', entry('y2'), limits, Date.now(), { userId: bob });
+    expect(await store.purgeUser(tenant, ann)).toBe(1);
+    expect(await store.get(tenant, 'ann-1')).toBeUndefined();
+    expect((await store.get(tenant, 'ann-2'))?.content).toBe('y2');
+    expect((await store.usage(tenant)).entries).toBe(3);
+    expect(await store.purgeUser(tenant, ann)).toBe(0);
+    expect(await store.purgeUser(tenant, bob)).toBe(2);
+    expect((await store.get(tenant, 'nobody'))?.content).toBe('w');
+    // Evicted and purged entries leave no owner behind.
+    expect(await redis.hlen(`${(store as unknown as { prefix: string }).prefix}:rc:{${tenant}}:own`)).toBe(0);
+    expect(await store.purgeTenant(tenant)).toBe(1);
+    expect(await redis.exists(`${(store as unknown as { prefix: string }).prefix}:rc:{${tenant}}:u:${bob}`)).toBe(0);
+  });
 });

@@ -22,6 +22,16 @@ export const updateTenantSchema = z.strictObject({
   allow_unpriced_models: z.boolean().optional(),
 });
 
+/** `POST /v1/admin/tenants/:id/cache/purge`: nothing (every entry), one entry's key, or a user. */
+export const purgeCacheSchema = z
+  .strictObject({
+    key: z.string().regex(/^[0-9a-f]{64}$/, 'key is the 64 hex digits of an x-conduit-cache-key header').optional(),
+    user_id: z.uuid().optional(),
+  })
+  .refine((body) => body.key === undefined || body.user_id === undefined, { message: 'give key or user_id, not both', path: ['user_id'] })
+  .default({});
+export type PurgeCacheRequest = z.output<typeof purgeCacheSchema>;
+
 export const createUserSchema = z.strictObject({
   email: z.email().max(320).optional(),
   name: z.string().trim().min(1).max(200).optional(),

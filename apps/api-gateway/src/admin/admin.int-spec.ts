@@ -299,7 +299,7 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
     const tenantAdmin = (await newUserWithKey(tenantId, { role: 'tenant_admin' }, { scopes: ['admin'] })).secret;
     const day = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
     await prisma.usageDaily.create({ data: { tenantId, userId: user.id as string, day, model: 'gpt-4.1', requests: 2, costUsd: 0.5 } });
-    const expected = [{ user_id: user.id, model: 'gpt-4.1', requests: 2, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0.5 }];
+    const expected = [{ user_id: user.id, model: 'gpt-4.1', requests: 2, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0.5, cache_hits: 0, cost_saved_usd: 0 }];
     const url = `/v1/admin/usage?tenant_id=${tenantId}&group_by=user,model`;
     expect((await admin('GET', url)).json<{ data: unknown[] }>().data).toEqual(expected);
     expect((await call(a, tenantAdmin, 'GET', url)).json<{ data: unknown[] }>().data).toEqual(expected);
@@ -371,8 +371,9 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
       const cache = new ResponseCacheStore(a.get(REDIS_CONNECTION), prefix);
       const cached: CacheEntry = { v: 1, content: 'Your order 1234 ships Monday.', finish_reason: 'stop', provider: 'openai', model: 'gpt-test', usage: { input_tokens: 5, output_tokens: 7, cached_tokens: 0 }, cost_nano: 10, created_at: Date.now() };
       const limits = { ttlSeconds: 600, maxEntries: 10, maxBytes: 65_536 };
-      await cache.put(tenantId, 'k-erased', cached, limits);
-      await cache.put(other.tenant.id, 'k-other', cached, limits);
+      await cache.put(tenantId, 'k-erased', cached, limits, Date.now(), { userId });
+      await cache.put(tenantId, 'k-colleague', cached, limits, Date.now(), { userId: kept.user.id as string });
+      await cache.put(other.tenant.id, 'k-other', cached, limits, Date.now(), { userId });
 
       const response = await admin('POST', `/v1/admin/tenants/${tenantId}/users/${userId}/erase`);
       expect(response.statusCode).toBe(200);
@@ -381,8 +382,9 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
         deleted: { sessions: 1, messages: 2, documents: 1, jobs: 1, api_keys_revoked: 1, cache_entries: 1 },
         ledger: { events_anonymised: 2, daily_rows_merged: 1 },
       });
-      // The tenant's cached answers are gone (they are not indexed by user); another tenant's stay.
+      // The answers the user's requests created are gone; a colleague's and another tenant's stay.
       expect(await cache.get(tenantId, 'k-erased')).toBeUndefined();
+      expect(await cache.get(tenantId, 'k-colleague')).toMatchObject({ content: cached.content });
       expect(await cache.get(other.tenant.id, 'k-other')).toMatchObject({ content: cached.content });
 
       const where = { tenantId, userId };

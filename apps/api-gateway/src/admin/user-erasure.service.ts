@@ -4,7 +4,7 @@ import { ConversationStore } from '@conduit/conversations';
 import { JobStore } from '@conduit/jobs';
 import { ApiKeyRegistry, UserStore } from '@conduit/tenancy';
 import { DocumentsService } from '../documents/documents.service';
-import { ResponseCachePurger } from './response-cache.purger';
+import { ResponseCacheAdmin } from './response-cache.admin';
 
 export interface ErasureReport {
   object: 'user.erasure';
@@ -22,6 +22,7 @@ export interface ErasureReport {
  * idempotent), the tenant's response cache included (its entries are not indexed by user: any may
  * hold the user's words); last the ledger is anonymised in one transaction.
  *
+ * Response cache entries that the user's requests created (per-user scope or not) are purged too.
  * Content of later capabilities (memories) adds its step here.
  */
 @Injectable()
@@ -35,7 +36,7 @@ export class UserErasure {
     private readonly documents: DocumentsService,
     private readonly jobs: JobStore,
     private readonly ledger: LedgerAnonymiser,
-    private readonly cache: ResponseCachePurger,
+    private readonly cache: ResponseCacheAdmin,
   ) {}
 
   /** Null when the tenant has no such user. */
@@ -47,7 +48,7 @@ export class UserErasure {
     const documents = await this.documents.deleteAllOf(owner);
     const conversations = await this.conversations.deleteAllOf(owner);
     const jobs = await this.jobs.deleteAllOf(owner);
-    const cacheEntries = await this.cache.purgeTenant(tenantId);
+    const cacheEntries = await this.cache.purgeUser(tenantId, userId);
     const ledger = await this.ledger.anonymise(tenantId, userId);
     this.logger.log({ tenant_id: tenantId, user_id: userId, documents, ...conversations, jobs, cache_entries: cacheEntries }, 'user erased');
     return {

@@ -23,6 +23,7 @@ const PASSED_HEADERS = [
   ConduitHeader.Guardrails,
   ConduitHeader.Cache,
   ConduitHeader.Degraded,
+  ConduitHeader.CacheKey,
 ];
 const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();
@@ -78,12 +79,6 @@ export class ChatController {
       // The early draft of the extension: refused rather than silently answering without the template.
       throw new ChatException(ChatErrorCode.UnsupportedExtension, 'conduit.prompt_template is not supported; use conduit.prompt = {name, label | version, variables}.', {
         param: 'conduit.prompt_template',
-      });
-    }
-    if (body.conduit?.cache?.mode === 'semantic') {
-      // Part of the extension's shape; refused until the semantic cache ships.
-      throw new ChatException(ChatErrorCode.UnsupportedExtension, 'The semantic response cache is not available on this deployment yet; use mode "exact".', {
-        param: 'conduit.cache.mode',
       });
     }
     const sessionHeader = request.headers[SESSION_HEADER];

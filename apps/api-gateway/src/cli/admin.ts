@@ -13,7 +13,7 @@ import { Redis } from 'ioredis';
 import { BudgetCapStore, BudgetModuleOptions, DEFAULT_TIER_POLICY, PriceListStore } from '@conduit/budget';
 import { PrismaService, Tier, UserRole } from '@conduit/db';
 import { PolicyDocumentError, PolicyStore } from '@conduit/policies';
-import { ResponseCacheStore } from '@conduit/response-cache';
+import { ResponseCacheStore, SemanticCacheStore } from '@conduit/response-cache';
 import { describeApiKey, mintApiKey } from '@conduit/contracts';
 import { ApiKeyRecord, ApiKeyRegistry, AuthAnnouncer, TenantRecord, TenantStore, UserRecord, UserStore } from '@conduit/tenancy';
 import { tenantJwtSettingsSchema } from '../auth/tenant-auth.schema';
@@ -114,6 +114,8 @@ interface Stores {
   prices: PriceListStore;
   /** The tenants' JWT settings, through the table's owner as the gateway reads them. */
   tenantAuth: TenantAuthStore;
+  /** The semantic response cache's vectors (purged with the tenant's entries). */
+  semanticCache: SemanticCacheStore;
   policies(): PolicyStore;
 }
 
@@ -133,6 +135,7 @@ async function withStores<T>(work: (stores: Stores) => Promise<T>): Promise<T> {
       caps: new BudgetCapStore(prisma, capOptions),
       prices: new PriceListStore(prisma),
       tenantAuth: new TenantAuthStore(prisma),
+      semanticCache: new SemanticCacheStore(prisma.pg),
       policies: () => {
         if (!redis) fail('REDIS_URL is required to announce the change to running services');
         return new PolicyStore(prisma, redis, queue, { cacheTtlMs: 0 });
@@ -259,6 +262,7 @@ async function main(): Promise<void> {
         if (!url) fail('cache-purge needs RESPONSE_CACHE_REDIS_URL or REDIS_URL');
         const redis = new Redis(url, { maxRetriesPerRequest: 2 });
         try {
+          await stores.semanticCache.purgeTenant(tenant.id);
           const removed = await new ResponseCacheStore(redis, env.QUEUE_PREFIX).purgeTenant(tenant.id);
           out({ tenant: tenant.slug, removed });
         } finally {

@@ -20,7 +20,7 @@ export const gatewayConfigSchema = z
     ...budgetEnv,
     PRICE_QUOTE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
     ADMIN_API_KEY: secret(z.string().min(32, 'must be at least 32 characters')).optional(),
-    // User erasure purges the tenant's response cache where the orchestrator keeps it (default REDIS_URL).
+    // The response cache's Redis, when the orchestrators use their own (admin purge, user erasure).
     RESPONSE_CACHE_REDIS_URL: secret(z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL')).optional(),
     // Documents: uploads are stored in the blob store; vectors are deleted on document delete/reindex.
     MAX_UPLOAD_BYTES: z.coerce.number().int().min(1_024).max(1_073_741_824).default(20 * 1024 * 1024),

@@ -37,6 +37,8 @@ interface EventGroupRow {
   output_tokens: string;
   cached_tokens: string;
   cost_usd: string;
+  cache_hits: string;
+  cost_saved_usd: string;
 }
 
 export interface ReportFilter {
@@ -59,8 +61,10 @@ const usd = (value: Prisma.Decimal | null) => decimalToNano(value) / 1_000_000_0
 
 /**
  * Usage reports from the ledger's daily aggregate (`usage_daily`): tokens, requests and billed cost
- * per tenant, user, UTC day and model over a date range (default: the current month to date);
- * grouped by prompt template version, from the ledger's events.
+ * per tenant, user, UTC day and model over a date range (default: the current month to date), with
+ * the requests the response cache answered (`cache_hits`, billed at zero) and what they saved
+ * (`cost_saved_usd`: what the original calls cost); grouped by prompt template version, from the
+ * ledger's events.
  */
 @Injectable()
 export class UsageReportService {
@@ -85,7 +89,7 @@ export class UsageReportService {
         ...(filter.userId ? { userId: filter.userId } : {}),
         day: { gte: from, lt: until },
       },
-      _sum: { requests: true, inputTokens: true, outputTokens: true, cachedTokens: true, costUsd: true },
+      _sum: { requests: true, inputTokens: true, outputTokens: true, cachedTokens: true, costUsd: true, cacheHits: true, costSavedUsd: true },
     });
     const data: UsageRow[] = groups.map((group) => {
       const row: UsageRow = {
@@ -98,10 +102,19 @@ export class UsageReportService {
         output_tokens: Number(group._sum.outputTokens ?? 0),
         cached_tokens: Number(group._sum.cachedTokens ?? 0),
         cost_usd: usd(group._sum.costUsd),
+        cache_hits: group._sum.cacheHits ?? 0,
+        cost_saved_usd: usd(group._sum.costSavedUsd),
       };
       return row;
     });
-    return this.withTotals(filter, start, end, data, groups.map((group) => decimalToNano(group._sum.costUsd)));
+    return this.withTotals(
+      filter,
+      start,
+      end,
+      data,
+      groups.map((group) => decimalToNano(group._sum.costUsd)),
+      groups.map((group) => decimalToNano(group._sum.costSavedUsd)),
+    );
   }
 
   /**
@@ -114,7 +127,8 @@ export class UsageReportService {
     const groupBy = select.map((_, i) => String(i + 1)).join(', ');
     const { rows } = await this.prisma.pg.query<EventGroupRow>(
       `SELECT ${select.join(', ')}, count(*) AS requests, sum(input_tokens) AS input_tokens, sum(output_tokens) AS output_tokens,
-              sum(cached_tokens) AS cached_tokens, sum(cost_usd)::text AS cost_usd
+              sum(cached_tokens) AS cached_tokens, sum(cost_usd)::text AS cost_usd,
+              count(*) FILTER (WHERE cache_hit) AS cache_hits, sum(cost_saved_usd)::text AS cost_saved_usd
        FROM usage_events
        WHERE ($1::uuid IS NULL OR tenant_id = $1::uuid) AND ($2::uuid IS NULL OR user_id = $2::uuid) AND occurred_at >= $3 AND occurred_at < $4
        GROUP BY ${groupBy}`,
@@ -131,22 +145,35 @@ export class UsageReportService {
       output_tokens: Number(row.output_tokens),
       cached_tokens: Number(row.cached_tokens),
       cost_usd: decimalToNano(row.cost_usd) / 1_000_000_000,
+      cache_hits: Number(row.cache_hits),
+      cost_saved_usd: decimalToNano(row.cost_saved_usd) / 1_000_000_000,
     }));
-    return this.withTotals(filter, start, end, data, rows.map((row) => decimalToNano(row.cost_usd)));
+    return this.withTotals(
+      filter,
+      start,
+      end,
+      data,
+      rows.map((row) => decimalToNano(row.cost_usd)),
+      rows.map((row) => decimalToNano(row.cost_saved_usd)),
+    );
   }
 
-  private withTotals(filter: ReportFilter, start: string, end: string, data: UsageRow[], costsNano: number[]): UsageReport {
+  private withTotals(filter: ReportFilter, start: string, end: string, data: UsageRow[], costsNano: number[], savedNanos: number[]): UsageReport {
     data.sort(compareRows);
-    const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0 };
+    const totals = { requests: 0, input_tokens: 0, output_tokens: 0, cached_tokens: 0, cost_usd: 0, cache_hits: 0, cost_saved_usd: 0 };
     let totalNano = 0;
+    let savedNano = 0;
     for (const nano of costsNano) totalNano += nano;
+    for (const nano of savedNanos) savedNano += nano;
     for (const row of data) {
       totals.requests += row.requests;
       totals.input_tokens += row.input_tokens;
       totals.output_tokens += row.output_tokens;
       totals.cached_tokens += row.cached_tokens;
+      totals.cache_hits += row.cache_hits;
     }
     totals.cost_usd = totalNano / 1_000_000_000;
+    totals.cost_saved_usd = savedNano / 1_000_000_000;
     return { object: 'usage', start, end, group_by: filter.groupBy, data, totals };
   }
 }

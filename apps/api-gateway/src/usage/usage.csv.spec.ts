@@ -18,11 +18,11 @@ describe('usage CSV export', () => {
       start: '2026-11-01',
       end: '2026-11-22',
       group_by: ['day', 'model'],
-      data: [{ date: '2026-11-02', model: 'gpt-4.1', requests: 2, input_tokens: 10, output_tokens: 5, cached_tokens: 0, cost_usd: 0.00006 }],
-      totals: { requests: 2, input_tokens: 10, output_tokens: 5, cached_tokens: 0, cost_usd: 0.00006 },
+      data: [{ date: '2026-11-02', model: 'gpt-4.1', requests: 2, input_tokens: 10, output_tokens: 5, cached_tokens: 0, cost_usd: 0.00006, cache_hits: 1, cost_saved_usd: 0.00003 }],
+      totals: { requests: 2, input_tokens: 10, output_tokens: 5, cached_tokens: 0, cost_usd: 0.00006, cache_hits: 1, cost_saved_usd: 0.00003 },
     };
     expect(usageCsv(report)).toBe(
-      'date,model,requests,input_tokens,output_tokens,cached_tokens,cost_usd\r\n2026-11-02,gpt-4.1,2,10,5,0,0.000060000\r\n',
+      'date,model,requests,input_tokens,output_tokens,cached_tokens,cost_usd,cache_hits,cost_saved_usd\r\n2026-11-02,gpt-4.1,2,10,5,0,0.000060000,1,0.000030000\r\n',
     );
   });
 });

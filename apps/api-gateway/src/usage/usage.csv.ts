@@ -1,7 +1,7 @@
 import type { FastifyReply } from 'fastify';
 import type { UsageReport, UsageRow } from './usage.dto';
 
-const COLUMNS: (keyof UsageRow)[] = ['tenant_id', 'user_id', 'date', 'model', 'prompt_name', 'prompt_version', 'requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_usd'];
+const COLUMNS: (keyof UsageRow)[] = ['tenant_id', 'user_id', 'date', 'model', 'prompt_name', 'prompt_version', 'requests', 'input_tokens', 'output_tokens', 'cached_tokens', 'cost_usd', 'cache_hits', 'cost_saved_usd'];
 
 /** RFC 4180 field: quoted when it holds a comma, quote or line break; formula triggers neutralised. */
 export function csvField(value: unknown): string {

@@ -62,6 +62,10 @@ export interface UsageRow {
   output_tokens: number;
   cached_tokens: number;
   cost_usd: number;
+  /** Requests answered from the response cache (no provider tokens, billed at zero). */
+  cache_hits: number;
+  /** What those hits saved: the cost of the calls whose answers they replayed. */
+  cost_saved_usd: number;
 }
 
 export interface UsageReport {

@@ -65,6 +65,29 @@ describe('usage and budget API (in-process gateway, real Postgres and Redis)', (
     });
   });
 
+  it('shows response cache hits and their savings in /v1/usage (JSON and CSV), hits at zero cost', async () => {
+    const bea = await createTenantWithUser(prisma);
+    try {
+      const day = new Date(Date.UTC(new Date().getUTCFullYear(), new Date().getUTCMonth(), new Date().getUTCDate()));
+      // What billing writes for one provider call ($0.01) and two hits of its answer (each saving $0.01, costing 0).
+      await prisma.usageDaily.create({
+        data: { tenantId: bea.tenant.id, userId: bea.user.id, day, model: 'gpt-4.1', requests: 3, inputTokens: 100, outputTokens: 50, costUsd: 0.01, cacheHits: 2, costSavedUsd: 0.02 },
+      });
+      const response = await app.inject({ method: 'GET', url: '/v1/usage', headers: { authorization: bea.authHeader } });
+      expect(response.statusCode).toBe(200);
+      const report = response.json<{ data: Record<string, unknown>[]; totals: Record<string, unknown> }>();
+      expect(report.data).toEqual([
+        { date: day.toISOString().slice(0, 10), model: 'gpt-4.1', requests: 3, input_tokens: 100, output_tokens: 50, cached_tokens: 0, cost_usd: 0.01, cache_hits: 2, cost_saved_usd: 0.02 },
+      ]);
+      expect(report.totals).toMatchObject({ requests: 3, cost_usd: 0.01, cache_hits: 2, cost_saved_usd: 0.02 });
+      const csv = await app.inject({ method: 'GET', url: '/v1/usage?format=csv', headers: { authorization: bea.authHeader } });
+      expect(csv.body.split('\r\n')[0]).toBe('date,model,requests,input_tokens,output_tokens,cached_tokens,cost_usd,cache_hits,cost_saved_usd');
+      expect(csv.body.split('\r\n')[1]).toMatch(/,3,100,50,0,0\.010000000,2,0\.020000000$/);
+    } finally {
+      await removeTenants(prisma, [bea.tenant]);
+    }
+  });
+
   it('refuses a reversed or malformed date range', async () => {
     const reversed = await app.inject({ method: 'GET', url: '/v1/usage?start=2026-05-02&end=2026-05-01', headers: { authorization: ada.authHeader } });
     expectApiError(reversed, 400, 'invalid_range', 'start');

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { UsageEvent } from '@conduit/contracts';
 import { PrismaService } from '@conduit/db';
-import { dayOf, decimalToNano, hourOf, nanoToDecimalString, PricedUsage } from '@conduit/budget';
+import { dayOf, decimalToNano, hourOf, nanoToDecimalString, PricedUsage, toNano } from '@conduit/budget';
 
 /** `usage_daily.user_id` of usage without a user (the aggregate's key cannot be null). */
 export const NO_USER = '00000000-0000-0000-0000-000000000000';
@@ -51,6 +51,9 @@ interface LedgerRow {
   cached_input_usd_per_mtok: number | null;
   prompt_name: string | null;
   prompt_version: number | null;
+  cache_hit: boolean;
+  /** Decimal string with nine places: what a cache hit saved. */
+  cost_saved_usd: string;
   /** Aggregate keys, computed here with the same UTC helpers the budgets use. */
   day: string;
   hour: string;
@@ -84,6 +87,8 @@ function rowOf({ event, cost }: LedgerEntry): LedgerRow {
     cached_input_usd_per_mtok: price?.cached_input ?? null,
     prompt_name: event.prompt_name ?? null,
     prompt_version: event.prompt_version ?? null,
+    cache_hit: event.cache_hit,
+    cost_saved_usd: nanoToDecimalString(toNano(event.cost_saved_usd)),
     day: dayOf(occurredAt).toISOString().slice(0, 10),
     hour: hourOf(occurredAt).toISOString(),
   };
@@ -137,17 +142,17 @@ WITH input AS (
     input_tokens integer, output_tokens integer, cached_tokens integer, latency_ms integer, feature text,
     occurred_at timestamptz, reservation_id text, cost_usd numeric, priced boolean, price_model text,
     price_effective_from date, input_usd_per_mtok numeric, output_usd_per_mtok numeric,
-    cached_input_usd_per_mtok numeric, prompt_name text, prompt_version integer, day date, hour timestamptz)
+    cached_input_usd_per_mtok numeric, prompt_name text, prompt_version integer, cache_hit boolean, cost_saved_usd numeric, day date, hour timestamptz)
 ),
 ins AS (
   INSERT INTO usage_events (id, tenant_id, user_id, api_key_id, request_id, provider, model, input_tokens,
     output_tokens, cached_tokens, latency_ms, feature, occurred_at, reservation_id, cost_usd, priced,
     price_model, price_effective_from, input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok,
-    prompt_name, prompt_version)
+    prompt_name, prompt_version, cache_hit, cost_saved_usd)
   SELECT id, tenant_id, user_id, api_key_id, request_id, provider, model, input_tokens, output_tokens,
     cached_tokens, latency_ms, feature, occurred_at, reservation_id, cost_usd, priced, price_model,
     price_effective_from, input_usd_per_mtok, output_usd_per_mtok, cached_input_usd_per_mtok,
-    prompt_name, prompt_version
+    prompt_name, prompt_version, cache_hit, cost_saved_usd
   FROM input
   ORDER BY id
   ON CONFLICT (id) DO NOTHING
@@ -157,9 +162,10 @@ new_events AS (
   SELECT input.* FROM input JOIN ins USING (id)
 ),
 daily AS (
-  INSERT INTO usage_daily AS d (tenant_id, user_id, day, model, requests, input_tokens, output_tokens, cached_tokens, cost_usd)
+  INSERT INTO usage_daily AS d (tenant_id, user_id, day, model, requests, input_tokens, output_tokens, cached_tokens, cost_usd,
+    cache_hits, cost_saved_usd)
   SELECT tenant_id, COALESCE(user_id, $2::uuid), day, model, count(*), sum(input_tokens), sum(output_tokens),
-    sum(cached_tokens), sum(cost_usd)
+    sum(cached_tokens), sum(cost_usd), count(*) FILTER (WHERE cache_hit), sum(cost_saved_usd)
   FROM new_events
   GROUP BY 1, 2, 3, 4
   ORDER BY 1, 2, 3, 4
@@ -168,7 +174,9 @@ daily AS (
     input_tokens = d.input_tokens + EXCLUDED.input_tokens,
     output_tokens = d.output_tokens + EXCLUDED.output_tokens,
     cached_tokens = d.cached_tokens + EXCLUDED.cached_tokens,
-    cost_usd = d.cost_usd + EXCLUDED.cost_usd
+    cost_usd = d.cost_usd + EXCLUDED.cost_usd,
+    cache_hits = d.cache_hits + EXCLUDED.cache_hits,
+    cost_saved_usd = d.cost_saved_usd + EXCLUDED.cost_saved_usd
   RETURNING 1
 ),
 hourly AS (

@@ -154,6 +154,24 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     expect((await keyDaily())?.spentNano).toBe(2 * costNano);
   });
 
+  it('bills a response cache hit at zero and adds its saving to the ledger and the daily aggregate', async () => {
+    const hit = event({ input_tokens: 0, output_tokens: 0, cached_tokens: 0, cache_hit: true, cost_saved_usd: 0.0061 });
+    const second = event({ input_tokens: 0, output_tokens: 0, cached_tokens: 0, cache_hit: true, cost_saved_usd: 0.000000123 });
+    const call = event();
+    for (const e of [hit, second, call, hit]) await handler.handle(e);
+    const stored = await prisma.usageEvent.findUniqueOrThrow({ where: { id: hit.event_id } });
+    expect(stored.cacheHit).toBe(true);
+    expect(decimalToNano(stored.costUsd)).toBe(0);
+    expect(decimalToNano(stored.costSavedUsd)).toBe(6_100_000);
+    expect((await prisma.usageEvent.findUniqueOrThrow({ where: { id: call.event_id } })).cacheHit).toBe(false);
+    const [daily] = await prisma.usageDaily.findMany({ where: { tenantId } });
+    expect(daily).toMatchObject({ requests: 3, cacheHits: 2, inputTokens: 1_000n });
+    expect(decimalToNano(daily.costSavedUsd)).toBe(6_100_123);
+    // The hits added nothing to the spend: only the provider call did.
+    const [userDaily] = await controls.snapshot(tenantId, userId);
+    expect(userDaily.spentNano).toBe(decimalToNano(daily.costUsd));
+  });
+
   it('keeps the ledger and aggregates equal to the calls made when events race and repeat', async () => {
     const events = Array.from({ length: 40 }, (_, i) => event({ input_tokens: 100 + i, output_tokens: i, cached_tokens: 0, user_id: i % 2 ? userId : null }));
     await Promise.all([...events, ...events.slice(0, 20)].map((e) => handler.handle(e)));

@@ -71,7 +71,8 @@ export class ChatController {
 
     if (!body.stream) {
       const result = await this.pipeline.complete(chat, abort.signal);
-      reply.headers({ ...headers, [ConduitHeader.Provider]: safeHeaderValue(result.provider), [ConduitHeader.Model]: safeHeaderValue(result.model) });
+      // The stages' headers again: the model call may change one (`x-conduit-cache: stale`).
+      reply.headers({ ...headers, ...chat.headers, [ConduitHeader.Provider]: safeHeaderValue(result.provider), [ConduitHeader.Model]: safeHeaderValue(result.model) });
       const response = completionResponse(chat.responseId, result.model, chat.created, result.completion);
       return chat.citations.length > 0 ? { ...response, citations: chat.citations } : response;
     }
@@ -84,6 +85,7 @@ export class ChatController {
       ...(reply.getHeaders() as Record<string, string>),
       ...SSE_HEADERS,
       ...headers,
+      ...chat.headers,
       // What an upstream reports is not ours to trust: a header must not be able to fail the answer.
       [ConduitHeader.Provider]: safeHeaderValue(stream.provider),
       [ConduitHeader.Model]: safeHeaderValue(stream.model),

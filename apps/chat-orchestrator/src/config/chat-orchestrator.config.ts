@@ -12,9 +12,12 @@ export const orchestratorConfigSchema = z
     ...internalTokenEnv,
     CHAT_HISTORY_MAX_MESSAGES: z.coerce.number().int().min(0).max(500).default(20),
     CHAT_HISTORY_MAX_TOKENS: z.coerce.number().int().min(0).max(1_000_000).default(4_000),
-    // The response cache (per-tenant policy `cache`): its own Redis (default REDIS_URL), and the
-    // longest a lookup may take before the request goes on without the cache.
+    // The response cache (per-tenant policy `cache`): its own Redis (default REDIS_URL), the
+    // Postgres of the semantic cache's vectors (default DATABASE_URL), and the longest a lookup
+    // may take before the request goes on without the cache.
     RESPONSE_CACHE_REDIS_URL: secret(z.string().regex(/^rediss?:\/\/.+/, 'must be a redis:// or rediss:// URL')).optional(),
+    RESPONSE_CACHE_DATABASE_URL: secret(z.string().regex(/^postgres(ql)?:\/\/.+/, 'must be a postgres:// or postgresql:// URL')).optional(),
+    RESPONSE_CACHE_SEMANTIC_TIMEOUT_MS: z.coerce.number().int().min(1).max(10_000).default(250),
     RESPONSE_CACHE_TIMEOUT_MS: z.coerce.number().int().min(1).max(5_000).default(50),
     // Usage controls: billed prices (PRICE_REFRESH_MS) and settlement of budget reservations.
     ...budgetEnv,
@@ -33,7 +36,13 @@ export const orchestratorConfigSchema = z
     chat: {
       internalToken: env.INTERNAL_TOKEN,
       history: { maxMessages: env.CHAT_HISTORY_MAX_MESSAGES, maxTokens: env.CHAT_HISTORY_MAX_TOKENS },
-      responseCache: { url: env.RESPONSE_CACHE_REDIS_URL ?? env.REDIS_URL, prefix: env.QUEUE_PREFIX, timeoutMs: env.RESPONSE_CACHE_TIMEOUT_MS },
+      responseCache: {
+        url: env.RESPONSE_CACHE_REDIS_URL ?? env.REDIS_URL,
+        prefix: env.QUEUE_PREFIX,
+        timeoutMs: env.RESPONSE_CACHE_TIMEOUT_MS,
+        databaseUrl: env.RESPONSE_CACHE_DATABASE_URL ?? env.DATABASE_URL,
+        semanticTimeoutMs: env.RESPONSE_CACHE_SEMANTIC_TIMEOUT_MS,
+      },
     },
     ...jobsWorkerSettings(env),
     retrieval: { embeddings: embeddingsSettings(env), vectorStore: vectorStoreSettings(env) },

@@ -7,5 +7,9 @@ export interface InternalSettings {
   /** How much of a session's history a chat reads (and a price quote reserves for). */
   history: { maxMessages: number; maxTokens: number };
   /** The response cache's Redis, key prefix and lookup deadline (see pipeline/stages/cache-lookup). */
-  responseCache?: { url: string; prefix: string; timeoutMs: number };
+  /**
+   * The response cache: Redis (entries) and, for semantic tenants, the Postgres holding their
+   * vectors; each with the longest a lookup may take (semantic: embedding plus search).
+   */
+  responseCache?: { url: string; prefix: string; timeoutMs: number; databaseUrl?: string; semanticTimeoutMs?: number };
 }

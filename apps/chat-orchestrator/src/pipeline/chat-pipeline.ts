@@ -13,6 +13,7 @@ import { AnswerFilter, FilterChain } from './answer-filter';
 import { FinishedAnswer, isModelCall, ModelCallStage, PipelineStage } from './pipeline-stage';
 import { PIPELINE_STAGES } from './pipeline.stages';
 import { replayCompletion, replayStream } from './stages/cache-lookup/cache-replay';
+import { staleAnswer } from './stages/cache-lookup/stale-answer';
 import { inStage, StageClock } from './stage-telemetry';
 import type { Turn, TurnIds } from './turn';
 
@@ -95,6 +96,7 @@ export class ChatPipeline {
         ...(body.stop != null ? { stop: [body.stop].flat() } : {}),
         ...(body.tools ? { tools: body.tools } : {}),
         ...(body.tool_choice ? { tool_choice: body.tool_choice } : {}),
+        ...(body.response_format ? { response_format: body.response_format } : {}),
         ...(body.user ? { user: body.user } : {}),
       },
       sessionId: context.sessionId ?? ids.sessionId ?? randomUUID(),
@@ -138,7 +140,14 @@ export class ChatPipeline {
    */
   async complete(turn: Turn, signal: AbortSignal, options: { durable?: boolean } = {}): Promise<CompleteResult> {
     const hit = turn.cache?.entry;
-    const result = hit ? replayCompletion(hit) : await inStage(this.model.name, 'complete', () => this.model.complete(turn, signal));
+    const result = hit
+      ? replayCompletion(hit)
+      : await inStage(this.model.name, 'complete', () => this.model.complete(turn, signal)).catch((error: unknown) => {
+          // The last resort: every provider failed, an expired entry of the key may answer.
+          const stale = staleAnswer(turn, error);
+          if (!stale) throw error;
+          return replayCompletion(stale);
+        });
     const { chain, clocks } = this.answerFilters(turn);
     let completion = result.completion;
     if (chain) {
@@ -171,7 +180,13 @@ export class ChatPipeline {
   /** Opens the upstream stream; resolves at the first token. Its text events come through the answer filters. */
   async openStream(turn: Turn, signal: AbortSignal): Promise<StreamResult> {
     const hit = turn.cache?.entry;
-    const stream = hit ? replayStream(hit) : await inStage(this.model.name, 'open_stream', () => this.model.openStream(turn, signal));
+    const stream = hit
+      ? replayStream(hit)
+      : await inStage(this.model.name, 'open_stream', () => this.model.openStream(turn, signal)).catch((error: unknown) => {
+          const stale = staleAnswer(turn, error);
+          if (!stale) throw error;
+          return replayStream(stale);
+        });
     const { chain, clocks } = this.answerFilters(turn);
     return chain ? { ...stream, events: filtered(stream.events, chain, clocks) } : stream;
   }

@@ -4,6 +4,7 @@ import { InjectionDetectors } from './guardrails/injection-detectors';
 import type { PipelineStage } from './pipeline-stage';
 import { CacheLookupStage } from './stages/cache-lookup/cache-lookup.stage';
 import { ResponseCache } from './stages/cache-lookup/response-cache';
+import { SemanticCache } from './stages/cache-lookup/semantic-cache';
 import { CacheStoreStage } from './stages/cache-store/cache-store.stage';
 import { InputGuardsStage } from './stages/input-guards/input-guards.stage';
 import { ModelCallStageImpl } from './stages/model-call/model-call.stage';
@@ -38,6 +39,7 @@ export const pipelineStageProviders: Provider[] = [
   GuardrailDecisions,
   InjectionDetectors,
   ResponseCache,
+  SemanticCache,
   ...STAGES,
   { provide: PIPELINE_STAGES, inject: [...STAGES], useFactory: (...stages: PipelineStage[]) => stages },
 ];

@@ -1,7 +1,7 @@
 import type { CachePolicy, ChatCompletionRequest, GuardrailsPolicy } from '@conduit/contracts';
 import type { GuardrailDecision } from '@conduit/guardrails';
 import type { ChatRequest } from '@conduit/llm';
-import type { CacheEntry } from '@conduit/response-cache';
+import type { CacheEntry, SemanticScope } from '@conduit/response-cache';
 import type { ChatContext } from '../chat/chat-context';
 import type { ChatTurn } from '../chat/chat-turn';
 import type { AnswerFilter } from './answer-filter';
@@ -27,14 +27,23 @@ export interface TurnIds {
 
 /** The response cache's view of one request (stages `cache_lookup` and `cache_store`). */
 export interface CacheDecision {
-  outcome: 'hit' | 'miss' | 'bypass';
+  /** `stale`: every provider failed and an expired entry was replayed (the last resort). */
+  outcome: 'hit' | 'miss' | 'bypass' | 'stale';
   /** The exact key (absent when bypassed before one was derived). */
   key?: string;
-  /** Whether a complete answer of this request may be stored, and for how long. */
+  /** Whether a complete answer of this request may be stored, and for how long it is fresh. */
   store: boolean;
   ttlSeconds: number;
+  /** How long a stored entry is kept: the TTL, plus the stale window when the tenant serves stale answers. */
+  keepSeconds: number;
   /** The cached answer, on a hit: the model call is skipped and this is replayed. */
   entry?: CacheEntry;
+  /** An expired entry of the key, within the tenant's stale window: replayed only if every provider fails. */
+  stale?: CacheEntry;
+  /** A semantic hit: the cosine similarity of the prompt to the one that created the entry. */
+  similarity?: number;
+  /** A semantic miss: where and with which vector the answer's entry is matched later. */
+  semantic?: { scope: SemanticScope; vector: number[] };
 }
 
 /**

@@ -58,6 +58,16 @@ describe('toAnthropicParams', () => {
     expect(toAnthropicParams({ ...base, tool_choice: 'none' }, { defaultMaxTokens: 1 }, ctx).tool_choice).toEqual({ type: 'none' });
   });
 
+  it('sends a json_schema response_format as output_config.format, and nothing for json_object or text', () => {
+    const base: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
+    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    expect(toAnthropicParams({ ...base, response_format: { type: 'json_schema', json_schema: { name: 'city', schema } } }, { defaultMaxTokens: 1 }, ctx).output_config).toEqual({
+      format: { type: 'json_schema', schema },
+    });
+    expect(toAnthropicParams({ ...base, response_format: { type: 'json_object' } }, { defaultMaxTokens: 1 }, ctx).output_config).toBeUndefined();
+    expect(toAnthropicParams({ ...base, response_format: { type: 'text' } }, { defaultMaxTokens: 1 }, ctx).output_config).toBeUndefined();
+  });
+
   it('rejects tool call arguments that are not JSON as an invalid request', () => {
     const request: ChatRequest = {
       model: 'm',

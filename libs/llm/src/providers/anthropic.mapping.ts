@@ -80,7 +80,9 @@ function toToolChoice(choice: ToolChoice): Anthropic.ToolChoice {
 
 /**
  * Request body for the Messages API. `temperature`/`top_p` are not sent: the SDK's API version
- * (2026-10-21) has no sampling parameters.
+ * (2026-10-21) has no sampling parameters. `response_format` `json_schema` becomes
+ * `output_config.format` (structured outputs); `json_object` and `text` have no Messages API
+ * equivalent and are not sent.
  */
 export function toAnthropicParams(request: ChatRequest, options: AnthropicMappingOptions, context: CallContext): Params {
   const { system, messages } = toMessages(request.messages, context);
@@ -100,6 +102,9 @@ export function toAnthropicParams(request: ChatRequest, options: AnthropicMappin
         }
       : {}),
     ...(request.tool_choice !== undefined && request.tools?.length ? { tool_choice: toToolChoice(request.tool_choice) } : {}),
+    ...(request.response_format?.type === 'json_schema'
+      ? { output_config: { format: { type: 'json_schema' as const, schema: request.response_format.json_schema.schema ?? { type: 'object' } } } }
+      : {}),
     ...(request.user !== undefined ? { metadata: { user_id: request.user } } : {}),
   };
 }

@@ -40,6 +40,13 @@ describe('toOpenAiParams', () => {
     });
   });
 
+  it('passes response_format through as is', () => {
+    const format = { type: 'json_schema' as const, json_schema: { name: 'answer', schema: { type: 'object' }, strict: true } };
+    expect(toOpenAiParams({ ...request, response_format: format }, 'max_tokens').response_format).toEqual(format);
+    expect(toOpenAiParams({ ...request, response_format: { type: 'json_object' } }, 'max_tokens').response_format).toEqual({ type: 'json_object' });
+    expect(toOpenAiParams(request, 'max_tokens')).not.toHaveProperty('response_format');
+  });
+
   it('can send the limit as max_completion_tokens (OpenAI’s own API)', () => {
     const params = toOpenAiParams(request, 'max_completion_tokens');
     expect(params.max_completion_tokens).toBe(100);

@@ -40,6 +40,7 @@ export function toOpenAiParams(request: ChatRequest, maxTokensParam: MaxTokensPa
       ? { tools: request.tools.map((tool) => ({ type: 'function' as const, function: { ...tool.function } })) }
       : {}),
     ...(request.tool_choice !== undefined && request.tools?.length ? { tool_choice: request.tool_choice } : {}),
+    ...(request.response_format !== undefined ? { response_format: request.response_format } : {}),
     ...(request.user !== undefined ? { user: request.user } : {}),
   };
 }

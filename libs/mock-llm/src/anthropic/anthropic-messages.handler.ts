@@ -72,6 +72,7 @@ export function anthropicMessagesHandler(state: MockLlmState) {
       stream,
       promptTokens: inputTokens(body),
       promptText: [...(body.system === undefined ? [] : [contentText(body.system)]), ...body.messages.map((message) => contentText(message.content))].join('\n'),
+      outputFormat: body.output_config?.format?.type ?? null,
     });
     if (exchange.applyFault()) return;
     answer(state, exchange, body, stream);

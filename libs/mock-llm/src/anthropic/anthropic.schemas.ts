@@ -22,6 +22,7 @@ export const anthropicMessagesRequestSchema = z.looseObject({
   ...countTokensShape,
   max_tokens: z.int().min(1),
   stream: z.boolean().optional(),
+  output_config: z.looseObject({ format: z.looseObject({ type: z.string() }).nullish() }).optional(),
 });
 
 export type AnthropicCountTokensRequest = z.output<typeof anthropicCountTokensRequestSchema>;

@@ -14,6 +14,7 @@ const entry = (id: string): RequestLogEntry => ({
   ended_at: null,
   prompt_tokens: 0,
   prompt_text: '',
+  output_format: null,
   completion_tokens: 0,
   tokens_sent: 0,
   client_disconnected: false,

@@ -24,6 +24,11 @@ export interface RequestLogEntry {
    * every message's text, one per line; embeddings, the inputs. Empty for other calls.
    */
   prompt_text: string;
+  /**
+   * The answer format the request asked for: OpenAI `response_format.type`, Anthropic
+   * `output_config.format.type`; null when none.
+   */
+  output_format: string | null;
   /** Completion tokens the full response would carry. */
   completion_tokens: number;
   /** Completion tokens actually written (streams: deltas sent before the end or a cut). */

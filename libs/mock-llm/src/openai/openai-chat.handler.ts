@@ -35,6 +35,7 @@ export function openAiChatHandler(state: MockLlmState) {
       stream,
       promptTokens: promptTokens(body),
       promptText: body.messages.map((message) => contentText(message.content)).join('\n'),
+      outputFormat: body.response_format?.type ?? null,
     });
     if (exchange.applyFault()) return;
 

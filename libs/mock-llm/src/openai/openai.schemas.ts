@@ -24,6 +24,7 @@ export const openAiChatRequestSchema = z.looseObject({
   max_tokens: positiveTokens,
   max_completion_tokens: positiveTokens,
   tools: z.array(toolSchema).nullish(),
+  response_format: z.looseObject({ type: z.string() }).nullish(),
 });
 
 export type OpenAiMessage = z.output<typeof openAiMessageSchema>;

@@ -4,12 +4,14 @@ import OpenAI from 'openai';
 import { Queue } from 'bullmq';
 import { ConduitHeader, QueueName, usageRecordJobId } from '@conduit/contracts';
 import { PolicyStore } from '@conduit/policies';
-import { ResponseCacheStore } from '@conduit/response-cache';
+import { CacheEntry, ResponseCacheStore } from '@conduit/response-cache';
 import { createColleague, waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../../../testing/fixtures';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../../../testing/orchestrator-test-app';
 
 const INTERNAL_TOKEN = `token-${randomUUID()}`;
+/** Lookup deadlines for a loaded test machine (the defaults, 50 and 250 ms, would turn slow reads into bypasses). */
+const SLOW_MACHINE = { RESPONSE_CACHE_TIMEOUT_MS: '2000', RESPONSE_CACHE_SEMANTIC_TIMEOUT_MS: '5000' };
 const ON = { cache: { mode: 'exact' } };
 
 interface Completion {
@@ -30,7 +32,7 @@ describe('exact response cache in the chat pipeline', () => {
   const owners: TestOwner[] = [];
 
   beforeAll(async () => {
-    t = await startOrchestratorTestApp({ INTERNAL_TOKEN }, {}, { http: true });
+    t = await startOrchestratorTestApp({ INTERNAL_TOKEN, ...SLOW_MACHINE }, {}, { http: true });
     policies = t.app.get(PolicyStore);
     redis = new Redis(t.config.redis.url);
     entries = new ResponseCacheStore(redis, t.queuePrefix);
@@ -139,26 +141,42 @@ describe('exact response cache in the chat pipeline', () => {
     expect(providerCalls()).toBe(3);
   });
 
-  it('misses on a different system prompt, tools list or temperature', async () => {
+  it('misses on a different system prompt, tools list, response_format or temperature', async () => {
     const owner = await tenant(ON);
     const base = { messages: [{ role: 'system', content: 'Be brief.' }, { role: 'user', content: 'Name a colour' }], temperature: 0 };
     await prime(owner, base);
+    const schema = { type: 'json_schema', json_schema: { name: 'colour', schema: { type: 'object', properties: { colour: { type: 'string' } } } } };
     const variants = [
       { ...base, messages: [{ role: 'system', content: 'Be verbose.' }, base.messages[1]] },
       { ...base, tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }] },
+      { ...base, response_format: { type: 'json_object' } },
+      { ...base, response_format: schema },
       { ...base, temperature: 0.9 },
     ];
     for (const variant of variants) {
       const response = await chat(owner, variant);
+      expect(response.status).toBe(200);
       expect(response.headers.get(ConduitHeader.Cache)).toBe('miss');
       await response.arrayBuffer();
     }
+    // response_format reached the provider (the chat schema used to drop it): the default route is
+    // Anthropic, which takes json_schema (output_config.format) and has no json_object mode.
+    expect(t.mock.state.requests.list().map((r) => r.output_format)).toEqual([null, null, null, null, 'json_schema', null]);
+    const openai = await chat(owner, { ...base, model: 'cheap', response_format: { type: 'json_object' } });
+    expect(openai.status).toBe(200);
+    await openai.arrayBuffer();
+    expect(t.mock.state.requests.list().at(-1)?.output_format).toBe('json_object');
     const again = await chat(owner, base);
     expect(again.headers.get(ConduitHeader.Cache)).toBe('hit');
     await again.arrayBuffer();
+    // The same response_format again is a hit too.
+    await waitFor(() => entries.usage(owner.tenantId), { what: 'the variants to be stored', until: (u) => u.entries === 7 });
+    const sameFormat = await chat(owner, { ...base, response_format: { type: 'json_object' } });
+    expect(sameFormat.headers.get(ConduitHeader.Cache)).toBe('hit');
+    await sameFormat.arrayBuffer();
   });
 
-  it('never stores errors, broken streams or tool-call answers', async () => {
+  it('never stores errors, broken or cancelled streams, or tool-call answers', async () => {
     const owner = await tenant(ON);
     t.mock.state.faults.add({ match: {}, fault: { status: 400 }, times: 1 });
     expect((await chat(owner, ask('An error'))).status).toBeGreaterThanOrEqual(400);
@@ -170,6 +188,23 @@ describe('exact response cache in the chat pipeline', () => {
     const tool = await chat(owner, ask('call tool please', { tools: [{ type: 'function', function: { name: 'lookup', parameters: { type: 'object' } } }] }));
     const toolBody = (await tool.json()) as Completion;
     expect(toolBody.choices[0]?.finish_reason).toBe('tool_calls');
+
+    // A stream the client cancels after its first content: recorded as partial, never stored.
+    t.mock.state.faults.add({ match: {}, fault: { token_delay_ms: 100 }, times: 1 });
+    const abort = new AbortController();
+    const cancelled = await fetch(`${t.url}/internal/chat/completions`, {
+      method: 'POST',
+      signal: abort.signal,
+      headers: { 'content-type': 'application/json', [ConduitHeader.InternalToken]: INTERNAL_TOKEN, [ConduitHeader.TenantId]: owner.tenantId, [ConduitHeader.UserId]: owner.userId },
+      body: JSON.stringify({ model: 'default', stream: true, messages: [{ role: 'user', content: 'A stream the client cancels long before the end of its answer' }] }),
+    });
+    const cancelledId = cancelled.headers.get(ConduitHeader.MessageId) as string;
+    const reader = (cancelled.body as ReadableStream<Uint8Array>).getReader();
+    let received = '';
+    while (!received.includes('"content":"')) received += new TextDecoder().decode((await reader.read()).value);
+    abort.abort();
+    const partial = await waitFor(() => t.prisma.message.findUnique({ where: { id: cancelledId } }), { what: 'the cancelled stream to be recorded', until: (m) => m !== null });
+    expect(partial?.status).toBe('partial');
 
     // A stored answer after them shows the store ran; only that one is there.
     await prime(owner, ask('A plain answer'));
@@ -229,6 +264,64 @@ describe('exact response cache in the chat pipeline', () => {
     expect(await entries.usage(owner.tenantId)).toEqual({ entries: 0, bytes: 0 });
   });
 
+  describe('the last resort: every provider failed', () => {
+    /** Primes one answer with a 1 s TTL, then waits (for real) until it is past it. */
+    async function expiredEntry(owner: TestOwner, question: string): Promise<CacheEntry> {
+      t.mock.state.faults.add({ match: {}, fault: { reply: `Answered before the outage: ${question}` }, times: 1 });
+      await prime(owner, ask(question));
+      const [key] = await redis.zrange(`${t.queuePrefix}:rc:{${owner.tenantId}}:idx`, '0', '0');
+      const entry = (await entries.get(owner.tenantId, key as string)) as CacheEntry;
+      expect(entry.expires_at).toBeDefined();
+      await waitFor(() => Date.now(), { what: 'the entry to expire', until: (now) => now >= (entry.expires_at as number) });
+      return entry;
+    }
+
+    it('answers with the expired entry, x-conduit-cache stale, plain and streamed, when the tenant serves stale answers', async () => {
+      const owner = await tenant({ cache: { mode: 'exact', ttl_seconds: 1, serve_stale_on_error: true, max_stale_seconds: 600 } });
+      const entry = await expiredEntry(owner, 'Stale question');
+      t.mock.state.faults.add({ match: {}, fault: { status: 503 } });
+      const plain = await chat(owner, ask('Stale question'));
+      expect(plain.status).toBe(200);
+      expect(plain.headers.get(ConduitHeader.Cache)).toBe('stale');
+      expect(((await plain.json()) as Completion).choices[0]?.message.content).toBe(entry.content);
+      const streamed = await chat(owner, ask('Stale question', { stream: true }));
+      expect(streamed.status).toBe(200);
+      expect(streamed.headers.get(ConduitHeader.Cache)).toBe('stale');
+      const sse = await streamed.text();
+      expect(sse).toContain('Answered before the outage');
+      expect(sse.trim().endsWith('data: [DONE]')).toBe(true);
+      // The providers were tried first (the stale answer is the end of the chain, not a shortcut).
+      expect(t.mock.state.requests.list().filter((r) => r.status === 503).length).toBeGreaterThanOrEqual(2);
+      // A stale answer is recorded at zero cost and never stored again: the entry is unchanged.
+      const messageId = plain.headers.get(ConduitHeader.MessageId) as string;
+      const message = await waitFor(() => t.prisma.message.findUnique({ where: { id: messageId } }), { what: 'the stale answer to be recorded', until: (m) => m !== null });
+      expect(message?.costUsd.toNumber()).toBe(0);
+      expect(await entries.get(owner.tenantId, (await redis.zrange(`${t.queuePrefix}:rc:{${owner.tenantId}}:idx`, '0', '0'))[0] as string)).toEqual(entry);
+      // A question never answered before still fails as usual.
+      expect((await chat(owner, ask('Never asked before'))).status).toBe(502);
+    });
+
+    it('fails as usual (502) with the expired entry there when the tenant does not serve stale answers', async () => {
+      const owner = await tenant({ cache: { mode: 'exact', ttl_seconds: 1 } });
+      await expiredEntry(owner, 'Not stale question');
+      t.mock.state.faults.add({ match: {}, fault: { status: 503 } });
+      for (const stream of [false, true]) {
+        const response = await chat(owner, ask('Not stale question', { stream }));
+        expect(response.status).toBe(502);
+        expect(((await response.json()) as { error: { code: string } }).error.code).toBe('upstream_unavailable');
+      }
+    });
+
+    it('serves a fresh entry as a plain hit when the providers are down', async () => {
+      const owner = await tenant({ cache: { mode: 'exact', serve_stale_on_error: true } });
+      await prime(owner, ask('Fresh question'));
+      t.mock.state.faults.add({ match: {}, fault: { status: 503 } });
+      const response = await chat(owner, ask('Fresh question'));
+      expect(response.headers.get(ConduitHeader.Cache)).toBe('hit');
+      await response.arrayBuffer();
+    });
+  });
+
   it('purges every entry of a tenant: the next request misses', async () => {
     const owner = await tenant(ON);
     await prime(owner, ask('To be purged'));
@@ -245,7 +338,7 @@ describe('exact response cache with its Redis down', () => {
 
   beforeAll(async () => {
     // Nothing listens on port 1: every cache command fails; queues and the rest use the real Redis.
-    t = await startOrchestratorTestApp({ INTERNAL_TOKEN, RESPONSE_CACHE_REDIS_URL: 'redis://127.0.0.1:1' }, {}, { http: true });
+    t = await startOrchestratorTestApp({ INTERNAL_TOKEN, ...SLOW_MACHINE, RESPONSE_CACHE_REDIS_URL: 'redis://127.0.0.1:1' }, {}, { http: true });
     owner = await createOwner(t.prisma);
     await t.app.get(PolicyStore).put(owner.tenantId, ON, 'test');
   });

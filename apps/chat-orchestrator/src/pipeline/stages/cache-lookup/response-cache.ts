@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { CacheEntry, CacheLimits, ResponseCacheStore } from '@conduit/response-cache';
+import { CacheEntry, CacheEntryOwner, CacheLimits, ResponseCacheStore } from '@conduit/response-cache';
 import { INTERNAL_SETTINGS, InternalSettings } from '../../../internal/internal.constants';
 
 class CacheTimeoutError extends Error {
@@ -48,9 +48,9 @@ export class ResponseCache implements OnApplicationShutdown {
     return this.deadline(this.store.get(tenantId, key));
   }
 
-  put(tenantId: string, key: string, entry: CacheEntry, limits: CacheLimits): Promise<{ stored: boolean; evicted: number }> {
+  put(tenantId: string, key: string, entry: CacheEntry, limits: CacheLimits, owner: CacheEntryOwner): Promise<{ stored: boolean; evicted: number }> {
     if (!this.store) return Promise.resolve({ stored: false, evicted: 0 });
-    return this.deadline(this.store.put(tenantId, key, entry, limits));
+    return this.deadline(this.store.put(tenantId, key, entry, limits, Date.now(), owner));
   }
 
   private deadline<T>(work: Promise<T>): Promise<T> {

@@ -7,11 +7,12 @@ import type { AnswerFilter } from '../../answer-filter';
 import type { FinishedAnswer, PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
 import { ResponseCache } from '../cache-lookup/response-cache';
+import { SemanticCache } from '../cache-lookup/semantic-cache';
 
 const STORABLE = new Set(['stop', 'length']);
 
 /**
- * The exact response cache, store side. Comes after the output guards in the list, so its answer
+ * The response cache, store side (exact entry in Redis; for a semantic tenant, its prompt's vector too). Comes after the output guards in the list, so its answer
  * filter is the first to see the model's own text (before placeholders are put back: an entry never
  * holds another request's personal data). Stores only a complete answer that ended with
  * `finish_reason` `stop` or `length`: never an error, a cancelled or broken stream, a tool-call
@@ -26,6 +27,7 @@ export class CacheStoreStage implements PipelineStage {
 
   constructor(
     private readonly cache: ResponseCache,
+    private readonly semantic: SemanticCache,
     private readonly prices: PriceBook,
   ) {}
 
@@ -62,6 +64,7 @@ export class CacheStoreStage implements PipelineStage {
       responseCacheStores.inc({ kind: 'exact', result: 'skipped' });
       return;
     }
+    const now = Date.now();
     const entry: CacheEntry = {
       v: 1,
       content: seen.text,
@@ -70,13 +73,30 @@ export class CacheStoreStage implements PipelineStage {
       model: answer.model,
       usage: answer.usage,
       cost_nano: answer.model ? this.prices.costOf(answer.model, answer.usage, new Date()).nano : 0,
-      created_at: Date.now(),
+      created_at: now,
+      expires_at: now + turn.cache.ttlSeconds * 1_000,
     };
     const policy = turn.cachePolicy;
+    // Kept past its freshness when the tenant serves stale answers; owned by the user whose request
+    // created it (erasing that user removes it).
+    const limits = { ttlSeconds: turn.cache.keepSeconds, maxEntries: policy.max_entries, maxBytes: policy.max_bytes };
+    const semantic = turn.cache.semantic;
     this.cache
-      .put(turn.context.tenantId, key, entry, { ttlSeconds: turn.cache.ttlSeconds, maxEntries: policy.max_entries, maxBytes: policy.max_bytes })
+      .put(turn.context.tenantId, key, entry, limits, { userId: turn.context.userId })
       .then(
-        ({ stored }) => responseCacheStores.inc({ kind: 'exact', result: stored ? 'stored' : 'skipped' }),
+        async ({ stored }) => {
+          responseCacheStores.inc({ kind: 'exact', result: stored ? 'stored' : 'skipped' });
+          if (!stored || !semantic) return;
+          // A semantic tenant's answer also gets its prompt's vector, pointing to the entry (fresh only: never stale).
+          const row = { ...semantic.scope, key, createdBy: turn.context.userId, vector: semantic.vector, expiresAt: new Date(entry.expires_at ?? now) };
+          await this.semantic.remember(row, policy.max_entries).then(
+            () => responseCacheStores.inc({ kind: 'semantic', result: 'stored' }),
+            (error: unknown) => {
+              responseCacheStores.inc({ kind: 'semantic', result: 'failed' });
+              this.logger.warn({ err: error, request_id: turn.context.requestId }, 'semantic cache store failed');
+            },
+          );
+        },
         (error: unknown) => {
           responseCacheStores.inc({ kind: 'exact', result: 'failed' });
           degradedTotal.inc({ component: 'cache' });
