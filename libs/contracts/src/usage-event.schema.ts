@@ -14,7 +14,10 @@ export const usageEventSchema = z.object({
   model: z.string().min(1).max(128),
   input_tokens: z.number().int().min(0),
   output_tokens: z.number().int().min(0),
+  /** Prompt-cache reads, part of `input_tokens`, priced at the cache-read rate. */
   cached_tokens: z.number().int().min(0).default(0),
+  /** Prompt-cache writes (Anthropic cache creation), part of `input_tokens`, priced at the cache-write rate. */
+  cache_write_tokens: z.number().int().min(0).default(0),
   latency_ms: z.number().int().min(0).nullable(),
   feature: z.enum(['chat', 'job', 'embedding', 'eval', 'other']),
   occurred_at: z.iso.datetime(),

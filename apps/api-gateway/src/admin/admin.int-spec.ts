@@ -281,11 +281,11 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
     const model = `test-model-${randomBytes(4).toString('hex')}`;
     try {
       await admin('POST', '/v1/admin/prices', { model, effective_from: '2026-01-01', input: 1, output: 2 });
-      await admin('POST', '/v1/admin/prices', { model, effective_from: '2026-06-01', input: 3, output: 4, cached_input: 0.5 });
+      await admin('POST', '/v1/admin/prices', { model, effective_from: '2026-06-01', input: 3, output: 4, cached_input: 0.5, cache_write: 3.75 });
       const listed = (await admin('GET', '/v1/admin/prices')).json<{ data: Json[] }>().data.filter((p) => p.model === model);
       expect(listed).toEqual([
-        { object: 'model_price', model, effective_from: '2026-06-01', input: 3, output: 4, cached_input: 0.5 },
-        { object: 'model_price', model, effective_from: '2026-01-01', input: 1, output: 2, cached_input: null },
+        { object: 'model_price', model, effective_from: '2026-06-01', input: 3, output: 4, cached_input: 0.5, cache_write: 3.75 },
+        { object: 'model_price', model, effective_from: '2026-01-01', input: 1, output: 2, cached_input: null, cache_write: null },
       ]);
     } finally {
       await prisma.modelPrice.deleteMany({ where: { model } });

@@ -162,6 +162,7 @@ export class ConversationsService implements OnApplicationShutdown {
       input_tokens: assistant.usage.input_tokens,
       output_tokens: assistant.usage.output_tokens,
       cached_tokens: assistant.usage.cached_tokens,
+      cache_write_tokens: assistant.usage.cache_write_tokens ?? 0,
       latency_ms: assistant.latencyMs,
       feature: context.feature ?? ('chat' as const),
       occurred_at: assistant.createdAt.toISOString(),
