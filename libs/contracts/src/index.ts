@@ -57,6 +57,8 @@ export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, Pi
 export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';
 export { cachePolicySchema, cacheRequestSchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
 export type { CachePolicy, CacheRequest } from './cache-policy.schema';
+export { DEFAULT_ROUTING_POLICY, routingPolicySchema, routingRuleSchema, routingSectionFor, routingSectionSchema } from './routing-policy.schema';
+export type { RoutingPolicy, RoutingRule, RoutingSection, RoutingTier } from './routing-policy.schema';
 export { BROWSER_ORIGIN, corsPolicySchema } from './cors-policy.schema';
 export type { CorsPolicy } from './cors-policy.schema';
 export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';

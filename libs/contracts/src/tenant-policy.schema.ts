@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { CachePolicy, cachePolicySchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
 import { corsPolicySchema } from './cors-policy.schema';
+import { DEFAULT_ROUTING_POLICY, RoutingPolicy, routingPolicySchema } from './routing-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -29,6 +30,8 @@ export const tenantPolicyDocumentSchema = z.strictObject({
   guardrails: guardrailsPolicyOverrideSchema.optional(),
   on_cost_spike: costSpikeActionSchema.optional(),
   cache: cachePolicySchema.optional(),
+  /** Model routing per tenant and per alias (issue 20): fixed (default), complexity, rules, shadow. */
+  routing: routingPolicySchema.optional(),
   /** Browser origins that may read the tenant's answers (within the deployment's CORS list). */
   cors: corsPolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
@@ -43,6 +46,7 @@ export interface TenantPolicy {
   /** `suspend`: a spend spike suspends the tenant until an admin resumes it (`cost.spike`, `action: suspended`). */
   onCostSpike: CostSpikeAction;
   cache: CachePolicy;
+  routing: RoutingPolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -52,6 +56,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   guardrails: DEFAULT_GUARDRAILS_POLICY,
   onCostSpike: 'alert',
   cache: DEFAULT_CACHE_POLICY,
+  routing: DEFAULT_ROUTING_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -63,6 +68,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
     guardrails: document.guardrails ? mergeGuardrailsPolicy(DEFAULT_GUARDRAILS_POLICY, document.guardrails) : DEFAULT_GUARDRAILS_POLICY,
     onCostSpike: document.on_cost_spike ?? 'alert',
     cache: document.cache ?? DEFAULT_CACHE_POLICY,
+    routing: document.routing ?? DEFAULT_ROUTING_POLICY,
     document,
   };
 }
