@@ -32,5 +32,7 @@ export const ConduitHeader = {
   Guardrails: 'x-conduit-guardrails',
   /** Public: how the response cache served a chat: `hit`, `miss` (stored or not) or `bypass` (not looked up). */
   Cache: 'x-conduit-cache',
+  /** Public: the routing decision of a chat (`route=…; mode=…; tier=…; score=…; reason=…[; shadow=…]`); absent under `fixed`. */
+  Route: 'x-conduit-route',
 } as const;
 export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];

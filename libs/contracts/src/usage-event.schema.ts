@@ -23,6 +23,8 @@ export const usageEventSchema = z.object({
   occurred_at: z.iso.datetime(),
   /** The gateway's budget reservation the call ran under; billing turns its hold into spend. */
   reservation_id: z.string().min(8).max(128).nullable().default(null),
+  /** The routing decision (`x-conduit-route` value) when the tenant routes; null under `fixed`. */
+  route: z.string().max(512).nullable().default(null),
   /** Served from the response cache: no provider tokens (0 here), charged at zero. */
   cache_hit: z.boolean().default(false),
   /** On a cache hit: what the original call cost (USD), i.e. what the hit saved. */

@@ -22,6 +22,7 @@ const PASSED_HEADERS = [
   ConduitHeader.Citations,
   ConduitHeader.Guardrails,
   ConduitHeader.Cache,
+  ConduitHeader.Route,
 ];
 const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();

@@ -31,6 +31,7 @@ const EXPOSED_HEADERS = [
   ConduitHeader.Model,
   ConduitHeader.Citations,
   ConduitHeader.Cache,
+  ConduitHeader.Route,
 ].join(', ');
 
 /** Headers every response carries: an API answer is never sniffed, framed or given a referrer. */

@@ -163,6 +163,7 @@ export class ConversationsService implements OnApplicationShutdown {
       output_tokens: assistant.usage.output_tokens,
       cached_tokens: assistant.usage.cached_tokens,
       cache_write_tokens: assistant.usage.cache_write_tokens ?? 0,
+      route: typeof assistant.metadata['route_header'] === 'string' ? assistant.metadata['route_header'] : null,
       latency_ms: assistant.latencyMs,
       feature: context.feature ?? ('chat' as const),
       occurred_at: assistant.createdAt.toISOString(),

@@ -33,7 +33,8 @@ const MATH = /\\(frac|sum|int|sqrt|lim)|\b(prove|proof|theorem|lemma|integral|de
 const FORMULA = /\d+\s*[\^*/]\s*\d+|[a-z]\s*\^\s*\d|∑|∫|√/i;
 const HARD = /\b(analy[sz]e|analysis|prove|design|architect\w*|optimi[sz]e|debug|refactor|trade-?offs?|implement|algorithm|derive|step[- ]by[- ]step|evaluate|compare|critique|diagnose|explain why|root cause|migrat\w+|concurren\w+|complexity)\b/gi;
 const TRIVIAL = /^\s*(hi|hello|hey|thanks|thank you|ok|okay|yes|no)\b|\b(what is|what's|define|who is|capital of|translate the word|spell)\b/i;
-const NON_LATIN = /[\u0370-\u03ff\u0400-\u04ff\u0590-\u06ff\u0900-\u0dff\u0e00-\u0eff\u1100-\u11ff\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af]/g;
+const NON_LATIN =
+  /[\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Tamil}\p{Script=Thai}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/gu;
 
 const clamp = (x: number) => (x < 0 ? 0 : x > 1 ? 1 : x);
 

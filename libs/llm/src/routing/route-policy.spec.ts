@@ -86,8 +86,9 @@ describe('decideRoute', () => {
 
   it('shadow mode records the choice but applies the requested alias', () => {
     const decision = decideRoute(section({ mode: 'complexity', shadow: true, tiers: TIERS }), 'default', request('Hi!'));
+    if (decision === undefined) throw new Error('no decision');
     expect(decision).toMatchObject({ chosen: 'fast', applied: 'default', shadow: true });
-    expect(routeHeader(decision!)).toBe(`route=default; mode=complexity; tier=small; score=${decision!.score}; reason=trivial; shadow=fast`);
+    expect(routeHeader(decision)).toBe(`route=default; mode=complexity; tier=small; score=${decision.score}; reason=trivial; shadow=fast`);
   });
 
   it('refuses a policy with inverted thresholds or an unknown field', () => {

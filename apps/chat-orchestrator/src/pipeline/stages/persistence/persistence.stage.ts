@@ -8,6 +8,7 @@ import { responseCacheSavedUsd } from '@conduit/observability';
 import type { CacheEntry } from '@conduit/response-cache';
 import type { FinishedAnswer, PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
+import { routeMetadata } from '../routing/routing.stage';
 
 const NO_TOKENS = Object.freeze({ input_tokens: 0, output_tokens: 0, cached_tokens: 0 });
 
@@ -60,6 +61,7 @@ export class PersistenceStage implements PipelineStage {
     }
     // What the guardrails decided (types and counts, never the values).
     if (turn.decisions.length > 0) metadata['guardrails'] = turn.decisions.map((d) => ({ ...d }));
+    if (turn.route) Object.assign(metadata, routeMetadata(turn.route));
     return {
       context: turn.context,
       sessionId: turn.sessionId,

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { trace } from '@opentelemetry/api';
+import { ConduitHeader, routingSectionFor } from '@conduit/contracts';
+import { decideRoute, LlmGateway, routeHeader, type RouteDecision } from '@conduit/llm';
+import type { PipelineStage } from '../../pipeline-stage';
+import type { Turn } from '../../turn';
+
+/**
+ * Model routing (issue 20): under the tenant's `routing` policy (or its alias's own section),
+ * picks the route an alias request goes to — `complexity` (built-in scorer → tier → route) or
+ * `rules` (first match wins) — and the model-call stage calls that route instead of the alias.
+ * A request naming a concrete model is never rerouted. `shadow` decides and records, but the
+ * request goes where it would have gone. The decision is recorded in `x-conduit-route`, on the
+ * stage's span (`conduit.route.*`), on the assistant message (`route_*` metadata, merged by the
+ * persistence stage: stages before the model call have no `finish` hook) and in the usage event
+ * (`route`). Off (`fixed`, the default): one check, nothing else.
+ *
+ * Not considered yet: the user's tier (the gateway does not pass it; `user_tiers` conditions never
+ * match), the classifier mode, and budget admission (the gateway reserves at the requested alias's
+ * worst-case price before routing; see docs/routing.md).
+ */
+@Injectable()
+export class RoutingStage implements PipelineStage {
+  readonly name = 'routing';
+
+  constructor(private readonly llm: LlmGateway) {}
+
+  enabled(turn: Turn): boolean {
+    return turn.routing.mode !== 'fixed' || Object.keys(turn.routing.aliases).length > 0;
+  }
+
+  prepare(turn: Turn): void {
+    const requested = this.llm.resolve(turn.body.model);
+    const section = routingSectionFor(turn.routing, requested.requested);
+    if (section.mode === 'fixed') return;
+    const decision =
+      requested.alias === undefined
+        ? namedModel(section.mode, requested.requested, section.shadow)
+        : decideRoute(section, requested.alias, {
+            messages: turn.request.messages.map((message) => ({ role: message.role, content: message.content })),
+            tools: (turn.request.tools?.length ?? 0) > 0,
+            // The chat schema does not accept `response_format` yet, so it is never present here.
+            responseFormat: false,
+            apiKeyId: turn.context.apiKeyId,
+            userTier: null,
+            metadata: turn.body.conduit?.metadata ?? {},
+            template: turn.body.conduit?.prompt_template ?? null,
+          });
+    if (decision === undefined) return;
+    turn.route = this.routable(decision);
+    turn.headers[ConduitHeader.Route] = routeHeader(turn.route);
+    trace.getActiveSpan()?.setAttributes({
+      'conduit.route.mode': turn.route.mode,
+      'conduit.route.requested': turn.route.requested,
+      'conduit.route.chosen': turn.route.chosen,
+      'conduit.route.applied': turn.route.applied,
+      'conduit.route.shadow': turn.route.shadow,
+      'conduit.route.tier': turn.route.tier ?? '',
+      'conduit.route.score': turn.route.score ?? -1,
+      'conduit.route.reason': turn.route.reason,
+    });
+  }
+
+  /** Routes are alias names: a chosen name that is no configured alias keeps the requested alias (said in the reason). */
+  private routable(decision: RouteDecision): RouteDecision {
+    if (decision.applied === decision.requested || this.isAlias(decision.applied)) return decision;
+    return { ...decision, applied: decision.requested, reason: `${decision.reason};unknown_route:${decision.applied}` };
+  }
+
+  private isAlias(name: string): boolean {
+    try {
+      return this.llm.resolve(name).alias !== undefined;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** The decision as assistant-message metadata (merged by the persistence stage; `route_header` feeds the usage event). */
+export function routeMetadata(route: RouteDecision): Record<string, string | number | boolean | null> {
+  return {
+    route: route.applied,
+    route_chosen: route.chosen,
+    route_mode: route.mode,
+    route_shadow: route.shadow,
+    route_tier: route.tier,
+    route_score: route.score,
+    route_reason: route.reason,
+    route_header: routeHeader(route),
+  };
+}
+
+function namedModel(mode: RouteDecision['mode'], model: string, shadow: boolean): RouteDecision {
+  return { mode, requested: model, chosen: model, applied: model, shadow, tier: null, score: null, reason: 'named_model' };
+}
