@@ -176,6 +176,23 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
       expectApiError(await call(a, tenantAdmin, 'GET', `/v1/admin/tenants/${tenant.id as string}/users/${other.user.id}`), 404, 'user_not_found');
     });
 
+    it("lets a tenant admin set their own routing policy but neither read nor change another tenant's", async () => {
+      const routing = { mode: 'complexity', tiers: { small: 'cheap', large: 'default' } };
+      const own = await call(a, tenantAdmin, 'PUT', `/v1/admin/tenants/${tenant.id as string}/policy`, { routing });
+      expect(own.statusCode).toBe(200);
+      expect(own.json<Json>()).toMatchObject({ document: { routing } });
+      expectApiError(
+        await call(a, tenantAdmin, 'PUT', `/v1/admin/tenants/${tenant.id as string}/policy`, { routing: { mode: 'cheapest' } }),
+        400,
+        'invalid_policy',
+        'routing.mode',
+      );
+      const id = other.tenant.id;
+      expectApiError(await call(a, tenantAdmin, 'GET', `/v1/admin/tenants/${id}/policy`), 404, 'tenant_not_found');
+      expectApiError(await call(a, tenantAdmin, 'PUT', `/v1/admin/tenants/${id}/policy`, { routing }), 404, 'tenant_not_found');
+      expect((await admin('GET', `/v1/admin/tenants/${id}/policy`)).json<Json>()).toMatchObject({ version: 0, document: {} });
+    });
+
     it('refuses platform-only routes to a tenant admin with 403', async () => {
       expectApiError(await call(a, tenantAdmin, 'GET', '/v1/admin/tenants'), 403, 'platform_admin_required');
       expectApiError(await call(a, tenantAdmin, 'POST', '/v1/admin/prices', { model: 'x', input: 1, output: 1 }), 403, 'platform_admin_required');
