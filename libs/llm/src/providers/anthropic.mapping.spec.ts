@@ -176,7 +176,9 @@ describe('toAnthropicParams: prompt-cache breakpoints', () => {
     // The system prompt follows tools already past the minimum: its prefix is cacheable too.
     expect(params.system).toEqual([{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }]);
     expect(params.messages[0]).toEqual({ role: 'user', content: [{ type: 'text', text: longText(1_200), cache_control: { type: 'ephemeral' } }] });
-    expect(params.messages[2]).toEqual({ role: 'user', content: 'Summarise.' });
+    // The conversation's last block too: the next turn reads everything so far from the cache.
+    expect(params.messages[2]).toEqual({ role: 'user', content: [{ type: 'text', text: 'Summarise.', cache_control: { type: 'ephemeral' } }] });
+    expect(marked(params)).toBe(4);
   });
 
   it('adds nothing when prompt caching is off, nor to a long final user turn (it does not repeat yet)', () => {

@@ -97,12 +97,16 @@ function turnText(turn: Anthropic.MessageParam): string {
  * 1. the last tool definition;
  * 2. the system prompt (system messages, a rendered template, grounding put in the system turn);
  * 3. a long leading user turn (≥ the minimum on its own, e.g. a pasted document) that later turns
- *    follow, so it is history that repeats on every next call.
+ *    follow, so it is history that repeats on every next call;
+ * 4. the last block of a multi-turn conversation (history present), so the next turn reads the
+ *    whole conversation so far from the cache (Anthropic looks back from a breakpoint for the
+ *    longest cached prefix) and only the new turns are written.
+ * At most four, Anthropic's limit.
  */
 function withCacheBreakpoints(params: Params): Params {
   const min = anthropicMinCacheableTokens(params.model);
   let prefix = 0;
-  const out: Params = { ...params };
+  const out: Params = { ...params, messages: [...params.messages] };
   if (params.tools?.length) {
     prefix += estimatePromptTokens(JSON.stringify(params.tools));
     if (prefix >= min) {
@@ -119,15 +123,24 @@ function withCacheBreakpoints(params: Params): Params {
   if (first !== undefined && first.role === 'user' && params.messages.length > 1) {
     const firstTokens = estimatePromptTokens(turnText(first));
     if (firstTokens >= min) {
-      const blocks: Block[] = typeof first.content === 'string' ? [{ type: 'text', text: first.content }] : [...first.content];
-      const last = blocks[blocks.length - 1];
-      if (last.type === 'text' || last.type === 'tool_result') {
-        blocks[blocks.length - 1] = { ...last, cache_control: EPHEMERAL_CACHE };
-        out.messages = [{ role: 'user', content: blocks }, ...params.messages.slice(1)];
-      }
+      out.messages[0] = markLastBlock(first);
     }
   }
+  const lastIndex = params.messages.length - 1;
+  if (lastIndex >= 2) {
+    for (const turn of params.messages) prefix += estimatePromptTokens(turnText(turn));
+    if (prefix >= min) out.messages[lastIndex] = markLastBlock(out.messages[lastIndex]);
+  }
   return out;
+}
+
+/** The turn with `cache_control` on its last block (when that block can carry one). */
+function markLastBlock(turn: Anthropic.MessageParam): Anthropic.MessageParam {
+  const blocks: Block[] = typeof turn.content === 'string' ? [{ type: 'text', text: turn.content }] : [...turn.content];
+  const last = blocks[blocks.length - 1];
+  if (last === undefined || (last.type !== 'text' && last.type !== 'tool_result' && last.type !== 'tool_use')) return turn;
+  blocks[blocks.length - 1] = { ...last, cache_control: EPHEMERAL_CACHE };
+  return { role: turn.role, content: blocks } as Anthropic.MessageParam;
 }
 
 /**

@@ -60,6 +60,24 @@ describe('provider prompt caching against the mock upstream (real SDKs)', () => 
     expect(cached).toBeGreaterThan(1_024);
   });
 
+  it('Anthropic conversation: each turn reads the whole previous conversation from the cache, not only the system prompt', async () => {
+    const provider = new AnthropicProvider({ apiKey: 'sk-ant-test', baseURL: mock.url });
+    const system = `Anthropic conversation ${LONG_SYSTEM}`;
+    const history: ChatRequest['messages'] = [{ role: 'system', content: system }];
+    for (let turn = 0; turn < 3; turn++) {
+      history.push({ role: 'user', content: `Question ${turn} about something specific` });
+      const answer = await provider.complete({ model: 'claude-sonnet-4-6', messages: history, max_tokens: 32 }, { timeoutMs: 5_000 });
+      history.push({ role: 'assistant', content: answer.content });
+    }
+    const [first, second, third] = mock.state.requests.list();
+    expect(first.cache_read_tokens).toBe(0);
+    expect(second.cache_read_tokens).toBe(first.cache_write_tokens);
+    // Turn 3 reads turn 2's whole prompt (system + turn 1 + turn 2's question), more than the system prompt.
+    expect(third.cache_read_tokens).toBe(second.cache_read_tokens + second.cache_write_tokens);
+    expect(third.cache_read_tokens).toBeGreaterThan(first.cache_write_tokens);
+    expect(third.cache_control_blocks).toBe(2);
+  });
+
   it('OpenAI wire: a repeated long prefix is reported as prompt_tokens_details.cached_tokens', async () => {
     const provider = new OpenAiProvider({ apiKey: 'sk-test', baseURL: `${mock.url}/v1` });
     const system = `OpenAI long ${LONG_SYSTEM}`;

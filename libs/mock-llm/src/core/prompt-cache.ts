@@ -9,6 +9,9 @@ export interface PromptCacheUsage {
 
 export const NO_PROMPT_CACHE: PromptCacheUsage = Object.freeze({ read: 0, write: 0 });
 
+/** How far back (in blocks) Anthropic looks from a breakpoint for a cached prefix. */
+const LOOKBACK_BLOCKS = 20;
+
 /** OpenAI caches automatically once a prompt reaches this many tokens. */
 const OPENAI_MIN_CACHEABLE = 1024;
 
@@ -56,9 +59,10 @@ function withoutCacheControl(value: Record<string, unknown>): Record<string, unk
  * cache position) is reported as read from the cache, with the wire's usage shape.
  *
  * - Anthropic: only blocks marked `cache_control` (tools, system, message blocks, in prompt order)
- *   are cache positions, and only when the prefix up to them reaches the model's minimum (1024
- *   tokens, Haiku class 2048). The longest already-seen position is read; the rest up to the last
- *   position is written. Tools are part of the prefix key but count no tokens (the mock's prompt
+ *   are written, and only when the prefix up to them reaches the model's minimum (1024 tokens,
+ *   Haiku class 2048). Reads look back from each marked block over up to 20 block boundaries for
+ *   the longest prefix written before (as Anthropic does), so marking the last block of each turn
+ *   reads the whole previous conversation; the rest up to the last marked block is written. Tools are part of the prefix key but count no tokens (the mock's prompt
  *   tokens are message text only).
  * - OpenAI: automatic; every message boundary at ≥ 1024 tokens is a position; the longest seen one
  *   is reported as `cached_tokens`.
@@ -74,12 +78,12 @@ export class PromptCacheSimulator {
   anthropic(body: AnthropicLikeRequest): PromptCacheUsage & { breakpoints: number } {
     const hash = createHash('sha256').update(body.model);
     let tokens = 0;
-    let breakpoints = 0;
-    const marks: Mark[] = [];
-    const mark = (marked: boolean) => {
-      if (!marked) return;
-      breakpoints++;
-      marks.push({ key: hash.copy().digest('hex'), tokens });
+    /** Every block boundary, and which of them are marked. */
+    const boundaries: Mark[] = [];
+    const marked: number[] = [];
+    const mark = (isMarked: boolean) => {
+      boundaries.push({ key: hash.copy().digest('hex'), tokens });
+      if (isMarked) marked.push(boundaries.length - 1);
     };
     for (const tool of body.tools ?? []) {
       hash.update(JSON.stringify(withoutCacheControl(tool)));
@@ -98,7 +102,17 @@ export class PromptCacheSimulator {
       }
     }
     const min = anthropicMinCacheable(body.model);
-    return { ...this.resolve(marks.filter((m) => m.tokens >= min), true), breakpoints };
+    let read = 0;
+    for (const index of marked) {
+      for (let k = Math.max(0, index - LOOKBACK_BLOCKS + 1); k <= index; k++) {
+        const candidate = boundaries[k];
+        if (candidate.tokens >= min && candidate.tokens > read && this.seen.has(candidate.key)) read = candidate.tokens;
+      }
+    }
+    const writes = marked.map((index) => boundaries[index]).filter((m) => m.tokens >= min);
+    const longest = writes.reduce((max, m) => Math.max(max, m.tokens), 0);
+    for (const m of writes) this.remember(m.key);
+    return { read, write: Math.max(0, longest - read), breakpoints: marked.length };
   }
 
   /** OpenAI: `cached_tokens` of a Chat Completions request (no write charge on this wire). */
@@ -111,19 +125,14 @@ export class PromptCacheSimulator {
       tokens += contentTokens(message.content);
       if (tokens >= OPENAI_MIN_CACHEABLE) marks.push({ key: hash.copy().digest('hex'), tokens });
     }
-    return { read: this.resolve(marks, false).read, write: 0 };
+    let read = 0;
+    for (const m of marks) if (this.seen.has(m.key)) read = Math.max(read, m.tokens);
+    for (const m of marks) this.remember(m.key);
+    return { read, write: 0 };
   }
 
   clear(): void {
     this.seen.clear();
-  }
-
-  private resolve(marks: Mark[], chargeWrites: boolean): PromptCacheUsage {
-    let read = 0;
-    for (const m of marks) if (this.seen.has(m.key)) read = Math.max(read, m.tokens);
-    const longest = marks.reduce((max, m) => Math.max(max, m.tokens), 0);
-    for (const m of marks) this.remember(m.key);
-    return { read, write: chargeWrites ? Math.max(0, longest - read) : 0 };
   }
 
   private remember(key: string): void {
