@@ -8,7 +8,8 @@
  * - conversation depth (user turns): up to 0.10 (10 turns);
  * - tools or `response_format` present: 0.15;
  * - code (fences, keywords, operators): 0.25; math (LaTeX, formulas, proof words): 0.20;
- * - task words: hard ones (analyse, prove, design, debug, optimise, refactor, trade-offs, …) 0.25
+ * - task words: hard ones (analyse, prove, design, debug, optimise, refactor, trade-offs, write a
+ *   function, unit tests, …) 0.25
  *   for the first and 0.10 for a second; trivial ones (hi, thanks, what is, define, translate a
  *   word, …) −0.10;
  * - language: mostly non-Latin script: 0.10 (small models are weakest there).
@@ -31,7 +32,7 @@ const SCAN_CHARS = 4_000;
 const CODE = /```|\b(function|def|class|import|return|const|let|var|public|static|SELECT|INSERT|UPDATE)\b|=>|[{};]\s*$|#include|\w+\(\)/m;
 const MATH = /\\(frac|sum|int|sqrt|lim)|\b(prove|proof|theorem|lemma|integral|derivative|equation|eigen\w*|matrix|probability|O\(n)/i;
 const FORMULA = /\d+\s*[\^*/]\s*\d+|[a-z]\s*\^\s*\d|∑|∫|√/i;
-const HARD = /\b(analy[sz]e|analysis|prove|design|architect\w*|optimi[sz]e|debug|refactor|trade-?offs?|implement|algorithm|derive|step[- ]by[- ]step|evaluate|compare|critique|diagnose|explain why|root cause|migrat\w+|concurren\w+|complexity)\b/gi;
+const HARD = /\b(analy[sz]e|analysis|prove|design|architect\w*|optimi[sz]e|debug|refactor|trade-?offs?|implement|algorithm|derive|step[- ]by[- ]step|evaluate|compare|critique|diagnose|explain why|root cause|migrat\w+|concurren\w+|complexity|unit tests?|write (?:a|an) (?:function|program|script|class|query|parser))\b/gi;
 const TRIVIAL = /^\s*(hi|hello|hey|thanks|thank you|ok|okay|yes|no)\b|\b(what is|what's|define|who is|capital of|translate the word|spell)\b/i;
 const NON_LATIN =
   /[\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Hebrew}\p{Script=Arabic}\p{Script=Devanagari}\p{Script=Bengali}\p{Script=Tamil}\p{Script=Thai}\p{Script=Hangul}\p{Script=Hiragana}\p{Script=Katakana}\p{Script=Han}]/gu;
