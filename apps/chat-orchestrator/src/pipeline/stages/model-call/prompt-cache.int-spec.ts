@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PriceBook } from '@conduit/budget';
-import { ConduitHeader } from '@conduit/contracts';
+import { ConduitHeader, QueueName } from '@conduit/contracts';
 import { waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../../../testing/fixtures';
 import { internalChat } from '../../../testing/internal-chat';
@@ -44,7 +44,8 @@ describe('provider prompt caching in the chat pipeline', () => {
     const body = (await response.json()) as Completion;
     const id = response.headers.get(ConduitHeader.MessageId) as string;
     const message = await waitFor(() => t.prisma.message.findUnique({ where: { id } }), { what: 'the assistant message', until: (m) => m !== null });
-    return { usage: body.usage, cost: Number(message?.costUsd), entry: t.mock.state.requests.list().at(-1) };
+    const event = await waitFor(() => t.producer.queue(QueueName.Usage).getJob(`usage-${id}`), { what: 'the usage event', until: (job) => job !== undefined });
+    return { usage: body.usage, cost: Number(message?.costUsd), entry: t.mock.state.requests.list().at(-1), event: event?.data };
   }
 
   it('returns the cache read as cached_tokens and prices reads and writes at the cache rates', async () => {
@@ -68,5 +69,8 @@ describe('provider prompt caching in the chat pipeline', () => {
     // Anthropic's published ratios (the seeded row sets reads at $0.30; writes default to 1.25x input).
     expect(price.cache_write).toBeCloseTo(price.input * 1.25, 9);
     expect(second.cost).toBeLessThan(first.cost / 2);
+    // Billing gets both counts and prices them the same way (apps/billing usage-record.int-spec).
+    expect(first.event).toMatchObject({ cached_tokens: 0, cache_write_tokens: writes });
+    expect(second.event).toMatchObject({ cached_tokens: read, cache_write_tokens: 0 });
   });
 });

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ConduitHeader } from '@conduit/contracts';
+import { ConduitHeader, QueueName } from '@conduit/contracts';
 import { PolicyStore } from '@conduit/policies';
 import { waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../../../testing/fixtures';
@@ -49,7 +49,7 @@ describe('routing stage in the chat pipeline', () => {
       until: (m) => m !== null,
     });
     const upstream = t.mock.state.requests.list().map((entry) => entry.model);
-    return { upstream, header: response.headers.get(ConduitHeader.Route), metadata: stored?.metadata as Record<string, unknown> };
+    return { messageId, upstream, header: response.headers.get(ConduitHeader.Route), metadata: stored?.metadata as Record<string, unknown> };
   }
 
   it('fixed (the default): the alias goes where it always went, nothing is recorded', async () => {
@@ -65,6 +65,11 @@ describe('routing stage in the chat pipeline', () => {
     expect(easy.upstream).toEqual([SMALL_MODEL]);
     expect(easy.header).toMatch(/^route=cheap; mode=complexity; tier=small; score=[\d.]+; reason=trivial$/);
     expect(easy.metadata).toMatchObject({ route: 'cheap', route_tier: 'small', route_mode: 'complexity', route_shadow: false, route_reason: 'trivial' });
+    const usage = await waitFor(() => t.producer.queue(QueueName.Usage).getJob(`usage-${easy.messageId}`), {
+      what: 'the usage event',
+      until: (job) => job !== undefined,
+    });
+    expect(usage?.data).toMatchObject({ model: SMALL_MODEL, route: easy.header });
 
     t.mock.state.requests.clear();
     const hard = await chat(owner, HARD);
