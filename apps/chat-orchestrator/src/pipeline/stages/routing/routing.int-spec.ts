@@ -5,6 +5,7 @@ import { waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../../../testing/fixtures';
 import { internalChat } from '../../../testing/internal-chat';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../../../testing/orchestrator-test-app';
+import { reservations } from '../../../testing/reservation-fixtures';
 
 const INTERNAL_TOKEN = `token-${randomUUID()}`;
 /** The test app's routes: `default` → claude-sonnet-4-6 (Anthropic), `cheap` → gpt-4.1-mini (OpenAI). */
@@ -39,8 +40,8 @@ describe('routing stage in the chat pipeline', () => {
   }
 
   /** Sends one chat; returns the upstream model that served it, the route header and the stored message metadata. */
-  async function chat(owner: TestOwner, content: string, extra: Record<string, unknown> = {}) {
-    const response = await internalChat(t, INTERNAL_TOKEN, owner, { messages: [{ role: 'user', content }], ...extra });
+  async function chat(owner: TestOwner, content: string, extra: Record<string, unknown> = {}, headers: Record<string, string> = {}) {
+    const response = await internalChat(t, INTERNAL_TOKEN, owner, { messages: [{ role: 'user', content }], ...extra }, { headers });
     expect(response.status).toBe(200);
     await response.arrayBuffer();
     const messageId = response.headers.get(ConduitHeader.MessageId) as string;
@@ -108,6 +109,29 @@ describe('routing stage in the chat pipeline', () => {
     const cheapAlias = await chat(owner, 'Hi', { model: 'cheap' });
     expect(cheapAlias.upstream).toEqual([LARGE_MODEL]);
     expect(cheapAlias.metadata).toMatchObject({ route_reason: 'rule:upgrade' });
+  });
+
+  it("under a budget reservation (made at the requested alias's price) a dearer route is not taken; a cheaper one is", async () => {
+    const budget = reservations(t);
+    const owner = await tenant({
+      mode: 'rules',
+      rules: [{ name: 'up', when: { metadata: { up: 'yes' } }, route: 'default' }, { name: 'down', route: 'cheap' }],
+      aliases: {},
+    });
+    const held = async () => ({ [ConduitHeader.ReservationId]: await budget.hold(owner) });
+    const up = await chat(owner, 'Hi', { model: 'cheap', conduit: { metadata: { up: 'yes' } } }, await held());
+    expect(up.upstream).toEqual([SMALL_MODEL]);
+    expect(up.metadata).toMatchObject({ route: 'cheap', route_chosen: 'default', route_reason: 'rule:up;above_reservation:default' });
+
+    t.mock.state.requests.clear();
+    const down = await chat(owner, 'Hi', {}, await held());
+    expect(down.upstream).toEqual([SMALL_MODEL]);
+    expect(down.metadata).toMatchObject({ route: 'cheap', route_reason: 'rule:down' });
+
+    // Without a reservation (nothing was held at the alias's price) the rule applies as written.
+    t.mock.state.requests.clear();
+    const free = await chat(owner, 'Hi', { model: 'cheap', conduit: { metadata: { up: 'yes' } } });
+    expect(free.upstream).toEqual([LARGE_MODEL]);
   });
 
   it('a rule naming a route that does not exist keeps the requested alias and says so', async () => {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { ConduitHeader, routingSectionFor } from '@conduit/contracts';
 import { decideRoute, LlmGateway, routeHeader, type RouteDecision } from '@conduit/llm';
+import { PriceQuoteService } from '../../../usage/price-quote.service';
 import type { PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
 
@@ -15,21 +16,25 @@ import type { Turn } from '../../turn';
  * persistence stage: stages before the model call have no `finish` hook) and in the usage event
  * (`route`). Off (`fixed`, the default): one check, nothing else.
  *
+ * Budgets: the gateway reserved at the requested alias's worst-case price before routing, so under
+ * a reservation a route dearer than the alias is not taken (see {@link RoutingStage.admissible}).
  * Not considered yet: the user's tier (the gateway does not pass it; `user_tiers` conditions never
- * match), the classifier mode, and budget admission (the gateway reserves at the requested alias's
- * worst-case price before routing; see docs/routing.md).
+ * match) and the classifier mode.
  */
 @Injectable()
 export class RoutingStage implements PipelineStage {
   readonly name = 'routing';
 
-  constructor(private readonly llm: LlmGateway) {}
+  constructor(
+    private readonly llm: LlmGateway,
+    private readonly pricing: PriceQuoteService,
+  ) {}
 
   enabled(turn: Turn): boolean {
     return turn.routing.mode !== 'fixed' || Object.keys(turn.routing.aliases).length > 0;
   }
 
-  prepare(turn: Turn): void {
+  async prepare(turn: Turn): Promise<void> {
     const requested = this.llm.resolve(turn.body.model);
     const section = routingSectionFor(turn.routing, requested.requested);
     if (section.mode === 'fixed') return;
@@ -47,7 +52,7 @@ export class RoutingStage implements PipelineStage {
             template: turn.body.conduit?.prompt_template ?? null,
           });
     if (decision === undefined) return;
-    turn.route = this.routable(decision);
+    turn.route = await this.admissible(turn, this.routable(decision));
     turn.headers[ConduitHeader.Route] = routeHeader(turn.route);
     trace.getActiveSpan()?.setAttributes({
       'conduit.route.mode': turn.route.mode,
@@ -65,6 +70,28 @@ export class RoutingStage implements PipelineStage {
   private routable(decision: RouteDecision): RouteDecision {
     if (decision.applied === decision.requested || this.isAlias(decision.applied)) return decision;
     return { ...decision, applied: decision.requested, reason: `${decision.reason};unknown_route:${decision.applied}` };
+  }
+
+  /**
+   * A route is taken only if the request could have been admitted on it: it must be priced for the
+   * tenant (or the tenant allows unpriced models), and, when the call runs under a budget
+   * reservation (made by the gateway at the requested alias's worst-case price, before routing),
+   * its worst-case prices must not exceed the alias's — a cheaper route is always within the hold,
+   * a dearer one would spend past it. Otherwise the requested alias is kept (said in the reason).
+   */
+  private async admissible(turn: Turn, decision: RouteDecision): Promise<RouteDecision> {
+    if (decision.applied === decision.requested) return decision;
+    const keep = (why: string): RouteDecision => ({ ...decision, applied: decision.requested, reason: `${decision.reason};${why}:${decision.applied}` });
+    try {
+      await this.pricing.assertRoutable(decision.applied, turn.context.tenantId);
+    } catch {
+      return keep('unpriced_route');
+    }
+    if (!turn.context.reservationId) return decision;
+    const chosen = this.pricing.quote(decision.applied);
+    const reserved = this.pricing.quote(decision.requested);
+    const dearer = chosen.input_usd_per_mtok > reserved.input_usd_per_mtok || chosen.output_usd_per_mtok > reserved.output_usd_per_mtok;
+    return dearer ? keep('above_reservation') : decision;
   }
 
   private isAlias(name: string): boolean {
