@@ -162,12 +162,13 @@ export class ConversationsService implements OnApplicationShutdown {
       input_tokens: assistant.usage.input_tokens,
       output_tokens: assistant.usage.output_tokens,
       cached_tokens: assistant.usage.cached_tokens,
-      cache_write_tokens: assistant.usage.cache_write_tokens ?? 0,
-      route: typeof assistant.metadata['route_header'] === 'string' ? assistant.metadata['route_header'] : null,
       latency_ms: assistant.latencyMs,
       feature: context.feature ?? ('chat' as const),
       occurred_at: assistant.createdAt.toISOString(),
       reservation_id: context.reservationId ?? null,
+      // Only when present, so an event without prompt-cache writes or routing reads as before.
+      ...(assistant.usage.cache_write_tokens ? { cache_write_tokens: assistant.usage.cache_write_tokens } : {}),
+      ...(typeof assistant.metadata['route_header'] === 'string' ? { route: assistant.metadata['route_header'] } : {}),
     };
   }
 }
