@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { ConduitHeader, QueueName } from '@conduit/contracts';
+import { metricsRegistry } from '@conduit/observability';
 import { PolicyStore } from '@conduit/policies';
 import { waitFor } from '@conduit/testing';
 import { createOwner, removeOwners, TestOwner } from '../../../testing/fixtures';
@@ -78,12 +79,19 @@ describe('routing stage in the chat pipeline', () => {
     expect(hard.metadata).toMatchObject({ route: 'default', route_tier: 'large' });
   });
 
+  const shadowCount = async () =>
+    (await metricsRegistry.getSingleMetric('conduit_routing_decisions_total')?.get())?.values.find(
+      (v) => v.labels['outcome'] === 'shadow' && v.labels['tier'] === 'small',
+    )?.value ?? 0;
+
   it('shadow: the request goes where fixed would send it; only the record says what routing would have chosen', async () => {
+    const before = await shadowCount();
     const result = await chat(await tenant({ ...COMPLEXITY, shadow: true }), 'Hi, thanks!');
     expect(result.upstream).toEqual([LARGE_MODEL]);
     expect(result.header).toContain('route=default');
     expect(result.header).toContain('shadow=cheap');
     expect(result.metadata).toMatchObject({ route: 'default', route_chosen: 'cheap', route_shadow: true, route_tier: 'small' });
+    expect(await shadowCount()).toBe(before + 1);
   });
 
   it('a named model is never rerouted', async () => {

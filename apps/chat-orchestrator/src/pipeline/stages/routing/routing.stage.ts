@@ -5,6 +5,7 @@ import { decideRoute, LlmGateway, routeHeader, type RouteDecision } from '@condu
 import { PriceQuoteService } from '../../../usage/price-quote.service';
 import type { PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
+import { countDecision } from './routing.metrics';
 
 /**
  * Model routing (issue 20): under the tenant's `routing` policy (or its alias's own section),
@@ -14,7 +15,8 @@ import type { Turn } from '../../turn';
  * request goes where it would have gone. The decision is recorded in `x-conduit-route`, on the
  * stage's span (`conduit.route.*`), on the assistant message (`route_*` metadata, merged by the
  * persistence stage: stages before the model call have no `finish` hook) and in the usage event
- * (`route`). Off (`fixed`, the default): one check, nothing else.
+ * (`route`), and counted in `conduit_routing_decisions_total`. Off (`fixed`, the default): one
+ * check, nothing else.
  *
  * Budgets: the gateway reserved at the requested alias's worst-case price before routing, so under
  * a reservation a route dearer than the alias is not taken (see {@link RoutingStage.admissible}).
@@ -54,6 +56,7 @@ export class RoutingStage implements PipelineStage {
     if (decision === undefined) return;
     turn.route = await this.admissible(turn, this.routable(decision));
     turn.headers[ConduitHeader.Route] = routeHeader(turn.route);
+    countDecision(turn.route);
     trace.getActiveSpan()?.setAttributes({
       'conduit.route.mode': turn.route.mode,
       'conduit.route.requested': turn.route.requested,
