@@ -23,7 +23,4 @@ export function estimatePromptTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
-/** Anthropic allows at most four breakpoints per request; Conduit uses at most three. */
-export const ANTHROPIC_MAX_BREAKPOINTS = 4;
-
 export const EPHEMERAL_CACHE = Object.freeze({ type: 'ephemeral' as const });

@@ -15,15 +15,18 @@ export interface AnthropicToolUse {
   input: Record<string, unknown>;
 }
 
-/** `input_tokens` excludes cache reads and writes, as Anthropic reports it. */
-function usage(promptTokens: number, outputTokens: number, cache: PromptCacheUsage) {
+/** Token counts; `input_tokens` excludes cache reads and writes, as Anthropic reports it. */
+function tokenCounts(promptTokens: number, outputTokens: number, cache: PromptCacheUsage) {
   return {
     input_tokens: Math.max(0, promptTokens - cache.read - cache.write),
     cache_creation_input_tokens: cache.write,
     cache_read_input_tokens: cache.read,
     output_tokens: outputTokens,
-    service_tier: 'standard',
   };
+}
+
+function usage(promptTokens: number, outputTokens: number, cache: PromptCacheUsage) {
+  return { ...tokenCounts(promptTokens, outputTokens, cache), service_tier: 'standard' };
 }
 
 function toolUseBlock(toolUse: AnthropicToolUse) {
@@ -92,7 +95,7 @@ export function anthropicMessageStream(
   const messageDelta = {
     type: 'message_delta',
     delta: { stop_reason: stopReason, stop_sequence: null },
-    usage: { ...usage(inputTokens, outputTokens, cache), service_tier: undefined },
+    usage: tokenCounts(inputTokens, outputTokens, cache),
   };
   const tail =
     sseEvent('content_block_stop', '{"type":"content_block_stop","index":0}') +
