@@ -11,6 +11,8 @@ export const ConduitHeader = {
   TenantId: 'x-conduit-tenant-id',
   /** Internal: the calling user (uuid). */
   UserId: 'x-conduit-user-id',
+  /** Internal: the calling user's tier (`free`, `pro`, …), for routing rules on `user_tiers`. */
+  UserTier: 'x-conduit-user-tier',
   /** Internal: the API key used (uuid). */
   ApiKeyId: 'x-conduit-api-key-id',
   /** Internal: the shared secret that proves the caller is the gateway (`INTERNAL_TOKEN`). */

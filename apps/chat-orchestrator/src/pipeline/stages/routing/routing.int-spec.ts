@@ -119,6 +119,17 @@ describe('routing stage in the chat pipeline', () => {
     expect(cheapAlias.metadata).toMatchObject({ route_reason: 'rule:upgrade' });
   });
 
+  it("rules on the user's tier use the tier the gateway sends (x-conduit-user-tier)", async () => {
+    const owner = await tenant({ mode: 'rules', rules: [{ name: 'free-users', when: { user_tiers: ['free'] }, route: 'cheap' }] });
+    const free = await chat(owner, HARD, {}, { [ConduitHeader.UserTier]: 'free' });
+    expect(free.upstream).toEqual([SMALL_MODEL]);
+    expect(free.metadata).toMatchObject({ route: 'cheap', route_reason: 'rule:free-users' });
+    t.mock.state.requests.clear();
+    const pro = await chat(owner, HARD, {}, { [ConduitHeader.UserTier]: 'pro' });
+    expect(pro.upstream).toEqual([LARGE_MODEL]);
+    expect(pro.metadata).toMatchObject({ route: 'default', route_reason: 'no_match' });
+  });
+
   it("under a budget reservation (made at the requested alias's price) a dearer route is not taken; a cheaper one is", async () => {
     const budget = reservations(t);
     const owner = await tenant({

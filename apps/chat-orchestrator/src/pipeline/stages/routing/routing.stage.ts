@@ -20,8 +20,8 @@ import { countDecision } from './routing.metrics';
  *
  * Budgets: the gateway reserved at the requested alias's worst-case price before routing, so under
  * a reservation a route dearer than the alias is not taken (see {@link RoutingStage.admissible}).
- * Not considered yet: the user's tier (the gateway does not pass it; `user_tiers` conditions never
- * match) and the classifier mode.
+ * The user's tier comes from the gateway (`x-conduit-user-tier`); async jobs carry none, so
+ * `user_tiers` conditions do not match there. Not built: the classifier mode.
  */
 @Injectable()
 export class RoutingStage implements PipelineStage {
@@ -49,7 +49,7 @@ export class RoutingStage implements PipelineStage {
             // The chat schema does not accept `response_format` yet, so it is never present here.
             responseFormat: false,
             apiKeyId: turn.context.apiKeyId,
-            userTier: null,
+            userTier: turn.context.userTier ?? null,
             metadata: turn.body.conduit?.metadata ?? {},
             template: turn.body.conduit?.prompt_template ?? null,
           });
