@@ -11,6 +11,8 @@ export const ConduitHeader = {
   TenantId: 'x-conduit-tenant-id',
   /** Internal: the calling user (uuid). */
   UserId: 'x-conduit-user-id',
+  /** Internal: the calling user's tier (`free`, `pro`, …), for routing rules on `user_tiers`. */
+  UserTier: 'x-conduit-user-tier',
   /** Internal: the API key used (uuid). */
   ApiKeyId: 'x-conduit-api-key-id',
   /** Internal: the shared secret that proves the caller is the gateway (`INTERNAL_TOKEN`). */
@@ -42,5 +44,7 @@ export const ConduitHeader = {
    * (`POST /v1/admin/tenants/{id}/cache/purge` with `{"key"}`). A hash: it reveals no content.
    */
   CacheKey: 'x-conduit-cache-key',
+  /** Public: the routing decision of a chat (`route=…; mode=…; tier=…; score=…; reason=…[; shadow=…]`); absent under `fixed`. */
+  Route: 'x-conduit-route',
 } as const;
 export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];

@@ -59,6 +59,8 @@ export type { GuardrailsPolicy, GuardrailsPolicyOverride, ModerationCategory, Pi
 export { isModelGlob, modelGlob, patternSpecificity } from './model-pattern';
 export { cachePolicySchema, cacheRequestSchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
 export type { CachePolicy, CacheRequest } from './cache-policy.schema';
+export { DEFAULT_ROUTING_POLICY, routingPolicySchema, routingRuleSchema, routingSectionFor, routingSectionSchema } from './routing-policy.schema';
+export type { RoutingPolicy, RoutingRule, RoutingSection, RoutingTier } from './routing-policy.schema';
 export { BROWSER_ORIGIN, corsPolicySchema } from './cors-policy.schema';
 export type { CorsPolicy } from './cors-policy.schema';
 export { DEFAULT_PROMPT_LABEL, PROMPT_LABEL, PROMPT_NAME, promptLabelSchema, promptNameSchema, promptReferenceSchema } from './prompt-reference.schema';

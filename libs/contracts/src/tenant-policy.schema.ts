@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { CachePolicy, cachePolicySchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
 import { corsPolicySchema } from './cors-policy.schema';
 import { DEFAULT_DEGRADATION_POLICY, DegradationPolicy, degradationPolicySchema } from './degradation-policy.schema';
+import { DEFAULT_ROUTING_POLICY, RoutingPolicy, routingPolicySchema } from './routing-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -30,6 +31,8 @@ export const tenantPolicyDocumentSchema = z.strictObject({
   guardrails: guardrailsPolicyOverrideSchema.optional(),
   on_cost_spike: costSpikeActionSchema.optional(),
   cache: cachePolicySchema.optional(),
+  /** Model routing per tenant and per alias (issue 20): fixed (default), complexity, rules, shadow. */
+  routing: routingPolicySchema.optional(),
   /** Browser origins that may read the tenant's answers (within the deployment's CORS list). */
   cors: corsPolicySchema.optional(),
   degradation: degradationPolicySchema.optional(),
@@ -47,6 +50,7 @@ export interface TenantPolicy {
   cache: CachePolicy;
   /** What a chat does when a secondary system (the vector store) is down. */
   degradation: DegradationPolicy;
+  routing: RoutingPolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -57,6 +61,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   onCostSpike: 'alert',
   cache: DEFAULT_CACHE_POLICY,
   degradation: DEFAULT_DEGRADATION_POLICY,
+  routing: DEFAULT_ROUTING_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -69,6 +74,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
     onCostSpike: document.on_cost_spike ?? 'alert',
     cache: document.cache ?? DEFAULT_CACHE_POLICY,
     degradation: document.degradation ?? DEFAULT_DEGRADATION_POLICY,
+    routing: document.routing ?? DEFAULT_ROUTING_POLICY,
     document,
   };
 }

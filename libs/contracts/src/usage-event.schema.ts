@@ -14,12 +14,17 @@ export const usageEventSchema = z.object({
   model: z.string().min(1).max(128),
   input_tokens: z.number().int().min(0),
   output_tokens: z.number().int().min(0),
+  /** Prompt-cache reads, part of `input_tokens`, priced at the cache-read rate. */
   cached_tokens: z.number().int().min(0).default(0),
+  /** Prompt-cache writes (Anthropic cache creation), part of `input_tokens`, priced at the cache-write rate. */
+  cache_write_tokens: z.number().int().min(0).default(0),
   latency_ms: z.number().int().min(0).nullable(),
   feature: z.enum(['chat', 'job', 'embedding', 'eval', 'other']),
   occurred_at: z.iso.datetime(),
   /** The gateway's budget reservation the call ran under; billing turns its hold into spend. */
   reservation_id: z.string().min(8).max(128).nullable().default(null),
+  /** The routing decision (`x-conduit-route` value) when the tenant routes; null under `fixed`. */
+  route: z.string().max(512).nullable().default(null),
   /** Served from the response cache: no provider tokens (0 here), charged at zero. */
   cache_hit: z.boolean().default(false),
   /** On a cache hit: what the original call cost (USD), i.e. what the hit saved. */

@@ -22,7 +22,7 @@ export interface ChatTurn<C extends TurnContext = TurnContext> {
     status: MessageStatus;
     provider: string | null;
     model: string | null;
-    usage: { input_tokens: number; output_tokens: number; cached_tokens: number };
+    usage: { input_tokens: number; output_tokens: number; cached_tokens: number; cache_write_tokens?: number };
     usageEstimated: boolean;
     costUsd: number;
     latencyMs: number;

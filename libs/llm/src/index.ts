@@ -43,6 +43,10 @@ export type { Clock, Sleep } from './resilience/clock';
 
 export { LlmRouter } from './routing/llm-router';
 export type { ModelInfo, ResolvedRoute, RouteTarget } from './routing/llm-router';
+export { scoreComplexity } from './routing/complexity-scorer';
+export type { ComplexityScore, ScorerInput } from './routing/complexity-scorer';
+export { decideRoute, estimateRequestTokens, routeHeader, tierOf } from './routing/route-policy';
+export type { RouteDecision, RoutingRequest } from './routing/route-policy';
 
 export { llmConfigSchema, parseLlmConfig } from './config/llm.config';
 export type { LlmConfig, LlmConfigInput, ProviderConfig, RouteTargetConfig } from './config/llm.config';

@@ -52,12 +52,15 @@ export interface ChatRequest {
 /**
  * Token counts normalised across wires: `input_tokens` is every prompt token (cached or not, as
  * OpenAI counts them; for Anthropic, `input_tokens + cache_read + cache_creation`), and
- * `cached_tokens` is the part of it read from the provider's prompt cache.
+ * `cached_tokens` is the part of it read from the provider's prompt cache; `cache_write_tokens`
+ * the part written to it (Anthropic `cache_creation_input_tokens`, billed above the input rate;
+ * absent when none or when the wire has no such charge).
  */
 export interface TokenUsage {
   input_tokens: number;
   output_tokens: number;
   cached_tokens: number;
+  cache_write_tokens?: number;
 }
 
 export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'cancelled' | 'error';

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildReplyText } from './core/reply-text';
 import { MockIdGenerator } from './core/mock-id';
+import { PromptCacheSimulator, type PromptCacheUsage } from './core/prompt-cache';
 import { MockExchange, type WireAdapter } from './exchange/mock-exchange';
 import { FaultRuleStore } from './faults/fault-rule.store';
 import { resolveRequestPlan } from './faults/request-plan';
@@ -16,6 +17,8 @@ export interface ExchangeInfo {
   promptText?: string;
   /** What the request log keeps as `output_format` (default null). */
   outputFormat?: string | null;
+  /** Simulated prompt-cache usage (default none). */
+  promptCache?: PromptCacheUsage & { breakpoints?: number };
 }
 
 /** Everything one mock server instance holds: options, fault rules, request log, open exchanges. */
@@ -23,6 +26,8 @@ export class MockLlmState {
   readonly ids = new MockIdGenerator();
   readonly faults = new FaultRuleStore();
   readonly requests: RequestLog;
+  /** Provider prompt caches, simulated (prefixes repeat → cache reads). */
+  readonly promptCache = new PromptCacheSimulator();
   /** Requests still in flight, so shutdown can drop them instead of waiting on a hung one. */
   readonly active = new Set<MockExchange>();
 
@@ -57,6 +62,9 @@ export class MockLlmState {
       prompt_tokens: info.promptTokens,
       prompt_text: info.promptText ?? '',
       output_format: info.outputFormat ?? null,
+      cache_read_tokens: info.promptCache?.read ?? 0,
+      cache_write_tokens: info.promptCache?.write ?? 0,
+      cache_control_blocks: info.promptCache?.breakpoints ?? 0,
       completion_tokens: 0,
       tokens_sent: 0,
       client_disconnected: false,

@@ -36,6 +36,7 @@ export class AdminPlatformController {
       input: body.input,
       output: body.output,
       cachedInput: body.cached_input ?? null,
+      cacheWrite: body.cache_write ?? null,
     });
     return toPriceObject(version);
   }

@@ -80,6 +80,8 @@ export const setPriceSchema = z.strictObject({
   input: usdPerMtok,
   output: usdPerMtok,
   cached_input: usdPerMtok.nullable().optional(),
+  /** Prompt-cache writes; null/absent: the provider's published ratio of `input`. */
+  cache_write: usdPerMtok.nullable().optional(),
 });
 
 export const createAdminKeySchema = z.strictObject({ name: z.string().trim().min(1).max(200) });
@@ -148,6 +150,7 @@ export const toPriceObject = (p: PriceVersion) => ({
   input: p.input,
   output: p.output,
   cached_input: p.cachedInput,
+  cache_write: p.cacheWrite ?? null,
 });
 
 /** Unix seconds (or null) → a Date for the store. */

@@ -176,6 +176,23 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
       expectApiError(await call(a, tenantAdmin, 'GET', `/v1/admin/tenants/${tenant.id as string}/users/${other.user.id}`), 404, 'user_not_found');
     });
 
+    it("lets a tenant admin set their own routing policy but neither read nor change another tenant's", async () => {
+      const routing = { mode: 'complexity', tiers: { small: 'cheap', large: 'default' } };
+      const own = await call(a, tenantAdmin, 'PUT', `/v1/admin/tenants/${tenant.id as string}/policy`, { routing });
+      expect(own.statusCode).toBe(200);
+      expect(own.json<Json>()).toMatchObject({ document: { routing } });
+      expectApiError(
+        await call(a, tenantAdmin, 'PUT', `/v1/admin/tenants/${tenant.id as string}/policy`, { routing: { mode: 'cheapest' } }),
+        400,
+        'invalid_policy',
+        'routing.mode',
+      );
+      const id = other.tenant.id;
+      expectApiError(await call(a, tenantAdmin, 'GET', `/v1/admin/tenants/${id}/policy`), 404, 'tenant_not_found');
+      expectApiError(await call(a, tenantAdmin, 'PUT', `/v1/admin/tenants/${id}/policy`, { routing }), 404, 'tenant_not_found');
+      expect((await admin('GET', `/v1/admin/tenants/${id}/policy`)).json<Json>()).toMatchObject({ version: 0, document: {} });
+    });
+
     it('refuses platform-only routes to a tenant admin with 403', async () => {
       expectApiError(await call(a, tenantAdmin, 'GET', '/v1/admin/tenants'), 403, 'platform_admin_required');
       expectApiError(await call(a, tenantAdmin, 'POST', '/v1/admin/prices', { model: 'x', input: 1, output: 1 }), 403, 'platform_admin_required');
@@ -281,11 +298,11 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
     const model = `test-model-${randomBytes(4).toString('hex')}`;
     try {
       await admin('POST', '/v1/admin/prices', { model, effective_from: '2026-01-01', input: 1, output: 2 });
-      await admin('POST', '/v1/admin/prices', { model, effective_from: '2026-06-01', input: 3, output: 4, cached_input: 0.5 });
+      await admin('POST', '/v1/admin/prices', { model, effective_from: '2026-06-01', input: 3, output: 4, cached_input: 0.5, cache_write: 3.75 });
       const listed = (await admin('GET', '/v1/admin/prices')).json<{ data: Json[] }>().data.filter((p) => p.model === model);
       expect(listed).toEqual([
-        { object: 'model_price', model, effective_from: '2026-06-01', input: 3, output: 4, cached_input: 0.5 },
-        { object: 'model_price', model, effective_from: '2026-01-01', input: 1, output: 2, cached_input: null },
+        { object: 'model_price', model, effective_from: '2026-06-01', input: 3, output: 4, cached_input: 0.5, cache_write: 3.75 },
+        { object: 'model_price', model, effective_from: '2026-01-01', input: 1, output: 2, cached_input: null, cache_write: null },
       ]);
     } finally {
       await prisma.modelPrice.deleteMany({ where: { model } });

@@ -24,6 +24,7 @@ const PASSED_HEADERS = [
   ConduitHeader.Cache,
   ConduitHeader.Degraded,
   ConduitHeader.CacheKey,
+  ConduitHeader.Route,
 ];
 const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();

@@ -87,6 +87,7 @@ describe('OrchestratorClient: was the request delivered?', () => {
     expect(seen[0]).toMatchObject({
       [ConduitHeader.TenantId]: principal.tenantId,
       [ConduitHeader.UserId]: principal.userId,
+      [ConduitHeader.UserTier]: principal.tier,
       [ConduitHeader.InternalToken]: 'sixteen-chars-token',
       [ConduitHeader.ReservationId]: expect.any(String),
     });

@@ -82,6 +82,7 @@ export class OrchestratorClient implements OnApplicationShutdown {
       'x-request-id': options.requestId,
       [ConduitHeader.TenantId]: options.principal.tenantId,
       [ConduitHeader.UserId]: options.principal.userId,
+      [ConduitHeader.UserTier]: options.principal.tier,
       ...(options.principal.apiKeyId ? { [ConduitHeader.ApiKeyId]: options.principal.apiKeyId } : {}),
       ...(options.sessionId ? { [ConduitHeader.SessionId]: options.sessionId } : {}),
       ...(options.reservationId ? { [ConduitHeader.ReservationId]: options.reservationId } : {}),

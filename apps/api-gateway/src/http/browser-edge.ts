@@ -32,6 +32,7 @@ const EXPOSED_HEADERS = [
   ConduitHeader.Citations,
   ConduitHeader.Cache,
   ConduitHeader.Degraded,
+  ConduitHeader.Route,
 ].join(', ');
 
 /** Headers every response carries: an API answer is never sniffed, framed or given a referrer. */

@@ -9,7 +9,7 @@ import { LedgerWrite, LedgerWriter, NO_USER } from './ledger.writer';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 const MODEL = 'ledger-batch-test';
-const PRICE = { key: 'ledger-batch-*', effective_from: '2026-01-15', input: 2, output: 10, cached_input: 0.5 };
+const PRICE = { key: 'ledger-batch-*', effective_from: '2026-01-15', input: 2, output: 10, cached_input: 0.5, cache_write: 2.5 };
 
 /** A priced event; costs are odd nano amounts so that any rounding or float sum would show. */
 interface Priced {

@@ -36,7 +36,12 @@ export class UsageRecordHandler implements JobHandler<typeof JobName.UsageRecord
     const occurredAt = new Date(event.occurred_at);
     const cost = this.prices.costOf(
       event.model,
-      { input_tokens: event.input_tokens, output_tokens: event.output_tokens, cached_tokens: event.cached_tokens },
+      {
+        input_tokens: event.input_tokens,
+        output_tokens: event.output_tokens,
+        cached_tokens: event.cached_tokens,
+        cache_write_tokens: event.cache_write_tokens,
+      },
       occurredAt,
     );
     const write = await this.ledger.record(event, cost);

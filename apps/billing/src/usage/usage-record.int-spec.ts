@@ -20,7 +20,7 @@ import { UsageRecordHandler } from './usage-record.handler';
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
 const prefix = `test-billing-${randomUUID().slice(0, 8)}`;
-/** A model only this suite prices: $2 per 1M input tokens, $10 per 1M output, cached $0.5. */
+/** A model only this suite prices: $2 per 1M input tokens, $10 per 1M output, cached $0.5, cache writes $2.5. */
 const MODEL = `billing-test-${randomUUID().slice(0, 8)}`;
 
 describe('billing: usage events → priced ledger, aggregates, budget counters and alerts', () => {
@@ -75,7 +75,7 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     prisma = app.get(PrismaService);
     await prisma.modelPrice.createMany({
       data: [
-        { model: MODEL, effectiveFrom: new Date('2020-01-01'), inputUsdPerMtok: 2, outputUsdPerMtok: 10, cachedInputUsdPerMtok: 0.5 },
+        { model: MODEL, effectiveFrom: new Date('2020-01-01'), inputUsdPerMtok: 2, outputUsdPerMtok: 10, cachedInputUsdPerMtok: 0.5, cacheWriteUsdPerMtok: 2.5 },
         { model: MODEL, effectiveFrom: new Date('2099-01-01'), inputUsdPerMtok: 4, outputUsdPerMtok: 20 },
       ],
     });
@@ -131,6 +131,16 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     const [userDaily, , tenantDaily] = await controls.snapshot(tenantId, userId);
     expect(userDaily.spentNano).toBe(Math.round(expectedUsd * NANO_PER_USD));
     expect(tenantDaily.spentNano).toBe(Math.round(expectedUsd * NANO_PER_USD));
+  });
+
+  it('prices prompt-cache reads and writes at their cache rates, and counts cached tokens in the ledger and aggregates', async () => {
+    await handler.handle(event({ input_tokens: 2_000, cached_tokens: 1_200, cache_write_tokens: 300, output_tokens: 100 }));
+    // 500 uncached at $2, 1,200 read at $0.5, 300 written at $2.5, 100 output at $10 (per 1M tokens).
+    const rows = await prisma.usageEvent.findMany({ where: { tenantId } });
+    expect(Number(rows[0].costUsd)).toBeCloseTo((500 * 2 + 1_200 * 0.5 + 300 * 2.5 + 100 * 10) / 1_000_000, 9);
+    expect(rows[0]).toMatchObject({ inputTokens: 2_000, cachedTokens: 1_200 });
+    const daily = await prisma.usageDaily.findMany({ where: { tenantId } });
+    expect(daily[0]).toMatchObject({ inputTokens: 2_000n, cachedTokens: 1_200n });
   });
 
   it("settles a key's budget: its counters start from the key's ledger rows and count each billed event of the key once", async () => {

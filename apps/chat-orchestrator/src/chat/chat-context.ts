@@ -13,6 +13,8 @@ export interface ChatContext {
   sessionId?: string;
   /** The gateway's budget reservation for this call: settled with the actual cost, or released. */
   reservationId?: string | null;
+  /** The user's tier as the gateway sent it (routing rules on `user_tiers`); absent for async jobs. */
+  userTier?: string | null;
   /** What the usage is billed as: `chat` (default) or `job` (async jobs). */
   feature?: 'chat' | 'job';
   /** The client's `cache-control` request header (`no-cache`: no lookup; `no-store`: no lookup, no store). */
@@ -41,8 +43,12 @@ export function contextFrom(request: FastifyRequest, sessionId: string | undefin
     sessionId,
     reservationId: reservationOf(request)?.reservationId ?? null,
     cacheControl: header(request, 'cache-control'),
+    userTier: tierOf(header(request, ConduitHeader.UserTier)),
   };
 }
+
+const TIER = /^[a-z0-9_-]{1,32}$/;
+const tierOf = (value: string | undefined): string | null => (value !== undefined && TIER.test(value) ? value : null);
 
 /** The reservation the gateway sent with the call, when it and its tenant are well formed. */
 export function reservationOf(request: FastifyRequest): ReservationRef | null {

@@ -169,6 +169,9 @@ export class ConversationsService implements OnApplicationShutdown {
       reservation_id: context.reservationId ?? null,
       // The prompt template version it was rendered from (absent: none; the schema defaults to null).
       ...(turn.prompt ? { prompt_name: turn.prompt.name, prompt_version: turn.prompt.version } : {}),
+      // Only when present, so an event without prompt-cache writes or routing reads as before.
+      ...(assistant.usage.cache_write_tokens ? { cache_write_tokens: assistant.usage.cache_write_tokens } : {}),
+      ...(typeof assistant.metadata['route_header'] === 'string' ? { route: assistant.metadata['route_header'] } : {}),
     };
   }
 }

@@ -111,6 +111,7 @@ export class ChatPipeline {
       startedAt,
       guardrails: guardrailsPolicyFor(policy, context.apiKeyId),
       cachePolicy: policy.cache,
+      routing: policy.routing,
       decisions: [],
       headers: {},
       citations: [],

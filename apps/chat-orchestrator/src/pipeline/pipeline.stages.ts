@@ -12,6 +12,7 @@ import { OutputGuardsStage } from './stages/output-guards/output-guards.stage';
 import { PersistenceStage } from './stages/persistence/persistence.stage';
 import { RetrievalStage } from './stages/retrieval/retrieval.stage';
 import { TemplateStage } from './stages/template/template.stage';
+import { RoutingStage } from './stages/routing/routing.stage';
 
 /** The stages, in the order a request meets them (injected into `ChatPipeline`). */
 export const PIPELINE_STAGES = Symbol('PIPELINE_STAGES');
@@ -27,6 +28,7 @@ const STAGES: readonly Type<PipelineStage>[] = [
   InputGuardsStage,
   CacheLookupStage,
   RetrievalStage,
+  RoutingStage,
   ModelCallStageImpl,
   OutputGuardsStage,
   CacheStoreStage,

@@ -1,6 +1,6 @@
-import type { CachePolicy, ChatCompletionRequest, GuardrailsPolicy } from '@conduit/contracts';
+import type { CachePolicy, ChatCompletionRequest, GuardrailsPolicy, RoutingPolicy } from '@conduit/contracts';
 import type { GuardrailDecision } from '@conduit/guardrails';
-import type { ChatRequest } from '@conduit/llm';
+import type { ChatRequest, RouteDecision } from '@conduit/llm';
 import type { CacheEntry, SemanticScope } from '@conduit/response-cache';
 import type { ChatContext } from '../chat/chat-context';
 import type { ChatTurn } from '../chat/chat-turn';
@@ -79,6 +79,10 @@ export interface Turn {
   protect?: (text: string) => string;
   /** The tenant's response cache policy. */
   cachePolicy: CachePolicy;
+  /** The tenant's routing policy (stage `routing`). */
+  routing: RoutingPolicy;
+  /** Where the routing stage sends the request, and why (absent: the requested alias, unrecorded). */
+  route?: RouteDecision;
   /** What the cache lookup decided (absent when the tenant's cache is off). */
   cache?: CacheDecision;
   /** The prompt template version rendered into the request (stage `template`), stored with the turn and its usage. */

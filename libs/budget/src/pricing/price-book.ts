@@ -15,6 +15,7 @@ export interface PriceRow {
   inputUsdPerMtok: { toString(): string };
   outputUsdPerMtok: { toString(): string };
   cachedInputUsdPerMtok: { toString(): string } | null;
+  cacheWriteUsdPerMtok?: { toString(): string } | null;
 }
 
 /** `model_prices` rows → a {@link PricingTable}. */
@@ -26,6 +27,7 @@ export function pricingTableOf(rows: PriceRow[]): PricingTable {
       input: Number(row.inputUsdPerMtok.toString()),
       output: Number(row.outputUsdPerMtok.toString()),
       ...(row.cachedInputUsdPerMtok !== null ? { cached_input: Number(row.cachedInputUsdPerMtok.toString()) } : {}),
+      ...(row.cacheWriteUsdPerMtok != null ? { cache_write: Number(row.cacheWriteUsdPerMtok.toString()) } : {}),
     });
   }
   return new PricingTable(byModel);

@@ -8,8 +8,10 @@ export interface PriceVersion {
   effectiveFrom: string;
   input: number;
   output: number;
-  /** Null: cached input is charged at the input price. */
+  /** Prompt-cache reads; null: the provider's published ratio of the input price (`defaultCacheRatios`). */
   cachedInput: number | null;
+  /** Prompt-cache writes; null or absent: the provider's published ratio of the input price. */
+  cacheWrite?: number | null;
 }
 
 /**
@@ -30,11 +32,17 @@ export class PriceListStore {
       input: Number(row.inputUsdPerMtok),
       output: Number(row.outputUsdPerMtok),
       cachedInput: row.cachedInputUsdPerMtok === null ? null : Number(row.cachedInputUsdPerMtok),
+      cacheWrite: row.cacheWriteUsdPerMtok === null ? null : Number(row.cacheWriteUsdPerMtok),
     }));
   }
 
   async set(version: PriceVersion): Promise<PriceVersion> {
-    const data = { inputUsdPerMtok: version.input, outputUsdPerMtok: version.output, cachedInputUsdPerMtok: version.cachedInput };
+    const data = {
+      inputUsdPerMtok: version.input,
+      outputUsdPerMtok: version.output,
+      cachedInputUsdPerMtok: version.cachedInput,
+      cacheWriteUsdPerMtok: version.cacheWrite ?? null,
+    };
     const effectiveFrom = new Date(`${version.effectiveFrom}T00:00:00Z`);
     await this.prisma.modelPrice.upsert({
       where: { model_effectiveFrom: { model: version.model, effectiveFrom } },

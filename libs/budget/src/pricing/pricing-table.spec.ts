@@ -31,13 +31,27 @@ describe('PricingTable', () => {
     expect(table.priceOf('claude-haiku-4-5', new Date('2025-10-01'))?.key).toBe('claude-*');
   });
 
-  it('computes cost with cached input at its own rate (default: the input rate)', () => {
+  it('computes cost with cached input at its own rate (default: the provider ratio, OpenAI 0.5×)', () => {
     const july = new Date('2025-07-01');
     expect(table.costOf('gpt-x', usage, july)).toMatchObject({ usd: 5, priced: true });
     const cached = table.costOf('gpt-x', { input_tokens: 1_000_000, output_tokens: 0, cached_tokens: 400_000 }, july);
     expect(cached.usd).toBeCloseTo(0.6 * 1 + 0.4 * 0.25, 10);
     const noCachedRate = table.costOf('gpt-x', { input_tokens: 1_000, output_tokens: 0, cached_tokens: 1_000 }, new Date('2025-02-01'));
-    expect(noCachedRate.usd).toBeCloseTo(0.002, 10);
+    expect(noCachedRate.usd).toBeCloseTo(0.001, 10);
+  });
+
+  it('prices Anthropic cache reads at 0.1× and writes at 1.25× of input when the row sets no cache rates', () => {
+    const price = table.priceOf('claude-haiku-4-5', at);
+    expect(price).toMatchObject({ input: 9, cached_input: 0.9, cache_write: 11.25 });
+    const cost = table.costOf('claude-haiku-4-5', { input_tokens: 1_000_000, output_tokens: 0, cached_tokens: 500_000, cache_write_tokens: 300_000 }, at);
+    expect(cost.usd).toBeCloseTo(0.2 * 9 + 0.5 * 0.9 + 0.3 * 11.25, 10);
+  });
+
+  it('uses a row\'s own cache-write rate, and no discount for models of unknown providers', () => {
+    const own = new PricingTable({ 'claude-own': [{ effective_from: '2024-01-01', input: 2, output: 2, cached_input: 0.1, cache_write: 3 }] });
+    expect(own.costOf('claude-own', { input_tokens: 1_000_000, output_tokens: 0, cached_tokens: 0, cache_write_tokens: 1_000_000 }, at).usd).toBeCloseTo(3, 10);
+    const other = new PricingTable({ 'meta-llama/*': [{ effective_from: '2024-01-01', input: 1, output: 1 }] });
+    expect(other.priceOf('meta-llama/x', at)).toMatchObject({ cached_input: 1, cache_write: 1 });
   });
 
   it('returns 0 with priced=false for unknown models', () => {

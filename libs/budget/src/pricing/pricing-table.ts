@@ -1,11 +1,27 @@
 import { isModelGlob, modelGlob, patternSpecificity } from '@conduit/contracts';
 import { snapshotFamily } from './model-family';
 
-/** Token counts of a call, as the LLM layer reports them (`cached_tokens` are part of `input_tokens`). */
+/**
+ * Token counts of a call, as the LLM layer reports them: `cached_tokens` (prompt-cache reads) and
+ * `cache_write_tokens` (prompt-cache writes) are both part of `input_tokens`.
+ */
 export interface TokenCounts {
   input_tokens: number;
   output_tokens: number;
   cached_tokens: number;
+  cache_write_tokens?: number;
+}
+
+/**
+ * Prompt-cache rates as a multiple of the input price, used when a price row leaves them empty:
+ * the providers' published ratios. Anthropic: reads 0.1×, writes (5-minute cache) 1.25×. OpenAI
+ * (`gpt-*`, `o1`/`o3`/`o4`…): cached input 0.5×, no write surcharge. Any other model: no discount
+ * known, so 1× (set the row's rates when its provider publishes some).
+ */
+export function defaultCacheRatios(model: string): { read: number; write: number } {
+  if (/claude/i.test(model)) return { read: 0.1, write: 1.25 };
+  if (/^(gpt-|chatgpt-|o\d)/i.test(model)) return { read: 0.5, write: 1 };
+  return { read: 1, write: 1 };
 }
 
 /** One dated price of a model, in USD per 1M tokens. */
@@ -14,8 +30,10 @@ export interface PriceEntry {
   effective_from: string;
   input: number;
   output: number;
-  /** Default: the input price. */
+  /** Prompt-cache reads. Default: the input price × {@link defaultCacheRatios}' read ratio. */
   cached_input?: number;
+  /** Prompt-cache writes. Default: the input price × {@link defaultCacheRatios}' write ratio. */
+  cache_write?: number;
 }
 
 /** The price in force for a model: USD per 1M tokens. */
@@ -26,6 +44,7 @@ export interface ModelPrice {
   input: number;
   output: number;
   cached_input: number;
+  cache_write: number;
 }
 
 export interface CostEstimate {
@@ -74,20 +93,25 @@ export class PricingTable {
     const price = this.priceOf(model, at);
     if (price === undefined) return { usd: 0, priced: false };
     const cached = Math.min(usage.cached_tokens, usage.input_tokens);
-    const uncached = usage.input_tokens - cached;
-    const usd = (uncached * price.input + cached * price.cached_input + usage.output_tokens * price.output) / 1_000_000;
+    const written = Math.min(usage.cache_write_tokens ?? 0, usage.input_tokens - cached);
+    const uncached = usage.input_tokens - cached - written;
+    const usd =
+      (uncached * price.input + cached * price.cached_input + written * price.cache_write + usage.output_tokens * price.output) /
+      1_000_000;
     return { usd, priced: true, price };
   }
 
   private inForce(key: string, entries: PriceEntry[], at: Date): ModelPrice | undefined {
     const entry = entries.find((e) => Date.parse(`${e.effective_from}T00:00:00Z`) <= at.getTime());
     if (entry === undefined) return undefined;
+    const ratios = defaultCacheRatios(key);
     return {
       key,
       effective_from: entry.effective_from,
       input: entry.input,
       output: entry.output,
-      cached_input: entry.cached_input ?? entry.input,
+      cached_input: entry.cached_input ?? entry.input * ratios.read,
+      cache_write: entry.cache_write ?? entry.input * ratios.write,
     };
   }
 }

@@ -93,7 +93,7 @@ describe('fromAnthropicMessage', () => {
       content: 'Let me check.',
       tool_calls: [{ id: 'toolu_9', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Paris"}' } }],
       finish_reason: 'tool_calls',
-      usage: { input_tokens: 130, output_tokens: 5, cached_tokens: 100 },
+      usage: { input_tokens: 130, output_tokens: 5, cached_tokens: 100, cache_write_tokens: 20 },
       upstream_id: 'msg_1',
       model: 'claude-sonnet-4-5-20250929',
     });
@@ -141,5 +141,64 @@ describe('AnthropicStreamTranslator', () => {
       upstream_id: 'msg_2',
       model: 'claude-x',
     });
+  });
+});
+
+describe('toAnthropicParams: prompt-cache breakpoints', () => {
+  const longText = (tokens: number) => 'x'.repeat(tokens * 4);
+  const request = (model: string, system: string, messages: ChatRequest['messages'] = [{ role: 'user', content: 'hi' }]): ChatRequest => ({
+    model,
+    messages: [{ role: 'system', content: system }, ...messages],
+  });
+  const marked = (params: ReturnType<typeof toAnthropicParams>) => JSON.stringify(params).split('"cache_control"').length - 1;
+
+  it('marks a system prompt past the Sonnet-class minimum (1024 tokens) and leaves a short one a plain string', () => {
+    const long = toAnthropicParams(request('claude-sonnet-4-6', longText(1_100)), { defaultMaxTokens: 8 }, ctx);
+    expect(long.system).toEqual([{ type: 'text', text: longText(1_100), cache_control: { type: 'ephemeral' } }]);
+    const short = toAnthropicParams(request('claude-sonnet-4-6', longText(900)), { defaultMaxTokens: 8 }, ctx);
+    expect(short.system).toBe(longText(900));
+    expect(marked(short)).toBe(0);
+  });
+
+  it('uses the Haiku-class minimum (2048 tokens) for haiku models', () => {
+    expect(marked(toAnthropicParams(request('claude-haiku-4-5', longText(1_500)), { defaultMaxTokens: 8 }, ctx))).toBe(0);
+    expect(marked(toAnthropicParams(request('claude-haiku-4-5', longText(2_100)), { defaultMaxTokens: 8 }, ctx))).toBe(1);
+  });
+
+  it('marks the last tool when the tool definitions alone pass the minimum, and a long leading document followed by more turns', () => {
+    const params = toAnthropicParams(
+      {
+        ...request('claude-sonnet-4-6', 'Be brief.', [
+          { role: 'user', content: longText(1_200) },
+          { role: 'assistant', content: 'Read it.' },
+          { role: 'user', content: 'Summarise.' },
+        ]),
+        tools: [
+          { type: 'function', function: { name: 'a', description: 'short' } },
+          { type: 'function', function: { name: 'b', description: longText(1_100) } },
+        ],
+      },
+      { defaultMaxTokens: 8 },
+      ctx,
+    );
+    expect(params.tools?.[0]).not.toHaveProperty('cache_control');
+    expect(params.tools?.[1]).toMatchObject({ name: 'b', cache_control: { type: 'ephemeral' } });
+    // The system prompt follows tools already past the minimum: its prefix is cacheable too.
+    expect(params.system).toEqual([{ type: 'text', text: 'Be brief.', cache_control: { type: 'ephemeral' } }]);
+    expect(params.messages[0]).toEqual({ role: 'user', content: [{ type: 'text', text: longText(1_200), cache_control: { type: 'ephemeral' } }] });
+    // The conversation's last block too: the next turn reads everything so far from the cache.
+    expect(params.messages[2]).toEqual({ role: 'user', content: [{ type: 'text', text: 'Summarise.', cache_control: { type: 'ephemeral' } }] });
+    expect(marked(params)).toBe(4);
+  });
+
+  it('adds nothing when prompt caching is off, nor to a long final user turn (it does not repeat yet)', () => {
+    expect(marked(toAnthropicParams(request('claude-sonnet-4-6', longText(3_000)), { defaultMaxTokens: 8, promptCaching: false }, ctx))).toBe(0);
+    const single = toAnthropicParams({ model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: longText(3_000) }] }, { defaultMaxTokens: 8 }, ctx);
+    expect(marked(single)).toBe(0);
+  });
+
+  it('parses cache writes into cache_write_tokens', () => {
+    const message = { id: 'm', model: 'claude-x', content: [], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 1_500 } };
+    expect(fromAnthropicMessage(message as unknown as Anthropic.Message).usage).toEqual({ input_tokens: 1_510, output_tokens: 2, cached_tokens: 0, cache_write_tokens: 1_500 });
   });
 });

@@ -2,6 +2,7 @@ import type Anthropic from '@anthropic-ai/sdk';
 import { LlmError } from '../errors/llm.exception';
 import type { ChatCompletion, ChatMessage, ChatRequest, FinishReason, TokenUsage, ToolCall, ToolChoice } from '../llm.types';
 import type { CallContext } from './provider-call';
+import { anthropicMinCacheableTokens, EPHEMERAL_CACHE, estimatePromptTokens } from './prompt-cache';
 
 type Block = Anthropic.ContentBlockParam;
 type Params = Omit<Anthropic.MessageCreateParamsNonStreaming, 'stream'>;
@@ -9,6 +10,8 @@ type Params = Omit<Anthropic.MessageCreateParamsNonStreaming, 'stream'>;
 export interface AnthropicMappingOptions {
   /** The Messages API requires `max_tokens`; used when the request has none. */
   defaultMaxTokens: number;
+  /** Adds `cache_control` breakpoints on long stable prefixes (default true; see prompt-cache.ts). */
+  promptCaching?: boolean;
 }
 
 function parseArguments(call: ToolCall, context: CallContext): unknown {
@@ -78,6 +81,68 @@ function toToolChoice(choice: ToolChoice): Anthropic.ToolChoice {
   return { type: 'tool', name: choice.function.name };
 }
 
+function blockText(block: Block): string {
+  if (block.type === 'text') return block.text;
+  if (block.type === 'tool_result') return typeof block.content === 'string' ? block.content : JSON.stringify(block.content ?? '');
+  return JSON.stringify(block);
+}
+
+function turnText(turn: Anthropic.MessageParam): string {
+  return typeof turn.content === 'string' ? turn.content : turn.content.map(blockText).join('\n');
+}
+
+/**
+ * Cache breakpoints on the stable prefix, in prompt order (tools → system → messages), each only
+ * when the prefix up to it reaches the model's minimum cacheable length:
+ * 1. the last tool definition;
+ * 2. the system prompt (system messages, a rendered template, grounding put in the system turn);
+ * 3. a long leading user turn (≥ the minimum on its own, e.g. a pasted document) that later turns
+ *    follow, so it is history that repeats on every next call;
+ * 4. the last block of a multi-turn conversation (history present), so the next turn reads the
+ *    whole conversation so far from the cache (Anthropic looks back from a breakpoint for the
+ *    longest cached prefix) and only the new turns are written.
+ * At most four, Anthropic's limit.
+ */
+function withCacheBreakpoints(params: Params): Params {
+  const min = anthropicMinCacheableTokens(params.model);
+  let prefix = 0;
+  const out: Params = { ...params, messages: [...params.messages] };
+  if (params.tools?.length) {
+    prefix += estimatePromptTokens(JSON.stringify(params.tools));
+    if (prefix >= min) {
+      const tools = [...params.tools];
+      tools[tools.length - 1] = { ...tools[tools.length - 1], cache_control: EPHEMERAL_CACHE } as Anthropic.ToolUnion;
+      out.tools = tools;
+    }
+  }
+  if (typeof params.system === 'string') {
+    prefix += estimatePromptTokens(params.system);
+    if (prefix >= min) out.system = [{ type: 'text', text: params.system, cache_control: EPHEMERAL_CACHE }];
+  }
+  const [first] = params.messages;
+  if (first !== undefined && first.role === 'user' && params.messages.length > 1) {
+    const firstTokens = estimatePromptTokens(turnText(first));
+    if (firstTokens >= min) {
+      out.messages[0] = markLastBlock(first);
+    }
+  }
+  const lastIndex = params.messages.length - 1;
+  if (lastIndex >= 2) {
+    for (const turn of params.messages) prefix += estimatePromptTokens(turnText(turn));
+    if (prefix >= min) out.messages[lastIndex] = markLastBlock(out.messages[lastIndex]);
+  }
+  return out;
+}
+
+/** The turn with `cache_control` on its last block (when that block can carry one). */
+function markLastBlock(turn: Anthropic.MessageParam): Anthropic.MessageParam {
+  const blocks: Block[] = typeof turn.content === 'string' ? [{ type: 'text', text: turn.content }] : [...turn.content];
+  const last = blocks[blocks.length - 1];
+  if (last === undefined || (last.type !== 'text' && last.type !== 'tool_result' && last.type !== 'tool_use')) return turn;
+  blocks[blocks.length - 1] = { ...last, cache_control: EPHEMERAL_CACHE };
+  return { role: turn.role, content: blocks } as Anthropic.MessageParam;
+}
+
 /**
  * Request body for the Messages API. `temperature`/`top_p` are not sent: the SDK's API version
  * (2026-10-21) has no sampling parameters. `response_format` `json_schema` becomes
@@ -86,7 +151,7 @@ function toToolChoice(choice: ToolChoice): Anthropic.ToolChoice {
  */
 export function toAnthropicParams(request: ChatRequest, options: AnthropicMappingOptions, context: CallContext): Params {
   const { system, messages } = toMessages(request.messages, context);
-  return {
+  const params: Params = {
     model: request.model,
     max_tokens: request.max_tokens ?? options.defaultMaxTokens,
     messages,
@@ -107,6 +172,7 @@ export function toAnthropicParams(request: ChatRequest, options: AnthropicMappin
       : {}),
     ...(request.user !== undefined ? { metadata: { user_id: request.user } } : {}),
   };
+  return options.promptCaching === false ? params : withCacheBreakpoints(params);
 }
 
 export function fromAnthropicStopReason(reason: Anthropic.StopReason | null): FinishReason {
@@ -130,7 +196,10 @@ export interface AnthropicUsageCounts {
   cache_creation_input_tokens: number | null;
 }
 
-/** Anthropic's `input_tokens` excludes cache reads and writes; ours counts every prompt token. */
+/**
+ * Anthropic's `input_tokens` excludes cache reads and writes; ours counts every prompt token, with
+ * reads in `cached_tokens` and writes (`cache_creation_input_tokens`) in `cache_write_tokens`.
+ */
 export function fromAnthropicUsage(usage: AnthropicUsageCounts): TokenUsage {
   const cacheRead = usage.cache_read_input_tokens ?? 0;
   const cacheWrite = usage.cache_creation_input_tokens ?? 0;
@@ -138,6 +207,7 @@ export function fromAnthropicUsage(usage: AnthropicUsageCounts): TokenUsage {
     input_tokens: (usage.input_tokens ?? 0) + cacheRead + cacheWrite,
     output_tokens: usage.output_tokens,
     cached_tokens: cacheRead,
+    ...(cacheWrite > 0 ? { cache_write_tokens: cacheWrite } : {}),
   };
 }
 

@@ -35,15 +35,16 @@ function requestedTool(body: AnthropicMessagesRequest): string | undefined {
 function answer(state: MockLlmState, exchange: MockExchange, body: AnthropicMessagesRequest, stream: boolean): void {
   const { entry } = exchange;
   const meta: AnthropicMessageMeta = { id: `msg_${entry.id.slice(4)}`, model: body.model };
+  const cache = { read: entry.cache_read_tokens, write: entry.cache_write_tokens };
 
   const toolName = requestedTool(body);
   if (toolName !== undefined) {
     const toolUse = { id: `toolu_${entry.id.slice(4)}`, name: toolName, input: {} };
     entry.completion_tokens = countTokens(toolName) + countTokens('{}');
     if (stream) {
-      exchange.sendStream(anthropicMessageStream(meta, { toolUse }, 'tool_use', entry.prompt_tokens, entry.completion_tokens));
+      exchange.sendStream(anthropicMessageStream(meta, { toolUse }, 'tool_use', entry.prompt_tokens, entry.completion_tokens, cache));
     } else {
-      exchange.sendJson(anthropicMessage(meta, { toolUse }, 'tool_use', entry.prompt_tokens, entry.completion_tokens));
+      exchange.sendJson(anthropicMessage(meta, { toolUse }, 'tool_use', entry.prompt_tokens, entry.completion_tokens, cache));
     }
     return;
   }
@@ -53,11 +54,11 @@ function answer(state: MockLlmState, exchange: MockExchange, body: AnthropicMess
   entry.completion_tokens = completion.tokens.length;
   if (stream) {
     exchange.sendStream(
-      anthropicMessageStream(meta, { tokens: completion.tokens }, stopReason, entry.prompt_tokens, entry.completion_tokens),
+      anthropicMessageStream(meta, { tokens: completion.tokens }, stopReason, entry.prompt_tokens, entry.completion_tokens, cache),
     );
   } else {
     exchange.sendJson(
-      anthropicMessage(meta, { text: completion.text }, stopReason, entry.prompt_tokens, entry.completion_tokens),
+      anthropicMessage(meta, { text: completion.text }, stopReason, entry.prompt_tokens, entry.completion_tokens, cache),
     );
   }
 }
@@ -71,6 +72,7 @@ export function anthropicMessagesHandler(state: MockLlmState) {
       model: body.model,
       stream,
       promptTokens: inputTokens(body),
+      promptCache: state.promptCache.anthropic(body),
       promptText: [...(body.system === undefined ? [] : [contentText(body.system)]), ...body.messages.map((message) => contentText(message.content))].join('\n'),
       outputFormat: body.output_config?.format?.type ?? null,
     });

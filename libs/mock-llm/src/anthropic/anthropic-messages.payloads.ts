@@ -1,4 +1,5 @@
 import type { StreamFrames } from '../exchange/mock-exchange';
+import { NO_PROMPT_CACHE, type PromptCacheUsage } from '../core/prompt-cache';
 import { sseEvent } from '../streaming/sse-frame';
 
 export type AnthropicStopReason = 'end_turn' | 'max_tokens' | 'tool_use';
@@ -14,14 +15,18 @@ export interface AnthropicToolUse {
   input: Record<string, unknown>;
 }
 
-function usage(inputTokens: number, outputTokens: number) {
+/** Token counts; `input_tokens` excludes cache reads and writes, as Anthropic reports it. */
+function tokenCounts(promptTokens: number, outputTokens: number, cache: PromptCacheUsage) {
   return {
-    input_tokens: inputTokens,
-    cache_creation_input_tokens: 0,
-    cache_read_input_tokens: 0,
+    input_tokens: Math.max(0, promptTokens - cache.read - cache.write),
+    cache_creation_input_tokens: cache.write,
+    cache_read_input_tokens: cache.read,
     output_tokens: outputTokens,
-    service_tier: 'standard',
   };
+}
+
+function usage(promptTokens: number, outputTokens: number, cache: PromptCacheUsage) {
+  return { ...tokenCounts(promptTokens, outputTokens, cache), service_tier: 'standard' };
 }
 
 function toolUseBlock(toolUse: AnthropicToolUse) {
@@ -35,6 +40,7 @@ export function anthropicMessage(
   stopReason: AnthropicStopReason,
   inputTokens: number,
   outputTokens: number,
+  cache: PromptCacheUsage = NO_PROMPT_CACHE,
 ) {
   const content =
     'toolUse' in output ? [toolUseBlock(output.toolUse)] : [{ type: 'text', text: output.text, citations: null }];
@@ -46,7 +52,7 @@ export function anthropicMessage(
     content,
     stop_reason: stopReason,
     stop_sequence: null,
-    usage: usage(inputTokens, outputTokens),
+    usage: usage(inputTokens, outputTokens, cache),
   };
 }
 
@@ -61,6 +67,7 @@ export function anthropicMessageStream(
   stopReason: AnthropicStopReason,
   inputTokens: number,
   outputTokens: number,
+  cache: PromptCacheUsage = NO_PROMPT_CACHE,
 ): StreamFrames {
   const message = {
     id: meta.id,
@@ -70,7 +77,7 @@ export function anthropicMessageStream(
     content: [],
     stop_reason: null,
     stop_sequence: null,
-    usage: usage(inputTokens, 1),
+    usage: usage(inputTokens, 1, cache),
   };
   const isToolUse = 'toolUse' in output;
   const block = isToolUse ? { ...toolUseBlock(output.toolUse), input: {} } : { type: 'text', text: '' };
@@ -88,7 +95,7 @@ export function anthropicMessageStream(
   const messageDelta = {
     type: 'message_delta',
     delta: { stop_reason: stopReason, stop_sequence: null },
-    usage: { input_tokens: inputTokens, cache_creation_input_tokens: 0, cache_read_input_tokens: 0, output_tokens: outputTokens },
+    usage: tokenCounts(inputTokens, outputTokens, cache),
   };
   const tail =
     sseEvent('content_block_stop', '{"type":"content_block_stop","index":0}') +

@@ -29,6 +29,12 @@ export interface RequestLogEntry {
    * `output_config.format.type`; null when none.
    */
   output_format: string | null;
+  /** Prompt tokens reported as read from the simulated provider prompt cache. */
+  cache_read_tokens: number;
+  /** Prompt tokens reported as written to it (Anthropic `cache_creation_input_tokens`). */
+  cache_write_tokens: number;
+  /** Anthropic: how many blocks (tools, system, messages) carried `cache_control`. */
+  cache_control_blocks: number;
   /** Completion tokens the full response would carry. */
   completion_tokens: number;
   /** Completion tokens actually written (streams: deltas sent before the end or a cut). */

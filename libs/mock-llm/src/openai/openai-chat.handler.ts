@@ -34,6 +34,7 @@ export function openAiChatHandler(state: MockLlmState) {
       model: body.model,
       stream,
       promptTokens: promptTokens(body),
+      promptCache: state.promptCache.openAi(body),
       promptText: body.messages.map((message) => contentText(message.content)).join('\n'),
       outputFormat: body.response_format?.type ?? null,
     });
@@ -46,6 +47,7 @@ export function openAiChatHandler(state: MockLlmState) {
       model: body.model,
     };
     const includeUsage = body.stream_options?.include_usage === true;
+    const cache = { read: entry.cache_read_tokens, write: 0 };
 
     const toolName = requestedTool(body);
     if (toolName !== undefined) {
@@ -54,11 +56,11 @@ export function openAiChatHandler(state: MockLlmState) {
       const output = { toolCall };
       if (stream) {
         exchange.sendStream(
-          openAiChatStream(meta, output, 'tool_calls', includeUsage, entry.prompt_tokens, entry.completion_tokens),
+          openAiChatStream(meta, output, 'tool_calls', includeUsage, entry.prompt_tokens, entry.completion_tokens, cache),
         );
       } else {
         exchange.sendJson(
-          openAiChatCompletion(meta, output, 'tool_calls', entry.prompt_tokens, entry.completion_tokens),
+          openAiChatCompletion(meta, output, 'tool_calls', entry.prompt_tokens, entry.completion_tokens, cache),
         );
       }
       return;
@@ -77,11 +79,12 @@ export function openAiChatHandler(state: MockLlmState) {
           includeUsage,
           entry.prompt_tokens,
           entry.completion_tokens,
+          cache,
         ),
       );
     } else {
       exchange.sendJson(
-        openAiChatCompletion(meta, { text: completion.text }, finishReason, entry.prompt_tokens, entry.completion_tokens),
+        openAiChatCompletion(meta, { text: completion.text }, finishReason, entry.prompt_tokens, entry.completion_tokens, cache),
       );
     }
   };

@@ -1,4 +1,5 @@
 import type { StreamFrames } from '../exchange/mock-exchange';
+import { NO_PROMPT_CACHE, type PromptCacheUsage } from '../core/prompt-cache';
 import { SSE_DONE, sseData } from '../streaming/sse-frame';
 
 export type OpenAiFinishReason = 'stop' | 'length' | 'tool_calls';
@@ -17,12 +18,12 @@ export interface OpenAiToolCall {
   arguments: string;
 }
 
-export function openAiUsage(promptTokens: number, completionTokens: number) {
+export function openAiUsage(promptTokens: number, completionTokens: number, cache: PromptCacheUsage = NO_PROMPT_CACHE) {
   return {
     prompt_tokens: promptTokens,
     completion_tokens: completionTokens,
     total_tokens: promptTokens + completionTokens,
-    prompt_tokens_details: { cached_tokens: 0, audio_tokens: 0 },
+    prompt_tokens_details: { cached_tokens: cache.read, audio_tokens: 0 },
     completion_tokens_details: {
       reasoning_tokens: 0,
       audio_tokens: 0,
@@ -43,6 +44,7 @@ export function openAiChatCompletion(
   finishReason: OpenAiFinishReason,
   promptTokens: number,
   completionTokens: number,
+  cache: PromptCacheUsage = NO_PROMPT_CACHE,
 ) {
   const message =
     'toolCall' in output
@@ -54,7 +56,7 @@ export function openAiChatCompletion(
     created: meta.created,
     model: meta.model,
     choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason }],
-    usage: openAiUsage(promptTokens, completionTokens),
+    usage: openAiUsage(promptTokens, completionTokens, cache),
     service_tier: 'default',
     system_fingerprint: 'fp_mock',
   };
@@ -73,6 +75,7 @@ export function openAiChatStream(
   includeUsage: boolean,
   promptTokens: number,
   completionTokens: number,
+  cache: PromptCacheUsage = NO_PROMPT_CACHE,
 ): StreamFrames {
   const prefix = `{"id":${JSON.stringify(meta.id)},"object":"chat.completion.chunk","created":${meta.created},"model":${JSON.stringify(meta.model)},"service_tier":"default","system_fingerprint":"fp_mock","choices":[`;
   const suffix = includeUsage ? '],"usage":null}' : ']}';
@@ -87,7 +90,7 @@ export function openAiChatStream(
 
   let tail = choice('{}', `"${finishReason}"`);
   if (includeUsage) {
-    const usage = JSON.stringify(openAiUsage(promptTokens, completionTokens));
+    const usage = JSON.stringify(openAiUsage(promptTokens, completionTokens, cache));
     tail += sseData(`${prefix}],"usage":${usage}}`);
   }
   return { head, frames, tail: tail + SSE_DONE };

@@ -5,7 +5,7 @@ import type { ModelCallStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
 
 /**
- * Routing and the model call: the LLM gateway picks the route's target, retries, trips breakers
+ * The model call, to the route the routing stage chose (else the requested alias or model): the LLM gateway picks the route's target, retries, trips breakers
  * and falls back (see libs/llm). Always on. The tool loop will live here.
  */
 @Injectable()
@@ -21,13 +21,13 @@ export class ModelCallStageImpl implements ModelCallStage {
 
   complete(turn: Turn, signal: AbortSignal): Promise<CompleteResult> {
     return this.llm
-      .complete(turn.body.model, turn.request, { signal, requestId: turn.context.requestId })
+      .complete(turn.route?.applied ?? turn.body.model, turn.request, { signal, requestId: turn.context.requestId })
       .catch((error: unknown) => Promise.reject(toChatException(error)));
   }
 
   openStream(turn: Turn, signal: AbortSignal): Promise<StreamResult> {
     return this.llm
-      .openStream(turn.body.model, turn.request, { signal, requestId: turn.context.requestId })
+      .openStream(turn.route?.applied ?? turn.body.model, turn.request, { signal, requestId: turn.context.requestId })
       .catch((error: unknown) => Promise.reject(toChatException(error)));
   }
 }

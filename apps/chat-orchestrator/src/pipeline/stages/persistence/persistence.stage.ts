@@ -8,6 +8,7 @@ import { responseCacheSavedUsd } from '@conduit/observability';
 import type { CacheEntry } from '@conduit/response-cache';
 import type { FinishedAnswer, PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
+import { routeMetadata } from '../routing/routing.stage';
 
 const NO_TOKENS = Object.freeze({ input_tokens: 0, output_tokens: 0, cached_tokens: 0 });
 
@@ -62,6 +63,7 @@ export class PersistenceStage implements PipelineStage {
     if (turn.decisions.length > 0) metadata['guardrails'] = turn.decisions.map((d) => ({ ...d }));
     // What it was answered without (the tenant's `degradation` policy).
     if (turn.degraded?.length) metadata['degraded'] = [...turn.degraded];
+    if (turn.route) Object.assign(metadata, routeMetadata(turn.route));
     return {
       context: turn.context,
       sessionId: turn.sessionId,
