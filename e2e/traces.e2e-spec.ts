@@ -5,7 +5,7 @@ import type { ReceivedSpan } from './support/otlp-receiver';
 import { RunningService, startReady } from './support/service-process';
 import { WebhookReceiver } from './support/webhook-receiver';
 
-jest.setTimeout(60_000);
+jest.setTimeout(150_000);
 
 /** OTLP span kinds. */
 const SERVER = 2;
@@ -43,7 +43,8 @@ async function completeTrace(platform: ChatPlatform, traceId: string, expected: 
   return waitFor(spansOf, {
     what: `a complete trace ${traceId} with ${Object.keys(expected).join(', ')} and no orphans`,
     until: (spans) => missing(spans).length === 0 && orphans(spans).length === 0,
-    timeoutMs: 60_000,
+    // Below the test's own timeout, so a failure names the missing spans rather than "Exceeded timeout".
+    timeoutMs: 100_000,
   }).catch((error: unknown) => {
     const spans = spansOf();
     const lonely = orphans(spans).map((s) => `${s.service}:${s.name}(parent ${s.parentSpanId})`);
