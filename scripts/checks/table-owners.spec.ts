@@ -29,6 +29,9 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   admin_keys: { prismaModel: 'adminKey', store: ['libs/tenancy/src/admin-key.store.ts'] },
   budget_caps: { prismaModel: 'budgetCap', store: ['libs/budget/src/policy/budget-cap.store.ts'] },
   model_prices: { prismaModel: 'modelPrice', store: ['libs/budget/src/pricing/price-list.store.ts'] },
+  eval_scores: { prismaModel: 'evalScore', store: ['libs/evaluation/src/scores/eval-score.store.ts', 'libs/evaluation/src/scores/eval-score.sql.ts'] },
+  eval_aggregates: { prismaModel: 'evalAggregate', store: ['libs/evaluation/src/scores/eval-score.store.ts', 'libs/evaluation/src/scores/eval-score.sql.ts'] },
+  eval_alerts: { prismaModel: 'evalAlert', store: ['libs/evaluation/src/alerts/eval-alert.store.ts'] },
 };
 
 const TABLES = Object.keys(OWNERS);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { CachePolicy, cachePolicySchema, DEFAULT_CACHE_POLICY } from './cache-policy.schema';
+import { DEFAULT_EVAL_POLICY, EvalPolicy, evalPolicySchema } from './eval-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -28,6 +29,7 @@ export const tenantPolicyDocumentSchema = z.strictObject({
   guardrails: guardrailsPolicyOverrideSchema.optional(),
   on_cost_spike: costSpikeActionSchema.optional(),
   cache: cachePolicySchema.optional(),
+  eval: evalPolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
@@ -40,6 +42,8 @@ export interface TenantPolicy {
   /** `suspend`: a spend spike suspends the tenant until an admin resumes it (`cost.spike`, `action: suspended`). */
   onCostSpike: CostSpikeAction;
   cache: CachePolicy;
+  /** Live evaluation: sampling, judges, the eval budget. */
+  eval: EvalPolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -49,6 +53,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   guardrails: DEFAULT_GUARDRAILS_POLICY,
   onCostSpike: 'alert',
   cache: DEFAULT_CACHE_POLICY,
+  eval: DEFAULT_EVAL_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -60,6 +65,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
     guardrails: document.guardrails ? mergeGuardrailsPolicy(DEFAULT_GUARDRAILS_POLICY, document.guardrails) : DEFAULT_GUARDRAILS_POLICY,
     onCostSpike: document.on_cost_spike ?? 'alert',
     cache: document.cache ?? DEFAULT_CACHE_POLICY,
+    eval: document.eval ?? DEFAULT_EVAL_POLICY,
     document,
   };
 }
