@@ -3,6 +3,7 @@ import { Job } from 'bullmq';
 import { EvalReason, JobName, QueueName } from '@conduit/contracts';
 import { Message, MessageRole, PrismaService } from '@conduit/db';
 import { EvalScoreStore, utcDay } from '@conduit/evaluation';
+import { scoreRecord } from '@conduit/evaluation/testing';
 import { PolicyStore } from '@conduit/policies';
 import { createTestOwner, removeTestOwners, TestOwner, waitFor } from '@conduit/testing';
 import { TurnEvaluator } from './judging/turn-evaluator';
@@ -179,5 +180,39 @@ describe('eval worker: judging sampled turns with LLM judges (mock-llm judge mod
     // The store's own view agrees: today's aggregate is below the baseline's.
     const [recent] = await t.app.get(EvalScoreStore).totals('model', { from: today, to: new Date(today.getTime() + DAY_MS) }, { tenantId: o.tenantId, subject: 'model-under-test' }).then((rows) => rows.filter((r) => r.rubric === 'helpfulness'));
     expect(recent.sum / recent.n).toBeLessThan(2);
+  });
+  it('raises no alert for a model of equal quality over 20 daily windows of noisy scores', async () => {
+    const o = await owner();
+    const store = t.app.get(EvalScoreStore);
+    const session = await prisma.session.create({ data: { tenantId: o.tenantId, userId: o.userId, title: 'noise' } });
+    // A fixed pseudo-random sequence (mulberry32): the same noise on every run.
+    let seed = 7;
+    const next = () => {
+      seed = (seed + 0x6d2b79f5) | 0;
+      let x = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+      x = (x + Math.imul(x ^ (x >>> 7), 61 | x)) ^ x;
+      return ((x ^ (x >>> 14)) >>> 0) / 4_294_967_296;
+    };
+    const start = new Date(utcDay(new Date()).getTime() - 40 * DAY_MS);
+    // 7 baseline days then 20 windows, 35 turns a day, judge scores 1-5 around 3.5 on two rubrics.
+    for (let day = 0; day < 27; day++) {
+      const createdAt = new Date(start.getTime() + day * DAY_MS + 6 * 3_600_000);
+      const ids = Array.from({ length: 35 }, () => randomUUID());
+      await prisma.message.createMany({
+        data: ids.map((id) => ({ id, sessionId: session.id, tenantId: o.tenantId, userId: o.userId, role: MessageRole.assistant, content: 'noise', model: 'steady-model', createdAt })),
+      });
+      const noisy = () => Math.min(5, Math.max(1, Math.round(3.5 + (next() + next() + next() - 1.5) * 2)));
+      await store.record(
+        ids.flatMap((id) => [
+          scoreRecord({ id, tenantId: o.tenantId, userId: o.userId, createdAt }, { model: 'steady-model', rubric: 'helpfulness', score: noisy() }),
+          scoreRecord({ id, tenantId: o.tenantId, userId: o.userId, createdAt }, { model: 'steady-model', rubric: 'safety', score: noisy() }),
+        ]),
+      );
+    }
+    const detector = t.app.get(RegressionDetector);
+    let raised = 0;
+    for (let window = 0; window < 20; window++) raised += await detector.check(new Date(start.getTime() + (7 + window) * DAY_MS + 12 * 3_600_000));
+    expect(raised).toBe(0);
+    expect(await prisma.evalAlert.count({ where: { tenantId: o.tenantId } })).toBe(0);
   });
 });
