@@ -49,18 +49,21 @@ const MAY_USE = {
   // detectors and redaction; never llm: the LLM judge takes a completion function from its caller
   // (runtime's log scrubber uses this lib, and billing, which uses runtime, may not reach llm)
   guardrails: [...INFRASTRUCTURE],
+  // evaluation: the eval.turn producer and sampling, scores, aggregates and regression alerts (their stores), statistics
+  evaluation: INFRASTRUCTURE,
   // the mock upstream: the lib and the app that serves it
   'mock-llm': INFRASTRUCTURE,
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
-  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'jobs', 'policies', 'prompts', 'response-cache', 'tenancy', 'vector-store', 'webhooks'],
-  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'guardrails', 'jobs', 'llm', 'policies', 'prompts', 'response-cache', 'retrieval', 'vector-store'],
+  gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'evaluation', 'jobs', 'policies', 'prompts', 'response-cache', 'tenancy', 'vector-store', 'webhooks'],
+  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'evaluation', 'guardrails', 'jobs', 'llm', 'policies', 'prompts', 'response-cache', 'retrieval', 'vector-store'],
   // budget: only the usage producer (embedding usage is billed); documents: the vector rebuild
   // (`admin reindex --all`) that the worker carries out, proven against the worker in its specs
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'budget', 'documents', 'embeddings', 'vector-store'],
   // the ledger and cost alerts; delivers every webhook (webhook.deliver: a job's event is rendered by libs/jobs)
   billing: [...INFRASTRUCTURE, 'budget', 'jobs', 'policies', 'tenancy', 'webhooks'],
-  eval: INFRASTRUCTURE,
+  // LLM judges (llm), judge usage billed (budget), tenant eval policy, the judged turns, regression webhooks
+  eval: [...INFRASTRUCTURE, 'budget', 'conversations', 'evaluation', 'llm', 'policies', 'webhooks'],
   // end-to-end tests drive the built apps over HTTP and read the database to check (policies: a
   // running service's view of tenant policies, for the admin CLI's announcements)
   e2e: ['contracts', 'db', 'policies', 'runtime', 'tenancy', 'vector-store'],

@@ -46,6 +46,7 @@ describe('queue jobs: one consuming service per job', () => {
       [JobName.WebhookDeliver]: 'billing',
       [JobName.DocumentIngest]: 'ingestion-worker',
       [JobName.JobExecute]: 'chat-orchestrator',
+      [JobName.EvalTurn]: 'eval-worker',
     });
   });
 

@@ -37,6 +37,9 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
     prismaModel: 'responseCacheVector',
     store: ['libs/response-cache/src/semantic-cache.store.ts', 'libs/response-cache/src/semantic-cache.sql.ts'],
   },
+  eval_scores: { prismaModel: 'evalScore', store: ['libs/evaluation/src/scores/eval-score.store.ts', 'libs/evaluation/src/scores/eval-score.sql.ts'] },
+  eval_aggregates: { prismaModel: 'evalAggregate', store: ['libs/evaluation/src/scores/eval-score.store.ts', 'libs/evaluation/src/scores/eval-score.sql.ts'] },
+  eval_alerts: { prismaModel: 'evalAlert', store: ['libs/evaluation/src/alerts/eval-alert.store.ts'] },
 };
 
 const TABLES = Object.keys(OWNERS);

@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DocsModule } from './docs/docs.module';
 import { DocumentsModule } from './documents/documents.module';
+import { EvaluationsModule } from './evaluations/evaluations.module';
 import { JobsModule } from './jobs/jobs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
 import { MessagesModule } from './messages/messages.module';
@@ -33,6 +34,7 @@ export class AppModule {
         AuthModule,
         SessionsModule,
         MessagesModule,
+        EvaluationsModule,
         usage,
         ChatModule.register(config.chat, usage),
         DocsModule,

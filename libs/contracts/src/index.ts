@@ -71,3 +71,13 @@ export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenant
 export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';
 export { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, webhookEventTypeSchema } from './webhook-event-types';
 export type { WebhookEventType } from './webhook-event-types';
+export {
+  BUILTIN_RUBRICS,
+  customRubricSchema,
+  DEFAULT_EVAL_POLICY,
+  EVAL_REASONS,
+  evalPolicySchema,
+  evalTurnJobId,
+  evalTurnSchema,
+} from './eval-policy.schema';
+export type { BuiltinRubric, CustomRubric, EvalPolicy, EvalReason, EvalTurn, EvalTurnInput } from './eval-policy.schema';

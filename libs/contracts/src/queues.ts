@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { jobExecuteSchema } from './async-job.schema';
 import { documentIngestSchema } from './document-ingest.schema';
+import { evalTurnSchema } from './eval-policy.schema';
 import { usageEventSchema } from './usage-event.schema';
 import { webhookDeliverSchema } from './webhook-deliver.schema';
 
@@ -10,6 +11,7 @@ export const QueueName = {
   Ingestion: 'ingestion',
   Jobs: 'jobs',
   Webhooks: 'webhooks',
+  Eval: 'eval',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -19,6 +21,7 @@ export const JobName = {
   DocumentIngest: 'document.ingest',
   JobExecute: 'job.execute',
   WebhookDeliver: 'webhook.deliver',
+  EvalTurn: 'eval.turn',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -38,6 +41,9 @@ export const queueJobs = {
   },
   [QueueName.Webhooks]: {
     [JobName.WebhookDeliver]: webhookDeliverSchema,
+  },
+  [QueueName.Eval]: {
+    [JobName.EvalTurn]: evalTurnSchema,
   },
 } as const satisfies Record<QueueName, Partial<Record<JobName, z.ZodType>>>;
 

@@ -3,6 +3,7 @@ import { CachePolicy, cachePolicySchema, DEFAULT_CACHE_POLICY } from './cache-po
 import { corsPolicySchema } from './cors-policy.schema';
 import { DEFAULT_DEGRADATION_POLICY, DegradationPolicy, degradationPolicySchema } from './degradation-policy.schema';
 import { DEFAULT_ROUTING_POLICY, RoutingPolicy, routingPolicySchema } from './routing-policy.schema';
+import { DEFAULT_EVAL_POLICY, EvalPolicy, evalPolicySchema } from './eval-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -36,6 +37,7 @@ export const tenantPolicyDocumentSchema = z.strictObject({
   /** Browser origins that may read the tenant's answers (within the deployment's CORS list). */
   cors: corsPolicySchema.optional(),
   degradation: degradationPolicySchema.optional(),
+  eval: evalPolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
@@ -51,6 +53,8 @@ export interface TenantPolicy {
   /** What a chat does when a secondary system (the vector store) is down. */
   degradation: DegradationPolicy;
   routing: RoutingPolicy;
+  /** Live evaluation: sampling, judges, the eval budget. */
+  eval: EvalPolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -62,6 +66,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   cache: DEFAULT_CACHE_POLICY,
   degradation: DEFAULT_DEGRADATION_POLICY,
   routing: DEFAULT_ROUTING_POLICY,
+  eval: DEFAULT_EVAL_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -75,6 +80,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
     cache: document.cache ?? DEFAULT_CACHE_POLICY,
     degradation: document.degradation ?? DEFAULT_DEGRADATION_POLICY,
     routing: document.routing ?? DEFAULT_ROUTING_POLICY,
+    eval: document.eval ?? DEFAULT_EVAL_POLICY,
     document,
   };
 }

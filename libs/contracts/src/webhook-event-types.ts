@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * Every event type a registered webhook endpoint may subscribe to (`event_types` of
- * `/v1/webhook-endpoints`). `job.requires_action` and `eval.regression` are accepted as
- * subscriptions; nothing emits them yet.
+ * `/v1/webhook-endpoints`). `job.requires_action` is accepted as a subscription; nothing emits it
+ * yet. `eval.regression` is emitted by the eval worker (docs/evaluation.md).
  */
 export const WEBHOOK_EVENT_TYPES = [
   'job.succeeded',

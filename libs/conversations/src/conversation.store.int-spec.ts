@@ -359,4 +359,19 @@ describe('ConversationStore (real Postgres)', () => {
       expect(await store.rateMessage(owner, turn.assistant.id, { rating: 1, comment: null })).toEqual({ outcome: 'not_found' });
     });
   });
+  describe('turnForEvaluation (the eval worker)', () => {
+    it("gives an assistant message of the tenant with the question that asked it; nothing for another tenant's or a user message", async () => {
+      const first = makeTurn({ owner, user: { role: 'user', content: 'First question' }, createdAt: new Date(Date.now() - 60_000) });
+      const second = makeTurn({ owner, sessionId: first.sessionId, newSession: false, user: { role: 'user', content: 'Second question' } });
+      await store.writeTurns([first]);
+      await store.writeTurns([second]);
+      const found = await store.turnForEvaluation(owner.tenantId, second.assistant.id);
+      expect(found?.answer.id).toBe(second.assistant.id);
+      expect(found?.question?.content).toBe('Second question');
+      expect((await store.turnForEvaluation(owner.tenantId, first.assistant.id))?.question?.content).toBe('First question');
+      const other = await newOwner();
+      expect(await store.turnForEvaluation(other.tenantId, second.assistant.id)).toBeNull();
+      expect(await store.turnForEvaluation(owner.tenantId, second.userMessage?.id ?? '')).toBeNull();
+    });
+  });
 });

@@ -120,6 +120,23 @@ export class ConversationStore {
     }
   }
 
+  // ── evaluation ─────────────────────────────────────────────────────────────────────────────
+
+  /**
+   * An assistant message of the tenant with the user message that asked it (the latest user
+   * message of its session at or before it), for the eval worker's judges; null when the message
+   * is missing (not stored yet, deleted) or is not an assistant's.
+   */
+  async turnForEvaluation(tenantId: string, messageId: string): Promise<{ answer: Message; question: Message | null } | null> {
+    const answer = await this.prisma.message.findFirst({ where: { id: messageId, tenantId, role: MessageRole.assistant } });
+    if (!answer) return null;
+    const question = await this.prisma.message.findFirst({
+      where: { sessionId: answer.sessionId, tenantId, role: MessageRole.user, createdAt: { lte: answer.createdAt } },
+      orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+    });
+    return { answer, question };
+  }
+
   // ── the chat path ──────────────────────────────────────────────────────────────────────────
 
   /**

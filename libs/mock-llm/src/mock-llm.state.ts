@@ -5,6 +5,7 @@ import { PromptCacheSimulator, type PromptCacheUsage } from './core/prompt-cache
 import { MockExchange, type WireAdapter } from './exchange/mock-exchange';
 import { FaultRuleStore } from './faults/fault-rule.store';
 import { resolveRequestPlan } from './faults/request-plan';
+import { judgeReply } from './judge/judge-reply';
 import { RequestLog, type RequestLogEntry } from './log/request-log';
 import type { MockLlmOptions } from './mock-llm.options';
 
@@ -73,9 +74,12 @@ export class MockLlmState {
     return new MockExchange(this.active, reply, adapter, plan, entry);
   }
 
-  /** The reply text: `x-mock-reply` header, else the configured fixed reply, else an echo of the prompt. */
+  /**
+   * The reply text: `x-mock-reply` header, else a judge verdict when the message is a judge prompt
+   * (see `judge/judge-reply.ts`), else the configured fixed reply, else an echo of the prompt.
+   */
   replyText(exchange: MockExchange, lastUserText: string): string {
-    return exchange.plan.reply ?? this.options.reply ?? buildReplyText(lastUserText, this.options.echoWords);
+    return exchange.plan.reply ?? judgeReply(lastUserText) ?? this.options.reply ?? buildReplyText(lastUserText, this.options.echoWords);
   }
 
   /** Drops every in-flight request (used on shutdown). */

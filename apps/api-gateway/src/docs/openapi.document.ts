@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
 import { createCollectionBodySchema } from '../documents/collections.dto';
 import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
+import { aggregatesQuerySchema, alertsQuerySchema, compareQuerySchema, scoresQuerySchema } from '../evaluations/evaluations.dto';
 import { ADMIN_OPERATIONS } from '../admin/admin.openapi';
 import { PROMPT_OPERATIONS } from '../prompts/prompts.openapi';
 import type { OpenApiOperation } from './openapi.operation';
@@ -48,6 +49,10 @@ const operations: OpenApiOperation[] = [
   { method: 'get', path: '/v1/webhooks/endpoints', summary: "The tenant's webhook endpoints (disabled ones answered 410)", tag: 'Webhooks', success: 200 },
   { method: 'post', path: '/v1/webhooks/endpoints/{id}/enable', summary: 'Enable an endpoint disabled by a 410', tag: 'Webhooks', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/messages/{id}/feedback', summary: 'Rate an assistant message', tag: 'Messages', pathParams: ['id'], body: feedbackBodySchema, success: 200 },
+  { method: 'get', path: '/v1/evaluations/scores', summary: "The tenant's evaluation scores per message (judge model and rubric version included), newest first (tenant admins)", tag: 'Evaluations', query: scoresQuerySchema, success: 200 },
+  { method: 'get', path: '/v1/evaluations/aggregates', summary: 'Daily score aggregates per template version, model and rubric: mean, 95 % interval, n (tenant admins)', tag: 'Evaluations', query: aggregatesQuerySchema, success: 200 },
+  { method: 'get', path: '/v1/evaluations/compare', summary: 'Compare two models (or template versions, `dimension=template_version`) per rubric: mean, 95 % interval and n of each, and the difference (tenant admins)', tag: 'Evaluations', query: compareQuerySchema, success: 200 },
+  { method: 'get', path: '/v1/evaluations/alerts', summary: "The tenant's quality regression alerts (`eval.regression`), newest first (tenant admins)", tag: 'Evaluations', query: alertsQuerySchema, success: 200 },
   { method: 'get', path: '/v1/usage', summary: "The caller's usage by UTC day and model: tokens, requests, billed cost (`format=csv` for CSV)", tag: 'Usage', query: usageQuerySchema, success: 200 },
   { method: 'get', path: '/v1/budget', summary: "The caller's, its tenant's and (when it has one) its API key's caps, spend, reserved, remaining and reset times; rate limits", tag: 'Usage', success: 200 },
   { method: 'get', path: '/v1/admin/usage', summary: 'Usage of any tenant or user (a tenant admin: their own tenant), grouped by tenant/user/day/model', tag: 'Admin', query: adminUsageQuerySchema, success: 200 },

@@ -7,6 +7,7 @@ import { JwtErrorCode } from '../auth/jwt.exception';
 import { ChatErrorCode } from '../chat/chat.exception';
 import { DocsErrorCode } from '../docs/docs.exception';
 import { DocumentsErrorCode } from '../documents/documents.exception';
+import { EvaluationsErrorCode } from '../evaluations/evaluations.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
 import { MessagesErrorCode } from '../messages/messages.exception';
 import { SessionsErrorCode } from '../sessions/sessions.exception';
@@ -23,6 +24,7 @@ export const GATEWAY_ERROR_CODES = [
   ChatErrorCode,
   DocsErrorCode,
   DocumentsErrorCode,
+  EvaluationsErrorCode,
   JobsErrorCode,
   MessagesErrorCode,
   SessionsErrorCode,
@@ -40,6 +42,7 @@ export type GatewayErrorCode =
   | ChatErrorCode
   | DocsErrorCode
   | DocumentsErrorCode
+  | EvaluationsErrorCode
   | JobsErrorCode
   | MessagesErrorCode
   | SessionsErrorCode

@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { UsageEventProducer } from '@conduit/budget';
 import { ConversationStoreModule } from '@conduit/conversations';
+import { EvalTurnProducer } from '@conduit/evaluation';
 import { PoliciesModule, PoliciesModuleOptions } from '@conduit/policies';
 import { PromptsModule } from '@conduit/prompts';
 import { RetrievalModule, RetrievalModuleOptions } from '@conduit/retrieval';
@@ -21,7 +22,7 @@ export class ChatModule {
       module: ChatModule,
       imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies), PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs })],
       controllers: [ChatController],
-      providers: [ConversationsService, UsageEventProducer, ...pipelineStageProviders, ChatPipeline],
+      providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, ...pipelineStageProviders, ChatPipeline],
       // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs).
       exports: [ChatPipeline],
     };

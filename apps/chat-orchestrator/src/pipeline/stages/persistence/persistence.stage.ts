@@ -1,7 +1,9 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { cleanText, textOf } from '@conduit/contracts';
 import { PriceBook, ReservationSettler } from '@conduit/budget';
 import type { Prisma } from '@conduit/db';
+import { EvalTurnProducer, isGuardrailFlagged } from '@conduit/evaluation';
+import { PolicyStore } from '@conduit/policies';
 import type { ChatTurn } from '../../../chat/chat-turn';
 import { ConversationsService } from '../../../chat/conversations.service';
 import { responseCacheSavedUsd } from '@conduit/observability';
@@ -16,16 +18,20 @@ const NO_TOKENS = Object.freeze({ input_tokens: 0, output_tokens: 0, cached_toke
  * Persistence and usage: prices the call with the billing price list at the moment it is recorded
  * (the same instant billing prices the usage event at, so `cost_usd` equals the billed cost),
  * settles the gateway's budget reservation with that cost, and records the turn (write-behind, or
- * before the job's result when `durable`). Always on. Eval sampling will join here.
+ * before the job's result when `durable`), then hands sampled turns to the eval queue (never
+ * awaited: a failed enqueue is logged, the chat is not affected). Always on.
  */
 @Injectable()
 export class PersistenceStage implements PipelineStage {
   readonly name = 'persistence';
+  private readonly logger = new Logger(PersistenceStage.name);
 
   constructor(
     private readonly store: ConversationsService,
     private readonly prices: PriceBook,
     private readonly settler: ReservationSettler,
+    private readonly evaluation: EvalTurnProducer,
+    private readonly policies: PolicyStore,
   ) {}
 
   enabled(): boolean {
@@ -44,6 +50,17 @@ export class PersistenceStage implements PipelineStage {
     const stored = this.turnOf(turn, answer, cost.usd, createdAt);
     if (answer.durable) await this.store.save(stored);
     else this.store.record(stored);
+    this.sampleForEval(turn);
+  }
+
+  /** Eval sampling (`eval` policy): an enqueue in the background, off the answer's path. */
+  private sampleForEval(turn: Turn): void {
+    const { tenantId, requestId } = turn.context;
+    const flagged = isGuardrailFlagged(turn.decisions);
+    void this.policies
+      .get(tenantId)
+      .then((policy) => this.evaluation.afterTurn({ tenantId, messageId: turn.assistantId, flagged }, policy.eval))
+      .catch((error: unknown) => this.logger.warn({ err: error, request_id: requestId, message_id: turn.assistantId }, 'could not enqueue the turn for evaluation'));
   }
 
   private savingOf(hit: CacheEntry, at: Date): { cache: string; cost_saved_usd: number } {

@@ -1,0 +1,1 @@
+export { scoreRecord } from './score.factory';
