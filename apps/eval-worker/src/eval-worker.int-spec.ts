@@ -63,6 +63,15 @@ describe('eval worker: judging sampled turns with LLM judges (mock-llm judge mod
 
   const scoresOf = (message: Message) => prisma.evalScore.findMany({ where: { messageId: message.id }, orderBy: { rubric: 'asc' } });
 
+  it('scores a turn rendered from a prompt template under its version (name@version), and aggregates by it', async () => {
+    const o = await owner();
+    const message = await turn(o, 'Bonjour. [[score:helpfulness:3]]', { promptName: 'greeting', promptVersion: 7 });
+    await enqueue(message, 'sampled');
+    const scores = await waitFor(() => scoresOf(message), { until: (rows) => rows.some((r) => r.rubric === 'helpfulness'), timeoutMs: 20_000, what: 'the judges to score the templated turn' });
+    expect(scores.find((r) => r.rubric === 'helpfulness')).toMatchObject({ status: 'ok', score: 3, templateVersion: 'greeting@7' });
+    expect(await prisma.evalAggregate.findFirst({ where: { tenantId: o.tenantId, rubric: 'helpfulness' } })).toMatchObject({ templateVersion: 'greeting@7', n: 1 });
+  });
+
   it('judges a sampled turn: structured scores naming the judge model and rubric version, heuristics, usage billed as eval', async () => {
     const o = await owner();
     const message = await turn(o, 'Paris is the capital. [[score:helpfulness:2]]');

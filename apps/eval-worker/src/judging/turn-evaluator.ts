@@ -64,7 +64,8 @@ export class TurnEvaluator {
       userId: answer.userId,
       messageId: answer.id,
       model: answer.model ?? 'unknown',
-      templateVersion: typeof metadata['template_version'] === 'string' ? metadata['template_version'] : null,
+      // The prompt template version the answer was rendered from (stage `template`), as `name@version`.
+      templateVersion: answer.promptName && answer.promptVersion !== null ? `${answer.promptName}@${answer.promptVersion}` : null,
       reason: job.reason,
       turnAt: answer.createdAt,
     };
