@@ -5,6 +5,7 @@ import type { WebhookDeliver } from '@conduit/contracts';
 import type { WebhookDelivery } from '@conduit/db';
 import { injectTraceCarrier } from '@conduit/observability';
 import {
+  AttemptOf,
   DeliveryStore,
   WebhookEndpoints,
   WebhookSender,
@@ -16,9 +17,13 @@ import {
   webhookDeliveriesFinished,
   webhookHeaders,
 } from '@conduit/webhooks';
+import { MicroBatcher } from '../batching/micro-batcher';
 import { WEBHOOK_DELIVERY_SETTINGS, WebhookDeliverySettings } from './webhooks.constants';
 
 const tracer = trace.getTracer('conduit-webhooks');
+
+/** Most attempt logs one statement carries. */
+const ATTEMPT_LOG_MAX_BATCH = 200;
 
 export interface DeliveryOutcome {
   status: 'succeeded' | 'failed' | 'pending' | 'skipped';
@@ -37,16 +42,22 @@ export interface DeliveryOutcome {
  * Deliveries are signed with the registered endpoint's own secret (both secrets during a rotation's
  * overlap) or, for a job's implicit endpoint, with the tenant's key.
  *
- * Every attempt is recorded (`webhook_delivery_attempts`) before the next is scheduled. The same
+ * Every attempt is recorded (`webhook_delivery_attempts`) before the next is scheduled; the
+ * records of deliveries running at the same time share one statement. The same
  * body and `webhook-id` go out on every attempt; the timestamp and signatures are fresh. The
  * delivery row is the producer's (stored with the change that caused the event): the first run
  * fills in the body of a job's outbox row from the event it carries. All of it through
- * `DeliveryStore`, one statement per step.
+ * `DeliveryStore`: one statement to claim, one (shared) to record.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
   private readonly sender: WebhookSender;
+  /** The attempt logs of concurrently running deliveries, one statement per batch (each run still awaits its own). */
+  private readonly attempts = new MicroBatcher<AttemptOf, boolean>(
+    async (attempts) => (await this.deliveries.recordAttempts(attempts)).map((value) => ({ status: 'fulfilled', value })),
+    { name: 'webhooks.attempts.record', maxBatch: ATTEMPT_LOG_MAX_BATCH },
+  );
 
   constructor(
     private readonly deliveries: DeliveryStore,
@@ -95,13 +106,9 @@ export class WebhookDispatcher implements OnApplicationShutdown {
       else reason = `gave_up_after_${delivery.seriesAttempts + 1}_attempts: ${reason}`;
     }
 
-    const updated = await this.deliveries.recordAttempt(delivery, {
-      attempt,
-      startedAt,
-      result,
-      status,
-      nextAt: nextAt === null ? null : new Date(nextAt),
-      lastError: status === 'succeeded' ? null : reason,
+    const updated = await this.attempts.submit({
+      delivery,
+      record: { attempt, startedAt, result, status, nextAt: nextAt === null ? null : new Date(nextAt), lastError: status === 'succeeded' ? null : reason },
     });
     if (!updated) return { status: 'skipped', attempt };
     if (status !== 'pending') webhookDeliveriesFinished.inc({ status, reason: status === 'succeeded' ? 'delivered' : (result.error?.code ?? 'unknown') });

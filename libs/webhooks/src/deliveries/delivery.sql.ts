@@ -120,24 +120,35 @@ SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1::uuid AND NOT E
 export const GET_DELIVERY_SQL = `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1::uuid`;
 
 /**
- * Logs an attempt and moves the delivery on, in one statement. The update only applies while the
- * delivery is where the attempt found it (same attempt count and series); a re-logged attempt is
- * ignored. $1 id, $2 attempt, $3 started at, $4 duration, $5 status code, $6 error code,
- * $7 error message, $8 response body, $9 next attempt, $10 series attempts, $11 status,
- * $12 last error, $13 delivered at (NULL: unchanged), $14 now, $15 attempts found, $16 series found.
+ * Logs attempts and moves their deliveries on, in one statement for any number of them (the
+ * dispatcher coalesces the attempts of concurrently running deliveries). Each update only applies
+ * while its delivery is where the attempt found it (same attempt count and series); a re-logged
+ * attempt is ignored. Returns the ids of the deliveries moved on. The ids of one call are
+ * distinct (the store runs repeats in a later statement). Arrays, one element per attempt:
+ * $1 id, $2 attempt, $3 started at, $4 duration, $5 status code, $6 error code, $7 error message,
+ * $8 response body, $9 next attempt, $10 series attempts, $11 status, $12 last error,
+ * $13 delivered at (NULL: unchanged), $14 now, $15 attempts found, $16 series found.
  */
-export const RECORD_ATTEMPT_SQL = `
-WITH logged AS (
+export const RECORD_ATTEMPTS_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::integer[], $3::timestamptz[], $4::integer[], $5::integer[], $6::text[], $7::text[], $8::text[],
+                       $9::timestamptz[], $10::integer[], $11::"WebhookDeliveryStatus"[], $12::text[], $13::timestamptz[], $14::timestamptz[],
+                       $15::integer[], $16::integer[])
+    AS i(id, attempt, started_at, duration_ms, status_code, error_code, error_message, response_body,
+         next_at, series_attempts, status, last_error, delivered_at, now, attempts_found, series_found)
+), logged AS (
   INSERT INTO webhook_delivery_attempts
     (delivery_id, attempt, started_at, duration_ms, status_code, error_code, error_message, response_body, next_retry_at)
-  VALUES ($1::uuid, $2::integer, $3::timestamptz, $4::integer, $5::integer, $6, $7, $8, $9::timestamptz)
+  SELECT id, attempt, started_at, duration_ms, status_code, error_code, error_message, response_body, next_at FROM input
   ON CONFLICT DO NOTHING
 )
-UPDATE webhook_deliveries
-   SET attempts = $2::integer, series_attempts = $10::integer, status = $11::"WebhookDeliveryStatus",
-       next_attempt_at = $9::timestamptz, last_error = $12, delivered_at = COALESCE($13::timestamptz, delivered_at),
-       updated_at = $14::timestamptz
- WHERE id = $1::uuid AND attempts = $15::integer AND series = $16::integer`;
+UPDATE webhook_deliveries d
+   SET attempts = i.attempt, series_attempts = i.series_attempts, status = i.status,
+       next_attempt_at = i.next_at, last_error = i.last_error, delivered_at = COALESCE(i.delivered_at, d.delivered_at),
+       updated_at = i.now
+  FROM input i
+ WHERE d.id = i.id AND d.attempts = i.attempts_found AND d.series = i.series_found
+RETURNING d.id`;
 
 /** Closes a pending delivery without an attempt. $1 id, $2 status, $3 last error, $4 now. */
 export const CLOSE_DELIVERY_SQL = `

@@ -192,6 +192,28 @@ describe('DeliveryStore (real Postgres)', () => {
       expect(await attemptsOf(created.id)).toHaveLength(1);
     });
 
+    it('logs several attempts in one call, each applied only where its delivery still is; a delivery named twice moves once', async () => {
+      const [a, b, stale] = await Promise.all([store.claim(event(), null), store.claim(event(), null), store.claim(event(), null)]);
+      if (!a || !b || !stale) throw new Error('no delivery');
+      const now = new Date();
+      const ok = { durationMs: 2, statusCode: 204, error: null, responseBody: null };
+      await store.recordAttempt(stale, { attempt: 1, startedAt: now, result: failedAttempt, status: 'pending', nextAt: new Date(Date.now() + 5_000), lastError: 'http_500' }, now);
+      const applied = await store.recordAttempts([
+        { delivery: a, record: { attempt: 1, startedAt: now, result: ok, status: 'succeeded', nextAt: null, lastError: null }, now },
+        { delivery: stale, record: { attempt: 1, startedAt: now, result: ok, status: 'succeeded', nextAt: null, lastError: null }, now },
+        { delivery: b, record: { attempt: 1, startedAt: now, result: failedAttempt, status: 'failed', nextAt: null, lastError: 'gave_up' }, now },
+        { delivery: a, record: { attempt: 1, startedAt: now, result: failedAttempt, status: 'failed', nextAt: null, lastError: 'again' }, now },
+      ]);
+      expect(applied).toEqual([true, false, true, false]);
+      expect(await stored(a.id)).toMatchObject({ status: 'succeeded', attempts: 1, seriesAttempts: 1, deliveredAt: now, lastError: null });
+      expect(await stored(b.id)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'gave_up', deliveredAt: null });
+      expect(await stored(stale.id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'http_500' });
+      expect(await attemptsOf(a.id)).toMatchObject([{ attempt: 1, statusCode: 204 }]);
+      expect(await attemptsOf(b.id)).toMatchObject([{ attempt: 1, statusCode: 500, errorCode: 'http_500', responseBody: 'oops' }]);
+      expect(await attemptsOf(stale.id)).toMatchObject([{ attempt: 1, statusCode: 500 }]);
+      expect(await store.recordAttempts([])).toEqual([]);
+    });
+
     it('stamps delivered_at on success only', async () => {
       const created = await store.claim(event(), null);
       if (!created) throw new Error('no delivery');
