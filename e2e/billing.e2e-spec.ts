@@ -226,7 +226,11 @@ describe('billing, budgets and rate limits end to end', () => {
       }
     }
     const queue = new Queue('usage', { connection: redis, prefix: platform.queuePrefix });
-    await waitFor(() => queue.getWaitingCount(), { what: `${calls} usage events waiting`, until: (waiting) => waiting >= calls, timeoutMs: 15_000 });
+    // The orchestrator sends the usage events of each write-behind batch of turns as one job.
+    const eventsWaiting = async () =>
+      (await queue.getWaiting(0, -1)).reduce((n, job) => n + (job.name === JobName.UsageRecordBatch ? (job.data as { events: unknown[] }).events.length : 1), 0);
+    await waitFor(eventsWaiting, { what: `${calls} usage events waiting`, until: (waiting) => waiting >= calls, timeoutMs: 15_000 });
+    expect(await queue.getWaitingCount()).toBeLessThan(calls);
 
     const billing = await platform.startBilling();
     const seen = await waitFor(() => platform.prisma.usageEvent.count({ where: { userId: erin.user.id } }), { what: 'the first events billed', until: (n) => n > 0, timeoutMs: 15_000 });

@@ -14,6 +14,7 @@ import { SpikeBaselines } from '../alerts/spike-baselines';
 import { LedgerWriteError } from '../ledger/ledger.exception';
 import { LedgerModule } from '../ledger/ledger.module';
 import { NO_USER } from '../ledger/ledger.writer';
+import { UsageBatchHandler } from './usage-batch.handler';
 import { UsageRecordHandler } from './usage-record.handler';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
@@ -67,7 +68,7 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
         LedgerModule.register({ spikeFactor: 3, spikeMinUsd: 0.01, baselineHours: 24, utilisationTopN: 20 }),
         SecretKeyringModule.forRoot(SecretKeyring.fromSeed('usage-record-int-spec')),
       ],
-      providers: [UsageRecordHandler],
+      providers: [UsageRecordHandler, UsageBatchHandler],
     })
     class TestModule {}
     app = await NestFactory.createApplicationContext(TestModule, { logger: false });
@@ -142,6 +143,21 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     expect(aggregate._sum.requests).toBe(40);
     expect(decimalToNano(aggregate._sum.costUsd)).toBe(decimalToNano(ledger._sum.costUsd));
     expect(await prisma.usageDaily.count({ where: { tenantId, userId: NO_USER } })).toBe(1);
+  });
+
+  it('bills a batch of events (usage.record.batch) as each event alone: once each, whether the batch repeats or an event came before on its own', async () => {
+    const batchHandler = app.get(UsageBatchHandler);
+    const events = Array.from({ length: 5 }, (_, i) => event({ input_tokens: 100 + i, output_tokens: 10, cached_tokens: 0 }));
+    await handler.handle(events[0]);
+    const first = await batchHandler.handle({ events });
+    expect(first).toMatchObject({ events: 5, recorded: 4 });
+    expect(await batchHandler.handle({ events })).toMatchObject({ events: 5, recorded: 0 });
+    const ledger = await prisma.usageEvent.aggregate({ where: { tenantId }, _count: true, _sum: { inputTokens: true, costUsd: true } });
+    expect(ledger._count).toBe(5);
+    expect(ledger._sum.inputTokens).toBe(events.reduce((sum, e) => sum + e.input_tokens, 0));
+    const [userDaily] = await controls.snapshot(tenantId, userId);
+    expect(userDaily.spentNano).toBe(decimalToNano(ledger._sum.costUsd));
+    expect((await prisma.usageDaily.aggregate({ where: { tenantId }, _sum: { requests: true } }))._sum.requests).toBe(5);
   });
 
   it('prices each event with the price in force when it occurred', async () => {
