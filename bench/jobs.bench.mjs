@@ -11,16 +11,18 @@
 //   4. burst: 5,000 webhook.deliver jobs enqueued at once, without stored deliveries (the worker
 //      stores each at its first run) — webhook delivery throughput (billing delivers webhooks);
 // then checks that nothing was lost or duplicated: one succeeded result, one usage event and one
-// webhook delivery per job. CPU per job is read from /proc for each service.
+// webhook delivery per job. CPU per job is read from /proc for each service, for this bench's
+// Postgres backends and Redis, and for the whole machine (/proc/stat); RSS of each service.
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { benchEnv, cpuOf, cpuPerJob, fmt, freePort, machine, root, run, startService, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, cpuPerJob, databaseOf, fmt, freePort, infraCpu, machine, machineBackground, machineCpu, machineStep, root, rssLine, rssOf, run, startService, summary, table } from './support.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -138,6 +140,9 @@ async function submitAtRate(n, rate, offset = 0) {
   return { results, seconds: (performance.now() - t0) / 1000 };
 }
 
+/** Postgres (this bench's backends) and Redis CPU ms per job between two `infraCpu` readings. */
+const infraPer = (before, after, units) => ({ postgres: ((after.postgres - before.postgres) * 1000) / units, redis: ((after.redis - before.redis) * 1000) / units });
+
 async function waitTerminal(ids) {
   const deadline = Date.now() + TIMEOUT_MS;
   for (;;) {
@@ -218,8 +223,11 @@ try {
 
   console.log('2. drain: starting the orchestrator…');
   const orchestrator = await startOrchestrator();
+  report.background_cores = await machineBackground(3);
   const drainStart = Date.now();
   const cpuDrain0 = cpuOf(services);
+  const infraDrain0 = infraCpu(databaseOf(env.DATABASE_URL));
+  const machineDrain0 = machineCpu();
   await waitTerminal([...warm.results.map((r) => r.id), ...ids]);
   const drained = await jobRows(ids);
   const drainEnd = Math.max(...drained.map((r) => r.finished_at.getTime()));
@@ -231,15 +239,21 @@ try {
   };
   await waitForWebhooks(ids);
   report.drain.webhooks_per_s = ids.length / ((Math.max(...ids.map((id) => hitOf(id).at)) - drainStart) / 1000);
-  report.drain.cpu_ms_per_job = cpuPerJob(cpuDrain0, cpuOf(services), JOBS + WARMUP);
   // Billing works through the drained jobs' usage events after the jobs finished: let it, so the
   // steady phase measures a steady state rather than the tail of the backlog.
   const drainedMessages = drained.map((r) => r.message_id);
   await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM usage_events WHERE id = ANY($1)`, [drainedMessages])).rows[0].n >= drainedMessages.length, 'usage events of the drain');
+  // Whole machine and infrastructure over the drain, its webhooks and its billing: everything a completed job costs.
+  report.drain.machine_ms_per_job = machineStep(machineDrain0, machineCpu(), JOBS + WARMUP, report.background_cores);
+  report.drain.infra_ms_per_job = infraPer(infraDrain0, infraCpu(databaseOf(env.DATABASE_URL)), JOBS + WARMUP);
+  report.drain.cpu_ms_per_job = cpuPerJob(cpuDrain0, cpuOf(services), JOBS + WARMUP);
+  report.rss_after_drain_mb = rssOf(services);
   await sleep(2_000);
 
   console.log(`3. steady: ${STEADY_RATE}/s for ${STEADY_SECONDS} s with every service running…`);
   const cpuSteady0 = cpuOf(services);
+  const infraSteady0 = infraCpu(databaseOf(env.DATABASE_URL));
+  const machineSteady0 = machineCpu();
   const steady = await submitAtRate(STEADY_RATE * STEADY_SECONDS, STEADY_RATE, 2_000_000);
   const steadyIds = steady.results.map((r) => r.id);
   allIds.push(...steadyIds);
@@ -255,6 +269,8 @@ try {
     upstream: summary(steadyRows.map((r) => r.upstream_ms ?? 0)),
     webhook_lag: summary(steadyIds.map((id) => hitOf(id).at - finishedById.get(id))),
     cpu_ms_per_job: cpuPerJob(cpuSteady0, cpuOf(services), steadyIds.length),
+    machine_ms_per_job: machineStep(machineSteady0, machineCpu(), steadyIds.length, report.background_cores),
+    infra_ms_per_job: infraPer(infraSteady0, infraCpu(databaseOf(env.DATABASE_URL)), steadyIds.length),
   };
   void orchestrator;
 
@@ -311,6 +327,7 @@ try {
   };
   await queue.close();
   redis.disconnect();
+  report.rss_end_mb = rssOf(services);
 } finally {
   await http.close();
   await db.end();
@@ -336,8 +353,11 @@ console.log(
   ),
 );
 console.log(`\n1. submit: achieved ${fmt(report.submit.achieved_rate, 0)}/s; gateway CPU per submission: ${cpu(report.submit.cpu_ms_per_job)} ms`);
-console.log(`2. drain: ${report.drain.jobs} jobs in ${fmt(report.drain.seconds, 1)} s = ${fmt(report.drain.throughput_per_s, 0)} jobs/s completed; their webhooks ${fmt(report.drain.webhooks_per_s, 0)}/s; CPU per job (ms): ${cpu(report.drain.cpu_ms_per_job)}`);
-console.log(`3. steady: CPU per job (ms): ${cpu(report.steady.cpu_ms_per_job)}`);
+console.log(`2. drain: ${report.drain.jobs} jobs in ${fmt(report.drain.seconds, 1)} s = ${fmt(report.drain.throughput_per_s, 0)} jobs/s completed; their webhooks ${fmt(report.drain.webhooks_per_s, 0)}/s; CPU per job (ms, until their webhooks are received and their usage billed; submit not included): ${cpu(report.drain.cpu_ms_per_job)}`);
+console.log(`   Postgres (bench db) ${fmt(report.drain.infra_ms_per_job.postgres, 2)}, Redis ${fmt(report.drain.infra_ms_per_job.redis, 2)}; whole machine (/proc/stat) ${fmt(report.drain.machine_ms_per_job.net, 2)} ms per completed job (raw ${fmt(report.drain.machine_ms_per_job.raw, 2)}, background ${fmt(report.background_cores, 2)} busy cores subtracted)`);
+console.log(`3. steady: CPU per job (ms): ${cpu(report.steady.cpu_ms_per_job)}, Postgres (bench db) ${fmt(report.steady.infra_ms_per_job.postgres, 2)}, Redis ${fmt(report.steady.infra_ms_per_job.redis, 2)}; whole machine ${fmt(report.steady.machine_ms_per_job.net, 2)} ms per job, submit to webhook (target ≤ 6; raw ${fmt(report.steady.machine_ms_per_job.raw, 2)})`);
+console.log(`capacity: drain ${fmt(report.drain.throughput_per_s, 0)} completed jobs/s (target ≥ 250); CPU-bound ceiling ≈ ${fmt((os.cpus().length * 1000) / Math.max(0.01, report.drain.machine_ms_per_job.net), 0)} jobs/s (${os.cpus().length} cores ÷ whole-machine CPU per job)`);
+console.log(`RSS (MB) after the drain: ${rssLine(report.rss_after_drain_mb)}; at the end: ${rssLine(report.rss_end_mb)}`);
 console.log(`4. webhook burst: ${report.webhook_burst.deliveries} deliveries in ${fmt(report.webhook_burst.seconds, 2)} s = ${fmt(report.webhook_burst.throughput_per_s, 0)}/s`);
 console.log(`integrity: ${JSON.stringify(report.integrity)}`);
 const ok =
