@@ -7,7 +7,8 @@ import { NestFactory } from '@nestjs/core';
 import { BudgetModule, DEFAULT_TIER_POLICY, LedgerSpend, NANO_PER_USD, PriceBook, UsageControls, decimalToNano } from '@conduit/budget';
 import { JobName, UsageEvent, usageEventSchema, UsageEventInput, webhookDeliverJobId, uuidFromName } from '@conduit/contracts';
 import { DbModule, PrismaService } from '@conduit/db';
-import { JobProducer, QueueModule } from '@conduit/queue';
+import { JobProducer, QueueModule, REDIS_CONNECTION } from '@conduit/queue';
+import type { Redis } from 'ioredis';
 import { SecretKeyring } from '@conduit/config';
 import { SecretKeyringModule } from '@conduit/webhooks';
 import { SpikeBaselines } from '../alerts/spike-baselines';
@@ -110,6 +111,14 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     // Billed ten minutes ago: outside the window.
     const stale = await prisma.user.create({ data: { tenantId, email: `${randomUUID()}@example.test`, tier: 'free' } });
     await handler.handle(event({ user_id: stale.id, occurred_at: new Date(Date.now() - 10 * 60_000).toISOString() }));
+    expect(await activeUsers.refresh()).toBe(before + 2);
+    // A user already counted in a minute costs no Redis round trip for that minute.
+    const at = new Date().toISOString();
+    await handler.handle(event({ occurred_at: at }));
+    const multi = jest.spyOn(app.get<Redis>(REDIS_CONNECTION), 'multi');
+    await handler.handle(event({ occurred_at: at }));
+    expect(multi).not.toHaveBeenCalled();
+    multi.mockRestore();
     expect(await activeUsers.refresh()).toBe(before + 2);
     expect((await metricsRegistry.getSingleMetric('conduit_active_users')?.get())?.values[0]?.value).toBe(before + 2);
   });
