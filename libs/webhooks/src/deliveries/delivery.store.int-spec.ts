@@ -158,6 +158,35 @@ describe('DeliveryStore (real Postgres)', () => {
       }
     });
 
+    it('claims several runs in one call, each as alone: new rows stored, outbox bodies filled in, stored rows and other tenants’ rows left as they are, a delivery named twice once', async () => {
+      const other = await db.newOwner();
+      const job = await newJob();
+      const fresh = event();
+      const outboxEvent = event({ job_id: job.id, event_type: 'job.succeeded', data: { id: job.id } });
+      const outbox = await outboxRow(outboxEvent, job.id, new Date(Date.now() - 1_000));
+      const existing = await store.claim(event(), TRACEPARENT);
+      if (!existing) throw new Error('no delivery');
+      const foreignJob = await newJob();
+      const foreignEvent = event({ job_id: foreignJob.id });
+      const foreign = await outboxRow(foreignEvent, foreignJob.id, new Date());
+      const now = new Date();
+      const existingEvent = event({ delivery_id: existing.id, data: { changed: true } });
+      const claimed = await store.claimMany([
+        { event: fresh, traceparent: TRACEPARENT, now },
+        { event: outboxEvent, traceparent: null, now },
+        { event: existingEvent, traceparent: null, now },
+        { event: { ...foreignEvent, tenant_id: other.tenantId }, traceparent: null, now },
+        { event: fresh, traceparent: null, now },
+      ]);
+      expect(claimed[0]).toEqual(freshRow(fresh, now));
+      expect(claimed[1]).toEqual({ ...outbox, body: webhookEventBody(outboxEvent), updatedAt: now });
+      expect(claimed[2]).toEqual(existing);
+      expect(claimed[3]).toEqual(foreign);
+      expect(claimed[4]).toEqual(claimed[0]);
+      for (const row of claimed) expect(await stored(row?.id ?? '')).toEqual(row);
+      expect(await store.claimMany([])).toEqual([]);
+    });
+
     it("returns another tenant's row as it is (the worker refuses it): it neither stores nor fills in anything", async () => {
       const other = await db.newOwner();
       const job = await newJob();

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Job, Prisma, PrismaService, type WebhookDelivery, type WebhookDeliveryAttempt } from '@conduit/db';
 import type { WebhookSendResult } from '../webhook.sender';
-import { CLAIM_DELIVERY_SQL, CLOSE_DELIVERY_SQL, GET_DELIVERY_SQL, RECORD_ATTEMPTS_SQL } from './delivery.sql';
+import { CLAIM_DELIVERIES_SQL, CLOSE_DELIVERY_SQL, GET_DELIVERIES_SQL, RECORD_ATTEMPTS_SQL } from './delivery.sql';
 import { WebhookEvent, webhookDeliveryRow } from './webhook-event';
 
 export type DeliveryWithAttempts = WebhookDelivery & { attemptsLog: WebhookDeliveryAttempt[] };
@@ -20,6 +20,13 @@ export interface AttemptRecord {
   status: 'pending' | 'succeeded' | 'failed';
   nextAt: Date | null;
   lastError: string | null;
+}
+
+/** One run's claim: the event it was given, and the trace that runs it. */
+export interface ClaimOf {
+  event: WebhookEvent;
+  traceparent: string | null;
+  now?: Date;
 }
 
 /** One attempt to log: the delivery as the attempt found it, and its outcome. */
@@ -56,22 +63,40 @@ export class DeliveryStore {
    * in from `event`; stored now if it never was. Whatever its tenant: the caller checks.
    */
   async claim(event: WebhookEvent, traceparent: string | null, now: Date = new Date()): Promise<WebhookDelivery | null> {
-    const row = webhookDeliveryRow(event, traceparent);
-    const { rows } = await this.prisma.pg.query<WebhookDelivery>(CLAIM_DELIVERY_SQL, [
-      row.id,
-      row.tenantId,
-      row.jobId ?? null,
-      row.url,
-      row.eventType,
-      row.body,
-      row.series ?? 0,
-      now,
-      row.nextAttemptAt ?? null,
-      row.traceparent ?? null,
-    ]);
-    if (rows[0]) return rows[0];
-    const again = await this.prisma.pg.query<WebhookDelivery>(GET_DELIVERY_SQL, [row.id]);
-    return again.rows[0] ?? null;
+    const [delivery] = await this.claimMany([{ event, traceparent, now }]);
+    return delivery;
+  }
+
+  /**
+   * {@link claim} for several runs in one statement (a second one only for a delivery named twice,
+   * or to read rows a concurrent first run committed meanwhile); one answer per claim, in order.
+   */
+  async claimMany(claims: readonly ClaimOf[]): Promise<(WebhookDelivery | null)[]> {
+    const answers = new Array<WebhookDelivery | null>(claims.length).fill(null);
+    let rest = claims.map((claim, index) => ({ row: webhookDeliveryRow(claim.event, claim.traceparent), now: claim.now ?? new Date(), index }));
+    while (rest.length > 0) {
+      const seen = new Set<string>();
+      const round = rest.filter(({ row }) => !seen.has(row.id as string) && seen.add(row.id as string)).sort((a, b) => ((a.row.id as string) < (b.row.id as string) ? -1 : 1));
+      rest = rest.filter((item) => !round.includes(item));
+      const column = <T>(value: (item: (typeof round)[number]) => T) => round.map(value);
+      const { rows } = await this.prisma.pg.query<WebhookDelivery>(CLAIM_DELIVERIES_SQL, [
+        column(({ row }) => row.id),
+        column(({ row }) => row.tenantId),
+        column(({ row }) => row.jobId ?? null),
+        column(({ row }) => row.url),
+        column(({ row }) => row.eventType),
+        column(({ row }) => row.body),
+        column(({ row }) => row.series ?? 0),
+        column(({ now }) => now),
+        column(({ row }) => row.nextAttemptAt ?? null),
+        column(({ row }) => row.traceparent ?? null),
+      ]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const missing = round.filter(({ row }) => !byId.has(row.id as string)).map(({ row }) => row.id as string);
+      if (missing.length > 0) for (const row of (await this.prisma.pg.query<WebhookDelivery>(GET_DELIVERIES_SQL, [missing])).rows) byId.set(row.id, row);
+      for (const { row, index } of round) answers[index] = byId.get(row.id as string) ?? null;
+    }
+    return answers;
   }
 
   /** Logs the attempt and applies its outcome; false when the delivery had moved on meanwhile. */
