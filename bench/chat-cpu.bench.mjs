@@ -14,6 +14,7 @@ import {
   infraCpu,
   machine,
   machineBackground,
+  machineCaveat,
   machineCpu,
   machineStep,
   openLoop,
@@ -69,9 +70,12 @@ try {
   console.log(table(['', ...services.map((s) => s.name), 'Postgres (bench db)', 'Redis', 'total'], [['', ...services.map((s) => fmt(cpu[s.name])), fmt(postgres), fmt(redis), fmt(pathTotal)]]));
   const over = conduitMachine.net - directMachine.net;
   console.log(`\nwhole machine (/proc/stat, all CPUs), ms CPU per request: direct ${fmt(directMachine.net)}, Conduit ${fmt(conduitMachine.net)}, Conduit over direct ${fmt(over)} (target ≤ 3.5)`);
+  if (machineCaveat(background)) console.log(`  whole-machine figures ${machineCaveat(background)}; compare the per-process figures above`);
   console.log(`  raw (background not subtracted): direct ${fmt(directMachine.raw)}, Conduit ${fmt(conduitMachine.raw)}; background before the steps: ${fmt(background, 2)} busy cores`);
   const cores = os.cpus().length;
-  console.log(`capacity (CPU-bound ceiling, ${cores} cores ÷ whole-machine CPU per request): ≈ ${fmt((cores * 1000) / Math.max(0.01, conduitMachine.net), 0)} req/s through Conduit, of which Conduit's own share allows ≈ ${fmt((cores * 1000) / Math.max(0.01, over), 0)} req/s`);
+  console.log(
+    `capacity (CPU-bound ceiling, ${cores} cores ÷ CPU per request): ≈ ${fmt((cores * 1000) / Math.max(0.01, pathTotal + directMachine.net), 0)} req/s from the path's processes plus the direct call's machine cost; ≈ ${fmt((cores * 1000) / Math.max(0.01, conduitMachine.net), 0)} req/s from the whole machine`,
+  );
   console.log(`RSS (MB) after warm-up: ${rssLine(rssWarm)}`);
   console.log(`RSS (MB) after the step: ${rssLine(rssAfter)}`);
 } finally {

@@ -5,7 +5,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { benchEnv, cpuOf, cpuPerJob, fmt, machine, machineBackground, machineCpu, machineStep, openLoop, root, rssLine, rssOf, startChatPath, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, cpuPerJob, fmt, machine, machineBackground, machineCaveat, machineCpu, machineStep, openLoop, root, rssLine, rssOf, startChatPath, summary, table } from './support.mjs';
 
 const UPSTREAM_LATENCY_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
 const SINGLE_N = Number(process.env.BENCH_SINGLE_N ?? 400);
@@ -146,6 +146,7 @@ console.log(
     report.rates.map((r) => [`${r.rate}/s`, fmt(r.machine_ms_per_request.direct, 2), fmt(r.machine_ms_per_request.conduit, 2), fmt(r.machine_ms_per_request.over_direct, 2)]),
   )}`,
 );
+if (machineCaveat(report.background_cores)) console.log(`whole-machine figures ${machineCaveat(report.background_cores)}; compare the per-process figures above`);
 console.log(`RSS (MB) after warm-up: ${rssLine(report.rss_warm_mb)}; after the fixed-rate steps: ${rssLine(report.rss_after_rates_mb)}`);
 console.log(`\nramp (${RAMP_SECONDS} s a step): ${report.ramp.map((s) => `${s.rate}/s → added p99 ${ms(s.added_p99)} ms, achieved ${Math.round(s.conduit.achieved)}/s, errors ${s.conduit.errors}`).join('; ')}`);
 console.log(`highest rate held with p99 added < 25 ms and no errors: ${report.highest_rate_held} req/s`);

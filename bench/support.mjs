@@ -141,6 +141,19 @@ export async function machineBackground(seconds = 3) {
   return (after.busy - before.busy) / ((after.at - before.at) / 1000);
 }
 
+/**
+ * What to say of whole-machine figures measured over a `backgroundCores` background: with more
+ * than a third of the machine busy without bench traffic (other work sharing it), the subtraction
+ * is dominated by the background's own swings, and a saturated machine cannot show more load at
+ * all. Empty when the figures stand.
+ */
+export function machineCaveat(backgroundCores) {
+  const cores = os.cpus().length;
+  if (backgroundCores >= cores * 0.9) return `NOT MEASURABLE: the machine was saturated (${fmt(backgroundCores, 2)} of ${cores} cores busy) before the bench's traffic`;
+  if (backgroundCores > cores / 3) return `unreliable: ${fmt(backgroundCores, 2)} of ${cores} cores were busy without bench traffic (the machine is shared)`;
+  return '';
+}
+
 /** A step's whole-machine CPU per unit, raw and minus the background's share of the step's time. */
 export function machineStep(before, after, units, backgroundCores) {
   const seconds = (after.at - before.at) / 1000;
