@@ -22,7 +22,7 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { benchEnv, cpuOf, cpuPerJob, databaseOf, fmt, freePort, infraCpu, machine, machineBackground, machineCaveat, machineCpu, machineStep, root, rssLine, rssOf, run, startService, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, ioCounterEnv, ioCounts, ioPer, cpuPerJob, databaseOf, fmt, freePort, infraCpu, machine, machineBackground, machineCaveat, machineCpu, machineStep, root, rssLine, rssOf, run, startService, summary, table } from './support.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -36,7 +36,8 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // NODE_ENV=test: the receiver is on 127.0.0.1, which only development/test configs may allow.
-const env = { ...benchEnv(), NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_SIZE: '24', INTERNAL_TOKEN: randomUUID() };
+const io = ioCounterEnv();
+const env = { ...benchEnv(), ...io, NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_SIZE: '24', INTERNAL_TOKEN: randomUUID() };
 const webhookEnv = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' };
 console.log('bench:jobs — preparing (build, migrate, seed)…');
 run('node', ['scripts/build.mjs']);
@@ -234,6 +235,7 @@ try {
   const cpuDrain0 = cpuOf(services);
   const infraDrain0 = infraCpu(databaseOf(env.DATABASE_URL));
   const machineDrain0 = machineCpu();
+  const ioDrain0 = await ioCounts(services, io.BENCH_IO_COUNTS_DIR);
   await waitTerminal([...warm.results.map((r) => r.id), ...ids]);
   const drained = await jobRows(ids);
   const drainEnd = Math.max(...drained.map((r) => r.finished_at.getTime()));
@@ -254,6 +256,7 @@ try {
   report.drain.infra_ms_per_job = infraPer(infraDrain0, infraCpu(databaseOf(env.DATABASE_URL)), JOBS + WARMUP);
   report.drain.cpu_ms_per_job = cpuPerJob(cpuDrain0, cpuOf(services), JOBS + WARMUP);
   report.rss_after_drain_mb = rssOf(services);
+  report.drain.io_per_job = ioPer(ioDrain0, await ioCounts(services, io.BENCH_IO_COUNTS_DIR), JOBS + WARMUP);
   await sleep(2_000);
 
   console.log(`3. steady: ${STEADY_RATE}/s for ${STEADY_SECONDS} s with every service running…`);
@@ -365,6 +368,8 @@ console.log(`2. drain: ${report.drain.jobs} jobs in ${fmt(report.drain.seconds, 
 console.log(`   Postgres (bench db) ${fmt(report.drain.infra_ms_per_job.postgres, 2)}, Redis ${fmt(report.drain.infra_ms_per_job.redis, 2)}; whole machine (/proc/stat) ${fmt(report.drain.machine_ms_per_job.net, 2)} ms per completed job (raw ${fmt(report.drain.machine_ms_per_job.raw, 2)}, background ${fmt(report.background_cores, 2)} busy cores subtracted)`);
 console.log(`3. steady: CPU per job (ms): ${cpu(report.steady.cpu_ms_per_job)}, Postgres (bench db) ${fmt(report.steady.infra_ms_per_job.postgres, 2)}, Redis ${fmt(report.steady.infra_ms_per_job.redis, 2)}; whole machine ${fmt(report.steady.machine_ms_per_job.net, 2)} ms per job, submit to webhook (target ≤ 6; raw ${fmt(report.steady.machine_ms_per_job.raw, 2)})`);
 if (machineCaveat(report.background_cores)) console.log(`   whole-machine figures ${machineCaveat(report.background_cores)}; compare the per-process figures`);
+const ioLine = (perJob, key) => Object.entries(perJob).map(([name, c]) => `${name} ${fmt(c[key], 2)}`).join(', ');
+console.log(`   per completed job while draining: Postgres statements ${ioLine(report.drain.io_per_job, 'pg_statements')}; Redis round trips ${ioLine(report.drain.io_per_job, 'redis_round_trips')}; Redis commands ${ioLine(report.drain.io_per_job, 'redis_commands')}`);
 console.log(`capacity: drain ${fmt(report.drain.throughput_per_s, 0)} completed jobs/s (target ≥ 250); CPU-bound ceiling (${os.cpus().length} cores ÷ CPU per job) ≈ ${fmt((os.cpus().length * 1000) / Math.max(0.01, drainPathMs), 0)} jobs/s from the path's processes (${fmt(drainPathMs, 2)} ms a job), ≈ ${fmt((os.cpus().length * 1000) / Math.max(0.01, report.drain.machine_ms_per_job.net), 0)} jobs/s from the whole machine`);
 console.log(`RSS (MB) after the drain: ${rssLine(report.rss_after_drain_mb)}; at the end: ${rssLine(report.rss_end_mb)}`);
 console.log(`4. webhook burst: ${report.webhook_burst.deliveries} deliveries in ${fmt(report.webhook_burst.seconds, 2)} s = ${fmt(report.webhook_burst.throughput_per_s, 0)}/s`);

@@ -2,11 +2,11 @@
 // from dist/, percentiles, and tables. Loopback only; every run is bounded in time.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import os from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { Pool } from 'undici';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -192,6 +192,44 @@ export function infraCpu(database) {
 
 /** The database name of a connection URL. */
 export const databaseOf = (url) => new URL(url).pathname.slice(1);
+
+/**
+ * Environment that preloads `bench/io-counter.cjs` into services: they count their Postgres
+ * statements and Redis commands and round trips, read with {@link ioCounts}.
+ */
+export function ioCounterEnv() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-io-'));
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(root, 'bench', 'io-counter.cjs')}`.trim(), BENCH_IO_COUNTS_DIR: dir };
+}
+
+/** The I/O counts so far of each service started with {@link ioCounterEnv} (null when one does not answer). */
+export async function ioCounts(services, dir) {
+  const file = (s) => join(dir, `${s.child.pid}.json`);
+  for (const s of services) {
+    rmSync(file(s), { force: true });
+    s.child.kill('SIGUSR2');
+  }
+  const read = (s) => {
+    try {
+      return JSON.parse(readFileSync(file(s), 'utf8'));
+    } catch {
+      return null;
+    }
+  };
+  const deadline = Date.now() + 5_000;
+  while (services.some((s) => read(s) === null) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return Object.fromEntries(services.map((s) => [s.name, read(s)]));
+}
+
+/** Per unit of work, between two {@link ioCounts} readings: `{ service: { pg_statements, … } }`. */
+export function ioPer(before, after, units) {
+  const out = {};
+  for (const [name, counts] of Object.entries(after)) {
+    if (!counts || !before[name]) continue;
+    out[name] = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, (v - before[name][k]) / units]));
+  }
+  return out;
+}
 
 /** CPU seconds so far of each started service, by name. */
 export const cpuOf = (services) => Object.fromEntries(services.map((s) => [s.name, cpuSeconds(s.child.pid)]));
