@@ -5,14 +5,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import { Pool } from 'undici';
-import { benchEnv, cpuOf, cpuPerJob, fmt, machine, openLoop, root, startChatPath, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, cpuPerJob, fmt, machine, machineBackground, machineCaveat, machineCpu, machineStep, openLoop, root, rssLine, rssOf, startChatPath, summary, table } from './support.mjs';
 
 const UPSTREAM_LATENCY_MS = Number(process.env.BENCH_UPSTREAM_MS ?? 20);
 const SINGLE_N = Number(process.env.BENCH_SINGLE_N ?? 400);
 const RATE_SECONDS = Number(process.env.BENCH_RATE_SECONDS ?? 8);
 const RAMP_SECONDS = Number(process.env.BENCH_RAMP_SECONDS ?? 6);
 const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 5);
-const FIXED_RATES = [100, 500, 1000];
+const FIXED_RATES = [100, 200, 500, 1000];
 const RAMP = [50, 100, 150, 200, 250, 300, 400, 500, 750, 1000, 1250, 1500, 1750, 2000, 2500, 3000];
 const MODEL = 'gpt-4.1-mini';
 const body = (stream = false) =>
@@ -80,16 +80,32 @@ try {
   const conduitStream = await sequential(targets.conduit, Math.round(SINGLE_N / 2), true);
   report.stream = { direct: directStream, conduit: conduitStream, added_p50: conduitStream.p50 - directStream.p50, added_p99: conduitStream.p99 - directStream.p99 };
 
+  report.rss_warm_mb = rssOf(services);
+  const background = await machineBackground(3);
+  report.background_cores = background;
   for (const rate of FIXED_RATES) {
     console.log(`fixed rate ${rate}/s…`);
+    const directBefore = machineCpu();
     const direct = await atRate(targets.direct, rate);
+    const directMachine = machineStep(directBefore, machineCpu(), direct.completed, background);
     const before = cpuOf(services);
+    const machineBefore = machineCpu();
     const conduit = await atRate(targets.conduit, rate);
     // Billing consumes the usage events right behind the requests; let it finish this step's.
     await new Promise((resolve) => setTimeout(resolve, 2_000));
+    const conduitMachine = machineStep(machineBefore, machineCpu(), conduit.completed, background);
     const cpu = cpuPerJob(before, cpuOf(services), Math.max(1, conduit.completed));
-    report.rates.push({ rate, direct, conduit, added_p50: conduit.p50 - direct.p50, added_p99: conduit.p99 - direct.p99, cpu_ms_per_request: cpu });
+    report.rates.push({
+      rate,
+      direct,
+      conduit,
+      added_p50: conduit.p50 - direct.p50,
+      added_p99: conduit.p99 - direct.p99,
+      cpu_ms_per_request: cpu,
+      machine_ms_per_request: { direct: directMachine.net, conduit: conduitMachine.net, over_direct: conduitMachine.net - directMachine.net },
+    });
   }
+  report.rss_after_rates_mb = rssOf(services);
   let held = 0;
   for (const rate of RAMP) {
     console.log(`ramp ${rate}/s…`);
@@ -124,6 +140,14 @@ console.log(
     report.rates.map((r) => [`${r.rate}/s`, ...services.map((s) => fmt(r.cpu_ms_per_request[s.name], 2)), fmt(Object.values(r.cpu_ms_per_request).reduce((a, b) => a + b, 0), 2)]),
   )}`,
 );
+console.log(
+  `\nwhole-machine CPU per request (/proc/stat, all CPUs, background of ${fmt(report.background_cores, 2)} busy cores subtracted; target over direct ≤ 3.5 ms at 200/s):\n${table(
+    ['rate', 'direct', 'Conduit', 'Conduit over direct'],
+    report.rates.map((r) => [`${r.rate}/s`, fmt(r.machine_ms_per_request.direct, 2), fmt(r.machine_ms_per_request.conduit, 2), fmt(r.machine_ms_per_request.over_direct, 2)]),
+  )}`,
+);
+if (machineCaveat(report.background_cores)) console.log(`whole-machine figures ${machineCaveat(report.background_cores)}; compare the per-process figures above`);
+console.log(`RSS (MB) after warm-up: ${rssLine(report.rss_warm_mb)}; after the fixed-rate steps: ${rssLine(report.rss_after_rates_mb)}`);
 console.log(`\nramp (${RAMP_SECONDS} s a step): ${report.ramp.map((s) => `${s.rate}/s → added p99 ${ms(s.added_p99)} ms, achieved ${Math.round(s.conduit.achieved)}/s, errors ${s.conduit.errors}`).join('; ')}`);
 console.log(`highest rate held with p99 added < 25 ms and no errors: ${report.highest_rate_held} req/s`);
 mkdirSync(join(root, 'bench', 'results'), { recursive: true });

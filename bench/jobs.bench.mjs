@@ -11,16 +11,18 @@
 //   4. burst: 5,000 webhook.deliver jobs enqueued at once, without stored deliveries (the worker
 //      stores each at its first run) — webhook delivery throughput (billing delivers webhooks);
 // then checks that nothing was lost or duplicated: one succeeded result, one usage event and one
-// webhook delivery per job. CPU per job is read from /proc for each service.
+// webhook delivery per job. CPU per job is read from /proc for each service, for this bench's
+// Postgres backends and Redis, and for the whole machine (/proc/stat); RSS of each service.
 import { createHmac, randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import { join } from 'node:path';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import pg from 'pg';
 import { Pool } from 'undici';
-import { benchEnv, cpuOf, cpuPerJob, fmt, freePort, machine, root, run, startService, summary, table } from './support.mjs';
+import { benchEnv, cpuOf, ioCounterEnv, ioCounts, ioPer, cpuPerJob, databaseOf, fmt, freePort, infraCpu, machine, machineBackground, machineCaveat, machineCpu, machineStep, root, rssLine, rssOf, run, startService, summary, table } from './support.mjs';
 
 const JOBS = Number(process.env.BENCH_JOBS ?? 10_000);
 const RATE = Number(process.env.BENCH_RATE ?? 500);
@@ -34,7 +36,8 @@ const TIMEOUT_MS = Number(process.env.BENCH_TIMEOUT_MS ?? 600_000);
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
 // NODE_ENV=test: the receiver is on 127.0.0.1, which only development/test configs may allow.
-const env = { ...benchEnv(), NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_SIZE: '24', INTERNAL_TOKEN: randomUUID() };
+const io = ioCounterEnv();
+const env = { ...benchEnv(), ...io, NODE_ENV: 'test', LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn', DATABASE_POOL_SIZE: '24', INTERNAL_TOKEN: randomUUID() };
 const webhookEnv = { WEBHOOK_ALLOW_HTTP: 'true', WEBHOOK_ALLOWED_CIDRS: '127.0.0.1/32' };
 console.log('bench:jobs — preparing (build, migrate, seed)…');
 run('node', ['scripts/build.mjs']);
@@ -116,12 +119,18 @@ async function submit(i, withWebhook = true) {
     metadata: { run: runTag },
   });
   const started = performance.now();
-  const response = await http.request({ method: 'POST', path: '/v1/jobs', headers, body });
-  const text = await response.body.text();
-  const ms = performance.now() - started;
-  if (response.statusCode !== 202) throw new Error(`submit answered ${response.statusCode}: ${text}`);
-  return { id: JSON.parse(text).id, ms };
+  for (let attempt = 1; ; attempt += 1) {
+    const response = await http.request({ method: 'POST', path: '/v1/jobs', headers, body });
+    const text = await response.body.text();
+    const ms = performance.now() - started;
+    if (response.statusCode === 202) return { id: JSON.parse(text).id, ms };
+    // A 503 ("retry shortly": e.g. Redis slow on a loaded machine) is retried as a client would, and counted.
+    if (response.statusCode !== 503 || attempt >= 5) throw new Error(`submit answered ${response.statusCode}: ${text}`);
+    submitRetries += 1;
+    await sleep(100 * attempt);
+  }
 }
+let submitRetries = 0;
 
 /** Submits `n` jobs at `rate` per second (open loop: the schedule does not wait for answers). */
 async function submitAtRate(n, rate, offset = 0) {
@@ -137,6 +146,9 @@ async function submitAtRate(n, rate, offset = 0) {
   await Promise.all(inflight);
   return { results, seconds: (performance.now() - t0) / 1000 };
 }
+
+/** Postgres (this bench's backends) and Redis CPU ms per job between two `infraCpu` readings. */
+const infraPer = (before, after, units) => ({ postgres: ((after.postgres - before.postgres) * 1000) / units, redis: ((after.redis - before.redis) * 1000) / units });
 
 async function waitTerminal(ids) {
   const deadline = Date.now() + TIMEOUT_MS;
@@ -218,8 +230,12 @@ try {
 
   console.log('2. drain: starting the orchestrator…');
   const orchestrator = await startOrchestrator();
+  report.background_cores = await machineBackground(3);
   const drainStart = Date.now();
   const cpuDrain0 = cpuOf(services);
+  const infraDrain0 = infraCpu(databaseOf(env.DATABASE_URL));
+  const machineDrain0 = machineCpu();
+  const ioDrain0 = await ioCounts(services, io.BENCH_IO_COUNTS_DIR);
   await waitTerminal([...warm.results.map((r) => r.id), ...ids]);
   const drained = await jobRows(ids);
   const drainEnd = Math.max(...drained.map((r) => r.finished_at.getTime()));
@@ -231,15 +247,22 @@ try {
   };
   await waitForWebhooks(ids);
   report.drain.webhooks_per_s = ids.length / ((Math.max(...ids.map((id) => hitOf(id).at)) - drainStart) / 1000);
-  report.drain.cpu_ms_per_job = cpuPerJob(cpuDrain0, cpuOf(services), JOBS + WARMUP);
   // Billing works through the drained jobs' usage events after the jobs finished: let it, so the
   // steady phase measures a steady state rather than the tail of the backlog.
   const drainedMessages = drained.map((r) => r.message_id);
   await waitFor(async () => (await db.query(`SELECT count(*)::int AS n FROM usage_events WHERE id = ANY($1)`, [drainedMessages])).rows[0].n >= drainedMessages.length, 'usage events of the drain');
+  // Whole machine and infrastructure over the drain, its webhooks and its billing: everything a completed job costs.
+  report.drain.machine_ms_per_job = machineStep(machineDrain0, machineCpu(), JOBS + WARMUP, report.background_cores);
+  report.drain.infra_ms_per_job = infraPer(infraDrain0, infraCpu(databaseOf(env.DATABASE_URL)), JOBS + WARMUP);
+  report.drain.cpu_ms_per_job = cpuPerJob(cpuDrain0, cpuOf(services), JOBS + WARMUP);
+  report.rss_after_drain_mb = rssOf(services);
+  report.drain.io_per_job = ioPer(ioDrain0, await ioCounts(services, io.BENCH_IO_COUNTS_DIR), JOBS + WARMUP);
   await sleep(2_000);
 
   console.log(`3. steady: ${STEADY_RATE}/s for ${STEADY_SECONDS} s with every service running…`);
   const cpuSteady0 = cpuOf(services);
+  const infraSteady0 = infraCpu(databaseOf(env.DATABASE_URL));
+  const machineSteady0 = machineCpu();
   const steady = await submitAtRate(STEADY_RATE * STEADY_SECONDS, STEADY_RATE, 2_000_000);
   const steadyIds = steady.results.map((r) => r.id);
   allIds.push(...steadyIds);
@@ -255,6 +278,8 @@ try {
     upstream: summary(steadyRows.map((r) => r.upstream_ms ?? 0)),
     webhook_lag: summary(steadyIds.map((id) => hitOf(id).at - finishedById.get(id))),
     cpu_ms_per_job: cpuPerJob(cpuSteady0, cpuOf(services), steadyIds.length),
+    machine_ms_per_job: machineStep(machineSteady0, machineCpu(), steadyIds.length, report.background_cores),
+    infra_ms_per_job: infraPer(infraSteady0, infraCpu(databaseOf(env.DATABASE_URL)), steadyIds.length),
   };
   void orchestrator;
 
@@ -311,6 +336,8 @@ try {
   };
   await queue.close();
   redis.disconnect();
+  report.rss_end_mb = rssOf(services);
+  report.submit_retries = submitRetries;
 } finally {
   await http.close();
   await db.end();
@@ -319,6 +346,7 @@ try {
 }
 
 const ms = (v) => fmt(v, 1);
+const drainPathMs = Object.values(report.drain.cpu_ms_per_job).reduce((a, b) => a + b, report.drain.infra_ms_per_job.postgres + report.drain.infra_ms_per_job.redis);
 const cpu = (perJob) => Object.entries(perJob).map(([name, v]) => `${name} ${fmt(v, 2)}`).join(', ');
 console.log(`\nConduit async jobs benchmark — ${report.date}\nmachine: ${report.machine}`);
 console.log(`chat.completion jobs with a webhook each; mock-llm ${UPSTREAM_LATENCY_MS} ms; JOBS_CONCURRENCY=${CONCURRENCY}; gateway, orchestrator, billing, mock, Postgres, Redis and this client on one machine\n`);
@@ -336,10 +364,16 @@ console.log(
   ),
 );
 console.log(`\n1. submit: achieved ${fmt(report.submit.achieved_rate, 0)}/s; gateway CPU per submission: ${cpu(report.submit.cpu_ms_per_job)} ms`);
-console.log(`2. drain: ${report.drain.jobs} jobs in ${fmt(report.drain.seconds, 1)} s = ${fmt(report.drain.throughput_per_s, 0)} jobs/s completed; their webhooks ${fmt(report.drain.webhooks_per_s, 0)}/s; CPU per job (ms): ${cpu(report.drain.cpu_ms_per_job)}`);
-console.log(`3. steady: CPU per job (ms): ${cpu(report.steady.cpu_ms_per_job)}`);
+console.log(`2. drain: ${report.drain.jobs} jobs in ${fmt(report.drain.seconds, 1)} s = ${fmt(report.drain.throughput_per_s, 0)} jobs/s completed; their webhooks ${fmt(report.drain.webhooks_per_s, 0)}/s; CPU per job (ms, until their webhooks are received and their usage billed; submit not included): ${cpu(report.drain.cpu_ms_per_job)}`);
+console.log(`   Postgres (bench db) ${fmt(report.drain.infra_ms_per_job.postgres, 2)}, Redis ${fmt(report.drain.infra_ms_per_job.redis, 2)}; whole machine (/proc/stat) ${fmt(report.drain.machine_ms_per_job.net, 2)} ms per completed job (raw ${fmt(report.drain.machine_ms_per_job.raw, 2)}, background ${fmt(report.background_cores, 2)} busy cores subtracted)`);
+console.log(`3. steady: CPU per job (ms): ${cpu(report.steady.cpu_ms_per_job)}, Postgres (bench db) ${fmt(report.steady.infra_ms_per_job.postgres, 2)}, Redis ${fmt(report.steady.infra_ms_per_job.redis, 2)}; whole machine ${fmt(report.steady.machine_ms_per_job.net, 2)} ms per job, submit to webhook (target ≤ 6; raw ${fmt(report.steady.machine_ms_per_job.raw, 2)})`);
+if (machineCaveat(report.background_cores)) console.log(`   whole-machine figures ${machineCaveat(report.background_cores)}; compare the per-process figures`);
+const ioLine = (perJob, key) => Object.entries(perJob).map(([name, c]) => `${name} ${fmt(c[key], 2)}`).join(', ');
+console.log(`   per completed job while draining: Postgres statements ${ioLine(report.drain.io_per_job, 'pg_statements')}; Redis round trips ${ioLine(report.drain.io_per_job, 'redis_round_trips')}; Redis commands ${ioLine(report.drain.io_per_job, 'redis_commands')}`);
+console.log(`capacity: drain ${fmt(report.drain.throughput_per_s, 0)} completed jobs/s (target ≥ 250); CPU-bound ceiling (${os.cpus().length} cores ÷ CPU per job) ≈ ${fmt((os.cpus().length * 1000) / Math.max(0.01, drainPathMs), 0)} jobs/s from the path's processes (${fmt(drainPathMs, 2)} ms a job), ≈ ${fmt((os.cpus().length * 1000) / Math.max(0.01, report.drain.machine_ms_per_job.net), 0)} jobs/s from the whole machine`);
+console.log(`RSS (MB) after the drain: ${rssLine(report.rss_after_drain_mb)}; at the end: ${rssLine(report.rss_end_mb)}`);
 console.log(`4. webhook burst: ${report.webhook_burst.deliveries} deliveries in ${fmt(report.webhook_burst.seconds, 2)} s = ${fmt(report.webhook_burst.throughput_per_s, 0)}/s`);
-console.log(`integrity: ${JSON.stringify(report.integrity)}`);
+console.log(`integrity: ${JSON.stringify(report.integrity)}; submissions retried after a 503: ${submitRetries}`);
 const ok =
   report.integrity.lost === 0 &&
   report.integrity.not_succeeded === 0 &&

@@ -2,11 +2,11 @@
 // from dist/, percentiles, and tables. Loopback only; every run is bounded in time.
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import os from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { Pool } from 'undici';
 
 export const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,6 +114,121 @@ export function machine() {
 export function cpuSeconds(pid) {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/**
+ * Busy CPU seconds of the whole machine so far, all CPUs (Linux /proc/stat: everything but idle
+ * and iowait; clock ticks of 10 ms), and when it was read. Everything the machine did counts:
+ * every service, Postgres, Redis, the load generator — and anything else running on it.
+ */
+export function machineCpu() {
+  const ticks = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  const [user, nice, system, idle, iowait, irq, softirq, steal] = ticks;
+  return { busy: (user + nice + system + irq + softirq + steal) / 100, idle: (idle + iowait) / 100, at: performance.now() };
+}
+
+/** Whole-machine CPU milliseconds per unit of work between two {@link machineCpu} readings. */
+export const machineMsPer = (before, after, units) => ((after.busy - before.busy) * 1000) / Math.max(1, units);
+
+/**
+ * Busy cores of the machine with no bench traffic, over `seconds` (the platform idling plus
+ * whatever else runs on the machine): subtract it from a step to see the step's own cost.
+ */
+export async function machineBackground(seconds = 3) {
+  const before = machineCpu();
+  await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
+  const after = machineCpu();
+  return (after.busy - before.busy) / ((after.at - before.at) / 1000);
+}
+
+/**
+ * What to say of whole-machine figures measured over a `backgroundCores` background: with more
+ * than a third of the machine busy without bench traffic (other work sharing it), the subtraction
+ * is dominated by the background's own swings, and a saturated machine cannot show more load at
+ * all. Empty when the figures stand.
+ */
+export function machineCaveat(backgroundCores) {
+  const cores = os.cpus().length;
+  if (backgroundCores >= cores * 0.9) return `NOT MEASURABLE: the machine was saturated (${fmt(backgroundCores, 2)} of ${cores} cores busy) before the bench's traffic`;
+  if (backgroundCores > cores / 3) return `unreliable: ${fmt(backgroundCores, 2)} of ${cores} cores were busy without bench traffic (the machine is shared)`;
+  return '';
+}
+
+/** A step's whole-machine CPU per unit, raw and minus the background's share of the step's time. */
+export function machineStep(before, after, units, backgroundCores) {
+  const seconds = (after.at - before.at) / 1000;
+  const raw = machineMsPer(before, after, units);
+  return { raw, net: raw - (backgroundCores * seconds * 1000) / Math.max(1, units), seconds };
+}
+
+/** Resident set size of a process in MB (Linux /proc/<pid>/status). */
+export function rssMb(pid) {
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  return line ? Number(line.split(/\s+/)[1]) / 1024 : NaN;
+}
+
+/** RSS in MB of each started service, by name. */
+export const rssOf = (services) => Object.fromEntries(services.map((s) => [s.name, rssMb(s.child.pid)]));
+
+/** `name 123` pairs of an RSS reading, and their sum. */
+export const rssLine = (rss) => `${Object.entries(rss).map(([name, mb]) => `${name} ${fmt(mb, 0)}`).join(', ')} (total ${fmt(Object.values(rss).reduce((a, b) => a + b, 0), 0)} MB)`;
+
+/**
+ * CPU seconds so far of this bench's Postgres backends (those connected to `database`) and of
+ * Redis (shared with anything else using it). Processes come and go; an exited one is skipped.
+ */
+export function infraCpu(database) {
+  const pids = (pattern) => spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
+  const sum = (list) =>
+    list.reduce((total, pid) => {
+      try {
+        return total + cpuSeconds(pid);
+      } catch {
+        return total; // exited meanwhile
+      }
+    }, 0);
+  return { postgres: sum(pids(`postgres: .* ${database} `)), redis: sum(pids('redis-server')) };
+}
+
+/** The database name of a connection URL. */
+export const databaseOf = (url) => new URL(url).pathname.slice(1);
+
+/**
+ * Environment that preloads `bench/io-counter.cjs` into services: they count their Postgres
+ * statements and Redis commands and round trips, read with {@link ioCounts}.
+ */
+export function ioCounterEnv() {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-io-'));
+  return { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --require ${join(root, 'bench', 'io-counter.cjs')}`.trim(), BENCH_IO_COUNTS_DIR: dir };
+}
+
+/** The I/O counts so far of each service started with {@link ioCounterEnv} (null when one does not answer). */
+export async function ioCounts(services, dir) {
+  const file = (s) => join(dir, `${s.child.pid}.json`);
+  for (const s of services) {
+    rmSync(file(s), { force: true });
+    s.child.kill('SIGUSR2');
+  }
+  const read = (s) => {
+    try {
+      return JSON.parse(readFileSync(file(s), 'utf8'));
+    } catch {
+      return null;
+    }
+  };
+  const deadline = Date.now() + 5_000;
+  while (services.some((s) => read(s) === null) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+  return Object.fromEntries(services.map((s) => [s.name, read(s)]));
+}
+
+/** Per unit of work, between two {@link ioCounts} readings: `{ service: { pg_statements, … } }`. */
+export function ioPer(before, after, units) {
+  const out = {};
+  for (const [name, counts] of Object.entries(after)) {
+    if (!counts || !before[name]) continue;
+    out[name] = Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, (v - before[name][k]) / units]));
+  }
+  return out;
 }
 
 /** CPU seconds so far of each started service, by name. */

@@ -212,10 +212,13 @@ describe('billing, budgets and rate limits end to end', () => {
     const calls = 120;
     await platform.billing.stop('SIGTERM');
     const usage = { prompt: 0, completion: 0 };
-    for (let batch = 0; batch < calls / 40; batch += 1) {
+    // Groups of concurrent calls: the orchestrator writes each group's turns in a batch or a few,
+    // and sends each batch's usage events as one job, so billing gets many jobs of several events.
+    const group = 10;
+    for (let batch = 0; batch < calls / group; batch += 1) {
       const answers = await Promise.all(
-        Array.from({ length: 40 }, (_, i) =>
-          chat(erin.apiKey, { model: 'default', max_tokens: 5 + ((batch * 40 + i) % 7) }).then(
+        Array.from({ length: group }, (_, i) =>
+          chat(erin.apiKey, { model: 'default', max_tokens: 5 + ((batch * group + i) % 7) }).then(
             async (r) => (await r.json()) as { usage: { prompt_tokens: number; completion_tokens: number } },
           ),
         ),
@@ -226,10 +229,20 @@ describe('billing, budgets and rate limits end to end', () => {
       }
     }
     const queue = new Queue('usage', { connection: redis, prefix: platform.queuePrefix });
-    await waitFor(() => queue.getWaitingCount(), { what: `${calls} usage events waiting`, until: (waiting) => waiting >= calls, timeoutMs: 15_000 });
+    // The orchestrator sends the usage events of each write-behind batch of turns as one job.
+    const eventsWaiting = async () =>
+      (await queue.getWaiting(0, -1)).reduce((n, job) => n + (job.name === JobName.UsageRecordBatch ? (job.data as { events: unknown[] }).events.length : 1), 0);
+    await waitFor(eventsWaiting, { what: `${calls} usage events waiting`, until: (waiting) => waiting >= calls, timeoutMs: 15_000 });
+    expect(await queue.getWaitingCount()).toBeLessThan(calls);
 
-    const billing = await platform.startBilling();
-    const seen = await waitFor(() => platform.prisma.usageEvent.count({ where: { userId: erin.user.id } }), { what: 'the first events billed', until: (n) => n > 0, timeoutMs: 15_000 });
+    // One job at a time, so the kill lands between the first billed batch and the last.
+    const billing = await platform.startBilling({ USAGE_CONCURRENCY: '1' });
+    const seen = await waitFor(() => platform.prisma.usageEvent.count({ where: { userId: erin.user.id } }), {
+      what: 'the first events billed',
+      until: (n) => n > 0,
+      timeoutMs: 15_000,
+      intervalMs: 2,
+    });
     billing.child.kill('SIGKILL');
     await billing.exited;
     const atKill = await platform.prisma.usageEvent.count({ where: { userId: erin.user.id } });

@@ -16,8 +16,8 @@ export interface ChatPlatform {
   queuePrefix: string;
   /** Unfinished jobs of the platform's queues: wait for zero before checking that nothing more happens. */
   queues: QueueDepth;
-  /** Starts a new billing process (after the previous one was stopped or killed); it becomes `billing`. */
-  startBilling(): Promise<RunningService>;
+  /** Starts a new billing process (after the previous one was stopped or killed), `env` over its usual environment; it becomes `billing`. */
+  startBilling(env?: Record<string, string>): Promise<RunningService>;
   /**
    * Starts a new orchestrator process with the same environment and port (after the previous one
    * was stopped or killed, e.g. SIGKILL mid-job); it becomes `orchestrator`.
@@ -108,8 +108,8 @@ export async function startChatPlatform(
       replicas.push(replica);
       return replica;
     },
-    startBilling: async () => {
-      platform.billing = await startReady('billing', { ...common, ...options.billingEnv });
+    startBilling: async (env = {}) => {
+      platform.billing = await startReady('billing', { ...common, ...options.billingEnv, ...env });
       return platform.billing;
     },
     stop: async () => {

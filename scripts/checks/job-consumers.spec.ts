@@ -43,6 +43,7 @@ describe('queue jobs: one consuming service per job', () => {
     const owners = checkJobConsumers(consumers);
     expect(Object.fromEntries(owners)).toEqual({
       [JobName.UsageRecord]: 'billing',
+      [JobName.UsageRecordBatch]: 'billing',
       [JobName.WebhookDeliver]: 'billing',
       [JobName.DocumentIngest]: 'ingestion-worker',
       [JobName.JobExecute]: 'chat-orchestrator',

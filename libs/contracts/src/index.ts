@@ -1,7 +1,7 @@
 export { JobName, QueueName, payloadSchemaOf, queueJobs, queueOfJob } from './queues';
 export type { JobInput, JobPayload, JobsOf, QueueJobs, QueueOfJob } from './queues';
-export { usageEventSchema, usageRecordJobId } from './usage-event.schema';
-export type { UsageEvent, UsageEventInput } from './usage-event.schema';
+export { USAGE_BATCH_MAX_EVENTS, usageBatchJobId, usageBatchSchema, usageEventSchema, usageRecordJobId } from './usage-event.schema';
+export type { UsageBatch, UsageBatchInput, UsageEvent, UsageEventInput } from './usage-event.schema';
 export { DocumentMediaType, documentIngestJobId, documentIngestSchema } from './document-ingest.schema';
 export type { DocumentIngest, DocumentIngestInput } from './document-ingest.schema';
 export {

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { jobExecuteSchema } from './async-job.schema';
 import { documentIngestSchema } from './document-ingest.schema';
 import { evalTurnSchema } from './eval-policy.schema';
-import { usageEventSchema } from './usage-event.schema';
+import { usageBatchSchema, usageEventSchema } from './usage-event.schema';
 import { webhookDeliverSchema } from './webhook-deliver.schema';
 
 /** Every BullMQ queue in the system. */
@@ -18,6 +18,7 @@ export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 /** Every job name, unique across queues. */
 export const JobName = {
   UsageRecord: 'usage.record',
+  UsageRecordBatch: 'usage.record.batch',
   DocumentIngest: 'document.ingest',
   JobExecute: 'job.execute',
   WebhookDeliver: 'webhook.deliver',
@@ -32,6 +33,7 @@ export type JobName = (typeof JobName)[keyof typeof JobName];
 export const queueJobs = {
   [QueueName.Usage]: {
     [JobName.UsageRecord]: usageEventSchema,
+    [JobName.UsageRecordBatch]: usageBatchSchema,
   },
   [QueueName.Ingestion]: {
     [JobName.DocumentIngest]: documentIngestSchema,

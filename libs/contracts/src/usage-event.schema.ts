@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 
 /**
@@ -39,4 +40,25 @@ export type UsageEventInput = z.input<typeof usageEventSchema>;
 /** Deterministic BullMQ job id of a usage event: emitting the same event twice bills it once. */
 export function usageRecordJobId(eventId: string): string {
   return `usage-${eventId}`;
+}
+
+/** Most events one `usage.record.batch` job carries (a producer splits bigger batches). */
+export const USAGE_BATCH_MAX_EVENTS = 500;
+
+/**
+ * The usage events of one write-behind batch (e.g. the orchestrator's batch of stored turns), as
+ * one queue job: billing bills each event as if it came alone (`event_id` stays the idempotency
+ * key of each), so a batch re-delivered, or an event in two batches, is billed once.
+ */
+export const usageBatchSchema = z.object({
+  events: z.array(usageEventSchema).min(1).max(USAGE_BATCH_MAX_EVENTS),
+});
+export type UsageBatch = z.output<typeof usageBatchSchema>;
+export type UsageBatchInput = z.input<typeof usageBatchSchema>;
+
+/** Deterministic BullMQ job id of a batch (from its event ids): emitting the same batch twice enqueues it once. */
+export function usageBatchJobId(eventIds: readonly string[]): string {
+  const hash = createHash('sha256');
+  for (const id of eventIds) hash.update(id).update('\n');
+  return `usage-batch-${hash.digest('hex')}`;
 }

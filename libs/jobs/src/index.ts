@@ -2,7 +2,7 @@ export { JobLifecycle, jobWebhookEvent } from './job-lifecycle';
 export type { FinishJob, TerminalJobStatus } from './job-finish';
 export type { JobRetryPolicy } from './job-lifecycle';
 export { JobStore } from './job.store';
-export type { JobError, JobListFilter, JobOwner, NewJobRow } from './job.store';
+export type { FinishedJob, JobError, JobListFilter, JobOwner, NewJobRow, SubscribedDelivery } from './job.store';
 export { JobStoreModule } from './job-store.module';
 export { jobStatusUrl, toJobObject } from './job-object';
 export { jobCancelChannel, jobIds } from './job-ids';

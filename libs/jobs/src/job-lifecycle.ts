@@ -7,7 +7,7 @@ import { DeliveryStore, WebhookEvent, enqueueWebhookDelivery } from '@conduit/we
 import { jobIds } from './job-ids';
 import { toJobObject } from './job-object';
 import type { FinishJob, TerminalJobStatus } from './job-finish';
-import { JobStore } from './job.store';
+import { JobStore, SubscribedDelivery } from './job.store';
 
 /** Retry policy of `job.execute` (see `jobsEnv`). */
 export interface JobRetryPolicy {
@@ -76,17 +76,17 @@ export class JobLifecycle {
    * deliveries the queue does not hold.
    */
   async finish(job: Pick<Job, 'id'>, update: FinishJob): Promise<Job | null> {
-    const finished = await this.jobs.finish(job.id, update, injectTraceCarrier().traceparent ?? null);
+    const finished = await this.jobs.finishWithDeliveries(job.id, update, injectTraceCarrier().traceparent ?? null);
     if (!finished) return null;
-    if (finished.webhookUrl) await this.sendWebhook(finished);
-    await this.sendSubscribed(finished);
-    return finished;
+    if (finished.job.webhookUrl) await this.sendWebhook(finished.job);
+    await this.sendSubscribed(finished.job, finished.subscribed);
+    return finished.job;
   }
 
   /** Enqueues the deliveries the finish stored for endpoints subscribed to the event (a lost enqueue is the reconciler's). */
-  private async sendSubscribed(job: Job): Promise<void> {
+  private async sendSubscribed(job: Job, subscribed: readonly SubscribedDelivery[]): Promise<void> {
     try {
-      for (const delivery of await this.deliveries.pendingSubscribedForJob(job.id, jobIds.webhookDelivery(job.id))) {
+      for (const delivery of subscribed) {
         await enqueueWebhookDelivery(this.producer, jobWebhookEvent(job, { deliveryId: delivery.id, url: delivery.url }));
       }
     } catch (error) {

@@ -80,7 +80,9 @@ UPDATE jobs SET status = 'queued', error = $2::jsonb, updated_at = $3::timestamp
  * Moves a job to a terminal status if it is still in one of `from` (whoever gets there first
  * wins) and, in the same statement, stores the delivery of its webhook event when it has a
  * `webhook_url`, and one per registered endpoint of the tenant subscribed to the event (the outbox:
- * the deliveries exist if and only if the finish committed). Optional
+ * the deliveries exist if and only if the finish committed). The row comes back with the
+ * subscribed deliveries it stored (`subscribedDeliveries`: id and URL each), so the caller
+ * enqueues them without reading them back. Optional
  * columns are passed as NULL to leave them as they are (none of them is ever cleared here);
  * `error` is always written: NULL when the update names none. $1 id, $2 status, $3 from, $4 now,
  * $5 error, $6 cancelled_at, $7 result, $8 dead_lettered_at, $9 upstream_ms, $10 delivery id,
@@ -114,8 +116,10 @@ WITH finished AS (
     traceparent: '$12',
     now: '$4::timestamptz',
   })}
+  RETURNING id, url
 )
-SELECT * FROM finished`;
+SELECT finished.*, (SELECT COALESCE(json_agg(json_build_object('id', s.id, 'url', s.url)), '[]'::json) FROM subscribed s) AS "subscribedDeliveries"
+  FROM finished`;
 
 /**
  * Stores the outcome of one request of a batch, once (only while it is pending), and counts it on

@@ -10,6 +10,18 @@ export interface JobError {
   message: string;
 }
 
+/** A delivery of a job's terminal event to a registered endpoint subscribed to it. */
+export interface SubscribedDelivery {
+  id: string;
+  url: string;
+}
+
+/** A job its finish moved to a terminal status, with the subscribed deliveries that finish stored. */
+export interface FinishedJob {
+  job: Job;
+  subscribed: SubscribedDelivery[];
+}
+
 /** Whose jobs a read may see: every API read filters by both. */
 export interface JobOwner {
   tenantId: string;
@@ -99,7 +111,15 @@ export class JobStore {
    * its body rendered by the first attempt), `traceparent` naming the trace that produced it.
    */
   async finish(jobId: string, update: FinishJob, traceparent: string | null = null, now: Date = new Date()): Promise<Job | null> {
-    const { rows } = await this.prisma.pg.query<Job>(FINISH_JOB_SQL, [
+    return (await this.finishWithDeliveries(jobId, update, traceparent, now))?.job ?? null;
+  }
+
+  /**
+   * {@link finish}, also answering the deliveries the finish stored for the tenant's endpoints
+   * subscribed to the event (besides the job's own), so that they are enqueued without a read.
+   */
+  async finishWithDeliveries(jobId: string, update: FinishJob, traceparent: string | null = null, now: Date = new Date()): Promise<FinishedJob | null> {
+    const { rows } = await this.prisma.pg.query<Job & { subscribedDeliveries: SubscribedDelivery[] }>(FINISH_JOB_SQL, [
       jobId,
       update.status,
       update.from,
@@ -113,7 +133,9 @@ export class JobStore {
       JOB_WEBHOOK_EVENTS[update.status],
       traceparent,
     ]);
-    return rows[0] ?? null;
+    if (!rows[0]) return null;
+    const { subscribedDeliveries, ...job } = rows[0];
+    return { job, subscribed: subscribedDeliveries };
   }
 
   /** Back to queued, from queued or running (the reconciler re-enqueues it); false when it is finished. */

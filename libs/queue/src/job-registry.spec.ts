@@ -12,8 +12,19 @@ class SecondHandler implements JobHandler {
 describe('buildJobRegistry', () => {
   it('maps each job to its queue and handler', () => {
     const handler = new FirstHandler();
-    const registry = buildJobRegistry([{ job: JobName.UsageRecord, handler }]);
+    const batches = new SecondHandler();
+    const registry = buildJobRegistry([
+      { job: JobName.UsageRecord, handler },
+      { job: JobName.UsageRecordBatch, handler: batches },
+    ]);
     expect(registry.get('usage')?.get(JobName.UsageRecord)).toBe(handler);
+    expect(registry.get('usage')?.get(JobName.UsageRecordBatch)).toBe(batches);
+  });
+
+  it('refuses to consume a queue with a job of it left without a handler', () => {
+    expect(() => buildJobRegistry([{ job: JobName.UsageRecord, handler: new FirstHandler() }])).toThrow(
+      new JobRegistryError('queue "usage" is consumed here but job(s) usage.record.batch have no handler'),
+    );
   });
 
   it('refuses two handlers for one job', () => {

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { INestApplicationContext } from '@nestjs/common';
 import { context, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
-import { JobName, UsageEvent, UsageEventInput } from '@conduit/contracts';
+import { JobName, UsageBatch, UsageEvent, UsageEventInput } from '@conduit/contracts';
 import { metricsRegistry, shutdownTelemetry, startTelemetry } from '@conduit/observability';
 import { waitFor } from '@conduit/testing';
 import { type Job, UnrecoverableError } from 'bullmq';
@@ -51,6 +51,15 @@ class RecordingHandler implements JobHandler<typeof JobName.UsageRecord> {
   }
 }
 
+/** The usage queue's other job: consuming a queue takes a handler for each of its jobs. */
+@Injectable()
+@HandlesJob(JobName.UsageRecordBatch)
+class BatchHandler implements JobHandler<typeof JobName.UsageRecordBatch> {
+  async handle(payload: UsageBatch) {
+    return { events: payload.events.length };
+  }
+}
+
 function event(overrides: Partial<UsageEventInput> = {}): UsageEventInput {
   return {
     event_id: `evt_${randomUUID()}`,
@@ -82,7 +91,7 @@ describe('queue: producer in one service, worker in another, over real Redis', (
     @Module({
       imports: [
         QueueModule.forRoot({ redisUrl, prefix }),
-        QueueModule.forWorker([RecordingHandler], { depthIntervalMs: 0, imports: [FinalFailuresModule] }),
+        QueueModule.forWorker([RecordingHandler, BatchHandler], { depthIntervalMs: 0, imports: [FinalFailuresModule] }),
       ],
     })
     class WorkerService {}

@@ -46,7 +46,7 @@ export { enqueueWebhookDelivery, webhookDeliveryRow, webhookEventOf } from './de
 export type { WebhookEvent } from './deliveries/webhook-event';
 export { DeliveryStore } from './deliveries/delivery.store';
 export { DeliveryStoreModule } from './deliveries/delivery-store.module';
-export type { AttemptRecord, DeliveryWithAttempts, OverdueDelivery } from './deliveries/delivery.store';
+export type { AttemptOf, AttemptRecord, ClaimOf, DeliveryWithAttempts, OverdueDelivery } from './deliveries/delivery.store';
 export { outboxDeliverySql, subscribedOutboxSql } from './deliveries/delivery.sql';
 export type { OutboxDeliveryValues, SubscribedOutboxValues } from './deliveries/delivery.sql';
 export { webhookAttemptDuration, webhookAttemptsTotal, webhookDeliveriesFinished } from './webhooks.metrics';

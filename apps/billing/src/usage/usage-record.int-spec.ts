@@ -8,13 +8,15 @@ import type { Redis } from 'ioredis';
 import { BUDGET_REDIS, BudgetModule, DEFAULT_TIER_POLICY, LedgerSpend, NANO_PER_USD, PriceBook, UsageControls, decimalToNano } from '@conduit/budget';
 import { JobName, UsageEvent, usageEventSchema, UsageEventInput, webhookDeliverJobId, uuidFromName } from '@conduit/contracts';
 import { DbModule, PrismaService } from '@conduit/db';
-import { JobProducer, QueueModule } from '@conduit/queue';
+import { JobProducer, QueueModule, REDIS_CONNECTION } from '@conduit/queue';
+import type { Redis } from 'ioredis';
 import { SecretKeyring } from '@conduit/config';
 import { SecretKeyringModule } from '@conduit/webhooks';
 import { SpikeBaselines } from '../alerts/spike-baselines';
 import { LedgerWriteError } from '../ledger/ledger.exception';
 import { LedgerModule } from '../ledger/ledger.module';
 import { NO_USER } from '../ledger/ledger.writer';
+import { UsageBatchHandler } from './usage-batch.handler';
 import { UsageRecordHandler } from './usage-record.handler';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
@@ -68,7 +70,7 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
         LedgerModule.register({ spikeFactor: 3, spikeMinUsd: 0.01, baselineHours: 24, utilisationTopN: 20 }),
         SecretKeyringModule.forRoot(SecretKeyring.fromSeed('usage-record-int-spec')),
       ],
-      providers: [UsageRecordHandler],
+      providers: [UsageRecordHandler, UsageBatchHandler],
     })
     class TestModule {}
     app = await NestFactory.createApplicationContext(TestModule, { logger: false });
@@ -110,6 +112,14 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     // Billed ten minutes ago: outside the window.
     const stale = await prisma.user.create({ data: { tenantId, email: `${randomUUID()}@example.test`, tier: 'free' } });
     await handler.handle(event({ user_id: stale.id, occurred_at: new Date(Date.now() - 10 * 60_000).toISOString() }));
+    expect(await activeUsers.refresh()).toBe(before + 2);
+    // A user already counted in a minute costs no Redis round trip for that minute.
+    const at = new Date().toISOString();
+    await handler.handle(event({ occurred_at: at }));
+    const multi = jest.spyOn(app.get<Redis>(REDIS_CONNECTION), 'multi');
+    await handler.handle(event({ occurred_at: at }));
+    expect(multi).not.toHaveBeenCalled();
+    multi.mockRestore();
     expect(await activeUsers.refresh()).toBe(before + 2);
     expect((await metricsRegistry.getSingleMetric('conduit_active_users')?.get())?.values[0]?.value).toBe(before + 2);
   });
@@ -192,6 +202,21 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
     expect(aggregate._sum.requests).toBe(40);
     expect(decimalToNano(aggregate._sum.costUsd)).toBe(decimalToNano(ledger._sum.costUsd));
     expect(await prisma.usageDaily.count({ where: { tenantId, userId: NO_USER } })).toBe(1);
+  });
+
+  it('bills a batch of events (usage.record.batch) as each event alone: once each, whether the batch repeats or an event came before on its own', async () => {
+    const batchHandler = app.get(UsageBatchHandler);
+    const events = Array.from({ length: 5 }, (_, i) => event({ input_tokens: 100 + i, output_tokens: 10, cached_tokens: 0 }));
+    await handler.handle(events[0]);
+    const first = await batchHandler.handle({ events });
+    expect(first).toMatchObject({ events: 5, recorded: 4 });
+    expect(await batchHandler.handle({ events })).toMatchObject({ events: 5, recorded: 0 });
+    const ledger = await prisma.usageEvent.aggregate({ where: { tenantId }, _count: true, _sum: { inputTokens: true, costUsd: true } });
+    expect(ledger._count).toBe(5);
+    expect(ledger._sum.inputTokens).toBe(events.reduce((sum, e) => sum + e.input_tokens, 0));
+    const [userDaily] = await controls.snapshot(tenantId, userId);
+    expect(userDaily.spentNano).toBe(decimalToNano(ledger._sum.costUsd));
+    expect((await prisma.usageDaily.aggregate({ where: { tenantId }, _sum: { requests: true } }))._sum.requests).toBe(5);
   });
 
   it('prices each event with the price in force when it occurred', async () => {

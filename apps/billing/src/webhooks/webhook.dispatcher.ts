@@ -5,6 +5,8 @@ import type { WebhookDeliver } from '@conduit/contracts';
 import type { WebhookDelivery } from '@conduit/db';
 import { injectTraceCarrier } from '@conduit/observability';
 import {
+  AttemptOf,
+  ClaimOf,
   DeliveryStore,
   WebhookEndpoints,
   WebhookSender,
@@ -16,9 +18,35 @@ import {
   webhookDeliveriesFinished,
   webhookHeaders,
 } from '@conduit/webhooks';
+import { MicroBatcher } from '../batching/micro-batcher';
 import { WEBHOOK_DELIVERY_SETTINGS, WebhookDeliverySettings } from './webhooks.constants';
 
 const tracer = trace.getTracer('conduit-webhooks');
+
+/** Most claims or attempt logs one statement carries. */
+const DELIVERY_MAX_BATCH = 200;
+
+/**
+ * Runs a batch statement and answers per item; should the statement fail (e.g. a deadlock with
+ * another replica), each item is run alone, so a failure is only its own run's.
+ */
+async function eachSettled<I, O>(items: readonly I[], run: (items: readonly I[]) => Promise<O[]>): Promise<PromiseSettledResult<O>[]> {
+  try {
+    return (await run(items)).map((value) => ({ status: 'fulfilled', value }));
+  } catch (error) {
+    if (items.length === 1) return [{ status: 'rejected', reason: error }];
+    return Promise.all(
+      items.map(async (item): Promise<PromiseSettledResult<O>> => {
+        try {
+          const [value] = await run([item]);
+          return { status: 'fulfilled', value };
+        } catch (reason) {
+          return { status: 'rejected', reason };
+        }
+      }),
+    );
+  }
+}
 
 export interface DeliveryOutcome {
   status: 'succeeded' | 'failed' | 'pending' | 'skipped';
@@ -37,16 +65,26 @@ export interface DeliveryOutcome {
  * Deliveries are signed with the registered endpoint's own secret (both secrets during a rotation's
  * overlap) or, for a job's implicit endpoint, with the tenant's key.
  *
- * Every attempt is recorded (`webhook_delivery_attempts`) before the next is scheduled. The same
+ * Every attempt is recorded (`webhook_delivery_attempts`) before the next is scheduled; the
+ * records of deliveries running at the same time share one statement. The same
  * body and `webhook-id` go out on every attempt; the timestamp and signatures are fresh. The
  * delivery row is the producer's (stored with the change that caused the event): the first run
  * fills in the body of a job's outbox row from the event it carries. All of it through
- * `DeliveryStore`, one statement per step.
+ * `DeliveryStore`, in statements shared by the deliveries running at the same time: one to claim, one to record.
  */
 @Injectable()
 export class WebhookDispatcher implements OnApplicationShutdown {
   private readonly logger = new Logger(WebhookDispatcher.name);
   private readonly sender: WebhookSender;
+  /** The claims and the attempt logs of concurrently running deliveries, one statement per batch (each run still awaits its own). */
+  private readonly claims = new MicroBatcher<ClaimOf, WebhookDelivery | null>((claims) => eachSettled(claims, (batch) => this.deliveries.claimMany(batch)), {
+    name: 'webhooks.deliveries.claim',
+    maxBatch: DELIVERY_MAX_BATCH,
+  });
+  private readonly attempts = new MicroBatcher<AttemptOf, boolean>((attempts) => eachSettled(attempts, (batch) => this.deliveries.recordAttempts(batch)), {
+    name: 'webhooks.attempts.record',
+    maxBatch: DELIVERY_MAX_BATCH,
+  });
 
   constructor(
     private readonly deliveries: DeliveryStore,
@@ -63,7 +101,7 @@ export class WebhookDispatcher implements OnApplicationShutdown {
 
   async deliver(event: WebhookDeliver, bull: BullJob): Promise<DeliveryOutcome> {
     // The producer stored the delivery; an event enqueued without one (before outbox rows existed) is stored now.
-    const delivery = await this.deliveries.claim(event, injectTraceCarrier().traceparent ?? null);
+    const delivery = await this.claims.submit({ event, traceparent: injectTraceCarrier().traceparent ?? null });
     if (!delivery || delivery.tenantId !== event.tenant_id) throw new UnrecoverableError(`delivery ${event.delivery_id} belongs to another tenant`);
     if (delivery.status !== 'pending' || delivery.series !== event.series) return { status: 'skipped' };
     const body = delivery.body;
@@ -95,13 +133,9 @@ export class WebhookDispatcher implements OnApplicationShutdown {
       else reason = `gave_up_after_${delivery.seriesAttempts + 1}_attempts: ${reason}`;
     }
 
-    const updated = await this.deliveries.recordAttempt(delivery, {
-      attempt,
-      startedAt,
-      result,
-      status,
-      nextAt: nextAt === null ? null : new Date(nextAt),
-      lastError: status === 'succeeded' ? null : reason,
+    const updated = await this.attempts.submit({
+      delivery,
+      record: { attempt, startedAt, result, status, nextAt: nextAt === null ? null : new Date(nextAt), lastError: status === 'succeeded' ? null : reason },
     });
     if (!updated) return { status: 'skipped', attempt };
     if (status !== 'pending') webhookDeliveriesFinished.inc({ status, reason: status === 'succeeded' ? 'delivered' : (result.error?.code ?? 'unknown') });

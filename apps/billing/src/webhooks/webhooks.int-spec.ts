@@ -36,7 +36,7 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
     waitFor(() => delivery(id), { what: `delivery ${id} to settle`, until: (row) => row !== null && row.status !== 'pending', timeoutMs });
 
   /** A job of `owner` with a webhook, finished through the JobStore (which stores its outbox delivery). */
-  const finishedJob = async (url: string, now = new Date()) => {
+  const finishedJobWithDeliveries = async (url: string, now = new Date()) => {
     const jobs = new JobStore(t.prisma);
     const id = randomUUID();
     await jobs.insert({
@@ -58,10 +58,11 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
       updatedAt: now,
       deadlineAt: new Date(now.getTime() + 60_000),
     });
-    const job = await jobs.finish(id, { status: 'succeeded', from: ['queued'], result: { object: 'chat.completion' } }, null, now);
-    if (!job) throw new Error('the job should have finished');
-    return job;
+    const finished = await jobs.finishWithDeliveries(id, { status: 'succeeded', from: ['queued'], result: { object: 'chat.completion' } }, null, now);
+    if (!finished) throw new Error('the job should have finished');
+    return finished;
   };
+  const finishedJob = async (url: string, now = new Date()) => (await finishedJobWithDeliveries(url, now)).job;
 
   beforeAll(async () => {
     receiver = new TestReceiver();
@@ -252,9 +253,11 @@ describe('webhook delivery worker (billing in process, local receivers)', () => 
     await endpoints.register(owner.tenantId, { url: otherUrl, eventTypes: ['job.failed', 'cost.spike'], description: null });
     if (!subscribed) throw new Error('the endpoint should register');
     const ownUrl = receiver.script(`/own-${randomUUID()}`, [200]);
-    const job = await finishedJob(ownUrl, new Date(Date.now() - 60_000));
+    const { job, subscribed: stored } = await finishedJobWithDeliveries(ownUrl, new Date(Date.now() - 60_000));
     const rows = await t.prisma.webhookDelivery.findMany({ where: { jobId: job.id } });
     expect(rows.map((row) => row.url).sort()).toEqual([ownUrl, subscribedUrl].sort());
+    // The finish answers the subscribed deliveries it stored (its caller enqueues them without reading them back).
+    expect(stored).toEqual([{ id: rows.find((row) => row.url === subscribedUrl)?.id, url: subscribedUrl }]);
     // The finish left them for its caller (JobLifecycle) to enqueue; here the reconciler finds them.
     await t.app.get(WebhookReconciler).reconcile();
     const sent = rows.find((row) => row.url === subscribedUrl);

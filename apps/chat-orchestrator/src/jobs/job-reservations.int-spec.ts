@@ -1,6 +1,6 @@
 import type { Redis } from 'ioredis';
 import { BUDGET_REDIS, DEFAULT_TIER_POLICY, PriceBook, resolveCaps, UsageControls } from '@conduit/budget';
-import { JobName, QueueName } from '@conduit/contracts';
+import { JobName, QueueName, UsageBatch, UsageEvent } from '@conduit/contracts';
 import type { Job } from '@conduit/db';
 import { JobLifecycle, jobIds } from '@conduit/jobs';
 import { waitFor } from '@conduit/testing';
@@ -22,6 +22,12 @@ describe('async job reservations (orchestrator in process, real Redis, mock upst
   let controls: UsageControls;
   let owner: TestOwner;
 
+  /** The usage event of a turn, sent alone (`usage.record`) or with its write-behind batch (`usage.record.batch`). */
+  const usageEventOf = async (eventId: string): Promise<UsageEvent | undefined> => {
+    const jobs = await t.producer.queue(QueueName.Usage).getJobs(['waiting', 'delayed', 'active', 'completed']);
+    const events = jobs.flatMap((j) => (j?.name === JobName.UsageRecordBatch ? (j.data as UsageBatch).events : j?.name === JobName.UsageRecord ? [j.data as UsageEvent] : []));
+    return events.find((event) => event.event_id === eventId);
+  };
   const finished = (id: string) =>
     waitFor(() => t.prisma.job.findUniqueOrThrow({ where: { id } }), {
       what: `job ${id} to finish`,
@@ -89,8 +95,7 @@ describe('async job reservations (orchestrator in process, real Redis, mock upst
     });
     expect((await run(job)).status).toBe('succeeded');
     await waitFor(() => stateOf(job), { what: 'the reservation to be released', until: (s) => s.state === 'released' });
-    const usage = await t.producer.queue(QueueName.Usage).getJob(`usage-${jobIds.assistantMessage(job.id, 1)}`);
-    expect(usage?.data).toMatchObject({ feature: 'job', reservation_id: null });
+    expect(await usageEventOf(jobIds.assistantMessage(job.id, 1))).toMatchObject({ feature: 'job', reservation_id: null });
   });
 
   it('releases the reservation of a job that fails', async () => {

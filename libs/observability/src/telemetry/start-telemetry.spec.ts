@@ -1,6 +1,6 @@
 import { context, ROOT_CONTEXT, SpanKind, trace, TraceFlags } from '@opentelemetry/api';
 import { SamplingDecision } from '@opentelemetry/sdk-trace-base';
-import { exportEnabled, parentBasedRatioSampler, samplingRatio, shutdownTelemetry, startTelemetry } from './start-telemetry';
+import { exportEnabled, instrumentationsFor, parentBasedRatioSampler, samplingRatio, shutdownTelemetry, startTelemetry } from './start-telemetry';
 import { currentTraceId, injectTraceCarrier } from './trace-context';
 
 const TRACE_ID = '4bf92f3577b34da6a3ce929d0e0e4736';
@@ -27,6 +27,17 @@ describe('telemetry switches', () => {
     expect(samplingRatio({ OTEL_TRACES_SAMPLER_ARG: '0.25' })).toBe(0.25);
     expect(() => samplingRatio({ OTEL_TRACES_SAMPLER_ARG: '2' })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
     expect(() => samplingRatio({ OTEL_TRACES_SAMPLER_ARG: 'lots' })).toThrow(/OTEL_TRACES_SAMPLER_ARG/);
+  });
+
+  it('patches HTTP and undici always (they carry traceparent), Postgres and Redis only when spans are recorded', () => {
+    const names = (recording: boolean) => instrumentationsFor(recording).map((instrumentation) => instrumentation.instrumentationName);
+    expect(names(false)).toEqual(['@opentelemetry/instrumentation-http', '@opentelemetry/instrumentation-undici']);
+    expect(names(true)).toEqual([
+      '@opentelemetry/instrumentation-http',
+      '@opentelemetry/instrumentation-undici',
+      '@opentelemetry/instrumentation-ioredis',
+      '@opentelemetry/instrumentation-pg',
+    ]);
   });
 
   it('samples parent-based: a sampled parent is followed even at ratio 0, an unsampled one even at ratio 1', () => {

@@ -94,50 +94,67 @@ export function subscribedOutboxSql(source: string, v: SubscribedOutboxValues): 
 }
 
 /**
- * The worker's claim of a delivery, in one round trip: the row as its producer stored it, with an
- * outbox row's body filled in from the event the worker was given (only by a worker of the same
+ * The worker's claim of deliveries, in one round trip for any number of them (the dispatcher
+ * coalesces the claims of concurrently starting runs): each row as its producer stored it, with
+ * an outbox row's body filled in from the event the worker was given (only by a worker of the same
  * tenant), or — for an event enqueued without a row (queued before outbox rows existed) — the row
  * stored now (pending, nothing attempted, its series starting now). The second branch reads the
  * statement's snapshot, which cannot see a row that a concurrent first run committed while this
- * INSERT waited on it; the caller then reads again ({@link GET_DELIVERY_SQL}).
- * $1 id, $2 tenant, $3 job, $4 url, $5 event type, $6 body, $7 series, $8 now, $9 next attempt,
- * $10 traceparent.
+ * INSERT waited on it; the caller then reads those again ({@link GET_DELIVERIES_SQL}). The ids of
+ * one call are distinct (the store runs repeats in a later statement) and sorted (rows are locked
+ * in one order by every worker). Arrays, one element per claim: $1 id, $2 tenant, $3 job, $4 url,
+ * $5 event type, $6 body, $7 series, $8 now, $9 next attempt, $10 traceparent.
  */
-export const CLAIM_DELIVERY_SQL = `
-WITH claimed AS (
+export const CLAIM_DELIVERIES_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::text[], $6::text[], $7::integer[], $8::timestamptz[],
+                       $9::timestamptz[], $10::text[])
+    AS i(id, tenant_id, job_id, url, event_type, body, series, now, next_at, traceparent)
+), claimed AS (
   INSERT INTO webhook_deliveries AS d (id, tenant_id, job_id, url, event_type, body, status, attempts, series, series_started_at,
                                        series_attempts, next_attempt_at, traceparent, created_at, updated_at)
-  VALUES ($1::uuid, $2::uuid, $3::uuid, $4, $5, $6, 'pending', 0, $7::integer, $8::timestamptz,
-          0, $9::timestamptz, $10, $8::timestamptz, $8::timestamptz)
+  SELECT id, tenant_id, job_id, url, event_type, body, 'pending', 0, series, now, 0, next_at, traceparent, now, now
+    FROM input ORDER BY id
   ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, updated_at = EXCLUDED.updated_at
    WHERE d.body IS NULL AND d.tenant_id = EXCLUDED.tenant_id
   RETURNING ${DELIVERY_COLUMNS}
 )
 SELECT * FROM claimed
 UNION ALL
-SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1::uuid AND NOT EXISTS (SELECT 1 FROM claimed)`;
+SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ANY ($1::uuid[]) AND id NOT IN (SELECT id FROM claimed)`;
 
-export const GET_DELIVERY_SQL = `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = $1::uuid`;
+export const GET_DELIVERIES_SQL = `SELECT ${DELIVERY_COLUMNS} FROM webhook_deliveries WHERE id = ANY ($1::uuid[])`;
 
 /**
- * Logs an attempt and moves the delivery on, in one statement. The update only applies while the
- * delivery is where the attempt found it (same attempt count and series); a re-logged attempt is
- * ignored. $1 id, $2 attempt, $3 started at, $4 duration, $5 status code, $6 error code,
- * $7 error message, $8 response body, $9 next attempt, $10 series attempts, $11 status,
- * $12 last error, $13 delivered at (NULL: unchanged), $14 now, $15 attempts found, $16 series found.
+ * Logs attempts and moves their deliveries on, in one statement for any number of them (the
+ * dispatcher coalesces the attempts of concurrently running deliveries). Each update only applies
+ * while its delivery is where the attempt found it (same attempt count and series); a re-logged
+ * attempt is ignored. Returns the ids of the deliveries moved on. The ids of one call are
+ * distinct (the store runs repeats in a later statement). Arrays, one element per attempt:
+ * $1 id, $2 attempt, $3 started at, $4 duration, $5 status code, $6 error code, $7 error message,
+ * $8 response body, $9 next attempt, $10 series attempts, $11 status, $12 last error,
+ * $13 delivered at (NULL: unchanged), $14 now, $15 attempts found, $16 series found.
  */
-export const RECORD_ATTEMPT_SQL = `
-WITH logged AS (
+export const RECORD_ATTEMPTS_SQL = `
+WITH input AS (
+  SELECT * FROM unnest($1::uuid[], $2::integer[], $3::timestamptz[], $4::integer[], $5::integer[], $6::text[], $7::text[], $8::text[],
+                       $9::timestamptz[], $10::integer[], $11::"WebhookDeliveryStatus"[], $12::text[], $13::timestamptz[], $14::timestamptz[],
+                       $15::integer[], $16::integer[])
+    AS i(id, attempt, started_at, duration_ms, status_code, error_code, error_message, response_body,
+         next_at, series_attempts, status, last_error, delivered_at, now, attempts_found, series_found)
+), logged AS (
   INSERT INTO webhook_delivery_attempts
     (delivery_id, attempt, started_at, duration_ms, status_code, error_code, error_message, response_body, next_retry_at)
-  VALUES ($1::uuid, $2::integer, $3::timestamptz, $4::integer, $5::integer, $6, $7, $8, $9::timestamptz)
+  SELECT id, attempt, started_at, duration_ms, status_code, error_code, error_message, response_body, next_at FROM input
   ON CONFLICT DO NOTHING
 )
-UPDATE webhook_deliveries
-   SET attempts = $2::integer, series_attempts = $10::integer, status = $11::"WebhookDeliveryStatus",
-       next_attempt_at = $9::timestamptz, last_error = $12, delivered_at = COALESCE($13::timestamptz, delivered_at),
-       updated_at = $14::timestamptz
- WHERE id = $1::uuid AND attempts = $15::integer AND series = $16::integer`;
+UPDATE webhook_deliveries d
+   SET attempts = i.attempt, series_attempts = i.series_attempts, status = i.status,
+       next_attempt_at = i.next_at, last_error = i.last_error, delivered_at = COALESCE(i.delivered_at, d.delivered_at),
+       updated_at = i.now
+  FROM input i
+ WHERE d.id = i.id AND d.attempts = i.attempts_found AND d.series = i.series_found
+RETURNING d.id`;
 
 /** Closes a pending delivery without an attempt. $1 id, $2 status, $3 last error, $4 now. */
 export const CLOSE_DELIVERY_SQL = `

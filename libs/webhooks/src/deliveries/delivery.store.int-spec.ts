@@ -158,6 +158,35 @@ describe('DeliveryStore (real Postgres)', () => {
       }
     });
 
+    it('claims several runs in one call, each as alone: new rows stored, outbox bodies filled in, stored rows and other tenants’ rows left as they are, a delivery named twice once', async () => {
+      const other = await db.newOwner();
+      const job = await newJob();
+      const fresh = event();
+      const outboxEvent = event({ job_id: job.id, event_type: 'job.succeeded', data: { id: job.id } });
+      const outbox = await outboxRow(outboxEvent, job.id, new Date(Date.now() - 1_000));
+      const existing = await store.claim(event(), TRACEPARENT);
+      if (!existing) throw new Error('no delivery');
+      const foreignJob = await newJob();
+      const foreignEvent = event({ job_id: foreignJob.id });
+      const foreign = await outboxRow(foreignEvent, foreignJob.id, new Date());
+      const now = new Date();
+      const existingEvent = event({ delivery_id: existing.id, data: { changed: true } });
+      const claimed = await store.claimMany([
+        { event: fresh, traceparent: TRACEPARENT, now },
+        { event: outboxEvent, traceparent: null, now },
+        { event: existingEvent, traceparent: null, now },
+        { event: { ...foreignEvent, tenant_id: other.tenantId }, traceparent: null, now },
+        { event: fresh, traceparent: null, now },
+      ]);
+      expect(claimed[0]).toEqual(freshRow(fresh, now));
+      expect(claimed[1]).toEqual({ ...outbox, body: webhookEventBody(outboxEvent), updatedAt: now });
+      expect(claimed[2]).toEqual(existing);
+      expect(claimed[3]).toEqual(foreign);
+      expect(claimed[4]).toEqual(claimed[0]);
+      for (const row of claimed) expect(await stored(row?.id ?? '')).toEqual(row);
+      expect(await store.claimMany([])).toEqual([]);
+    });
+
     it("returns another tenant's row as it is (the worker refuses it): it neither stores nor fills in anything", async () => {
       const other = await db.newOwner();
       const job = await newJob();
@@ -190,6 +219,28 @@ describe('DeliveryStore (real Postgres)', () => {
       expect(await store.recordAttempt(created, { ...record, status: 'failed', nextAt: null })).toBe(false);
       expect(await stored(created.id)).toEqual(after);
       expect(await attemptsOf(created.id)).toHaveLength(1);
+    });
+
+    it('logs several attempts in one call, each applied only where its delivery still is; a delivery named twice moves once', async () => {
+      const [a, b, stale] = await Promise.all([store.claim(event(), null), store.claim(event(), null), store.claim(event(), null)]);
+      if (!a || !b || !stale) throw new Error('no delivery');
+      const now = new Date();
+      const ok = { durationMs: 2, statusCode: 204, error: null, responseBody: null };
+      await store.recordAttempt(stale, { attempt: 1, startedAt: now, result: failedAttempt, status: 'pending', nextAt: new Date(Date.now() + 5_000), lastError: 'http_500' }, now);
+      const applied = await store.recordAttempts([
+        { delivery: a, record: { attempt: 1, startedAt: now, result: ok, status: 'succeeded', nextAt: null, lastError: null }, now },
+        { delivery: stale, record: { attempt: 1, startedAt: now, result: ok, status: 'succeeded', nextAt: null, lastError: null }, now },
+        { delivery: b, record: { attempt: 1, startedAt: now, result: failedAttempt, status: 'failed', nextAt: null, lastError: 'gave_up' }, now },
+        { delivery: a, record: { attempt: 1, startedAt: now, result: failedAttempt, status: 'failed', nextAt: null, lastError: 'again' }, now },
+      ]);
+      expect(applied).toEqual([true, false, true, false]);
+      expect(await stored(a.id)).toMatchObject({ status: 'succeeded', attempts: 1, seriesAttempts: 1, deliveredAt: now, lastError: null });
+      expect(await stored(b.id)).toMatchObject({ status: 'failed', attempts: 1, lastError: 'gave_up', deliveredAt: null });
+      expect(await stored(stale.id)).toMatchObject({ status: 'pending', attempts: 1, lastError: 'http_500' });
+      expect(await attemptsOf(a.id)).toMatchObject([{ attempt: 1, statusCode: 204 }]);
+      expect(await attemptsOf(b.id)).toMatchObject([{ attempt: 1, statusCode: 500, errorCode: 'http_500', responseBody: 'oops' }]);
+      expect(await attemptsOf(stale.id)).toMatchObject([{ attempt: 1, statusCode: 500 }]);
+      expect(await store.recordAttempts([])).toEqual([]);
     });
 
     it('stamps delivered_at on success only', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { type Job, Prisma, PrismaService, type WebhookDelivery, type WebhookDeliveryAttempt } from '@conduit/db';
 import type { WebhookSendResult } from '../webhook.sender';
-import { CLAIM_DELIVERY_SQL, CLOSE_DELIVERY_SQL, GET_DELIVERY_SQL, RECORD_ATTEMPT_SQL } from './delivery.sql';
+import { CLAIM_DELIVERIES_SQL, CLOSE_DELIVERY_SQL, GET_DELIVERIES_SQL, RECORD_ATTEMPTS_SQL } from './delivery.sql';
 import { WebhookEvent, webhookDeliveryRow } from './webhook-event';
 
 export type DeliveryWithAttempts = WebhookDelivery & { attemptsLog: WebhookDeliveryAttempt[] };
@@ -22,12 +22,26 @@ export interface AttemptRecord {
   lastError: string | null;
 }
 
+/** One run's claim: the event it was given, and the trace that runs it. */
+export interface ClaimOf {
+  event: WebhookEvent;
+  traceparent: string | null;
+  now?: Date;
+}
+
+/** One attempt to log: the delivery as the attempt found it, and its outcome. */
+export interface AttemptOf {
+  delivery: Pick<WebhookDelivery, 'id' | 'attempts' | 'series' | 'seriesAttempts'>;
+  record: AttemptRecord;
+  now?: Date;
+}
+
 /**
  * The one owner of `webhook_deliveries` and `webhook_delivery_attempts`. Producers store a
  * delivery together with the change that causes it (the outbox: {@link insert} inside the
  * producer's transaction, or `outboxDeliverySql` inside its statement) and then enqueue it
  * (`enqueueWebhookDelivery`); the `webhook.deliver` worker {@link claim}s it, logs each attempt
- * ({@link recordAttempt}) or {@link close}s it; the reconciler re-enqueues pending deliveries the
+ * ({@link recordAttempt}, {@link recordAttempts} for several at once) or {@link close}s it; the reconciler re-enqueues pending deliveries the
  * queue lost ({@link findOverdue}); the API lists and {@link redeliver}s them. The per-webhook
  * statements are plain SQL (`delivery.sql.ts`), the rest Prisma.
  */
@@ -49,22 +63,40 @@ export class DeliveryStore {
    * in from `event`; stored now if it never was. Whatever its tenant: the caller checks.
    */
   async claim(event: WebhookEvent, traceparent: string | null, now: Date = new Date()): Promise<WebhookDelivery | null> {
-    const row = webhookDeliveryRow(event, traceparent);
-    const { rows } = await this.prisma.pg.query<WebhookDelivery>(CLAIM_DELIVERY_SQL, [
-      row.id,
-      row.tenantId,
-      row.jobId ?? null,
-      row.url,
-      row.eventType,
-      row.body,
-      row.series ?? 0,
-      now,
-      row.nextAttemptAt ?? null,
-      row.traceparent ?? null,
-    ]);
-    if (rows[0]) return rows[0];
-    const again = await this.prisma.pg.query<WebhookDelivery>(GET_DELIVERY_SQL, [row.id]);
-    return again.rows[0] ?? null;
+    const [delivery] = await this.claimMany([{ event, traceparent, now }]);
+    return delivery;
+  }
+
+  /**
+   * {@link claim} for several runs in one statement (a second one only for a delivery named twice,
+   * or to read rows a concurrent first run committed meanwhile); one answer per claim, in order.
+   */
+  async claimMany(claims: readonly ClaimOf[]): Promise<(WebhookDelivery | null)[]> {
+    const answers = new Array<WebhookDelivery | null>(claims.length).fill(null);
+    let rest = claims.map((claim, index) => ({ row: webhookDeliveryRow(claim.event, claim.traceparent), now: claim.now ?? new Date(), index }));
+    while (rest.length > 0) {
+      const seen = new Set<string>();
+      const round = rest.filter(({ row }) => !seen.has(row.id as string) && seen.add(row.id as string)).sort((a, b) => ((a.row.id as string) < (b.row.id as string) ? -1 : 1));
+      rest = rest.filter((item) => !round.includes(item));
+      const column = <T>(value: (item: (typeof round)[number]) => T) => round.map(value);
+      const { rows } = await this.prisma.pg.query<WebhookDelivery>(CLAIM_DELIVERIES_SQL, [
+        column(({ row }) => row.id),
+        column(({ row }) => row.tenantId),
+        column(({ row }) => row.jobId ?? null),
+        column(({ row }) => row.url),
+        column(({ row }) => row.eventType),
+        column(({ row }) => row.body),
+        column(({ row }) => row.series ?? 0),
+        column(({ now }) => now),
+        column(({ row }) => row.nextAttemptAt ?? null),
+        column(({ row }) => row.traceparent ?? null),
+      ]);
+      const byId = new Map(rows.map((row) => [row.id, row]));
+      const missing = round.filter(({ row }) => !byId.has(row.id as string)).map(({ row }) => row.id as string);
+      if (missing.length > 0) for (const row of (await this.prisma.pg.query<WebhookDelivery>(GET_DELIVERIES_SQL, [missing])).rows) byId.set(row.id, row);
+      for (const { row, index } of round) answers[index] = byId.get(row.id as string) ?? null;
+    }
+    return answers;
   }
 
   /** Logs the attempt and applies its outcome; false when the delivery had moved on meanwhile. */
@@ -73,26 +105,44 @@ export class DeliveryStore {
     record: AttemptRecord,
     now: Date = new Date(),
   ): Promise<boolean> {
-    const { result } = record;
-    const { rowCount } = await this.prisma.pg.query(RECORD_ATTEMPT_SQL, [
-      delivery.id,
-      record.attempt,
-      record.startedAt,
-      result.durationMs,
-      result.statusCode,
-      result.error?.code ?? null,
-      result.error?.message ?? null,
-      result.responseBody,
-      record.nextAt,
-      delivery.seriesAttempts + 1,
-      record.status,
-      record.lastError,
-      record.status === 'succeeded' ? now : null,
-      now,
-      delivery.attempts,
-      delivery.series,
-    ]);
-    return rowCount === 1;
+    const [applied] = await this.recordAttempts([{ delivery, record, now }]);
+    return applied;
+  }
+
+  /**
+   * {@link recordAttempt} for several attempts in one statement (a second one only for a delivery
+   * named twice); one answer per attempt, in order.
+   */
+  async recordAttempts(attempts: readonly AttemptOf[]): Promise<boolean[]> {
+    const applied = new Array<boolean>(attempts.length).fill(false);
+    let rest = attempts.map((attempt, index) => ({ attempt, index }));
+    while (rest.length > 0) {
+      const seen = new Set<string>();
+      const round = rest.filter(({ attempt }) => !seen.has(attempt.delivery.id) && seen.add(attempt.delivery.id));
+      rest = rest.filter((item) => !round.includes(item));
+      const column = <T>(value: (attempt: AttemptOf, now: Date) => T) => round.map(({ attempt }) => value(attempt, attempt.now ?? new Date()));
+      const { rows } = await this.prisma.pg.query<{ id: string }>(RECORD_ATTEMPTS_SQL, [
+        column(({ delivery }) => delivery.id),
+        column(({ record }) => record.attempt),
+        column(({ record }) => record.startedAt),
+        column(({ record }) => record.result.durationMs),
+        column(({ record }) => record.result.statusCode),
+        column(({ record }) => record.result.error?.code ?? null),
+        column(({ record }) => record.result.error?.message ?? null),
+        column(({ record }) => record.result.responseBody),
+        column(({ record }) => record.nextAt),
+        column(({ delivery }) => delivery.seriesAttempts + 1),
+        column(({ record }) => record.status),
+        column(({ record }) => record.lastError),
+        column(({ record }, now) => (record.status === 'succeeded' ? now : null)),
+        column((_, now) => now),
+        column(({ delivery }) => delivery.attempts),
+        column(({ delivery }) => delivery.series),
+      ]);
+      const moved = new Set(rows.map((row) => row.id));
+      for (const { attempt, index } of round) applied[index] = moved.has(attempt.delivery.id);
+    }
+    return applied;
   }
 
   /** Closes a still-pending delivery without an attempt (e.g. its endpoint is disabled); false when it was no longer pending. */
@@ -111,14 +161,6 @@ export class DeliveryStore {
       data: { status: 'failed', lastError, nextAttemptAt: null, updatedAt: now },
     });
     return count;
-  }
-
-  /** A job's pending deliveries still without a body, but its own (those to subscribed endpoints, stored by its finish). */
-  pendingSubscribedForJob(jobId: string, ownDeliveryId: string): Promise<Pick<WebhookDelivery, 'id' | 'url'>[]> {
-    return this.prisma.webhookDelivery.findMany({
-      where: { jobId, status: 'pending', body: null, id: { not: ownDeliveryId } },
-      select: { id: true, url: true },
-    });
   }
 
   /** The status of a delivery; null when there is none. */

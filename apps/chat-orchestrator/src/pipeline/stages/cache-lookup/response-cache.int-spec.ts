@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import OpenAI from 'openai';
 import { Queue } from 'bullmq';
-import { ConduitHeader, QueueName, usageRecordJobId } from '@conduit/contracts';
+import { ConduitHeader, JobName, QueueName, UsageBatch, UsageEvent } from '@conduit/contracts';
 import { PolicyStore } from '@conduit/policies';
 import { CacheEntry, ResponseCacheStore } from '@conduit/response-cache';
 import { createColleague, waitFor } from '@conduit/testing';
@@ -117,8 +117,13 @@ describe('exact response cache in the chat pipeline', () => {
     // The usage event says so: no tokens, a cache hit, and what it saved.
     const usage = new Queue(QueueName.Usage, { connection: { url: t.config.redis.url }, prefix: t.queuePrefix });
     try {
-      const job = await waitFor(() => usage.getJob(usageRecordJobId(messageId)), { what: 'the usage event of the hit', until: (j) => j !== undefined });
-      expect(job?.data).toMatchObject({ input_tokens: 0, output_tokens: 0, cache_hit: true, cost_saved_usd: saved });
+      // Sent alone (`usage.record`) or with the other turns of its write-behind batch (`usage.record.batch`).
+      const eventOfHit = async () =>
+        (await usage.getJobs(['waiting', 'delayed', 'active', 'completed']))
+          .flatMap((j) => (j?.name === JobName.UsageRecordBatch ? (j.data as UsageBatch).events : j?.name === JobName.UsageRecord ? [j.data as UsageEvent] : []))
+          .find((event) => event.event_id === messageId);
+      const event = await waitFor(eventOfHit, { what: 'the usage event of the hit', until: (e) => e !== undefined });
+      expect(event).toMatchObject({ input_tokens: 0, output_tokens: 0, cache_hit: true, cost_saved_usd: saved });
     } finally {
       await usage.close();
     }
