@@ -9,7 +9,6 @@ import { BUDGET_REDIS, BudgetModule, DEFAULT_TIER_POLICY, LedgerSpend, NANO_PER_
 import { JobName, UsageEvent, usageEventSchema, UsageEventInput, webhookDeliverJobId, uuidFromName } from '@conduit/contracts';
 import { DbModule, PrismaService } from '@conduit/db';
 import { JobProducer, QueueModule, REDIS_CONNECTION } from '@conduit/queue';
-import type { Redis } from 'ioredis';
 import { SecretKeyring } from '@conduit/config';
 import { SecretKeyringModule } from '@conduit/webhooks';
 import { SpikeBaselines } from '../alerts/spike-baselines';
