@@ -32,11 +32,23 @@ export class ReservationSettler implements OnApplicationShutdown {
     this.track(this.controls.release(reservation.tenantId, reservation.reservationId), reservation, 'release');
   }
 
+  /**
+   * Releases, and resolves once the reservation is given back (or the release failed, logged), at
+   * most after `waitMs`: an error answer then goes out with the budget already free, so a client
+   * retrying at once is never refused by the hold of its own failed call.
+   */
+  async releaseNow(reservation: ReservationRef, waitMs = 1_000): Promise<void> {
+    const released = this.track(this.controls.release(reservation.tenantId, reservation.reservationId), reservation, 'release');
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([released, new Promise<void>((resolve) => (timer = setTimeout(resolve, waitMs).unref()))]);
+    clearTimeout(timer);
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await Promise.allSettled([...this.pending]);
   }
 
-  private track(work: Promise<unknown>, reservation: ReservationRef, action: string): void {
+  private track(work: Promise<unknown>, reservation: ReservationRef, action: string): Promise<unknown> {
     const tracked = work.catch((error: unknown) =>
       this.logger.warn(
         { err: error, reservation_id: reservation.reservationId, request_id: reservation.requestId },
@@ -45,5 +57,6 @@ export class ReservationSettler implements OnApplicationShutdown {
     );
     this.pending.add(tracked);
     void tracked.finally(() => this.pending.delete(tracked));
+    return tracked;
   }
 }

@@ -103,10 +103,11 @@ export class ChatController {
     const upstream = await this.forward(() =>
       this.orchestrator
         .chat(payload, { principal, requestId: String(request.id), sessionId, reservationId: admission.reservationId, cacheControl: cacheControlOf(request), signal: abort.signal })
-        .catch((error: unknown) => {
-          // Never delivered: nobody else knows the reservation, so it is the gateway's to give back.
+        .catch(async (error: unknown) => {
+          // Never delivered: nobody else knows the reservation, so it is the gateway's to give back
+          // (before the error answer, so an immediate retry finds the budget free).
           if (error instanceof OrchestratorNotReachedError) {
-            this.settler.release({ tenantId: principal.tenantId, reservationId: admission.reservationId, requestId: String(request.id) });
+            await this.settler.releaseNow({ tenantId: principal.tenantId, reservationId: admission.reservationId, requestId: String(request.id) });
           }
           throw error;
         }),

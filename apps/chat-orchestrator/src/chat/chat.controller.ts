@@ -47,9 +47,10 @@ export class ChatController {
       return await this.run(bodyPipe.transform(raw), request, reply);
     } catch (error) {
       // Nothing was produced: a turn that produced something settled the reservation, and this
-      // release is then a no-op (only a held reservation changes).
+      // release is then a no-op (only a held reservation changes). The error answer waits for it,
+      // so the client's immediate retry finds its budget free.
       const reservation = reservationOf(request);
-      if (reservation) this.settler.release(reservation);
+      if (reservation) await this.settler.releaseNow(reservation);
       throw error;
     }
   }

@@ -68,7 +68,15 @@ async function startQueueApp(redisUrl: string, prefix: string, topology: RedisTo
       received.push(payload.event_id);
     }
   }
-  @Module({ imports: [QueueModule.forRoot({ redisUrl, prefix, topology }), QueueModule.forWorker([CollectingHandler], { depthIntervalMs: 0 })] })
+  // The usage queue also carries write-behind batches: every job of a consumed queue needs a handler.
+  @Injectable()
+  @HandlesJob(JobName.UsageRecordBatch)
+  class CollectingBatchHandler implements JobHandler<typeof JobName.UsageRecordBatch> {
+    async handle(payload: JobPayload<typeof JobName.UsageRecordBatch>): Promise<void> {
+      for (const event of payload.events) received.push(event.event_id);
+    }
+  }
+  @Module({ imports: [QueueModule.forRoot({ redisUrl, prefix, topology }), QueueModule.forWorker([CollectingHandler, CollectingBatchHandler], { depthIntervalMs: 0 })] })
   class TopologyTestModule {}
   const app = await NestFactory.createApplicationContext(TopologyTestModule, { logger: false, abortOnError: false });
   await app.init();
