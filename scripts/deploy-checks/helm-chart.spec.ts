@@ -138,10 +138,18 @@ describe('helm/conduit chart', () => {
       ['config.extraEnv.MY_API_KEY', /MY_API_KEY looks like a secret/],
       ['services.billing.env.DB_PASSWORD', /DB_PASSWORD looks like a secret/],
       ['config.extraEnv.DATABASE_URL', /DATABASE_URL looks like a secret/],
+      ['config.extraEnv.RESPONSE_CACHE_REDIS_URL', /RESPONSE_CACHE_REDIS_URL looks like a secret/],
+      ['services.eval-worker.env.GITHUB_TOKEN', /GITHUB_TOKEN looks like a secret/],
     ])('refuses the secret-looking plain setting %s', (key, message) => {
       const result = templateChart(chart.dir, { set: { [key]: 'x' } });
       expect(result.status).not.toBe(0);
       expect(result.stderr).toMatch(message);
+    });
+
+    it('accepts token counts, which are not secrets (MAX_TOKENS_LIMIT, CHUNK_TOKENS)', () => {
+      const result = templateChart(chart.dir, { set: { 'config.extraEnv.MAX_TOKENS_LIMIT': '8192', 'services.ingestion-worker.env.CHUNK_TOKENS': '256' } });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
     });
 
     it('refuses minReplicas above maxReplicas', () => {
@@ -374,6 +382,11 @@ describe('helm/conduit chart', () => {
       const cluster = at(byKind(render({ set: { 'config.redis.mode': 'cluster', 'config.redis.clusterNodes': '{r-0:6379,r-1:6379}' } }), 'ConfigMap')[0], 'data') as Json;
       expect(cluster).toMatchObject({ REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: 'r-0:6379,r-1:6379' });
       expect(templateChart(chart.dir, { set: { 'config.redis.mode': 'sentinel' } }).stderr).toMatch(/config.redis.sentinels is required/);
+      // An older release's extraEnv entry wins over the named value, and no key is written twice.
+      const legacy = renderChart(chart.dir, { set: { 'config.extraEnv.REDIS_MODE': 'cluster', 'config.extraEnv.EVAL_CONCURRENCY': '2' } });
+      expect(legacy.match(/^\s+REDIS_MODE:/gm)).toHaveLength(1);
+      expect(legacy.match(/^\s+EVAL_CONCURRENCY:/gm)).toHaveLength(1);
+      expect(at(byKind(parseManifests(legacy), 'ConfigMap')[0], 'data')).toMatchObject({ REDIS_MODE: 'cluster', EVAL_CONCURRENCY: '2' });
       for (const set of [{ 'config.redis.mode': 'replica' }, { 'config.redis.sentinels': '{sentinel}' }, { 'config.eval.regression.alpha': '0.5' }, { 'config.responseCache.timeoutMs': '0' }]) {
         expect(templateChart(chart.dir, { set }).stderr).toMatch(/schema/);
       }
