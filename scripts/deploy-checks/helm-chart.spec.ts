@@ -375,6 +375,11 @@ describe('helm/conduit chart', () => {
       const objects = render({ valuesFiles: [fullValuesFile], release: 'conduit-full' });
       const config = at(named(objects, 'ConfigMap', 'conduit-full-config'), 'data') as Json;
       expect(config).toMatchObject({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 'sentinel-0.redis.db:26379,sentinel-1.redis.db:26379', REDIS_SENTINEL_MASTER: 'conduit' });
+      // The NetworkPolicies let the pods reach the Sentinels' port, within the Redis CIDRs.
+      expect(at(named(objects, 'NetworkPolicy', 'conduit-full-billing'), 'spec', 'egress')).toContainEqual({
+        ports: [{ port: 26379, protocol: 'TCP' }],
+        to: [{ ipBlock: { cidr: '10.21.0.0/16' } }],
+      });
       const secret = at(named(objects, 'Secret', 'conduit-full-secrets'), 'data') as Json;
       const decoded = (key: string) => Buffer.from(String(secret[key]), 'base64').toString();
       expect(decoded('RESPONSE_CACHE_REDIS_URL')).toBe('redis://cache.redis.db:6379');
