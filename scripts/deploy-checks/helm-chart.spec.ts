@@ -138,10 +138,18 @@ describe('helm/conduit chart', () => {
       ['config.extraEnv.MY_API_KEY', /MY_API_KEY looks like a secret/],
       ['services.billing.env.DB_PASSWORD', /DB_PASSWORD looks like a secret/],
       ['config.extraEnv.DATABASE_URL', /DATABASE_URL looks like a secret/],
+      ['config.extraEnv.RESPONSE_CACHE_REDIS_URL', /RESPONSE_CACHE_REDIS_URL looks like a secret/],
+      ['services.eval-worker.env.GITHUB_TOKEN', /GITHUB_TOKEN looks like a secret/],
     ])('refuses the secret-looking plain setting %s', (key, message) => {
       const result = templateChart(chart.dir, { set: { [key]: 'x' } });
       expect(result.status).not.toBe(0);
       expect(result.stderr).toMatch(message);
+    });
+
+    it('accepts token counts, which are not secrets (MAX_TOKENS_LIMIT, CHUNK_TOKENS)', () => {
+      const result = templateChart(chart.dir, { set: { 'config.extraEnv.MAX_TOKENS_LIMIT': '8192', 'services.ingestion-worker.env.CHUNK_TOKENS': '256' } });
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(0);
     });
 
     it('refuses minReplicas above maxReplicas', () => {
@@ -252,7 +260,10 @@ describe('helm/conduit chart', () => {
       expect(Object.keys(config)).toEqual(
         expect.arrayContaining(['NODE_ENV', 'LOG_LEVEL', 'QUEUE_PREFIX', 'VECTOR_STORE', 'QDRANT_URL', 'CHAT_ORCHESTRATOR_URL', 'BILLING_URL']),
       );
-      const secretKeys = ['ADMIN_API_KEY', 'ANTHROPIC_API_KEY', 'DATABASE_URL', 'EMBEDDINGS_API_KEY', 'INTERNAL_TOKEN', 'OPENAI_API_KEY', 'QDRANT_API_KEY', 'REDIS_URL', 'SECRETS_KEK'];
+      const secretKeys = [
+        'ADMIN_API_KEY', 'ANTHROPIC_API_KEY', 'DATABASE_URL', 'EMBEDDINGS_API_KEY', 'INTERNAL_TOKEN', 'OPENAI_API_KEY', 'QDRANT_API_KEY',
+        'REDIS_SENTINEL_PASSWORD', 'REDIS_URL', 'RESPONSE_CACHE_DATABASE_URL', 'RESPONSE_CACHE_REDIS_URL', 'SECRETS_KEK',
+      ];
       for (const key of secretKeys) {
         expect(config).not.toHaveProperty(key);
       }
@@ -337,6 +348,53 @@ describe('helm/conduit chart', () => {
       });
       expect(at(byKind(render(), 'ConfigMap')[0], 'data', 'EMBEDDINGS_PROVIDER')).toBe('hashing');
       expect(templateChart(chart.dir, { set: { 'secrets.internalToken': 'short' } }).status).not.toBe(0);
+    });
+
+    it('carry the Redis topology, response cache, cache TTL and eval-worker settings, with the code defaults', () => {
+      const defaults = at(byKind(render(), 'ConfigMap')[0], 'data') as Json;
+      expect(defaults).toMatchObject({
+        CORS_MAX_AGE_S: '600',
+        REDIS_MODE: 'standalone',
+        REDIS_SENTINEL_MASTER: 'mymaster',
+        RESPONSE_CACHE_TIMEOUT_MS: '50',
+        RESPONSE_CACHE_SEMANTIC_TIMEOUT_MS: '250',
+        BUDGET_CAP_CACHE_TTL_MS: '30000',
+        POLICY_CACHE_TTL_MS: '60000',
+        EVAL_JUDGE_MODEL: 'default',
+        EVAL_JUDGE_TIMEOUT_MS: '30000',
+        EVAL_CONCURRENCY: '4',
+        EVAL_READY_MAX_AGE_S: '900',
+        EVAL_REGRESSION_INTERVAL_MS: '300000',
+        EVAL_REGRESSION_RECENT_DAYS: '1',
+        EVAL_REGRESSION_BASELINE_DAYS: '7',
+        EVAL_REGRESSION_MIN_N: '30',
+        EVAL_REGRESSION_ALPHA: '0.001',
+      });
+      expect(defaults.REDIS_CLUSTER_NODES).toBeUndefined();
+      expect(defaults.REDIS_SENTINELS).toBeUndefined();
+      const objects = render({ valuesFiles: [fullValuesFile], release: 'conduit-full' });
+      const config = at(named(objects, 'ConfigMap', 'conduit-full-config'), 'data') as Json;
+      expect(config).toMatchObject({ REDIS_MODE: 'sentinel', REDIS_SENTINELS: 'sentinel-0.redis.db:26379,sentinel-1.redis.db:26379', REDIS_SENTINEL_MASTER: 'conduit' });
+      // The NetworkPolicies let the pods reach the Sentinels' port, within the Redis CIDRs.
+      expect(at(named(objects, 'NetworkPolicy', 'conduit-full-billing'), 'spec', 'egress')).toContainEqual({
+        ports: [{ port: 26379, protocol: 'TCP' }],
+        to: [{ ipBlock: { cidr: '10.21.0.0/16' } }],
+      });
+      const secret = at(named(objects, 'Secret', 'conduit-full-secrets'), 'data') as Json;
+      const decoded = (key: string) => Buffer.from(String(secret[key]), 'base64').toString();
+      expect(decoded('RESPONSE_CACHE_REDIS_URL')).toBe('redis://cache.redis.db:6379');
+      expect(decoded('REDIS_SENTINEL_PASSWORD')).toBe('ci-only-sentinel-password');
+      const cluster = at(byKind(render({ set: { 'config.redis.mode': 'cluster', 'config.redis.clusterNodes': '{r-0:6379,r-1:6379}' } }), 'ConfigMap')[0], 'data') as Json;
+      expect(cluster).toMatchObject({ REDIS_MODE: 'cluster', REDIS_CLUSTER_NODES: 'r-0:6379,r-1:6379' });
+      expect(templateChart(chart.dir, { set: { 'config.redis.mode': 'sentinel' } }).stderr).toMatch(/config.redis.sentinels is required/);
+      // An older release's extraEnv entry wins over the named value, and no key is written twice.
+      const legacy = renderChart(chart.dir, { set: { 'config.extraEnv.REDIS_MODE': 'cluster', 'config.extraEnv.EVAL_CONCURRENCY': '2' } });
+      expect(legacy.match(/^\s+REDIS_MODE:/gm)).toHaveLength(1);
+      expect(legacy.match(/^\s+EVAL_CONCURRENCY:/gm)).toHaveLength(1);
+      expect(at(byKind(parseManifests(legacy), 'ConfigMap')[0], 'data')).toMatchObject({ REDIS_MODE: 'cluster', EVAL_CONCURRENCY: '2' });
+      for (const set of [{ 'config.redis.mode': 'replica' }, { 'config.redis.sentinels': '{sentinel}' }, { 'config.eval.regression.alpha': '0.5' }, { 'config.responseCache.timeoutMs': '0' }]) {
+        expect(templateChart(chart.dir, { set }).stderr).toMatch(/schema/);
+      }
     });
 
     it('keep tracing on in a default install: no OTEL_SDK_DISABLED, export switched on by the endpoint alone', () => {

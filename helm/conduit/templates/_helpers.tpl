@@ -131,7 +131,8 @@ large:
 {{/* Fails rendering when an environment variable that should be secret is given as plain config. */}}
 {{- define "conduit.assertNotSecret" -}}
 {{- $key := upper . }}
-{{- if or (hasSuffix "_KEY" $key) (contains "PASSWORD" $key) (contains "SECRET" $key) (contains "TOKEN" $key) (eq $key "DATABASE_URL") (eq $key "REDIS_URL") }}
+{{- /* TOKEN as a word (INTERNAL_TOKEN, MY_TOKEN_FILE), not token counts (MAX_TOKENS_LIMIT, CHUNK_TOKENS). */}}
+{{- if or (hasSuffix "_KEY" $key) (contains "PASSWORD" $key) (contains "SECRET" $key) (regexMatch "(^|_)TOKEN(_|$)" $key) (hasSuffix "DATABASE_URL" $key) (hasSuffix "REDIS_URL" $key) }}
 {{- fail (printf "%s looks like a secret: put it in the Secret (secrets.existingSecret), not in config.extraEnv or services.*.env" .) }}
 {{- end }}
 {{- end }}
