@@ -113,6 +113,11 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/v1/prompts/:name/labels/:label/promote', auth: 'key', body: 'session', query: [] },
   { method: 'GET', path: '/v1/prompts/:name/label-events', auth: 'key', body: 'none', query: list },
   { method: 'POST', path: '/v1/prompts/:name/render', auth: 'key', body: 'session', query: [] },
+  // Live evaluation (tenant admins; a fuzzed member key gets 403, and the query parsers still run).
+  { method: 'GET', path: '/v1/evaluations/scores', auth: 'key', body: 'none', query: [...list, 'message_id', 'rubric', 'status'] },
+  { method: 'GET', path: '/v1/evaluations/aggregates', auth: 'key', body: 'none', query: ['start', 'end', 'rubric', 'model', 'template_version'] },
+  { method: 'GET', path: '/v1/evaluations/compare', auth: 'key', body: 'none', query: ['a', 'b', 'dimension', 'rubric', 'start', 'end'] },
+  { method: 'GET', path: '/v1/evaluations/alerts', auth: 'key', body: 'none', query: list },
   // The response cache of a tenant (admin API).
   { method: 'GET', path: '/v1/admin/tenants/:tenant_id/cache', auth: 'management', body: 'none', query: [] },
   { method: 'POST', path: '/v1/admin/tenants/:tenant_id/cache/purge', auth: 'management', body: 'session', query: [] },

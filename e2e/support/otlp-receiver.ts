@@ -1,4 +1,5 @@
 import { AddressInfo } from 'node:net';
+import { propagation } from '@opentelemetry/api';
 import { createServer, Server } from 'node:http';
 
 export interface ReceivedSpan {
@@ -29,6 +30,10 @@ export class OtlpReceiver {
   url = '';
 
   async start(): Promise<string> {
+    // The test's own requests must not carry a trace context: a test that ran earlier in this jest
+    // worker may have left OpenTelemetry registered, and its `traceparent` would make the gateway's
+    // server span the child of a span that is never exported here (an orphan).
+    propagation.disable();
     this.server = createServer((request, response) => {
       let body = '';
       request.on('data', (chunk: Buffer) => (body += chunk.toString()));

@@ -1,3 +1,4 @@
+import { context, propagation, trace } from '@opentelemetry/api';
 import type { Instrumentation } from '@opentelemetry/instrumentation';
 import { NodeSDK } from '@opentelemetry/sdk-node';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
@@ -153,9 +154,19 @@ export function startTelemetry(options: TelemetryOptions): NodeSDK | undefined {
   return sdk;
 }
 
-/** Flushes and stops the SDK; safe to call when it never started. */
+/**
+ * Flushes and stops the SDK, and unregisters its global tracer provider, context manager and
+ * propagator (the SDK's shutdown leaves them), so the process no longer starts spans or sends
+ * `traceparent` from a stopped provider: a test that started telemetry leaves no trace context on
+ * the requests of the tests that run after it in the same worker. Safe to call when it never started.
+ */
 export async function shutdownTelemetry(): Promise<void> {
   const running = sdk;
   sdk = undefined;
   await running?.shutdown().catch(() => undefined);
+  if (running) {
+    trace.disable();
+    context.disable();
+    propagation.disable();
+  }
 }
