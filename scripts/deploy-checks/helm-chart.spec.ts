@@ -392,7 +392,8 @@ describe('helm/conduit chart', () => {
       expect(legacy.match(/^\s+REDIS_MODE:/gm)).toHaveLength(1);
       expect(legacy.match(/^\s+EVAL_CONCURRENCY:/gm)).toHaveLength(1);
       expect(at(byKind(parseManifests(legacy), 'ConfigMap')[0], 'data')).toMatchObject({ REDIS_MODE: 'cluster', EVAL_CONCURRENCY: '2' });
-      for (const set of [{ 'config.redis.mode': 'replica' }, { 'config.redis.sentinels': '{sentinel}' }, { 'config.eval.regression.alpha': '0.5' }, { 'config.responseCache.timeoutMs': '0' }]) {
+      const refused: Record<string, string>[] = [{ 'config.redis.mode': 'replica' }, { 'config.redis.sentinels': '{sentinel}' }, { 'config.eval.regression.alpha': '0.5' }, { 'config.responseCache.timeoutMs': '0' }];
+      for (const set of refused) {
         expect(templateChart(chart.dir, { set }).stderr).toMatch(/schema/);
       }
     });
