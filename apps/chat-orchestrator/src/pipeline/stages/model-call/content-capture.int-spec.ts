@@ -27,6 +27,8 @@ describe('model call: message content on provider spans', () => {
   const owners: TestOwner[] = [];
 
   beforeAll(async () => {
+    // Batches are flushed every 5 s by default; the waits below need not sit through that.
+    process.env.OTEL_BSP_SCHEDULE_DELAY = '50';
     startTelemetry({ serviceName: 'content-capture-test', exporter });
     t = await startOrchestratorTestApp({ INTERNAL_TOKEN }, {}, { http: true });
   }, 60_000);
@@ -35,6 +37,7 @@ describe('model call: message content on provider spans', () => {
     await removeOwners(t.prisma, owners);
     await t?.close();
     await shutdownTelemetry();
+    delete process.env.OTEL_BSP_SCHEDULE_DELAY;
   });
 
   async function tenant(policy?: unknown): Promise<TestOwner> {
@@ -44,17 +47,16 @@ describe('model call: message content on provider spans', () => {
     return owner;
   }
 
-  /** One chat of `owner` with a fresh request id; the provider-call span of that request once it ended. */
+  const providerSpans = () => exporter.getFinishedSpans().filter((s) => s.attributes[GEN_AI.operation] === 'chat');
+
+  /** One chat of `owner` (the only request in flight); its provider-call span once it ended. */
   async function chatSpan(owner: TestOwner, extra: Record<string, unknown> = {}): Promise<{ span: ReadableSpan; text: string }> {
-    const requestId = randomUUID();
-    const response = await internalChat(t, INTERNAL_TOKEN, owner, { messages: [{ role: 'user', content: PLANTED }], ...extra }, { headers: { 'x-request-id': requestId } });
+    exporter.reset();
+    const response = await internalChat(t, INTERNAL_TOKEN, owner, { messages: [{ role: 'user', content: PLANTED }], ...extra });
     expect(response.status).toBe(200);
     const text = await response.text();
-    const span = await waitFor(
-      () => exporter.getFinishedSpans().find((s) => s.attributes[GEN_AI.operation] === 'chat' && s.attributes['conduit.request_id'] === requestId),
-      { what: 'the provider-call span of the request', until: (s) => s !== undefined, timeoutMs: 10_000 },
-    );
-    return { span: span as ReadableSpan, text };
+    const [span] = await waitFor(providerSpans, { what: 'the provider-call span of the request', until: (found) => found.length === 1, timeoutMs: 20_000 });
+    return { span, text };
   }
 
   const messagesOf = (span: ReadableSpan, key: string) => JSON.parse(String(span.attributes[key])) as CapturedMessage[];
@@ -98,10 +100,18 @@ describe('model call: message content on provider spans', () => {
   it("one tenant's opt-in never puts content on another tenant's spans", async () => {
     const on = await tenant({ tracing: { capture_content: true } });
     const off = await tenant({ tracing: { max_chars: 100 } });
-    const [a, b] = await Promise.all([chatSpan(on), chatSpan(off)]);
-    expect(a.span.attributes[GEN_AI.inputMessages]).toBeDefined();
-    expect(b.span.attributes[GEN_AI.inputMessages]).toBeUndefined();
-    expect(b.span.attributes[GEN_AI.outputMessages]).toBeUndefined();
+    exporter.reset();
+    const ask = (owner: TestOwner, word: string) => internalChat(t, INTERNAL_TOKEN, owner, { messages: [{ role: 'user', content: `${word} ${PLANTED}` }] });
+    const responses = await Promise.all([ask(on, 'alpha'), ask(off, 'bravo'), ask(on, 'charlie'), ask(off, 'delta')]);
+    expect(responses.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    await Promise.all(responses.map((r) => r.arrayBuffer()));
+    const spans = await waitFor(providerSpans, { what: 'the four provider-call spans', until: (found) => found.length === 4, timeoutMs: 20_000 });
+    const captured = spans.filter((s) => s.attributes[GEN_AI.inputMessages] !== undefined);
+    // Exactly the opted-in tenant's two requests carry content; the other two spans carry none at all.
+    expect(captured.map((s) => messagesOf(s, GEN_AI.inputMessages)[0].parts[0].content.split(' ')[0]).sort()).toEqual(['alpha', 'charlie']);
+    const bare = spans.filter((s) => s.attributes[GEN_AI.inputMessages] === undefined);
+    expect(bare).toHaveLength(2);
+    for (const span of bare) expect(span.attributes[GEN_AI.outputMessages]).toBeUndefined();
   });
 
   it('refuses a bad tracing policy, naming the field', async () => {
