@@ -67,6 +67,8 @@ export { DEFAULT_PROMPT_LABEL, PROMPT_LABEL, PROMPT_NAME, promptLabelSchema, pro
 export type { PromptReference } from './prompt-reference.schema';
 export { DEFAULT_DEGRADATION_POLICY, degradationPolicySchema } from './degradation-policy.schema';
 export type { DegradationPolicy } from './degradation-policy.schema';
+export { DEFAULT_TRACING_POLICY, TRACING_MAX_CHARS_LIMIT, tracingPolicySchema } from './tracing-policy.schema';
+export type { TracingPolicy } from './tracing-policy.schema';
 export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
 export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';
 export { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, webhookEventTypeSchema } from './webhook-event-types';

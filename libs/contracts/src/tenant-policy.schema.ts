@@ -3,6 +3,7 @@ import { CachePolicy, cachePolicySchema, DEFAULT_CACHE_POLICY } from './cache-po
 import { corsPolicySchema } from './cors-policy.schema';
 import { DEFAULT_DEGRADATION_POLICY, DegradationPolicy, degradationPolicySchema } from './degradation-policy.schema';
 import { DEFAULT_ROUTING_POLICY, RoutingPolicy, routingPolicySchema } from './routing-policy.schema';
+import { DEFAULT_TRACING_POLICY, TracingPolicy, tracingPolicySchema } from './tracing-policy.schema';
 import { DEFAULT_EVAL_POLICY, EvalPolicy, evalPolicySchema } from './eval-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
@@ -38,6 +39,8 @@ export const tenantPolicyDocumentSchema = z.strictObject({
   cors: corsPolicySchema.optional(),
   degradation: degradationPolicySchema.optional(),
   eval: evalPolicySchema.optional(),
+  /** Opt-in message content on provider spans, through the PII guard (default off). */
+  tracing: tracingPolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
@@ -55,6 +58,8 @@ export interface TenantPolicy {
   routing: RoutingPolicy;
   /** Live evaluation: sampling, judges, the eval budget. */
   eval: EvalPolicy;
+  /** Whether message content is recorded on provider spans (after the PII guard), and how much. */
+  tracing: TracingPolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -67,6 +72,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   degradation: DEFAULT_DEGRADATION_POLICY,
   routing: DEFAULT_ROUTING_POLICY,
   eval: DEFAULT_EVAL_POLICY,
+  tracing: DEFAULT_TRACING_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -81,6 +87,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
     degradation: document.degradation ?? DEFAULT_DEGRADATION_POLICY,
     routing: document.routing ?? DEFAULT_ROUTING_POLICY,
     eval: document.eval ?? DEFAULT_EVAL_POLICY,
+    tracing: document.tracing ?? DEFAULT_TRACING_POLICY,
     document,
   };
 }

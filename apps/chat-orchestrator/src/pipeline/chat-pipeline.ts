@@ -10,6 +10,7 @@ import { estimateTokens } from '../chat/token-estimate';
 import { INTERNAL_SETTINGS, InternalSettings } from '../internal/internal.constants';
 import { PriceQuoteService } from '../usage/price-quote.service';
 import { AnswerFilter, FilterChain } from './answer-filter';
+import { contentCaptureOf } from './content-capture';
 import { FinishedAnswer, isModelCall, ModelCallStage, PipelineStage } from './pipeline-stage';
 import { PIPELINE_STAGES } from './pipeline.stages';
 import { replayCompletion, replayStream } from './stages/cache-lookup/cache-replay';
@@ -118,6 +119,8 @@ export class ChatPipeline {
       retrievalMs: null,
       filters: [],
     };
+    const capture = contentCaptureOf(policy.tracing);
+    if (capture !== undefined) turn.captureContent = capture;
     for (const stage of this.before) {
       if (stage.prepare && stage.enabled(turn)) await inStage(stage.name, 'prepare', () => stage.prepare?.(turn));
     }

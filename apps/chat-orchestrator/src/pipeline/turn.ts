@@ -77,6 +77,11 @@ export interface Turn {
    * the provider (e.g. retrieved chunks) must pass through.
    */
   protect?: (text: string) => string;
+  /**
+   * Set when the tenant's `tracing.capture_content` is on: the PII guard (and cut) message content
+   * passes before it is recorded on the provider-call spans. Absent: no content on spans.
+   */
+  captureContent?: (text: string) => string;
   /** The tenant's response cache policy. */
   cachePolicy: CachePolicy;
   /** The tenant's routing policy (stage `routing`). */

@@ -102,5 +102,27 @@ describe('attempt spans (OpenTelemetry GenAI conventions)', () => {
     expect(typeof span.attributes['gen_ai.response.time_to_first_chunk']).toBe('number');
     expect(span.attributes['gen_ai.response.time_to_first_chunk']).toBeGreaterThanOrEqual(0);
     expect(span.attributes['gen_ai.usage.cache_read.input_tokens']).toBe(2);
+    expect(span.attributes['gen_ai.output.messages']).toBeUndefined();
+  });
+
+  it('records the assembled answer of a stream when it ends, through the PII guard, when the caller opts in', async () => {
+    exporter.reset();
+    class Streaming extends Scripted {
+      override async *stream(): AsyncIterable<ChatStreamEvent> {
+        yield { type: 'text', text: 'write to ann@' };
+        yield { type: 'text', text: 'example.com' };
+        yield { type: 'text', text: ' today' };
+        yield { type: 'done', finish_reason: 'stop', usage: { input_tokens: 3, output_tokens: 3, cached_tokens: 0 } };
+      }
+    }
+    const gateway = new LlmGateway({ providers: [{ name: 'anthropic', kind: 'anthropic' }] }, { providers: { anthropic: new Streaming('anthropic', 0) }, metrics });
+    const guard = (text: string) => text.replace(/\S+@\S+/g, '[EMAIL]');
+    const result = await gateway.openStream('claude-haiku-4-5', { messages: [{ role: 'user', content: 'hi' }] }, { captureContent: guard });
+    for await (const _event of result.events) {
+      // drain
+    }
+    const [span] = exporter.getFinishedSpans();
+    const output = JSON.parse(String(span.attributes['gen_ai.output.messages'])) as { parts: { content: string }[] }[];
+    expect(output[0].parts[0].content).toBe('write to [EMAIL] today');
   });
 });

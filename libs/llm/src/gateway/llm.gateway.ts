@@ -147,6 +147,9 @@ export class LlmGateway {
     );
     const { value, context, attempts } = success;
     const labels = { provider: context.target.provider, model: context.target.model };
+    // Content capture (opt-in): the answer is assembled as it streams and recorded when it ends.
+    const answer = options.captureContent !== undefined ? { text: value.first.type === 'text' ? value.first.text : '' } : undefined;
+    const rest = answer !== undefined ? collectingText(value.rest, answer) : value.rest;
     const firstAt = this.clock.now();
     this.env.metrics.timeToFirstToken(labels, (firstAt - context.startedAt) / 1000);
     context.span.firstToken((firstAt - context.startedAt) / 1000);
@@ -159,6 +162,7 @@ export class LlmGateway {
         context.span.succeed({
           finishReason: end.done.finish_reason,
           usage: end.done.usage,
+          ...(answer !== undefined ? { content: answer.text } : {}),
           ...(end.done.model !== undefined ? { model: end.done.model } : {}),
           ...(end.done.upstream_id !== undefined ? { upstreamId: end.done.upstream_id } : {}),
         });
@@ -175,7 +179,7 @@ export class LlmGateway {
       ...labels,
       attempts,
       ttftMs: firstAt - start,
-      events: replayStream(value.first, value.rest, labels, options.signal, onEnd),
+      events: replayStream(value.first, rest, labels, options.signal, onEnd),
     };
   }
 
@@ -246,4 +250,17 @@ export class LlmGateway {
     this.providers.set(name, provider);
     return provider;
   }
+}
+
+/** `events`, appending the text of every text event to `into.text` as it passes. */
+function collectingText(events: AsyncIterator<ChatStreamEvent>, into: { text: string }): AsyncIterator<ChatStreamEvent> {
+  const wrapped: AsyncIterator<ChatStreamEvent> = {
+    next: async () => {
+      const next = await events.next();
+      if (next.done !== true && next.value.type === 'text') into.text += next.value.text;
+      return next;
+    },
+  };
+  if (events.return !== undefined) wrapped.return = events.return.bind(events);
+  return wrapped;
 }
