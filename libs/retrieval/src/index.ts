@@ -6,3 +6,5 @@ export { RetrievalException, RetrievalErrorCode } from './retrieval.exception';
 export { RetrievalModule } from './retrieval.module';
 export type { RetrievalModuleOptions } from './retrieval.module';
 export { RETRIEVAL_EMBEDDER } from './retrieval.constants';
+export { RETRIEVAL_CACHE_KEY_VERSION, retrievalCacheKey } from './retrieval-cache';
+export type { RetrievalCache, RetrievalCacheKeyParts, RetrievalCacheOutcome } from './retrieval-cache';
