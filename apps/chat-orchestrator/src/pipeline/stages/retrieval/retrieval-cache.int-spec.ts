@@ -132,6 +132,22 @@ describe('retrieval cache (real Postgres, pgvector, Redis)', () => {
     expect(afterStatus.chunks).toEqual([]);
   });
 
+  it('bumps the collection\'s version when a user\'s erasure deletes their documents by cascade, not on progress updates', async () => {
+    const { tenantId, userId, collectionId, ids } = await seed(['The refund policy allows returns within thirty days.']);
+    const uploader = await prisma.user.create({ data: { tenantId } });
+    const theirs = await addDocument(tenantId, uploader.id, collectionId, 'Refunds are paid within five days.');
+    const version = async () => (await prisma.collection.findUniqueOrThrow({ where: { id: collectionId } })).contentVersion;
+    const before = await version();
+    await prisma.document.update({ where: { id: theirs }, data: { chunksDone: 3 } });
+    expect(await version()).toBe(before);
+    await untilStored(tenantId, userId);
+    await prisma.user.delete({ where: { id: uploader.id } });
+    expect(await version()).toBeGreaterThan(before);
+    const after = await ask(tenantId, userId);
+    expect(after.cache).toBe('miss');
+    expect(after.chunks.map((c) => c.document_id)).toEqual(ids);
+  });
+
   it('never serves one tenant\'s, or one user\'s private, cached chunks to another', async () => {
     const a = await seed(['Tenant A: the refund policy allows returns within thirty days.']);
     await untilStored(a.tenantId, a.userId);
