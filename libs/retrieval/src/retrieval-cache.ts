@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { RetrievedChunk } from './retriever';
+import type { RetrievedChunk } from './retrieved-chunk';
 
 /**
  * Where a retrieval's chunks are kept between identical lookups (the retrieval cache; the caller

@@ -4,6 +4,7 @@ import { type PrismaClient, visibleCollectionOrder, visibleCollectionWhere } fro
 import { vectorSpaceFor, type VectorStore } from '@conduit/vector-store';
 import { type RetrievalCache, retrievalCacheKey, type RetrievalCacheOutcome } from './retrieval-cache';
 import { RetrievalException } from './retrieval.exception';
+import type { RetrievedChunk } from './retrieved-chunk';
 
 export interface RetrieveRequest {
   tenantId: string;
@@ -20,17 +21,6 @@ export interface RetrieveRequest {
   documentIds?: string[];
   /** The retrieval cache, when the tenant's policy turns it on. */
   cache?: RetrievalCache;
-}
-
-export interface RetrievedChunk {
-  document_id: string;
-  chunk_index: number;
-  text: string;
-  /** Cosine similarity, higher is closer. */
-  score: number;
-  filename?: string;
-  start_offset: number;
-  end_offset: number;
 }
 
 export interface RetrieveResult {
