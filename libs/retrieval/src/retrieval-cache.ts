@@ -8,7 +8,8 @@ import type { RetrievedChunk } from './retrieved-chunk';
  */
 export interface RetrievalCache {
   get(tenantId: string, key: string): Promise<RetrievedChunk[] | undefined>;
-  put(tenantId: string, key: string, chunks: RetrievedChunk[]): Promise<void>;
+  /** `userId`: the user of a private collection's entry (its chunks are their documents), else null. */
+  put(tenantId: string, key: string, chunks: RetrievedChunk[], userId: string | null): Promise<void>;
 }
 
 /** How the cache served one retrieval: `hit`, `miss` (searched, then stored) or `bypass` (the cache failed). */

@@ -62,6 +62,7 @@ export class Retriever {
       try {
         const result = await this.search(request);
         span.setAttribute('conduit.retrieval.chunks', result.chunks.length);
+        if (result.cache) span.setAttribute('conduit.retrieval.cache', result.cache);
         return result;
       } catch (error) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
@@ -133,7 +134,7 @@ export class Retriever {
       }));
     if (request.cache && cached?.key) {
       // Stored off the answer's path; a failed store only costs the next lookup a miss.
-      request.cache.put(request.tenantId, cached.key, chunks).catch(() => undefined);
+      request.cache.put(request.tenantId, cached.key, chunks, uploader ?? null).catch(() => undefined);
     }
     const outcome = cached ? (cached.key ? 'miss' : 'bypass') : undefined;
     return { chunks, latency_ms: Math.round((performance.now() - started) * 100) / 100, embedding_usage: tally.usages(), ...(outcome ? { cache: outcome } : {}) };

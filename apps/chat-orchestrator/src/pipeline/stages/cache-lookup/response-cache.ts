@@ -56,9 +56,12 @@ export class ResponseCache implements OnApplicationShutdown {
     return {
       get: async (tenantId, key) => {
         const raw = await this.deadline(store.get(tenantId, key));
-        return raw === undefined ? undefined : (JSON.parse(raw) as RetrievedChunk[]);
+        if (raw === undefined) return undefined;
+        // Anything but a list of chunks (a foreign or corrupted value) is a miss.
+        const chunks: unknown = JSON.parse(raw);
+        return Array.isArray(chunks) ? (chunks as RetrievedChunk[]) : undefined;
       },
-      put: (tenantId, key, chunks) => this.deadline(store.put(tenantId, key, JSON.stringify(chunks), ttlSeconds)),
+      put: (tenantId, key, chunks, userId) => this.deadline(store.put(tenantId, key, JSON.stringify(chunks), ttlSeconds, userId)),
     };
   }
 
