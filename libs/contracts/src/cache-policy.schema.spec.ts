@@ -11,6 +11,7 @@ describe('tenant policy: cache section', () => {
       serve_stale_on_error: false,
       max_stale_seconds: 86_400,
       semantic: { threshold: 0.95, max_messages: 1, allow_hashing_embedder: false },
+      retrieval: { enabled: false, ttl_seconds: 600 },
     });
     expect(resolveTenantPolicy({ guardrails: {} }, 1).cache.mode).toBe('off');
   });
@@ -20,6 +21,10 @@ describe('tenant policy: cache section', () => {
       mode: 'semantic',
       semantic: { threshold: 0.9, max_messages: 1, allow_hashing_embedder: false },
     });
+  });
+
+  it('takes the retrieval cache on its own, whatever the response cache mode', () => {
+    expect(resolveTenantPolicy({ cache: { retrieval: { enabled: true } } }, 1).cache).toMatchObject({ mode: 'off', retrieval: { enabled: true, ttl_seconds: 600 } });
   });
 
   it('fills in what a section leaves out', () => {
@@ -35,6 +40,8 @@ describe('tenant policy: cache section', () => {
     [{ cache: { max_bytes: 10 } }, 'cache.max_bytes'],
     [{ cache: { serve_stale_on_error: 'yes' } }, 'cache.serve_stale_on_error'],
     [{ cache: { max_stale_seconds: 0 } }, 'cache.max_stale_seconds'],
+    [{ cache: { retrieval: { enabled: 'yes' } } }, 'cache.retrieval.enabled'],
+    [{ cache: { retrieval: { ttl_seconds: 0 } } }, 'cache.retrieval.ttl_seconds'],
   ])('refuses %j, naming %s', (document, path) => {
     expect(() => resolveTenantPolicy(document, 1)).toThrow(path.split('.').pop());
   });

@@ -22,6 +22,19 @@ export const semanticCachePolicySchema = z.strictObject({
   allow_hashing_embedder: z.boolean().default(false),
 });
 
+/**
+ * The retrieval cache (`cache.retrieval`, independent of `mode`): the chunks a RAG lookup returned
+ * are kept for `ttl_seconds` under (tenant, collection, collection version, query, top_k, score
+ * threshold, document filter, embedder) — and the user, for a private collection. A hit skips the
+ * query embedding and the vector search. The collection's version changes with every document
+ * indexed, deleted, re-ingested or erased in it, so a changed collection is never answered from
+ * the cache.
+ */
+export const retrievalCachePolicySchema = z.strictObject({
+  enabled: z.boolean().default(false),
+  ttl_seconds: z.number().int().min(1).max(7 * 86_400).default(600),
+});
+
 export const cachePolicySchema = z.strictObject({
   mode: z.enum(['off', 'exact', 'semantic']).default('off'),
   scope: z.enum(['tenant', 'user']).default('tenant'),
@@ -36,6 +49,7 @@ export const cachePolicySchema = z.strictObject({
   serve_stale_on_error: z.boolean().default(false),
   max_stale_seconds: z.number().int().min(1).max(30 * 86_400).default(86_400),
   semantic: semanticCachePolicySchema.prefault({}),
+  retrieval: retrievalCachePolicySchema.prefault({}),
 });
 export type CachePolicy = z.output<typeof cachePolicySchema>;
 

@@ -6,3 +6,4 @@ export { ResponseCacheStore } from './response-cache.store';
 export type { CacheEntryOwner, CacheLimits } from './response-cache.store';
 export { SemanticCacheStore } from './semantic-cache.store';
 export type { SemanticMatch, SemanticScope, SemanticVector } from './semantic-cache.store';
+export { RetrievalCacheStore } from './retrieval-cache.store';

@@ -1,5 +1,5 @@
 import { buildGroundedPrompt, DEFAULT_GROUNDING_INSTRUCTIONS, groundingSources } from './grounded-prompt';
-import type { RetrievedChunk } from './retriever';
+import type { RetrievedChunk } from './retrieved-chunk';
 
 const chunk = (n: number, overrides: Partial<RetrievedChunk> = {}): RetrievedChunk => ({
   document_id: `00000000-0000-4000-8000-00000000000${n}`,

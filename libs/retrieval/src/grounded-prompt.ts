@@ -1,4 +1,4 @@
-import type { RetrievedChunk } from './retriever';
+import type { RetrievedChunk } from './retrieved-chunk';
 
 export interface GroundedPromptOptions {
   /** Upper bound on the characters of source text included (whole chunks only). Default 24,000. */

@@ -1,8 +1,11 @@
 export { Retriever, DEFAULT_TOP_K, MAX_QUERY_CHARS, MAX_TOP_K } from './retriever';
-export type { RetrieveRequest, RetrieveResult, RetrievedChunk } from './retriever';
+export type { RetrieveRequest, RetrieveResult } from './retriever';
+export type { RetrievedChunk } from './retrieved-chunk';
 export { buildGroundedPrompt, DEFAULT_GROUNDING_INSTRUCTIONS, groundingSources } from './grounded-prompt';
 export type { GroundedPromptOptions, SystemMessage } from './grounded-prompt';
 export { RetrievalException, RetrievalErrorCode } from './retrieval.exception';
 export { RetrievalModule } from './retrieval.module';
 export type { RetrievalModuleOptions } from './retrieval.module';
 export { RETRIEVAL_EMBEDDER } from './retrieval.constants';
+export { RETRIEVAL_CACHE_KEY_VERSION, retrievalCacheKey } from './retrieval-cache';
+export type { RetrievalCache, RetrievalCacheKeyParts, RetrievalCacheOutcome } from './retrieval-cache';

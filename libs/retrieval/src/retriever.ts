@@ -2,7 +2,9 @@ import { SpanStatusCode, trace } from '@opentelemetry/api';
 import { type Embedder, type EmbeddingUsage, EmbeddingUsageTally } from '@conduit/embeddings';
 import { type PrismaClient, visibleCollectionOrder, visibleCollectionWhere } from '@conduit/db';
 import { vectorSpaceFor, type VectorStore } from '@conduit/vector-store';
+import { type RetrievalCache, retrievalCacheKey, type RetrievalCacheOutcome } from './retrieval-cache';
 import { RetrievalException } from './retrieval.exception';
+import type { RetrievedChunk } from './retrieved-chunk';
 
 export interface RetrieveRequest {
   tenantId: string;
@@ -17,17 +19,8 @@ export interface RetrieveRequest {
   scoreThreshold?: number;
   /** Only search these documents of the collection. */
   documentIds?: string[];
-}
-
-export interface RetrievedChunk {
-  document_id: string;
-  chunk_index: number;
-  text: string;
-  /** Cosine similarity, higher is closer. */
-  score: number;
-  filename?: string;
-  start_offset: number;
-  end_offset: number;
+  /** The retrieval cache, when the tenant's policy turns it on. */
+  cache?: RetrievalCache;
 }
 
 export interface RetrieveResult {
@@ -36,6 +29,8 @@ export interface RetrieveResult {
   latency_ms: number;
   /** What embedding the query consumed (none when it came from the cache): the caller bills it. */
   embedding_usage: EmbeddingUsage[];
+  /** How the retrieval cache served it; absent when no cache was given. */
+  cache?: RetrievalCacheOutcome;
 }
 
 export const MAX_TOP_K = 50;
@@ -67,6 +62,7 @@ export class Retriever {
       try {
         const result = await this.search(request);
         span.setAttribute('conduit.retrieval.chunks', result.chunks.length);
+        if (result.cache) span.setAttribute('conduit.retrieval.cache', result.cache);
         return result;
       } catch (error) {
         span.setStatus({ code: SpanStatusCode.ERROR, message: error instanceof Error ? error.message : String(error) });
@@ -101,6 +97,8 @@ export class Retriever {
     }
     // A private collection: only the caller's points (vector payload) and documents (Postgres).
     const uploader = collection.visibility === 'private' ? request.userId : undefined;
+    const cached = request.cache ? await this.lookup(request.cache, request, collection, uploader, query, topK) : undefined;
+    if (cached?.chunks) return { chunks: cached.chunks, latency_ms: Math.round((performance.now() - started) * 100) / 100, embedding_usage: [], cache: 'hit' };
     const tally = new EmbeddingUsageTally();
     const [vector] = await this.embedder.embed([query], { onUsage: tally.add });
     // Fetch a little more than asked: hits of documents that are not indexed are dropped below.
@@ -134,6 +132,42 @@ export class Retriever {
         start_offset: hit.payload.start_offset,
         end_offset: hit.payload.end_offset,
       }));
-    return { chunks, latency_ms: Math.round((performance.now() - started) * 100) / 100, embedding_usage: tally.usages() };
+    if (request.cache && cached?.key) {
+      // Stored off the answer's path; a failed store only costs the next lookup a miss.
+      request.cache.put(request.tenantId, cached.key, chunks, uploader ?? null).catch(() => undefined);
+    }
+    const outcome = cached ? (cached.key ? 'miss' : 'bypass') : undefined;
+    return { chunks, latency_ms: Math.round((performance.now() - started) * 100) / 100, embedding_usage: tally.usages(), ...(outcome ? { cache: outcome } : {}) };
+  }
+
+  /**
+   * The cache key (the collection's content version included: a trigger on `documents` bumps it
+   * with every document added, removed, re-ingested or changing status in it), then the cached
+   * chunks. `key` is undefined when the cache failed (bypass).
+   */
+  private async lookup(
+    cache: RetrievalCache,
+    request: RetrieveRequest,
+    collection: { id: string; contentVersion: number },
+    uploader: string | undefined,
+    query: string,
+    topK: number,
+  ): Promise<{ key?: string; chunks?: RetrievedChunk[] }> {
+    try {
+      const key = retrievalCacheKey({
+        userId: uploader ?? null,
+        collectionId: collection.id,
+        version: collection.contentVersion,
+        embedder: `${this.embedder.model}:${this.embedder.dimension}`,
+        query,
+        topK,
+        scoreThreshold: request.scoreThreshold ?? null,
+        documentIds: request.documentIds ?? null,
+      });
+      const chunks = await cache.get(request.tenantId, key);
+      return chunks ? { key, chunks } : { key };
+    } catch {
+      return {};
+    }
   }
 }

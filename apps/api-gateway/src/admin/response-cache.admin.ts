@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
 import { QUEUE_OPTIONS, QueueModuleOptions, REDIS_CONNECTION } from '@conduit/queue';
 import { PrismaService } from '@conduit/db';
-import { ResponseCacheStore, SemanticCacheStore } from '@conduit/response-cache';
+import { ResponseCacheStore, RetrievalCacheStore, SemanticCacheStore } from '@conduit/response-cache';
 import { ADMIN_SETTINGS, AdminSettings } from './admin.constants';
 
 /**
@@ -15,6 +15,7 @@ import { ADMIN_SETTINGS, AdminSettings } from './admin.constants';
 @Injectable()
 export class ResponseCacheAdmin implements OnApplicationShutdown {
   private readonly store: ResponseCacheStore;
+  private readonly retrievals: RetrievalCacheStore;
   private readonly vectors: SemanticCacheStore;
   private readonly own: Redis | undefined;
 
@@ -28,6 +29,7 @@ export class ResponseCacheAdmin implements OnApplicationShutdown {
       ? new Redis(settings.responseCacheRedisUrl, { connectionName: 'response-cache-admin', maxRetriesPerRequest: 2, lazyConnect: true })
       : undefined;
     this.store = new ResponseCacheStore(this.own ?? shared, queue.prefix);
+    this.retrievals = new RetrievalCacheStore(this.own ?? shared, queue.prefix);
     this.vectors = new SemanticCacheStore(prisma.pg);
   }
 
@@ -36,9 +38,10 @@ export class ResponseCacheAdmin implements OnApplicationShutdown {
     return this.store.usage(tenantId);
   }
 
-  /** Every entry of the tenant; resolves to how many there were. */
+  /** Every entry of the tenant (its retrieval cache too); resolves to how many response cache entries there were. */
   async purgeTenant(tenantId: string): Promise<number> {
     await this.vectors.purgeTenant(tenantId);
+    await this.retrievals.purgeTenant(tenantId);
     return this.store.purgeTenant(tenantId);
   }
 
@@ -48,9 +51,13 @@ export class ResponseCacheAdmin implements OnApplicationShutdown {
     return this.store.purgeKeys(tenantId, [key]);
   }
 
-  /** Every entry the user's requests created (per-user scope or not). */
+  /**
+   * Every entry the user's requests created (per-user scope or not), and the retrieval cache's
+   * entries of their private collections; resolves to how many response cache entries there were.
+   */
   async purgeUser(tenantId: string, userId: string): Promise<number> {
     await this.vectors.purgeUser(tenantId, userId);
+    await this.retrievals.purgeUser(tenantId, userId);
     return this.store.purgeUser(tenantId, userId);
   }
 

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { Redis } from 'ioredis';
-import { CacheEntry, CacheEntryOwner, CacheLimits, ResponseCacheStore } from '@conduit/response-cache';
+import { CacheEntry, CacheEntryOwner, CacheLimits, ResponseCacheStore, RetrievalCacheStore } from '@conduit/response-cache';
+import type { RetrievalCache, RetrievedChunk } from '@conduit/retrieval';
 import { INTERNAL_SETTINGS, InternalSettings } from '../../../internal/internal.constants';
 
 class CacheTimeoutError extends Error {
@@ -20,6 +21,7 @@ export class ResponseCache implements OnApplicationShutdown {
   private readonly logger = new Logger(ResponseCache.name);
   private readonly redis: Redis | undefined;
   private readonly store: ResponseCacheStore | undefined;
+  private readonly retrievals: RetrievalCacheStore | undefined;
   private readonly timeoutMs: number;
   private lastErrorLog = 0;
 
@@ -40,6 +42,27 @@ export class ResponseCache implements OnApplicationShutdown {
       this.logger.warn({ err: error }, 'response cache Redis unavailable: requests bypass the cache');
     });
     this.store = new ResponseCacheStore(this.redis, options.prefix);
+    this.retrievals = new RetrievalCacheStore(this.redis, options.prefix);
+  }
+
+  /**
+   * The retrieval cache (stage `retrieval`, policy `cache.retrieval`) on this connection, entries
+   * kept `ttlSeconds`; `undefined` when no cache Redis is configured. Its calls reject on a Redis
+   * that fails or is slower than the deadline, and the retriever goes on without it.
+   */
+  retrievalCache(ttlSeconds: number): RetrievalCache | undefined {
+    const store = this.retrievals;
+    if (!store) return undefined;
+    return {
+      get: async (tenantId, key) => {
+        const raw = await this.deadline(store.get(tenantId, key));
+        if (raw === undefined) return undefined;
+        // Anything but a list of chunks (a foreign or corrupted value) is a miss.
+        const chunks: unknown = JSON.parse(raw);
+        return Array.isArray(chunks) ? (chunks as RetrievedChunk[]) : undefined;
+      },
+      put: (tenantId, key, chunks, userId) => this.deadline(store.put(tenantId, key, JSON.stringify(chunks), ttlSeconds, userId)),
+    };
   }
 
   /** The entry for the key, `undefined` on a miss; rejects when Redis fails or is too slow. */

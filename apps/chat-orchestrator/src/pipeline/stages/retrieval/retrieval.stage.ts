@@ -3,13 +3,14 @@ import { trace } from '@opentelemetry/api';
 import { UsageEventProducer } from '@conduit/budget';
 import { ConduitHeader, textOf, uuidFromName } from '@conduit/contracts';
 import type { EmbeddingUsage } from '@conduit/embeddings';
-import { degradedTotal, retrievalDuration } from '@conduit/observability';
+import { degradedTotal, responseCacheRequests, retrievalDuration } from '@conduit/observability';
 import { PolicyStore } from '@conduit/policies';
 import { buildGroundedPrompt, groundingSources, RetrievalException, type RetrieveResult, type RetrievedChunk, Retriever } from '@conduit/retrieval';
 import { GuardrailDecisions } from '../../guardrails/guardrail-decisions';
 import { InjectionDetectors } from '../../guardrails/injection-detectors';
 import type { PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
+import { ResponseCache } from '../cache-lookup/response-cache';
 import { DegradationException } from './degradation.exception';
 
 /**
@@ -27,6 +28,12 @@ import { DegradationException } from './degradation.exception';
  * documents, marked `x-conduit-degraded: retrieval` and `metadata.degraded` on the stored message.
  * Either way it is counted (`conduit_degraded_total{component="retrieval"}`). A bad request (no
  * such collection, another embedding model) is never degraded: it fails as before.
+ *
+ * With the tenant's `cache.retrieval` on, the chunks of an identical lookup (same collection and
+ * collection version, query, top_k, threshold, embedder; same user for a private collection) come
+ * from the response cache's Redis without embedding or searching
+ * (`conduit_response_cache_requests_total{kind="retrieval"}`); a cache Redis that is down or slow
+ * is bypassed. A cached hit bills no embedding.
  */
 @Injectable()
 export class RetrievalStage implements PipelineStage {
@@ -39,6 +46,7 @@ export class RetrievalStage implements PipelineStage {
     private readonly detectors: InjectionDetectors,
     private readonly decisions: GuardrailDecisions,
     private readonly policies: PolicyStore,
+    private readonly cache: ResponseCache,
   ) {}
 
   enabled(turn: Turn): boolean {
@@ -50,6 +58,9 @@ export class RetrievalStage implements PipelineStage {
     const lastUser = [...body.messages].reverse().find((m) => m.role === 'user');
     const query = textOf(lastUser?.content ?? '');
     const collection = body.conduit?.collection as string;
+    const cachePolicy = turn.cachePolicy.retrieval;
+    const cache = cachePolicy.enabled ? this.cache.retrievalCache(cachePolicy.ttl_seconds) : undefined;
+    if (cachePolicy.enabled && !cache) responseCacheRequests.inc({ kind: 'retrieval', outcome: 'bypass' });
     let result: RetrieveResult;
     try {
       result = await this.retriever.retrieve({
@@ -59,6 +70,7 @@ export class RetrievalStage implements PipelineStage {
         query,
         topK: body.conduit?.top_k,
         scoreThreshold: body.conduit?.score_threshold,
+        ...(cache ? { cache } : {}),
       });
     } catch (error) {
       if (error instanceof RetrievalException) throw error;
@@ -66,6 +78,7 @@ export class RetrievalStage implements PipelineStage {
       return;
     }
     const { chunks, latency_ms, embedding_usage } = result;
+    if (result.cache) responseCacheRequests.inc({ kind: 'retrieval', outcome: result.cache });
     retrievalDuration.observe(latency_ms / 1_000);
     this.billEmbedding(turn, embedding_usage);
     let kept = turn.guardrails.injection.indirect === 'off' ? chunks : await this.guard(turn, chunks);
