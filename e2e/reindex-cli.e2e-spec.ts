@@ -1,29 +1,33 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { PrismaClient } from '@conduit/db';
-import type { ManagedVectorStore } from '@conduit/vector-store';
+import { type ManagedVectorStore, vectorSpaceFor } from '@conduit/vector-store';
 import { articleText, type TenantWithUser, waitFor } from '@conduit/testing';
-import { HASHING_SPACE as space, IngestionFixture, openIngestionFixture } from './support/ingestion-fixture';
+import { IngestionFixture, openIngestionFixture } from './support/ingestion-fixture';
 import { baseEnv, ROOT, RunningService, startReady } from './support/service-process';
 
 /**
  * `npm run admin -- reindex --tenant SLUG` (the built CLI) against the gateway and the ingestion
- * worker as processes: the tenant's vectors are lost (deleted from the shared pgvector space), the
+ * worker as processes: the tenant's vectors are lost (deleted from a pgvector space of its own —
+ * 176 dimensions — so that the identical chunks other suites index into the shared 384-dimension
+ * space, in other tenants, cannot crowd this tenant's out of an approximate search), the
  * CLI hands its documents back to the worker, prints progress and a JSON report, and the same
  * searches answer the same. A second run finds nothing to do.
  */
 describe('admin reindex: rebuilding lost vectors with the CLI', () => {
   const prefix = `e2e-reindex-${randomBytes(4).toString('hex')}`;
+  const DIMENSION = '176';
+  const space = vectorSpaceFor('hashing-v2', Number(DIMENSION));
   let fixture: IngestionFixture;
   let prisma: PrismaClient;
   let vectors: ManagedVectorStore;
   let gateway: RunningService;
   let worker: RunningService;
   let owner: TenantWithUser;
-  const shared = () => ({ BLOB_DIR: fixture.blobDir, QUEUE_PREFIX: prefix, VECTOR_STORE: 'pgvector', EMBEDDINGS_PROVIDER: 'hashing' });
+  const shared = () => ({ BLOB_DIR: fixture.blobDir, QUEUE_PREFIX: prefix, VECTOR_STORE: 'pgvector', EMBEDDINGS_PROVIDER: 'hashing', EMBEDDINGS_DIMENSION: DIMENSION });
 
   const admin = (...args: string[]) =>
-    spawnSync('node', ['dist/apps/api-gateway/src/cli/admin.js', ...args], { cwd: ROOT, env: { ...baseEnv(), QUEUE_PREFIX: prefix, VECTOR_STORE: 'pgvector' }, encoding: 'utf8', timeout: 120_000 });
+    spawnSync('node', ['dist/apps/api-gateway/src/cli/admin.js', ...args], { cwd: ROOT, env: { ...baseEnv(), QUEUE_PREFIX: prefix, VECTOR_STORE: 'pgvector', EMBEDDINGS_PROVIDER: 'hashing', EMBEDDINGS_DIMENSION: DIMENSION }, encoding: 'utf8', timeout: 120_000 });
 
   /** The query: the stored vector of one of the tenant's chunks (taken before the loss). */
   let query: number[];
@@ -42,6 +46,7 @@ describe('admin reindex: rebuilding lost vectors with the CLI', () => {
   });
 
   afterAll(async () => {
+    await vectors?.dropSpace(space).catch(() => undefined);
     await fixture?.close([gateway, worker]);
   });
 
