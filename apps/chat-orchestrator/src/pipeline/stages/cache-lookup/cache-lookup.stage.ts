@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { UsageEventProducer } from '@conduit/budget';
-import { ConduitHeader, maxTokensOf, uuidFromName } from '@conduit/contracts';
+import { ConduitHeader, maxTokensOf } from '@conduit/contracts';
 import type { EmbeddingUsage } from '@conduit/embeddings';
 import { degradedTotal, responseCacheLookupDuration, responseCacheRequests } from '@conduit/observability';
 import { CacheEntry, CacheKeyInput, exactCacheKey, isExpired, SemanticScope, semanticParts } from '@conduit/response-cache';
+import { embeddingUsageEvents } from '../../embedding-usage';
 import type { PipelineStage } from '../../pipeline-stage';
 import type { CacheDecision, Turn } from '../../turn';
 import { ResponseCache } from './response-cache';
@@ -147,25 +148,9 @@ export class CacheLookupStage implements PipelineStage {
    * derives from the answer's id, so an async job run again bills it once.
    */
   private billEmbedding(turn: Turn, usage: EmbeddingUsage): void {
-    const { context } = turn;
     this.usage
-      .emit([
-        {
-          event_id: uuidFromName(`embedding:cache:${turn.assistantId}:${usage.model}`),
-          tenant_id: context.tenantId,
-          user_id: context.userId,
-          api_key_id: context.apiKeyId,
-          request_id: context.requestId.slice(0, 128),
-          provider: usage.provider,
-          model: usage.model,
-          input_tokens: usage.inputTokens,
-          output_tokens: 0,
-          latency_ms: null,
-          feature: 'embedding' as const,
-          occurred_at: new Date().toISOString(),
-        },
-      ])
-      .catch((error: unknown) => this.logger.error({ err: error, request_id: context.requestId }, 'could not emit the semantic cache embedding usage'));
+      .emit(embeddingUsageEvents(turn, [usage], 'cache'))
+      .catch((error: unknown) => this.logger.error({ err: error, request_id: turn.context.requestId }, 'could not emit the semantic cache embedding usage'));
   }
 
   private keyInputOf(turn: Turn): CacheKeyInput {

@@ -1,13 +1,14 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { UsageEventProducer } from '@conduit/budget';
-import { ConduitHeader, textOf, uuidFromName } from '@conduit/contracts';
+import { ConduitHeader, textOf } from '@conduit/contracts';
 import type { EmbeddingUsage } from '@conduit/embeddings';
 import { degradedTotal, responseCacheRequests, retrievalDuration } from '@conduit/observability';
 import { PolicyStore } from '@conduit/policies';
 import { buildGroundedPrompt, groundingSources, RetrievalException, type RetrieveResult, type RetrievedChunk, Retriever } from '@conduit/retrieval';
 import { GuardrailDecisions } from '../../guardrails/guardrail-decisions';
 import { InjectionDetectors } from '../../guardrails/injection-detectors';
+import { embeddingUsageEvents } from '../../embedding-usage';
 import type { PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
 import { ResponseCache } from '../cache-lookup/response-cache';
@@ -118,26 +119,9 @@ export class RetrievalStage implements PipelineStage {
    */
   private billEmbedding(turn: Turn, usages: EmbeddingUsage[]): void {
     if (usages.length === 0) return;
-    const { context } = turn;
-    const occurredAt = new Date().toISOString();
     this.usage
-      .emit(
-        usages.map((usage) => ({
-          event_id: uuidFromName(`embedding:query:${turn.assistantId}:${usage.model}`),
-          tenant_id: context.tenantId,
-          user_id: context.userId,
-          api_key_id: context.apiKeyId,
-          request_id: context.requestId.slice(0, 128),
-          provider: usage.provider,
-          model: usage.model,
-          input_tokens: usage.inputTokens,
-          output_tokens: 0,
-          latency_ms: null,
-          feature: 'embedding' as const,
-          occurred_at: occurredAt,
-        })),
-      )
-      .catch((error: unknown) => this.logger.error({ err: error, request_id: context.requestId }, 'could not emit the query embedding usage'));
+      .emit(embeddingUsageEvents(turn, usages, 'query'))
+      .catch((error: unknown) => this.logger.error({ err: error, request_id: turn.context.requestId }, 'could not emit the query embedding usage'));
   }
 
   /** Indirect injection in the chunks: flagged, or dropped when the policy blocks. */
