@@ -45,8 +45,9 @@ describe('evaluation end to end', () => {
 
   afterAll(async () => {
     if (!platform) return;
-    if (admin) await removeTenants(platform.prisma, [admin.tenant]);
+    // The worker stops first: a judge still writing scores would race the tenant's deletion.
     await evalWorker?.stop('SIGTERM');
+    if (admin) await removeTenants(platform.prisma, [admin.tenant]);
     await platform.stop();
   });
 

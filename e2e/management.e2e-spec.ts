@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import OpenAI from 'openai';
 import { createPrismaClient } from '@conduit/db';
-import { waitFor } from '@conduit/testing';
+import { removeTenantIds, waitFor } from '@conduit/testing';
 import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 import { RunningService } from './support/service-process';
 
@@ -92,7 +92,7 @@ describe('management plane end to end (two gateway processes, billing)', () => {
 
   afterAll(async () => {
     if (!platform) return;
-    await platform.prisma.tenant.deleteMany({ where: { id: { in: tenants } } });
+    await removeTenantIds(platform.prisma, tenants);
     await platform.prisma.modelPrice.deleteMany({ where: { model: { in: [FREE_MODEL, SPIKE_MODEL] } } });
     await platform.stop();
   });

@@ -8,6 +8,7 @@ import { Pool } from 'pg';
 import { PgBlobStore } from '@conduit/blob-store';
 import { createPrismaClient, type PrismaClient } from '@conduit/db';
 import { PgVectorStore, vectorSpaceFor } from '@conduit/vector-store';
+import { removeTenantIds } from '@conduit/testing';
 
 /*
  * PgBouncer in transaction mode (the Debian `pgbouncer` package; .ci/run installs it) in front of
@@ -106,7 +107,7 @@ describeWithPgBouncer('PgBouncer in transaction mode in front of Postgres', () =
   }, 60_000);
 
   afterAll(async () => {
-    if (tenantIds.length > 0) await prisma?.tenant.deleteMany({ where: { id: { in: tenantIds } } });
+    if (prisma && tenantIds.length > 0) await removeTenantIds(prisma, tenantIds);
     await prisma?.$disconnect();
     if (bouncer && bouncer.exitCode === null) {
       await new Promise<void>((resolve) => {

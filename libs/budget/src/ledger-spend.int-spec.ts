@@ -3,6 +3,7 @@ import { PrismaService } from '@conduit/db';
 import { LedgerSpend, SpendRequest } from './ledger-spend';
 import { decimalToNano } from './money';
 import { UsageKeys } from './redis/usage-keys';
+import { removeTenantIds } from '@conduit/testing';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 
@@ -17,7 +18,7 @@ describe('LedgerSpend against real Postgres', () => {
   });
 
   afterAll(async () => {
-    await prisma.tenant.deleteMany({ where: { id: { in: tenants } } });
+    await removeTenantIds(prisma, tenants);
     await prisma.onApplicationShutdown();
   });
 

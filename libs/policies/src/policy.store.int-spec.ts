@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { PrismaService } from '@conduit/db';
-import { waitFor } from '@conduit/testing';
+import { removeTenantIds, waitFor } from '@conduit/testing';
 import { PolicyDocumentError } from './policy-document.exception';
 import { PolicyStore } from './policy.store';
 
@@ -47,7 +47,7 @@ describe('PolicyStore against real Postgres and Redis', () => {
   });
 
   afterAll(async () => {
-    await prisma.tenant.deleteMany({ where: { id: { in: tenants } } });
+    await removeTenantIds(prisma, tenants);
     for (const p of processes) {
       await p.store.onApplicationShutdown();
       await p.redis.quit();

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { PrismaService } from '@conduit/db';
-import { waitFor } from '@conduit/testing';
+import { removeTenantIds, waitFor } from '@conduit/testing';
 import { PromptErrorCode, PromptException } from './prompt.exception';
 import { PromptStore } from './prompt.store';
 import { promptVersionInputSchema } from './prompt-version.schema';
@@ -66,7 +66,7 @@ describe('PromptStore against real Postgres and Redis', () => {
   });
 
   afterAll(async () => {
-    await prisma.tenant.deleteMany({ where: { id: { in: tenants } } });
+    await removeTenantIds(prisma, tenants);
     for (const p of processes) {
       await p.store.onApplicationShutdown();
       await p.redis.quit();

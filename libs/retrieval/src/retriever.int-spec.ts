@@ -9,6 +9,7 @@ import { RetrievalModule } from './retrieval.module';
 import { buildGroundedPrompt } from './grounded-prompt';
 import { RetrievalErrorCode } from './retrieval.exception';
 import { Retriever } from './retriever';
+import { removeTenantIds } from '@conduit/testing';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 
@@ -83,7 +84,7 @@ describe('Retriever (real Postgres, pgvector, hashing embedder)', () => {
 
   afterAll(async () => {
     for (const d of documents) await vectors?.deleteDocument(space, d.tenantId, d.id);
-    if (tenants.length > 0) await prisma?.tenant.deleteMany({ where: { id: { in: tenants } } });
+    if (prisma && tenants.length > 0) await removeTenantIds(prisma, tenants);
     await prisma?.$disconnect();
     await vectors?.close();
   });

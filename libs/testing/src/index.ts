@@ -1,6 +1,7 @@
 export { waitFor, WaitTimeoutError } from './wait-for';
 export type { WaitOptions } from './wait-for';
 export { createMessage, createSession, createTenantWithUser, createUserWithKey, removeTenants } from './tenants.fixture';
+export { removeTenantIds } from './remove-tenants';
 export type { Owner, TenantWithUser, UserWithKey } from './tenants.fixture';
 export { articleText, createDocumentFixture, randomLetters } from './documents.fixture';
 export type { DocumentFixture } from './documents.fixture';

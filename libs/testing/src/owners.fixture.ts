@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { PrismaService, type PrismaClient } from '@conduit/db';
+import { removeTenantIds } from './remove-tenants';
 
 /** A tenant and one of its users, by id: whose rows a store test writes and reads. */
 export interface TestOwner {
@@ -23,7 +24,7 @@ export async function createColleague(prisma: PrismaClient, of: TestOwner): Prom
 
 /** Deletes the owners' tenants, and with them everything they own. */
 export async function removeTestOwners(prisma: PrismaClient, owners: readonly TestOwner[]): Promise<void> {
-  if (owners.length > 0) await prisma.tenant.deleteMany({ where: { id: { in: owners.map((o) => o.tenantId) } } });
+  await removeTenantIds(prisma, owners.map((o) => o.tenantId));
 }
 
 export interface TestDatabase {

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { Message, MessageRole, Prisma, PrismaClient, Session, Tenant, Tier, User, UserRole } from '@conduit/db';
 import { mintApiKey } from '@conduit/contracts';
+import { removeTenantIds } from './remove-tenants';
 
 /** Anything with a tenant and a user, e.g. the result of {@link createTenantWithUser}. */
 export interface Owner {
@@ -77,5 +78,5 @@ export function createMessage(
 /** Deletes tenants and, by cascade, everything they own. */
 export async function removeTenants(prisma: PrismaClient, tenants: { id: string }[]): Promise<void> {
   if (tenants.length === 0) return;
-  await prisma.tenant.deleteMany({ where: { id: { in: tenants.map((tenant) => tenant.id) } } });
+  await removeTenantIds(prisma, tenants.map((tenant) => tenant.id));
 }

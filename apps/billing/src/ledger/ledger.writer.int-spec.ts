@@ -6,6 +6,7 @@ import { PrismaService } from '@conduit/db';
 import { LedgerWriteError, sqlStateOf } from './ledger.exception';
 import { LedgerStatement } from './ledger.statement';
 import { LedgerWrite, LedgerWriter, NO_USER } from './ledger.writer';
+import { removeTenantIds } from '@conduit/testing';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 const MODEL = 'ledger-batch-test';
@@ -81,7 +82,7 @@ describe('ledger writer: concurrent events → one statement per batch', () => {
   });
 
   afterAll(async () => {
-    await prisma.tenant.deleteMany({ where: { id: { in: tenants } } });
+    await removeTenantIds(prisma, tenants);
     for (const r of replicas) await r.prisma.onApplicationShutdown();
   });
 

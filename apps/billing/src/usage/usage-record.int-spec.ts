@@ -17,6 +17,7 @@ import { LedgerModule } from '../ledger/ledger.module';
 import { NO_USER } from '../ledger/ledger.writer';
 import { UsageBatchHandler } from './usage-batch.handler';
 import { UsageRecordHandler } from './usage-record.handler';
+import { removeTenantIds } from '@conduit/testing';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -94,7 +95,7 @@ describe('billing: usage events → priced ledger, aggregates, budget counters a
   });
 
   afterAll(async () => {
-    await prisma?.tenant.deleteMany({ where: { id: { in: tenants } } });
+    if (prisma) await removeTenantIds(prisma, tenants);
     await prisma?.modelPrice.deleteMany({ where: { model: MODEL } });
     const queue = app?.get(JobProducer).queue('webhooks');
     await queue?.obliterate({ force: true });

@@ -6,7 +6,7 @@ import { DocumentMediaType, documentIngestJobId } from '@conduit/contracts';
 import { DocumentStatus } from '@conduit/db';
 import { createVectorStore, vectorSpaceFor, type ManagedVectorStore } from '@conduit/vector-store';
 import { enqueueIngestion, IngestionTestApp, settleDocument, startIngestionTestApp, testIngestionOptions } from '../testing/ingestion-app.fixture';
-import { articleText, createDocumentFixture, DocumentFixture, randomLetters, waitFor } from '@conduit/testing';
+import { articleText, createDocumentFixture, DocumentFixture, randomLetters, removeTenantIds, waitFor } from '@conduit/testing';
 
 const databaseUrl = process.env.DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 const redisUrl = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379/0';
@@ -58,7 +58,7 @@ describe('ingestion limits: the per-document deadline and ceilings (real queue, 
 
   afterAll(async () => {
     for (const f of fixtures) await vectors?.deleteDocument(space, f.tenant.id, f.document.id);
-    if (worker && fixtures.length > 0) await worker.prisma.tenant.deleteMany({ where: { id: { in: fixtures.map((f) => f.tenant.id) } } });
+    if (worker && fixtures.length > 0) await removeTenantIds(worker.prisma, fixtures.map((f) => f.tenant.id));
     await worker?.app.close();
     await vectors?.close();
     if (blobDir) await rm(blobDir, { recursive: true, force: true });

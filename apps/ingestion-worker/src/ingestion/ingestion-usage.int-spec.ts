@@ -8,7 +8,7 @@ import { JobName, QueueName, UsageEvent } from '@conduit/contracts';
 import { DocumentStatus, PrismaService } from '@conduit/db';
 import { RunningMockLlm, startMockLlmServer } from '@conduit/mock-llm';
 import type { JobProducer } from '@conduit/queue';
-import { articleText, createDocumentFixture, DocumentFixture } from '@conduit/testing';
+import { articleText, createDocumentFixture, DocumentFixture, removeTenantIds } from '@conduit/testing';
 import { createVectorStore, vectorSpaceFor, type ManagedVectorStore } from '@conduit/vector-store';
 import { enqueueIngestion, settleDocument, startIngestionTestApp, testIngestionOptions } from '../testing/ingestion-app.fixture';
 import { IngestionPipeline } from './ingestion.pipeline';
@@ -60,7 +60,7 @@ describe('ingestion bills its embeddings (real Postgres, pgvector, Redis; OpenAI
 
   afterAll(async () => {
     for (const f of fixtures) await pgvector?.deleteDocument(vectorSpaceFor(MODEL, DIMENSION), f.tenant.id, f.document.id);
-    if (prisma && fixtures.length > 0) await prisma.tenant.deleteMany({ where: { id: { in: fixtures.map((f) => f.tenant.id) } } });
+    if (prisma && fixtures.length > 0) await removeTenantIds(prisma, fixtures.map((f) => f.tenant.id));
     await producer?.queue(QueueName.Usage).obliterate({ force: true });
     await app?.close();
     await pgvector?.close();

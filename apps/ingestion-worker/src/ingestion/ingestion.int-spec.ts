@@ -20,7 +20,7 @@ import { chunkText } from '../chunking/recursive-chunker';
 import { cl100kTokens } from '../chunking/tokenizer';
 import { cleanText } from '../parsing/text-cleaner';
 import { enqueueIngestion, settleDocument, startIngestionTestApp, testIngestionOptions } from '../testing/ingestion-app.fixture';
-import { articleText, createDocumentFixture, DocumentFixture, waitFor } from '@conduit/testing';
+import { articleText, createDocumentFixture, DocumentFixture, removeTenantIds, waitFor } from '@conduit/testing';
 import { buildPdf, corruptPdf } from '@conduit/testing';
 import { IngestionPipeline } from './ingestion.pipeline';
 
@@ -118,7 +118,7 @@ describe('ingestion worker pipeline (real Postgres, pgvector, Redis, hashing emb
 
   afterAll(async () => {
     for (const f of fixtures) await pgvector?.deleteDocument(space, f.tenant.id, f.document.id);
-    if (prisma && fixtures.length > 0) await prisma.tenant.deleteMany({ where: { id: { in: fixtures.map((f) => f.tenant.id) } } });
+    if (prisma && fixtures.length > 0) await removeTenantIds(prisma, fixtures.map((f) => f.tenant.id));
     await app?.close();
     await pgvector?.close();
     if (blobDir) await rm(blobDir, { recursive: true, force: true });

@@ -10,7 +10,7 @@ import { DocumentIngestProducer, VectorRebuild, type RebuildDocument, type Rebui
 import type { Embedder } from '@conduit/embeddings';
 import type { JobProducer } from '@conduit/queue';
 import { createVectorStore, vectorSpaceFor, VectorSpaceNotFoundError, type ManagedVectorStore, type VectorPoint, type VectorSpace } from '@conduit/vector-store';
-import { articleText, createDocumentFixture, type DocumentFixture } from '@conduit/testing';
+import { articleText, createDocumentFixture, removeTenantIds, type DocumentFixture } from '@conduit/testing';
 import { enqueueIngestion, settleDocument, startIngestionTestApp, testIngestionOptions } from '../testing/ingestion-app.fixture';
 import { INGEST_EMBEDDER } from './ingestion.constants';
 
@@ -88,7 +88,7 @@ describe('vector store rebuild (admin reindex --all) through the ingestion worke
   }, 120_000);
 
   afterAll(async () => {
-    if (prisma && fixtures.length > 0) await prisma.tenant.deleteMany({ where: { id: { in: tenantIds() } } });
+    if (prisma && fixtures.length > 0) await removeTenantIds(prisma, tenantIds());
     await vectors?.dropSpace(space);
     await app?.close();
     await vectors?.close();

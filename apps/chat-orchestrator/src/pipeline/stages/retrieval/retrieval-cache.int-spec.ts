@@ -5,6 +5,7 @@ import { Retriever } from '@conduit/retrieval';
 import { chunkPointId, createVectorStore, type ManagedVectorStore, vectorSpaceFor } from '@conduit/vector-store';
 import type { InternalSettings } from '../../../internal/internal.constants';
 import { ResponseCache } from '../cache-lookup/response-cache';
+import { removeTenantIds } from '@conduit/testing';
 
 const databaseUrl = process.env['DATABASE_URL'] ?? 'postgresql://postgres@127.0.0.1:5432/conduit_test';
 const redisUrl = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -83,7 +84,7 @@ describe('retrieval cache (real Postgres, pgvector, Redis)', () => {
 
   afterAll(async () => {
     for (const p of points) await vectors?.deleteDocument(space, p.tenantId, p.id);
-    if (tenants.length > 0) await prisma?.tenant.deleteMany({ where: { id: { in: tenants } } });
+    if (prisma && tenants.length > 0) await removeTenantIds(prisma, tenants);
     await responseCache?.onApplicationShutdown();
     await prisma?.$disconnect();
     await vectors?.close();
