@@ -5,6 +5,8 @@ import { DEFAULT_DEGRADATION_POLICY, DegradationPolicy, degradationPolicySchema 
 import { DEFAULT_ROUTING_POLICY, RoutingPolicy, routingPolicySchema } from './routing-policy.schema';
 import { DEFAULT_TRACING_POLICY, TracingPolicy, tracingPolicySchema } from './tracing-policy.schema';
 import { DEFAULT_EVAL_POLICY, EvalPolicy, evalPolicySchema } from './eval-policy.schema';
+import { DEFAULT_MEMORY_POLICY, MemoryPolicy, memoryPolicySchema } from './memory-policy.schema';
+import { DEFAULT_TOOLS_POLICY, ToolsPolicy, toolsPolicySchema } from './tools-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -41,6 +43,10 @@ export const tenantPolicyDocumentSchema = z.strictObject({
   eval: evalPolicySchema.optional(),
   /** Opt-in message content on provider spans, through the PII guard (default off). */
   tracing: tracingPolicySchema.optional(),
+  /** Session summaries and long-term user memories (issue 21; default off). */
+  memory: memoryPolicySchema.optional(),
+  /** Platform-run tools: the agent loop's limits and confirmations (issue 22). */
+  tools: toolsPolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
@@ -60,6 +66,10 @@ export interface TenantPolicy {
   eval: EvalPolicy;
   /** Whether message content is recorded on provider spans (after the PII guard), and how much. */
   tracing: TracingPolicy;
+  /** Session summaries and long-term memories. */
+  memory: MemoryPolicy;
+  /** Platform-run tools. */
+  tools: ToolsPolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -73,6 +83,8 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   routing: DEFAULT_ROUTING_POLICY,
   eval: DEFAULT_EVAL_POLICY,
   tracing: DEFAULT_TRACING_POLICY,
+  memory: DEFAULT_MEMORY_POLICY,
+  tools: DEFAULT_TOOLS_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -88,6 +100,8 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
     routing: document.routing ?? DEFAULT_ROUTING_POLICY,
     eval: document.eval ?? DEFAULT_EVAL_POLICY,
     tracing: document.tracing ?? DEFAULT_TRACING_POLICY,
+    memory: document.memory ?? DEFAULT_MEMORY_POLICY,
+    tools: document.tools ?? DEFAULT_TOOLS_POLICY,
     document,
   };
 }
