@@ -1,0 +1,1 @@
+export type { ResolvedTool, ToolCallOptions, ToolCatalog, ToolDanger, ToolOutcome } from './tools.types';
