@@ -89,6 +89,16 @@ export const conduitExtensionSchema = z.strictObject({
   metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
   /** The response cache for this request (`{mode, ttl}`), within the tenant's cache policy. */
   cache: cacheRequestSchema.optional(),
+  /**
+   * Platform-run tools for this request (issue 22): names of the tenant's registered tools, or
+   * `"all"` (every tool the API key may use). Unknown names are 400 `unknown_tool`.
+   */
+  tools: z
+    .union([
+      z.literal('all'),
+      z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'tool names are 1-64 letters, digits, "_" or "-"')).min(1).max(64),
+    ])
+    .optional(),
 });
 
 export const MAX_MESSAGES = 2_048;

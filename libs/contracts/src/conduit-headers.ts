@@ -13,6 +13,8 @@ export const ConduitHeader = {
   UserId: 'x-conduit-user-id',
   /** Internal: the calling user's tier (`free`, `pro`, …), for routing rules on `user_tiers`. */
   UserTier: 'x-conduit-user-tier',
+  /** Internal: the calling user's role in the tenant (`tenant_admin` may confirm any user's tool calls). */
+  UserRole: 'x-conduit-user-role',
   /** Internal: the API key used (uuid). */
   ApiKeyId: 'x-conduit-api-key-id',
   /** Internal: the shared secret that proves the caller is the gateway (`INTERNAL_TOKEN`). */
@@ -46,5 +48,7 @@ export const ConduitHeader = {
   CacheKey: 'x-conduit-cache-key',
   /** Public: the routing decision of a chat (`route=…; mode=…; tier=…; score=…; reason=…[; shadow=…]`); absent under `fixed`. */
   Route: 'x-conduit-route',
+  /** Public: a tool run paused on a dangerous tool call: the confirmation to approve or deny (`POST /v1/tool-confirmations/{id}`). */
+  ConfirmationId: 'x-conduit-confirmation-id',
 } as const;
 export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];

@@ -87,3 +87,5 @@ export { DEFAULT_MEMORY_POLICY, memoryPolicySchema } from './memory-policy.schem
 export type { MemoryPolicy } from './memory-policy.schema';
 export { DEFAULT_TOOLS_POLICY, toolsPolicySchema } from './tools-policy.schema';
 export type { ToolsPolicy } from './tools-policy.schema';
+export { toolConfirmationDecisionSchema } from './tool-confirmation.schema';
+export type { ToolConfirmationDecision } from './tool-confirmation.schema';

@@ -63,7 +63,21 @@ export interface TokenUsage {
   cache_write_tokens?: number;
 }
 
-export type FinishReason = 'stop' | 'length' | 'tool_calls' | 'content_filter' | 'cancelled' | 'error';
+/**
+ * Providers answer the first six. The chat orchestrator's tool loop (issue 22) ends a run with its
+ * own: `tool_step_limit`, `tool_cost_limit` (the tenant's `tools` policy limits) and
+ * `requires_confirmation` (paused on a dangerous tool call); see docs/tools.md.
+ */
+export type FinishReason =
+  | 'stop'
+  | 'length'
+  | 'tool_calls'
+  | 'content_filter'
+  | 'cancelled'
+  | 'error'
+  | 'tool_step_limit'
+  | 'tool_cost_limit'
+  | 'requires_confirmation';
 
 export interface ChatCompletion {
   content: string;

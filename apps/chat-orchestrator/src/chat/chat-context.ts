@@ -19,6 +19,8 @@ export interface ChatContext {
   feature?: 'chat' | 'job';
   /** The client's `cache-control` request header (`no-cache`: no lookup; `no-store`: no lookup, no store). */
   cacheControl?: string;
+  /** The async job this turn runs for (a paused tool run records it on its confirmation). */
+  jobId?: string;
 }
 
 const uuid = z.uuid();

@@ -2,21 +2,11 @@ import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/c
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ReservationSettler } from '@conduit/budget';
 import { ChatCompletionRequest, chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
-import type { TokenUsage } from '@conduit/llm';
-import { openAiErrorBody, safeHeaderValue, ZodPipe } from '@conduit/runtime';
-import { ORCHESTRATOR_ERROR_STATUS } from '../errors/error-status';
+import { ZodPipe } from '@conduit/runtime';
 import { InternalCallerGuard } from '../internal/internal-caller';
 import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { contextFrom, reservationOf } from './chat-context';
-import { toChatException } from './llm-error.mapping';
-import { ChunkWriter, completionResponse } from './openai-format';
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream; charset=utf-8',
-  'cache-control': 'no-cache, no-transform',
-  connection: 'keep-alive',
-  'x-accel-buffering': 'no',
-};
+import { ChatResponder } from './chat-responder';
 
 const bodyPipe = new ZodPipe(chatCompletionRequestSchema);
 
@@ -37,6 +27,7 @@ export class ChatController {
   constructor(
     private readonly pipeline: ChatPipeline,
     private readonly settler: ReservationSettler,
+    private readonly responder: ChatResponder,
   ) {}
 
   @Post('completions')
@@ -60,69 +51,6 @@ export class ChatController {
     const sessionId = body.conduit?.session_id ?? (typeof sessionHeader === 'string' ? sessionHeader : undefined);
     const chat = await this.pipeline.start(body, contextFrom(request, sessionId));
 
-    const abort = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) abort.abort();
-    });
-    const headers: Record<string, string> = { ...chat.headers, [ConduitHeader.SessionId]: chat.sessionId, [ConduitHeader.MessageId]: chat.assistantId };
-    if (chat.citations.length > 0) {
-      // For OpenAI clients, which ignore unknown body fields: URI-encoded JSON (filenames may be non-ASCII).
-      headers[ConduitHeader.Citations] = encodeURIComponent(JSON.stringify(chat.citations));
-    }
-
-    if (!body.stream) {
-      const result = await this.pipeline.complete(chat, abort.signal);
-      // The stages' headers again: the model call may change one (`x-conduit-cache: stale`).
-      reply.headers({ ...headers, ...chat.headers, [ConduitHeader.Provider]: safeHeaderValue(result.provider), [ConduitHeader.Model]: safeHeaderValue(result.model) });
-      const response = completionResponse(chat.responseId, result.model, chat.created, result.completion);
-      return chat.citations.length > 0 ? { ...response, citations: chat.citations } : response;
-    }
-
-    // Errors up to the first token still become a proper HTTP error (retries/fallback happen here).
-    const stream = await this.pipeline.openStream(chat, abort.signal);
-    reply.hijack();
-    const raw = reply.raw;
-    raw.writeHead(200, {
-      ...(reply.getHeaders() as Record<string, string>),
-      ...SSE_HEADERS,
-      ...headers,
-      ...chat.headers,
-      // What an upstream reports is not ours to trust: a header must not be able to fail the answer.
-      [ConduitHeader.Provider]: safeHeaderValue(stream.provider),
-      [ConduitHeader.Model]: safeHeaderValue(stream.model),
-    });
-    const writer = new ChunkWriter(chat.responseId, stream.model, chat.created);
-    const send = (payload: unknown) => raw.write(`data: ${JSON.stringify(payload)}\n\n`);
-    let content = '';
-    let usage: TokenUsage | undefined;
-    let finishReason = 'stop';
-    let failure: unknown;
-    let citationsSent = false;
-    try {
-      for await (const event of stream.events) {
-        if (abort.signal.aborted) break;
-        if (event.type === 'text') content += event.text;
-        if (event.type === 'done') {
-          usage = event.usage;
-          finishReason = event.finish_reason;
-        }
-        const chunk = writer.forEvent(event) as Record<string, unknown>;
-        // The first chunk carries the citations for native clients.
-        const payload = content === '' && chat.citations.length > 0 && !citationsSent ? { ...chunk, citations: chat.citations } : chunk;
-        citationsSent = true;
-        if (!send(payload)) await new Promise((resolve) => raw.once('drain', resolve));
-      }
-      if (!abort.signal.aborted) {
-        if (body.stream_options?.include_usage && usage) send(writer.usageChunk(usage));
-        raw.write('data: [DONE]\n\n');
-      }
-    } catch (error) {
-      failure = error;
-      if (!abort.signal.aborted) send(openAiErrorBody(toChatException(error), String(request.id), ORCHESTRATOR_ERROR_STATUS).body);
-    } finally {
-      raw.end();
-      this.pipeline.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure });
-    }
-    return undefined;
+    return this.responder.answer(chat, { stream: body.stream === true, includeUsage: body.stream_options?.include_usage === true }, request, reply);
   }
 }

@@ -5,9 +5,12 @@ import { EvalTurnProducer } from '@conduit/evaluation';
 import { PoliciesModule, PoliciesModuleOptions } from '@conduit/policies';
 import { PromptsModule } from '@conduit/prompts';
 import { RetrievalModule, RetrievalModuleOptions } from '@conduit/retrieval';
+import { ToolConfirmationStoreModule } from '@conduit/tools';
 import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { pipelineStageProviders } from '../pipeline/pipeline.stages';
 import { ChatController } from './chat.controller';
+import { ChatResponder } from './chat-responder';
+import { ToolConfirmationsController } from './tool-confirmations.controller';
 import { ConversationsService } from './conversations.service';
 
 /**
@@ -20,9 +23,9 @@ export class ChatModule {
   static register(internal: DynamicModule, usage: DynamicModule, options: { retrieval: RetrievalModuleOptions; policies: PoliciesModuleOptions }): DynamicModule {
     return {
       module: ChatModule,
-      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies), PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs })],
-      controllers: [ChatController],
-      providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, ...pipelineStageProviders, ChatPipeline],
+      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies), PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs }), ToolConfirmationStoreModule],
+      controllers: [ChatController, ToolConfirmationsController],
+      providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, ...pipelineStageProviders, ChatPipeline, ChatResponder],
       // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs).
       exports: [ChatPipeline],
     };

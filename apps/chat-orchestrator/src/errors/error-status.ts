@@ -5,12 +5,13 @@ import { ChatErrorCode } from '../chat/chat.exception';
 import { InternalErrorCode } from '../internal/internal.exception';
 import { GuardrailErrorCode } from '../pipeline/guardrails/guardrails.exception';
 import { DegradationErrorCode } from '../pipeline/stages/retrieval/degradation.exception';
+import { ToolLoopErrorCode } from '../pipeline/stages/model-call/tool-loop.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
 
 /** Every code the orchestrator answers with: each module's enum, plus the runtime's and retrieval's. */
-export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode, PromptErrorCode, DegradationErrorCode] as const;
+export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode, PromptErrorCode, DegradationErrorCode, ToolLoopErrorCode] as const;
 
-export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode | PromptErrorCode | DegradationErrorCode;
+export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode | PromptErrorCode | DegradationErrorCode | ToolLoopErrorCode;
 
 /**
  * The one place the orchestrator decides an HTTP status: code → status. A code missing here fails
@@ -43,4 +44,11 @@ export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> 
 
   ...PROMPT_ERROR_STATUS,
   [DegradationErrorCode.RetrievalUnavailable]: 503,
+
+  [ToolLoopErrorCode.UnknownTool]: 400,
+  [ToolLoopErrorCode.ToolsDisabled]: 400,
+  [ToolLoopErrorCode.ConfirmationNotFound]: 404,
+  [ToolLoopErrorCode.ConfirmationDecided]: 409,
+  [ToolLoopErrorCode.ArgumentEditNotAllowed]: 403,
+  [ToolLoopErrorCode.InvalidEditedArguments]: 400,
 };

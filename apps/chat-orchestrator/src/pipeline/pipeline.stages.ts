@@ -8,6 +8,8 @@ import { SemanticCache } from './stages/cache-lookup/semantic-cache';
 import { CacheStoreStage } from './stages/cache-store/cache-store.stage';
 import { InputGuardsStage } from './stages/input-guards/input-guards.stage';
 import { ModelCallStageImpl } from './stages/model-call/model-call.stage';
+import { NoToolCatalog, TOOL_CATALOG } from './stages/model-call/tool-catalog.token';
+import { ToolLoop } from './stages/model-call/tool-loop';
 import { OutputGuardsStage } from './stages/output-guards/output-guards.stage';
 import { PersistenceStage } from './stages/persistence/persistence.stage';
 import { RetrievalStage } from './stages/retrieval/retrieval.stage';
@@ -42,6 +44,8 @@ export const pipelineStageProviders: Provider[] = [
   InjectionDetectors,
   ResponseCache,
   SemanticCache,
+  { provide: TOOL_CATALOG, useClass: NoToolCatalog },
+  ToolLoop,
   ...STAGES,
   { provide: PIPELINE_STAGES, inject: [...STAGES], useFactory: (...stages: PipelineStage[]) => stages },
 ];

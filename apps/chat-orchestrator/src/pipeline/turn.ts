@@ -5,6 +5,7 @@ import type { CacheEntry, SemanticScope } from '@conduit/response-cache';
 import type { ChatContext } from '../chat/chat-context';
 import type { ChatTurn } from '../chat/chat-turn';
 import type { AnswerFilter } from './answer-filter';
+import type { ToolRun } from './stages/model-call/tool-run';
 
 export interface Citation {
   index: number;
@@ -94,6 +95,8 @@ export interface Turn {
   prompt?: { name: string; version: number };
   /** Secondary systems the answer went without (`retrieval`), per the tenant's `degradation` policy: header `x-conduit-degraded`, `metadata.degraded`. */
   degraded?: string[];
+  /** The platform tool run, when the request names `conduit.tools` (stage `model_call`'s tool loop). */
+  tools?: ToolRun;
   /** Filters of the answer, set up when it starts (see `ChatPipeline`). */
   filters: AnswerFilter[];
 }

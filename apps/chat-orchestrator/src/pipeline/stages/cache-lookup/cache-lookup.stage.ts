@@ -22,6 +22,8 @@ function bypassReason(turn: Turn): string | undefined {
   if (turn.body.conduit?.cache?.mode === 'off') return 'request_off';
   // A grounded answer depends on the collection's content, which the key does not cover yet.
   if (turn.body.conduit?.collection !== undefined) return 'retrieval';
+  // A tool run's answer depends on what its tools return (and may pause for a confirmation).
+  if (turn.body.conduit?.tools !== undefined) return 'tools';
   return undefined;
 }
 

@@ -11,6 +11,7 @@ import type { CacheEntry } from '@conduit/response-cache';
 import type { FinishedAnswer, PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
 import { routeMetadata } from '../routing/routing.stage';
+import { toolRunMetadata } from '../model-call/tool-run';
 
 const NO_TOKENS = Object.freeze({ input_tokens: 0, output_tokens: 0, cached_tokens: 0 });
 
@@ -81,6 +82,8 @@ export class PersistenceStage implements PipelineStage {
     // What it was answered without (the tenant's `degradation` policy).
     if (turn.degraded?.length) metadata['degraded'] = [...turn.degraded];
     if (turn.route) Object.assign(metadata, routeMetadata(turn.route));
+    // The platform tool run: its steps, calls, arguments, outcomes and tool time (issue 22).
+    if (turn.tools) metadata['tool_run'] = toolRunMetadata(turn.tools);
     return {
       context: turn.context,
       sessionId: turn.sessionId,
