@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contentText, contentTokens, lastUserText } from '../core/message-text';
 import { parseBody } from '../core/parse-body';
 import { pickToolCall } from '../core/reply-text';
+import { directedToolCalls, toolResultPrompt } from '../core/tool-directive';
 import { countTokens, truncateToTokens } from '../core/token-count';
 import type { MockLlmState } from '../mock-llm.state';
 import { openAiChatCompletion, openAiChatStream, type OpenAiCompletionMeta } from './openai-chat.payloads';
@@ -14,6 +15,21 @@ function promptTokens(body: OpenAiChatRequest): number {
   let tokens = 0;
   for (const message of body.messages) tokens += contentTokens(message.content);
   return tokens;
+}
+
+/** The calls `[[tool:NAME {json}]]` directives ask for (see core/tool-directive.ts). */
+function directedCalls(body: OpenAiChatRequest) {
+  if (!body.tools || body.tools.length === 0) return [];
+  const names = body.tools.flatMap((tool) => (tool.function ? [tool.function.name] : []));
+  const last = body.messages[body.messages.length - 1];
+  return directedToolCalls(lastUserText(body.messages), names, last?.role === 'tool');
+}
+
+/** The trailing tool results of the conversation (answered in text by the directives' mock). */
+function trailingToolResults(body: OpenAiChatRequest): string[] {
+  const results: string[] = [];
+  for (let i = body.messages.length - 1; i >= 0 && body.messages[i].role === 'tool'; i--) results.unshift(contentText(body.messages[i].content));
+  return results;
 }
 
 /** The tool to call when tools are offered and the last message is a user message asking for one. */
@@ -49,6 +65,19 @@ export function openAiChatHandler(state: MockLlmState) {
     const includeUsage = body.stream_options?.include_usage === true;
     const cache = { read: entry.cache_read_tokens, write: 0 };
 
+    const directed = directedCalls(body);
+    if (directed.length > 0) {
+      const toolCalls = directed.map((call, i) => ({ id: `call_${entry.id.slice(4)}_${i}`, name: call.name, arguments: call.arguments }));
+      entry.completion_tokens = directed.reduce((sum, call) => sum + countTokens(call.name) + countTokens(call.arguments), 0);
+      const output = { toolCalls };
+      if (stream) {
+        exchange.sendStream(openAiChatStream(meta, output, 'tool_calls', includeUsage, entry.prompt_tokens, entry.completion_tokens, cache));
+      } else {
+        exchange.sendJson(openAiChatCompletion(meta, output, 'tool_calls', entry.prompt_tokens, entry.completion_tokens, cache));
+      }
+      return;
+    }
+
     const toolName = requestedTool(body);
     if (toolName !== undefined) {
       const toolCall = { id: `call_${entry.id.slice(4)}`, name: toolName, arguments: TOOL_ARGUMENTS };
@@ -67,7 +96,9 @@ export function openAiChatHandler(state: MockLlmState) {
     }
 
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-    const completion = truncateToTokens(state.replyText(exchange, lastUserText(body.messages)), maxTokens);
+    const toolResults = trailingToolResults(body);
+    const prompt = toolResults.length > 0 && /\[\[tool\*?:/.test(lastUserText(body.messages)) ? toolResultPrompt(toolResults) : lastUserText(body.messages);
+    const completion = truncateToTokens(state.replyText(exchange, prompt), maxTokens);
     const finishReason = completion.truncated ? 'length' : 'stop';
     entry.completion_tokens = completion.tokens.length;
     if (stream) {

@@ -37,18 +37,25 @@ function toolCallJson(call: OpenAiToolCall) {
   return { id: call.id, type: 'function', function: { name: call.name, arguments: call.arguments } };
 }
 
-/** A non-streaming `chat.completion` with either text or one tool call. */
+/** Tool-call output: one call, or several in one step (`toolCalls`, the tool-loop directives). */
+type ToolOutput = { toolCall: OpenAiToolCall } | { toolCalls: readonly OpenAiToolCall[] };
+
+function callsOf(output: ToolOutput): readonly OpenAiToolCall[] {
+  return 'toolCall' in output ? [output.toolCall] : output.toolCalls;
+}
+
+/** A non-streaming `chat.completion` with either text or tool calls. */
 export function openAiChatCompletion(
   meta: OpenAiCompletionMeta,
-  output: { text: string } | { toolCall: OpenAiToolCall },
+  output: { text: string } | ToolOutput,
   finishReason: OpenAiFinishReason,
   promptTokens: number,
   completionTokens: number,
   cache: PromptCacheUsage = NO_PROMPT_CACHE,
 ) {
   const message =
-    'toolCall' in output
-      ? { role: 'assistant', content: null, refusal: null, annotations: [], tool_calls: [toolCallJson(output.toolCall)] }
+    !('text' in output)
+      ? { role: 'assistant', content: null, refusal: null, annotations: [], tool_calls: callsOf(output).map(toolCallJson) }
       : { role: 'assistant', content: output.text, refusal: null, annotations: [] };
   return {
     id: meta.id,
@@ -70,7 +77,7 @@ export function openAiChatCompletion(
  */
 export function openAiChatStream(
   meta: OpenAiCompletionMeta,
-  output: { tokens: readonly string[] } | { toolCall: OpenAiToolCall },
+  output: { tokens: readonly string[] } | ToolOutput,
   finishReason: OpenAiFinishReason,
   includeUsage: boolean,
   promptTokens: number,
@@ -82,10 +89,10 @@ export function openAiChatStream(
   const choice = (delta: string, finish: string) =>
     sseData(`${prefix}{"index":0,"delta":${delta},"logprobs":null,"finish_reason":${finish}}${suffix}`);
 
-  const isToolCall = 'toolCall' in output;
+  const isToolCall = !('tokens' in output);
   const head = choice(`{"role":"assistant","content":${isToolCall ? 'null' : '""'},"refusal":null}`, 'null');
   const frames = isToolCall
-    ? [choice(`{"tool_calls":[${JSON.stringify({ index: 0, ...toolCallJson(output.toolCall) })}]}`, 'null')]
+    ? callsOf(output).map((call, index) => choice(`{"tool_calls":[${JSON.stringify({ index, ...toolCallJson(call) })}]}`, 'null'))
     : output.tokens.map((token) => choice(`{"content":${JSON.stringify(token)}}`, 'null'));
 
   let tail = choice('{}', `"${finishReason}"`);
