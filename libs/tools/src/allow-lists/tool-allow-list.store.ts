@@ -17,14 +17,18 @@ export class ToolAllowListStore {
     return row?.tools ?? null;
   }
 
+  /** Whether the API key is one of the tenant's (another tenant's answers false). */
+  async keyBelongs(tenantId: string, apiKeyId: string): Promise<boolean> {
+    return (await this.prisma.apiKey.count({ where: { id: apiKeyId, tenantId } })) === 1;
+  }
+
   list(tenantId: string): Promise<ToolAllowList[]> {
     return this.prisma.toolAllowList.findMany({ where: { tenantId }, orderBy: { updatedAt: 'desc' }, take: 1_000 });
   }
 
   /** Sets the key's list; `tool_allow_list_key_not_found` when the key is not the tenant's. */
   async set(tenantId: string, apiKeyId: string, tools: readonly string[]): Promise<ToolAllowList> {
-    const key = await this.prisma.apiKey.findFirst({ where: { id: apiKeyId, tenantId }, select: { id: true } });
-    if (!key) throw ToolException.apiKeyNotFound(apiKeyId);
+    if (!(await this.keyBelongs(tenantId, apiKeyId))) throw ToolException.apiKeyNotFound(apiKeyId);
     const unique = [...new Set(tools)].sort();
     return this.prisma.toolAllowList.upsert({
       where: { apiKeyId },
