@@ -15,6 +15,7 @@ import type { GatewayConfig } from './config/api-gateway.config';
 import { MessagesModule } from './messages/messages.module';
 import { PromptsApiModule } from './prompts/prompts.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { ToolsApiModule } from './tools/tools.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksApiModule } from './webhooks/webhooks.module';
 
@@ -44,6 +45,7 @@ export class AppModule {
         JobsModule.register(config.jobs, usage),
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
         PromptsApiModule,
+        ToolsApiModule.register({ policy: config.jobs.webhookPolicy }),
         AdminModule.register(config.admin, documents, usage),
       ],
     };

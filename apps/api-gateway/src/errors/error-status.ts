@@ -1,4 +1,5 @@
 import { PROMPT_ERROR_STATUS, PromptErrorCode } from '@conduit/prompts';
+import { TOOL_ERROR_STATUS, ToolErrorCode } from '@conduit/tools';
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
 import { AdminErrorCode } from '../admin/admin.exception';
 import { AuthErrorCode } from '../auth/auth.exception';
@@ -31,6 +32,7 @@ export const GATEWAY_ERROR_CODES = [
   UsageErrorCode,
   WebhooksErrorCode,
   PromptErrorCode,
+  ToolErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -48,7 +50,8 @@ export type GatewayErrorCode =
   | SessionsErrorCode
   | UsageErrorCode
   | WebhooksErrorCode
-  | PromptErrorCode;
+  | PromptErrorCode
+  | ToolErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -133,4 +136,5 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [WebhooksErrorCode.InvalidEndpointUrl]: 400,
 
   ...PROMPT_ERROR_STATUS,
+  ...TOOL_ERROR_STATUS,
 };
