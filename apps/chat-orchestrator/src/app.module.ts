@@ -1,8 +1,10 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { secretKeyringOf } from '@conduit/config';
 import { LlmBreakerReadiness, LlmConfig, LlmModule } from '@conduit/llm';
 import { QueueModule } from '@conduit/queue';
 import { VectorStoreModule, VectorStoreReadiness } from '@conduit/vector-store';
 import { ServiceCoreModule } from '@conduit/runtime';
+import { SecretKeyringModule } from '@conduit/webhooks';
 import { ChatModule } from './chat/chat.module';
 import type { OrchestratorConfig } from './config/chat-orchestrator.config';
 import { InternalModule } from './internal/internal.module';
@@ -16,7 +18,7 @@ export class AppModule {
   static register(config: OrchestratorConfig, llm: LlmConfig): DynamicModule {
     const internal = InternalModule.register(config.chat);
     const usage = UsageModule.register(config.budget, internal);
-    const chat = ChatModule.register(internal, usage, { retrieval: { embeddings: config.retrieval.embeddings }, policies: config.policies });
+    const chat = ChatModule.register(internal, usage, { retrieval: { embeddings: config.retrieval.embeddings }, policies: config.policies, tools: config.tools });
     const jobs = JobsModule.register(config.jobs, chat);
     return {
       module: AppModule,
@@ -29,6 +31,8 @@ export class AppModule {
           readiness: [VectorStoreReadiness, LlmBreakerReadiness],
         }),
         LlmModule.forRoot(llm),
+        // Opens the sealed secrets of the tenant's tools (the tool registry signs and authorises its calls).
+        SecretKeyringModule.forRoot(secretKeyringOf(config.secrets)),
         // INTERNAL_SETTINGS for the guard of ModelsController (the other internal controllers' modules import it too).
         internal,
         usage,

@@ -5,7 +5,7 @@ import { EvalTurnProducer } from '@conduit/evaluation';
 import { PoliciesModule, PoliciesModuleOptions } from '@conduit/policies';
 import { PromptsModule } from '@conduit/prompts';
 import { RetrievalModule, RetrievalModuleOptions } from '@conduit/retrieval';
-import { ToolConfirmationStoreModule } from '@conduit/tools';
+import { ToolConfirmationStoreModule, ToolsModule, ToolsModuleOptions } from '@conduit/tools';
 import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { pipelineStageProviders } from '../pipeline/pipeline.stages';
 import { ChatController } from './chat.controller';
@@ -20,10 +20,10 @@ import { ConversationsService } from './conversations.service';
  */
 @Module({})
 export class ChatModule {
-  static register(internal: DynamicModule, usage: DynamicModule, options: { retrieval: RetrievalModuleOptions; policies: PoliciesModuleOptions }): DynamicModule {
+  static register(internal: DynamicModule, usage: DynamicModule, options: { retrieval: RetrievalModuleOptions; policies: PoliciesModuleOptions; tools: ToolsModuleOptions }): DynamicModule {
     return {
       module: ChatModule,
-      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies), PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs }), ToolConfirmationStoreModule],
+      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies), PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs }), ToolConfirmationStoreModule, ToolsModule.forRoot(options.tools)],
       controllers: [ChatController, ToolConfirmationsController],
       providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, ...pipelineStageProviders, ChatPipeline, ChatResponder],
       // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs).

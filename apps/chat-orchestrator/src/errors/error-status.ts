@@ -1,5 +1,6 @@
 import { PROMPT_ERROR_STATUS, PromptErrorCode } from '@conduit/prompts';
 import { RetrievalErrorCode } from '@conduit/retrieval';
+import { TOOL_ERROR_STATUS, ToolErrorCode } from '@conduit/tools';
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
 import { ChatErrorCode } from '../chat/chat.exception';
 import { InternalErrorCode } from '../internal/internal.exception';
@@ -9,9 +10,9 @@ import { ToolLoopErrorCode } from '../pipeline/stages/model-call/tool-loop.excep
 import { UsageErrorCode } from '../usage/usage.exception';
 
 /** Every code the orchestrator answers with: each module's enum, plus the runtime's and retrieval's. */
-export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode, PromptErrorCode, DegradationErrorCode, ToolLoopErrorCode] as const;
+export const ORCHESTRATOR_ERROR_CODES = [RuntimeErrorCode, InternalErrorCode, ChatErrorCode, GuardrailErrorCode, UsageErrorCode, RetrievalErrorCode, PromptErrorCode, DegradationErrorCode, ToolLoopErrorCode, ToolErrorCode] as const;
 
-export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode | PromptErrorCode | DegradationErrorCode | ToolLoopErrorCode;
+export type OrchestratorErrorCode = RuntimeErrorCode | InternalErrorCode | ChatErrorCode | GuardrailErrorCode | UsageErrorCode | RetrievalErrorCode | PromptErrorCode | DegradationErrorCode | ToolLoopErrorCode | ToolErrorCode;
 
 /**
  * The one place the orchestrator decides an HTTP status: code → status. A code missing here fails
@@ -45,7 +46,7 @@ export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> 
   ...PROMPT_ERROR_STATUS,
   [DegradationErrorCode.RetrievalUnavailable]: 503,
 
-  [ToolLoopErrorCode.UnknownTool]: 400,
+  ...TOOL_ERROR_STATUS,
   [ToolLoopErrorCode.ToolsDisabled]: 400,
   [ToolLoopErrorCode.ConfirmationNotFound]: 404,
   [ToolLoopErrorCode.ConfirmationDecided]: 409,

@@ -8,7 +8,8 @@ import { SemanticCache } from './stages/cache-lookup/semantic-cache';
 import { CacheStoreStage } from './stages/cache-store/cache-store.stage';
 import { InputGuardsStage } from './stages/input-guards/input-guards.stage';
 import { ModelCallStageImpl } from './stages/model-call/model-call.stage';
-import { NoToolCatalog, TOOL_CATALOG } from './stages/model-call/tool-catalog.token';
+import { ToolRegistry } from '@conduit/tools';
+import { TOOL_CATALOG } from './stages/model-call/tool-catalog.token';
 import { ToolLoop } from './stages/model-call/tool-loop';
 import { OutputGuardsStage } from './stages/output-guards/output-guards.stage';
 import { PersistenceStage } from './stages/persistence/persistence.stage';
@@ -44,7 +45,8 @@ export const pipelineStageProviders: Provider[] = [
   InjectionDetectors,
   ResponseCache,
   SemanticCache,
-  { provide: TOOL_CATALOG, useClass: NoToolCatalog },
+  // The tenant's tool registry (libs/tools) is the tool loop's catalog.
+  { provide: TOOL_CATALOG, useExisting: ToolRegistry },
   ToolLoop,
   ...STAGES,
   { provide: PIPELINE_STAGES, inject: [...STAGES], useFactory: (...stages: PipelineStage[]) => stages },

@@ -1,9 +1,10 @@
 import { ConduitException } from '@conduit/runtime';
 
-/** The tool loop's and the confirmations' stable error codes (statuses in errors/error-status.ts). */
+/**
+ * The tool loop's and the confirmations' stable error codes (statuses in errors/error-status.ts).
+ * Unknown or disallowed tools are the registry's (`unknown_tool`, `tool_not_allowed`: libs/tools).
+ */
 export enum ToolLoopErrorCode {
-  /** `conduit.tools` names a tool the tenant has not registered or the API key may not use (400). */
-  UnknownTool = 'unknown_tool',
   /** Platform tools are off in the tenant's `tools` policy (400). */
   ToolsDisabled = 'tools_disabled',
   /** No such confirmation for this caller: absent, another tenant's, or another user's (404). */

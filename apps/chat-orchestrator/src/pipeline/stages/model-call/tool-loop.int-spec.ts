@@ -2,12 +2,11 @@ import { randomUUID } from 'node:crypto';
 import { ConduitHeader } from '@conduit/contracts';
 import { PolicyStore } from '@conduit/policies';
 import { createColleague, waitFor } from '@conduit/testing';
-import type { ResolvedTool, ToolCallOptions, ToolCatalog, ToolOutcome } from '@conduit/tools';
+import { ResolvedTool, ToolCallOptions, ToolCatalog, ToolException, ToolOutcome } from '@conduit/tools';
 import { createOwner, removeOwners, TestOwner } from '../../../testing/fixtures';
 import { internalChat } from '../../../testing/internal-chat';
 import { OrchestratorTestApp, startOrchestratorTestApp } from '../../../testing/orchestrator-test-app';
 import { TOOL_CATALOG } from './tool-catalog.token';
-import { ToolLoopErrorCode, ToolLoopException } from './tool-loop.exception';
 
 const tool = (name: string, danger: 'safe' | 'dangerous', timeoutMs = 5_000): ResolvedTool => ({
   id: `tool-${name}`,
@@ -36,7 +35,7 @@ class TestCatalog implements ToolCatalog {
     const mine = tenantId === this.tenantId() ? this.tools : [];
     if (selection === 'all') return Promise.resolve(mine);
     const unknown = selection.find((name) => !mine.some((t) => t.name === name));
-    if (unknown !== undefined) return Promise.reject(new ToolLoopException(ToolLoopErrorCode.UnknownTool, `Unknown tool: ${unknown}.`));
+    if (unknown !== undefined) return Promise.reject(ToolException.unknownTool(unknown));
     return Promise.resolve(mine.filter((t) => selection.includes(t.name)));
   }
 
