@@ -30,6 +30,8 @@ const list = ['limit', 'after'];
 export const GATEWAY_ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/v1/chat/completions', auth: 'key', body: 'chat', query: [] },
   { method: 'GET', path: '/v1/models', auth: 'key', body: 'none', query: [] },
+  // Decisions on paused tool runs (random ids: 404; random bodies: the validation pipe).
+  { method: 'POST', path: '/v1/tool-confirmations/:id', auth: 'key', body: 'session', query: [] },
   { method: 'POST', path: '/v1/sessions', auth: 'key', body: 'session', query: [] },
   { method: 'GET', path: '/v1/sessions', auth: 'key', body: 'none', query: list },
   { method: 'GET', path: '/v1/sessions/:id', auth: 'key', body: 'none', query: [], ids: { id: 'session' } },

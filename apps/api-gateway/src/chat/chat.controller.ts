@@ -11,37 +11,14 @@ import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
 import { ChatErrorCode, ChatException } from './chat.exception';
 import { OrchestratorClient, OrchestratorNotReachedError } from './orchestrator.client';
 import { RequireScope } from '../auth/required-scope';
+import { passHeaders, relay } from './upstream-relay';
 
-/** Orchestrator response headers a client may rely on. */
-const PASSED_HEADERS = [
-  'content-type',
-  ConduitHeader.SessionId,
-  ConduitHeader.MessageId,
-  ConduitHeader.Provider,
-  ConduitHeader.Model,
-  ConduitHeader.Citations,
-  ConduitHeader.Guardrails,
-  ConduitHeader.Cache,
-  ConduitHeader.Degraded,
-  ConduitHeader.CacheKey,
-  ConduitHeader.Route,
-];
 const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();
 
 function cacheControlOf(request: FastifyRequest): string | undefined {
   const value = request.headers['cache-control'];
   return typeof value === 'string' ? value.slice(0, 256) : undefined;
-}
-
-function passHeaders(upstream: Dispatcher.ResponseData, reply: FastifyReply): Record<string, string> {
-  const headers: Record<string, string> = {};
-  for (const name of PASSED_HEADERS) {
-    const value = upstream.headers[name];
-    if (typeof value === 'string') headers[name] = value;
-  }
-  reply.headers(headers);
-  return headers;
 }
 
 /**
@@ -113,30 +90,7 @@ export class ChatController {
         }),
     );
 
-    const isStream = String(upstream.headers['content-type'] ?? '').startsWith('text/event-stream');
-    if (!isStream) {
-      passHeaders(upstream, reply);
-      await reply.status(upstream.statusCode).send(upstream.body);
-      return;
-    }
-    reply.hijack();
-    const raw = reply.raw;
-    passHeaders(upstream, reply);
-    raw.writeHead(upstream.statusCode, {
-      ...(reply.getHeaders() as Record<string, string>),
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    try {
-      for await (const chunk of upstream.body) {
-        if (!raw.write(chunk)) await new Promise((resolve) => raw.once('drain', resolve));
-      }
-    } catch {
-      // The client left (abort) or the orchestrator dropped the stream: nothing more to send.
-    } finally {
-      raw.end();
-    }
+    await relay(upstream, reply);
   }
 
   @Get('models')

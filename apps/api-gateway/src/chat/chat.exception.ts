@@ -5,6 +5,8 @@ export enum ChatErrorCode {
   InvalidSessionHeader = 'invalid_request',
   OrchestratorUnavailable = 'orchestrator_unavailable',
   UnsupportedExtension = 'unsupported_extension',
+  /** Not a confirmation id (the orchestrator answers the same code for one the caller may not see). */
+  ToolConfirmationNotFound = 'tool_confirmation_not_found',
 }
 
 export class ChatException extends ConduitException<ChatErrorCode> {}

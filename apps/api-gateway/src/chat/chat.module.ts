@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
 import { ChatController } from './chat.controller';
 import { OrchestratorClient } from './orchestrator.client';
+import { ToolConfirmationsController } from './tool-confirmations.controller';
 
 @Module({})
 export class ChatModule {
@@ -10,7 +11,7 @@ export class ChatModule {
     return {
       module: ChatModule,
       imports: [usage],
-      controllers: [ChatController],
+      controllers: [ChatController, ToolConfirmationsController],
       providers: [OrchestratorClient, { provide: GATEWAY_CHAT_SETTINGS, useValue: settings }],
     };
   }

@@ -68,6 +68,11 @@ export class OrchestratorClient implements OnApplicationShutdown {
     }
   }
 
+  /** A JSON POST to an internal route (the caller's signal aborts it; the answer streams back). */
+  post(path: string, body: string, options: Omit<ForwardOptions, 'sessionId'>): Promise<Dispatcher.ResponseData> {
+    return this.pool.request({ method: 'POST', path, headers: this.headers(options, { 'content-type': 'application/json' }), body, signal: options.signal });
+  }
+
   get(path: string, options: Omit<ForwardOptions, 'sessionId'>): Promise<Dispatcher.ResponseData> {
     return this.pool.request({ method: 'GET', path, headers: this.headers(options, {}), signal: options.signal });
   }
@@ -83,6 +88,7 @@ export class OrchestratorClient implements OnApplicationShutdown {
       [ConduitHeader.TenantId]: options.principal.tenantId,
       [ConduitHeader.UserId]: options.principal.userId,
       [ConduitHeader.UserTier]: options.principal.tier,
+      ...(options.principal.role ? { [ConduitHeader.UserRole]: options.principal.role } : {}),
       ...(options.principal.apiKeyId ? { [ConduitHeader.ApiKeyId]: options.principal.apiKeyId } : {}),
       ...(options.sessionId ? { [ConduitHeader.SessionId]: options.sessionId } : {}),
       ...(options.reservationId ? { [ConduitHeader.ReservationId]: options.reservationId } : {}),

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
+import { chatCompletionRequestSchema, ConduitHeader, toolConfirmationDecisionSchema } from '@conduit/contracts';
 import { createCollectionBodySchema } from '../documents/collections.dto';
 import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
 import { aggregatesQuerySchema, alertsQuerySchema, compareQuerySchema, scoresQuerySchema } from '../evaluations/evaluations.dto';
@@ -19,6 +19,7 @@ import { rotateSecretBodySchema } from '../webhooks/webhooks.dto';
 const operations: OpenApiOperation[] = [
   { method: 'post', path: '/v1/chat/completions', summary: 'Create a chat completion (OpenAI-compatible; `stream: true` for SSE)', tag: 'Chat', body: chatCompletionRequestSchema, success: 200, stream: true },
   { method: 'get', path: '/v1/models', summary: 'List models and aliases', tag: 'Chat', success: 200 },
+  { method: 'post', path: '/v1/tool-confirmations/{id}', summary: 'Approve or deny the dangerous tool calls a tool run paused on, and get the resumed answer (`stream: true` for SSE); 404 for a confirmation not yours, 409 once decided', tag: 'Chat', body: toolConfirmationDecisionSchema, pathParams: ['id'], success: 200, stream: true },
   { method: 'post', path: '/v1/sessions', summary: 'Create a session', tag: 'Sessions', body: createSessionBodySchema, success: 201 },
   { method: 'get', path: '/v1/sessions', summary: "List the caller's sessions, newest first", tag: 'Sessions', query: listSessionsQuerySchema, success: 200 },
   { method: 'get', path: '/v1/sessions/{id}', summary: 'Get a session', tag: 'Sessions', pathParams: ['id'], success: 200 },

@@ -93,6 +93,7 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [ChatErrorCode.MaxTokensTooLarge]: 400, // also JobsErrorCode.MaxTokensTooLarge
   [ChatErrorCode.UnsupportedExtension]: 400,
   [ChatErrorCode.OrchestratorUnavailable]: 503,
+  [ChatErrorCode.ToolConfirmationNotFound]: 404,
 
   [DocsErrorCode.AssetNotFound]: 404,
 
