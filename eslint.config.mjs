@@ -70,7 +70,7 @@ const MAY_USE = {
   eval: [...INFRASTRUCTURE, 'budget', 'conversations', 'evaluation', 'llm', 'policies', 'webhooks'],
   // end-to-end tests drive the built apps over HTTP and read the database to check (policies: a
   // running service's view of tenant policies, for the admin CLI's announcements)
-  e2e: ['contracts', 'db', 'policies', 'runtime', 'tenancy', 'vector-store'],
+  e2e: ['contracts', 'db', 'policies', 'runtime', 'tenancy', 'tools', 'vector-store'],
 };
 
 /**
