@@ -192,6 +192,14 @@ describe('the tool loop (conduit.tools) and confirmations, in the orchestrator',
     expect(body.conduit?.tool_run).toMatchObject({ steps: 3, finish: 'tool_step_limit' });
   });
 
+  it('ends a run whose model cost reached max_cost_usd with finish_reason tool_cost_limit', async () => {
+    await policies.put(owner.tenantId, { tools: { enabled: true, max_steps: 8, max_cost_usd: 0, confirmation_ttl_seconds: 900, allow_argument_edit: true, max_result_bytes: 16_384 } }, 'test');
+    const response = await ask('Loop [[tool*:calculator {"expression":"1+1"}]]');
+    const body = (await response.json()) as Completion;
+    expect(body.choices[0]?.finish_reason).toBe('tool_cost_limit');
+    expect(body.conduit?.tool_run).toMatchObject({ steps: 1, finish: 'tool_cost_limit' });
+  });
+
   it('withholds a tool result the injection guard blocks', async () => {
     await policies.put(owner.tenantId, { guardrails: { injection: { indirect: 'block' } } } as never, 'test');
     const response = await ask('Read [[tool:noisy]]');
