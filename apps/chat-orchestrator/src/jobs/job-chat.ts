@@ -2,6 +2,7 @@ import type { ChatCompletionJobInput } from '@conduit/contracts';
 import type { Job } from '@conduit/db';
 import { jobIds } from '@conduit/jobs';
 import type { ChatContext } from '../chat/chat-context';
+import { toolRunSummary } from '../pipeline/stages/model-call/tool-run';
 import type { ChatPipeline } from '../pipeline/chat-pipeline';
 import { completionResponse } from '../chat/openai-format';
 
@@ -34,6 +35,7 @@ export async function runJobChat(
     sessionId: body.conduit?.session_id,
     feature: 'job',
     reservationId: reservationId ?? null,
+    jobId: job.id,
   };
   const prepared = await pipeline.start(body, context, {
     sessionId: jobIds.session(job.id, item),
@@ -44,7 +46,14 @@ export async function runJobChat(
   const completed = await pipeline.complete(prepared, signal, { durable: true });
   const response = completionResponse(prepared.responseId, completed.model, prepared.created, completed.completion);
   return {
-    response: { ...response, conduit: { session_id: prepared.sessionId, message_id: prepared.assistantId, provider: completed.provider } },
+    response: { ...response, conduit: {
+        session_id: prepared.sessionId,
+        message_id: prepared.assistantId,
+        provider: completed.provider,
+        // A tool run's summary; a paused one names its confirmation (docs/tools.md).
+        ...(prepared.tools ? toolRunSummary(prepared.tools) : {}),
+      },
+    },
     upstreamMs: Math.round(completed.latencyMs),
   };
 }

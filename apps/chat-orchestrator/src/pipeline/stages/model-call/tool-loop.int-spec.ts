@@ -24,7 +24,7 @@ const tool = (name: string, danger: 'safe' | 'dangerous', timeoutMs = 5_000): Re
  * counts the aborts, `noisy` answers an injection attempt. Known to one tenant only.
  */
 class TestCatalog implements ToolCatalog {
-  readonly tools = [tool('calculator', 'safe'), tool('send_email', 'dangerous'), tool('slow', 'safe', 60_000), tool('noisy', 'safe')];
+  readonly tools = [tool('calculator', 'safe'), tool('send_email', 'dangerous'), tool('slow', 'safe', 60_000), tool('noisy', 'safe'), tool('sleepy', 'safe', 300)];
   readonly emails: unknown[] = [];
   aborted = 0;
   slowStarted = 0;
@@ -49,6 +49,10 @@ class TestCatalog implements ToolCatalog {
       case 'send_email':
         this.emails.push(args);
         return { ok: true, content: `sent to ${input['to'] ?? '?'}`, truncated: false, durationMs: 1 };
+      case 'sleepy':
+        // Never answers: only its timeout (the loop's abort) ends the call.
+        await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve(), { once: true }));
+        return { ok: false, error: 'cancelled', message: 'aborted', durationMs: 300 };
       case 'slow':
         this.slowStarted += 1;
         await new Promise<void>((resolve) => options.signal.addEventListener('abort', () => resolve(), { once: true }));
@@ -198,6 +202,15 @@ describe('the tool loop (conduit.tools) and confirmations, in the orchestrator',
     const body = (await response.json()) as Completion;
     expect(body.choices[0]?.finish_reason).toBe('tool_cost_limit');
     expect(body.conduit?.tool_run).toMatchObject({ steps: 1, finish: 'tool_cost_limit' });
+  });
+
+  it('tells the model about a tool that timed out, and answers', async () => {
+    await policies.put(owner.tenantId, { tools: { enabled: true, max_steps: 3, max_cost_usd: 1, confirmation_ttl_seconds: 900, allow_argument_edit: true, max_result_bytes: 16_384 } }, 'test');
+    const response = await ask('Wait [[tool:sleepy]]');
+    const body = (await response.json()) as Completion;
+    expect(body.choices[0]?.finish_reason).toBe('stop');
+    expect(body.choices[0]?.message.content).toContain('Tool error (timeout)');
+    expect(body.conduit?.tool_run.finish).toBe('answered');
   });
 
   it('withholds a tool result the injection guard blocks', async () => {
