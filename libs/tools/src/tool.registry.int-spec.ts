@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SecretKeyring } from '@conduit/config';
 import { mintApiKey } from '@conduit/contracts';
-import { metricsRegistry } from '@conduit/observability';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { metricsRegistry, shutdownTelemetry, startTelemetry } from '@conduit/observability';
 import { useTestDatabase, waitFor } from '@conduit/testing';
 import { generateWebhookSecret, Resolver, WebhookTargetPolicy } from '@conduit/webhooks';
 import { CALCULATOR_PARAMETERS, HttpToolServer, McpToolServer, SEND_EMAIL_PARAMETERS, startHttpToolServer, startMcpToolServer } from './testing';
@@ -50,6 +51,7 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
   let httpServer: HttpToolServer;
   let mcpServer: McpToolServer;
   const secret = generateWebhookSecret();
+  const exporter = new InMemorySpanExporter();
 
   const register = (tenantId: string, overrides: Partial<HttpToolInput> & { name: string; url: string }) =>
     tools.create(tenantId, {
@@ -70,6 +72,7 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
   };
 
   beforeAll(async () => {
+    startTelemetry({ serviceName: 'tools-test', exporter });
     tools = new HttpToolStore(db.prisma, keyring);
     servers = new McpServerStore(db.prisma, keyring);
     allowLists = new ToolAllowListStore(db.prisma);
@@ -84,6 +87,7 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
     await strict?.onModuleDestroy();
     await httpServer?.close();
     await mcpServer?.close();
+    await shutdownTelemetry();
   });
 
   it('calls an HTTP tool with Standard Webhooks signature headers the tool server verifies; unsigned calls are refused by it', async () => {
@@ -102,6 +106,18 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
     expect(received?.headers).toMatchObject({ 'webhook-id': expect.any(String), 'webhook-timestamp': expect.stringMatching(/^\d+$/), 'webhook-signature': expect.stringMatching(/^v1,/) });
     expect(JSON.parse(received?.body ?? '{}')).toEqual({ tool: 'calculator', call_id: 'call_1', arguments: { op: 'mul', a: 6, b: 7 } });
     expect(await counter('http', 'ok')).toBe(before + 1);
+    const span = await waitFor(() => exporter.getFinishedSpans().find((s) => s.name === 'execute_tool calculator'), {
+      what: 'the execute_tool span to be exported',
+      until: (found) => found !== undefined,
+    });
+    expect(span?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'calculator',
+      'gen_ai.tool.call.id': 'call_1',
+      'gen_ai.tool.type': 'function',
+      'conduit.tool.source': 'http',
+      'conduit.tool.result_truncated': false,
+    });
 
     const unsigned = await fetch(httpServer.urlOf('calculator'), { method: 'POST', body: JSON.stringify({ arguments: { op: 'add', a: 1, b: 1 } }) });
     expect(unsigned.status).toBe(401);
