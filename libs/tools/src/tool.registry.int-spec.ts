@@ -42,7 +42,8 @@ async function counter(source: string, outcome: string): Promise<number> {
 
 describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and the test tool servers', () => {
   const db = useTestDatabase('tools');
-  const keyring = SecretKeyring.parse(SecretKeyring.generateEntry('k1'));
+  const k1 = SecretKeyring.generateEntry('k1');
+  const keyring = SecretKeyring.parse(k1);
   let tools: HttpToolStore;
   let servers: McpServerStore;
   let allowLists: ToolAllowListStore;
@@ -297,5 +298,24 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
     // The bearer token is sent (and the signature still verifies).
     await registry.call(owner.tenantId, await resolveOne(owner.tenantId, 'calculator'), { op: 'add', a: 1, b: 1 }, callOptions());
     expect(httpServer.received.at(-1)).toMatchObject({ rejected: null, headers: expect.objectContaining({ authorization: `Bearer ${token}` }) });
+  });
+
+  it('re-encrypts sealed secrets under a new key first in the keyring (KEK rotation); the old key can then go', async () => {
+    const owner = await db.newOwner();
+    const token = `tok-${randomBytes(8).toString('hex')}`;
+    const { tool } = await register(owner.tenantId, { name: 'calculator', url: httpServer.urlOf('calculator'), authToken: token });
+    const { server } = await servers.create(owner.tenantId, { name: 'm', description: '', url: mcpServer.url, timeoutMs: 5_000, enabled: true, secret });
+    const k2 = SecretKeyring.generateEntry('k2');
+    const rotated = SecretKeyring.parse(`${k2},${k1}`);
+    expect(await new HttpToolStore(db.prisma, rotated).resealAll({ tenantId: owner.tenantId })).toBe(1);
+    expect(await new McpServerStore(db.prisma, rotated).resealAll({ tenantId: owner.tenantId })).toBe(1);
+    expect(await new HttpToolStore(db.prisma, rotated).resealAll({ tenantId: owner.tenantId })).toBe(0);
+
+    const onlyNew = SecretKeyring.parse(k2);
+    const row = await db.prisma.tool.findUniqueOrThrow({ where: { id: tool.id } });
+    expect({ secret: row.secretKeyId, token: row.authTokenKeyId }).toEqual({ secret: 'k2', token: 'k2' });
+    expect(new HttpToolStore(db.prisma, onlyNew).secrets(row)).toEqual({ signingSecret: secret, authToken: token });
+    const serverRow = await db.prisma.mcpServer.findUniqueOrThrow({ where: { id: server.id } });
+    expect(new McpServerStore(db.prisma, onlyNew).secrets(serverRow)).toEqual({ signingSecret: secret, authToken: null });
   });
 });
