@@ -41,7 +41,8 @@ const MAY_USE = {
   policies: INFRASTRUCTURE,
   // PromptStore: prompt templates, immutable versions, labels and their A/B experiments, cached per process, changes announced over Redis
   prompts: [...INFRASTRUCTURE, 'policies'],
-  // the tenant's tool registry (HTTP tools, MCP servers) and the calls to them (issue 22)
+  // the tenant's tool registry (HTTP tools, MCP servers) and the calls to them (issue 22); webhooks: the
+  // SSRF guard, the Standard Webhooks signer and the secrets keyring, shared with outbound tool calls
   tools: [...INFRASTRUCTURE, 'webhooks'],
   // long-term user memories: their store, vectors, reconciliation and recall (issue 21)
   memory: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
@@ -60,7 +61,7 @@ const MAY_USE = {
   testing: [...INFRASTRUCTURE, 'blob-store'],
   // apps
   gateway: [...INFRASTRUCTURE, 'blob-store', 'budget', 'conversations', 'documents', 'embeddings', 'evaluation', 'jobs', 'memory', 'policies', 'prompts', 'response-cache', 'tenancy', 'tools', 'vector-store', 'webhooks'],
-  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'evaluation', 'guardrails', 'jobs', 'llm', 'memory', 'policies', 'prompts', 'response-cache', 'retrieval', 'tools', 'vector-store', 'webhooks'],
+  chat: [...INFRASTRUCTURE, 'budget', 'conversations', 'embeddings', 'evaluation', 'guardrails', 'jobs', 'llm', 'memory', 'policies', 'prompts', 'response-cache', 'retrieval', 'tools', 'vector-store'],
   // budget: only the usage producer (embedding usage is billed); documents: the vector rebuild
   // (`admin reindex --all`) that the worker carries out, proven against the worker in its specs
   ingestion: [...INFRASTRUCTURE, 'blob-store', 'budget', 'documents', 'embeddings', 'vector-store'],

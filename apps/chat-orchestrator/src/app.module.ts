@@ -1,10 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { secretKeyringOf } from '@conduit/config';
 import { LlmBreakerReadiness, LlmConfig, LlmModule } from '@conduit/llm';
 import { QueueModule } from '@conduit/queue';
 import { VectorStoreModule, VectorStoreReadiness } from '@conduit/vector-store';
 import { ServiceCoreModule } from '@conduit/runtime';
-import { SecretKeyringModule } from '@conduit/webhooks';
 import { ChatModule } from './chat/chat.module';
 import type { OrchestratorConfig } from './config/chat-orchestrator.config';
 import { InternalModule } from './internal/internal.module';
@@ -31,8 +29,6 @@ export class AppModule {
           readiness: [VectorStoreReadiness, LlmBreakerReadiness],
         }),
         LlmModule.forRoot(llm),
-        // Opens the sealed secrets of the tenant's tools (the tool registry signs and authorises its calls).
-        SecretKeyringModule.forRoot(secretKeyringOf(config.secrets)),
         // INTERNAL_SETTINGS for the guard of ModelsController (the other internal controllers' modules import it too).
         internal,
         usage,

@@ -5,6 +5,8 @@ export { ToolConfirmationStoreModule } from './confirmations/tool-confirmation-s
 export { ToolsModule } from './tools.module';
 export { TOOLS_OPTIONS } from './tools.constants';
 export type { ToolsModuleOptions } from './tools.constants';
+export { refuseInsecureToolSettings, toolsEnv, toolsSettings } from './tools.config';
+export type { ToolsEnv } from './tools.config';
 export { ToolRegistry, httpResolvedTool, mcpResolvedTools } from './tool.registry';
 export { ToolErrorCode, ToolException, TOOL_ERROR_STATUS } from './tool.exception';
 export { HttpToolStore, HTTP_TOOL_METHODS } from './http/http-tool.store';

@@ -56,6 +56,23 @@ export class ToolSecretSealer {
     return { authTokenCiphertext: sealed.ciphertext, authTokenKeyId: sealed.keyId };
   }
 
+  /** Whether a row has a value sealed under an older key of the keyring. */
+  isStale(row: SealedToolSecrets): boolean {
+    return row.secretKeyId !== this.keyring.currentKeyId || (row.authTokenKeyId !== null && row.authTokenKeyId !== this.keyring.currentKeyId);
+  }
+
+  /** The row's values opened and sealed again under the keyring's current key. */
+  reseal(id: string, row: SealedToolSecrets): SealedToolSecrets {
+    const opened = this.open(id, row);
+    return { ...this.sealSecret(id, opened.signingSecret), ...this.sealAuthToken(id, opened.authToken) };
+  }
+
+  /** The stale-row filter of {@link isStale}, for a Prisma `where`. */
+  staleWhere() {
+    const current = this.keyring.currentKeyId;
+    return { OR: [{ secretKeyId: { not: current } }, { AND: [{ authTokenKeyId: { not: null } }, { authTokenKeyId: { not: current } }] }] };
+  }
+
   open(id: string, row: SealedToolSecrets): ToolSecrets {
     const signingSecret = this.keyring.open({ keyId: row.secretKeyId, ciphertext: row.secretCiphertext }, context(this.table, id, 'secret'));
     const authToken =

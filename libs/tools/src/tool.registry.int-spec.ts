@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { SecretKeyring } from '@conduit/config';
 import { mintApiKey } from '@conduit/contracts';
-import { metricsRegistry } from '@conduit/observability';
+import { InMemorySpanExporter } from '@opentelemetry/sdk-trace-base';
+import { metricsRegistry, shutdownTelemetry, startTelemetry } from '@conduit/observability';
 import { useTestDatabase, waitFor } from '@conduit/testing';
 import { generateWebhookSecret, Resolver, WebhookTargetPolicy } from '@conduit/webhooks';
 import { CALCULATOR_PARAMETERS, HttpToolServer, McpToolServer, SEND_EMAIL_PARAMETERS, startHttpToolServer, startMcpToolServer } from './testing';
@@ -41,7 +42,8 @@ async function counter(source: string, outcome: string): Promise<number> {
 
 describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and the test tool servers', () => {
   const db = useTestDatabase('tools');
-  const keyring = SecretKeyring.parse(SecretKeyring.generateEntry('k1'));
+  const k1 = SecretKeyring.generateEntry('k1');
+  const keyring = SecretKeyring.parse(k1);
   let tools: HttpToolStore;
   let servers: McpServerStore;
   let allowLists: ToolAllowListStore;
@@ -50,6 +52,7 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
   let httpServer: HttpToolServer;
   let mcpServer: McpToolServer;
   const secret = generateWebhookSecret();
+  const exporter = new InMemorySpanExporter();
 
   const register = (tenantId: string, overrides: Partial<HttpToolInput> & { name: string; url: string }) =>
     tools.create(tenantId, {
@@ -70,6 +73,7 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
   };
 
   beforeAll(async () => {
+    startTelemetry({ serviceName: 'tools-test', exporter });
     tools = new HttpToolStore(db.prisma, keyring);
     servers = new McpServerStore(db.prisma, keyring);
     allowLists = new ToolAllowListStore(db.prisma);
@@ -84,6 +88,7 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
     await strict?.onModuleDestroy();
     await httpServer?.close();
     await mcpServer?.close();
+    await shutdownTelemetry();
   });
 
   it('calls an HTTP tool with Standard Webhooks signature headers the tool server verifies; unsigned calls are refused by it', async () => {
@@ -102,6 +107,18 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
     expect(received?.headers).toMatchObject({ 'webhook-id': expect.any(String), 'webhook-timestamp': expect.stringMatching(/^\d+$/), 'webhook-signature': expect.stringMatching(/^v1,/) });
     expect(JSON.parse(received?.body ?? '{}')).toEqual({ tool: 'calculator', call_id: 'call_1', arguments: { op: 'mul', a: 6, b: 7 } });
     expect(await counter('http', 'ok')).toBe(before + 1);
+    const span = await waitFor(() => exporter.getFinishedSpans().find((s) => s.name === 'execute_tool calculator'), {
+      what: 'the execute_tool span to be exported',
+      until: (found) => found !== undefined,
+    });
+    expect(span?.attributes).toMatchObject({
+      'gen_ai.operation.name': 'execute_tool',
+      'gen_ai.tool.name': 'calculator',
+      'gen_ai.tool.call.id': 'call_1',
+      'gen_ai.tool.type': 'function',
+      'conduit.tool.source': 'http',
+      'conduit.tool.result_truncated': false,
+    });
 
     const unsigned = await fetch(httpServer.urlOf('calculator'), { method: 'POST', body: JSON.stringify({ arguments: { op: 'add', a: 1, b: 1 } }) });
     expect(unsigned.status).toBe(401);
@@ -281,5 +298,24 @@ describe('ToolRegistry (HTTP tools and MCP servers) against real Postgres and th
     // The bearer token is sent (and the signature still verifies).
     await registry.call(owner.tenantId, await resolveOne(owner.tenantId, 'calculator'), { op: 'add', a: 1, b: 1 }, callOptions());
     expect(httpServer.received.at(-1)).toMatchObject({ rejected: null, headers: expect.objectContaining({ authorization: `Bearer ${token}` }) });
+  });
+
+  it('re-encrypts sealed secrets under a new key first in the keyring (KEK rotation); the old key can then go', async () => {
+    const owner = await db.newOwner();
+    const token = `tok-${randomBytes(8).toString('hex')}`;
+    const { tool } = await register(owner.tenantId, { name: 'calculator', url: httpServer.urlOf('calculator'), authToken: token });
+    const { server } = await servers.create(owner.tenantId, { name: 'm', description: '', url: mcpServer.url, timeoutMs: 5_000, enabled: true, secret });
+    const k2 = SecretKeyring.generateEntry('k2');
+    const rotated = SecretKeyring.parse(`${k2},${k1}`);
+    expect(await new HttpToolStore(db.prisma, rotated).resealAll({ tenantId: owner.tenantId })).toBe(1);
+    expect(await new McpServerStore(db.prisma, rotated).resealAll({ tenantId: owner.tenantId })).toBe(1);
+    expect(await new HttpToolStore(db.prisma, rotated).resealAll({ tenantId: owner.tenantId })).toBe(0);
+
+    const onlyNew = SecretKeyring.parse(k2);
+    const row = await db.prisma.tool.findUniqueOrThrow({ where: { id: tool.id } });
+    expect({ secret: row.secretKeyId, token: row.authTokenKeyId }).toEqual({ secret: 'k2', token: 'k2' });
+    expect(new HttpToolStore(db.prisma, onlyNew).secrets(row)).toEqual({ signingSecret: secret, authToken: token });
+    const serverRow = await db.prisma.mcpServer.findUniqueOrThrow({ where: { id: server.id } });
+    expect(new McpServerStore(db.prisma, onlyNew).secrets(serverRow)).toEqual({ signingSecret: secret, authToken: null });
   });
 });

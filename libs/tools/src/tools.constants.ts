@@ -1,3 +1,4 @@
+import type { SecretKeyring } from '@conduit/config';
 import type { Resolver, WebhookTargetPolicy } from '@conduit/webhooks';
 
 export const TOOLS_OPTIONS = Symbol('TOOLS_OPTIONS');
@@ -10,6 +11,11 @@ export interface ToolsModuleOptions {
   policy: WebhookTargetPolicy;
   /** DNS for the URL checks and the connect-time lookup; tests replace it. */
   resolver?: Resolver;
+  /**
+   * The keyring that opens the tools' sealed secrets. Absent: the app's global one
+   * (`SecretKeyringModule.forRoot`, as in the gateway) is used.
+   */
+  keyring?: SecretKeyring;
   /** Sockets kept per tool origin (default 64). */
   connectionsPerOrigin?: number;
 }

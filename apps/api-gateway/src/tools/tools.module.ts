@@ -3,6 +3,7 @@ import { ToolsModule } from '@conduit/tools';
 import type { ToolsApiOptions } from './tools.constants';
 import { McpServersController, ToolAllowListsController, ToolsController } from './tools.controller';
 import { ToolsApiService } from './tools-api.service';
+import { ToolSecretsResealer } from './tool-secrets.resealer';
 
 /**
  * The tenant-admin API of platform-run tools (issue 22): `/v1/tools` (HTTP tools),
@@ -16,7 +17,7 @@ export class ToolsApiModule {
       module: ToolsApiModule,
       imports: [ToolsModule.forRoot(options)],
       controllers: [ToolsController, McpServersController, ToolAllowListsController],
-      providers: [ToolsApiService],
+      providers: [ToolsApiService, ToolSecretsResealer],
     };
   }
 }

@@ -1,10 +1,10 @@
 import { z } from 'zod';
 import { budgetEnv, budgetSettings } from '@conduit/budget';
-import { coreSettings, internalTokenEnv, requireInternalTokenInProduction, requireSecretsKekInProduction, secret, secretsEnv, serviceEnv } from '@conduit/config';
+import { coreSettings, internalTokenEnv, requireInternalTokenInProduction, secret, serviceEnv } from '@conduit/config';
 import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
 import { policiesEnv, policiesSettings } from '@conduit/policies';
 import { vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
-import { refuseInsecureWebhookTargets, webhookTargetEnv, webhookTargetPolicy } from '@conduit/webhooks';
+import { refuseInsecureToolSettings, toolsEnv, toolsSettings } from '@conduit/tools';
 import { jobsWorkerEnv, jobsWorkerSettings } from './jobs-worker.env';
 
 export const orchestratorConfigSchema = z
@@ -31,11 +31,9 @@ export const orchestratorConfigSchema = z
     ...policiesEnv,
     // Platform-run tools (issue 22): where tool URLs may point (the webhooks' SSRF policy) and the
     // keyring that opens the tools' sealed secrets (the gateway's SECRETS_KEK).
-    ...webhookTargetEnv,
-    ...secretsEnv,
+    ...toolsEnv,
   })
-  .superRefine(refuseInsecureWebhookTargets)
-  .superRefine(requireSecretsKekInProduction)
+  .superRefine(refuseInsecureToolSettings)
   .superRefine(requireInternalTokenInProduction)
   .transform((env) => ({
     ...coreSettings(env),
@@ -54,8 +52,7 @@ export const orchestratorConfigSchema = z
     ...jobsWorkerSettings(env),
     retrieval: { embeddings: embeddingsSettings(env), vectorStore: vectorStoreSettings(env) },
     policies: policiesSettings(env),
-    tools: { policy: webhookTargetPolicy(env) },
-    secrets: { SECRETS_KEK: env.SECRETS_KEK },
+    tools: toolsSettings(env),
   }));
 
 export type OrchestratorConfig = z.output<typeof orchestratorConfigSchema>;

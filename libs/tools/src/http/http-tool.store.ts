@@ -125,6 +125,21 @@ export class HttpToolStore {
     return count === 1;
   }
 
+  /** Re-encrypts every sealed value not under the keyring's current key (`admin rotate-secrets-key`, gateway start-up; one tenant's with `tenantId`); returns the rows changed. */
+  async resealAll(options: { batch?: number; tenantId?: string } = {}): Promise<number> {
+    const batch = options.batch ?? 500;
+    const where = { ...this.sealer.staleWhere(), ...(options.tenantId ? { tenantId: options.tenantId } : {}) };
+    let changed = 0;
+    for (;;) {
+      const rows = await this.prisma.tool.findMany({ where, take: batch });
+      for (const row of rows) {
+        await this.prisma.tool.updateMany({ where: { id: row.id, secretCiphertext: row.secretCiphertext }, data: this.sealer.reseal(row.id, row) });
+      }
+      changed += rows.length;
+      if (rows.length < batch) return changed;
+    }
+  }
+
   secrets(tool: Tool): ToolSecrets {
     return this.sealer.open(tool.id, tool);
   }
