@@ -6,7 +6,7 @@ import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { z } from 'zod';
 import { ConduitHeader } from '@conduit/contracts';
-import { createTenantWithUser, removeTenants, TenantWithUser } from '@conduit/testing';
+import { createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
 import { ChatPlatform, startChatPlatform } from './support/chat-platform';
 
 /**
@@ -70,7 +70,13 @@ describe('structured output end to end: openai client → gateway → orchestrat
   beforeAll(async () => {
     platform = await startChatPlatform({ LLM_CONFIG_FILE: llmConfigFile, LLM_MAX_RETRIES: '0', LLM_TIMEOUT_MS: '5000' });
     alice = await createTenantWithUser(platform.prisma);
+    // No SDK retries: a 502 must reach the test as it is. So a first call that meets a cold start
+    // (503 `usage_controls_unavailable` with retry-after on a loaded machine) is waited out here.
     client = new OpenAI({ apiKey: alice.apiKey, baseURL: `${platform.gateway.url}/v1`, maxRetries: 0 });
+    await waitFor(async () => (await gatewayFetch({ model: 'default', messages: [{ role: 'user', content: 'warm up' }] })).status, {
+      what: 'the platform to answer a first chat',
+      until: (status) => status === 200,
+    });
   });
 
   afterAll(async () => {
