@@ -160,7 +160,21 @@ describe('structured output end to end: openai client → gateway → orchestrat
     );
     await expect(failure).rejects.toBeInstanceOf(OpenAI.APIError);
     await expect(failure).rejects.toMatchObject({ status: 502, code: 'invalid_model_output', param: 'response_format' });
-    expect(upstreamCalls(tag)).toHaveLength(2);
+    const calls = upstreamCalls(tag);
+    expect(calls).toHaveLength(2);
+    // The provider charged for both calls: the turn is stored as failed (out of the session's history) and billed.
+    const question = await waitFor(() => platform.prisma.message.findFirst({ where: { tenantId: alice.tenant.id, role: 'user', content: { contains: tag } } }), {
+      what: 'the stored question of the refused turn',
+      until: (row) => row !== null,
+    });
+    const answer = await waitFor(() => platform.prisma.message.findFirst({ where: { sessionId: question?.sessionId, role: 'assistant' } }), {
+      what: 'the failed assistant message',
+      until: (row) => row !== null,
+    });
+    expect(answer).toMatchObject({ status: 'failed', tokensOut: calls[0].completion_tokens + calls[1].completion_tokens, tokensIn: calls[0].prompt_tokens + calls[1].prompt_tokens });
+    expect(Number(answer?.costUsd)).toBeGreaterThan(0);
+    const usage = await waitFor(() => platform.prisma.usageEvent.findUnique({ where: { id: answer?.id } }), { what: 'the usage event of the refused turn' });
+    expect(usage).toMatchObject({ tenantId: alice.tenant.id, feature: 'chat' });
   });
 
   it('without validate_json an invalid answer goes to the client as it is, after one call', async () => {

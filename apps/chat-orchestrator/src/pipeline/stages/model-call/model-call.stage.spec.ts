@@ -1,6 +1,7 @@
 import type { CompleteResult, LlmGateway } from '@conduit/llm';
 import { ChatException } from '../../../chat/chat.exception';
 import type { Turn } from '../../turn';
+import { InvalidModelOutputException } from './invalid-model-output.exception';
 import { ModelCallStageImpl } from './model-call.stage';
 
 const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] };
@@ -65,6 +66,10 @@ describe('ModelCallStageImpl: conduit.validate_json', () => {
     const failure = stage.complete(turnOf(true), signal);
     await expect(failure).rejects.toBeInstanceOf(ChatException);
     await expect(failure).rejects.toMatchObject({ code: 'invalid_model_output', details: { param: 'response_format' } });
+    // The refused answer carries both calls' usage, for the pipeline to bill them.
+    const error = (await failure.catch((e: unknown) => e)) as InvalidModelOutputException;
+    expect(error).toBeInstanceOf(InvalidModelOutputException);
+    expect(error.result.completion).toMatchObject({ content: 'still not', usage: { input_tokens: 3, output_tokens: 3 } });
     expect(calls).toHaveLength(2);
   });
 

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { CompleteResult, GatewayCallOptions, LlmGateway, StreamResult, TokenUsage } from '@conduit/llm';
-import { ChatErrorCode, ChatException } from '../../../chat/chat.exception';
 import { toChatException } from '../../../chat/llm-error.mapping';
 import type { ModelCallStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
+import { InvalidModelOutputException } from './invalid-model-output.exception';
 import { jsonAnswerCheckOf, structuredOutputChecks, type JsonAnswerCheck } from './json-answer.check';
 
 /** The gateway's options for one turn: content capture only when the tenant's `tracing` policy turned it on. */
@@ -34,7 +34,8 @@ function problemOf(check: JsonAnswerCheck, result: CompleteResult): string | und
  * `conduit.validate_json` (non-streaming only; the request schema refuses it with `stream`): the
  * answer is checked against the `response_format` (json-answer.check.ts); an invalid one gets one
  * more call with the same request, and the turn's usage is both calls'; a second invalid answer is
- * 502 `invalid_model_output`.
+ * 502 `invalid_model_output` ({@link InvalidModelOutputException}, which the pipeline records as a
+ * `failed` turn with both calls' usage before it goes to the client).
  */
 @Injectable()
 export class ModelCallStageImpl implements ModelCallStage {
@@ -56,20 +57,19 @@ export class ModelCallStageImpl implements ModelCallStage {
       return first;
     }
     const second = await this.call(turn, signal);
-    const problem = problemOf(check, second);
-    if (problem !== undefined) {
-      structuredOutputChecks.inc({ outcome: 'invalid' });
-      throw new ChatException(ChatErrorCode.InvalidModelOutput, `The model did not answer valid JSON for response_format ${turn.request.response_format?.type ?? ''} in 2 calls: ${problem}.`, {
-        param: 'response_format',
-      });
-    }
-    structuredOutputChecks.inc({ outcome: 'retried_valid' });
-    return {
+    const both: CompleteResult = {
       ...second,
       attempts: [...first.attempts, ...second.attempts],
       latencyMs: first.latencyMs + second.latencyMs,
       completion: { ...second.completion, usage: addUsage(first.completion.usage, second.completion.usage) },
     };
+    const problem = problemOf(check, second);
+    if (problem !== undefined) {
+      structuredOutputChecks.inc({ outcome: 'invalid' });
+      throw new InvalidModelOutputException(`The model did not answer valid JSON for response_format ${turn.request.response_format?.type ?? ''} in 2 calls: ${problem}.`, both);
+    }
+    structuredOutputChecks.inc({ outcome: 'retried_valid' });
+    return both;
   }
 
   openStream(turn: Turn, signal: AbortSignal): Promise<StreamResult> {
