@@ -50,7 +50,8 @@ export class PersistenceStage implements PipelineStage {
     const stored = this.turnOf(turn, answer, cost.usd, createdAt);
     if (answer.durable) await this.store.save(stored);
     else this.store.record(stored);
-    this.sampleForEval(turn);
+    // A failed turn (the client got an error) has no answer to judge.
+    if (answer.status !== 'failed') this.sampleForEval(turn);
   }
 
   /** Eval sampling (`eval` policy): an enqueue in the background, off the answer's path. */
