@@ -113,6 +113,7 @@ export class ChatPipeline {
       guardrails: guardrailsPolicyFor(policy, context.apiKeyId),
       cachePolicy: policy.cache,
       routing: policy.routing,
+      memory: policy.memory,
       decisions: [],
       headers: {},
       citations: [],
