@@ -13,8 +13,9 @@ export function claimExtractionSql(row: { messageId: string; tenantId: string; u
     RETURNING message_id`;
 }
 
-/** The recall's one read: the live memories among the vector hits (hits of a forgotten memory, or another user's, are dropped). */
-export function liveMemoriesSql(tenantId: string, userId: string, ids: readonly string[]): Prisma.Sql {
-  return Prisma.sql`SELECT id, kind, content FROM memories
-    WHERE tenant_id = ${tenantId}::uuid AND user_id = ${userId}::uuid AND id = ANY(${[...ids]}::uuid[]) AND deleted_at IS NULL`;
-}
+/**
+ * The recall's one read (hot path, plain SQL on the pg pool): the live memories among the vector
+ * hits — hits of a forgotten memory, or of anyone else's, are dropped. $1 tenant, $2 user, $3 ids.
+ */
+export const LIVE_MEMORIES_SQL = `SELECT id, kind, content FROM memories
+  WHERE tenant_id = $1::uuid AND user_id = $2::uuid AND id = ANY($3::uuid[]) AND deleted_at IS NULL`;

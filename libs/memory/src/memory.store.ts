@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { Prisma, PrismaService } from '@conduit/db';
 import { cleanMemory, memoryHash, type MemoryKind } from './memory-content';
-import { claimExtractionSql, liveMemoriesSql, lockUserSql } from './memory.sql';
+import { claimExtractionSql, LIVE_MEMORIES_SQL, lockUserSql } from './memory.sql';
 import { type ExistingMemory, type MemoryOperation, planChanges, type ReconcilePlan, reconcile } from './reconcile';
 
 /** Whose memories: every read and write is scoped to one user of one tenant. */
@@ -87,7 +87,7 @@ export class MemoryStore {
   /** Live memories of the user among `ids` (the recall's check of its vector hits). */
   async liveAmong(owner: MemoryOwner, ids: readonly string[]): Promise<ExistingMemory[]> {
     if (ids.length === 0) return [];
-    return this.prisma.$queryRaw<ExistingMemory[]>(liveMemoriesSql(owner.tenantId, owner.userId, ids));
+    return (await this.prisma.pg.query<ExistingMemory>(LIVE_MEMORIES_SQL, [owner.tenantId, owner.userId, ids])).rows;
   }
 
   count(owner: MemoryOwner): Promise<number> {
