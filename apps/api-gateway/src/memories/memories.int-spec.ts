@@ -78,7 +78,7 @@ describe('memories API (/v1/memories): the caller’s long-term memories, under 
 
   it('masks personal data the tenant guards before the memory is stored', async () => {
     const alice = await newTenant();
-    await app.get(PolicyStore).put(alice.tenant.id, { guardrails: { pii: { entities: { email: 'redact' } } } }, 'test');
+    await app.get(PolicyStore).put(alice.tenant.id, { guardrails: { pii: { entities: { EMAIL: 'redact' } } } }, 'test');
     const created = (await call('POST', '/v1/memories', alice, { content: 'Email is ana@example.com' })).json<MemoryObject>();
     expect(created.content).not.toContain('ana@example.com');
     expect((await prisma.memory.findUniqueOrThrow({ where: { id: created.id } })).content).not.toContain('ana@example.com');

@@ -44,6 +44,7 @@ describe('long-term memories: extracted after a turn, recalled in later sessions
     await response.arrayBuffer();
     expect(response.status).toBe(200);
     const entry = t.mock.state.requests.list().find((r) => r.prompt_text.includes(marker) && !r.prompt_text.includes('Conduit memory extractor'));
+    expect(entry).toBeDefined();
     return entry?.prompt_text ?? '';
   }
 
@@ -201,7 +202,7 @@ describe('long-term memories: extracted after a turn, recalled in later sessions
     });
 
     it('masks personal data the tenant guards before storing, and bills the extraction as `memory`', async () => {
-      const o = await owner({ mode: 'full' }, { guardrails: { pii: { entities: { email: 'redact' } } } });
+      const o = await owner({ mode: 'full' }, { guardrails: { pii: { entities: { EMAIL: 'redact' } } } });
       const usage = t.app.get(UsageEventProducer);
       const emitted: { feature: string; event_id: string }[] = [];
       const spy = jest.spyOn(usage, 'emit').mockImplementation(async (events) => {
