@@ -31,7 +31,8 @@ describe('long-term memories end to end', () => {
   /** One chat in a new session; the prompt text the provider received for it. */
   async function chat(key: string, content: string): Promise<string> {
     const marker = `[m-${randomUUID()}]`;
-    const client = new OpenAI({ apiKey: key, baseURL: `${platform.gateway.url}/v1`, maxRetries: 0 });
+    // Retries: a loaded machine may answer admission 503 (retry-after: 1) before any provider call.
+    const client = new OpenAI({ apiKey: key, baseURL: `${platform.gateway.url}/v1`, maxRetries: 3 });
     await client.chat.completions.create({ model: 'default', messages: [{ role: 'user', content: `${content} ${marker}` }] });
     const entry = platform.mock.state.requests.list().find((r) => r.prompt_text.includes(marker) && !r.prompt_text.includes('Conduit memory extractor'));
     expect(entry).toBeDefined();
