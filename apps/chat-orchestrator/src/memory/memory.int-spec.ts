@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { UsageEventProducer } from '@conduit/budget';
-import { JobName, QueueName, type MemoryExtractInput, memoryExtractSchema } from '@conduit/contracts';
-import { Memories } from '@conduit/memory';
+import { ConduitHeader, JobName, QueueName, type MemoryExtractInput, memoryExtractSchema } from '@conduit/contracts';
+import { Memories, MemoryRecall } from '@conduit/memory';
 import { PolicyStore } from '@conduit/policies';
 import { JobProducer } from '@conduit/queue';
 import { createColleague, waitFor } from '@conduit/testing';
@@ -96,6 +96,24 @@ describe('long-term memories: extracted after a turn, recalled in later sessions
       // The control: memory on, the same request recalls and enqueues.
       expect(await chat(full, 'I prefer oolong tea. Which oolong tea now?')).toContain('Prefers oolong tea');
       expect(enqueued.filter((id) => id === full.tenantId)).toHaveLength(1);
+    } finally {
+      spy.mockRestore();
+    }
+  });
+
+  it('a recall that fails never fails the chat: answered without memories, marked degraded', async () => {
+    const o = await owner();
+    await memories.addStated(o, 'Prefers lapsang tea', 'preference');
+    const spy = jest.spyOn(t.app.get(MemoryRecall), 'recall').mockRejectedValueOnce(new Error('vector store down'));
+    try {
+      const marker = `[m-${randomUUID()}]`;
+      const response = await internalChat(t, INTERNAL_TOKEN, o, { messages: [{ role: 'user', content: `Which lapsang tea? ${marker}` }] });
+      await response.arrayBuffer();
+      expect(response.status).toBe(200);
+      expect(response.headers.get(ConduitHeader.Degraded)).toBe('memory');
+      const entry = t.mock.state.requests.list().find((r) => r.prompt_text.includes(marker) && !r.prompt_text.includes('Conduit memory extractor'));
+      expect(entry?.prompt_text).not.toContain(MEMORY_HEADER);
+      expect(spy).toHaveBeenCalledTimes(1);
     } finally {
       spy.mockRestore();
     }
