@@ -12,6 +12,7 @@ import { DocumentsModule } from './documents/documents.module';
 import { EvaluationsModule } from './evaluations/evaluations.module';
 import { JobsModule } from './jobs/jobs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
+import { MemoriesModule } from './memories/memories.module';
 import { MessagesModule } from './messages/messages.module';
 import { PromptsApiModule } from './prompts/prompts.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -26,6 +27,7 @@ export class AppModule {
       maxUploadBytes: config.documents.maxUploadBytes,
       embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
     });
+    const memories = MemoriesModule.register({ embeddings: config.documents.embeddings });
     return {
       module: AppModule,
       imports: [
@@ -44,7 +46,8 @@ export class AppModule {
         JobsModule.register(config.jobs, usage),
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
         PromptsApiModule,
-        AdminModule.register(config.admin, documents, usage),
+        memories,
+        AdminModule.register(config.admin, documents, usage, memories),
       ],
     };
   }

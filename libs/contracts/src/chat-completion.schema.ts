@@ -96,6 +96,8 @@ export const conduitExtensionSchema = z.strictObject({
    * `invalid_model_output`. Needs a JSON `response_format`; not with `stream: true`.
    */
   validate_json: z.boolean().optional(),
+  /** `false`: no long-term memories for this request (none recalled, nothing extracted), whatever the tenant's policy. */
+  memory: z.boolean().optional(),
 });
 
 export const MAX_MESSAGES = 2_048;

@@ -9,6 +9,7 @@ import { DocsErrorCode } from '../docs/docs.exception';
 import { DocumentsErrorCode } from '../documents/documents.exception';
 import { EvaluationsErrorCode } from '../evaluations/evaluations.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
+import { MemoriesErrorCode } from '../memories/memories.exception';
 import { MessagesErrorCode } from '../messages/messages.exception';
 import { SessionsErrorCode } from '../sessions/sessions.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
@@ -31,6 +32,7 @@ export const GATEWAY_ERROR_CODES = [
   UsageErrorCode,
   WebhooksErrorCode,
   PromptErrorCode,
+  MemoriesErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -48,7 +50,8 @@ export type GatewayErrorCode =
   | SessionsErrorCode
   | UsageErrorCode
   | WebhooksErrorCode
-  | PromptErrorCode;
+  | PromptErrorCode
+  | MemoriesErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -119,6 +122,8 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [MessagesErrorCode.FeedbackNotAllowed]: 400,
 
   [SessionsErrorCode.SessionNotFound]: 404,
+  [MemoriesErrorCode.MemoryNotFound]: 404,
+  [MemoriesErrorCode.MemoryLimitReached]: 409,
 
   [UsageErrorCode.BudgetExceeded]: 402,
   [UsageErrorCode.RateLimitExceeded]: 429,

@@ -114,6 +114,7 @@ export class ChatPipeline {
       guardrails: guardrailsPolicyFor(policy, context.apiKeyId),
       cachePolicy: policy.cache,
       routing: policy.routing,
+      memory: policy.memory,
       decisions: [],
       headers: {},
       citations: [],
