@@ -16,6 +16,7 @@ import { MemoriesModule } from './memories/memories.module';
 import { MessagesModule } from './messages/messages.module';
 import { PromptsApiModule } from './prompts/prompts.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { ToolsApiModule } from './tools/tools.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksApiModule } from './webhooks/webhooks.module';
 
@@ -47,6 +48,7 @@ export class AppModule {
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
         PromptsApiModule,
         memories,
+        ToolsApiModule.register({ policy: config.jobs.webhookPolicy }),
         AdminModule.register(config.admin, documents, usage, memories),
       ],
     };

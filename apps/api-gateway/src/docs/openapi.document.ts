@@ -5,6 +5,7 @@ import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/docum
 import { aggregatesQuerySchema, alertsQuerySchema, compareQuerySchema, scoresQuerySchema } from '../evaluations/evaluations.dto';
 import { ADMIN_OPERATIONS } from '../admin/admin.openapi';
 import { PROMPT_OPERATIONS } from '../prompts/prompts.openapi';
+import { TOOL_OPERATIONS } from '../tools/tools.openapi';
 import type { OpenApiOperation } from './openapi.operation';
 import { createJobBodySchema, listJobsQuerySchema } from '../jobs/jobs.dto';
 import { listMessagesQuerySchema, feedbackBodySchema } from '../messages/messages.dto';
@@ -63,6 +64,7 @@ const operations: OpenApiOperation[] = [
   { method: 'get', path: '/v1/admin/usage', summary: 'Usage of any tenant or user (a tenant admin: their own tenant), grouped by tenant/user/day/model', tag: 'Admin', query: adminUsageQuerySchema, success: 200 },
   ...PROMPT_OPERATIONS,
   ...ADMIN_OPERATIONS,
+  ...TOOL_OPERATIONS,
 ];
 
 const errorSchema = {

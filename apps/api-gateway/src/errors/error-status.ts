@@ -1,4 +1,5 @@
 import { PROMPT_ERROR_STATUS, PromptErrorCode } from '@conduit/prompts';
+import { TOOL_ERROR_STATUS, ToolErrorCode } from '@conduit/tools';
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
 import { AdminErrorCode } from '../admin/admin.exception';
 import { AuthErrorCode } from '../auth/auth.exception';
@@ -33,6 +34,7 @@ export const GATEWAY_ERROR_CODES = [
   WebhooksErrorCode,
   PromptErrorCode,
   MemoriesErrorCode,
+  ToolErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -51,7 +53,8 @@ export type GatewayErrorCode =
   | UsageErrorCode
   | WebhooksErrorCode
   | PromptErrorCode
-  | MemoriesErrorCode;
+  | MemoriesErrorCode
+  | ToolErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -138,4 +141,5 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [WebhooksErrorCode.InvalidEndpointUrl]: 400,
 
   ...PROMPT_ERROR_STATUS,
+  ...TOOL_ERROR_STATUS,
 };
