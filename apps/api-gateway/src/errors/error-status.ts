@@ -7,6 +7,7 @@ import { JwtErrorCode } from '../auth/jwt.exception';
 import { ChatErrorCode } from '../chat/chat.exception';
 import { DocsErrorCode } from '../docs/docs.exception';
 import { DocumentsErrorCode } from '../documents/documents.exception';
+import { EmbeddingsErrorCode } from '../embeddings/embeddings.exception';
 import { EvaluationsErrorCode } from '../evaluations/evaluations.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
 import { MessagesErrorCode } from '../messages/messages.exception';
@@ -31,6 +32,7 @@ export const GATEWAY_ERROR_CODES = [
   UsageErrorCode,
   WebhooksErrorCode,
   PromptErrorCode,
+  EmbeddingsErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -48,7 +50,8 @@ export type GatewayErrorCode =
   | SessionsErrorCode
   | UsageErrorCode
   | WebhooksErrorCode
-  | PromptErrorCode;
+  | PromptErrorCode
+  | EmbeddingsErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -133,4 +136,12 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [WebhooksErrorCode.InvalidEndpointUrl]: 400,
 
   ...PROMPT_ERROR_STATUS,
+
+  [EmbeddingsErrorCode.ModelNotFound]: 404,
+  [EmbeddingsErrorCode.EmptyInput]: 400,
+  [EmbeddingsErrorCode.TooManyInputs]: 400,
+  [EmbeddingsErrorCode.DimensionsNotSupported]: 400,
+  [EmbeddingsErrorCode.InvalidTokens]: 400,
+  [EmbeddingsErrorCode.UnsupportedParameter]: 400,
+  [EmbeddingsErrorCode.ProviderError]: 502,
 };
