@@ -181,6 +181,27 @@ describe('embeddings API (openai client)', () => {
     });
   });
 
+  it('answers a provider failure with a stable code and bills nothing for it', async () => {
+    const client = clientOf(tenantB.apiKey);
+    const billedBefore = await prisma.usageEvent.count({ where: { tenantId: tenantB.tenant.id } });
+    mock.state.faults.add({ match: { path: '/v1/embeddings' }, fault: { status: 400 }, times: 1 });
+    await expect(client.embeddings.create({ model: MODEL, input: `refused ${tag}` })).rejects.toMatchObject({ status: 400, code: 'input_rejected' });
+    mock.state.faults.add({ match: { path: '/v1/embeddings' }, fault: { status: 503 } });
+    try {
+      await expect(client.embeddings.create({ model: MODEL, input: `failing ${tag}` })).rejects.toMatchObject({ status: 502, code: 'embeddings_provider_error' });
+    } finally {
+      mock.state.faults.clear();
+    }
+    // The next call is answered, and only it reaches the ledger.
+    const after = await client.embeddings.create({ model: MODEL, input: `recovered ${tag}` });
+    expect(after.data).toHaveLength(1);
+    await waitFor(async () => prisma.usageEvent.count({ where: { tenantId: tenantB.tenant.id } }), {
+      what: "the recovered call in tenant B's ledger",
+      until: (count) => count === billedBefore + 1,
+      timeoutMs: 20_000,
+    });
+  });
+
   it('traces each call as an embeddings span (GenAI operation embeddings)', async () => {
     await clientOf(tenantB.apiKey).embeddings.create({ model: MODEL, input: `traced ${tag}` });
     const span = await waitFor(

@@ -13,6 +13,8 @@ export enum EmbeddingsErrorCode {
   InvalidTokens = 'invalid_tokens',
   /** A body field the embeddings API does not know. */
   UnsupportedParameter = 'unsupported_parameter',
+  /** The provider refused the input (its 400 / 413 / 422: e.g. an input longer than the model takes). */
+  InputRejected = 'input_rejected',
   /** The embedding provider failed or answered with something unusable. */
   ProviderError = 'embeddings_provider_error',
 }

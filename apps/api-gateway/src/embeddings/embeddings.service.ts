@@ -3,7 +3,7 @@ import { context, SpanKind, SpanStatusCode, trace, type Span } from '@openteleme
 import type { Redis } from 'ioredis';
 import { modelNotPricedMessage, PriceBook, ReservationSettler, UnpricedModelPolicy, UsageEventProducer } from '@conduit/budget';
 import { uuidFromName, type UsageEventInput } from '@conduit/contracts';
-import { EmbeddingInputError, EmbeddingModelCatalog, EmbeddingUsageTally, type EmbeddingModelSpec, type EmbeddingUsage } from '@conduit/embeddings';
+import { EmbeddingError, EmbeddingInputError, EmbeddingModelCatalog, EmbeddingUsageTally, type EmbeddingModelSpec, type EmbeddingUsage } from '@conduit/embeddings';
 import { GEN_AI, GEN_AI_OPERATION, genAiSpanName } from '@conduit/observability';
 import { mayUseModel, type Principal } from '../auth/principal';
 import { AdmissionService } from '../usage/admission.service';
@@ -173,6 +173,14 @@ export class EmbeddingsService {
     } catch (error) {
       if ((error as { name?: string }).name === 'AbortError') throw error;
       if (error instanceof EmbeddingInputError) throw new EmbeddingsException(EmbeddingsErrorCode.InvalidTokens, error.message, { param: 'input' });
+      const status = error instanceof EmbeddingError ? error.status : undefined;
+      if (status === 400 || status === 413 || status === 422) {
+        throw new EmbeddingsException(
+          EmbeddingsErrorCode.InputRejected,
+          `The embedding provider of "${spec.name}" refused the input (HTTP ${status}); an input may be longer than the model takes.`,
+          { param: 'input' },
+        );
+      }
       this.logger.warn({ err: error, model: spec.name }, 'embeddings provider failed');
       span.recordException(error instanceof Error ? error : new Error(String(error)));
       throw new EmbeddingsException(EmbeddingsErrorCode.ProviderError, `The embedding provider of "${spec.name}" failed; try again shortly.`);

@@ -143,5 +143,6 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [EmbeddingsErrorCode.DimensionsNotSupported]: 400,
   [EmbeddingsErrorCode.InvalidTokens]: 400,
   [EmbeddingsErrorCode.UnsupportedParameter]: 400,
+  [EmbeddingsErrorCode.InputRejected]: 400,
   [EmbeddingsErrorCode.ProviderError]: 502,
 };
