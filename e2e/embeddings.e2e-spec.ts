@@ -53,6 +53,12 @@ describe('embeddings API (openai client)', () => {
       }),
       startReady('billing', { QUEUE_PREFIX: prefix }),
     ]);
+    // A just-started gateway on a loaded machine can miss the 1 s admission deadline on its first
+    // call (503 usage_controls_unavailable, on main too): warm it up with an unbilled-model call.
+    await waitFor(
+      async () => (await fetch(`${gateway.url}/v1/embeddings`, { method: 'POST', headers: { authorization: tenantA.authHeader, 'content-type': 'application/json' }, body: '{"model":"hashing-v2","input":"warm up"}' })).status,
+      { what: 'the gateway to answer a first embeddings call', until: (status) => status === 200, timeoutMs: 30_000 },
+    );
   }, 180_000);
 
   afterAll(async () => {
