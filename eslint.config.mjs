@@ -44,7 +44,7 @@ const MAY_USE = {
   // the tenant's tool registry (HTTP tools, MCP servers) and the calls to them (issue 22)
   tools: INFRASTRUCTURE,
   // long-term user memories: their store, vectors, reconciliation and recall (issue 21)
-  memory: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
+  memory: [...INFRASTRUCTURE, 'embeddings', 'guardrails', 'vector-store'],
   // tenants, users, API keys and admin keys: their stores, suspension, erasure; changes announced over Redis
   tenancy: INFRASTRUCTURE,
   // reservations, caps, prices (the pricing table lives here, not in llm)

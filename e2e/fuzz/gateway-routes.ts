@@ -119,6 +119,11 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
   { method: 'GET', path: '/v1/evaluations/aggregates', auth: 'key', body: 'none', query: ['start', 'end', 'rubric', 'model', 'template_version'] },
   { method: 'GET', path: '/v1/evaluations/compare', auth: 'key', body: 'none', query: ['a', 'b', 'dimension', 'rubric', 'start', 'end'] },
   { method: 'GET', path: '/v1/evaluations/alerts', auth: 'key', body: 'none', query: list },
+  // The caller's long-term memories (ids are generated: another's or none answer 404).
+  { method: 'GET', path: '/v1/memories', auth: 'key', body: 'none', query: list },
+  { method: 'POST', path: '/v1/memories', auth: 'key', body: 'session', query: [] },
+  { method: 'DELETE', path: '/v1/memories', auth: 'key', body: 'none', query: [] },
+  { method: 'DELETE', path: '/v1/memories/:id', auth: 'key', body: 'none', query: [] },
   // The response cache of a tenant (admin API).
   { method: 'GET', path: '/v1/admin/tenants/:tenant_id/cache', auth: 'management', body: 'none', query: [] },
   { method: 'POST', path: '/v1/admin/tenants/:tenant_id/cache/purge', auth: 'management', body: 'session', query: [] },

@@ -13,6 +13,7 @@ import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { EvaluationsModule } from './evaluations/evaluations.module';
 import { JobsModule } from './jobs/jobs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
+import { MemoriesModule } from './memories/memories.module';
 import { MessagesModule } from './messages/messages.module';
 import { PromptsApiModule } from './prompts/prompts.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -27,6 +28,7 @@ export class AppModule {
       maxUploadBytes: config.documents.maxUploadBytes,
       embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
     });
+    const memories = MemoriesModule.register({ embeddings: config.documents.embeddings });
     return {
       module: AppModule,
       imports: [
@@ -46,7 +48,8 @@ export class AppModule {
         JobsModule.register(config.jobs, usage),
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
         PromptsApiModule,
-        AdminModule.register(config.admin, documents, usage),
+        memories,
+        AdminModule.register(config.admin, documents, usage, memories),
       ],
     };
   }

@@ -10,6 +10,7 @@ import { DocumentsErrorCode } from '../documents/documents.exception';
 import { EmbeddingsErrorCode } from '../embeddings/embeddings.exception';
 import { EvaluationsErrorCode } from '../evaluations/evaluations.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
+import { MemoriesErrorCode } from '../memories/memories.exception';
 import { MessagesErrorCode } from '../messages/messages.exception';
 import { SessionsErrorCode } from '../sessions/sessions.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
@@ -32,6 +33,7 @@ export const GATEWAY_ERROR_CODES = [
   UsageErrorCode,
   WebhooksErrorCode,
   PromptErrorCode,
+  MemoriesErrorCode,
   EmbeddingsErrorCode,
 ] as const;
 
@@ -51,6 +53,7 @@ export type GatewayErrorCode =
   | UsageErrorCode
   | WebhooksErrorCode
   | PromptErrorCode
+  | MemoriesErrorCode
   | EmbeddingsErrorCode;
 
 /**
@@ -122,6 +125,8 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [MessagesErrorCode.FeedbackNotAllowed]: 400,
 
   [SessionsErrorCode.SessionNotFound]: 404,
+  [MemoriesErrorCode.MemoryNotFound]: 404,
+  [MemoriesErrorCode.MemoryLimitReached]: 409,
 
   [UsageErrorCode.BudgetExceeded]: 402,
   [UsageErrorCode.RateLimitExceeded]: 429,
