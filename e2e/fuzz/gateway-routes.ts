@@ -30,6 +30,7 @@ const list = ['limit', 'after'];
 export const GATEWAY_ROUTES: GatewayRoute[] = [
   { method: 'POST', path: '/v1/chat/completions', auth: 'key', body: 'chat', query: [] },
   { method: 'GET', path: '/v1/models', auth: 'key', body: 'none', query: [] },
+  { method: 'POST', path: '/v1/embeddings', auth: 'key', body: 'session', query: [] },
   { method: 'POST', path: '/v1/sessions', auth: 'key', body: 'session', query: [] },
   { method: 'GET', path: '/v1/sessions', auth: 'key', body: 'none', query: list },
   { method: 'GET', path: '/v1/sessions/:id', auth: 'key', body: 'none', query: [], ids: { id: 'session' } },

@@ -9,6 +9,7 @@ import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DocsModule } from './docs/docs.module';
 import { DocumentsModule } from './documents/documents.module';
+import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { EvaluationsModule } from './evaluations/evaluations.module';
 import { JobsModule } from './jobs/jobs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
@@ -40,6 +41,7 @@ export class AppModule {
         EvaluationsModule,
         usage,
         ChatModule.register(config.chat, usage),
+        EmbeddingsModule.register(config.embeddings, usage),
         DocsModule,
         BlobStoreModule.forRoot(config.documents.blobs),
         VectorStoreModule.forRoot(config.documents.vectorStore),

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { coreSettings, internalTokenEnv, requireInternalTokenInProduction, requireSecretsKekInProduction, secret, secretsEnv, serviceEnv } from '@conduit/config';
 import { budgetEnv, budgetSettings } from '@conduit/budget';
 import { blobStoreEnv, blobStoreSettings } from '@conduit/blob-store';
-import { embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
+import { embeddingModelsEnv, embeddingModelsSettings, embeddingsEnv, embeddingsSettings } from '@conduit/embeddings';
 import { vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
 import { jobsEnv, jobsSettings } from '@conduit/jobs';
 import { refuseInsecureWebhookTargets, webhookTargetEnv, webhookTargetPolicy } from '@conduit/webhooks';
@@ -27,6 +27,8 @@ export const gatewayConfigSchema = z
     ...blobStoreEnv,
     ...vectorStoreEnv,
     ...embeddingsEnv,
+    // POST /v1/embeddings: the models it serves (default: the EMBEDDINGS_* embedder).
+    ...embeddingModelsEnv,
     // Async jobs: retry policy and deadlines; where webhook URLs may point.
     ...jobsEnv,
     ...webhookTargetEnv,
@@ -41,7 +43,8 @@ export const gatewayConfigSchema = z
   .transform((env) => ({
     ...coreSettings(env),
     usage: {
-      budget: budgetSettings(env, coreSettings(env), false),
+      // Pricing: the embeddings API settles its reservations at billed prices (chat's are settled by the orchestrator).
+      budget: budgetSettings(env, coreSettings(env), true),
       settings: {
         orchestratorUrl: env.CHAT_ORCHESTRATOR_URL,
         internalToken: env.INTERNAL_TOKEN,
@@ -63,6 +66,11 @@ export const gatewayConfigSchema = z
       blobs: blobStoreSettings(env),
       vectorStore: vectorStoreSettings(env),
       embeddings: embeddingsSettings(env),
+    },
+    embeddings: {
+      models: embeddingModelsSettings(env, embeddingsSettings(env)),
+      cacheTtlSeconds: env.EMBEDDINGS_CACHE_TTL_S,
+      redis: { url: coreSettings(env).redis.url, prefix: coreSettings(env).redis.prefix },
     },
     jobs: { jobs: jobsSettings(env), webhookPolicy: webhookTargetPolicy(env), maxTokensLimit: env.MAX_TOKENS_LIMIT },
     secrets: { SECRETS_KEK: env.SECRETS_KEK },

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chatCompletionRequestSchema, ConduitHeader } from '@conduit/contracts';
+import { createEmbeddingsBodySchema } from '../embeddings/embeddings.dto';
 import { createCollectionBodySchema } from '../documents/collections.dto';
 import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
 import { aggregatesQuerySchema, alertsQuerySchema, compareQuerySchema, scoresQuerySchema } from '../evaluations/evaluations.dto';
@@ -20,6 +21,14 @@ import { createMemoryBodySchema, listMemoriesQuerySchema } from '../memories/mem
 const operations: OpenApiOperation[] = [
   { method: 'post', path: '/v1/chat/completions', summary: 'Create a chat completion (OpenAI-compatible; `stream: true` for SSE)', tag: 'Chat', body: chatCompletionRequestSchema, success: 200, stream: true },
   { method: 'get', path: '/v1/models', summary: 'List models and aliases', tag: 'Chat', success: 200 },
+  {
+    method: 'post',
+    path: '/v1/embeddings',
+    summary: 'Create embeddings (OpenAI-compatible): texts or token arrays, `dimensions`, `encoding_format` float or base64; billed, rate-limited and cached per tenant',
+    tag: 'Embeddings',
+    body: createEmbeddingsBodySchema,
+    success: 200,
+  },
   { method: 'post', path: '/v1/sessions', summary: 'Create a session', tag: 'Sessions', body: createSessionBodySchema, success: 201 },
   { method: 'get', path: '/v1/sessions', summary: "List the caller's sessions, newest first", tag: 'Sessions', query: listSessionsQuerySchema, success: 200 },
   { method: 'get', path: '/v1/sessions/{id}', summary: 'Get a session', tag: 'Sessions', pathParams: ['id'], success: 200 },
@@ -91,7 +100,7 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 
 function requestBodyOf(op: OpenApiOperation, body: z.ZodType) {
   if (!op.multipart) {
-    return { required: op.tag === 'Chat', content: { 'application/json': { schema: jsonSchema(body) } } };
+    return { required: op.tag === 'Chat' || op.tag === 'Embeddings', content: { 'application/json': { schema: jsonSchema(body) } } };
   }
   const fields = jsonSchema(body) as { properties?: Record<string, unknown>; required?: string[] };
   return {

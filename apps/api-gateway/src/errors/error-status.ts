@@ -8,6 +8,7 @@ import { JwtErrorCode } from '../auth/jwt.exception';
 import { ChatErrorCode } from '../chat/chat.exception';
 import { DocsErrorCode } from '../docs/docs.exception';
 import { DocumentsErrorCode } from '../documents/documents.exception';
+import { EmbeddingsErrorCode } from '../embeddings/embeddings.exception';
 import { EvaluationsErrorCode } from '../evaluations/evaluations.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
 import { MemoriesErrorCode } from '../memories/memories.exception';
@@ -35,6 +36,7 @@ export const GATEWAY_ERROR_CODES = [
   PromptErrorCode,
   MemoriesErrorCode,
   ToolErrorCode,
+  EmbeddingsErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -54,7 +56,8 @@ export type GatewayErrorCode =
   | WebhooksErrorCode
   | PromptErrorCode
   | MemoriesErrorCode
-  | ToolErrorCode;
+  | ToolErrorCode
+  | EmbeddingsErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -142,4 +145,13 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
 
   ...PROMPT_ERROR_STATUS,
   ...TOOL_ERROR_STATUS,
+
+  [EmbeddingsErrorCode.ModelNotFound]: 404,
+  [EmbeddingsErrorCode.EmptyInput]: 400,
+  [EmbeddingsErrorCode.TooManyInputs]: 400,
+  [EmbeddingsErrorCode.DimensionsNotSupported]: 400,
+  [EmbeddingsErrorCode.InvalidTokens]: 400,
+  [EmbeddingsErrorCode.UnsupportedParameter]: 400,
+  [EmbeddingsErrorCode.InputRejected]: 400,
+  [EmbeddingsErrorCode.ProviderError]: 502,
 };
