@@ -89,6 +89,8 @@ export const conduitExtensionSchema = z.strictObject({
   metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
   /** The response cache for this request (`{mode, ttl}`), within the tenant's cache policy. */
   cache: cacheRequestSchema.optional(),
+  /** `false`: no memory for this request (no session summary read or made, no long-term memories), whatever the tenant's policy. */
+  memory: z.boolean().optional(),
 });
 
 export const MAX_MESSAGES = 2_048;

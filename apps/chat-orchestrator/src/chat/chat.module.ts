@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { UsageEventProducer } from '@conduit/budget';
-import { ConversationStoreModule } from '@conduit/conversations';
+import { ConversationStoreModule, SessionSummaryProducer } from '@conduit/conversations';
 import { EvalTurnProducer } from '@conduit/evaluation';
 import { PoliciesModule, PoliciesModuleOptions } from '@conduit/policies';
 import { PromptsModule } from '@conduit/prompts';
@@ -18,13 +18,15 @@ import { ConversationsService } from './conversations.service';
 @Module({})
 export class ChatModule {
   static register(internal: DynamicModule, usage: DynamicModule, options: { retrieval: RetrievalModuleOptions; policies: PoliciesModuleOptions }): DynamicModule {
+    const policies = PoliciesModule.forRoot(options.policies);
     return {
       module: ChatModule,
-      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies), PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs })],
+      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, policies, PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs })],
       controllers: [ChatController],
-      providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, ...pipelineStageProviders, ChatPipeline],
-      // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs).
-      exports: [ChatPipeline],
+      providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, SessionSummaryProducer, ...pipelineStageProviders, ChatPipeline],
+      // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs); the session
+      // summary job (apps/chat-orchestrator/src/summaries) shares the policies, stores and usage producer.
+      exports: [ChatPipeline, policies, ConversationStoreModule, UsageEventProducer],
     };
   }
 }

@@ -28,6 +28,11 @@ export const orchestratorConfigSchema = z
     ...vectorStoreEnv,
     // Tenant policies (guardrails): cached per process, dropped on a change announced over Redis.
     ...policiesEnv,
+    // Memory (policy `memory`): the cheap model a tenant without `summary_model` is summarised with,
+    // the summariser call's per-attempt timeout and how many summary jobs run at once.
+    MEMORY_MODEL: z.string().min(1).max(256).default('default'),
+    MEMORY_SUMMARY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    MEMORY_SUMMARY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   })
   .superRefine(requireInternalTokenInProduction)
   .transform((env) => ({
@@ -47,6 +52,7 @@ export const orchestratorConfigSchema = z
     ...jobsWorkerSettings(env),
     retrieval: { embeddings: embeddingsSettings(env), vectorStore: vectorStoreSettings(env) },
     policies: policiesSettings(env),
+    summaries: { model: env.MEMORY_MODEL, timeoutMs: env.MEMORY_SUMMARY_TIMEOUT_MS, concurrency: env.MEMORY_SUMMARY_CONCURRENCY },
   }));
 
 export type OrchestratorConfig = z.output<typeof orchestratorConfigSchema>;
