@@ -17,6 +17,8 @@ const call = (id: string) => ({ id, type: 'function' as const, function: { name:
 /** Rows as the history statement returns them: newest first. */
 const newestFirst = (rows: HistoryRow[]) => [...rows].reverse();
 const roles = (messages: { role: string }[]) => messages.map((m) => m.role).join(' ');
+/** Stored tokens of some rows together. */
+const tokensOfRows = (...rows: (HistoryRow | undefined)[]) => rows.reduce((sum, r) => sum + (r?.tokens ?? 0), 0);
 
 describe('historyWindow', () => {
   it('counts real tokens (stored counts; rows without one are tokenized), not characters/4', () => {
@@ -45,8 +47,8 @@ describe('historyWindow', () => {
     expect(all.messages[1]).toEqual({ role: 'assistant', content: '', tool_calls: [call('c1'), call('c2')] });
     expect(all.messages[2]).toEqual({ role: 'tool', content: '18°C', tool_call_id: 'c1' });
     // A budget that cuts inside the group drops the whole group, never leaving results without their call.
-    const tail = (rows[4] as HistoryRow).tokens! + (rows[5] as HistoryRow).tokens!;
-    const group = rows.slice(1, 4).reduce((sum, r) => sum + r.tokens!, 0);
+    const tail = tokensOfRows(rows[4], rows[5]);
+    const group = tokensOfRows(...rows.slice(1, 4));
     expect(roles(historyWindow(newestFirst(rows), { maxTokens: tail + group - 1, maxMessages: 20 }).messages)).toBe('assistant user');
     expect(roles(historyWindow(newestFirst(rows), { maxTokens: tail + group, maxMessages: 20 }).messages)).toBe('assistant tool tool assistant user');
     // So does the message limit.
@@ -94,10 +96,10 @@ describe('buildSessionContext', () => {
       { role: 'user', content: 'And coffee?' },
       { role: 'assistant', content: 'Also fine' },
     ]);
-    expect(context.uncoveredTokens).toBe(rows[2]!.tokens! + rows[3]!.tokens!);
+    expect(context.uncoveredTokens).toBe(tokensOfRows(rows[2], rows[3]));
     expect(context.tokens).toBe(summary.tokens + context.uncoveredTokens);
     // The summary's tokens come off the window's budget.
-    const tight = buildSessionContext(newestFirst(rows), summary, { maxTokens: summary.tokens + rows[3]!.tokens!, maxMessages: 20, readLimit: 100 });
+    const tight = buildSessionContext(newestFirst(rows), summary, { maxTokens: summary.tokens + tokensOfRows(rows[3]), maxMessages: 20, readLimit: 100 });
     expect(roles(tight.messages)).toBe('system assistant');
   });
 
