@@ -41,10 +41,10 @@ describe('session summaries and the history window (memory policy, real Postgres
     t.mock.state.faults.clear();
   });
 
-  async function owner(memory?: Record<string, unknown>): Promise<TestOwner> {
+  async function owner(memory?: Record<string, unknown>, extra: Record<string, unknown> = {}): Promise<TestOwner> {
     const created = await createOwner(t.prisma);
     owners.push(created);
-    if (memory) await t.app.get(PolicyStore).put(created.tenantId, { memory }, 'test');
+    if (memory) await t.app.get(PolicyStore).put(created.tenantId, { memory, ...extra }, 'test');
     return created;
   }
 
@@ -65,11 +65,11 @@ describe('session summaries and the history window (memory policy, real Postgres
   const summary = (o: TestOwner, sessionId: string) => t.app.get(SessionSummaryStore).get(o, sessionId);
 
   /** Runs turns of `question(i)` in one session until its summary exists; returns the session and the turns run. */
-  async function summarisedSession(o: TestOwner): Promise<{ sessionId: string; turns: number }> {
+  async function summarisedSession(o: TestOwner, ask: (i: number) => string = question): Promise<{ sessionId: string; turns: number }> {
     let sessionId: string | undefined;
     let turns = 0;
     for (; turns < 12; turns += 1) {
-      const result = await chat(o, sessionId, [{ role: 'user', content: question(turns) }]);
+      const result = await chat(o, sessionId, [{ role: 'user', content: ask(turns) }]);
       expect(result.status).toBe(200);
       sessionId = result.sessionId;
       await storedMessages(sessionId, (turns + 1) * 2);
@@ -110,6 +110,17 @@ describe('session summaries and the history window (memory policy, real Postgres
     // `conduit.memory: false`: no summary for this request (the plain window).
     await chat(o, sessionId, [{ role: 'user', content: 'no memory please' }], { conduit: { memory: false } });
     expect(lastChatRequest().prompt_text).not.toContain(SUMMARY_LABEL);
+  });
+
+  it('masks the personal data the tenant’s PII guard covers before the summariser sees it', async () => {
+    const o = await owner({ mode: 'summaries', summary_threshold_tokens: 200, summary_model: 'cheap' }, { guardrails: { pii: { entities: { EMAIL: 'redact' } } } });
+    const { sessionId } = await summarisedSession(o, (i) => `Mail ${i}: jane.doe${i}@example.com. ${question(i)}`);
+    const stored = await summary(o, sessionId);
+    expect(stored?.summary).toContain('Mail 0: [redacted:email]');
+    expect(stored?.summary).not.toMatch(/jane\.doe\d@example\.com/);
+    const summariserPrompts = t.mock.state.requests.list().filter((entry) => entry.model === SUMMARY_MODEL && entry.prompt_text.includes('Mail 0'));
+    expect(summariserPrompts.length).toBeGreaterThan(0);
+    for (const entry of summariserPrompts) expect(entry.prompt_text).not.toContain('@example.com');
   });
 
   it('is the session owner’s only: another user of the tenant and another tenant get 404 and never the summary', async () => {

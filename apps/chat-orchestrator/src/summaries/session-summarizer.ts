@@ -1,8 +1,9 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { SpanStatusCode, trace } from '@opentelemetry/api';
-import { SessionSummarize, uuidFromName } from '@conduit/contracts';
+import { guardrailsPolicyFor, PiiEntityType, SessionSummarize, TenantPolicy, uuidFromName } from '@conduit/contracts';
 import { UsageEventProducer } from '@conduit/budget';
 import { ConversationOwner, ConversationStore, HistoryRow, messageTokens, SessionSummaryStore } from '@conduit/conversations';
+import { PiiScanner, redact, RedactionPolicy, typesOf } from '@conduit/guardrails';
 import { LlmGateway } from '@conduit/llm';
 import { GEN_AI } from '@conduit/observability';
 import { PolicyStore } from '@conduit/policies';
@@ -67,6 +68,7 @@ export function summaryCut(rows: readonly HistoryRow[], options: { keepTokens: n
 @Injectable()
 export class SessionSummarizer {
   private readonly logger = new Logger(SessionSummarizer.name);
+  private readonly scanners = new Map<string, PiiScanner>();
 
   constructor(
     private readonly conversations: ConversationStore,
@@ -98,7 +100,8 @@ export class SessionSummarizer {
 
   private async run(job: SessionSummarize): Promise<SummaryOutcome> {
     const owner: ConversationOwner = { tenantId: job.tenant_id, userId: job.user_id };
-    const policy = (await this.policies.get(job.tenant_id)).memory;
+    const tenantPolicy = await this.policies.get(job.tenant_id);
+    const policy = tenantPolicy.memory;
     if (policy.mode === 'off') return { outcome: 'skipped', reason: 'memory off' };
     const previous = await this.summaries.get(owner, job.session_id);
     const rows = await this.conversations.messagesAfter(owner, job.session_id, previous?.coversCreatedAt ?? null, SUMMARY_JOB_READ_LIMIT);
@@ -111,7 +114,8 @@ export class SessionSummarizer {
     const covered = rows.slice(0, cut);
     const last = covered[covered.length - 1] as HistoryRow;
     const model = policy.summary_model ?? this.settings.model;
-    const result = await this.llm.complete(model, { messages: summariserMessages(previous?.summary ?? null, covered), temperature: 0, max_tokens: SUMMARY_MAX_TOKENS }, { timeoutMs: this.settings.timeoutMs });
+    const transcript = this.withoutPersonalData(covered, tenantPolicy);
+    const result = await this.llm.complete(model, { messages: summariserMessages(previous?.summary ?? null, transcript), temperature: 0, max_tokens: SUMMARY_MAX_TOKENS }, { timeoutMs: this.settings.timeoutMs });
     const usage = result.completion.usage;
     // Billed whether or not it is stored: the call was made. One event per session and covered message (a retried job bills once).
     await this.usage.emit([
@@ -145,5 +149,25 @@ export class SessionSummarizer {
     if (!stored) return { outcome: 'skipped', reason: 'a newer summary is stored, or the session is gone' };
     this.logger.log({ tenant_id: job.tenant_id, session_id: job.session_id, covered: covered.length, tokens }, 'session summarised');
     return { outcome: 'created', coveredMessages: covered.length, tokens };
+  }
+
+  /**
+   * The tenant's PII guard (`guardrails.pii.entities`) applies to what the summariser sees, as it
+   * does to every chat request: each configured type is masked (`[redacted:email]`; a placeholder
+   * could never be put back, and a `block` type must not reach the model either), so the summary
+   * never holds what the chat path would not have sent.
+   */
+  private withoutPersonalData(rows: HistoryRow[], policy: TenantPolicy): HistoryRow[] {
+    const types = typesOf(guardrailsPolicyFor(policy, null).pii.entities as RedactionPolicy);
+    if (types.length === 0) return rows;
+    const key = [...types].sort().join(',');
+    let scanner = this.scanners.get(key);
+    if (!scanner) {
+      scanner = new PiiScanner(types);
+      this.scanners.set(key, scanner);
+    }
+    const masked: RedactionPolicy = Object.fromEntries(types.map((type: PiiEntityType) => [type, 'mask']));
+    const guard = scanner;
+    return rows.map((row) => ({ ...row, content: redact(row.content, masked, guard).text }));
   }
 }
