@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChatCompletionRequest, guardrailsPolicyFor, maxTokensOf, type TenantPolicy, textOf, uuidFromName } from '@conduit/contracts';
-import type { ChatMessage, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage } from '@conduit/llm';
+import type { ChatMessage, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage, ToolCall } from '@conduit/llm';
 import { LlmError } from '@conduit/llm';
 import { PolicyStore } from '@conduit/policies';
 import type { ChatContext } from '../chat/chat-context';
@@ -249,7 +249,7 @@ export class ChatPipeline {
   recordStream(
     turn: Turn,
     stream: { provider: string; model: string; ttftMs: number },
-    outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown },
+    outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown; toolCalls?: ToolCall[] },
   ): void {
     const estimated = outcome.usage === undefined;
     const usage = outcome.usage ?? {
@@ -271,6 +271,8 @@ export class ChatPipeline {
         ...(outcome.error instanceof LlmError ? { error: outcome.error.kind } : {}),
       },
       durable: false,
+      // Only calls the client received whole (a cut stream's calls are not stored).
+      ...(outcome.toolCalls?.length && !outcome.cancelled && !outcome.error ? { toolCalls: outcome.toolCalls } : {}),
     }).catch((error: unknown) => this.logger.error({ err: error, request_id: turn.context.requestId }, 'recording a streamed turn failed'));
   }
 

@@ -213,6 +213,20 @@ describe('session summaries and the history window (memory policy, real Postgres
       expect((await chat(o, first.sessionId, [{ role: 'user', content: 'Once more' }], { model: other })).status).toBe(200);
     });
 
+    it('a streamed tool call is stored too, so its result is accepted in the next request', async () => {
+      const o = await owner();
+      const response = await internalChat(t, INTERNAL_TOKEN, o, { model: 'default', stream: true, tools: TOOLS, messages: [{ role: 'user', content: 'Please call tool lookup' }] });
+      expect(response.status).toBe(200);
+      const sse = await response.text();
+      const sessionId = response.headers.get(ConduitHeader.SessionId) ?? '';
+      const callId = /"id":"(toolu_[^"]+)"/.exec(sse)?.[1] as string;
+      expect(callId).toEqual(expect.any(String));
+      await storedMessages(sessionId, 2);
+      const stored = await t.prisma.message.findFirstOrThrow({ where: { sessionId, role: 'assistant' } });
+      expect(stored.toolCalls).toEqual([{ id: callId, type: 'function', function: { name: 'lookup', arguments: '{}' } }]);
+      expect((await chat(o, sessionId, [{ role: 'tool', tool_call_id: callId, content: 'lookup result: 42' }], { model: 'default', tools: TOOLS })).status).toBe(200);
+    });
+
     it('the provider refuses a tool result without its call (so the window’s grouping is what makes the tests above pass)', async () => {
       const o = await owner();
       const orphan = await chat(o, undefined, [{ role: 'tool', tool_call_id: 'call_missing', content: 'stray' }], { model: 'cheap' });
