@@ -112,6 +112,22 @@ describe('session summaries and the history window (memory policy, real Postgres
     expect(lastChatRequest().prompt_text).not.toContain(SUMMARY_LABEL);
   });
 
+  it('re-summarises incrementally as the session grows: the new summary folds in the previous one and covers more', async () => {
+    const o = await owner({ mode: 'summaries', summary_threshold_tokens: 200, summary_model: 'cheap' });
+    const { sessionId, turns } = await summarisedSession(o);
+    const first = await summary(o, sessionId);
+    if (!first) throw new Error('no summary');
+    for (let i = turns; i < turns + 3; i += 1) {
+      expect((await chat(o, sessionId, [{ role: 'user', content: question(i) }])).status).toBe(200);
+      await storedMessages(sessionId, (i + 1) * 2);
+    }
+    const second = await waitFor(() => summary(o, sessionId), { until: (s) => (s?.coveredMessages ?? 0) > first.coveredMessages, timeoutMs: 20_000, what: 'a newer summary' });
+    expect(second?.coversCreatedAt.getTime()).toBeGreaterThan(first.coversCreatedAt.getTime());
+    // The mock summariser keeps the previous summary's points first, then adds the new messages'.
+    expect(second?.summary.startsWith(first.summary)).toBe(true);
+    expect(second?.summary).toContain(`Fact ${turns - 1}: head-${turns - 1}.`);
+  });
+
   it('masks the personal data the tenant’s PII guard covers before the summariser sees it', async () => {
     const o = await owner({ mode: 'summaries', summary_threshold_tokens: 200, summary_model: 'cheap' }, { guardrails: { pii: { entities: { EMAIL: 'redact' } } } });
     const { sessionId } = await summarisedSession(o, (i) => `Mail ${i}: jane.doe${i}@example.com. ${question(i)}`);
