@@ -17,7 +17,7 @@ export class AppModule {
   static register(config: OrchestratorConfig, llm: LlmConfig): DynamicModule {
     const internal = InternalModule.register(config.chat);
     const usage = UsageModule.register(config.budget, internal);
-    const chat = ChatModule.register(internal, usage, { retrieval: { embeddings: config.retrieval.embeddings }, policies: config.policies });
+    const chat = ChatModule.register(internal, usage, { retrieval: { embeddings: config.retrieval.embeddings }, policies: config.policies, memory: config.memory });
     const jobs = JobsModule.register(config.jobs, chat);
     const summaries = SummariesModule.register(config.summaries, chat);
     return {
@@ -40,8 +40,8 @@ export class AppModule {
         // Session summaries (`session.summarize`): the worker side of memory policy `summaries`/`full`.
         summaries,
         QueueModule.forWorker(WORKER_HANDLERS, {
-          imports: [jobs, summaries],
-          concurrency: { jobs: config.jobs.concurrency, summaries: config.summaries.concurrency },
+          imports: [jobs, chat, summaries],
+          concurrency: { jobs: config.jobs.concurrency, memory: config.memory.concurrency, summaries: config.summaries.concurrency },
           lockDurationMs: config.jobs.lockDurationMs,
           stalledIntervalMs: config.jobs.stalledIntervalMs,
           maxStalledCount: config.jobs.maxStalledCount,

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jobExecuteSchema } from './async-job.schema';
 import { documentIngestSchema } from './document-ingest.schema';
 import { evalTurnSchema } from './eval-policy.schema';
+import { memoryExtractSchema } from './memory-policy.schema';
 import { sessionSummarizeSchema } from './session-summary.schema';
 import { usageBatchSchema, usageEventSchema } from './usage-event.schema';
 import { webhookDeliverSchema } from './webhook-deliver.schema';
@@ -13,6 +14,7 @@ export const QueueName = {
   Jobs: 'jobs',
   Webhooks: 'webhooks',
   Eval: 'eval',
+  Memory: 'memory',
   Summaries: 'summaries',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
@@ -25,6 +27,7 @@ export const JobName = {
   JobExecute: 'job.execute',
   WebhookDeliver: 'webhook.deliver',
   EvalTurn: 'eval.turn',
+  MemoryExtract: 'memory.extract',
   SessionSummarize: 'session.summarize',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
@@ -49,6 +52,9 @@ export const queueJobs = {
   },
   [QueueName.Eval]: {
     [JobName.EvalTurn]: evalTurnSchema,
+  },
+  [QueueName.Memory]: {
+    [JobName.MemoryExtract]: memoryExtractSchema,
   },
   [QueueName.Summaries]: {
     [JobName.SessionSummarize]: sessionSummarizeSchema,

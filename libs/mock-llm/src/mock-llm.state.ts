@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildReplyText } from './core/reply-text';
+import { FirstSeenPrompts, jsonAnswer, type JsonAnswer } from './core/json-reply';
 import { MockIdGenerator } from './core/mock-id';
 import { PromptCacheSimulator, type PromptCacheUsage } from './core/prompt-cache';
 import { MockExchange, type WireAdapter } from './exchange/mock-exchange';
@@ -7,6 +8,7 @@ import { FaultRuleStore } from './faults/fault-rule.store';
 import { resolveRequestPlan } from './faults/request-plan';
 import { judgeReply } from './judge/judge-reply';
 import { RequestLog, type RequestLogEntry } from './log/request-log';
+import { factExtractorReply } from './memory/fact-extractor-reply';
 import { summariserReply } from './summariser/summariser-reply';
 import type { MockLlmOptions } from './mock-llm.options';
 
@@ -32,6 +34,8 @@ export class MockLlmState {
   readonly promptCache = new PromptCacheSimulator();
   /** Requests still in flight, so shutdown can drop them instead of waiting on a hung one. */
   readonly active = new Set<MockExchange>();
+  /** Requests that already had their one invalid JSON answer (`[[json:invalid-once]]`). */
+  readonly jsonPrompts = new FirstSeenPrompts();
 
   constructor(readonly options: MockLlmOptions) {
     this.requests = new RequestLog(options.requestLogCapacity);
@@ -77,11 +81,30 @@ export class MockLlmState {
 
   /**
    * The reply text: `x-mock-reply` header, else a judge verdict when the message is a judge prompt
-   * (see `judge/judge-reply.ts`), else a summary when it is a summariser prompt
+   * (see `judge/judge-reply.ts`), else extracted facts when it is Conduit's memory extractor prompt
+   * (see `memory/fact-extractor-reply.ts`), else a summary when it is a summariser prompt
    * (`summariser/summariser-reply.ts`), else the configured fixed reply, else an echo of the prompt.
    */
   replyText(exchange: MockExchange, lastUserText: string): string {
-    return exchange.plan.reply ?? judgeReply(lastUserText) ?? summariserReply(lastUserText) ?? this.options.reply ?? buildReplyText(lastUserText, this.options.echoWords);
+    return exchange.plan.reply ?? judgeReply(lastUserText) ?? factExtractorReply(lastUserText) ?? summariserReply(lastUserText) ?? this.options.reply ?? buildReplyText(lastUserText, this.options.echoWords);
+  }
+
+  /**
+   * The answer of a request that asks for JSON (`schema` undefined: any object): a planted reply
+   * (`x-mock-reply`, a fault rule's `reply`) or a judge verdict as it is, else JSON mode / schema
+   * mode with the `[[json:…]]` markers (see `core/json-reply.ts`). `MOCK_LLM_REPLY` is not used.
+   */
+  jsonAnswer(exchange: MockExchange, lastUserText: string, schema: Record<string, unknown> | undefined): JsonAnswer {
+    const planted = exchange.plan.reply ?? judgeReply(lastUserText);
+    if (planted !== undefined) return { kind: 'text', text: planted };
+    const { entry } = exchange;
+    return jsonAnswer({
+      lastUserText,
+      schema,
+      echo: buildReplyText(lastUserText, this.options.echoWords),
+      requestKey: `${entry.wire}\n${entry.model ?? ''}\n${entry.prompt_text}`,
+      seen: this.jsonPrompts,
+    });
   }
 
   /** Drops every in-flight request (used on shutdown). */

@@ -26,7 +26,12 @@ export const openAiChatRequestSchema = z.looseObject({
   max_tokens: positiveTokens,
   max_completion_tokens: positiveTokens,
   tools: z.array(toolSchema).nullish(),
-  response_format: z.looseObject({ type: z.string() }).nullish(),
+  response_format: z
+    .looseObject({
+      type: z.string(),
+      json_schema: z.looseObject({ schema: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+    })
+    .nullish(),
 });
 
 export type OpenAiMessage = z.output<typeof openAiMessageSchema>;

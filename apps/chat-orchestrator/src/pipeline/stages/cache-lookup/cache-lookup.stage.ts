@@ -177,6 +177,8 @@ export class CacheLookupStage implements PipelineStage {
         seed: body.seed,
         presence_penalty: body.presence_penalty,
         frequency_penalty: body.frequency_penalty,
+        // Checked answers are kept apart: a `conduit.validate_json` request never replays an unchecked one.
+        validate_json: body.conduit?.validate_json === true ? true : undefined,
       },
       templateVersion: null,
     };
