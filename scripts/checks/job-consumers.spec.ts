@@ -49,6 +49,7 @@ describe('queue jobs: one consuming service per job', () => {
       [JobName.JobExecute]: 'chat-orchestrator',
       [JobName.EvalTurn]: 'eval-worker',
       [JobName.MemoryExtract]: 'chat-orchestrator',
+      [JobName.SessionSummarize]: 'chat-orchestrator',
     });
   });
 

@@ -19,6 +19,10 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   },
   sessions: { prismaModel: 'session', store: ['libs/conversations/src/conversation.store.ts', 'libs/conversations/src/conversation.sql.ts'] },
   messages: { prismaModel: 'message', store: ['libs/conversations/src/conversation.store.ts', 'libs/conversations/src/conversation.sql.ts'] },
+  session_summaries: {
+    prismaModel: 'sessionSummary',
+    store: ['libs/conversations/src/summaries/session-summary.store.ts', 'libs/conversations/src/summaries/session-summary.sql.ts'],
+  },
   tenant_policies: { prismaModel: 'tenantPolicy', store: ['libs/policies/src/policy.store.ts'] },
   tenant_auth: { prismaModel: 'tenantAuth', store: ['apps/api-gateway/src/auth/tenant-auth.store.ts'] },
   webhook_endpoints: { prismaModel: 'webhookEndpoint', store: ['libs/webhooks/src/webhook-endpoints.ts'] },

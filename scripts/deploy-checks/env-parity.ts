@@ -123,6 +123,8 @@ export const PASSTHROUGH_ONLY: ReadonlySet<string> = new Set([
   'JOBS_CANCEL_POLL_MS', 'JOBS_RECONCILE_INTERVAL_MS', 'JOBS_RECONCILE_GRACE_MS',
   // chat-orchestrator
   'CHAT_HISTORY_MAX_MESSAGES', 'CHAT_HISTORY_MAX_TOKENS', 'LLM_TIMEOUT_MS', 'LLM_MAX_RETRIES', 'LLM_CONFIG_FILE',
+  // chat-orchestrator: session summaries (docs/memory.md)
+  'MEMORY_MODEL', 'MEMORY_SUMMARY_TIMEOUT_MS', 'MEMORY_SUMMARY_CONCURRENCY',
   // embeddings and vector store
   'EMBEDDINGS_BATCH_SIZE', 'EMBEDDINGS_CACHE_TTL_S', 'EMBEDDINGS_MODELS', 'QDRANT_TIMEOUT_MS', 'PGVECTOR_POOL_SIZE', 'PGVECTOR_EF_SEARCH', 'BLOB_DIR',
   // ingestion-worker (apps/ingestion-worker/README.md#limits)

@@ -96,7 +96,7 @@ export const conduitExtensionSchema = z.strictObject({
    * `invalid_model_output`. Needs a JSON `response_format`; not with `stream: true`.
    */
   validate_json: z.boolean().optional(),
-  /** `false`: no long-term memories for this request (none recalled, nothing extracted), whatever the tenant's policy. */
+  /** `false`: no memory for this request (no session summary read or made, no long-term memories recalled or extracted), whatever the tenant's policy. */
   memory: z.boolean().optional(),
 });
 

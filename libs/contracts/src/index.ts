@@ -85,5 +85,7 @@ export {
 export type { BuiltinRubric, CustomRubric, EvalPolicy, EvalReason, EvalTurn, EvalTurnInput } from './eval-policy.schema';
 export { DEFAULT_MEMORY_POLICY, memoryExtractJobId, memoryExtractSchema, memoryPolicySchema } from './memory-policy.schema';
 export type { MemoryExtract, MemoryExtractInput, MemoryPolicy } from './memory-policy.schema';
+export { sessionSummarizeJobId, sessionSummarizeSchema } from './session-summary.schema';
+export type { SessionSummarize } from './session-summary.schema';
 export { DEFAULT_TOOLS_POLICY, toolsPolicySchema } from './tools-policy.schema';
 export type { ToolsPolicy } from './tools-policy.schema';

@@ -3,6 +3,7 @@ import { jobExecuteSchema } from './async-job.schema';
 import { documentIngestSchema } from './document-ingest.schema';
 import { evalTurnSchema } from './eval-policy.schema';
 import { memoryExtractSchema } from './memory-policy.schema';
+import { sessionSummarizeSchema } from './session-summary.schema';
 import { usageBatchSchema, usageEventSchema } from './usage-event.schema';
 import { webhookDeliverSchema } from './webhook-deliver.schema';
 
@@ -14,6 +15,7 @@ export const QueueName = {
   Webhooks: 'webhooks',
   Eval: 'eval',
   Memory: 'memory',
+  Summaries: 'summaries',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -26,6 +28,7 @@ export const JobName = {
   WebhookDeliver: 'webhook.deliver',
   EvalTurn: 'eval.turn',
   MemoryExtract: 'memory.extract',
+  SessionSummarize: 'session.summarize',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -52,6 +55,9 @@ export const queueJobs = {
   },
   [QueueName.Memory]: {
     [JobName.MemoryExtract]: memoryExtractSchema,
+  },
+  [QueueName.Summaries]: {
+    [JobName.SessionSummarize]: sessionSummarizeSchema,
   },
 } as const satisfies Record<QueueName, Partial<Record<JobName, z.ZodType>>>;
 

@@ -9,6 +9,7 @@ import { resolveRequestPlan } from './faults/request-plan';
 import { judgeReply } from './judge/judge-reply';
 import { RequestLog, type RequestLogEntry } from './log/request-log';
 import { factExtractorReply } from './memory/fact-extractor-reply';
+import { summariserReply } from './summariser/summariser-reply';
 import type { MockLlmOptions } from './mock-llm.options';
 
 /** What the handler knows about a request before answering it, recorded in the request log. */
@@ -81,10 +82,11 @@ export class MockLlmState {
   /**
    * The reply text: `x-mock-reply` header, else a judge verdict when the message is a judge prompt
    * (see `judge/judge-reply.ts`), else extracted facts when it is Conduit's memory extractor prompt
-   * (see `memory/fact-extractor-reply.ts`), else the configured fixed reply, else an echo of the prompt.
+   * (see `memory/fact-extractor-reply.ts`), else a summary when it is a summariser prompt
+   * (`summariser/summariser-reply.ts`), else the configured fixed reply, else an echo of the prompt.
    */
   replyText(exchange: MockExchange, lastUserText: string): string {
-    return exchange.plan.reply ?? judgeReply(lastUserText) ?? factExtractorReply(lastUserText) ?? this.options.reply ?? buildReplyText(lastUserText, this.options.echoWords);
+    return exchange.plan.reply ?? judgeReply(lastUserText) ?? factExtractorReply(lastUserText) ?? summariserReply(lastUserText) ?? this.options.reply ?? buildReplyText(lastUserText, this.options.echoWords);
   }
 
   /**

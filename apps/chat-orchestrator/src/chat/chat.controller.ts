@@ -10,6 +10,7 @@ import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { contextFrom, reservationOf } from './chat-context';
 import { toChatException } from './llm-error.mapping';
 import { ChunkWriter, completionResponse } from './openai-format';
+import { StreamedToolCalls } from './streamed-tool-calls';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -94,6 +95,7 @@ export class ChatController {
     const writer = new ChunkWriter(chat.responseId, stream.model, chat.created);
     const send = (payload: unknown) => raw.write(`data: ${JSON.stringify(payload)}\n\n`);
     let content = '';
+    const toolCalls = new StreamedToolCalls();
     let usage: TokenUsage | undefined;
     let finishReason = 'stop';
     let failure: unknown;
@@ -102,6 +104,7 @@ export class ChatController {
       for await (const event of stream.events) {
         if (abort.signal.aborted) break;
         if (event.type === 'text') content += event.text;
+        if (event.type === 'tool_call') toolCalls.add(event);
         if (event.type === 'done') {
           usage = event.usage;
           finishReason = event.finish_reason;
@@ -121,7 +124,7 @@ export class ChatController {
       if (!abort.signal.aborted) send(openAiErrorBody(toChatException(error), String(request.id), ORCHESTRATOR_ERROR_STATUS).body);
     } finally {
       raw.end();
-      this.pipeline.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure });
+      this.pipeline.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure, toolCalls: toolCalls.complete() });
     }
     return undefined;
   }

@@ -1,6 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { UsageEventProducer } from '@conduit/budget';
-import { ConversationStoreModule } from '@conduit/conversations';
+import { ConversationStoreModule, SessionSummaryProducer } from '@conduit/conversations';
 import { EvalTurnProducer } from '@conduit/evaluation';
 import { MemoryModule } from '@conduit/memory';
 import { PoliciesModule, PoliciesModuleOptions } from '@conduit/policies';
@@ -21,13 +21,16 @@ import { ConversationsService } from './conversations.service';
 @Module({})
 export class ChatModule {
   static register(internal: DynamicModule, usage: DynamicModule, options: { retrieval: RetrievalModuleOptions; policies: PoliciesModuleOptions; memory: MemorySettings }): DynamicModule {
+    const policies = PoliciesModule.forRoot(options.policies);
     return {
       module: ChatModule,
-      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies), PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs }), MemoryModule.forRoot({ embeddings: options.retrieval.embeddings })],
+      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, policies, PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs }), MemoryModule.forRoot({ embeddings: options.retrieval.embeddings })],
       controllers: [ChatController],
-      providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, ...pipelineStageProviders, ChatPipeline, { provide: MEMORY_SETTINGS, useValue: options.memory }, MemoryExtractor],
-      // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs); the worker runs memory extraction.
-      exports: [ChatPipeline, MemoryExtractor],
+      providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, SessionSummaryProducer, ...pipelineStageProviders, ChatPipeline, { provide: MEMORY_SETTINGS, useValue: options.memory }, MemoryExtractor],
+      // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs); the worker runs
+      // memory extraction, and the session summary job (apps/chat-orchestrator/src/summaries) shares the
+      // policies, conversation stores and usage producer.
+      exports: [ChatPipeline, MemoryExtractor, policies, ConversationStoreModule, UsageEventProducer],
     };
   }
 }

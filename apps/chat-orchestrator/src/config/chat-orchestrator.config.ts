@@ -28,10 +28,14 @@ export const orchestratorConfigSchema = z
     ...vectorStoreEnv,
     // Tenant policies (guardrails): cached per process, dropped on a change announced over Redis.
     ...policiesEnv,
-    // Long-term memories (tenant policy `memory`): the extraction model when the policy names none.
+    // Long-term memories (tenant policy `memory`): the extraction model when the policy names none;
+    // MEMORY_MODEL is also the session summariser's model when a tenant's `summary_model` is null.
     MEMORY_MODEL: z.string().min(1).max(256).default('default'),
     MEMORY_EXTRACTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
     MEMORY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+    // Session summaries: the summariser call's per-attempt timeout and how many summary jobs run at once.
+    MEMORY_SUMMARY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    MEMORY_SUMMARY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   })
   .superRefine(requireInternalTokenInProduction)
   .transform((env) => ({
@@ -52,6 +56,7 @@ export const orchestratorConfigSchema = z
     retrieval: { embeddings: embeddingsSettings(env), vectorStore: vectorStoreSettings(env) },
     policies: policiesSettings(env),
     memory: { model: env.MEMORY_MODEL, extractionTimeoutMs: env.MEMORY_EXTRACTION_TIMEOUT_MS, concurrency: env.MEMORY_CONCURRENCY },
+    summaries: { model: env.MEMORY_MODEL, timeoutMs: env.MEMORY_SUMMARY_TIMEOUT_MS, concurrency: env.MEMORY_SUMMARY_CONCURRENCY },
   }));
 
 export type OrchestratorConfig = z.output<typeof orchestratorConfigSchema>;

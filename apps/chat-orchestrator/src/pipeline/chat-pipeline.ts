@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ChatCompletionRequest, guardrailsPolicyFor, maxTokensOf, textOf } from '@conduit/contracts';
-import type { ChatMessage, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage } from '@conduit/llm';
+import { ChatCompletionRequest, guardrailsPolicyFor, maxTokensOf, type TenantPolicy, textOf, uuidFromName } from '@conduit/contracts';
+import type { ChatMessage, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage, ToolCall } from '@conduit/llm';
 import { LlmError } from '@conduit/llm';
 import { PolicyStore } from '@conduit/policies';
 import type { ChatContext } from '../chat/chat-context';
@@ -17,7 +17,7 @@ import { replayCompletion, replayStream } from './stages/cache-lookup/cache-repl
 import { InvalidModelOutputException } from './stages/model-call/invalid-model-output.exception';
 import { staleAnswer } from './stages/cache-lookup/stale-answer';
 import { inStage, StageClock } from './stage-telemetry';
-import type { Turn, TurnIds } from './turn';
+import type { HistoryState, Turn, TurnIds } from './turn';
 
 function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatMessage {
   switch (message.role) {
@@ -35,6 +35,28 @@ function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatM
     case 'tool':
       return { role: 'tool', content: textOf(message.content), tool_call_id: message.tool_call_id };
   }
+}
+
+/**
+ * The tool results a request sends before its last message, when it ends with a run of them (one
+ * result per call of an assistant's parallel tool calls): stored with the turn, before the last
+ * one, so the history keeps every result. Their ids derive from the last message's id, so a re-run
+ * job writes the same rows.
+ */
+function earlierToolResults(body: ChatCompletionRequest, last: { id: string; createdAt: Date }): NonNullable<Turn['toolResults']> {
+  const results: NonNullable<Turn['toolResults']> = [];
+  const messages = body.messages;
+  if (messages[messages.length - 1]?.role !== 'tool') return results;
+  let first = messages.length - 1;
+  while (first > 0 && messages[first - 1]?.role === 'tool') first -= 1;
+  const at = last.createdAt.getTime();
+  for (let i = first; i < messages.length - 1; i += 1) {
+    const message = messages[i];
+    if (message?.role !== 'tool') continue;
+    // Written a millisecond apart before the last message, so the history reads them in order.
+    results.push({ id: uuidFromName(`${last.id}:tool:${i - first}`), content: textOf(message.content), toolCallId: message.tool_call_id, createdAt: new Date(at - (messages.length - 1 - i)) });
+  }
+  return results;
 }
 
 /** A stage's filter, timed for its stage's histogram (an asynchronous end counts its whole wait). */
@@ -84,8 +106,10 @@ export class ChatPipeline {
   async start(body: ChatCompletionRequest, context: ChatContext, ids: Partial<TurnIds> = {}): Promise<Turn> {
     const startedAt = performance.now();
     await this.pricing.assertRoutable(body.model, context.tenantId);
-    const [policy, messages] = await Promise.all([this.policies.get(context.tenantId), this.messagesOf(body, context, ids)]);
+    const policyRead = this.policies.get(context.tenantId);
+    const [policy, { messages, history }] = await Promise.all([policyRead, this.messagesOf(body, context, ids, policyRead)]);
     const last = body.messages[body.messages.length - 1];
+    const userMessageId = ids.userMessageId ?? randomUUID();
     const turn: Turn = {
       context,
       body,
@@ -105,7 +129,7 @@ export class ChatPipeline {
       newSession: !context.sessionId,
       userMessage:
         last.role === 'user' || last.role === 'tool'
-          ? { id: ids.userMessageId ?? randomUUID(), role: last.role, content: textOf(last.content), createdAt: new Date() }
+          ? { id: userMessageId, role: last.role, content: textOf(last.content), createdAt: new Date(), ...(last.role === 'tool' ? { toolCallId: last.tool_call_id } : {}) }
           : null,
       assistantId: ids.assistantId ?? randomUUID(),
       responseId: ids.responseId ?? `chatcmpl-${randomUUID().replace(/-/g, '')}`,
@@ -120,7 +144,10 @@ export class ChatPipeline {
       citations: [],
       retrievalMs: null,
       filters: [],
+      ...(history ? { history } : {}),
     };
+    const toolResults = turn.userMessage ? earlierToolResults(body, turn.userMessage) : [];
+    if (toolResults.length > 0) turn.toolResults = toolResults;
     const capture = contentCaptureOf(policy.tracing);
     if (capture !== undefined) turn.captureContent = capture;
     for (const stage of this.before) {
@@ -129,14 +156,36 @@ export class ChatPipeline {
     return turn;
   }
 
-  /** The request's messages, with the session's history when it continues one. */
-  private async messagesOf(body: ChatCompletionRequest, context: ChatContext, ids: Partial<TurnIds>): Promise<ChatMessage[]> {
+  /**
+   * The request's messages, with the session's context when it continues one: its summary (memory
+   * policy `summaries`/`full`, unless the request says `conduit.memory: false`) and history window.
+   */
+  private async messagesOf(
+    body: ChatCompletionRequest,
+    context: ChatContext,
+    ids: Partial<TurnIds>,
+    policyRead: Promise<TenantPolicy>,
+  ): Promise<{ messages: ChatMessage[]; history?: HistoryState }> {
     const incoming = body.messages.map(toLlmMessage);
-    if (!context.sessionId) return incoming;
+    const memory = (await policyRead).memory;
+    const summaries = memory.mode !== 'off' && body.conduit?.memory !== false;
+    const fresh: HistoryState = { summaries, thresholdTokens: memory.summary_threshold_tokens, coveredMessageId: null, uncoveredTokens: 0, more: false };
+    if (!context.sessionId) return summaries ? { messages: incoming, history: fresh } : { messages: incoming };
     // A re-run job must not see its own earlier answer as history.
     const ownIds = [ids.userMessageId, ids.assistantId].filter((id): id is string => id !== undefined);
-    const history = await this.store.history(context, context.sessionId, this.settings.history, ownIds);
-    return [...incoming.filter((m) => m.role === 'system'), ...history, ...incoming.filter((m) => m.role !== 'system')];
+    const session = await this.store.history(context, context.sessionId, {
+      limits: this.settings.history,
+      excludeIds: ownIds,
+      summaries,
+      requestCallIds: new Set(incoming.flatMap((m) => m.tool_calls?.map((call) => call.id) ?? [])),
+      requestResultIds: new Set(incoming.flatMap((m) => (m.role === 'tool' && m.tool_call_id ? [m.tool_call_id] : []))),
+    });
+    const messages = [...incoming.filter((m) => m.role === 'system'), ...session.messages, ...incoming.filter((m) => m.role !== 'system')];
+    if (!summaries) return { messages };
+    return {
+      messages,
+      history: { ...fresh, coveredMessageId: session.summary?.coversMessageId ?? null, uncoveredTokens: session.uncoveredTokens, more: session.more },
+    };
   }
 
   /**
@@ -181,6 +230,7 @@ export class ChatPipeline {
         ...(completion.tool_calls?.length ? { tool_calls: JSON.stringify(completion.tool_calls) } : {}),
       },
       durable: options.durable ?? false,
+      ...(completion.tool_calls?.length ? { toolCalls: completion.tool_calls } : {}),
     });
     return { ...result, completion };
   }
@@ -223,7 +273,7 @@ export class ChatPipeline {
   recordStream(
     turn: Turn,
     stream: { provider: string; model: string; ttftMs: number },
-    outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown },
+    outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown; toolCalls?: ToolCall[] },
   ): void {
     const estimated = outcome.usage === undefined;
     const usage = outcome.usage ?? {
@@ -245,6 +295,8 @@ export class ChatPipeline {
         ...(outcome.error instanceof LlmError ? { error: outcome.error.kind } : {}),
       },
       durable: false,
+      // Only calls the client received whole (a cut stream's calls are not stored).
+      ...(outcome.toolCalls?.length && !outcome.cancelled && !outcome.error ? { toolCalls: outcome.toolCalls } : {}),
     }).catch((error: unknown) => this.logger.error({ err: error, request_id: turn.context.requestId }, 'recording a streamed turn failed'));
   }
 

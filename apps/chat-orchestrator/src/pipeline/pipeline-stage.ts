@@ -1,4 +1,4 @@
-import type { ChatCompletion, CompleteResult, StreamResult } from '@conduit/llm';
+import type { ChatCompletion, CompleteResult, StreamResult, ToolCall } from '@conduit/llm';
 import type { AnswerFilter } from './answer-filter';
 import type { Turn } from './turn';
 
@@ -18,6 +18,8 @@ export interface FinishedAnswer {
   metadata: Record<string, string | number | boolean | null>;
   /** Async jobs: the turn must be stored before the job's result is. */
   durable: boolean;
+  /** The tools the answer called (stored with the assistant message, so the history keeps them). */
+  toolCalls?: ToolCall[];
 }
 
 /**

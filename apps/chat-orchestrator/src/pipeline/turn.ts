@@ -25,6 +25,20 @@ export interface TurnIds {
   responseId: string;
 }
 
+/** The session's history as the request read it: the persistence stage decides on a summary job from it. */
+export interface HistoryState {
+  /** Summaries are on for this request (memory policy `summaries`/`full`, not `conduit.memory: false`). */
+  summaries: boolean;
+  /** The tenant's `memory.summary_threshold_tokens`. */
+  thresholdTokens: number;
+  /** The last message the session's summary covers (null: no summary yet). */
+  coveredMessageId: string | null;
+  /** Tokens of the stored messages read that the summary does not cover. */
+  uncoveredTokens: number;
+  /** Older uncovered messages exist beyond what was read. */
+  more: boolean;
+}
+
 /** The response cache's view of one request (stages `cache_lookup` and `cache_store`). */
 export interface CacheDecision {
   /** `stale`: every provider failed and an expired entry was replayed (the last resort). */
@@ -100,4 +114,8 @@ export interface Turn {
   degraded?: string[];
   /** Filters of the answer, set up when it starts (see `ChatPipeline`). */
   filters: AnswerFilter[];
+  /** The session's history and summary state (absent: summaries are off for this request). */
+  history?: HistoryState;
+  /** Tool results the request sent before its last message (stored with the turn, before it). */
+  toolResults?: ChatTurn['toolResults'];
 }

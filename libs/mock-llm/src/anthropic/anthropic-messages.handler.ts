@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contentText, contentTokens, lastUserText } from '../core/message-text';
 import { parseBody } from '../core/parse-body';
+import { checkAnthropicToolSequence } from '../core/tool-sequence';
 import { pickToolCall } from '../core/reply-text';
 import { countTokens, truncateToTokens } from '../core/token-count';
 import type { MockExchange } from '../exchange/mock-exchange';
@@ -111,6 +112,7 @@ function answer(state: MockLlmState, exchange: MockExchange, body: AnthropicMess
 export function anthropicMessagesHandler(state: MockLlmState) {
   return function messages(request: FastifyRequest, reply: FastifyReply): void {
     const body = parseBody(anthropicMessagesRequestSchema, request.body);
+    checkAnthropicToolSequence(body.messages);
     const stream = body.stream === true;
     const exchange = state.begin(request, reply, anthropicWire, {
       model: body.model,

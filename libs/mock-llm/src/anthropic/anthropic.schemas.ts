@@ -2,7 +2,15 @@ import { z } from 'zod';
 
 /** Only the fields the mock reads are checked; anything else a client sends is accepted and ignored. */
 
-const contentBlock = z.looseObject({ type: z.string(), text: z.string().optional(), cache_control: z.unknown().optional() });
+const contentBlock = z.looseObject({
+  type: z.string(),
+  text: z.string().optional(),
+  cache_control: z.unknown().optional(),
+  /** `tool_use` blocks. */
+  id: z.string().optional(),
+  /** `tool_result` blocks. */
+  tool_use_id: z.string().optional(),
+});
 
 export const anthropicMessageSchema = z.looseObject({
   role: z.enum(['user', 'assistant']),

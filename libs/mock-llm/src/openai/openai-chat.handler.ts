@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contentText, contentTokens, lastUserText } from '../core/message-text';
 import { parseBody } from '../core/parse-body';
+import { checkOpenAiToolSequence } from '../core/tool-sequence';
 import { pickToolCall } from '../core/reply-text';
 import { countTokens, truncateToTokens } from '../core/token-count';
 import type { MockExchange } from '../exchange/mock-exchange';
@@ -43,6 +44,7 @@ function replyTextOf(state: MockLlmState, exchange: MockExchange, body: OpenAiCh
 export function openAiChatHandler(state: MockLlmState) {
   return function chatCompletions(request: FastifyRequest, reply: FastifyReply): void {
     const body = parseBody(openAiChatRequestSchema, request.body);
+    checkOpenAiToolSequence(body.messages);
     const stream = body.stream === true;
     const exchange = state.begin(request, reply, openAiWire, {
       model: body.model,

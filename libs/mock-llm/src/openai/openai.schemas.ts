@@ -7,6 +7,8 @@ const contentPart = z.looseObject({ type: z.string(), text: z.string().optional(
 export const openAiMessageSchema = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
   content: z.union([z.string(), z.array(contentPart)]).nullish(),
+  tool_calls: z.array(z.looseObject({ id: z.string() })).nullish(),
+  tool_call_id: z.string().nullish(),
 });
 
 const toolSchema = z.looseObject({
