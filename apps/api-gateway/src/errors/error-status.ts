@@ -89,6 +89,11 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
 
   [ChatErrorCode.MaxTokensTooLarge]: 400, // also JobsErrorCode.MaxTokensTooLarge
   [ChatErrorCode.UnsupportedExtension]: 400,
+  [ChatErrorCode.UnsupportedParameter]: 400,
+  [ChatErrorCode.ImageTooLarge]: 400,
+  [ChatErrorCode.TooManyImages]: 400,
+  [ChatErrorCode.InvalidImage]: 400,
+  [ChatErrorCode.InvalidImageUrl]: 400,
   [ChatErrorCode.OrchestratorUnavailable]: 503,
 
   [DocsErrorCode.AssetNotFound]: 404,

@@ -8,6 +8,7 @@ export enum ChatErrorCode {
   UpstreamRejected = 'upstream_rejected',
   UpstreamError = 'upstream_error',
   NoProvider = 'no_provider_configured',
+  UnsupportedParameter = 'unsupported_parameter',
 }
 
 export class ChatException extends ConduitException<ChatErrorCode> {}

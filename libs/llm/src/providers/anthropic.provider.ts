@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { CallOptions, ChatCompletion, ChatRequest, ChatStreamEvent, LlmProvider } from '../llm.types';
-import { fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
+import { anthropicUnsupportedParameter, fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
 import { AnthropicStreamTranslator } from './anthropic-stream.translator';
 import { runCall, streamEvents, type CallContext } from './provider-call';
 import { pooledFetch } from './pooled-fetch';
@@ -41,6 +41,10 @@ export class AnthropicProvider implements LlmProvider {
       // The gateway emits one GenAI span per attempt; SDK spans would duplicate them.
       openTelemetry: false,
     });
+  }
+
+  unsupportedParameter(request: Omit<ChatRequest, 'model'>): string | undefined {
+    return anthropicUnsupportedParameter(request);
   }
 
   complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {
