@@ -25,6 +25,9 @@ export const openAiChatRequestSchema = z.looseObject({
   max_completion_tokens: positiveTokens,
   tools: z.array(toolSchema).nullish(),
   response_format: z.looseObject({ type: z.string() }).nullish(),
+  n: z.int().min(1).max(128).nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.int().min(0).max(20).nullish(),
 });
 
 export type OpenAiMessage = z.output<typeof openAiMessageSchema>;
