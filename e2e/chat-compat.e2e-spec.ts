@@ -234,6 +234,30 @@ describe('chat compatibility end to end: unknown fields, parameters per provider
     expect(requests().length).toBe(before);
   });
 
+  it('keys the response cache by the images, and neither serves nor stores n > 1 or logprobs answers', async () => {
+    const cached = await createTenantWithUser(platform.prisma);
+    try {
+      expect((await admin('PUT', `/v1/admin/tenants/${cached.tenant.id}/policy`, { cache: { mode: 'exact' } })).status).toBe(200);
+      const cachedClient = new OpenAI({ apiKey: cached.apiKey, baseURL: `${platform.gateway.url}/v1`, maxRetries: 0 });
+      const cacheOf = async (params: Params) => (await cachedClient.chat.completions.create(params).withResponse()).response.headers.get(ConduitHeader.Cache);
+      const withImage = (url: string): Params => ({ model: OPENAI_ROUTE, messages: [imageMessage(url)] });
+      const first = pngDataUrl(64);
+      expect(await cacheOf(withImage(first))).toBe('miss');
+      const stored = () => admin('GET', `/v1/admin/tenants/${cached.tenant.id}/cache`).then((r) => r.json() as Promise<{ entries: number }>);
+      await waitFor(stored, { what: 'the answer to be stored', until: (c) => c.entries === 1 });
+      expect(await cacheOf(withImage(first))).toBe('hit');
+      // Same text, another image: another key.
+      expect(await cacheOf(withImage(pngDataUrl(64)))).toBe('miss');
+
+      const plain: Params = { model: OPENAI_ROUTE, messages: [{ role: 'user', content: 'cache me twice' }] };
+      expect(await cacheOf({ ...plain, n: 2 })).toBe('bypass');
+      expect(await cacheOf({ ...plain, logprobs: true })).toBe('bypass');
+      expect(await cacheOf({ ...plain, n: 2 })).toBe('bypass');
+    } finally {
+      await removeTenants(platform.prisma, [cached.tenant]);
+    }
+  });
+
   it.each([
     ['loopback', 'http://127.0.0.1:8080/cat.png'],
     ['private network', 'https://10.1.2.3/cat.png'],
