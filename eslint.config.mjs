@@ -41,10 +41,11 @@ const MAY_USE = {
   policies: INFRASTRUCTURE,
   // PromptStore: prompt templates, immutable versions, labels and their A/B experiments, cached per process, changes announced over Redis
   prompts: [...INFRASTRUCTURE, 'policies'],
-  // the tenant's tool registry (HTTP tools, MCP servers) and the calls to them (issue 22)
-  tools: INFRASTRUCTURE,
+  // the tenant's tool registry (HTTP tools, MCP servers) and the calls to them (issue 22); webhooks: the
+  // SSRF guard, the Standard Webhooks signer and the secrets keyring, shared with outbound tool calls
+  tools: [...INFRASTRUCTURE, 'webhooks'],
   // long-term user memories: their store, vectors, reconciliation and recall (issue 21)
-  memory: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
+  memory: [...INFRASTRUCTURE, 'embeddings', 'guardrails', 'vector-store'],
   // tenants, users, API keys and admin keys: their stores, suspension, erasure; changes announced over Redis
   tenancy: INFRASTRUCTURE,
   // reservations, caps, prices (the pricing table lives here, not in llm)

@@ -40,6 +40,11 @@ const OWNERS: Record<string, { prismaModel: string; store: string[] }> = {
   eval_scores: { prismaModel: 'evalScore', store: ['libs/evaluation/src/scores/eval-score.store.ts', 'libs/evaluation/src/scores/eval-score.sql.ts'] },
   eval_aggregates: { prismaModel: 'evalAggregate', store: ['libs/evaluation/src/scores/eval-score.store.ts', 'libs/evaluation/src/scores/eval-score.sql.ts'] },
   eval_alerts: { prismaModel: 'evalAlert', store: ['libs/evaluation/src/alerts/eval-alert.store.ts'] },
+  memories: { prismaModel: 'memory', store: ['libs/memory/src/memory.store.ts', 'libs/memory/src/memory.sql.ts'] },
+  memory_extractions: { prismaModel: 'memoryExtraction', store: ['libs/memory/src/memory.store.ts', 'libs/memory/src/memory.sql.ts'] },
+  tools: { prismaModel: 'tool', store: ['libs/tools/src/http/http-tool.store.ts'] },
+  mcp_servers: { prismaModel: 'mcpServer', store: ['libs/tools/src/mcp/mcp-server.store.ts'] },
+  tool_allow_lists: { prismaModel: 'toolAllowList', store: ['libs/tools/src/allow-lists/tool-allow-list.store.ts'] },
 };
 
 const TABLES = Object.keys(OWNERS);

@@ -12,9 +12,11 @@ import { DocumentsModule } from './documents/documents.module';
 import { EvaluationsModule } from './evaluations/evaluations.module';
 import { JobsModule } from './jobs/jobs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
+import { MemoriesModule } from './memories/memories.module';
 import { MessagesModule } from './messages/messages.module';
 import { PromptsApiModule } from './prompts/prompts.module';
 import { SessionsModule } from './sessions/sessions.module';
+import { ToolsApiModule } from './tools/tools.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksApiModule } from './webhooks/webhooks.module';
 
@@ -26,6 +28,7 @@ export class AppModule {
       maxUploadBytes: config.documents.maxUploadBytes,
       embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
     });
+    const memories = MemoriesModule.register({ embeddings: config.documents.embeddings });
     return {
       module: AppModule,
       imports: [
@@ -44,7 +47,9 @@ export class AppModule {
         JobsModule.register(config.jobs, usage),
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
         PromptsApiModule,
-        AdminModule.register(config.admin, documents, usage),
+        memories,
+        ToolsApiModule.register({ policy: config.jobs.webhookPolicy }),
+        AdminModule.register(config.admin, documents, usage, memories),
       ],
     };
   }

@@ -16,7 +16,7 @@ export class AppModule {
   static register(config: OrchestratorConfig, llm: LlmConfig): DynamicModule {
     const internal = InternalModule.register(config.chat);
     const usage = UsageModule.register(config.budget, internal);
-    const chat = ChatModule.register(internal, usage, { retrieval: { embeddings: config.retrieval.embeddings }, policies: config.policies });
+    const chat = ChatModule.register(internal, usage, { retrieval: { embeddings: config.retrieval.embeddings }, policies: config.policies, memory: config.memory });
     const jobs = JobsModule.register(config.jobs, chat);
     return {
       module: AppModule,
@@ -36,8 +36,8 @@ export class AppModule {
         // Async jobs (`job.execute`) run the chat pipeline above. Their webhooks are sent by billing.
         jobs,
         QueueModule.forWorker(WORKER_HANDLERS, {
-          imports: [jobs],
-          concurrency: { jobs: config.jobs.concurrency },
+          imports: [jobs, chat],
+          concurrency: { jobs: config.jobs.concurrency, memory: config.memory.concurrency },
           lockDurationMs: config.jobs.lockDurationMs,
           stalledIntervalMs: config.jobs.stalledIntervalMs,
           maxStalledCount: config.jobs.maxStalledCount,

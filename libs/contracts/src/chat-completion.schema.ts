@@ -73,8 +73,9 @@ const toolChoice = z.union([
 
 /**
  * `response_format`: plain text, any JSON object, or JSON that follows a schema. Passed to the
- * provider (OpenAI wire as is; Anthropic as `output_config.format` for `json_schema`) and part of
- * the response cache key.
+ * provider (OpenAI wire as is; Anthropic as a forced answer tool whose input schema is the JSON
+ * schema, see libs/llm) and part of the response cache key. With `conduit.validate_json` the
+ * orchestrator checks the answer against it.
  */
 export const responseFormatSchema = z.discriminatedUnion(
   'type',
@@ -111,6 +112,14 @@ export const conduitExtensionSchema = z.strictObject({
   metadata: z.record(z.string().max(64), z.string().max(512)).optional(),
   /** The response cache for this request (`{mode, ttl}`), within the tenant's cache policy. */
   cache: cacheRequestSchema.optional(),
+  /**
+   * Check the answer against `response_format` (`json_object`: a JSON object; `json_schema`: the
+   * schema) before it is sent; one more model call on an invalid answer, then 502
+   * `invalid_model_output`. Needs a JSON `response_format`; not with `stream: true`.
+   */
+  validate_json: z.boolean().optional(),
+  /** `false`: no long-term memories for this request (none recalled, nothing extracted), whatever the tenant's policy. */
+  memory: z.boolean().optional(),
 });
 
 export const MAX_MESSAGES = 2_048;
@@ -180,6 +189,23 @@ export const CHAT_COMPLETION_FIELDS: ReadonlySet<string> = new Set(Object.keys(c
 const unsupported = { code: 'unsupported_parameter' } as const;
 
 export const chatCompletionRequestSchema = chatCompletionFields.superRefine((body, ctx) => {
+  if (body.conduit?.validate_json === true) {
+    const format = body.response_format?.type;
+    if (format !== 'json_object' && format !== 'json_schema') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conduit', 'validate_json'],
+        message: 'conduit.validate_json needs response_format {"type": "json_object"} or {"type": "json_schema", ...}',
+      });
+    } else if (body.stream === true) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['conduit', 'validate_json'],
+        message: 'conduit.validate_json cannot be combined with stream: true (the answer is checked whole before it is sent); send the request without stream',
+        params: { code: 'unsupported_parameter' },
+      });
+    }
+  }
   body.messages.forEach((message, index) => {
     if (message.role === 'user' && textOf(message.content).trim() === '' && imagesOf(message.content).length === 0) {
       ctx.addIssue({ code: 'custom', path: ['messages', index, 'content'], message: 'user message content must not be empty' });

@@ -91,8 +91,8 @@ export {
   evalTurnSchema,
 } from './eval-policy.schema';
 export type { BuiltinRubric, CustomRubric, EvalPolicy, EvalReason, EvalTurn, EvalTurnInput } from './eval-policy.schema';
-export { DEFAULT_MEMORY_POLICY, memoryPolicySchema } from './memory-policy.schema';
-export type { MemoryPolicy } from './memory-policy.schema';
+export { DEFAULT_MEMORY_POLICY, memoryExtractJobId, memoryExtractSchema, memoryPolicySchema } from './memory-policy.schema';
+export type { MemoryExtract, MemoryExtractInput, MemoryPolicy } from './memory-policy.schema';
 export { DEFAULT_TOOLS_POLICY, toolsPolicySchema } from './tools-policy.schema';
 export type { ToolsPolicy } from './tools-policy.schema';
 export { compatPolicyOverrideSchema, compatPolicySchema, DEFAULT_COMPAT_POLICY, mergeCompatPolicy } from './compat-policy.schema';

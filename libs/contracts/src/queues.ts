@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { jobExecuteSchema } from './async-job.schema';
 import { documentIngestSchema } from './document-ingest.schema';
 import { evalTurnSchema } from './eval-policy.schema';
+import { memoryExtractSchema } from './memory-policy.schema';
 import { usageBatchSchema, usageEventSchema } from './usage-event.schema';
 import { webhookDeliverSchema } from './webhook-deliver.schema';
 
@@ -12,6 +13,7 @@ export const QueueName = {
   Jobs: 'jobs',
   Webhooks: 'webhooks',
   Eval: 'eval',
+  Memory: 'memory',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -23,6 +25,7 @@ export const JobName = {
   JobExecute: 'job.execute',
   WebhookDeliver: 'webhook.deliver',
   EvalTurn: 'eval.turn',
+  MemoryExtract: 'memory.extract',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -46,6 +49,9 @@ export const queueJobs = {
   },
   [QueueName.Eval]: {
     [JobName.EvalTurn]: evalTurnSchema,
+  },
+  [QueueName.Memory]: {
+    [JobName.MemoryExtract]: memoryExtractSchema,
   },
 } as const satisfies Record<QueueName, Partial<Record<JobName, z.ZodType>>>;
 

@@ -1,1 +1,18 @@
 export type { ResolvedTool, ToolCallOptions, ToolCatalog, ToolDanger, ToolOutcome } from './tools.types';
+export { ToolsModule } from './tools.module';
+export { TOOLS_OPTIONS } from './tools.constants';
+export type { ToolsModuleOptions } from './tools.constants';
+export { refuseInsecureToolSettings, toolsEnv, toolsSettings } from './tools.config';
+export type { ToolsEnv } from './tools.config';
+export { ToolRegistry, httpResolvedTool, mcpResolvedTools } from './tool.registry';
+export { ToolErrorCode, ToolException, TOOL_ERROR_STATUS } from './tool.exception';
+export { HttpToolStore, HTTP_TOOL_METHODS } from './http/http-tool.store';
+export type { HttpToolInput, HttpToolMethod, HttpToolPatch } from './http/http-tool.store';
+export { McpServerStore, discoveredTools, toolDangerOf } from './mcp/mcp-server.store';
+export type { DiscoveredMcpTool, McpServerInput, McpServerPatch } from './mcp/mcp-server.store';
+export { ToolAllowListStore } from './allow-lists/tool-allow-list.store';
+export { assertToolUrlAllowed } from './outbound/tool-url';
+export { validateToolArguments, checkToolSchema } from './arguments.validator';
+export { FUNCTION_NAME, HTTP_TOOL_NAME, MCP_SERVER_NAME, mcpToolName, splitMcpToolName } from './tool-names';
+export { MAX_AUTH_TOKEN_LENGTH } from './tool-secrets';
+export { EXECUTE_TOOL, executeToolSpanName } from './tools.telemetry';

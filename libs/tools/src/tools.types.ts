@@ -35,6 +35,8 @@ export type ToolOutcome =
 export interface ToolCallOptions {
   signal: AbortSignal;
   maxResultBytes: number;
+  /** The model's tool call id: sent to the tool (HTTP body `call_id`) and set as `gen_ai.tool.call.id` on the span. */
+  callId?: string;
 }
 
 /** The tenant's tools, as a run sees them. */

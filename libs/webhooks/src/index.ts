@@ -25,6 +25,8 @@ export {
 } from './target-policy';
 export type { Resolver, WebhookTargetErrorCode, WebhookTargetPolicy } from './target-policy';
 export { WebhookSender } from './webhook.sender';
+export { guardedLookup } from './guarded-lookup';
+export type { GuardedLookup, LookupCallback } from './guarded-lookup';
 export type { WebhookSendOutcome, WebhookSendRequest, WebhookSendResult, WebhookSenderOptions } from './webhook.sender';
 export { DEFAULT_WEBHOOK_RETRY, nextWebhookAttemptAt, webhookRetryDelayMs } from './retry-schedule';
 export type { WebhookRetrySettings } from './retry-schedule';

@@ -1,6 +1,6 @@
-import type { LookupAddress, LookupOptions } from 'node:dns';
 import { Agent, request } from 'undici';
-import { Resolver, WebhookTargetError, WebhookTargetPolicy, checkWebhookUrl, resolveWebhookHost, systemResolver } from './target-policy';
+import { guardedLookup } from './guarded-lookup';
+import { Resolver, WebhookTargetError, WebhookTargetPolicy, checkWebhookUrl, systemResolver } from './target-policy';
 
 export interface WebhookSendRequest {
   url: string;
@@ -40,7 +40,6 @@ export interface WebhookSenderOptions {
 }
 
 const RESPONSE_SNIPPET_BYTES = 1_024;
-type LookupCallback = (error: NodeJS.ErrnoException | null, address: string | LookupAddress[], family?: number) => void;
 
 function findTargetError(error: unknown): WebhookTargetError | undefined {
   for (let current = error, depth = 0; current && depth < 5; depth += 1) {
@@ -75,7 +74,7 @@ export class WebhookSender {
     this.agent = new Agent({
       connections: options.connectionsPerOrigin ?? 32,
       keepAliveTimeout: 10_000,
-      connect: { lookup: (hostname: string, lookupOptions: LookupOptions, callback: LookupCallback) => this.lookup(hostname, lookupOptions, callback) },
+      connect: { lookup: guardedLookup(this.policy, this.resolver) },
     });
   }
 
@@ -125,22 +124,6 @@ export class WebhookSender {
 
   async close(): Promise<void> {
     await this.agent.close();
-  }
-
-  private lookup(hostname: string, options: LookupOptions, callback: LookupCallback): void {
-    const host = hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '').toLowerCase();
-    resolveWebhookHost(host, this.policy, this.resolver).then(
-      (addresses) => {
-        const wanted = options.family === 4 || options.family === 6 ? addresses.filter((a) => a.family === options.family) : addresses;
-        if (wanted.length === 0) {
-          callback(Object.assign(new Error(`${host} has no IPv${options.family} address`), { code: 'ENOTFOUND' }), []);
-          return;
-        }
-        if (options.all) callback(null, wanted);
-        else callback(null, wanted[0].address, wanted[0].family);
-      },
-      (error: NodeJS.ErrnoException) => callback(error, []),
-    );
   }
 
   private async snippet(body: AsyncIterable<Buffer> & { dump?: (options?: { limit: number }) => Promise<void> }): Promise<string | null> {

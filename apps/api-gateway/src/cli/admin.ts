@@ -19,6 +19,7 @@ import { ApiKeyRecord, ApiKeyRegistry, AuthAnnouncer, TenantRecord, TenantStore,
 import { tenantJwtSettingsSchema } from '../auth/tenant-auth.schema';
 import { TenantAuthStore } from '../auth/tenant-auth.store';
 import { WebhookEndpoints, WebhookSigningKeys } from '@conduit/webhooks';
+import { HttpToolStore, McpServerStore } from '@conduit/tools';
 import { DocumentIngestProducer, VectorRebuild, type RebuildProgress } from '@conduit/documents';
 import { createRedisConnection, JobProducer } from '@conduit/queue';
 import { createVectorStore, vectorSpaceFor, VectorSpaceNotFoundError, vectorStoreEnv, vectorStoreSettings } from '@conduit/vector-store';
@@ -55,7 +56,7 @@ const USAGE = `usage: admin <command> [options]
   show-jwt      --tenant SLUG       the tenant's JWT settings
   clear-jwt     --tenant SLUG       turn JWT sign-in off for the tenant
   generate-secrets-key --id ID      a new key-encryption key entry for SECRETS_KEK (id:base64key)
-  rotate-secrets-key                seals every stored webhook secret under the first key of
+  rotate-secrets-key                seals every stored webhook and tool secret under the first key of
                                     SECRETS_KEK (plaintext rows from before encryption included);
                                     run after putting a new key first, before dropping the old one
   reindex --all|--tenant SLUG [--parallel N]
@@ -384,7 +385,11 @@ async function main(): Promise<void> {
         try {
           const signingKeys = await new WebhookSigningKeys(service, keyring).resealAll();
           const endpoints = await new WebhookEndpoints(service, keyring).resealAll();
-          process.stdout.write(`${JSON.stringify({ key_id: keyring.currentKeyId, webhook_signing_keys: signingKeys, webhook_endpoints: endpoints })}\n`);
+          const tools = await new HttpToolStore(service, keyring).resealAll();
+          const mcpServers = await new McpServerStore(service, keyring).resealAll();
+          process.stdout.write(
+            `${JSON.stringify({ key_id: keyring.currentKeyId, webhook_signing_keys: signingKeys, webhook_endpoints: endpoints, tools, mcp_servers: mcpServers })}\n`,
+          );
         } finally {
           await service.onApplicationShutdown();
         }

@@ -5,6 +5,7 @@ import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/docum
 import { aggregatesQuerySchema, alertsQuerySchema, compareQuerySchema, scoresQuerySchema } from '../evaluations/evaluations.dto';
 import { ADMIN_OPERATIONS } from '../admin/admin.openapi';
 import { PROMPT_OPERATIONS } from '../prompts/prompts.openapi';
+import { TOOL_OPERATIONS } from '../tools/tools.openapi';
 import type { OpenApiOperation } from './openapi.operation';
 import { createJobBodySchema, listJobsQuerySchema } from '../jobs/jobs.dto';
 import { listMessagesQuerySchema, feedbackBodySchema } from '../messages/messages.dto';
@@ -12,6 +13,7 @@ import { createSessionBodySchema, listSessionsQuerySchema } from '../sessions/se
 import { adminUsageQuerySchema, usageQuerySchema } from '../usage/usage.dto';
 import { createEndpointBodySchema, updateEndpointBodySchema } from '../webhooks/webhook-endpoints.dto';
 import { rotateSecretBodySchema } from '../webhooks/webhooks.dto';
+import { createMemoryBodySchema, listMemoriesQuerySchema } from '../memories/memories.dto';
 
 
 /** The public API, one entry per route; the document below is derived from the same zod schemas the routes validate with. */
@@ -48,6 +50,10 @@ const operations: OpenApiOperation[] = [
   { method: 'post', path: '/v1/webhooks/secret/rotate', summary: 'Rotate the signing secret; the old one keeps verifying for `grace_period_seconds`', tag: 'Webhooks', body: rotateSecretBodySchema, success: 200 },
   { method: 'get', path: '/v1/webhooks/endpoints', summary: "The tenant's webhook endpoints (disabled ones answered 410)", tag: 'Webhooks', success: 200 },
   { method: 'post', path: '/v1/webhooks/endpoints/{id}/enable', summary: 'Enable an endpoint disabled by a 410', tag: 'Webhooks', pathParams: ['id'], success: 200 },
+  { method: 'get', path: '/v1/memories', summary: "The caller's long-term memories, newest first", tag: 'Memories', query: listMemoriesQuerySchema, success: 200 },
+  { method: 'post', path: '/v1/memories', summary: 'Add a memory the user states (201; the same fact again: 200 with the memory kept)', tag: 'Memories', body: createMemoryBodySchema, success: 201 },
+  { method: 'delete', path: '/v1/memories', summary: "Forget every memory of the caller (rows and vectors)", tag: 'Memories', success: 200 },
+  { method: 'delete', path: '/v1/memories/{id}', summary: 'Forget one memory (404 for one that is not the caller’s)', tag: 'Memories', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/messages/{id}/feedback', summary: 'Rate an assistant message', tag: 'Messages', pathParams: ['id'], body: feedbackBodySchema, success: 200 },
   { method: 'get', path: '/v1/evaluations/scores', summary: "The tenant's evaluation scores per message (judge model and rubric version included), newest first (tenant admins)", tag: 'Evaluations', query: scoresQuerySchema, success: 200 },
   { method: 'get', path: '/v1/evaluations/aggregates', summary: 'Daily score aggregates per template version, model and rubric: mean, 95 % interval, n (tenant admins)', tag: 'Evaluations', query: aggregatesQuerySchema, success: 200 },
@@ -58,6 +64,7 @@ const operations: OpenApiOperation[] = [
   { method: 'get', path: '/v1/admin/usage', summary: 'Usage of any tenant or user (a tenant admin: their own tenant), grouped by tenant/user/day/model', tag: 'Admin', query: adminUsageQuerySchema, success: 200 },
   ...PROMPT_OPERATIONS,
   ...ADMIN_OPERATIONS,
+  ...TOOL_OPERATIONS,
 ];
 
 const errorSchema = {

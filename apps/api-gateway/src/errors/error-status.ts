@@ -1,4 +1,5 @@
 import { PROMPT_ERROR_STATUS, PromptErrorCode } from '@conduit/prompts';
+import { TOOL_ERROR_STATUS, ToolErrorCode } from '@conduit/tools';
 import { ErrorStatusTable, RUNTIME_ERROR_STATUS, RuntimeErrorCode } from '@conduit/runtime';
 import { AdminErrorCode } from '../admin/admin.exception';
 import { AuthErrorCode } from '../auth/auth.exception';
@@ -9,6 +10,7 @@ import { DocsErrorCode } from '../docs/docs.exception';
 import { DocumentsErrorCode } from '../documents/documents.exception';
 import { EvaluationsErrorCode } from '../evaluations/evaluations.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
+import { MemoriesErrorCode } from '../memories/memories.exception';
 import { MessagesErrorCode } from '../messages/messages.exception';
 import { SessionsErrorCode } from '../sessions/sessions.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
@@ -31,6 +33,8 @@ export const GATEWAY_ERROR_CODES = [
   UsageErrorCode,
   WebhooksErrorCode,
   PromptErrorCode,
+  MemoriesErrorCode,
+  ToolErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -48,7 +52,9 @@ export type GatewayErrorCode =
   | SessionsErrorCode
   | UsageErrorCode
   | WebhooksErrorCode
-  | PromptErrorCode;
+  | PromptErrorCode
+  | MemoriesErrorCode
+  | ToolErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -124,6 +130,8 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [MessagesErrorCode.FeedbackNotAllowed]: 400,
 
   [SessionsErrorCode.SessionNotFound]: 404,
+  [MemoriesErrorCode.MemoryNotFound]: 404,
+  [MemoriesErrorCode.MemoryLimitReached]: 409,
 
   [UsageErrorCode.BudgetExceeded]: 402,
   [UsageErrorCode.RateLimitExceeded]: 429,
@@ -138,4 +146,5 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [WebhooksErrorCode.InvalidEndpointUrl]: 400,
 
   ...PROMPT_ERROR_STATUS,
+  ...TOOL_ERROR_STATUS,
 };

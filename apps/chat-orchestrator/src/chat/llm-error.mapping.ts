@@ -31,6 +31,9 @@ export function toChatException(error: unknown): unknown {
     });
   }
   if (isLlmError(error)) {
+    if (error.kind === 'invalid_request' && error.code === 'unsupported_parameter') {
+      return new ChatException(ChatErrorCode.UnsupportedParameter, error.message, { param: 'response_format' });
+    }
     if (error.kind === 'invalid_request') {
       return new ChatException(ChatErrorCode.UpstreamRejected, `The provider rejected the request: ${error.message}`);
     }

@@ -28,6 +28,10 @@ export const orchestratorConfigSchema = z
     ...vectorStoreEnv,
     // Tenant policies (guardrails): cached per process, dropped on a change announced over Redis.
     ...policiesEnv,
+    // Long-term memories (tenant policy `memory`): the extraction model when the policy names none.
+    MEMORY_MODEL: z.string().min(1).max(256).default('default'),
+    MEMORY_EXTRACTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+    MEMORY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
   })
   .superRefine(requireInternalTokenInProduction)
   .transform((env) => ({
@@ -47,6 +51,7 @@ export const orchestratorConfigSchema = z
     ...jobsWorkerSettings(env),
     retrieval: { embeddings: embeddingsSettings(env), vectorStore: vectorStoreSettings(env) },
     policies: policiesSettings(env),
+    memory: { model: env.MEMORY_MODEL, extractionTimeoutMs: env.MEMORY_EXTRACTION_TIMEOUT_MS, concurrency: env.MEMORY_CONCURRENCY },
   }));
 
 export type OrchestratorConfig = z.output<typeof orchestratorConfigSchema>;

@@ -30,6 +30,7 @@ export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> 
   [ChatErrorCode.AllBreakersOpen]: 503,
   [ChatErrorCode.NoProvider]: 503,
   [ChatErrorCode.UnsupportedParameter]: 400,
+  [ChatErrorCode.InvalidModelOutput]: 502,
 
   [GuardrailErrorCode.PromptInjectionDetected]: 400,
   [GuardrailErrorCode.PiiDetected]: 400,

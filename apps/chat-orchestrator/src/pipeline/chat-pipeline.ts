@@ -14,6 +14,7 @@ import { contentCaptureOf } from './content-capture';
 import { FinishedAnswer, isModelCall, ModelCallStage, PipelineStage } from './pipeline-stage';
 import { PIPELINE_STAGES } from './pipeline.stages';
 import { replayCompletion, replayStream } from './stages/cache-lookup/cache-replay';
+import { InvalidModelOutputException } from './stages/model-call/invalid-model-output.exception';
 import { staleAnswer } from './stages/cache-lookup/stale-answer';
 import { inStage, StageClock } from './stage-telemetry';
 import type { Turn, TurnIds } from './turn';
@@ -143,6 +144,7 @@ export class ChatPipeline {
       guardrails: guardrailsPolicyFor(policy, context.apiKeyId),
       cachePolicy: policy.cache,
       routing: policy.routing,
+      memory: policy.memory,
       decisions: [],
       headers: {},
       citations: [],
@@ -176,7 +178,9 @@ export class ChatPipeline {
     const hit = turn.cache?.entry;
     const result = hit
       ? replayCompletion(hit)
-      : await inStage(this.model.name, 'complete', () => this.model.complete(turn, signal)).catch((error: unknown) => {
+      : await inStage(this.model.name, 'complete', () => this.model.complete(turn, signal)).catch(async (error: unknown) => {
+          // Answers the provider charged for, refused here (`conduit.validate_json`): billed, stored as failed.
+          if (error instanceof InvalidModelOutputException) await this.recordFailed(turn, error.result, options.durable ?? false);
           // The last resort: every provider failed, an expired entry of the key may answer.
           const stale = staleAnswer(turn, error);
           if (!stale) throw error;
@@ -216,6 +220,26 @@ export class ChatPipeline {
       durable: options.durable ?? false,
     });
     return { ...result, completion };
+  }
+
+  /**
+   * A turn whose answer was refused after provider calls (`invalid_model_output`): stored as
+   * `failed` (left out of the session's history) with the calls' usage, so they are billed and the
+   * reservation settled; the error then goes to the client.
+   */
+  private async recordFailed(turn: Turn, result: CompleteResult, durable: boolean): Promise<void> {
+    await this.finish(turn, {
+      content: result.completion.content,
+      status: 'failed',
+      provider: result.provider,
+      model: result.model,
+      usage: result.completion.usage,
+      usageEstimated: false,
+      latencyMs: Math.round(performance.now() - turn.startedAt),
+      ttftMs: null,
+      metadata: { finish_reason: 'error', error: 'invalid_model_output', attempts: result.attempts.length },
+      durable,
+    });
   }
 
   /** Opens the upstream stream; resolves at the first token. Its text events come through the answer filters. */

@@ -6,7 +6,8 @@ import type { Turn } from './turn';
 export interface FinishedAnswer {
   /** The text the client received (after every filter). */
   content: string;
-  status: 'complete' | 'partial';
+  /** `failed`: the client got an error, yet provider calls were made and are billed (e.g. `invalid_model_output`). */
+  status: 'complete' | 'partial' | 'failed';
   provider: string;
   model: string;
   usage: ChatCompletion['usage'];

@@ -7,6 +7,7 @@ import { ResponseCache } from './stages/cache-lookup/response-cache';
 import { SemanticCache } from './stages/cache-lookup/semantic-cache';
 import { CacheStoreStage } from './stages/cache-store/cache-store.stage';
 import { InputGuardsStage } from './stages/input-guards/input-guards.stage';
+import { MemoryStage } from './stages/memory/memory.stage';
 import { ModelCallStageImpl } from './stages/model-call/model-call.stage';
 import { OutputGuardsStage } from './stages/output-guards/output-guards.stage';
 import { PersistenceStage } from './stages/persistence/persistence.stage';
@@ -25,6 +26,7 @@ export const PIPELINE_STAGES = Symbol('PIPELINE_STAGES');
  */
 const STAGES: readonly Type<PipelineStage>[] = [
   TemplateStage,
+  MemoryStage,
   InputGuardsStage,
   CacheLookupStage,
   RetrievalStage,

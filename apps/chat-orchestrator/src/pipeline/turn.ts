@@ -1,4 +1,4 @@
-import type { CachePolicy, ChatCompletionRequest, GuardrailsPolicy, RoutingPolicy } from '@conduit/contracts';
+import type { CachePolicy, ChatCompletionRequest, GuardrailsPolicy, MemoryPolicy, RoutingPolicy } from '@conduit/contracts';
 import type { GuardrailDecision } from '@conduit/guardrails';
 import type { ChatRequest, RouteDecision } from '@conduit/llm';
 import type { CacheEntry, SemanticScope } from '@conduit/response-cache';
@@ -86,6 +86,10 @@ export interface Turn {
   cachePolicy: CachePolicy;
   /** The tenant's routing policy (stage `routing`). */
   routing: RoutingPolicy;
+  /** The tenant's memory policy (stage `memory`; extraction is enqueued by persistence). */
+  memory: MemoryPolicy;
+  /** Long-term memories recalled into the context (stage `memory`): ids only. */
+  recalledMemories?: string[];
   /** Where the routing stage sends the request, and why (absent: the requested alias, unrecorded). */
   route?: RouteDecision;
   /** What the cache lookup decided (absent when the tenant's cache is off). */

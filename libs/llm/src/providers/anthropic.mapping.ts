@@ -3,6 +3,7 @@ import { LlmError } from '../errors/llm.exception';
 import type { ChatCompletion, ChatImage, ChatMessage, ChatRequest, FinishReason, TokenUsage, ToolCall, ToolChoice } from '../llm.types';
 import type { CallContext } from './provider-call';
 import { anthropicMinCacheableTokens, EPHEMERAL_CACHE, estimatePromptTokens } from './prompt-cache';
+import { STRUCTURED_OUTPUT_TOOL, structuredOutputOf } from './anthropic-structured-output';
 
 type Block = Anthropic.ContentBlockParam;
 type Params = Omit<Anthropic.MessageCreateParamsNonStreaming, 'stream'>;
@@ -211,12 +212,13 @@ function markLastBlock(turn: Anthropic.MessageParam): Anthropic.MessageParam {
 
 /**
  * Request body for the Messages API. `temperature`/`top_p` are not sent: the SDK's API version
- * (2026-10-21) has no sampling parameters. `response_format` `json_schema` becomes
- * `output_config.format` (structured outputs); `json_object` and `text` have no Messages API
- * equivalent and are not sent.
+ * (2026-10-21) has no sampling parameters. A JSON `response_format` (`json_object`,
+ * `json_schema`) becomes a forced answer tool (see anthropic-structured-output.ts); `text` sends
+ * nothing.
  */
 export function toAnthropicParams(request: ChatRequest, options: AnthropicMappingOptions, context: CallContext): Params {
   const { system, messages } = toMessages(request.messages, context);
+  const structured = structuredOutputOf(request, context);
   const params: Params = {
     model: request.model,
     max_tokens: request.max_tokens ?? options.defaultMaxTokens,
@@ -233,9 +235,7 @@ export function toAnthropicParams(request: ChatRequest, options: AnthropicMappin
         }
       : {}),
     ...(request.tool_choice !== undefined && request.tools?.length ? { tool_choice: toToolChoice(request.tool_choice) } : {}),
-    ...(request.response_format?.type === 'json_schema'
-      ? { output_config: { format: { type: 'json_schema' as const, schema: request.response_format.json_schema.schema ?? { type: 'object' } } } }
-      : {}),
+    ...(structured !== undefined ? { tools: [structured.tool], tool_choice: structured.tool_choice } : {}),
     ...(request.user !== undefined ? { metadata: { user_id: request.user } } : {}),
   };
   const carried = withCarriedParameters(params, request);
@@ -278,19 +278,28 @@ export function fromAnthropicUsage(usage: AnthropicUsageCounts): TokenUsage {
   };
 }
 
-export function fromAnthropicMessage(message: Anthropic.Message): ChatCompletion {
+/**
+ * The completion of a message. With `structuredOutput` (the request asked for JSON), the forced
+ * answer tool's input is the answer: its JSON is the content (any text the model wrote around it
+ * is dropped) and a `tool_use` stop is `stop`. A message without that tool call keeps its text,
+ * which the caller may then find is not the JSON it asked for.
+ */
+export function fromAnthropicMessage(message: Anthropic.Message, options: { structuredOutput?: boolean } = {}): ChatCompletion {
   let content = '';
+  let answer: string | undefined;
   const toolCalls: ToolCall[] = [];
   for (const block of message.content) {
     if (block.type === 'text') content += block.text;
     else if (block.type === 'tool_use') {
-      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+      if (options.structuredOutput === true && block.name === STRUCTURED_OUTPUT_TOOL) answer = JSON.stringify(block.input ?? {});
+      else toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
+  const finish = fromAnthropicStopReason(message.stop_reason);
   return {
-    content,
+    content: answer ?? content,
     ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-    finish_reason: fromAnthropicStopReason(message.stop_reason),
+    finish_reason: answer !== undefined && finish === 'tool_calls' ? 'stop' : finish,
     usage: fromAnthropicUsage(message.usage),
     upstream_id: message.id,
     model: message.model,

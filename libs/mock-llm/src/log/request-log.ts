@@ -27,8 +27,9 @@ export interface RequestLogEntry {
    */
   prompt_text: string;
   /**
-   * The answer format the request asked for: OpenAI `response_format.type`, Anthropic
-   * `output_config.format.type`; null when none.
+   * The answer format the request asked for: OpenAI `response_format.type`; Anthropic
+   * `output_config.format.type`, else `tool:<name>` for a forced tool (`tool_choice: {type: "tool"}`,
+   * how Conduit asks Anthropic for JSON); null when none.
    */
   output_format: string | null;
   /** Prompt tokens reported as read from the simulated provider prompt cache. */

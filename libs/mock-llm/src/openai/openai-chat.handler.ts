@@ -3,6 +3,7 @@ import { contentText, contentTokens, lastUserText } from '../core/message-text';
 import { parseBody } from '../core/parse-body';
 import { pickToolCall } from '../core/reply-text';
 import { countTokens, truncateToTokens } from '../core/token-count';
+import type { MockExchange } from '../exchange/mock-exchange';
 import type { MockLlmState } from '../mock-llm.state';
 import { requestImages, requestParams } from '../core/request-images';
 import { openAiChatCompletion, openAiChatStream, withChoicesAndLogprobs, type OpenAiCompletionMeta } from './openai-chat.payloads';
@@ -24,6 +25,19 @@ function requestedTool(body: OpenAiChatRequest): string | undefined {
   if (last.role !== 'user') return undefined;
   const names = body.tools.flatMap((tool) => (tool.function ? [tool.function.name] : []));
   return pickToolCall(contentText(last.content), names);
+}
+
+/**
+ * The reply text: JSON (schema mode for `json_schema`, JSON mode for `json_object`; see
+ * `core/json-reply.ts`) when the request asks for it, else the usual reply.
+ */
+function replyTextOf(state: MockLlmState, exchange: MockExchange, body: OpenAiChatRequest): string {
+  const format = body.response_format;
+  const lastText = lastUserText(body.messages);
+  if (format?.type !== 'json_object' && format?.type !== 'json_schema') return state.replyText(exchange, lastText);
+  const schema = format.type === 'json_schema' ? (format.json_schema?.schema ?? undefined) : undefined;
+  const answer = state.jsonAnswer(exchange, lastText, schema);
+  return answer.kind === 'text' ? answer.text : JSON.stringify(answer.value);
 }
 
 /** `POST /v1/chat/completions`, plain and streaming. */
@@ -79,7 +93,7 @@ export function openAiChatHandler(state: MockLlmState) {
     }
 
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-    const completion = truncateToTokens(state.replyText(exchange, lastUserText(body.messages)), maxTokens);
+    const completion = truncateToTokens(replyTextOf(state, exchange, body), maxTokens);
     const finishReason = completion.truncated ? 'length' : 'stop';
     entry.completion_tokens = completion.tokens.length;
     if (stream) {

@@ -24,7 +24,12 @@ export const openAiChatRequestSchema = z.looseObject({
   max_tokens: positiveTokens,
   max_completion_tokens: positiveTokens,
   tools: z.array(toolSchema).nullish(),
-  response_format: z.looseObject({ type: z.string() }).nullish(),
+  response_format: z
+    .looseObject({
+      type: z.string(),
+      json_schema: z.looseObject({ schema: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+    })
+    .nullish(),
   n: z.int().min(1).max(128).nullish(),
   logprobs: z.boolean().nullish(),
   top_logprobs: z.int().min(0).max(20).nullish(),

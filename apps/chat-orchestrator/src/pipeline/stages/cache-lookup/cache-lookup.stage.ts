@@ -194,6 +194,8 @@ export class CacheLookupStage implements PipelineStage {
         logit_bias: body.logit_bias,
         parallel_tool_calls: body.parallel_tool_calls,
         reasoning_effort: body.reasoning_effort,
+        // Checked answers are kept apart: a `conduit.validate_json` request never replays an unchecked one.
+        validate_json: body.conduit?.validate_json === true ? true : undefined,
       },
       templateVersion: null,
     };

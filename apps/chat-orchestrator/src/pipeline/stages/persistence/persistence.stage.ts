@@ -3,6 +3,7 @@ import { cleanText, textOf } from '@conduit/contracts';
 import { PriceBook, ReservationSettler } from '@conduit/budget';
 import type { Prisma } from '@conduit/db';
 import { EvalTurnProducer, isGuardrailFlagged } from '@conduit/evaluation';
+import { MemoryExtractionProducer } from '@conduit/memory';
 import { PolicyStore } from '@conduit/policies';
 import type { ChatTurn } from '../../../chat/chat-turn';
 import { ConversationsService } from '../../../chat/conversations.service';
@@ -10,6 +11,7 @@ import { responseCacheSavedUsd } from '@conduit/observability';
 import type { CacheEntry } from '@conduit/response-cache';
 import type { FinishedAnswer, PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
+import { memoryOn } from '../memory/memory.stage';
 import { routeMetadata } from '../routing/routing.stage';
 
 const NO_TOKENS = Object.freeze({ input_tokens: 0, output_tokens: 0, cached_tokens: 0 });
@@ -32,6 +34,7 @@ export class PersistenceStage implements PipelineStage {
     private readonly settler: ReservationSettler,
     private readonly evaluation: EvalTurnProducer,
     private readonly policies: PolicyStore,
+    private readonly memories: MemoryExtractionProducer,
   ) {}
 
   enabled(): boolean {
@@ -50,7 +53,18 @@ export class PersistenceStage implements PipelineStage {
     const stored = this.turnOf(turn, answer, cost.usd, createdAt);
     if (answer.durable) await this.store.save(stored);
     else this.store.record(stored);
-    this.sampleForEval(turn);
+    // A failed turn (the client got an error) has no answer to judge.
+    if (answer.status !== 'failed') this.sampleForEval(turn);
+    if (memoryOn(turn) && answer.status === 'complete') this.extractMemories(turn, answer.content);
+  }
+
+  /** Memory extraction (`memory` policy, mode `full`, sampled): an enqueue in the background, off the answer's path. */
+  private extractMemories(turn: Turn, answer: string): void {
+    const { tenantId, userId, requestId } = turn.context;
+    if (turn.userMessage?.role !== 'user') return;
+    this.memories
+      .afterTurn({ tenantId, userId, messageId: turn.assistantId, userText: turn.userMessage.content, assistantText: answer, requestId }, turn.memory)
+      .catch((error: unknown) => this.logger.warn({ err: error, request_id: requestId, message_id: turn.assistantId }, 'could not enqueue the turn for memory extraction'));
   }
 
   /** Eval sampling (`eval` policy): an enqueue in the background, off the answer's path. */
