@@ -46,5 +46,7 @@ export const ConduitHeader = {
   CacheKey: 'x-conduit-cache-key',
   /** Public: the routing decision of a chat (`route=…; mode=…; tier=…; score=…; reason=…[; shadow=…]`); absent under `fixed`. */
   Route: 'x-conduit-route',
+  /** Public: the unknown request fields a chat dropped under the `compat.unknown_params: drop` policy (`a,b`); absent when none. */
+  DroppedParams: 'x-conduit-dropped-params',
 } as const;
 export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];

@@ -1,3 +1,4 @@
+import type { RecordedImage } from './core/request-images';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { buildReplyText } from './core/reply-text';
 import { FirstSeenPrompts, jsonAnswer, type JsonAnswer } from './core/json-reply';
@@ -23,6 +24,10 @@ export interface ExchangeInfo {
   outputFormat?: string | null;
   /** Simulated prompt-cache usage (default none). */
   promptCache?: PromptCacheUsage & { breakpoints?: number };
+  /** Image parts of the request (default none). */
+  images?: RecordedImage[];
+  /** Carried parameters of the request (default none). */
+  params?: Record<string, unknown>;
 }
 
 /** Everything one mock server instance holds: options, fault rules, request log, open exchanges. */
@@ -74,6 +79,8 @@ export class MockLlmState {
       completion_tokens: 0,
       tokens_sent: 0,
       client_disconnected: false,
+      images: info.images ?? [],
+      params: info.params ?? {},
     };
     this.requests.add(entry);
     return new MockExchange(this.active, reply, adapter, plan, entry);

@@ -16,6 +16,9 @@ export const gatewayConfigSchema = z
     MAX_TOKENS_LIMIT: z.coerce.number().int().min(1).default(32_768),
     MAX_BODY_BYTES: z.coerce.number().int().min(1_024).default(1_048_576),
     ORCHESTRATOR_CONNECTIONS: z.coerce.number().int().min(1).max(4_096).default(256),
+    // Image parts of chat requests: decoded bytes per base64 image, images per request (MAX_BODY_BYTES bounds the body too).
+    IMAGE_MAX_BYTES: z.coerce.number().int().min(1_024).max(100 * 1_048_576).default(5 * 1_048_576),
+    IMAGE_MAX_COUNT: z.coerce.number().int().min(0).max(500).default(16),
     // Usage controls: rate limits and budgets (TIER_POLICY, BUDGET_*), price quotes, admin API.
     ...budgetEnv,
     PRICE_QUOTE_TTL_MS: z.coerce.number().int().min(0).max(3_600_000).default(60_000),
@@ -60,6 +63,7 @@ export const gatewayConfigSchema = z
       internalToken: env.INTERNAL_TOKEN,
       maxTokensLimit: env.MAX_TOKENS_LIMIT,
       connections: env.ORCHESTRATOR_CONNECTIONS,
+      images: { maxBytes: env.IMAGE_MAX_BYTES, maxCount: env.IMAGE_MAX_COUNT },
     },
     documents: {
       maxUploadBytes: env.MAX_UPLOAD_BYTES,

@@ -98,6 +98,11 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
 
   [ChatErrorCode.MaxTokensTooLarge]: 400, // also JobsErrorCode.MaxTokensTooLarge
   [ChatErrorCode.UnsupportedExtension]: 400,
+  [ChatErrorCode.UnsupportedParameter]: 400,
+  [ChatErrorCode.ImageTooLarge]: 400,
+  [ChatErrorCode.TooManyImages]: 400,
+  [ChatErrorCode.InvalidImage]: 400,
+  [ChatErrorCode.InvalidImageUrl]: 400,
   [ChatErrorCode.OrchestratorUnavailable]: 503,
 
   [DocsErrorCode.AssetNotFound]: 404,
@@ -151,7 +156,7 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [EmbeddingsErrorCode.TooManyInputs]: 400,
   [EmbeddingsErrorCode.DimensionsNotSupported]: 400,
   [EmbeddingsErrorCode.InvalidTokens]: 400,
-  [EmbeddingsErrorCode.UnsupportedParameter]: 400,
+  // EmbeddingsErrorCode.UnsupportedParameter is the same code as ChatErrorCode.UnsupportedParameter (400, above).
   [EmbeddingsErrorCode.InputRejected]: 400,
   [EmbeddingsErrorCode.ProviderError]: 502,
 };

@@ -131,9 +131,11 @@ export class AdmissionService {
     }
     const requestedMax = maxTokensOf(body);
     const promptTokens = estimatePromptTokens(body) + (options.withHistory && quote ? quote.history_max_tokens : 0);
-    const outputBound = requestedMax ?? quote?.default_max_output_tokens ?? this.settings.maxTokensLimit;
+    // `n` choices: each may use the whole output bound.
+    const choices = body.n ?? 1;
+    const outputBound = (requestedMax ?? quote?.default_max_output_tokens ?? this.settings.maxTokensLimit) * choices;
     const usd = quote ? (promptTokens * quote.input_usd_per_mtok + outputBound * quote.output_usd_per_mtok) / 1_000_000 : 0;
-    return { usd, tokens: promptTokens + (requestedMax ?? 0) };
+    return { usd, tokens: promptTokens + (requestedMax ?? 0) * choices };
   }
 
   /** Admits a call of known worst-case cost (USD) and token count; by default a new reservation of the service's time to live. */

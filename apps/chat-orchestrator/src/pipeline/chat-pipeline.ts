@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ChatCompletionRequest, guardrailsPolicyFor, maxTokensOf, type TenantPolicy, textOf, uuidFromName } from '@conduit/contracts';
-import type { ChatMessage, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage, ToolCall } from '@conduit/llm';
+import { ChatCompletionRequest, guardrailsPolicyFor, imagesOf, imageTokenEstimate, maxTokensOf, type TenantPolicy, textOf, uuidFromName } from '@conduit/contracts';
+import type { ChatChoice, ChatMessage, ChatRequest, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage, ToolCall } from '@conduit/llm';
 import { LlmError } from '@conduit/llm';
 import { PolicyStore } from '@conduit/policies';
 import type { ChatContext } from '../chat/chat-context';
@@ -24,8 +24,15 @@ function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatM
     case 'developer':
     case 'system':
       return { role: 'system', content: textOf(message.content) };
-    case 'user':
-      return { role: 'user', content: textOf(message.content), ...(message.name ? { name: message.name } : {}) };
+    case 'user': {
+      const images = imagesOf(message.content);
+      return {
+        role: 'user',
+        content: textOf(message.content),
+        ...(images.length > 0 ? { images } : {}),
+        ...(message.name ? { name: message.name } : {}),
+      };
+    }
     case 'assistant':
       return {
         role: 'assistant',
@@ -57,6 +64,28 @@ function earlierToolResults(body: ChatCompletionRequest, last: { id: string; cre
     results.push({ id: uuidFromName(`${last.id}:tool:${i - first}`), content: textOf(message.content), toolCallId: message.tool_call_id, createdAt: new Date(at - (messages.length - 1 - i)) });
   }
   return results;
+}
+
+function withoutLogprobs<T extends { logprobs?: unknown }>(choice: T): T {
+  if (choice.logprobs === undefined) return choice;
+  const { logprobs: _dropped, ...rest } = choice;
+  return rest as T;
+}
+
+/** The OpenAI parameters the request carries to providers as they are (a provider that cannot carry one refuses it). */
+function carriedParameters(body: ChatCompletionRequest): Partial<ChatRequest> {
+  return {
+    ...(body.seed != null ? { seed: body.seed } : {}),
+    ...(body.logprobs != null ? { logprobs: body.logprobs } : {}),
+    ...(body.top_logprobs != null ? { top_logprobs: body.top_logprobs } : {}),
+    ...(body.parallel_tool_calls != null ? { parallel_tool_calls: body.parallel_tool_calls } : {}),
+    ...(body.presence_penalty != null ? { presence_penalty: body.presence_penalty } : {}),
+    ...(body.frequency_penalty != null ? { frequency_penalty: body.frequency_penalty } : {}),
+    ...(body.logit_bias != null ? { logit_bias: body.logit_bias } : {}),
+    ...(body.n != null ? { n: body.n } : {}),
+    ...(body.metadata != null ? { metadata: body.metadata } : {}),
+    ...(body.reasoning_effort != null ? { reasoning_effort: body.reasoning_effort } : {}),
+  };
 }
 
 /** A stage's filter, timed for its stage's histogram (an asynchronous end counts its whole wait). */
@@ -124,6 +153,7 @@ export class ChatPipeline {
         ...(body.tool_choice ? { tool_choice: body.tool_choice } : {}),
         ...(body.response_format ? { response_format: body.response_format } : {}),
         ...(body.user ? { user: body.user } : {}),
+        ...carriedParameters(body),
       },
       sessionId: context.sessionId ?? ids.sessionId ?? randomUUID(),
       newSession: !context.sessionId,
@@ -205,15 +235,22 @@ export class ChatPipeline {
           if (!stale) throw error;
           return replayCompletion(stale);
         });
+    // Choices 2..n (`n > 1`) pass the same filters as the first, each through its own chain, before
+    // the first's (whose chain is the turn's: stages that keep the answer keep the first choice).
+    const moreChoices = result.completion.more_choices?.length
+      ? await Promise.all(result.completion.more_choices.map((choice) => this.filterChoice(turn, choice)))
+      : undefined;
     const { chain, clocks } = this.answerFilters(turn);
-    let completion = result.completion;
+    let completion = moreChoices ? { ...result.completion, more_choices: moreChoices } : result.completion;
     if (chain) {
       const head = chain.push(completion.content);
       const tail = head.blocked ? head : await chain.endAsync();
       for (const clock of clocks) clock.observe();
       completion = tail.blocked
-        ? { ...completion, content: '', finish_reason: 'content_filter' }
-        : { ...completion, content: head.text + tail.text };
+        ? { ...withoutLogprobs(completion), content: '', finish_reason: 'content_filter' }
+        : head.text + tail.text === completion.content
+          ? completion
+          : { ...withoutLogprobs(completion), content: head.text + tail.text };
     }
     await this.finish(turn, {
       content: completion.content,
@@ -277,7 +314,10 @@ export class ChatPipeline {
   ): void {
     const estimated = outcome.usage === undefined;
     const usage = outcome.usage ?? {
-      input_tokens: turn.request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0),
+      input_tokens: turn.request.messages.reduce(
+        (sum, m) => sum + estimateTokens(m.content) + (m.images ?? []).reduce((images, image) => images + imageTokenEstimate(image.detail), 0),
+        0,
+      ),
       output_tokens: estimateTokens(outcome.content),
       cached_tokens: 0,
     };
@@ -298,6 +338,27 @@ export class ChatPipeline {
       // Only calls the client received whole (a cut stream's calls are not stored).
       ...(outcome.toolCalls?.length && !outcome.cancelled && !outcome.error ? { toolCalls: outcome.toolCalls } : {}),
     }).catch((error: unknown) => this.logger.error({ err: error, request_id: turn.context.requestId }, 'recording a streamed turn failed'));
+  }
+
+  /**
+   * A further choice through its own chain of the answer filters (not timed, not the turn's). A
+   * changed text loses its logprobs: they would describe the text before the filters.
+   */
+  private async filterChoice(turn: Turn, choice: ChatChoice): Promise<ChatChoice> {
+    const filters: AnswerFilter[] = [];
+    for (let i = this.stages.length - 1; i >= 0; i -= 1) {
+      const stage = this.stages[i] as PipelineStage;
+      if (!stage.answer || !stage.enabled(turn)) continue;
+      const filter = stage.answer(turn);
+      if (filter) filters.push(filter);
+    }
+    if (filters.length === 0) return choice;
+    const chain = new FilterChain(filters);
+    const head = chain.push(choice.content);
+    const tail = head.blocked ? head : await chain.endAsync();
+    if (tail.blocked) return { ...withoutLogprobs(choice), content: '', finish_reason: 'content_filter' };
+    const text = head.text + tail.text;
+    return text === choice.content ? choice : { ...withoutLogprobs(choice), content: text };
   }
 
   /** The answer's filters, in reverse list order; none at all when no stage filters this answer. */

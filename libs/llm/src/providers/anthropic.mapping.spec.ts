@@ -1,7 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { LlmError } from '../errors/llm.exception';
 import type { ChatRequest } from '../llm.types';
-import { fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
+import { anthropicUnsupportedParameter, fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
 import { STRUCTURED_OUTPUT_TOOL } from './anthropic-structured-output';
 import { AnthropicStreamTranslator } from './anthropic-stream.translator';
 
@@ -276,5 +276,65 @@ describe('toAnthropicParams: prompt-cache breakpoints', () => {
   it('parses cache writes into cache_write_tokens', () => {
     const message = { id: 'm', model: 'claude-x', content: [], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 1_500 } };
     expect(fromAnthropicMessage(message as unknown as Anthropic.Message).usage).toEqual({ input_tokens: 1_510, output_tokens: 2, cached_tokens: 0, cache_write_tokens: 1_500 });
+  });
+});
+
+describe('Anthropic: images and OpenAI parameters', () => {
+  const base: ChatRequest = { model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'hi' }] };
+
+  it('sends user images as image blocks before the text: data URLs as base64 sources, other URLs as URL sources', () => {
+    const params = toAnthropicParams(
+      { ...base, messages: [{ role: 'user', content: 'What is this?', images: [{ url: 'data:image/webp;base64,UklG' }, { url: 'https://example.com/a.png', detail: 'high' }] }] },
+      { defaultMaxTokens: 100, promptCaching: false },
+      ctx,
+    );
+    expect(params.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'image', source: { type: 'base64', media_type: 'image/webp', data: 'UklG' } },
+          { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } },
+          { type: 'text', text: 'What is this?' },
+        ],
+      },
+    ]);
+  });
+
+  it('refuses an inline image type the Messages API does not take', () => {
+    expect(() =>
+      toAnthropicParams({ ...base, messages: [{ role: 'user', content: '', images: [{ url: 'data:image/bmp;base64,Qk0=' }] }] }, { defaultMaxTokens: 100 }, ctx),
+    ).toThrow(LlmError);
+  });
+
+  it.each([
+    ['seed', { seed: 1 }],
+    ['logprobs', { logprobs: true }],
+    ['top_logprobs', { top_logprobs: 2 }],
+    ['presence_penalty', { presence_penalty: 0 }],
+    ['frequency_penalty', { frequency_penalty: 1 }],
+    ['logit_bias', { logit_bias: { '1': 1 } }],
+    ['n', { n: 2 }],
+    ['metadata.team', { metadata: { user_id: 'u', team: 'x' } }],
+    ['reasoning_effort', { reasoning_effort: 'minimal' as const }],
+  ])('names %s as a field it cannot carry', (field, extra) => {
+    expect(anthropicUnsupportedParameter({ ...base, ...extra })).toBe(field);
+  });
+
+  it('carries n: 1, logprobs: false, metadata.user_id, reasoning_effort and parallel_tool_calls: false', () => {
+    const request: ChatRequest = {
+      ...base,
+      n: 1,
+      logprobs: false,
+      metadata: { user_id: 'u-1' },
+      reasoning_effort: 'xhigh',
+      parallel_tool_calls: false,
+      tools: [{ type: 'function', function: { name: 't' } }],
+      tool_choice: 'required',
+    };
+    expect(anthropicUnsupportedParameter(request)).toBeUndefined();
+    const params = toAnthropicParams(request, { defaultMaxTokens: 100, promptCaching: false }, ctx);
+    expect(params.metadata).toEqual({ user_id: 'u-1' });
+    expect(params.output_config).toEqual({ effort: 'xhigh' });
+    expect(params.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
   });
 });

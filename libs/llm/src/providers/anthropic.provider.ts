@@ -1,6 +1,6 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { CallOptions, ChatCompletion, ChatRequest, ChatStreamEvent, LlmProvider } from '../llm.types';
-import { fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
+import { anthropicUnsupportedParameter, fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
 import { AnthropicStreamTranslator } from './anthropic-stream.translator';
 import { wantsJson } from './anthropic-structured-output';
 import { runCall, streamEvents, type CallContext } from './provider-call';
@@ -42,6 +42,10 @@ export class AnthropicProvider implements LlmProvider {
       // The gateway emits one GenAI span per attempt; SDK spans would duplicate them.
       openTelemetry: false,
     });
+  }
+
+  unsupportedParameter(request: Omit<ChatRequest, 'model'>): string | undefined {
+    return anthropicUnsupportedParameter(request);
   }
 
   complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {

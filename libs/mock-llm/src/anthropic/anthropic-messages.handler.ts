@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contentText, contentTokens, lastUserText } from '../core/message-text';
 import { parseBody } from '../core/parse-body';
 import { checkAnthropicToolSequence } from '../core/tool-sequence';
+import { requestImages, requestParams } from '../core/request-images';
 import { pickToolCall } from '../core/reply-text';
 import { countTokens, truncateToTokens } from '../core/token-count';
 import type { MockExchange } from '../exchange/mock-exchange';
@@ -121,6 +122,8 @@ export function anthropicMessagesHandler(state: MockLlmState) {
       promptCache: state.promptCache.anthropic(body),
       promptText: [...(body.system === undefined ? [] : [contentText(body.system)]), ...body.messages.map((message) => contentText(message.content))].join('\n'),
       outputFormat: body.output_config?.format?.type ?? (forcedTool(body) !== undefined ? `tool:${body.tool_choice?.name ?? ''}` : null),
+      images: requestImages(body.messages),
+      params: requestParams(body),
     });
     if (exchange.applyFault()) return;
     answer(state, exchange, body, stream);

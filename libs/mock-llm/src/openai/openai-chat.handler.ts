@@ -6,7 +6,8 @@ import { pickToolCall } from '../core/reply-text';
 import { countTokens, truncateToTokens } from '../core/token-count';
 import type { MockExchange } from '../exchange/mock-exchange';
 import type { MockLlmState } from '../mock-llm.state';
-import { openAiChatCompletion, openAiChatStream, type OpenAiCompletionMeta } from './openai-chat.payloads';
+import { requestImages, requestParams } from '../core/request-images';
+import { openAiChatCompletion, openAiChatStream, withChoicesAndLogprobs, type OpenAiCompletionMeta } from './openai-chat.payloads';
 import { openAiWire } from './openai.wire';
 import { openAiChatRequestSchema, type OpenAiChatRequest } from './openai.schemas';
 
@@ -53,6 +54,8 @@ export function openAiChatHandler(state: MockLlmState) {
       promptCache: state.promptCache.openAi(body),
       promptText: body.messages.map((message) => contentText(message.content)).join('\n'),
       outputFormat: body.response_format?.type ?? null,
+      images: requestImages(body.messages),
+      params: requestParams(body),
     });
     if (exchange.applyFault()) return;
 
@@ -64,6 +67,15 @@ export function openAiChatHandler(state: MockLlmState) {
     };
     const includeUsage = body.stream_options?.include_usage === true;
     const cache = { read: entry.cache_read_tokens, write: 0 };
+    // `n` choices and logprobs (plain answers): every choice the same answer.
+    const choices = body.n ?? 1;
+    const shaped = (json: ReturnType<typeof openAiChatCompletion>, tokens: readonly string[]) => {
+      if (choices === 1 && body.logprobs !== true) return json;
+      const options = { n: choices, logprobs: body.logprobs === true, topLogprobs: body.top_logprobs ?? 0, tokens };
+      const out = withChoicesAndLogprobs(json, options, entry.prompt_tokens, entry.completion_tokens, cache);
+      entry.completion_tokens *= choices;
+      return out;
+    };
 
     const toolName = requestedTool(body);
     if (toolName !== undefined) {
@@ -76,7 +88,7 @@ export function openAiChatHandler(state: MockLlmState) {
         );
       } else {
         exchange.sendJson(
-          openAiChatCompletion(meta, output, 'tool_calls', entry.prompt_tokens, entry.completion_tokens, cache),
+          shaped(openAiChatCompletion(meta, output, 'tool_calls', entry.prompt_tokens, entry.completion_tokens, cache), []),
         );
       }
       return;
@@ -100,7 +112,7 @@ export function openAiChatHandler(state: MockLlmState) {
       );
     } else {
       exchange.sendJson(
-        openAiChatCompletion(meta, { text: completion.text }, finishReason, entry.prompt_tokens, entry.completion_tokens, cache),
+        shaped(openAiChatCompletion(meta, { text: completion.text }, finishReason, entry.prompt_tokens, entry.completion_tokens, cache), completion.tokens),
       );
     }
   };

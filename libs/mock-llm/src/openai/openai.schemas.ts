@@ -32,6 +32,9 @@ export const openAiChatRequestSchema = z.looseObject({
       json_schema: z.looseObject({ schema: z.record(z.string(), z.unknown()).nullish() }).nullish(),
     })
     .nullish(),
+  n: z.int().min(1).max(128).nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.int().min(0).max(20).nullish(),
 });
 
 export type OpenAiMessage = z.output<typeof openAiMessageSchema>;
