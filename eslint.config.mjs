@@ -45,7 +45,7 @@ const MAY_USE = {
   // SSRF guard, the Standard Webhooks signer and the secrets keyring, shared with outbound tool calls
   tools: [...INFRASTRUCTURE, 'webhooks'],
   // long-term user memories: their store, vectors, reconciliation and recall (issue 21)
-  memory: [...INFRASTRUCTURE, 'embeddings', 'vector-store'],
+  memory: [...INFRASTRUCTURE, 'embeddings', 'guardrails', 'vector-store'],
   // tenants, users, API keys and admin keys: their stores, suspension, erasure; changes announced over Redis
   tenancy: INFRASTRUCTURE,
   // reservations, caps, prices (the pricing table lives here, not in llm)

@@ -32,6 +32,7 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
   { method: 'GET', path: '/v1/models', auth: 'key', body: 'none', query: [] },
   // Decisions on paused tool runs (random ids: 404; random bodies: the validation pipe).
   { method: 'POST', path: '/v1/tool-confirmations/:id', auth: 'key', body: 'session', query: [] },
+  { method: 'POST', path: '/v1/embeddings', auth: 'key', body: 'session', query: [] },
   { method: 'POST', path: '/v1/sessions', auth: 'key', body: 'session', query: [] },
   { method: 'GET', path: '/v1/sessions', auth: 'key', body: 'none', query: list },
   { method: 'GET', path: '/v1/sessions/:id', auth: 'key', body: 'none', query: [], ids: { id: 'session' } },
@@ -120,6 +121,11 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
   { method: 'GET', path: '/v1/evaluations/aggregates', auth: 'key', body: 'none', query: ['start', 'end', 'rubric', 'model', 'template_version'] },
   { method: 'GET', path: '/v1/evaluations/compare', auth: 'key', body: 'none', query: ['a', 'b', 'dimension', 'rubric', 'start', 'end'] },
   { method: 'GET', path: '/v1/evaluations/alerts', auth: 'key', body: 'none', query: list },
+  // The caller's long-term memories (ids are generated: another's or none answer 404).
+  { method: 'GET', path: '/v1/memories', auth: 'key', body: 'none', query: list },
+  { method: 'POST', path: '/v1/memories', auth: 'key', body: 'session', query: [] },
+  { method: 'DELETE', path: '/v1/memories', auth: 'key', body: 'none', query: [] },
+  { method: 'DELETE', path: '/v1/memories/:id', auth: 'key', body: 'none', query: [] },
   // Platform-run tools (tenant admins only; a fuzzed member key gets 403, the body parsers still run).
   { method: 'POST', path: '/v1/tools', auth: 'key', body: 'session', query: [] },
   { method: 'GET', path: '/v1/tools', auth: 'key', body: 'none', query: [] },

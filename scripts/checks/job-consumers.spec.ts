@@ -48,6 +48,8 @@ describe('queue jobs: one consuming service per job', () => {
       [JobName.DocumentIngest]: 'ingestion-worker',
       [JobName.JobExecute]: 'chat-orchestrator',
       [JobName.EvalTurn]: 'eval-worker',
+      [JobName.MemoryExtract]: 'chat-orchestrator',
+      [JobName.SessionSummarize]: 'chat-orchestrator',
     });
   });
 

@@ -51,6 +51,9 @@ async function listening(port: number): Promise<boolean> {
   });
 }
 
+/** Room for interactive transactions on a loaded machine: Prisma's 2 s default wait for a connection is too short when CI shares its two cores. */
+const TX_ROOM = { maxWait: 30_000, timeout: 30_000 };
+
 describeWithPgBouncer('PgBouncer in transaction mode in front of Postgres', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'conduit-pgbouncer-'));
   let bouncer: ChildProcess;
@@ -129,7 +132,7 @@ describeWithPgBouncer('PgBouncer in transaction mode in front of Postgres', () =
           const rows = await tx.$queryRaw<{ name: string }[]>`SELECT name FROM tenants WHERE id = ${tenant.id}::uuid FOR UPDATE`;
           await tx.tenant.update({ where: { id: tenant.id }, data: { name: `${rows[0].name} renamed` } });
           return tx.tenant.findUniqueOrThrow({ where: { id: tenant.id } });
-        });
+        }, TX_ROOM);
         const users = await prisma.user.count({ where: { tenantId: tenant.id } });
         return { renamed: renamed.name, users, userId: user.id };
       }),
@@ -144,7 +147,7 @@ describeWithPgBouncer('PgBouncer in transaction mode in front of Postgres', () =
         const tenant = await tx.tenant.create({ data: { name: 'Rolled back', slug: `rb-${tag}` } });
         await tx.$executeRaw`SET LOCAL statement_timeout = '1s'`;
         throw new Error(`abort ${tenant.id}`);
-      }),
+      }, TX_ROOM),
     ).rejects.toThrow(/abort/);
     expect(await prisma.tenant.findFirst({ where: { slug: `rb-${tag}` } })).toBeNull();
     const [{ timeout }] = await prisma.$queryRaw<{ timeout: string }[]>`SELECT current_setting('statement_timeout') AS timeout`;

@@ -9,9 +9,11 @@ import { AuthModule } from './auth/auth.module';
 import { ChatModule } from './chat/chat.module';
 import { DocsModule } from './docs/docs.module';
 import { DocumentsModule } from './documents/documents.module';
+import { EmbeddingsModule } from './embeddings/embeddings.module';
 import { EvaluationsModule } from './evaluations/evaluations.module';
 import { JobsModule } from './jobs/jobs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
+import { MemoriesModule } from './memories/memories.module';
 import { MessagesModule } from './messages/messages.module';
 import { PromptsApiModule } from './prompts/prompts.module';
 import { SessionsModule } from './sessions/sessions.module';
@@ -27,6 +29,7 @@ export class AppModule {
       maxUploadBytes: config.documents.maxUploadBytes,
       embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
     });
+    const memories = MemoriesModule.register({ embeddings: config.documents.embeddings });
     return {
       module: AppModule,
       imports: [
@@ -38,6 +41,7 @@ export class AppModule {
         EvaluationsModule,
         usage,
         ChatModule.register(config.chat, usage),
+        EmbeddingsModule.register(config.embeddings, usage),
         DocsModule,
         BlobStoreModule.forRoot(config.documents.blobs),
         VectorStoreModule.forRoot(config.documents.vectorStore),
@@ -45,8 +49,9 @@ export class AppModule {
         JobsModule.register(config.jobs, usage),
         WebhooksApiModule.register({ policy: config.jobs.webhookPolicy }),
         PromptsApiModule,
+        memories,
         ToolsApiModule.register({ policy: config.jobs.webhookPolicy }),
-        AdminModule.register(config.admin, documents, usage),
+        AdminModule.register(config.admin, documents, usage, memories),
       ],
     };
   }

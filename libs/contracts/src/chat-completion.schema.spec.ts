@@ -8,8 +8,8 @@ function problems(body: unknown): string[] {
 }
 
 describe('chatCompletionRequestSchema', () => {
-  it('accepts a minimal OpenAI request and drops unknown top-level fields', () => {
-    const parsed = chatCompletionRequestSchema.parse({ ...ok, logprobs: true });
+  it('accepts a minimal OpenAI request and strips unknown top-level fields (the gateway refuses them first)', () => {
+    const parsed = chatCompletionRequestSchema.parse({ ...ok, frobnicate: true });
     expect(parsed).toEqual(ok);
   });
 
@@ -37,6 +37,17 @@ describe('chatCompletionRequestSchema', () => {
     expect(problems({ ...ok, response_format: { type: 'xml' } })[0]).toMatch(/^response_format.*text, json_object, json_schema/);
     expect(problems({ ...ok, response_format: { type: 'json_object', schema: {} } })[0]).toMatch(/^response_format/);
     expect(problems({ ...ok, response_format: { type: 'json_schema', json_schema: { name: 'has space' } } })[0]).toMatch(/^response_format.json_schema.name/);
+  });
+
+  it('takes conduit.validate_json with a JSON response_format, and refuses it without one or with stream', () => {
+    const json = { ...ok, response_format: { type: 'json_object' }, conduit: { validate_json: true } };
+    expect(chatCompletionRequestSchema.parse(json).conduit?.validate_json).toBe(true);
+    expect(problems({ ...json, response_format: { type: 'text' } })[0]).toMatch(/^conduit.validate_json: .*needs response_format/);
+    expect(problems({ ...ok, conduit: { validate_json: true } })[0]).toMatch(/^conduit.validate_json/);
+    const streamed = chatCompletionRequestSchema.safeParse({ ...json, stream: true });
+    expect(streamed.success).toBe(false);
+    expect(streamed.error?.issues[0]).toMatchObject({ path: ['conduit', 'validate_json'], params: { code: 'unsupported_parameter' } });
+    expect(chatCompletionRequestSchema.parse({ ...json, stream: true, conduit: { validate_json: false } }).stream).toBe(true);
   });
 
   it('rejects unknown roles with a message naming the allowed ones', () => {

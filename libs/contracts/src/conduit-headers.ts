@@ -50,5 +50,7 @@ export const ConduitHeader = {
   Route: 'x-conduit-route',
   /** Public: a tool run paused on a dangerous tool call: the confirmation to approve or deny (`POST /v1/tool-confirmations/{id}`). */
   ConfirmationId: 'x-conduit-confirmation-id',
+  /** Public: the unknown request fields a chat dropped under the `compat.unknown_params: drop` policy (`a,b`); absent when none. */
+  DroppedParams: 'x-conduit-dropped-params',
 } as const;
 export type ConduitHeader = (typeof ConduitHeader)[keyof typeof ConduitHeader];

@@ -5,6 +5,14 @@ export type { UsageBatch, UsageBatchInput, UsageEvent, UsageEventInput } from '.
 export { DocumentMediaType, documentIngestJobId, documentIngestSchema } from './document-ingest.schema';
 export type { DocumentIngest, DocumentIngestInput } from './document-ingest.schema';
 export {
+  CHAT_COMPLETION_FIELDS,
+  IMAGE_DETAILS,
+  IMAGE_TOKEN_ESTIMATE,
+  imagesOf,
+  imageTokenEstimate,
+  MAX_CHOICES,
+  REASONING_EFFORTS,
+  unknownChatFields,
   chatCompletionRequestSchema,
   chatMessageSchema,
   conduitExtensionSchema,
@@ -16,7 +24,7 @@ export {
   textOf,
   toolDefinitionSchema,
 } from './chat-completion.schema';
-export type { ChatCompletionRequest, ChatMessageInput, ResponseFormat } from './chat-completion.schema';
+export type { ChatCompletionRequest, ChatMessageInput, ImageDetail, ResponseFormat } from './chat-completion.schema';
 export {
   ASYNC_JOB_STATUSES,
   ASYNC_JOB_TYPES,
@@ -69,7 +77,7 @@ export { DEFAULT_DEGRADATION_POLICY, degradationPolicySchema } from './degradati
 export type { DegradationPolicy } from './degradation-policy.schema';
 export { DEFAULT_TRACING_POLICY, TRACING_MAX_CHARS_LIMIT, tracingPolicySchema } from './tracing-policy.schema';
 export type { TracingPolicy } from './tracing-policy.schema';
-export { DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
+export { compatPolicyFor, DEFAULT_TENANT_POLICY, guardrailsPolicyFor, resolveTenantPolicy, tenantPolicyDocumentSchema } from './tenant-policy.schema';
 export type { TenantPolicy, TenantPolicyDocument } from './tenant-policy.schema';
 export { WEBHOOK_EVENT_TYPES, WEBHOOK_TEST_EVENT, webhookEventTypeSchema } from './webhook-event-types';
 export type { WebhookEventType } from './webhook-event-types';
@@ -83,9 +91,13 @@ export {
   evalTurnSchema,
 } from './eval-policy.schema';
 export type { BuiltinRubric, CustomRubric, EvalPolicy, EvalReason, EvalTurn, EvalTurnInput } from './eval-policy.schema';
-export { DEFAULT_MEMORY_POLICY, memoryPolicySchema } from './memory-policy.schema';
-export type { MemoryPolicy } from './memory-policy.schema';
+export { DEFAULT_MEMORY_POLICY, memoryExtractJobId, memoryExtractSchema, memoryPolicySchema } from './memory-policy.schema';
+export type { MemoryExtract, MemoryExtractInput, MemoryPolicy } from './memory-policy.schema';
+export { sessionSummarizeJobId, sessionSummarizeSchema } from './session-summary.schema';
+export type { SessionSummarize } from './session-summary.schema';
 export { DEFAULT_TOOLS_POLICY, toolsPolicySchema } from './tools-policy.schema';
 export type { ToolsPolicy } from './tools-policy.schema';
 export { toolConfirmationDecisionSchema } from './tool-confirmation.schema';
 export type { ToolConfirmationDecision } from './tool-confirmation.schema';
+export { compatPolicyOverrideSchema, compatPolicySchema, DEFAULT_COMPAT_POLICY, mergeCompatPolicy } from './compat-policy.schema';
+export type { CompatPolicy, CompatPolicyOverride } from './compat-policy.schema';

@@ -25,3 +25,22 @@ export const memoryPolicySchema = z.strictObject({
 export type MemoryPolicy = z.output<typeof memoryPolicySchema>;
 
 export const DEFAULT_MEMORY_POLICY: MemoryPolicy = Object.freeze(memoryPolicySchema.parse({}));
+
+/** `memory.extract`: extract durable facts about the user from one stored turn (the assistant message id). */
+export const memoryExtractSchema = z.object({
+  tenant_id: z.uuid(),
+  user_id: z.uuid(),
+  /** The assistant message of the turn; the job id and the extraction's idempotency key. */
+  message_id: z.uuid(),
+  /** The turn's user text and answer, as stored (the worker does not wait for the write-behind row). */
+  user_text: z.string().max(100_000),
+  assistant_text: z.string().max(100_000),
+  request_id: z.string().max(128).nullable().default(null),
+});
+export type MemoryExtract = z.output<typeof memoryExtractSchema>;
+export type MemoryExtractInput = z.input<typeof memoryExtractSchema>;
+
+/** Deterministic job id: one extraction per turn, however often it is enqueued. */
+export function memoryExtractJobId(messageId: string): string {
+  return `memory-${messageId}`;
+}

@@ -2,6 +2,8 @@ import { z } from 'zod';
 import { jobExecuteSchema } from './async-job.schema';
 import { documentIngestSchema } from './document-ingest.schema';
 import { evalTurnSchema } from './eval-policy.schema';
+import { memoryExtractSchema } from './memory-policy.schema';
+import { sessionSummarizeSchema } from './session-summary.schema';
 import { usageBatchSchema, usageEventSchema } from './usage-event.schema';
 import { webhookDeliverSchema } from './webhook-deliver.schema';
 
@@ -12,6 +14,8 @@ export const QueueName = {
   Jobs: 'jobs',
   Webhooks: 'webhooks',
   Eval: 'eval',
+  Memory: 'memory',
+  Summaries: 'summaries',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -23,6 +27,8 @@ export const JobName = {
   JobExecute: 'job.execute',
   WebhookDeliver: 'webhook.deliver',
   EvalTurn: 'eval.turn',
+  MemoryExtract: 'memory.extract',
+  SessionSummarize: 'session.summarize',
 } as const;
 export type JobName = (typeof JobName)[keyof typeof JobName];
 
@@ -46,6 +52,12 @@ export const queueJobs = {
   },
   [QueueName.Eval]: {
     [JobName.EvalTurn]: evalTurnSchema,
+  },
+  [QueueName.Memory]: {
+    [JobName.MemoryExtract]: memoryExtractSchema,
+  },
+  [QueueName.Summaries]: {
+    [JobName.SessionSummarize]: sessionSummarizeSchema,
   },
 } as const satisfies Record<QueueName, Partial<Record<JobName, z.ZodType>>>;
 

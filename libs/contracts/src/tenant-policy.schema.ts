@@ -7,6 +7,7 @@ import { DEFAULT_TRACING_POLICY, TracingPolicy, tracingPolicySchema } from './tr
 import { DEFAULT_EVAL_POLICY, EvalPolicy, evalPolicySchema } from './eval-policy.schema';
 import { DEFAULT_MEMORY_POLICY, MemoryPolicy, memoryPolicySchema } from './memory-policy.schema';
 import { DEFAULT_TOOLS_POLICY, ToolsPolicy, toolsPolicySchema } from './tools-policy.schema';
+import { CompatPolicy, compatPolicyOverrideSchema, compatPolicySchema, DEFAULT_COMPAT_POLICY, mergeCompatPolicy } from './compat-policy.schema';
 import {
   DEFAULT_GUARDRAILS_POLICY,
   GuardrailsPolicy,
@@ -25,6 +26,7 @@ import {
  */
 const apiKeyOverrideSchema = z.strictObject({
   guardrails: guardrailsPolicyOverrideSchema.optional(),
+  compat: compatPolicyOverrideSchema.optional(),
 });
 
 /** What billing does when the tenant's hourly spend spikes: alert only (default), or also suspend the tenant. */
@@ -47,6 +49,8 @@ export const tenantPolicyDocumentSchema = z.strictObject({
   memory: memoryPolicySchema.optional(),
   /** Platform-run tools: the agent loop's limits and confirmations (issue 22). */
   tools: toolsPolicySchema.optional(),
+  /** OpenAI compatibility: refuse (default) or drop unknown request fields (issue 23). */
+  compat: compatPolicySchema.optional(),
   api_keys: z.record(z.uuid({ error: 'api_keys is keyed by API key id (a uuid)' }), apiKeyOverrideSchema).optional(),
 });
 export type TenantPolicyDocument = z.infer<typeof tenantPolicyDocumentSchema>;
@@ -70,6 +74,8 @@ export interface TenantPolicy {
   memory: MemoryPolicy;
   /** Platform-run tools. */
   tools: ToolsPolicy;
+  /** OpenAI compatibility: what happens to unknown request fields. */
+  compat: CompatPolicy;
   /** The stored document, for per-key overrides and for showing it back. */
   document: TenantPolicyDocument;
 }
@@ -85,6 +91,7 @@ export const DEFAULT_TENANT_POLICY: TenantPolicy = Object.freeze({
   tracing: DEFAULT_TRACING_POLICY,
   memory: DEFAULT_MEMORY_POLICY,
   tools: DEFAULT_TOOLS_POLICY,
+  compat: DEFAULT_COMPAT_POLICY,
   document: Object.freeze({}) as TenantPolicyDocument,
 });
 
@@ -102,6 +109,7 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
     tracing: document.tracing ?? DEFAULT_TRACING_POLICY,
     memory: document.memory ?? DEFAULT_MEMORY_POLICY,
     tools: document.tools ?? DEFAULT_TOOLS_POLICY,
+    compat: document.compat ?? DEFAULT_COMPAT_POLICY,
     document,
   };
 }
@@ -110,4 +118,10 @@ export function resolveTenantPolicy(input: unknown, version: number): TenantPoli
 export function guardrailsPolicyFor(policy: TenantPolicy, apiKeyId: string | null | undefined): GuardrailsPolicy {
   const override = apiKeyId ? policy.document.api_keys?.[apiKeyId]?.guardrails : undefined;
   return override ? mergeGuardrailsPolicy(policy.guardrails, override) : policy.guardrails;
+}
+
+/** The compat policy for one request: the tenant's, with its API key's override on top. */
+export function compatPolicyFor(policy: TenantPolicy, apiKeyId: string | null | undefined): CompatPolicy {
+  const base = policy.compat ?? DEFAULT_COMPAT_POLICY;
+  return mergeCompatPolicy(base, apiKeyId ? policy.document.api_keys?.[apiKeyId]?.compat : undefined);
 }

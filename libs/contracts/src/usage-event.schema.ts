@@ -20,7 +20,7 @@ export const usageEventSchema = z.object({
   /** Prompt-cache writes (Anthropic cache creation), part of `input_tokens`, priced at the cache-write rate. */
   cache_write_tokens: z.number().int().min(0).default(0),
   latency_ms: z.number().int().min(0).nullable(),
-  feature: z.enum(['chat', 'job', 'embedding', 'eval', 'other']),
+  feature: z.enum(['chat', 'job', 'embedding', 'eval', 'memory', 'other']),
   occurred_at: z.iso.datetime(),
   /** The gateway's budget reservation the call ran under; billing turns its hold into spend. */
   reservation_id: z.string().min(8).max(128).nullable().default(null),

@@ -1,6 +1,7 @@
 import { DatabaseError } from 'pg';
 import type { MessageStatus, Prisma } from '@conduit/db';
-import type { ChatTurn } from './chat-turn';
+import type { ChatTurn, StoredToolCall } from './chat-turn';
+import { messageTokens } from './token-count';
 
 /*
  * The chat path's persistence as plain SQL on the pg pool under Prisma (`PrismaService.pg`).
@@ -46,6 +47,12 @@ export interface MessageRow {
   /** The prompt template version the turn was rendered from (both of its rows carry it). */
   prompt_name: string | null;
   prompt_version: number | null;
+  /** An assistant's tool calls; null for none. */
+  tool_calls: StoredToolCall[] | null;
+  /** A tool result's call id; null for other messages. */
+  tool_call_id: string | null;
+  /** The message's tokens (content, tool calls, per-message overhead), counted once here. */
+  content_tokens: number;
   /** ISO-8601 with milliseconds, like the `Date` Prisma sent (the column is timestamptz(3)). */
   created_at: string;
 }
@@ -86,16 +93,18 @@ WITH new_sessions AS (
 )
 INSERT INTO messages (
   id, session_id, tenant_id, user_id, role, content, status, tokens_in, tokens_out,
-  provider, model, cost_usd, latency_ms, ttft_ms, metadata, prompt_name, prompt_version, created_at
+  provider, model, cost_usd, latency_ms, ttft_ms, metadata, prompt_name, prompt_version, created_at,
+  tool_calls, tool_call_id, content_tokens
 )
 SELECT
   r.id, r.session_id, r.tenant_id, r.user_id, r.role, r.content, r.status, r.tokens_in, r.tokens_out,
-  r.provider, r.model, r.cost_usd, r.latency_ms, r.ttft_ms, r.metadata, r.prompt_name, r.prompt_version, r.created_at
+  r.provider, r.model, r.cost_usd, r.latency_ms, r.ttft_ms, r.metadata, r.prompt_name, r.prompt_version, r.created_at,
+  r.tool_calls, r.tool_call_id, r.content_tokens
 FROM jsonb_to_recordset($3::jsonb) AS r(
   id uuid, session_id uuid, tenant_id uuid, user_id uuid, role "MessageRole", content text,
   status "MessageStatus", tokens_in integer, tokens_out integer, provider text, model text,
   cost_usd numeric, latency_ms integer, ttft_ms integer, metadata jsonb, prompt_name text,
-  prompt_version integer, created_at timestamptz
+  prompt_version integer, created_at timestamptz, tool_calls jsonb, tool_call_id text, content_tokens integer
 )
 ON CONFLICT (id) DO NOTHING
 `;
@@ -114,20 +123,25 @@ ON CONFLICT (id) DO NOTHING
  * The session is fetched by id alone (a materialized CTE: the owner check cannot be pushed into
  * it), so the primary key is always the way in — see {@link WRITE_TURNS_SQL} for the plan that
  * walked all of a user's sessions otherwise.
+ *
+ * Tool results (role `tool`) come with the assistant message that called them (`tool_calls`), so
+ * the caller can keep or drop a call and its results together. `$6` (nullable): only messages
+ * after this instant — the part a session summary does not cover.
  */
 export const HISTORY_SQL = `
 WITH session AS MATERIALIZED (
   SELECT id, tenant_id, user_id, deleted_at FROM sessions WHERE id = $1::uuid
 )
-SELECT m.role::text AS role, m.content
+SELECT m.id::text AS id, m.role::text AS role, m.content, m.tool_calls, m.tool_call_id, m.content_tokens, m.created_at
 FROM session AS s
 LEFT JOIN LATERAL (
-  SELECT role, content, created_at
+  SELECT id, role, content, tool_calls, tool_call_id, content_tokens, created_at
   FROM messages
   WHERE session_id = s.id
     AND status IN ('complete', 'partial')
-    AND role IN ('user', 'assistant')
+    AND role IN ('user', 'assistant', 'tool')
     AND id <> ALL ($4::uuid[])
+    AND ($6::timestamptz IS NULL OR created_at > $6::timestamptz)
   ORDER BY created_at DESC
   LIMIT $5
 ) AS m ON true
@@ -158,6 +172,7 @@ export function turnRows(batch: readonly ChatTurn[]): TurnRows {
     } else {
       touched.set(`${turn.sessionId}/${owner.tenant_id}/${owner.user_id}`, { id: turn.sessionId, ...owner });
     }
+    for (const result of turn.toolResults ?? []) messages.push(userMessageRow(turn, { ...result, role: 'tool' }));
     if (turn.userMessage) messages.push(userMessageRow(turn, turn.userMessage));
     messages.push(assistantMessageRow(turn));
   }
@@ -169,13 +184,14 @@ export function turnRows(batch: readonly ChatTurn[]): TurnRows {
 
 /** The caller's message: no provider, tokens or cost; the columns Prisma left to their defaults are given. */
 function userMessageRow(turn: ChatTurn, message: NonNullable<ChatTurn['userMessage']>): MessageRow {
+  const content = wellFormed(message.content);
   return {
     id: message.id,
     session_id: turn.sessionId,
     tenant_id: turn.context.tenantId,
     user_id: turn.context.userId,
     role: message.role,
-    content: wellFormed(message.content),
+    content,
     status: 'complete',
     tokens_in: 0,
     tokens_out: 0,
@@ -188,18 +204,23 @@ function userMessageRow(turn: ChatTurn, message: NonNullable<ChatTurn['userMessa
     prompt_name: turn.prompt?.name ?? null,
     prompt_version: turn.prompt?.version ?? null,
     created_at: message.createdAt.toISOString(),
+    tool_calls: null,
+    tool_call_id: message.role === 'tool' && message.toolCallId ? message.toolCallId : null,
+    content_tokens: messageTokens(content),
   };
 }
 
 function assistantMessageRow(turn: ChatTurn): MessageRow {
   const { context, assistant } = turn;
+  const content = wellFormed(assistant.content);
+  const toolCalls = assistant.toolCalls && assistant.toolCalls.length > 0 ? assistant.toolCalls : null;
   return {
     id: assistant.id,
     session_id: turn.sessionId,
     tenant_id: context.tenantId,
     user_id: context.userId,
     role: 'assistant',
-    content: wellFormed(assistant.content),
+    content,
     status: assistant.status,
     tokens_in: assistant.usage.input_tokens,
     tokens_out: assistant.usage.output_tokens,
@@ -212,6 +233,9 @@ function assistantMessageRow(turn: ChatTurn): MessageRow {
     prompt_name: turn.prompt?.name ?? null,
     prompt_version: turn.prompt?.version ?? null,
     created_at: assistant.createdAt.toISOString(),
+    tool_calls: toolCalls,
+    tool_call_id: null,
+    content_tokens: messageTokens(content, toolCalls),
   };
 }
 
@@ -225,9 +249,64 @@ export function withoutJsonContext(error: unknown): unknown {
   return error;
 }
 
+/** A message of a session's history, as the history window reads it. */
 export interface HistoryRow {
-  role: 'user' | 'assistant';
+  id: string;
+  role: 'user' | 'assistant' | 'tool';
   content: string;
+  /** An assistant's tool calls (null: none). */
+  toolCalls: StoredToolCall[] | null;
+  /** A tool result's call id (null: not a tool result, or one stored before tool calls were kept). */
+  toolCallId: string | null;
+  /** Counted when written; null for rows written before the count was kept (the reader counts those). */
+  tokens: number | null;
+  createdAt: Date;
+}
+
+/**
+ * The part of a session a summary job reads: its messages after `$4` (null: from the start), oldest
+ * first, at most `$5`, with the same filters as {@link HISTORY_SQL}; no row when the session is not
+ * the owner's (missing, another user's or tenant's, soft-deleted), one row of nulls when it has no
+ * such messages. Walks `(session_id, created_at)` from the covered point.
+ */
+export const SESSION_MESSAGES_AFTER_SQL = `
+WITH session AS MATERIALIZED (
+  SELECT id, tenant_id, user_id, deleted_at FROM sessions WHERE id = $1::uuid
+)
+SELECT m.id::text AS id, m.role::text AS role, m.content, m.tool_calls, m.tool_call_id, m.content_tokens, m.created_at
+FROM session AS s
+LEFT JOIN LATERAL (
+  SELECT id, role, content, tool_calls, tool_call_id, content_tokens, created_at
+  FROM messages
+  WHERE session_id = s.id
+    AND status IN ('complete', 'partial')
+    AND role IN ('user', 'assistant', 'tool')
+    AND ($4::timestamptz IS NULL OR created_at > $4::timestamptz)
+  ORDER BY created_at
+  LIMIT $5
+) AS m ON true
+WHERE s.tenant_id = $2::uuid AND s.user_id = $3::uuid AND s.deleted_at IS NULL
+ORDER BY m.created_at, m.role
+`;
+
+/** A row of {@link HISTORY_SQL} or {@link SESSION_MESSAGES_AFTER_SQL} (all null: the session has no such messages). */
+export interface HistorySqlRow {
+  id: string | null;
+  role: HistoryRow['role'] | null;
+  content: string | null;
+  tool_calls: StoredToolCall[] | null;
+  tool_call_id: string | null;
+  content_tokens: number | null;
+  created_at: Date | null;
+}
+
+/** The rows of a session's messages; the lateral join's row of nulls (no messages) is none. */
+export function historyRowsOf(rows: readonly HistorySqlRow[]): HistoryRow[] {
+  return rows.flatMap((row) =>
+    row.id === null || row.role === null || row.content === null || row.created_at === null
+      ? []
+      : [{ id: row.id, role: row.role, content: row.content, toolCalls: row.tool_calls, toolCallId: row.tool_call_id, tokens: row.content_tokens, createdAt: row.created_at }],
+  );
 }
 
 /**

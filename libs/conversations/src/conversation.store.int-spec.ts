@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import type { Prisma, PrismaService } from '@conduit/db';
 import { createColleague, TestOwner, useTestDatabase } from '@conduit/testing';
 import { makeTurn, messageIds } from './testing';
-import { HISTORY_SQL, turnRows, WRITE_TURNS_SQL } from './conversation.sql';
+import { HISTORY_SQL, SESSION_MESSAGES_AFTER_SQL, turnRows, WRITE_TURNS_SQL } from './conversation.sql';
 import { ConversationStore } from './conversation.store';
+import { messageTokens } from './token-count';
 
 jest.setTimeout(30_000);
 
@@ -46,8 +47,17 @@ describe('ConversationStore (real Postgres)', () => {
       const tool = makeTurn({
         owner,
         sessionId: continued.id,
-        user: { role: 'tool', content: '{"result": 42}' },
-        assistant: { status: 'partial', usageEstimated: true, ttftMs: 17, costUsd: 1.23e-7, provider: 'openai', model: 'gpt-4.1-mini', metadata: { finish_reason: 'cancelled', error: 'timeout' } },
+        user: { role: 'tool', content: '{"result": 42}', toolCallId: 'call_7' },
+        assistant: {
+          status: 'partial',
+          usageEstimated: true,
+          ttftMs: 17,
+          costUsd: 1.23e-7,
+          provider: 'openai',
+          model: 'gpt-4.1-mini',
+          metadata: { finish_reason: 'cancelled', error: 'timeout' },
+          toolCalls: [{ id: 'call_8', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }],
+        },
         createdAt: new Date(createdAt.getTime() + 1),
       });
       const bare = makeTurn({
@@ -76,6 +86,9 @@ describe('ConversationStore (real Postgres)', () => {
         ttft_ms: null,
         metadata: {},
         created_at: '2026-03-04T05:06:06.839+00:00',
+        tool_calls: null,
+        tool_call_id: null,
+        content_tokens: messageTokens('Lone \ufffd surrogate and ünïcödé'),
       });
       expect(freshAssistant).toEqual({
         ...common,
@@ -93,8 +106,11 @@ describe('ConversationStore (real Postgres)', () => {
         ttft_ms: null,
         metadata: { finish_reason: 'stop', citations: [{ index: 1, chunk_index: 3, score: 0.8123, filename: null }], retrieval_ms: 17, request_id: fresh.context.requestId, usage_estimated: false },
         created_at: '2026-03-04T05:06:07.089+00:00',
+        tool_calls: null,
+        tool_call_id: null,
+        content_tokens: messageTokens('Mock reply'),
       });
-      expect(toolUser).toMatchObject({ session_id: continued.id, role: 'tool', status: 'complete', content: '{"result": 42}', tokens_in: 0, cost_usd: 0, metadata: {} });
+      expect(toolUser).toMatchObject({ session_id: continued.id, role: 'tool', status: 'complete', content: '{"result": 42}', tokens_in: 0, cost_usd: 0, metadata: {}, tool_call_id: 'call_7', tool_calls: null });
       expect(toolAssistant).toMatchObject({
         role: 'assistant',
         status: 'partial',
@@ -103,6 +119,9 @@ describe('ConversationStore (real Postgres)', () => {
         cost_usd: 0.00000012,
         ttft_ms: 17,
         metadata: { finish_reason: 'cancelled', error: 'timeout', request_id: tool.context.requestId, usage_estimated: true },
+        tool_calls: [{ id: 'call_8', type: 'function', function: { name: 'lookup', arguments: '{"q":"x"}' } }],
+        tool_call_id: null,
+        content_tokens: messageTokens('Mock reply', tool.assistant.toolCalls),
       });
       expect(bareAssistant).toMatchObject({ content: '', provider: null, model: null, tokens_in: 0, tokens_out: 0, cost_usd: 12345.67890123, latency_ms: 3 });
 
@@ -209,20 +228,45 @@ describe('ConversationStore (real Postgres)', () => {
       return { session, ids: messages.map((m) => m.id) };
     }
 
-    it('reads the newest user and assistant messages (complete or partial) newest first, within the limit, leaving out the given ids', async () => {
+    const roleAndContent = (rows: { role: string; content: string }[] | null) => rows?.map(({ role, content }) => ({ role, content })) ?? null;
+
+    it('reads the newest user, assistant and tool messages (complete or partial) newest first, within the limit, leaving out the given ids', async () => {
       const { session, ids } = await seededSession();
       const all = [
         { role: 'assistant', content: 'a3' },
         { role: 'user', content: 'q3' },
+        { role: 'tool', content: 'tool output' },
         { role: 'assistant', content: 'a2 partial' },
         { role: 'user', content: 'q2' },
         { role: 'assistant', content: 'a1' },
         { role: 'user', content: 'q1' },
       ];
-      expect(await store.history(owner, session.id, { limit: 20 })).toEqual(all);
-      expect(await store.history(owner, session.id, { limit: 3 })).toEqual(all.slice(0, 3));
+      expect(roleAndContent(await store.history(owner, session.id, { limit: 20 }))).toEqual(all);
+      expect(roleAndContent(await store.history(owner, session.id, { limit: 3 }))).toEqual(all.slice(0, 3));
       expect(await store.history(owner, session.id, { limit: 0 })).toEqual([]);
-      expect(await store.history(owner, session.id, { limit: 20, excludeIds: [ids[8], ids[7]] })).toEqual(all.slice(2));
+      expect(roleAndContent(await store.history(owner, session.id, { limit: 20, excludeIds: [ids[8], ids[7]] }))).toEqual(all.slice(2));
+      // After a summary's covered point: only what it does not cover.
+      expect(roleAndContent(await store.history(owner, session.id, { limit: 20, after: at(5) }))).toEqual(all.slice(0, 3));
+      const [newest] = (await store.history(owner, session.id, { limit: 1 })) ?? [];
+      expect(newest).toEqual({ id: ids[8], role: 'assistant', content: 'a3', toolCalls: null, toolCallId: null, tokens: null, createdAt: at(8) });
+    });
+
+    it('messagesAfter: what a summary job reads, oldest first after the covered point, owner only', async () => {
+      const { session } = await seededSession();
+      expect(roleAndContent(await store.messagesAfter(owner, session.id, at(2), 20))).toEqual([
+        { role: 'user', content: 'q2' },
+        { role: 'assistant', content: 'a2 partial' },
+        { role: 'tool', content: 'tool output' },
+        { role: 'user', content: 'q3' },
+        { role: 'assistant', content: 'a3' },
+      ]);
+      expect(roleAndContent(await store.messagesAfter(owner, session.id, null, 2))).toEqual([
+        { role: 'user', content: 'q1' },
+        { role: 'assistant', content: 'a1' },
+      ]);
+      expect(await store.messagesAfter(owner, session.id, at(8), 20)).toEqual([]);
+      expect(await store.messagesAfter(await createColleague(prisma, owner), session.id, null, 20)).toBeNull();
+      expect(await store.messagesAfter(await newOwner(), session.id, null, 20)).toBeNull();
     });
 
     it('is null for a session that is missing, another user’s, another tenant’s or soft-deleted, and [] for one without messages', async () => {
@@ -249,12 +293,15 @@ describe('ConversationStore (real Postgres)', () => {
       const second = makeTurn({ owner, sessionId: first.sessionId, user: { role: 'user', content: 'second question' }, assistant: { content: 'second answer' }, createdAt: new Date(createdAt.getTime() + 1_000) });
       if (second.userMessage) second.userMessage.createdAt = second.assistant.createdAt;
       await store.writeTurns([second]);
-      expect(await store.history(owner, first.sessionId, { limit: 20 })).toEqual([
+      const rows = await store.history(owner, first.sessionId, { limit: 20 });
+      expect(roleAndContent(rows)).toEqual([
         { role: 'assistant', content: 'second answer' },
         { role: 'user', content: 'second question' },
         { role: 'assistant', content: 'first answer' },
         { role: 'user', content: 'first question' },
       ]);
+      // Token counts come from the write, so the window never tokenizes them again.
+      expect(rows?.map((row) => row.tokens)).toEqual(['second answer', 'second question', 'first answer', 'first question'].map((text) => messageTokens(text)));
     });
 
     it('finds sessions by primary key only, even with statistics behind', async () => {
@@ -286,7 +333,8 @@ describe('ConversationStore (real Postgres)', () => {
             new Date().toISOString(),
             rows.touched.map((t) => t.id),
           ]),
-          await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${HISTORY_SQL}`, [continued.sessionId, owner.tenantId, owner.userId, [], 20]),
+          await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${HISTORY_SQL}`, [continued.sessionId, owner.tenantId, owner.userId, [], 20, null]),
+          await client.query<{ 'QUERY PLAN': [{ Plan: PlanNode }] }>(`EXPLAIN (FORMAT JSON) ${SESSION_MESSAGES_AFTER_SQL}`, [continued.sessionId, owner.tenantId, owner.userId, null, 400]),
         ];
         for (const plan of plans) {
           const sessionScans = scansOf(plan.rows[0]['QUERY PLAN'][0].Plan).filter((node) => node['Relation Name'] === 'sessions');

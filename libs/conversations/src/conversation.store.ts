@@ -1,7 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { Message, MessageRole, Prisma, PrismaService, Session } from '@conduit/db';
 import type { ChatTurn } from './chat-turn';
-import { HISTORY_SQL, HistoryRow, SESSION_PROMPT_VERSION_SQL, WRITE_TURNS_SQL, turnRows, withoutJsonContext } from './conversation.sql';
+import {
+  HISTORY_SQL,
+  HistoryRow,
+  HistorySqlRow,
+  historyRowsOf,
+  SESSION_MESSAGES_AFTER_SQL,
+  SESSION_PROMPT_VERSION_SQL,
+  WRITE_TURNS_SQL,
+  turnRows,
+  withoutJsonContext,
+} from './conversation.sql';
 
 /** Whose sessions and messages a call may touch: every read and write filters by both. */
 export interface ConversationOwner {
@@ -140,20 +150,32 @@ export class ConversationStore {
   // ── the chat path ──────────────────────────────────────────────────────────────────────────
 
   /**
-   * A session's most recent `limit` user and assistant messages (complete or partial), newest
-   * first, leaving out `excludeIds`; null when the session is not the owner's (missing, another
-   * user's or tenant's, soft-deleted). One statement.
+   * A session's most recent `limit` user, assistant and tool messages (complete or partial), newest
+   * first, leaving out `excludeIds` and, with `after`, everything up to that instant (what a
+   * session summary covers); null when the session is not the owner's (missing, another user's or
+   * tenant's, soft-deleted). One statement.
    */
-  async history(owner: ConversationOwner, sessionId: string, options: { limit: number; excludeIds?: readonly string[] }): Promise<HistoryRow[] | null> {
-    const { rows } = await this.prisma.pg.query<{ role: HistoryRow['role'] | null; content: string | null }>(HISTORY_SQL, [
+  async history(owner: ConversationOwner, sessionId: string, options: { limit: number; excludeIds?: readonly string[]; after?: Date | null }): Promise<HistoryRow[] | null> {
+    const { rows } = await this.prisma.pg.query<HistorySqlRow>(HISTORY_SQL, [
       sessionId,
       owner.tenantId,
       owner.userId,
       options.excludeIds ?? [],
       options.limit,
+      options.after?.toISOString() ?? null,
     ]);
     if (rows.length === 0) return null;
-    return rows.flatMap(({ role, content }) => (role === null || content === null ? [] : [{ role, content }]));
+    return historyRowsOf(rows);
+  }
+
+  /**
+   * A session's messages after `after` (null: from its start), oldest first, at most `limit`: what a
+   * summary job summarises. Null when the session is not the owner's.
+   */
+  async messagesAfter(owner: ConversationOwner, sessionId: string, after: Date | null, limit: number): Promise<HistoryRow[] | null> {
+    const { rows } = await this.prisma.pg.query<HistorySqlRow>(SESSION_MESSAGES_AFTER_SQL, [sessionId, owner.tenantId, owner.userId, after?.toISOString() ?? null, limit]);
+    if (rows.length === 0) return null;
+    return historyRowsOf(rows);
   }
 
   /** The version of prompt template `name` the session started with (null: none yet, or not the owner's session). */

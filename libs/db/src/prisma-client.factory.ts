@@ -48,9 +48,18 @@ export function createPgAdapter(options: DbModuleOptions, pool?: Pool): PrismaPg
 }
 
 /**
+ * Interactive transactions wait for a pool connection as long as any other query does (Prisma's
+ * own default, 2 s, gave up sooner than the pool's connection timeout under load), and may run for
+ * 30 s before Prisma aborts them.
+ */
+export function transactionOptionsFor(options: Pick<DbModuleOptions, 'connectionTimeoutMs'>): { maxWait: number; timeout: number } {
+  return { maxWait: options.connectionTimeoutMs ?? DEFAULT_CONNECTION_TIMEOUT_MS, timeout: 30_000 };
+}
+
+/**
  * A Prisma client for scripts and CLIs that do not use Nest. The caller owns it:
  * `await client.$disconnect()` when done.
  */
 export function createPrismaClient(url: string, poolSize = DEFAULT_POOL_SIZE): PrismaClient {
-  return new PrismaClient({ adapter: createPgAdapter({ url, poolSize }) });
+  return new PrismaClient({ adapter: createPgAdapter({ url, poolSize }), transactionOptions: transactionOptionsFor({}) });
 }

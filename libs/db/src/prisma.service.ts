@@ -2,7 +2,7 @@ import { Inject, Injectable, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import type { Pool } from 'pg';
 import { PrismaClient } from './generated/client';
 import { DB_OPTIONS, DbModuleOptions } from './db.constants';
-import { createPgAdapter, createPgPool } from './prisma-client.factory';
+import { createPgAdapter, createPgPool, transactionOptionsFor } from './prisma-client.factory';
 
 /** The application's Prisma client (pg driver adapter, pooled). Provided by {@link DbModule}. */
 @Injectable()
@@ -16,7 +16,7 @@ export class PrismaService extends PrismaClient implements OnModuleInit, OnAppli
 
   constructor(@Inject(DB_OPTIONS) options: DbModuleOptions) {
     const pool = createPgPool(options);
-    super({ adapter: createPgAdapter(options, pool) });
+    super({ adapter: createPgAdapter(options, pool), transactionOptions: transactionOptionsFor(options) });
     this.pg = pool;
     // An idle client's connection dropping (Postgres restart) must not crash the process.
     pool.on('error', () => undefined);

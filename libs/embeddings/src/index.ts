@@ -25,3 +25,12 @@ export type {
   HashingEmbeddingsConfig,
   OpenAiEmbeddingsConfig,
 } from './embeddings.config';
+export {
+  DEFAULT_EMBEDDING_MODEL_ALIAS,
+  EMBEDDING_MAX_DIMENSIONS,
+  EmbeddingInputError,
+  EmbeddingModelCatalog,
+  embeddingModelsEnv,
+  embeddingModelsSettings,
+} from './embedding-models';
+export type { EmbeddingModelEntry, EmbeddingModelSpec, ModelEmbedOptions } from './embedding-models';

@@ -23,6 +23,11 @@ export interface OpenAiEmbedderOptions {
   model?: string;
   /** Sent as `dimensions` (shortened embeddings) when set; otherwise the model's native size is expected. */
   dimensions?: number;
+  /**
+   * The model's output size when `dimensions` is not sent (for models not in
+   * {@link KNOWN_EMBEDDING_DIMENSIONS}, whose size must otherwise be sent as `dimensions`).
+   */
+  nativeDimension?: number;
   /** Inputs per request, 1 – 2048. Default 128. */
   batchSize?: number;
   /** Retries of a request answered 429 or 5xx. Default 2. */
@@ -92,6 +97,17 @@ function decodeEmbedding(value: unknown, what: string): number[] {
   throw new EmbeddingError(`${what}: embedding is neither a float array nor base64`);
 }
 
+/** About 4 characters a token for texts; a token array counts its ids. */
+function estimateTokens(input: string[] | number[][]): number {
+  let chars = 0;
+  let tokens = 0;
+  for (const item of input) {
+    if (typeof item === 'string') chars += item.length;
+    else tokens += item.length;
+  }
+  return tokens + Math.ceil(chars / 4);
+}
+
 /**
  * Embeddings from an OpenAI-compatible `/v1/embeddings` endpoint through the `openai` SDK. Inputs go
  * in batches of `batchSize` (in order, one request at a time); a batch answered 429 or 5xx is retried
@@ -114,7 +130,7 @@ export class OpenAiEmbedder implements Embedder {
     if (options.dimensions !== undefined && (!Number.isInteger(options.dimensions) || options.dimensions < 1)) {
       throw new RangeError(`OpenAiEmbedder: dimensions must be a positive integer, got ${options.dimensions}`);
     }
-    const dimension = options.dimensions ?? KNOWN_EMBEDDING_DIMENSIONS[this.model];
+    const dimension = options.dimensions ?? options.nativeDimension ?? KNOWN_EMBEDDING_DIMENSIONS[this.model];
     if (dimension === undefined) {
       throw new RangeError(`OpenAiEmbedder: the output size of model "${this.model}" is unknown; configure dimensions (EMBEDDINGS_DIMENSION)`);
     }
@@ -139,17 +155,28 @@ export class OpenAiEmbedder implements Embedder {
   }
 
   async embed(texts: string[], options: EmbedOptions = {}): Promise<number[][]> {
+    // The API rejects empty strings; a single space embeds "nothing" without failing the batch.
+    return this.embedInputs(texts.map((text) => (text === '' ? ' ' : text)), options);
+  }
+
+  /**
+   * Pre-tokenised inputs (token ids of the model's tokenizer, e.g. cl100k_base for OpenAI's
+   * models), sent as they are: one vector per token array, same order.
+   */
+  async embedTokens(tokens: number[][], options: EmbedOptions = {}): Promise<number[][]> {
+    return this.embedInputs(tokens, options);
+  }
+
+  private async embedInputs(inputs: string[] | number[][], options: EmbedOptions): Promise<number[][]> {
     const out: number[][] = [];
-    for (let start = 0; start < texts.length; start += this.batchSize) {
+    for (let start = 0; start < inputs.length; start += this.batchSize) {
       throwIfAborted(options.signal);
-      out.push(...(await this.embedBatch(texts.slice(start, start + this.batchSize), options)));
+      out.push(...(await this.embedBatch(inputs.slice(start, start + this.batchSize) as string[] | number[][], options)));
     }
     return out;
   }
 
-  private async embedBatch(texts: string[], { signal, onUsage }: EmbedOptions): Promise<number[][]> {
-    // The API rejects empty strings; a single space embeds "nothing" without failing the batch.
-    const input = texts.map((text) => (text === '' ? ' ' : text));
+  private async embedBatch(input: string[] | number[][], { signal, onUsage }: EmbedOptions): Promise<number[][]> {
     for (let attempt = 0; ; attempt++) {
       let response: OpenAI.Embeddings.CreateEmbeddingResponse;
       try {
@@ -179,7 +206,7 @@ export class OpenAiEmbedder implements Embedder {
       const vectors = this.vectorsOf(response, input.length);
       // What the provider bills: its own count (a server that sends none is counted at ~4 characters a token).
       const counted = Number(response.usage?.prompt_tokens);
-      const inputTokens = Number.isFinite(counted) && counted >= 0 ? counted : Math.ceil(input.reduce((sum, text) => sum + text.length, 0) / 4);
+      const inputTokens = Number.isFinite(counted) && counted >= 0 ? counted : estimateTokens(input);
       onUsage?.({ provider: 'openai', model: this.model, inputTokens });
       return vectors;
     }

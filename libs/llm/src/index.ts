@@ -1,6 +1,8 @@
 export type {
   CallOptions,
+  ChatChoice,
   ChatCompletion,
+  ChatImage,
   ChatMessage,
   ChatRequest,
   ChatRole,
@@ -25,6 +27,7 @@ export { LlmError, isLlmError } from './errors/llm.exception';
 export { LLM_ERROR_KINDS, allowsFallback, countsAgainstBreaker, isRetryableKind } from './errors/llm-error-kind';
 export type { LlmErrorKind } from './errors/llm-error-kind';
 export { LlmUnavailableError } from './errors/llm-unavailable.exception';
+export { LlmUnsupportedParameterError } from './errors/unsupported-parameter.exception';
 export type { LlmUnavailableCode } from './errors/llm-unavailable.exception';
 export { classifyError } from './errors/sdk-error.classifier';
 

@@ -11,9 +11,19 @@ export interface ToolCall {
   function: { name: string; arguments: string };
 }
 
+/** An image of a user message: an `http(s)` URL or a base64 `data:` URL (checked by the gateway). */
+export interface ChatImage {
+  url: string;
+  /** OpenAI `detail`; other wires ignore it. */
+  detail?: 'auto' | 'low' | 'high';
+}
+
 export interface ChatMessage {
   role: ChatRole;
+  /** The message's text: what guards, the cache key and persistence see. */
   content: string;
+  /** User messages: images sent with the text (after it, in order), for providers that take them. */
+  images?: ChatImage[];
   name?: string;
   /** Assistant messages that called tools. */
   tool_calls?: ToolCall[];
@@ -47,6 +57,21 @@ export interface ChatRequest {
   response_format?: ResponseFormat;
   /** End-user id forwarded to providers that accept one. */
   user?: string;
+  /**
+   * OpenAI Chat Completions parameters carried as is to wires that support them; a provider that
+   * cannot carry one names it in {@link LlmProvider.unsupportedParameter} and is not called.
+   */
+  seed?: number;
+  logprobs?: boolean;
+  top_logprobs?: number;
+  parallel_tool_calls?: boolean;
+  presence_penalty?: number;
+  frequency_penalty?: number;
+  logit_bias?: Record<string, number>;
+  /** Choices to generate (default 1). */
+  n?: number;
+  metadata?: Record<string, string>;
+  reasoning_effort?: 'none' | 'minimal' | 'low' | 'medium' | 'high' | 'xhigh';
 }
 
 /**
@@ -79,11 +104,25 @@ export type FinishReason =
   | 'tool_cost_limit'
   | 'requires_confirmation';
 
+/** One further choice of an `n > 1` completion. */
+export interface ChatChoice {
+  content: string;
+  tool_calls?: ToolCall[];
+  finish_reason: FinishReason;
+  /** The wire's logprobs object of this choice (OpenAI shape), when asked. */
+  logprobs?: unknown;
+}
+
 export interface ChatCompletion {
   content: string;
   tool_calls?: ToolCall[];
   finish_reason: FinishReason;
+  /** Usage of the whole call (every choice). */
   usage: TokenUsage;
+  /** The first choice's logprobs (OpenAI shape: `{content: [...], refusal}`), when the request asked for them. */
+  logprobs?: unknown;
+  /** Choices 2..n (`n > 1`), in index order; the first choice is the fields above. */
+  more_choices?: ChatChoice[];
   /** Provider's own response id, for support tickets. */
   upstream_id?: string;
   /** The model id the upstream says answered (may be a dated snapshot of the requested one). */
@@ -112,6 +151,12 @@ export interface LlmProvider {
   readonly name: string;
   /** `gen_ai.system` value for spans (e.g. `anthropic`, `openai`). */
   readonly system: string;
+  /**
+   * The first request field this provider cannot carry (e.g. `seed`, `metadata.team`), or
+   * undefined when it can carry the whole request. Absent: it carries everything. Checked by the
+   * gateway before a target is tried (see `runTargetChain`).
+   */
+  unsupportedParameter?(request: Omit<ChatRequest, 'model'>): string | undefined;
   complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion>;
   stream(request: ChatRequest, options: CallOptions): AsyncIterable<ChatStreamEvent>;
 }

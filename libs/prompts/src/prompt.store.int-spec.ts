@@ -142,6 +142,20 @@ describe('PromptStore against real Postgres and Redis', () => {
     expect(await codeOf(a.resolve(id, { name: 'support', version: 9 }, 'u'))).toBe(PromptErrorCode.VersionNotFound);
   });
 
+  it('loads a version once however many first requests ask for it at the same time', async () => {
+    const id = await templateWith(1);
+    await a.setLabel(id, 'support', 'production', 1, null);
+    const query = jest.spyOn(prisma.pg, 'query');
+    try {
+      const resolved = await Promise.all(Array.from({ length: 50 }, (_, i) => b.resolve(id, { name: 'support' }, `user-${i}`)));
+      expect(new Set(resolved.map((r) => r.version))).toEqual(new Set([1]));
+      const versionLoads = query.mock.calls.filter(([sql]) => typeof sql === 'string' && sql.includes('FROM prompt_versions'));
+      expect(versionLoads).toHaveLength(1);
+    } finally {
+      query.mockRestore();
+    }
+  });
+
   it('runs an experiment: split by user, kept for a session, weights changed under the same id, ended by promoting the winner', async () => {
     const id = await templateWith(2);
     await a.setLabel(id, 'support', 'production', 1, null);

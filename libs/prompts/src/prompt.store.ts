@@ -107,6 +107,8 @@ export class PromptStore implements OnModuleInit, OnApplicationShutdown {
   private readonly heads: PolicyCache<PromptHead | null>;
   /** Compiled versions by `template id:version`: immutable, so never invalidated (bounded). */
   private readonly compiled = new Map<string, CompiledPrompt>();
+  /** Loads of versions not compiled yet, shared by concurrent requests. */
+  private readonly loading = new Map<string, Promise<CompiledPrompt>>();
   private readonly announcements: InvalidationChannel;
 
   constructor(
@@ -181,17 +183,33 @@ export class PromptStore implements OnModuleInit, OnApplicationShutdown {
     };
   }
 
-  private async compiledVersion(head: PromptHead, version: number): Promise<CompiledPrompt> {
+  /**
+   * A version, compiled once per process. Concurrent first requests for the same version share one
+   * load (a new experiment's first burst would otherwise send one query per request and queue them
+   * on the connection pool).
+   */
+  private compiledVersion(head: PromptHead, version: number): Promise<CompiledPrompt> {
     const key = `${head.templateId}:${version}`;
     const cached = this.compiled.get(key);
-    if (cached) return cached;
+    if (cached) return Promise.resolve(cached);
+    const pending = this.loading.get(key);
+    if (pending) return pending;
+    const load = this.loadVersion(head, version)
+      .then((compiled) => {
+        if (this.compiled.size >= MAX_COMPILED) this.compiled.clear();
+        this.compiled.set(key, compiled);
+        return compiled;
+      })
+      .finally(() => this.loading.delete(key));
+    this.loading.set(key, load);
+    return load;
+  }
+
+  private async loadVersion(head: PromptHead, version: number): Promise<CompiledPrompt> {
     const { rows } = await this.prisma.pg.query<VersionRow>('SELECT * FROM prompt_versions WHERE template_id = $1 AND version = $2', [head.templateId, version]);
     const row = rows[0];
     if (!row) throw PromptException.versionNotFound(head.name, version);
-    const compiled = compilePrompt(versionOf(head.name, row));
-    if (this.compiled.size >= MAX_COMPILED) this.compiled.clear();
-    this.compiled.set(key, compiled);
-    return compiled;
+    return compilePrompt(versionOf(head.name, row));
   }
 
   // ---- templates and versions ------------------------------------------------------------------

@@ -10,6 +10,8 @@ export interface CacheKeyMessage {
   name?: string;
   tool_call_id?: string;
   tool_calls?: unknown;
+  /** A hash of the message's images (URLs and data URLs), when it has any. */
+  images?: string;
 }
 
 /**

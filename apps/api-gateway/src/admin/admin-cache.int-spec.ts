@@ -11,6 +11,7 @@ import { CacheEntry, ResponseCacheStore, SemanticCacheStore } from '@conduit/res
 import { createColleague, createTenantWithUser, removeTenants, TenantWithUser } from '@conduit/testing';
 import { VectorStoreModule } from '@conduit/vector-store';
 import { DocumentsModule } from '../documents/documents.module';
+import { MemoriesModule } from '../memories/memories.module';
 import { UsageModule } from '../usage/usage.module';
 import { expectApiError } from '../testing/api-error.assertion';
 import { createGatewayTestApp } from '../testing/gateway-test-app';
@@ -73,7 +74,7 @@ describe('admin API: response cache purge and user erasure (in-process gateway, 
         BlobStoreModule.forRoot({ kind: 'filesystem', dir: blobDir }),
         VectorStoreModule.forRoot({ kind: 'pgvector', connectionString: databaseUrl, poolSize: 2, efSearch: 100 }),
         documents,
-        AdminModule.register({ bootstrapKey: BOOTSTRAP }, documents, usage),
+        AdminModule.register({ bootstrapKey: BOOTSTRAP }, documents, usage, MemoriesModule.register({ embeddings: { provider: 'hashing', model: 'hashing-v2', dimension: 384, batchSize: 64 } })),
       ],
       { queuePrefix: prefix },
     );

@@ -11,7 +11,9 @@ import { REDIS_CONNECTION } from '@conduit/queue';
 import { CacheEntry, ResponseCacheStore } from '@conduit/response-cache';
 import { createMessage, createSession, createTenantWithUser, removeTenants, TenantWithUser, waitFor } from '@conduit/testing';
 import { chunkPointId, createVectorStore, vectorSpaceFor, VectorStoreModule, type ManagedVectorStore } from '@conduit/vector-store';
+import { Memories } from '@conduit/memory';
 import { DocumentsModule } from '../documents/documents.module';
+import { MemoriesModule } from '../memories/memories.module';
 import { UsageModule } from '../usage/usage.module';
 import { SessionsModule } from '../sessions/sessions.module';
 import { expectApiError } from '../testing/api-error.assertion';
@@ -39,7 +41,7 @@ function replica(prefix: string, blobDir: string): Promise<NestFastifyApplicatio
       BlobStoreModule.forRoot({ kind: 'filesystem', dir: blobDir }),
       VectorStoreModule.forRoot(vectorConfig),
       documents,
-      AdminModule.register({ bootstrapKey: BOOTSTRAP }, documents, usage),
+      AdminModule.register({ bootstrapKey: BOOTSTRAP }, documents, usage, MemoriesModule.register({ embeddings: { provider: 'hashing', model: 'hashing-v2', dimension: 384, batchSize: 64 } })),
     ],
     { queuePrefix: prefix },
   );
@@ -392,11 +394,21 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
       await cache.put(tenantId, 'k-colleague', cached, limits, Date.now(), { userId: kept.user.id as string });
       await cache.put(other.tenant.id, 'k-other', cached, limits, Date.now(), { userId });
 
+      // Long-term memories with their vectors (one forgotten: its tombstone goes too).
+      const memories = a.get(Memories);
+      const memoryOwner = { tenantId, userId };
+      const remembered = await memories.addStated(memoryOwner, 'Prefers tea', 'preference');
+      await memories.addStated(memoryOwner, 'Working on a thesis', 'project');
+      await memories.addStated({ tenantId, userId: kept.user.id as string }, 'Prefers coffee', 'preference');
+      await memories.store.forget(memoryOwner, remembered?.memory.id as string);
+      const memoryIds = await memories.store.allIds(memoryOwner);
+      expect(await memories.vectors.count(memoryOwner, memoryIds)).toBe(2);
+
       const response = await admin('POST', `/v1/admin/tenants/${tenantId}/users/${userId}/erase`);
       expect(response.statusCode).toBe(200);
       expect(response.json<Json>()).toMatchObject({
         erased: true,
-        deleted: { sessions: 1, messages: 2, documents: 1, jobs: 1, api_keys_revoked: 1, cache_entries: 1 },
+        deleted: { sessions: 1, messages: 2, documents: 1, jobs: 1, memories: 2, api_keys_revoked: 1, cache_entries: 1 },
         ledger: { events_anonymised: 2, daily_rows_merged: 1 },
       });
       // The answers the user's requests created are gone; a colleague's and another tenant's stay.
@@ -412,6 +424,9 @@ describe('admin API (in-process gateways, real Postgres and Redis)', () => {
       expect(await vectors.countDocument(space, tenantId, erased.document.id)).toBe(0);
       await expect(a.get<BlobStore>(BLOB_STORE).get(erased.document.blobKey)).rejects.toThrow();
       expect(await prisma.job.count({ where })).toBe(0);
+      expect(await prisma.memory.count({ where })).toBe(0);
+      expect(await memories.vectors.count(memoryOwner, memoryIds)).toBe(0);
+      expect(await memories.store.count({ tenantId, userId: kept.user.id as string })).toBe(1);
       expect(await prisma.usageEvent.count({ where })).toBe(0);
       expect(await prisma.usageDaily.count({ where })).toBe(0);
       expect(await prisma.apiKey.count({ where: { userId, revokedAt: null } })).toBe(0);

@@ -22,12 +22,13 @@ import { UserErasure } from './user-erasure.service';
 export class AdminModule {
   /**
    * `documents`: the app's `DocumentsModule` (user erasure deletes documents as its route does);
-   * `usage`: its `UsageModule` (usage reports).
+   * `usage`: its `UsageModule` (usage reports); `memories`: its `MemoriesModule` (user erasure
+   * removes the user's memories and their vectors).
    */
-  static register(settings: AdminSettings, documents: DynamicModule, usage: DynamicModule): DynamicModule {
+  static register(settings: AdminSettings, documents: DynamicModule, usage: DynamicModule, memories: DynamicModule): DynamicModule {
     return {
       module: AdminModule,
-      imports: [AuthModule, PoliciesModule.forRoot({ cacheTtlMs: 60_000 }), ConversationStoreModule, JobStoreModule, documents, usage],
+      imports: [AuthModule, PoliciesModule.forRoot({ cacheTtlMs: 60_000 }), ConversationStoreModule, JobStoreModule, documents, usage, memories],
       controllers: [AdminTenantsController, AdminUsersController, AdminPlatformController, AdminUsageController, AdminCacheController],
       providers: [{ provide: ADMIN_SETTINGS, useValue: settings }, AdminGuard, UserErasure, ResponseCacheAdmin],
       exports: [AdminGuard, ADMIN_SETTINGS],

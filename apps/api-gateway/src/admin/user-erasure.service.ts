@@ -2,6 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { LedgerAnonymiser } from '@conduit/budget';
 import { ConversationStore } from '@conduit/conversations';
 import { JobStore } from '@conduit/jobs';
+import { Memories } from '@conduit/memory';
 import { ApiKeyRegistry, UserStore } from '@conduit/tenancy';
 import { DocumentsService } from '../documents/documents.service';
 import { ResponseCacheAdmin } from './response-cache.admin';
@@ -10,7 +11,7 @@ export interface ErasureReport {
   object: 'user.erasure';
   user_id: string;
   erased: true;
-  deleted: { sessions: number; messages: number; documents: number; jobs: number; api_keys_revoked: number; cache_entries: number };
+  deleted: { sessions: number; messages: number; documents: number; jobs: number; memories: number; api_keys_revoked: number; cache_entries: number };
   ledger: { events_anonymised: number; daily_rows_merged: number };
 }
 
@@ -22,8 +23,8 @@ export interface ErasureReport {
  * idempotent), the tenant's response cache included (its entries are not indexed by user: any may
  * hold the user's words); last the ledger is anonymised in one transaction.
  *
- * Response cache entries that the user's requests created (per-user scope or not) are purged too.
- * Content of later capabilities (memories) adds its step here.
+ * Response cache entries that the user's requests created (per-user scope or not) are purged too,
+ * and the user's long-term memories with their vectors.
  */
 @Injectable()
 export class UserErasure {
@@ -37,6 +38,7 @@ export class UserErasure {
     private readonly jobs: JobStore,
     private readonly ledger: LedgerAnonymiser,
     private readonly cache: ResponseCacheAdmin,
+    private readonly memories: Memories,
   ) {}
 
   /** Null when the tenant has no such user. */
@@ -48,14 +50,16 @@ export class UserErasure {
     const documents = await this.documents.deleteAllOf(owner);
     const conversations = await this.conversations.deleteAllOf(owner);
     const jobs = await this.jobs.deleteAllOf(owner);
+    // Vectors first, then the rows (forgotten ones included).
+    const memories = await this.memories.erase(owner);
     const cacheEntries = await this.cache.purgeUser(tenantId, userId);
     const ledger = await this.ledger.anonymise(tenantId, userId);
-    this.logger.log({ tenant_id: tenantId, user_id: userId, documents, ...conversations, jobs, cache_entries: cacheEntries }, 'user erased');
+    this.logger.log({ tenant_id: tenantId, user_id: userId, documents, ...conversations, jobs, memories, cache_entries: cacheEntries }, 'user erased');
     return {
       object: 'user.erasure',
       user_id: userId,
       erased: true,
-      deleted: { ...conversations, documents, jobs, api_keys_revoked: revoked, cache_entries: cacheEntries },
+      deleted: { ...conversations, documents, jobs, memories, api_keys_revoked: revoked, cache_entries: cacheEntries },
       ledger: { events_anonymised: ledger.events, daily_rows_merged: ledger.dailyRows },
     };
   }

@@ -3,11 +3,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Dispatcher } from 'undici';
 import { z } from 'zod';
 import { ReservationSettler } from '@conduit/budget';
-import { ChatCompletionRequest, chatCompletionRequestSchema, ConduitHeader, maxTokensOf } from '@conduit/contracts';
+import { ChatCompletionRequest, chatCompletionRequestSchema, compatPolicyFor, ConduitHeader, maxTokensOf, unknownChatFields } from '@conduit/contracts';
+import { PolicyStore } from '@conduit/policies';
 import { ZodPipe } from '@conduit/runtime';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { AdmissionService } from '../usage/admission.service';
-import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
+import { DEFAULT_IMAGE_LIMITS, GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
+import { checkImageParts } from './image-parts';
 import { ChatErrorCode, ChatException } from './chat.exception';
 import { OrchestratorClient, OrchestratorNotReachedError } from './orchestrator.client';
 import { RequireScope } from '../auth/required-scope';
@@ -37,6 +39,7 @@ export class ChatController {
     private readonly orchestrator: OrchestratorClient,
     private readonly admission: AdmissionService,
     private readonly settler: ReservationSettler,
+    private readonly policies: PolicyStore,
     @Inject(GATEWAY_CHAT_SETTINGS) private readonly settings: GatewayChatSettings,
   ) {}
 
@@ -59,6 +62,8 @@ export class ChatController {
         param: 'conduit.prompt_template',
       });
     }
+    await this.unknownFields(request.body, principal, reply);
+    await checkImageParts(body, this.settings.images ?? DEFAULT_IMAGE_LIMITS);
     const sessionHeader = request.headers[SESSION_HEADER];
     if (sessionHeader !== undefined && !uuid.safeParse(sessionHeader).success) {
       throw new ChatException(ChatErrorCode.InvalidSessionHeader, `${SESSION_HEADER} must be a session id (uuid).`, {
@@ -91,6 +96,27 @@ export class ChatController {
     );
 
     await relay(upstream, reply);
+  }
+
+  /**
+   * Top-level fields Conduit does not know (the schema has already stripped them from `body`):
+   * 400 `unsupported_parameter` naming the first, or — under the tenant's or key's
+   * `compat.unknown_params: drop` — dropped and named in `x-conduit-dropped-params`.
+   */
+  private async unknownFields(raw: unknown, principal: Principal, reply: FastifyReply): Promise<void> {
+    // Shown in a header and a message: visible ASCII only, bounded.
+    const unknown = unknownChatFields(raw).map((field) => field.replace(/[^\x21-\x7e]|,/g, '?').slice(0, 64));
+    if (unknown.length === 0) return;
+    const policy = await this.policies.get(principal.tenantId);
+    if (compatPolicyFor(policy, principal.apiKeyId).unknown_params === 'drop') {
+      reply.header(ConduitHeader.DroppedParams, unknown.slice(0, 32).join(','));
+      return;
+    }
+    const [first] = unknown;
+    const more = unknown.length > 1 ? ` (also unknown: ${unknown.slice(1, 5).join(', ')})` : '';
+    throw new ChatException(ChatErrorCode.UnsupportedParameter, `Unsupported parameter: ${first} is not a chat completions parameter Conduit supports${more}.`, {
+      param: first,
+    });
   }
 
   @Get('models')

@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { PoliciesModule } from '@conduit/policies';
 import { GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
 import { ChatController } from './chat.controller';
 import { OrchestratorClient } from './orchestrator.client';
@@ -10,7 +11,7 @@ export class ChatModule {
   static register(settings: GatewayChatSettings, usage: DynamicModule): DynamicModule {
     return {
       module: ChatModule,
-      imports: [usage],
+      imports: [usage, PoliciesModule.forRoot({ cacheTtlMs: 60_000 })],
       controllers: [ChatController, ToolConfirmationsController],
       providers: [OrchestratorClient, { provide: GATEWAY_CHAT_SETTINGS, useValue: settings }],
     };

@@ -10,6 +10,14 @@ describe('OpenAPI document', () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['stream', 'max_tokens', 'tools', 'conduit']));
   });
 
+  it('describes the embeddings endpoint with the schema the route validates with', () => {
+    const post = (document.paths['/v1/embeddings'] as Record<string, { requestBody: { required: boolean; content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>).post;
+    const schema = post.requestBody.content['application/json'].schema;
+    expect(post.requestBody.required).toBe(true);
+    expect(schema.required).toEqual(expect.arrayContaining(['model', 'input']));
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['dimensions', 'encoding_format', 'user']));
+  });
+
   it('documents uploads as multipart with a file part', () => {
     const post = (document.paths['/v1/documents'] as Record<string, { requestBody: { content: Record<string, { schema: { required: string[] } }> } }>).post;
     expect(post.requestBody.content['multipart/form-data'].schema.required).toEqual(expect.arrayContaining(['file', 'collection']));

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { chatCompletionRequestSchema, ConduitHeader, toolConfirmationDecisionSchema } from '@conduit/contracts';
+import { createEmbeddingsBodySchema } from '../embeddings/embeddings.dto';
 import { createCollectionBodySchema } from '../documents/collections.dto';
 import { listDocumentsQuerySchema, uploadFieldsSchema } from '../documents/documents.dto';
 import { aggregatesQuerySchema, alertsQuerySchema, compareQuerySchema, scoresQuerySchema } from '../evaluations/evaluations.dto';
@@ -13,6 +14,7 @@ import { createSessionBodySchema, listSessionsQuerySchema } from '../sessions/se
 import { adminUsageQuerySchema, usageQuerySchema } from '../usage/usage.dto';
 import { createEndpointBodySchema, updateEndpointBodySchema } from '../webhooks/webhook-endpoints.dto';
 import { rotateSecretBodySchema } from '../webhooks/webhooks.dto';
+import { createMemoryBodySchema, listMemoriesQuerySchema } from '../memories/memories.dto';
 
 
 /** The public API, one entry per route; the document below is derived from the same zod schemas the routes validate with. */
@@ -20,6 +22,14 @@ const operations: OpenApiOperation[] = [
   { method: 'post', path: '/v1/chat/completions', summary: 'Create a chat completion (OpenAI-compatible; `stream: true` for SSE)', tag: 'Chat', body: chatCompletionRequestSchema, success: 200, stream: true },
   { method: 'get', path: '/v1/models', summary: 'List models and aliases', tag: 'Chat', success: 200 },
   { method: 'post', path: '/v1/tool-confirmations/{id}', summary: 'Approve or deny the dangerous tool calls a tool run paused on, and get the resumed answer (`stream: true` for SSE); 404 for a confirmation not yours, 409 once decided', tag: 'Chat', body: toolConfirmationDecisionSchema, pathParams: ['id'], success: 200, stream: true },
+  {
+    method: 'post',
+    path: '/v1/embeddings',
+    summary: 'Create embeddings (OpenAI-compatible): texts or token arrays, `dimensions`, `encoding_format` float or base64; billed, rate-limited and cached per tenant',
+    tag: 'Embeddings',
+    body: createEmbeddingsBodySchema,
+    success: 200,
+  },
   { method: 'post', path: '/v1/sessions', summary: 'Create a session', tag: 'Sessions', body: createSessionBodySchema, success: 201 },
   { method: 'get', path: '/v1/sessions', summary: "List the caller's sessions, newest first", tag: 'Sessions', query: listSessionsQuerySchema, success: 200 },
   { method: 'get', path: '/v1/sessions/{id}', summary: 'Get a session', tag: 'Sessions', pathParams: ['id'], success: 200 },
@@ -50,6 +60,10 @@ const operations: OpenApiOperation[] = [
   { method: 'post', path: '/v1/webhooks/secret/rotate', summary: 'Rotate the signing secret; the old one keeps verifying for `grace_period_seconds`', tag: 'Webhooks', body: rotateSecretBodySchema, success: 200 },
   { method: 'get', path: '/v1/webhooks/endpoints', summary: "The tenant's webhook endpoints (disabled ones answered 410)", tag: 'Webhooks', success: 200 },
   { method: 'post', path: '/v1/webhooks/endpoints/{id}/enable', summary: 'Enable an endpoint disabled by a 410', tag: 'Webhooks', pathParams: ['id'], success: 200 },
+  { method: 'get', path: '/v1/memories', summary: "The caller's long-term memories, newest first", tag: 'Memories', query: listMemoriesQuerySchema, success: 200 },
+  { method: 'post', path: '/v1/memories', summary: 'Add a memory the user states (201; the same fact again: 200 with the memory kept)', tag: 'Memories', body: createMemoryBodySchema, success: 201 },
+  { method: 'delete', path: '/v1/memories', summary: "Forget every memory of the caller (rows and vectors)", tag: 'Memories', success: 200 },
+  { method: 'delete', path: '/v1/memories/{id}', summary: 'Forget one memory (404 for one that is not the caller’s)', tag: 'Memories', pathParams: ['id'], success: 200 },
   { method: 'post', path: '/v1/messages/{id}/feedback', summary: 'Rate an assistant message', tag: 'Messages', pathParams: ['id'], body: feedbackBodySchema, success: 200 },
   { method: 'get', path: '/v1/evaluations/scores', summary: "The tenant's evaluation scores per message (judge model and rubric version included), newest first (tenant admins)", tag: 'Evaluations', query: scoresQuerySchema, success: 200 },
   { method: 'get', path: '/v1/evaluations/aggregates', summary: 'Daily score aggregates per template version, model and rubric: mean, 95 % interval, n (tenant admins)', tag: 'Evaluations', query: aggregatesQuerySchema, success: 200 },
@@ -87,7 +101,7 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 
 function requestBodyOf(op: OpenApiOperation, body: z.ZodType) {
   if (!op.multipart) {
-    return { required: op.tag === 'Chat', content: { 'application/json': { schema: jsonSchema(body) } } };
+    return { required: op.tag === 'Chat' || op.tag === 'Embeddings', content: { 'application/json': { schema: jsonSchema(body) } } };
   }
   const fields = jsonSchema(body) as { properties?: Record<string, unknown>; required?: string[] };
   return {

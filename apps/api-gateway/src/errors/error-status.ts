@@ -8,8 +8,10 @@ import { JwtErrorCode } from '../auth/jwt.exception';
 import { ChatErrorCode } from '../chat/chat.exception';
 import { DocsErrorCode } from '../docs/docs.exception';
 import { DocumentsErrorCode } from '../documents/documents.exception';
+import { EmbeddingsErrorCode } from '../embeddings/embeddings.exception';
 import { EvaluationsErrorCode } from '../evaluations/evaluations.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
+import { MemoriesErrorCode } from '../memories/memories.exception';
 import { MessagesErrorCode } from '../messages/messages.exception';
 import { SessionsErrorCode } from '../sessions/sessions.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
@@ -32,7 +34,9 @@ export const GATEWAY_ERROR_CODES = [
   UsageErrorCode,
   WebhooksErrorCode,
   PromptErrorCode,
+  MemoriesErrorCode,
   ToolErrorCode,
+  EmbeddingsErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -51,7 +55,9 @@ export type GatewayErrorCode =
   | UsageErrorCode
   | WebhooksErrorCode
   | PromptErrorCode
-  | ToolErrorCode;
+  | MemoriesErrorCode
+  | ToolErrorCode
+  | EmbeddingsErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -92,6 +98,11 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
 
   [ChatErrorCode.MaxTokensTooLarge]: 400, // also JobsErrorCode.MaxTokensTooLarge
   [ChatErrorCode.UnsupportedExtension]: 400,
+  [ChatErrorCode.UnsupportedParameter]: 400,
+  [ChatErrorCode.ImageTooLarge]: 400,
+  [ChatErrorCode.TooManyImages]: 400,
+  [ChatErrorCode.InvalidImage]: 400,
+  [ChatErrorCode.InvalidImageUrl]: 400,
   [ChatErrorCode.OrchestratorUnavailable]: 503,
   [ChatErrorCode.ToolConfirmationNotFound]: 404,
 
@@ -123,6 +134,8 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [MessagesErrorCode.FeedbackNotAllowed]: 400,
 
   [SessionsErrorCode.SessionNotFound]: 404,
+  [MemoriesErrorCode.MemoryNotFound]: 404,
+  [MemoriesErrorCode.MemoryLimitReached]: 409,
 
   [UsageErrorCode.BudgetExceeded]: 402,
   [UsageErrorCode.RateLimitExceeded]: 429,
@@ -138,4 +151,13 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
 
   ...PROMPT_ERROR_STATUS,
   ...TOOL_ERROR_STATUS,
+
+  [EmbeddingsErrorCode.ModelNotFound]: 404,
+  [EmbeddingsErrorCode.EmptyInput]: 400,
+  [EmbeddingsErrorCode.TooManyInputs]: 400,
+  [EmbeddingsErrorCode.DimensionsNotSupported]: 400,
+  [EmbeddingsErrorCode.InvalidTokens]: 400,
+  // EmbeddingsErrorCode.UnsupportedParameter is the same code as ChatErrorCode.UnsupportedParameter (400, above).
+  [EmbeddingsErrorCode.InputRejected]: 400,
+  [EmbeddingsErrorCode.ProviderError]: 502,
 };

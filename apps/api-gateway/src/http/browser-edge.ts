@@ -33,6 +33,7 @@ const EXPOSED_HEADERS = [
   ConduitHeader.Cache,
   ConduitHeader.Degraded,
   ConduitHeader.Route,
+  ConduitHeader.DroppedParams,
 ].join(', ');
 
 /** Headers every response carries: an API answer is never sniffed, framed or given a referrer. */

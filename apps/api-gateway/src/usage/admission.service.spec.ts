@@ -130,6 +130,39 @@ describe('AdmissionService', () => {
     });
   });
 
+  it('gives an admission that must first seed its counters from Postgres the longer deadline, not the 1 s Redis one', async () => {
+    jest.useFakeTimers();
+    try {
+      let land: (outcome: { admitted: true; rate: object }) => void = () => undefined;
+      const controls = {
+        admit: (input: AdmitInput) =>
+          new Promise((resolve) => {
+            land = resolve;
+            input.onSeed?.();
+          }),
+        release: async () => 'released',
+      } as unknown as UsageControls;
+      const caps = { capsFor: async () => resolveCaps(DEFAULT_TIER_POLICY, { userTier: 'free', tenantTier: 'pro' }, []), rateLimitsFor: (tier: 'free') => rateLimitsFor(DEFAULT_TIER_POLICY, tier) } as unknown as BudgetCapStore;
+      const service = new AdmissionService(controls, caps, { allows: async () => false } as unknown as UnpricedModelPolicy, { quoteFor: async () => quote } as unknown as PriceQuoteClient, {
+        orchestratorUrl: 'http://x',
+        quoteTtlMs: 0,
+        maxTokensLimit: 4_096,
+      });
+      const admitting = service.admit(principal, 0.01, 10).catch((e: unknown) => e);
+      await jest.advanceTimersByTimeAsync(3_000);
+      land({ admitted: true, rate: {} });
+      const admission = (await admitting) as { reservationId: string };
+      expect(admission).not.toBeInstanceOf(Error);
+      expect(admission.reservationId).toEqual(expect.any(String));
+      // Seeding still has a bound: a ledger that never answers is a 503 too.
+      const stuck = service.admit(principal, 0.01, 10).catch((e: unknown) => e);
+      await jest.advanceTimersByTimeAsync(6_001);
+      expect(((await stuck) as UsageException).code).toBe('usage_controls_unavailable');
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
   it('answers 503 when Redis does not admit within a second, and releases a reservation the script still makes afterwards', async () => {
     jest.useFakeTimers();
     try {

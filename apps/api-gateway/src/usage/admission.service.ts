@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { BudgetCapStore, BudgetRefusal, displayUsd, modelNotPricedMessage, RateLimits, RateRefusal, toNanoCeil, UnpricedModelPolicy, UsageControls } from '@conduit/budget';
 import { ChatCompletionRequest, maxTokensOf } from '@conduit/contracts';
-import { withTimeout } from '@conduit/observability';
 import { mayUseModel, Principal } from '../auth/principal';
 import { PriceQuoteClient } from './price-quote.client';
 import { estimatePromptTokens } from './prompt-estimate';
@@ -37,6 +36,37 @@ export function callerRateLimits(principal: Principal, tier: RateLimits): RateLi
 
 /** How long admission waits for Redis before answering 503. */
 const CONTROLS_TIMEOUT_MS = 1_000;
+/**
+ * The deadline once the admission seeds counters from the ledger (Postgres): as long as a pool
+ * connection may take to open, plus the Redis round trip. A cold gateway's first call of a new
+ * tenant (a new day, a new key) seeds; under load that alone outlasted the 1 s Redis deadline.
+ */
+const SEED_TIMEOUT_MS = 6_000;
+
+/**
+ * Races `work` against a deadline of `ms`; `extend(ms)` (handed to `hold` at once) restarts it
+ * with a new length, e.g. when the work moves to a slower step that is not the one the deadline guards.
+ */
+function raceDeadline<T>(work: Promise<T>, ms: number, what: string, hold: (extend: (ms: number) => void) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const fail = (): void => reject(new Error(`${what}: no answer within the deadline`));
+    let timer = setTimeout(fail, ms);
+    hold((next) => {
+      clearTimeout(timer);
+      timer = setTimeout(fail, next);
+    });
+    work.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof Error ? error : new Error(String(error)));
+      },
+    );
+  });
+}
 
 /**
  * The gateway's check before an LLM call: rate limits (per API key and per user, requests and
@@ -101,15 +131,20 @@ export class AdmissionService {
     }
     const requestedMax = maxTokensOf(body);
     const promptTokens = estimatePromptTokens(body) + (options.withHistory && quote ? quote.history_max_tokens : 0);
-    const outputBound = requestedMax ?? quote?.default_max_output_tokens ?? this.settings.maxTokensLimit;
+    // `n` choices: each may use the whole output bound.
+    const choices = body.n ?? 1;
+    const outputBound = (requestedMax ?? quote?.default_max_output_tokens ?? this.settings.maxTokensLimit) * choices;
     const usd = quote ? (promptTokens * quote.input_usd_per_mtok + outputBound * quote.output_usd_per_mtok) / 1_000_000 : 0;
-    return { usd, tokens: promptTokens + (requestedMax ?? 0) };
+    return { usd, tokens: promptTokens + (requestedMax ?? 0) * choices };
   }
 
   /** Admits a call of known worst-case cost (USD) and token count; by default a new reservation of the service's time to live. */
   async admit(principal: Principal, estimateUsd: number, estimateTokens: number, reservation?: { id: string; ttlMs: number }): Promise<Admission> {
     const reservationId = reservation?.id ?? randomUUID();
     const caps = await this.caps.capsFor(principal.tenantId, principal.userId, { userTier: principal.tier, tenantTier: principal.tenantTier }, principal.apiKeyId);
+    // Seeding may be announced before the deadline below exists (a synchronous controls double) or after.
+    let seeding = false;
+    let extendDeadline: (ms: number) => void = () => undefined;
     const admitting = this.controls.admit({
       reservationId,
       tenantId: principal.tenantId,
@@ -120,8 +155,15 @@ export class AdmissionService {
       caps,
       rate: this.rateLimitsOf(principal),
       ...(reservation ? { ttlMs: reservation.ttlMs } : {}),
+      onSeed: () => {
+        seeding = true;
+        extendDeadline(SEED_TIMEOUT_MS);
+      },
     });
-    const outcome = await withTimeout(admitting, CONTROLS_TIMEOUT_MS, 'redis').catch((error: unknown) => {
+    const outcome = await raceDeadline(admitting, CONTROLS_TIMEOUT_MS, 'redis', (extend) => {
+      extendDeadline = extend;
+      if (seeding) extend(SEED_TIMEOUT_MS);
+    }).catch((error: unknown) => {
       // The caller is told 503; a reservation the script still makes after the deadline would hold
       // budget until its TTL (a retry would then be refused): it is released as soon as it lands.
       void admitting

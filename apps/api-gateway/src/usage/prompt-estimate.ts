@@ -1,4 +1,4 @@
-import { ChatCompletionRequest, textOf } from '@conduit/contracts';
+import { ChatCompletionRequest, imagesOf, imageTokenEstimate, textOf } from '@conduit/contracts';
 
 /** Tokens a message costs beyond its text (role, separators), as chat formats add. */
 const PER_MESSAGE = 4;
@@ -32,6 +32,7 @@ export function jsonLength(value: unknown): number {
 /**
  * A deliberately generous prompt-token estimate for reservations: one token per three characters
  * (English prose averages about four), plus per-message overhead, tool definitions and tool calls.
+ * Each image counts {@link imageTokenEstimate} (85 tokens at `detail: low`, else 1,600).
  * Cheap enough for the request path (no tokenizer); the settled cost replaces it when the call ends.
  */
 export function estimatePromptTokens(body: Pick<ChatCompletionRequest, 'messages' | 'tools'>): number {
@@ -40,6 +41,7 @@ export function estimatePromptTokens(body: Pick<ChatCompletionRequest, 'messages
   for (const message of body.messages) {
     tokens += PER_MESSAGE;
     chars += textOf(message.content ?? null).length;
+    if (message.role === 'user') for (const image of imagesOf(message.content)) tokens += imageTokenEstimate(image.detail);
     if (message.role === 'assistant' && message.tool_calls) chars += jsonLength(message.tool_calls);
   }
   if (body.tools) chars += jsonLength(body.tools);

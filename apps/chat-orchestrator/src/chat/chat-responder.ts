@@ -9,6 +9,7 @@ import { toolRunSummary } from '../pipeline/stages/model-call/tool-run';
 import type { Turn } from '../pipeline/turn';
 import { toChatException } from './llm-error.mapping';
 import { ChunkWriter, completionResponse } from './openai-format';
+import { StreamedToolCalls } from './streamed-tool-calls';
 
 const SSE_HEADERS = {
   'content-type': 'text/event-stream; charset=utf-8',
@@ -81,6 +82,8 @@ export class ChatResponder {
       };
     }
     let content = '';
+    // The tool calls the client gets (a platform run's own calls are held back), stored with the turn.
+    const toolCalls = new StreamedToolCalls();
     let usage: TokenUsage | undefined;
     let finishReason = 'stop';
     let failure: unknown;
@@ -89,6 +92,7 @@ export class ChatResponder {
       for await (const event of stream.events) {
         if (abort.signal.aborted) break;
         if (event.type === 'text') content += event.text;
+        if (event.type === 'tool_call') toolCalls.add(event);
         if (event.type === 'done') {
           usage = event.usage;
           finishReason = event.finish_reason;
@@ -111,7 +115,7 @@ export class ChatResponder {
       if (!abort.signal.aborted) send(openAiErrorBody(toChatException(error), String(request.id), ORCHESTRATOR_ERROR_STATUS).body);
     } finally {
       raw.end();
-      this.pipeline.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure });
+      this.pipeline.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure, toolCalls: toolCalls.complete() });
     }
     return undefined;
   }

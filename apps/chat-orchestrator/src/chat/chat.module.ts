@@ -1,11 +1,14 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { UsageEventProducer } from '@conduit/budget';
-import { ConversationStoreModule } from '@conduit/conversations';
+import { ConversationStoreModule, SessionSummaryProducer } from '@conduit/conversations';
 import { EvalTurnProducer } from '@conduit/evaluation';
+import { MemoryModule } from '@conduit/memory';
 import { PoliciesModule, PoliciesModuleOptions } from '@conduit/policies';
 import { PromptsModule } from '@conduit/prompts';
 import { RetrievalModule, RetrievalModuleOptions } from '@conduit/retrieval';
 import { ToolConfirmationStoreModule, ToolsModule, ToolsModuleOptions } from '@conduit/tools';
+import { MEMORY_SETTINGS, type MemorySettings } from '../memory/memory.constants';
+import { MemoryExtractor } from '../memory/memory-extractor';
 import { ChatPipeline } from '../pipeline/chat-pipeline';
 import { pipelineStageProviders } from '../pipeline/pipeline.stages';
 import { ChatController } from './chat.controller';
@@ -20,14 +23,17 @@ import { ConversationsService } from './conversations.service';
  */
 @Module({})
 export class ChatModule {
-  static register(internal: DynamicModule, usage: DynamicModule, options: { retrieval: RetrievalModuleOptions; policies: PoliciesModuleOptions; tools: ToolsModuleOptions }): DynamicModule {
+  static register(internal: DynamicModule, usage: DynamicModule, options: { retrieval: RetrievalModuleOptions; policies: PoliciesModuleOptions; memory: MemorySettings; tools: ToolsModuleOptions }): DynamicModule {
+    const policies = PoliciesModule.forRoot(options.policies);
     return {
       module: ChatModule,
-      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, PoliciesModule.forRoot(options.policies), PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs }), ToolConfirmationStoreModule, ToolsModule.forRoot(options.tools)],
+      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, policies, PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs }), MemoryModule.forRoot({ embeddings: options.retrieval.embeddings }), ToolConfirmationStoreModule, ToolsModule.forRoot(options.tools)],
       controllers: [ChatController, ToolConfirmationsController],
-      providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, ...pipelineStageProviders, ChatPipeline, ChatResponder],
-      // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs).
-      exports: [ChatPipeline],
+      providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, SessionSummaryProducer, ...pipelineStageProviders, ChatPipeline, ChatResponder, { provide: MEMORY_SETTINGS, useValue: options.memory }, MemoryExtractor],
+      // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs); the worker runs
+      // memory extraction, and the session summary job (apps/chat-orchestrator/src/summaries) shares the
+      // policies, conversation stores and usage producer.
+      exports: [ChatPipeline, MemoryExtractor, policies, ConversationStoreModule, UsageEventProducer],
     };
   }
 }

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import type { UsageEventProducer } from '@conduit/budget';
 import type { UsageEventInput } from '@conduit/contracts';
-import { ConversationStore } from '@conduit/conversations';
+import { ConversationStore, messageTokens, SessionSummaryStore } from '@conduit/conversations';
 import { makeTurn, messageIds } from '@conduit/conversations/testing';
 import type { PrismaService } from '@conduit/db';
 import { TestOwner, useTestDatabase } from '@conduit/testing';
@@ -58,7 +58,7 @@ describe('ConversationsService (real Postgres)', () => {
 
   beforeEach(() => {
     usage = new RecordingUsage(prisma);
-    service = new ConversationsService(store, usage as unknown as UsageEventProducer);
+    service = new ConversationsService(store, usage as unknown as UsageEventProducer, new SessionSummaryStore(prisma));
   });
 
   afterEach(async () => {
@@ -145,19 +145,24 @@ describe('ConversationsService (real Postgres)', () => {
         { role: 'user', content: 'q2' },
         { role: 'assistant', content: 'Mock reply' },
       ];
-      expect(await service.history(first.context, first.sessionId, { maxMessages: 20, maxTokens: 4_000 })).toEqual(all);
-      expect(await service.history(first.context, first.sessionId, { maxMessages: 3, maxTokens: 4_000 })).toEqual(all.slice(1));
-      expect(await service.history(first.context, first.sessionId, { maxMessages: 20, maxTokens: 5 })).toEqual(all.slice(2));
-      expect(await service.history(first.context, first.sessionId, { maxMessages: 20, maxTokens: 0 })).toEqual([]);
+      const window = async (limits: { maxMessages: number; maxTokens: number }, excludeIds?: string[]) =>
+        (await service.history(first.context, first.sessionId, { limits, ...(excludeIds ? { excludeIds } : {}) })).messages;
+      expect(await window({ maxMessages: 20, maxTokens: 4_000 })).toEqual(all);
+      expect(await window({ maxMessages: 3, maxTokens: 4_000 })).toEqual(all.slice(1));
+      // Real token counts (stored with each message), not characters/4.
+      const lastTurn = messageTokens('q2') + messageTokens('Mock reply');
+      expect(await window({ maxMessages: 20, maxTokens: lastTurn })).toEqual(all.slice(2));
+      expect(await window({ maxMessages: 20, maxTokens: lastTurn - 1 })).toEqual(all.slice(3));
+      expect(await window({ maxMessages: 20, maxTokens: 0 })).toEqual([]);
       // A re-run job does not see its own earlier answer.
-      expect(await service.history(first.context, first.sessionId, { maxMessages: 20, maxTokens: 4_000 }, messageIds([second]))).toEqual(all.slice(0, 2));
+      expect(await window({ maxMessages: 20, maxTokens: 4_000 }, messageIds([second]))).toEqual(all.slice(0, 2));
     });
 
     it('answers 404 session_not_found for a session that is not the caller’s', async () => {
       const other = await db.newOwner();
       const session = await existingSession();
       const failure = await service
-        .history({ tenantId: other.tenantId, userId: other.userId, apiKeyId: null, requestId: 'r' }, session.id, { maxMessages: 20, maxTokens: 100 })
+        .history({ tenantId: other.tenantId, userId: other.userId, apiKeyId: null, requestId: 'r' }, session.id, { limits: { maxMessages: 20, maxTokens: 100 }, summaries: true })
         .catch((error: unknown) => error);
       expect(failure).toBeInstanceOf(ChatException);
       expect(failure).toMatchObject({ code: ChatErrorCode.SessionNotFound });

@@ -1,12 +1,11 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { UsageEventProducer } from '@conduit/budget';
 import type { UsageEventInput } from '@conduit/contracts';
-import { ConversationStore } from '@conduit/conversations';
-import type { ChatMessage } from '@conduit/llm';
+import { ConversationStore, SessionSummary, SessionSummaryStore } from '@conduit/conversations';
 import type { ChatContext } from './chat-context';
 import type { ChatTurn } from './chat-turn';
 import { ChatErrorCode, ChatException } from './chat.exception';
-import { estimateTokens } from './token-estimate';
+import { buildSessionContext, SessionContext } from './session-context';
 
 export type { ChatTurn } from './chat-turn';
 
@@ -16,6 +15,25 @@ const FLUSH_DELAY_MS = 5;
 export interface HistoryLimits {
   maxMessages: number;
   maxTokens: number;
+}
+
+/**
+ * How many messages a session read returns when summaries are on: enough to count the part the
+ * summary does not cover (its tokens decide on the next summary), of which the window keeps at most
+ * `maxMessages`.
+ */
+export const SUMMARY_READ_LIMIT = 100;
+
+export interface HistoryRequest {
+  limits: HistoryLimits;
+  /** Messages a re-run job wrote itself (never its own history). */
+  excludeIds?: string[];
+  /** Use the session's summary (memory policy `summaries`/`full`, and not `conduit.memory: false`). */
+  summaries?: boolean;
+  /** Tool call ids of assistant messages in the request (see `historyWindow`). */
+  requestCallIds?: ReadonlySet<string>;
+  /** Call ids of tool results in the request. */
+  requestResultIds?: ReadonlySet<string>;
 }
 
 /**
@@ -36,20 +54,38 @@ export class ConversationsService implements OnApplicationShutdown {
   constructor(
     private readonly store: ConversationStore,
     private readonly usage: UsageEventProducer,
+    private readonly summaries: SessionSummaryStore,
   ) {}
 
-  /** The session's recent messages within the limits, oldest first; 404 when it is not the caller's. */
-  async history(context: ChatContext, sessionId: string, limits: HistoryLimits, excludeIds: string[] = []): Promise<ChatMessage[]> {
-    const messages = await this.store.history(context, sessionId, { limit: limits.maxMessages, excludeIds });
-    if (!messages) throw new ChatException(ChatErrorCode.SessionNotFound, `No session ${sessionId}.`);
-    const kept: ChatMessage[] = [];
-    let budget = limits.maxTokens;
-    for (const message of messages) {
-      budget -= estimateTokens(message.content);
-      if (budget < 0) break;
-      kept.push({ role: message.role, content: message.content });
-    }
-    return kept.reverse();
+  /**
+   * The session's context, oldest first; 404 when it is not the caller's. Without summaries: the
+   * history window (real token counts, tool calls kept valid, see `historyWindow`). With them: the
+   * session's summary as a labelled system message plus the window after the part it covers. The
+   * summary is read beside the history (one round trip more, in parallel); a summary that cannot
+   * be read leaves the plain window.
+   */
+  async history(context: ChatContext, sessionId: string, request: HistoryRequest): Promise<SessionContext> {
+    const { limits } = request;
+    const readLimit = request.summaries ? Math.max(limits.maxMessages, SUMMARY_READ_LIMIT) : limits.maxMessages;
+    const [rows, summary] = await Promise.all([
+      this.store.history(context, sessionId, { limit: readLimit, excludeIds: request.excludeIds ?? [] }),
+      request.summaries ? this.summaryOf(context, sessionId) : null,
+    ]);
+    if (!rows) throw new ChatException(ChatErrorCode.SessionNotFound, `No session ${sessionId}.`);
+    return buildSessionContext(rows, summary, {
+      maxTokens: limits.maxTokens,
+      maxMessages: limits.maxMessages,
+      readLimit,
+      ...(request.requestCallIds ? { requestCallIds: request.requestCallIds } : {}),
+      ...(request.requestResultIds ? { requestResultIds: request.requestResultIds } : {}),
+    });
+  }
+
+  private summaryOf(context: ChatContext, sessionId: string): Promise<SessionSummary | null> {
+    return this.summaries.get(context, sessionId).catch((error: unknown) => {
+      this.logger.warn({ err: error, session_id: sessionId, request_id: context.requestId }, 'could not read the session summary; using the plain history window');
+      return null;
+    });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { isLlmError, LlmUnavailableError } from '@conduit/llm';
+import { isLlmError, LlmUnavailableError, LlmUnsupportedParameterError } from '@conduit/llm';
 import { ChatErrorCode, ChatException } from './chat.exception';
 
 /**
@@ -25,7 +25,15 @@ export function toChatException(error: unknown): unknown {
         );
     }
   }
+  if (error instanceof LlmUnsupportedParameterError) {
+    return new ChatException(ChatErrorCode.UnsupportedParameter, `${error.message}. Remove it, or route the request to a provider that supports it.`, {
+      param: error.param,
+    });
+  }
   if (isLlmError(error)) {
+    if (error.kind === 'invalid_request' && error.code === 'unsupported_parameter') {
+      return new ChatException(ChatErrorCode.UnsupportedParameter, error.message, { param: 'response_format' });
+    }
     if (error.kind === 'invalid_request') {
       return new ChatException(ChatErrorCode.UpstreamRejected, `The provider rejected the request: ${error.message}`);
     }

@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatStreamEvent, FinishReason, TokenUsage } from '@conduit/llm';
+import type { ChatChoice, ChatCompletion, ChatStreamEvent, FinishReason, TokenUsage } from '@conduit/llm';
 
 /** OpenAI's finish reasons; ours add `cancelled`/`error`, which never reach a completed response. */
 function openAiFinish(reason: FinishReason): string {
@@ -14,24 +14,27 @@ export function openAiUsage(usage: TokenUsage) {
   };
 }
 
+function choiceJson(index: number, choice: ChatChoice) {
+  return {
+    index,
+    message: {
+      role: 'assistant',
+      content: choice.tool_calls?.length && !choice.content ? null : choice.content,
+      ...(choice.tool_calls?.length ? { tool_calls: choice.tool_calls } : {}),
+    },
+    finish_reason: openAiFinish(choice.finish_reason),
+    logprobs: choice.logprobs ?? null,
+  };
+}
+
+/** A `chat.completion`: the first choice, then choices 2..n of an `n > 1` request; usage covers them all. */
 export function completionResponse(id: string, model: string, created: number, completion: ChatCompletion) {
   return {
     id,
     object: 'chat.completion',
     created,
     model,
-    choices: [
-      {
-        index: 0,
-        message: {
-          role: 'assistant',
-          content: completion.tool_calls?.length && !completion.content ? null : completion.content,
-          ...(completion.tool_calls?.length ? { tool_calls: completion.tool_calls } : {}),
-        },
-        finish_reason: openAiFinish(completion.finish_reason),
-        logprobs: null,
-      },
-    ],
+    choices: [choiceJson(0, completion), ...(completion.more_choices ?? []).map((choice, i) => choiceJson(i + 1, choice))],
     usage: openAiUsage(completion.usage),
   };
 }

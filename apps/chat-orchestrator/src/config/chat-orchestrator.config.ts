@@ -32,6 +32,14 @@ export const orchestratorConfigSchema = z
     // Platform-run tools (issue 22): where tool URLs may point (the webhooks' SSRF policy) and the
     // keyring that opens the tools' sealed secrets (the gateway's SECRETS_KEK).
     ...toolsEnv,
+    // Long-term memories (tenant policy `memory`): the extraction model when the policy names none;
+    // MEMORY_MODEL is also the session summariser's model when a tenant's `summary_model` is null.
+    MEMORY_MODEL: z.string().min(1).max(256).default('default'),
+    MEMORY_EXTRACTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(600_000).default(60_000),
+    MEMORY_CONCURRENCY: z.coerce.number().int().min(1).max(256).default(4),
+    // Session summaries: the summariser call's per-attempt timeout and how many summary jobs run at once.
+    MEMORY_SUMMARY_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(30_000),
+    MEMORY_SUMMARY_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(2),
   })
   .superRefine(refuseInsecureToolSettings)
   .superRefine(requireInternalTokenInProduction)
@@ -53,6 +61,8 @@ export const orchestratorConfigSchema = z
     retrieval: { embeddings: embeddingsSettings(env), vectorStore: vectorStoreSettings(env) },
     policies: policiesSettings(env),
     tools: toolsSettings(env),
+    memory: { model: env.MEMORY_MODEL, extractionTimeoutMs: env.MEMORY_EXTRACTION_TIMEOUT_MS, concurrency: env.MEMORY_CONCURRENCY },
+    summaries: { model: env.MEMORY_MODEL, timeoutMs: env.MEMORY_SUMMARY_TIMEOUT_MS, concurrency: env.MEMORY_SUMMARY_CONCURRENCY },
   }));
 
 export type OrchestratorConfig = z.output<typeof orchestratorConfigSchema>;

@@ -31,6 +31,8 @@ export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> 
   [ChatErrorCode.UpstreamError]: 502,
   [ChatErrorCode.AllBreakersOpen]: 503,
   [ChatErrorCode.NoProvider]: 503,
+  [ChatErrorCode.UnsupportedParameter]: 400,
+  [ChatErrorCode.InvalidModelOutput]: 502,
 
   [GuardrailErrorCode.PromptInjectionDetected]: 400,
   [GuardrailErrorCode.PiiDetected]: 400,

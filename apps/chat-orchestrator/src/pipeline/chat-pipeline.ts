@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { ChatCompletionRequest, guardrailsPolicyFor, maxTokensOf, textOf } from '@conduit/contracts';
-import type { ChatMessage, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage } from '@conduit/llm';
+import { ChatCompletionRequest, guardrailsPolicyFor, imagesOf, imageTokenEstimate, maxTokensOf, type TenantPolicy, textOf, uuidFromName } from '@conduit/contracts';
+import type { ChatChoice, ChatMessage, ChatRequest, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage, ToolCall } from '@conduit/llm';
 import { LlmError } from '@conduit/llm';
 import { PolicyStore } from '@conduit/policies';
 import type { ChatContext } from '../chat/chat-context';
@@ -14,17 +14,25 @@ import { contentCaptureOf } from './content-capture';
 import { FinishedAnswer, isModelCall, ModelCallStage, PipelineStage } from './pipeline-stage';
 import { PIPELINE_STAGES } from './pipeline.stages';
 import { replayCompletion, replayStream } from './stages/cache-lookup/cache-replay';
+import { InvalidModelOutputException } from './stages/model-call/invalid-model-output.exception';
 import { staleAnswer } from './stages/cache-lookup/stale-answer';
 import { inStage, StageClock } from './stage-telemetry';
-import type { Turn, TurnIds } from './turn';
+import type { HistoryState, Turn, TurnIds } from './turn';
 
 function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatMessage {
   switch (message.role) {
     case 'developer':
     case 'system':
       return { role: 'system', content: textOf(message.content) };
-    case 'user':
-      return { role: 'user', content: textOf(message.content), ...(message.name ? { name: message.name } : {}) };
+    case 'user': {
+      const images = imagesOf(message.content);
+      return {
+        role: 'user',
+        content: textOf(message.content),
+        ...(images.length > 0 ? { images } : {}),
+        ...(message.name ? { name: message.name } : {}),
+      };
+    }
     case 'assistant':
       return {
         role: 'assistant',
@@ -34,6 +42,50 @@ function toLlmMessage(message: ChatCompletionRequest['messages'][number]): ChatM
     case 'tool':
       return { role: 'tool', content: textOf(message.content), tool_call_id: message.tool_call_id };
   }
+}
+
+/**
+ * The tool results a request sends before its last message, when it ends with a run of them (one
+ * result per call of an assistant's parallel tool calls): stored with the turn, before the last
+ * one, so the history keeps every result. Their ids derive from the last message's id, so a re-run
+ * job writes the same rows.
+ */
+function earlierToolResults(body: ChatCompletionRequest, last: { id: string; createdAt: Date }): NonNullable<Turn['toolResults']> {
+  const results: NonNullable<Turn['toolResults']> = [];
+  const messages = body.messages;
+  if (messages[messages.length - 1]?.role !== 'tool') return results;
+  let first = messages.length - 1;
+  while (first > 0 && messages[first - 1]?.role === 'tool') first -= 1;
+  const at = last.createdAt.getTime();
+  for (let i = first; i < messages.length - 1; i += 1) {
+    const message = messages[i];
+    if (message?.role !== 'tool') continue;
+    // Written a millisecond apart before the last message, so the history reads them in order.
+    results.push({ id: uuidFromName(`${last.id}:tool:${i - first}`), content: textOf(message.content), toolCallId: message.tool_call_id, createdAt: new Date(at - (messages.length - 1 - i)) });
+  }
+  return results;
+}
+
+function withoutLogprobs<T extends { logprobs?: unknown }>(choice: T): T {
+  if (choice.logprobs === undefined) return choice;
+  const { logprobs: _dropped, ...rest } = choice;
+  return rest as T;
+}
+
+/** The OpenAI parameters the request carries to providers as they are (a provider that cannot carry one refuses it). */
+function carriedParameters(body: ChatCompletionRequest): Partial<ChatRequest> {
+  return {
+    ...(body.seed != null ? { seed: body.seed } : {}),
+    ...(body.logprobs != null ? { logprobs: body.logprobs } : {}),
+    ...(body.top_logprobs != null ? { top_logprobs: body.top_logprobs } : {}),
+    ...(body.parallel_tool_calls != null ? { parallel_tool_calls: body.parallel_tool_calls } : {}),
+    ...(body.presence_penalty != null ? { presence_penalty: body.presence_penalty } : {}),
+    ...(body.frequency_penalty != null ? { frequency_penalty: body.frequency_penalty } : {}),
+    ...(body.logit_bias != null ? { logit_bias: body.logit_bias } : {}),
+    ...(body.n != null ? { n: body.n } : {}),
+    ...(body.metadata != null ? { metadata: body.metadata } : {}),
+    ...(body.reasoning_effort != null ? { reasoning_effort: body.reasoning_effort } : {}),
+  };
 }
 
 /** A stage's filter, timed for its stage's histogram (an asynchronous end counts its whole wait). */
@@ -83,8 +135,10 @@ export class ChatPipeline {
   async start(body: ChatCompletionRequest, context: ChatContext, ids: Partial<TurnIds> = {}): Promise<Turn> {
     const startedAt = performance.now();
     await this.pricing.assertRoutable(body.model, context.tenantId);
-    const [policy, messages] = await Promise.all([this.policies.get(context.tenantId), this.messagesOf(body, context, ids)]);
+    const policyRead = this.policies.get(context.tenantId);
+    const [policy, { messages, history }] = await Promise.all([policyRead, this.messagesOf(body, context, ids, policyRead)]);
     const last = body.messages[body.messages.length - 1];
+    const userMessageId = ids.userMessageId ?? randomUUID();
     const turn: Turn = {
       context,
       body,
@@ -99,12 +153,13 @@ export class ChatPipeline {
         ...(body.tool_choice ? { tool_choice: body.tool_choice } : {}),
         ...(body.response_format ? { response_format: body.response_format } : {}),
         ...(body.user ? { user: body.user } : {}),
+        ...carriedParameters(body),
       },
       sessionId: context.sessionId ?? ids.sessionId ?? randomUUID(),
       newSession: !context.sessionId,
       userMessage:
         last.role === 'user' || last.role === 'tool'
-          ? { id: ids.userMessageId ?? randomUUID(), role: last.role, content: textOf(last.content), createdAt: new Date() }
+          ? { id: userMessageId, role: last.role, content: textOf(last.content), createdAt: new Date(), ...(last.role === 'tool' ? { toolCallId: last.tool_call_id } : {}) }
           : null,
       assistantId: ids.assistantId ?? randomUUID(),
       responseId: ids.responseId ?? `chatcmpl-${randomUUID().replace(/-/g, '')}`,
@@ -113,12 +168,16 @@ export class ChatPipeline {
       guardrails: guardrailsPolicyFor(policy, context.apiKeyId),
       cachePolicy: policy.cache,
       routing: policy.routing,
+      memory: policy.memory,
       decisions: [],
       headers: {},
       citations: [],
       retrievalMs: null,
       filters: [],
+      ...(history ? { history } : {}),
     };
+    const toolResults = turn.userMessage ? earlierToolResults(body, turn.userMessage) : [];
+    if (toolResults.length > 0) turn.toolResults = toolResults;
     const capture = contentCaptureOf(policy.tracing);
     if (capture !== undefined) turn.captureContent = capture;
     for (const stage of this.before) {
@@ -127,14 +186,36 @@ export class ChatPipeline {
     return turn;
   }
 
-  /** The request's messages, with the session's history when it continues one. */
-  private async messagesOf(body: ChatCompletionRequest, context: ChatContext, ids: Partial<TurnIds>): Promise<ChatMessage[]> {
+  /**
+   * The request's messages, with the session's context when it continues one: its summary (memory
+   * policy `summaries`/`full`, unless the request says `conduit.memory: false`) and history window.
+   */
+  private async messagesOf(
+    body: ChatCompletionRequest,
+    context: ChatContext,
+    ids: Partial<TurnIds>,
+    policyRead: Promise<TenantPolicy>,
+  ): Promise<{ messages: ChatMessage[]; history?: HistoryState }> {
     const incoming = body.messages.map(toLlmMessage);
-    if (!context.sessionId) return incoming;
+    const memory = (await policyRead).memory;
+    const summaries = memory.mode !== 'off' && body.conduit?.memory !== false;
+    const fresh: HistoryState = { summaries, thresholdTokens: memory.summary_threshold_tokens, coveredMessageId: null, uncoveredTokens: 0, more: false };
+    if (!context.sessionId) return summaries ? { messages: incoming, history: fresh } : { messages: incoming };
     // A re-run job must not see its own earlier answer as history.
     const ownIds = [ids.userMessageId, ids.assistantId].filter((id): id is string => id !== undefined);
-    const history = await this.store.history(context, context.sessionId, this.settings.history, ownIds);
-    return [...incoming.filter((m) => m.role === 'system'), ...history, ...incoming.filter((m) => m.role !== 'system')];
+    const session = await this.store.history(context, context.sessionId, {
+      limits: this.settings.history,
+      excludeIds: ownIds,
+      summaries,
+      requestCallIds: new Set(incoming.flatMap((m) => m.tool_calls?.map((call) => call.id) ?? [])),
+      requestResultIds: new Set(incoming.flatMap((m) => (m.role === 'tool' && m.tool_call_id ? [m.tool_call_id] : []))),
+    });
+    const messages = [...incoming.filter((m) => m.role === 'system'), ...session.messages, ...incoming.filter((m) => m.role !== 'system')];
+    if (!summaries) return { messages };
+    return {
+      messages,
+      history: { ...fresh, coveredMessageId: session.summary?.coversMessageId ?? null, uncoveredTokens: session.uncoveredTokens, more: session.more },
+    };
   }
 
   /**
@@ -146,21 +227,30 @@ export class ChatPipeline {
     const hit = turn.cache?.entry;
     const result = hit
       ? replayCompletion(hit)
-      : await inStage(this.model.name, 'complete', () => this.model.complete(turn, signal)).catch((error: unknown) => {
+      : await inStage(this.model.name, 'complete', () => this.model.complete(turn, signal)).catch(async (error: unknown) => {
+          // Answers the provider charged for, refused here (`conduit.validate_json`): billed, stored as failed.
+          if (error instanceof InvalidModelOutputException) await this.recordFailed(turn, error.result, options.durable ?? false);
           // The last resort: every provider failed, an expired entry of the key may answer.
           const stale = staleAnswer(turn, error);
           if (!stale) throw error;
           return replayCompletion(stale);
         });
+    // Choices 2..n (`n > 1`) pass the same filters as the first, each through its own chain, before
+    // the first's (whose chain is the turn's: stages that keep the answer keep the first choice).
+    const moreChoices = result.completion.more_choices?.length
+      ? await Promise.all(result.completion.more_choices.map((choice) => this.filterChoice(turn, choice)))
+      : undefined;
     const { chain, clocks } = this.answerFilters(turn);
-    let completion = result.completion;
+    let completion = moreChoices ? { ...result.completion, more_choices: moreChoices } : result.completion;
     if (chain) {
       const head = chain.push(completion.content);
       const tail = head.blocked ? head : await chain.endAsync();
       for (const clock of clocks) clock.observe();
       completion = tail.blocked
-        ? { ...completion, content: '', finish_reason: 'content_filter' }
-        : { ...completion, content: head.text + tail.text };
+        ? { ...withoutLogprobs(completion), content: '', finish_reason: 'content_filter' }
+        : head.text + tail.text === completion.content
+          ? completion
+          : { ...withoutLogprobs(completion), content: head.text + tail.text };
     }
     await this.finish(turn, {
       content: completion.content,
@@ -177,8 +267,29 @@ export class ChatPipeline {
         ...(completion.tool_calls?.length ? { tool_calls: JSON.stringify(completion.tool_calls) } : {}),
       },
       durable: options.durable ?? false,
+      ...(completion.tool_calls?.length ? { toolCalls: completion.tool_calls } : {}),
     });
     return { ...result, completion };
+  }
+
+  /**
+   * A turn whose answer was refused after provider calls (`invalid_model_output`): stored as
+   * `failed` (left out of the session's history) with the calls' usage, so they are billed and the
+   * reservation settled; the error then goes to the client.
+   */
+  private async recordFailed(turn: Turn, result: CompleteResult, durable: boolean): Promise<void> {
+    await this.finish(turn, {
+      content: result.completion.content,
+      status: 'failed',
+      provider: result.provider,
+      model: result.model,
+      usage: result.completion.usage,
+      usageEstimated: false,
+      latencyMs: Math.round(performance.now() - turn.startedAt),
+      ttftMs: null,
+      metadata: { finish_reason: 'error', error: 'invalid_model_output', attempts: result.attempts.length },
+      durable,
+    });
   }
 
   /** Opens the upstream stream; resolves at the first token. Its text events come through the answer filters. */
@@ -199,11 +310,14 @@ export class ChatPipeline {
   recordStream(
     turn: Turn,
     stream: { provider: string; model: string; ttftMs: number },
-    outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown },
+    outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown; toolCalls?: ToolCall[] },
   ): void {
     const estimated = outcome.usage === undefined;
     const usage = outcome.usage ?? {
-      input_tokens: turn.request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0),
+      input_tokens: turn.request.messages.reduce(
+        (sum, m) => sum + estimateTokens(m.content) + (m.images ?? []).reduce((images, image) => images + imageTokenEstimate(image.detail), 0),
+        0,
+      ),
       output_tokens: estimateTokens(outcome.content),
       cached_tokens: 0,
     };
@@ -221,7 +335,30 @@ export class ChatPipeline {
         ...(outcome.error instanceof LlmError ? { error: outcome.error.kind } : {}),
       },
       durable: false,
+      // Only calls the client received whole (a cut stream's calls are not stored).
+      ...(outcome.toolCalls?.length && !outcome.cancelled && !outcome.error ? { toolCalls: outcome.toolCalls } : {}),
     }).catch((error: unknown) => this.logger.error({ err: error, request_id: turn.context.requestId }, 'recording a streamed turn failed'));
+  }
+
+  /**
+   * A further choice through its own chain of the answer filters (not timed, not the turn's). A
+   * changed text loses its logprobs: they would describe the text before the filters.
+   */
+  private async filterChoice(turn: Turn, choice: ChatChoice): Promise<ChatChoice> {
+    const filters: AnswerFilter[] = [];
+    for (let i = this.stages.length - 1; i >= 0; i -= 1) {
+      const stage = this.stages[i] as PipelineStage;
+      if (!stage.answer || !stage.enabled(turn)) continue;
+      const filter = stage.answer(turn);
+      if (filter) filters.push(filter);
+    }
+    if (filters.length === 0) return choice;
+    const chain = new FilterChain(filters);
+    const head = chain.push(choice.content);
+    const tail = head.blocked ? head : await chain.endAsync();
+    if (tail.blocked) return { ...withoutLogprobs(choice), content: '', finish_reason: 'content_filter' };
+    const text = head.text + tail.text;
+    return text === choice.content ? choice : { ...withoutLogprobs(choice), content: text };
   }
 
   /** The answer's filters, in reverse list order; none at all when no stage filters this answer. */

@@ -1,4 +1,4 @@
-import type { ChatCompletion, CompleteResult, StreamResult } from '@conduit/llm';
+import type { ChatCompletion, CompleteResult, StreamResult, ToolCall } from '@conduit/llm';
 import type { AnswerFilter } from './answer-filter';
 import type { Turn } from './turn';
 
@@ -6,7 +6,8 @@ import type { Turn } from './turn';
 export interface FinishedAnswer {
   /** The text the client received (after every filter). */
   content: string;
-  status: 'complete' | 'partial';
+  /** `failed`: the client got an error, yet provider calls were made and are billed (e.g. `invalid_model_output`). */
+  status: 'complete' | 'partial' | 'failed';
   provider: string;
   model: string;
   usage: ChatCompletion['usage'];
@@ -17,6 +18,8 @@ export interface FinishedAnswer {
   metadata: Record<string, string | number | boolean | null>;
   /** Async jobs: the turn must be stored before the job's result is. */
   durable: boolean;
+  /** The tools the answer called (stored with the assistant message, so the history keeps them). */
+  toolCalls?: ToolCall[];
 }
 
 /**

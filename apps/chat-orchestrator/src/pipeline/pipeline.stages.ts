@@ -7,6 +7,7 @@ import { ResponseCache } from './stages/cache-lookup/response-cache';
 import { SemanticCache } from './stages/cache-lookup/semantic-cache';
 import { CacheStoreStage } from './stages/cache-store/cache-store.stage';
 import { InputGuardsStage } from './stages/input-guards/input-guards.stage';
+import { MemoryStage } from './stages/memory/memory.stage';
 import { ModelCallStageImpl } from './stages/model-call/model-call.stage';
 import { ToolRegistry } from '@conduit/tools';
 import { TOOL_CATALOG } from './stages/model-call/tool-catalog.token';
@@ -28,6 +29,7 @@ export const PIPELINE_STAGES = Symbol('PIPELINE_STAGES');
  */
 const STAGES: readonly Type<PipelineStage>[] = [
   TemplateStage,
+  MemoryStage,
   InputGuardsStage,
   CacheLookupStage,
   RetrievalStage,

@@ -1,4 +1,4 @@
-import type { CachePolicy, ChatCompletionRequest, GuardrailsPolicy, RoutingPolicy } from '@conduit/contracts';
+import type { CachePolicy, ChatCompletionRequest, GuardrailsPolicy, MemoryPolicy, RoutingPolicy } from '@conduit/contracts';
 import type { GuardrailDecision } from '@conduit/guardrails';
 import type { ChatRequest, RouteDecision } from '@conduit/llm';
 import type { CacheEntry, SemanticScope } from '@conduit/response-cache';
@@ -24,6 +24,20 @@ export interface TurnIds {
   userMessageId: string;
   assistantId: string;
   responseId: string;
+}
+
+/** The session's history as the request read it: the persistence stage decides on a summary job from it. */
+export interface HistoryState {
+  /** Summaries are on for this request (memory policy `summaries`/`full`, not `conduit.memory: false`). */
+  summaries: boolean;
+  /** The tenant's `memory.summary_threshold_tokens`. */
+  thresholdTokens: number;
+  /** The last message the session's summary covers (null: no summary yet). */
+  coveredMessageId: string | null;
+  /** Tokens of the stored messages read that the summary does not cover. */
+  uncoveredTokens: number;
+  /** Older uncovered messages exist beyond what was read. */
+  more: boolean;
 }
 
 /** The response cache's view of one request (stages `cache_lookup` and `cache_store`). */
@@ -87,6 +101,10 @@ export interface Turn {
   cachePolicy: CachePolicy;
   /** The tenant's routing policy (stage `routing`). */
   routing: RoutingPolicy;
+  /** The tenant's memory policy (stage `memory`; extraction is enqueued by persistence). */
+  memory: MemoryPolicy;
+  /** Long-term memories recalled into the context (stage `memory`): ids only. */
+  recalledMemories?: string[];
   /** Where the routing stage sends the request, and why (absent: the requested alias, unrecorded). */
   route?: RouteDecision;
   /** What the cache lookup decided (absent when the tenant's cache is off). */
@@ -99,4 +117,8 @@ export interface Turn {
   tools?: ToolRun;
   /** Filters of the answer, set up when it starts (see `ChatPipeline`). */
   filters: AnswerFilter[];
+  /** The session's history and summary state (absent: summaries are off for this request). */
+  history?: HistoryState;
+  /** Tool results the request sent before its last message (stored with the turn, before it). */
+  toolResults?: ChatTurn['toolResults'];
 }

@@ -88,7 +88,7 @@ export async function startOrchestratorTestApp(
     url,
     internalToken,
     close: async () => {
-      await Promise.all(['jobs', 'webhooks', 'usage', 'eval'].map((queue) => producer.queue(queue as 'jobs').obliterate({ force: true }).catch(() => undefined)));
+      await Promise.all(['jobs', 'webhooks', 'usage', 'eval', 'memory', 'summaries'].map((queue) => producer.queue(queue as 'jobs').obliterate({ force: true }).catch(() => undefined)));
       await app.close();
       await mock.close();
     },

@@ -41,6 +41,11 @@ export interface AdmitInput {
    */
   ttlMs?: number;
   at?: Date;
+  /**
+   * Called when the admission must first seed counters from the ledger in Postgres (the first
+   * call of a window for a tenant, user or key): the caller's Redis deadline should not count it.
+   */
+  onSeed?: () => void;
 }
 
 export interface RateWindowState {
@@ -202,6 +207,7 @@ export class UsageControls {
       const reply = (await this.run(scripts.admit, keys, args)) as (string | number)[];
       switch (reply[0]) {
         case 'seed':
+          input.onSeed?.();
           await this.seed(
             input.tenantId,
             (reply.slice(1) as number[]).map((index) => counters[index - 1]),

@@ -12,7 +12,7 @@ export interface TurnSpec<C extends TurnContext = TurnContext> {
   newSession?: boolean;
   title?: string;
   /** The caller's message; `null` for none. */
-  user?: { role: 'user' | 'tool'; content: string } | null;
+  user?: { role: 'user' | 'tool'; content: string; toolCallId?: string } | null;
   assistant?: Partial<ChatTurn['assistant']>;
   createdAt?: Date;
 }

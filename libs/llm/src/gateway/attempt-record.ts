@@ -1,7 +1,7 @@
 import type { LlmErrorKind } from '../errors/llm-error-kind';
 
 /** Why a target was not called. */
-export type SkipReason = 'breaker_open' | 'not_configured';
+export type SkipReason = 'breaker_open' | 'not_configured' | 'unsupported_parameter';
 
 /** One try (or skip) of one target, in call order. */
 export interface AttemptRecord {

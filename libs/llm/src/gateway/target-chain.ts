@@ -1,5 +1,6 @@
 import { LlmError } from '../errors/llm.exception';
 import { LlmUnavailableError, type LlmUnavailableCode } from '../errors/llm-unavailable.exception';
+import { LlmUnsupportedParameterError } from '../errors/unsupported-parameter.exception';
 import type { CallOptions, ChatRequest, LlmProvider } from '../llm.types';
 import type { BreakerRegistry } from '../resilience/breaker-registry';
 import type { BreakerPermit, CircuitBreaker } from '../resilience/circuit-breaker';
@@ -196,6 +197,11 @@ class TargetRun<T> {
  * breaker is open; otherwise try it, retrying retryable failures with backoff. `invalid_request`
  * and `cancelled` end the call at once (rethrown with the attempts); other failures move on to the
  * next target. When none succeeds: {@link LlmUnavailableError}.
+ *
+ * A request field a provider cannot carry (`LlmProvider.unsupportedParameter`): when it is the
+ * first usable target's, the call is refused before anything is sent
+ * ({@link LlmUnsupportedParameterError}: the answer must not depend on which target is healthy);
+ * a later target that cannot carry it is skipped (`unsupported_parameter`), never called without it.
  */
 export async function runTargetChain<T>(
   env: ChainEnvironment,
@@ -206,6 +212,7 @@ export async function runTargetChain<T>(
   const { targets } = call.route;
   let lastError: LlmError | undefined;
   let breakerRetryAfter: number | undefined;
+  let primary = true;
 
   for (let index = 0; index < targets.length; index++) {
     const target = targets[index];
@@ -214,6 +221,17 @@ export async function runTargetChain<T>(
       attempts.push(skipped(target, 'not_configured', provider.unusable));
       continue;
     }
+    const refused = provider.unsupportedParameter?.(call.request);
+    if (refused !== undefined) {
+      if (primary) {
+        const error = new LlmUnsupportedParameterError(refused, target.provider, target.model);
+        error.attempts = attempts;
+        throw error;
+      }
+      attempts.push(skipped(target, 'unsupported_parameter', `${refused} is not supported by provider ${target.provider}`));
+      continue;
+    }
+    primary = false;
     try {
       return await new TargetRun<T>(env, call, target, provider, index < targets.length - 1, attempts).run(body);
     } catch (error) {

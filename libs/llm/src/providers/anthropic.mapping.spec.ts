@@ -1,7 +1,8 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { LlmError } from '../errors/llm.exception';
 import type { ChatRequest } from '../llm.types';
-import { fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
+import { anthropicUnsupportedParameter, fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
+import { STRUCTURED_OUTPUT_TOOL } from './anthropic-structured-output';
 import { AnthropicStreamTranslator } from './anthropic-stream.translator';
 
 const ctx = { provider: 'anthropic', model: 'claude-sonnet-4-6' };
@@ -58,14 +59,42 @@ describe('toAnthropicParams', () => {
     expect(toAnthropicParams({ ...base, tool_choice: 'none' }, { defaultMaxTokens: 1 }, ctx).tool_choice).toEqual({ type: 'none' });
   });
 
-  it('sends a json_schema response_format as output_config.format, and nothing for json_object or text', () => {
+  describe('response_format (a forced answer tool)', () => {
     const base: ChatRequest = { model: 'm', messages: [{ role: 'user', content: 'hi' }] };
-    const schema = { type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
-    expect(toAnthropicParams({ ...base, response_format: { type: 'json_schema', json_schema: { name: 'city', schema } } }, { defaultMaxTokens: 1 }, ctx).output_config).toEqual({
-      format: { type: 'json_schema', schema },
+    const schema = { $schema: 'http://json-schema.org/draft-07/schema#', type: 'object', properties: { city: { type: 'string' } }, required: ['city'], additionalProperties: false };
+    const params = (request: Partial<ChatRequest>) => toAnthropicParams({ ...base, ...request }, { defaultMaxTokens: 1 }, ctx);
+
+    it('json_schema: one tool whose input schema is the schema (without $schema), forced, strict when asked', () => {
+      const out = params({ response_format: { type: 'json_schema', json_schema: { name: 'city', description: 'A city', schema, strict: true } } });
+      const { $schema: _dialect, ...inputSchema } = schema;
+      expect(out.tools).toEqual([{ name: STRUCTURED_OUTPUT_TOOL, description: 'A city', input_schema: inputSchema, strict: true }]);
+      expect(out.tool_choice).toEqual({ type: 'tool', name: STRUCTURED_OUTPUT_TOOL, disable_parallel_tool_use: true });
+      expect(out).not.toHaveProperty('output_config');
+      expect(params({ response_format: { type: 'json_schema', json_schema: { name: 'city', schema } } }).tools?.[0]).not.toHaveProperty('strict');
     });
-    expect(toAnthropicParams({ ...base, response_format: { type: 'json_object' } }, { defaultMaxTokens: 1 }, ctx).output_config).toBeUndefined();
-    expect(toAnthropicParams({ ...base, response_format: { type: 'text' } }, { defaultMaxTokens: 1 }, ctx).output_config).toBeUndefined();
+
+    it('json_object: the tool takes any object; text: no tool at all', () => {
+      const out = params({ response_format: { type: 'json_object' } });
+      expect(out.tools).toEqual([expect.objectContaining({ name: STRUCTURED_OUTPUT_TOOL, input_schema: { type: 'object' } })]);
+      expect(out.tool_choice).toMatchObject({ type: 'tool', name: STRUCTURED_OUTPUT_TOOL });
+      const text = params({ response_format: { type: 'text' } });
+      expect(text).not.toHaveProperty('tools');
+      expect(text).not.toHaveProperty('tool_choice');
+    });
+
+    it('refuses a JSON response_format together with the request’s own tools (unsupported_parameter)', () => {
+      const tools = [{ type: 'function' as const, function: { name: 'f' } }];
+      let caught: unknown;
+      try {
+        params({ tools, response_format: { type: 'json_object' } });
+      } catch (error) {
+        caught = error;
+      }
+      expect(caught).toBeInstanceOf(LlmError);
+      expect(caught).toMatchObject({ kind: 'invalid_request', code: 'unsupported_parameter', retryable: false });
+      expect((caught as LlmError).message).toMatch(/response_format json_object cannot be combined with tools/);
+      expect(params({ tools, response_format: { type: 'text' } }).tools).toHaveLength(1);
+    });
   });
 
   it('rejects tool call arguments that are not JSON as an invalid request', () => {
@@ -97,6 +126,25 @@ describe('fromAnthropicMessage', () => {
       upstream_id: 'msg_1',
       model: 'claude-sonnet-4-5-20250929',
     });
+  });
+
+  it('with structured output, the answer tool input is the content (JSON) and the stop is `stop`', () => {
+    const usage = { input_tokens: 3, output_tokens: 4, cache_read_input_tokens: null, cache_creation_input_tokens: null };
+    const message = {
+      id: 'msg_3',
+      model: 'claude-x',
+      content: [{ type: 'tool_use', id: 'toolu_3', name: STRUCTURED_OUTPUT_TOOL, input: { city: 'Paris', tags: [] } }],
+      stop_reason: 'tool_use',
+      usage,
+    } as unknown as Anthropic.Message;
+    const completion = fromAnthropicMessage(message, { structuredOutput: true });
+    expect(completion).toMatchObject({ content: '{"city":"Paris","tags":[]}', finish_reason: 'stop' });
+    expect(completion).not.toHaveProperty('tool_calls');
+    // Without structured output the same block is an ordinary tool call.
+    expect(fromAnthropicMessage(message)).toMatchObject({ content: '', finish_reason: 'tool_calls', tool_calls: [{ function: { name: STRUCTURED_OUTPUT_TOOL } }] });
+    // A model that answered text instead keeps its text (the caller's validation sees it is not JSON).
+    const prose = { ...message, content: [{ type: 'text', text: 'Paris.', citations: null }], stop_reason: 'end_turn' } as unknown as Anthropic.Message;
+    expect(fromAnthropicMessage(prose, { structuredOutput: true })).toMatchObject({ content: 'Paris.', finish_reason: 'stop' });
   });
 
   it.each([
@@ -141,6 +189,34 @@ describe('AnthropicStreamTranslator', () => {
       upstream_id: 'msg_2',
       model: 'claude-x',
     });
+  });
+});
+
+describe('AnthropicStreamTranslator with structured output', () => {
+  it('turns the answer tool’s input_json_deltas into text deltas and ends with `stop`', () => {
+    const t = new AnthropicStreamTranslator({ structuredOutput: true });
+    const events = [
+      { type: 'message_start', message: { id: 'msg_4', model: 'claude-x', usage: { input_tokens: 5, output_tokens: 1, cache_read_input_tokens: 0, cache_creation_input_tokens: 0 } } },
+      { type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_4', name: STRUCTURED_OUTPUT_TOOL, input: {} } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '{"city":' } },
+      { type: 'content_block_delta', index: 0, delta: { type: 'input_json_delta', partial_json: '"Paris"}' } },
+      { type: 'content_block_stop', index: 0 },
+      { type: 'message_delta', delta: { stop_reason: 'tool_use' }, usage: { input_tokens: null, output_tokens: 7, cache_read_input_tokens: null, cache_creation_input_tokens: null } },
+      { type: 'message_stop' },
+    ];
+    const out = events.flatMap((e) => t.push(e as unknown as Anthropic.RawMessageStreamEvent));
+    expect(out).toEqual([
+      { type: 'text', text: '{"city":' },
+      { type: 'text', text: '"Paris"}' },
+    ]);
+    expect(t.finish()).toMatchObject({ type: 'done', finish_reason: 'stop', usage: { output_tokens: 7 } });
+  });
+
+  it('leaves a tool of that name a tool call when the request did not ask for JSON', () => {
+    const t = new AnthropicStreamTranslator();
+    const out = t.push({ type: 'content_block_start', index: 0, content_block: { type: 'tool_use', id: 'toolu_5', name: STRUCTURED_OUTPUT_TOOL, input: {} } } as unknown as Anthropic.RawMessageStreamEvent);
+    expect(out).toEqual([{ type: 'tool_call', index: 0, id: 'toolu_5', name: STRUCTURED_OUTPUT_TOOL, arguments_delta: '' }]);
   });
 });
 
@@ -200,5 +276,65 @@ describe('toAnthropicParams: prompt-cache breakpoints', () => {
   it('parses cache writes into cache_write_tokens', () => {
     const message = { id: 'm', model: 'claude-x', content: [], stop_reason: 'end_turn', usage: { input_tokens: 10, output_tokens: 2, cache_read_input_tokens: 0, cache_creation_input_tokens: 1_500 } };
     expect(fromAnthropicMessage(message as unknown as Anthropic.Message).usage).toEqual({ input_tokens: 1_510, output_tokens: 2, cached_tokens: 0, cache_write_tokens: 1_500 });
+  });
+});
+
+describe('Anthropic: images and OpenAI parameters', () => {
+  const base: ChatRequest = { model: 'claude-sonnet-4-6', messages: [{ role: 'user', content: 'hi' }] };
+
+  it('sends user images as image blocks before the text: data URLs as base64 sources, other URLs as URL sources', () => {
+    const params = toAnthropicParams(
+      { ...base, messages: [{ role: 'user', content: 'What is this?', images: [{ url: 'data:image/webp;base64,UklG' }, { url: 'https://example.com/a.png', detail: 'high' }] }] },
+      { defaultMaxTokens: 100, promptCaching: false },
+      ctx,
+    );
+    expect(params.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'image', source: { type: 'base64', media_type: 'image/webp', data: 'UklG' } },
+          { type: 'image', source: { type: 'url', url: 'https://example.com/a.png' } },
+          { type: 'text', text: 'What is this?' },
+        ],
+      },
+    ]);
+  });
+
+  it('refuses an inline image type the Messages API does not take', () => {
+    expect(() =>
+      toAnthropicParams({ ...base, messages: [{ role: 'user', content: '', images: [{ url: 'data:image/bmp;base64,Qk0=' }] }] }, { defaultMaxTokens: 100 }, ctx),
+    ).toThrow(LlmError);
+  });
+
+  it.each([
+    ['seed', { seed: 1 }],
+    ['logprobs', { logprobs: true }],
+    ['top_logprobs', { top_logprobs: 2 }],
+    ['presence_penalty', { presence_penalty: 0 }],
+    ['frequency_penalty', { frequency_penalty: 1 }],
+    ['logit_bias', { logit_bias: { '1': 1 } }],
+    ['n', { n: 2 }],
+    ['metadata.team', { metadata: { user_id: 'u', team: 'x' } }],
+    ['reasoning_effort', { reasoning_effort: 'minimal' as const }],
+  ])('names %s as a field it cannot carry', (field, extra) => {
+    expect(anthropicUnsupportedParameter({ ...base, ...extra })).toBe(field);
+  });
+
+  it('carries n: 1, logprobs: false, metadata.user_id, reasoning_effort and parallel_tool_calls: false', () => {
+    const request: ChatRequest = {
+      ...base,
+      n: 1,
+      logprobs: false,
+      metadata: { user_id: 'u-1' },
+      reasoning_effort: 'xhigh',
+      parallel_tool_calls: false,
+      tools: [{ type: 'function', function: { name: 't' } }],
+      tool_choice: 'required',
+    };
+    expect(anthropicUnsupportedParameter(request)).toBeUndefined();
+    const params = toAnthropicParams(request, { defaultMaxTokens: 100, promptCaching: false }, ctx);
+    expect(params.metadata).toEqual({ user_id: 'u-1' });
+    expect(params.output_config).toEqual({ effort: 'xhigh' });
+    expect(params.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
   });
 });

@@ -1,8 +1,9 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { LlmError } from '../errors/llm.exception';
-import type { ChatCompletion, ChatMessage, ChatRequest, FinishReason, TokenUsage, ToolCall, ToolChoice } from '../llm.types';
+import type { ChatCompletion, ChatImage, ChatMessage, ChatRequest, FinishReason, TokenUsage, ToolCall, ToolChoice } from '../llm.types';
 import type { CallContext } from './provider-call';
 import { anthropicMinCacheableTokens, EPHEMERAL_CACHE, estimatePromptTokens } from './prompt-cache';
+import { STRUCTURED_OUTPUT_TOOL, structuredOutputOf } from './anthropic-structured-output';
 
 type Block = Anthropic.ContentBlockParam;
 type Params = Omit<Anthropic.MessageCreateParamsNonStreaming, 'stream'>;
@@ -42,8 +43,74 @@ function blocksOf(message: ChatMessage, context: CallContext): Block[] {
       return blocks;
     }
     default:
+      if (message.role === 'user' && message.images?.length) {
+        // Images first, then the text: the order Anthropic recommends for questions about images.
+        return [...message.images.map((image) => imageBlock(image, context)), ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : [])];
+      }
       return [{ type: 'text', text: message.content }];
   }
+}
+
+/** The image types the Messages API takes inline. */
+const ANTHROPIC_IMAGE_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'image/webp']);
+const DATA_URL = /^data:([a-z]+\/[a-z0-9.+-]+);base64,/i;
+
+/** A base64 `data:` URL as an inline image; any other URL as a URL source (Anthropic fetches it). */
+function imageBlock(image: ChatImage, context: CallContext): Anthropic.ImageBlockParam {
+  const match = DATA_URL.exec(image.url);
+  if (match === null) return { type: 'image', source: { type: 'url', url: image.url } };
+  const mediaType = match[1].toLowerCase();
+  if (!ANTHROPIC_IMAGE_TYPES.has(mediaType)) {
+    throw new LlmError({
+      kind: 'invalid_request',
+      code: 'invalid_image',
+      provider: context.provider,
+      model: context.model,
+      message: `image type ${mediaType} is not supported (jpeg, png, gif or webp)`,
+    });
+  }
+  return {
+    type: 'image',
+    source: { type: 'base64', media_type: mediaType as Anthropic.Base64ImageSource['media_type'], data: image.url.slice(match[0].length) },
+  };
+}
+
+/** `reasoning_effort` values the Messages API's `output_config.effort` has. */
+const ANTHROPIC_EFFORTS = new Set(['low', 'medium', 'high', 'xhigh']);
+
+/**
+ * The first request field the Messages API cannot carry, or undefined. Carried: `parallel_tool_calls`
+ * (`false` → `disable_parallel_tool_use`), `reasoning_effort` low…xhigh (`output_config.effort`),
+ * `metadata.user_id` (`metadata.user_id`), `n: 1`, `logprobs: false`. Not: `seed`, `logprobs`,
+ * `top_logprobs`, `presence_penalty`, `frequency_penalty`, `logit_bias`, `n > 1`, other `metadata`
+ * keys, `reasoning_effort` none/minimal.
+ */
+export function anthropicUnsupportedParameter(request: Omit<ChatRequest, 'model'>): string | undefined {
+  if (request.seed !== undefined) return 'seed';
+  if (request.logprobs === true) return 'logprobs';
+  if (request.top_logprobs !== undefined) return 'top_logprobs';
+  if (request.presence_penalty !== undefined) return 'presence_penalty';
+  if (request.frequency_penalty !== undefined) return 'frequency_penalty';
+  if (request.logit_bias !== undefined) return 'logit_bias';
+  if (request.n !== undefined && request.n > 1) return 'n';
+  const otherKey = Object.keys(request.metadata ?? {}).find((key) => key !== 'user_id');
+  if (otherKey !== undefined) return `metadata.${otherKey}`;
+  if (request.reasoning_effort !== undefined && !ANTHROPIC_EFFORTS.has(request.reasoning_effort)) return 'reasoning_effort';
+  return undefined;
+}
+
+/** The OpenAI parameters the Messages API carries (see {@link anthropicUnsupportedParameter}), added to its body. */
+function withCarriedParameters(params: Params, request: ChatRequest): Params {
+  const out: Params = { ...params };
+  const userId = request.metadata?.user_id;
+  if (userId !== undefined) out.metadata = { user_id: userId };
+  if (request.reasoning_effort !== undefined && ANTHROPIC_EFFORTS.has(request.reasoning_effort)) {
+    out.output_config = { ...out.output_config, effort: request.reasoning_effort as NonNullable<Anthropic.OutputConfig['effort']> };
+  }
+  if (request.parallel_tool_calls === false && out.tools?.length && out.tool_choice?.type !== 'none') {
+    out.tool_choice = { ...(out.tool_choice ?? { type: 'auto' }), disable_parallel_tool_use: true } as Anthropic.ToolChoice;
+  }
+  return out;
 }
 
 /**
@@ -145,12 +212,13 @@ function markLastBlock(turn: Anthropic.MessageParam): Anthropic.MessageParam {
 
 /**
  * Request body for the Messages API. `temperature`/`top_p` are not sent: the SDK's API version
- * (2026-10-21) has no sampling parameters. `response_format` `json_schema` becomes
- * `output_config.format` (structured outputs); `json_object` and `text` have no Messages API
- * equivalent and are not sent.
+ * (2026-10-21) has no sampling parameters. A JSON `response_format` (`json_object`,
+ * `json_schema`) becomes a forced answer tool (see anthropic-structured-output.ts); `text` sends
+ * nothing.
  */
 export function toAnthropicParams(request: ChatRequest, options: AnthropicMappingOptions, context: CallContext): Params {
   const { system, messages } = toMessages(request.messages, context);
+  const structured = structuredOutputOf(request, context);
   const params: Params = {
     model: request.model,
     max_tokens: request.max_tokens ?? options.defaultMaxTokens,
@@ -167,12 +235,11 @@ export function toAnthropicParams(request: ChatRequest, options: AnthropicMappin
         }
       : {}),
     ...(request.tool_choice !== undefined && request.tools?.length ? { tool_choice: toToolChoice(request.tool_choice) } : {}),
-    ...(request.response_format?.type === 'json_schema'
-      ? { output_config: { format: { type: 'json_schema' as const, schema: request.response_format.json_schema.schema ?? { type: 'object' } } } }
-      : {}),
+    ...(structured !== undefined ? { tools: [structured.tool], tool_choice: structured.tool_choice } : {}),
     ...(request.user !== undefined ? { metadata: { user_id: request.user } } : {}),
   };
-  return options.promptCaching === false ? params : withCacheBreakpoints(params);
+  const carried = withCarriedParameters(params, request);
+  return options.promptCaching === false ? carried : withCacheBreakpoints(carried);
 }
 
 export function fromAnthropicStopReason(reason: Anthropic.StopReason | null): FinishReason {
@@ -211,19 +278,28 @@ export function fromAnthropicUsage(usage: AnthropicUsageCounts): TokenUsage {
   };
 }
 
-export function fromAnthropicMessage(message: Anthropic.Message): ChatCompletion {
+/**
+ * The completion of a message. With `structuredOutput` (the request asked for JSON), the forced
+ * answer tool's input is the answer: its JSON is the content (any text the model wrote around it
+ * is dropped) and a `tool_use` stop is `stop`. A message without that tool call keeps its text,
+ * which the caller may then find is not the JSON it asked for.
+ */
+export function fromAnthropicMessage(message: Anthropic.Message, options: { structuredOutput?: boolean } = {}): ChatCompletion {
   let content = '';
+  let answer: string | undefined;
   const toolCalls: ToolCall[] = [];
   for (const block of message.content) {
     if (block.type === 'text') content += block.text;
     else if (block.type === 'tool_use') {
-      toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
+      if (options.structuredOutput === true && block.name === STRUCTURED_OUTPUT_TOOL) answer = JSON.stringify(block.input ?? {});
+      else toolCalls.push({ id: block.id, type: 'function', function: { name: block.name, arguments: JSON.stringify(block.input ?? {}) } });
     }
   }
+  const finish = fromAnthropicStopReason(message.stop_reason);
   return {
-    content,
+    content: answer ?? content,
     ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
-    finish_reason: fromAnthropicStopReason(message.stop_reason),
+    finish_reason: answer !== undefined && finish === 'tool_calls' ? 'stop' : finish,
     usage: fromAnthropicUsage(message.usage),
     upstream_id: message.id,
     model: message.model,

@@ -1,7 +1,8 @@
 import Anthropic from '@anthropic-ai/sdk';
 import type { CallOptions, ChatCompletion, ChatRequest, ChatStreamEvent, LlmProvider } from '../llm.types';
-import { fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
+import { anthropicUnsupportedParameter, fromAnthropicMessage, toAnthropicParams } from './anthropic.mapping';
 import { AnthropicStreamTranslator } from './anthropic-stream.translator';
+import { wantsJson } from './anthropic-structured-output';
 import { runCall, streamEvents, type CallContext } from './provider-call';
 import { pooledFetch } from './pooled-fetch';
 import { sdkRequestOptions } from './sdk-request-options';
@@ -43,11 +44,17 @@ export class AnthropicProvider implements LlmProvider {
     });
   }
 
+  unsupportedParameter(request: Omit<ChatRequest, 'model'>): string | undefined {
+    return anthropicUnsupportedParameter(request);
+  }
+
   complete(request: ChatRequest, options: CallOptions): Promise<ChatCompletion> {
     const context = this.context(request);
     return runCall(context, options, async (signal) => {
       const params = toAnthropicParams(request, { defaultMaxTokens: this.defaultMaxTokens }, context);
-      return fromAnthropicMessage(await this.client.messages.create(params, sdkRequestOptions(signal, options)));
+      return fromAnthropicMessage(await this.client.messages.create(params, sdkRequestOptions(signal, options)), {
+        structuredOutput: wantsJson(request.response_format),
+      });
     });
   }
 
@@ -60,7 +67,7 @@ export class AnthropicProvider implements LlmProvider {
         const params = toAnthropicParams(request, { defaultMaxTokens: this.defaultMaxTokens }, context);
         return this.client.messages.create({ ...params, stream: true }, sdkRequestOptions(signal, options));
       },
-      new AnthropicStreamTranslator(),
+      new AnthropicStreamTranslator({ structuredOutput: wantsJson(request.response_format) }),
     );
   }
 

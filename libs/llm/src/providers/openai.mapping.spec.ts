@@ -113,3 +113,66 @@ describe('OpenAiStreamTranslator', () => {
     expect(t.finish()).toBeUndefined();
   });
 });
+
+describe('OpenAI compatibility parameters, images and n choices', () => {
+  it('carries every OpenAI parameter as is, and user images as content parts after the text', () => {
+    const params = toOpenAiParams(
+      {
+        model: 'gpt-4.1',
+        messages: [{ role: 'user', content: 'What is this?', images: [{ url: 'data:image/png;base64,AAAA', detail: 'low' }, { url: 'https://example.com/a.png' }] }],
+        seed: 1,
+        logprobs: true,
+        top_logprobs: 3,
+        presence_penalty: 0.1,
+        frequency_penalty: 0.2,
+        logit_bias: { '42': -5 },
+        n: 2,
+        metadata: { team: 'a' },
+        reasoning_effort: 'minimal',
+        parallel_tool_calls: false,
+        tools: [{ type: 'function', function: { name: 't' } }],
+      },
+      'max_completion_tokens',
+    );
+    expect(params).toMatchObject({
+      seed: 1,
+      logprobs: true,
+      top_logprobs: 3,
+      presence_penalty: 0.1,
+      frequency_penalty: 0.2,
+      logit_bias: { '42': -5 },
+      n: 2,
+      metadata: { team: 'a' },
+      reasoning_effort: 'minimal',
+      parallel_tool_calls: false,
+    });
+    expect(params.messages).toEqual([
+      {
+        role: 'user',
+        content: [
+          { type: 'text', text: 'What is this?' },
+          { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA', detail: 'low' } },
+          { type: 'image_url', image_url: { url: 'https://example.com/a.png' } },
+        ],
+      },
+    ]);
+  });
+
+  it('reads every choice of an n > 1 completion, in index order, with their logprobs', () => {
+    const logprobs = { content: [{ token: 'b', logprob: -0.1, bytes: [98], top_logprobs: [] }], refusal: null };
+    const completion = fromOpenAiCompletion({
+      id: 'c1',
+      object: 'chat.completion',
+      created: 1,
+      model: 'gpt-4.1',
+      choices: [
+        { index: 1, message: { role: 'assistant', content: 'b', refusal: null }, finish_reason: 'length', logprobs: null },
+        { index: 0, message: { role: 'assistant', content: 'a', refusal: null }, finish_reason: 'stop', logprobs },
+      ],
+      usage: { prompt_tokens: 3, completion_tokens: 4, total_tokens: 7 },
+    } as OpenAI.ChatCompletion);
+    expect(completion).toMatchObject({ content: 'a', finish_reason: 'stop', logprobs, more_choices: [{ content: 'b', finish_reason: 'length' }] });
+    expect(completion.more_choices?.[0]).not.toHaveProperty('logprobs');
+    expect(completion.usage.output_tokens).toBe(4);
+  });
+});

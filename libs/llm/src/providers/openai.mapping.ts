@@ -1,5 +1,5 @@
 import type OpenAI from 'openai';
-import type { ChatCompletion, ChatMessage, ChatRequest, FinishReason, TokenUsage, ToolCall } from '../llm.types';
+import type { ChatChoice, ChatCompletion, ChatMessage, ChatRequest, FinishReason, TokenUsage, ToolCall } from '../llm.types';
 
 /** Which field carries the output limit: OpenAI's own API wants `max_completion_tokens`, most compatible servers `max_tokens`. */
 export type MaxTokensParam = 'max_tokens' | 'max_completion_tokens';
@@ -11,7 +11,19 @@ function toMessage(message: ChatMessage): OpenAI.ChatCompletionMessageParam {
     case 'system':
       return { role: 'system', content: message.content, ...(message.name !== undefined ? { name: message.name } : {}) };
     case 'user':
-      return { role: 'user', content: message.content, ...(message.name !== undefined ? { name: message.name } : {}) };
+      return {
+        role: 'user',
+        content: message.images?.length
+          ? [
+              ...(message.content !== '' ? [{ type: 'text' as const, text: message.content }] : []),
+              ...message.images.map((image) => ({
+                type: 'image_url' as const,
+                image_url: { url: image.url, ...(image.detail !== undefined ? { detail: image.detail } : {}) },
+              })),
+            ]
+          : message.content,
+        ...(message.name !== undefined ? { name: message.name } : {}),
+      };
     case 'tool':
       return { role: 'tool', content: message.content, tool_call_id: message.tool_call_id ?? '' };
     case 'assistant': {
@@ -42,6 +54,16 @@ export function toOpenAiParams(request: ChatRequest, maxTokensParam: MaxTokensPa
     ...(request.tool_choice !== undefined && request.tools?.length ? { tool_choice: request.tool_choice } : {}),
     ...(request.response_format !== undefined ? { response_format: request.response_format } : {}),
     ...(request.user !== undefined ? { user: request.user } : {}),
+    ...(request.seed !== undefined ? { seed: request.seed } : {}),
+    ...(request.logprobs !== undefined ? { logprobs: request.logprobs } : {}),
+    ...(request.top_logprobs !== undefined ? { top_logprobs: request.top_logprobs } : {}),
+    ...(request.parallel_tool_calls !== undefined && request.tools?.length ? { parallel_tool_calls: request.parallel_tool_calls } : {}),
+    ...(request.presence_penalty !== undefined ? { presence_penalty: request.presence_penalty } : {}),
+    ...(request.frequency_penalty !== undefined ? { frequency_penalty: request.frequency_penalty } : {}),
+    ...(request.logit_bias !== undefined ? { logit_bias: request.logit_bias } : {}),
+    ...(request.n !== undefined && request.n !== 1 ? { n: request.n } : {}),
+    ...(request.metadata !== undefined ? { metadata: request.metadata } : {}),
+    ...(request.reasoning_effort !== undefined ? { reasoning_effort: request.reasoning_effort } : {}),
   };
 }
 
@@ -67,8 +89,7 @@ export function fromOpenAiUsage(usage: OpenAI.CompletionUsage | null | undefined
   };
 }
 
-export function fromOpenAiCompletion(completion: OpenAI.ChatCompletion): ChatCompletion {
-  const choice = completion.choices[0];
+function fromOpenAiChoice(choice: OpenAI.ChatCompletion.Choice | undefined): ChatChoice {
   const toolCalls: ToolCall[] = [];
   for (const call of choice?.message.tool_calls ?? []) {
     if (call.type !== 'function') continue;
@@ -78,6 +99,17 @@ export function fromOpenAiCompletion(completion: OpenAI.ChatCompletion): ChatCom
     content: choice?.message.content ?? '',
     ...(toolCalls.length > 0 ? { tool_calls: toolCalls } : {}),
     finish_reason: fromOpenAiFinishReason(choice?.finish_reason),
+    ...(choice?.logprobs != null ? { logprobs: choice.logprobs } : {}),
+  };
+}
+
+/** The first choice as the completion; with `n > 1`, the others (by `index`) in `more_choices`. */
+export function fromOpenAiCompletion(completion: OpenAI.ChatCompletion): ChatCompletion {
+  const choices = [...completion.choices].sort((a, b) => a.index - b.index);
+  const [first, ...rest] = choices.map(fromOpenAiChoice);
+  return {
+    ...(first ?? fromOpenAiChoice(undefined)),
+    ...(rest.length > 0 ? { more_choices: rest } : {}),
     usage: fromOpenAiUsage(completion.usage),
     upstream_id: completion.id,
     model: completion.model,

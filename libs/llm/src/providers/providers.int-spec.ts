@@ -53,6 +53,22 @@ describe('providers against the mock upstream (real SDKs over HTTP)', () => {
       expect(events.filter((e) => e.type === 'text')).toHaveLength(entry.completion_tokens);
     });
 
+    it('answers a json_schema response_format with JSON content and `stop`, plain and streamed', async () => {
+      const schema = { type: 'object', properties: { city: { type: 'string' }, tags: { type: 'array', items: { type: 'string' } } }, required: ['city', 'tags'] };
+      const json = request(name, { response_format: { type: 'json_schema', json_schema: { name: 'city', schema, strict: true } } });
+      const completion = await providers[name]().complete(json, { timeoutMs: 2_000 });
+      expect(JSON.parse(completion.content)).toEqual({ city: 'mock', tags: [] });
+      expect(completion).toMatchObject({ finish_reason: 'stop' });
+      expect(completion.tool_calls).toBeUndefined();
+      const events = await collect(providers[name]().stream(json, { timeoutMs: 2_000 }));
+      expect(JSON.parse(textOf(events))).toEqual({ city: 'mock', tags: [] });
+      expect(events.filter((e) => e.type === 'tool_call')).toEqual([]);
+      expect(events[events.length - 1]).toMatchObject({ type: 'done', finish_reason: 'stop' });
+      expect(mock.state.requests.list().map((r) => r.output_format)).toEqual(
+        name === 'anthropic' ? ['tool:conduit_structured_output', 'tool:conduit_structured_output'] : ['json_schema', 'json_schema'],
+      );
+    });
+
     it('maps a length cut-off', async () => {
       const completion = await providers[name]().complete(request(name, { max_tokens: 2 }), {});
       expect(completion.finish_reason).toBe('length');

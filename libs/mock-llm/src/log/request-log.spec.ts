@@ -21,6 +21,8 @@ const entry = (id: string): RequestLogEntry => ({
   completion_tokens: 0,
   tokens_sent: 0,
   client_disconnected: false,
+  images: [],
+  params: {},
 });
 
 const ids = (log: RequestLog, limit?: number) => log.list(limit).map((e) => e.id);

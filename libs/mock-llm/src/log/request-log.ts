@@ -1,3 +1,5 @@
+import type { RecordedImage } from '../core/request-images';
+
 export type MockWire = 'openai' | 'anthropic';
 
 /** One request as seen by the mock; mutated in place while the request runs. */
@@ -25,8 +27,9 @@ export interface RequestLogEntry {
    */
   prompt_text: string;
   /**
-   * The answer format the request asked for: OpenAI `response_format.type`, Anthropic
-   * `output_config.format.type`; null when none.
+   * The answer format the request asked for: OpenAI `response_format.type`; Anthropic
+   * `output_config.format.type`, else `tool:<name>` for a forced tool (`tool_choice: {type: "tool"}`,
+   * how Conduit asks Anthropic for JSON); null when none.
    */
   output_format: string | null;
   /** Prompt tokens reported as read from the simulated provider prompt cache. */
@@ -41,6 +44,10 @@ export interface RequestLogEntry {
   tokens_sent: number;
   /** The client closed the connection before the response finished. */
   client_disconnected: boolean;
+  /** Image parts the request carried (URLs, or media type and size of inline data), in order. */
+  images: RecordedImage[];
+  /** Carried parameters (`seed`, `logprobs`, `n`, `metadata`, `reasoning_effort`, `output_config`, ...) as sent; absent ones left out. */
+  params: Record<string, unknown>;
 }
 
 /** Fixed-size ring buffer of the most recent requests. */

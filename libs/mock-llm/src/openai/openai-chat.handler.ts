@@ -1,11 +1,14 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { contentText, contentTokens, lastUserText } from '../core/message-text';
 import { parseBody } from '../core/parse-body';
+import { checkOpenAiToolSequence } from '../core/tool-sequence';
 import { pickToolCall } from '../core/reply-text';
 import { directedToolCalls, toolResultPrompt } from '../core/tool-directive';
 import { countTokens, truncateToTokens } from '../core/token-count';
+import type { MockExchange } from '../exchange/mock-exchange';
 import type { MockLlmState } from '../mock-llm.state';
-import { openAiChatCompletion, openAiChatStream, type OpenAiCompletionMeta } from './openai-chat.payloads';
+import { requestImages, requestParams } from '../core/request-images';
+import { openAiChatCompletion, openAiChatStream, withChoicesAndLogprobs, type OpenAiCompletionMeta } from './openai-chat.payloads';
 import { openAiWire } from './openai.wire';
 import { openAiChatRequestSchema, type OpenAiChatRequest } from './openai.schemas';
 
@@ -41,10 +44,29 @@ function requestedTool(body: OpenAiChatRequest): string | undefined {
   return pickToolCall(contentText(last.content), names);
 }
 
+/**
+ * The reply text: JSON (schema mode for `json_schema`, JSON mode for `json_object`; see
+ * `core/json-reply.ts`) when the request asks for it, else the usual reply.
+ */
+function replyTextOf(state: MockLlmState, exchange: MockExchange, body: OpenAiChatRequest): string {
+  const format = body.response_format;
+  const lastText = lastUserText(body.messages);
+  if (format?.type !== 'json_object' && format?.type !== 'json_schema') {
+    // After a tool directive (`[[tool:…]]`), the reply after the tools' results names those results.
+    const toolResults = trailingToolResults(body);
+    const prompt = toolResults.length > 0 && /\[\[tool\*?:/.test(lastText) ? toolResultPrompt(toolResults) : lastText;
+    return state.replyText(exchange, prompt);
+  }
+  const schema = format.type === 'json_schema' ? (format.json_schema?.schema ?? undefined) : undefined;
+  const answer = state.jsonAnswer(exchange, lastText, schema);
+  return answer.kind === 'text' ? answer.text : JSON.stringify(answer.value);
+}
+
 /** `POST /v1/chat/completions`, plain and streaming. */
 export function openAiChatHandler(state: MockLlmState) {
   return function chatCompletions(request: FastifyRequest, reply: FastifyReply): void {
     const body = parseBody(openAiChatRequestSchema, request.body);
+    checkOpenAiToolSequence(body.messages);
     const stream = body.stream === true;
     const exchange = state.begin(request, reply, openAiWire, {
       model: body.model,
@@ -53,6 +75,8 @@ export function openAiChatHandler(state: MockLlmState) {
       promptCache: state.promptCache.openAi(body),
       promptText: body.messages.map((message) => contentText(message.content)).join('\n'),
       outputFormat: body.response_format?.type ?? null,
+      images: requestImages(body.messages),
+      params: requestParams(body),
     });
     if (exchange.applyFault()) return;
 
@@ -64,6 +88,15 @@ export function openAiChatHandler(state: MockLlmState) {
     };
     const includeUsage = body.stream_options?.include_usage === true;
     const cache = { read: entry.cache_read_tokens, write: 0 };
+    // `n` choices and logprobs (plain answers): every choice the same answer.
+    const choices = body.n ?? 1;
+    const shaped = (json: ReturnType<typeof openAiChatCompletion>, tokens: readonly string[]) => {
+      if (choices === 1 && body.logprobs !== true) return json;
+      const options = { n: choices, logprobs: body.logprobs === true, topLogprobs: body.top_logprobs ?? 0, tokens };
+      const out = withChoicesAndLogprobs(json, options, entry.prompt_tokens, entry.completion_tokens, cache);
+      entry.completion_tokens *= choices;
+      return out;
+    };
 
     const directed = directedCalls(body);
     if (directed.length > 0) {
@@ -89,16 +122,14 @@ export function openAiChatHandler(state: MockLlmState) {
         );
       } else {
         exchange.sendJson(
-          openAiChatCompletion(meta, output, 'tool_calls', entry.prompt_tokens, entry.completion_tokens, cache),
+          shaped(openAiChatCompletion(meta, output, 'tool_calls', entry.prompt_tokens, entry.completion_tokens, cache), []),
         );
       }
       return;
     }
 
     const maxTokens = body.max_completion_tokens ?? body.max_tokens ?? undefined;
-    const toolResults = trailingToolResults(body);
-    const prompt = toolResults.length > 0 && /\[\[tool\*?:/.test(lastUserText(body.messages)) ? toolResultPrompt(toolResults) : lastUserText(body.messages);
-    const completion = truncateToTokens(state.replyText(exchange, prompt), maxTokens);
+    const completion = truncateToTokens(replyTextOf(state, exchange, body), maxTokens);
     const finishReason = completion.truncated ? 'length' : 'stop';
     entry.completion_tokens = completion.tokens.length;
     if (stream) {
@@ -115,7 +146,7 @@ export function openAiChatHandler(state: MockLlmState) {
       );
     } else {
       exchange.sendJson(
-        openAiChatCompletion(meta, { text: completion.text }, finishReason, entry.prompt_tokens, entry.completion_tokens, cache),
+        shaped(openAiChatCompletion(meta, { text: completion.text }, finishReason, entry.prompt_tokens, entry.completion_tokens, cache), completion.tokens),
       );
     }
   };

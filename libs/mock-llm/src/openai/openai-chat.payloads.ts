@@ -102,3 +102,44 @@ export function openAiChatStream(
   }
   return { head, frames, tail: tail + SSE_DONE };
 }
+
+/**
+ * A `chat.completion` with `n` identical choices (indexes 0..n-1) and, when asked, logprobs for
+ * each token of the text (deterministic values; `top_logprobs` alternatives per token). Usage
+ * counts every choice's completion tokens.
+ */
+export function withChoicesAndLogprobs(
+  completion: ReturnType<typeof openAiChatCompletion>,
+  options: { n: number; logprobs: boolean; topLogprobs: number; tokens: readonly string[] },
+  promptTokens: number,
+  completionTokens: number,
+  cache: PromptCacheUsage = NO_PROMPT_CACHE,
+) {
+  const [first] = completion.choices;
+  const logprobs = options.logprobs ? logprobsOf(options.tokens, options.topLogprobs) : null;
+  return {
+    ...completion,
+    choices: Array.from({ length: options.n }, (_, index) => ({ ...first, index, logprobs })),
+    usage: openAiUsage(promptTokens, completionTokens * options.n, cache),
+  };
+}
+
+function bytesOf(token: string): number[] {
+  return [...Buffer.from(token, 'utf8')];
+}
+
+/** OpenAI's logprobs object: one entry per token, the chosen token most likely. */
+export function logprobsOf(tokens: readonly string[], top: number) {
+  return {
+    content: tokens.map((token, i) => ({
+      token,
+      logprob: -0.01 * ((i % 7) + 1),
+      bytes: bytesOf(token),
+      top_logprobs: Array.from({ length: top }, (_, k) => {
+        const alternative = k === 0 ? token : `${token}~${k}`;
+        return { token: alternative, logprob: -0.01 * ((i % 7) + 1) - k, bytes: bytesOf(alternative) };
+      }),
+    })),
+    refusal: null,
+  };
+}

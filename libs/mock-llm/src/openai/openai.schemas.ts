@@ -7,6 +7,8 @@ const contentPart = z.looseObject({ type: z.string(), text: z.string().optional(
 export const openAiMessageSchema = z.looseObject({
   role: z.enum(['system', 'developer', 'user', 'assistant', 'tool', 'function']),
   content: z.union([z.string(), z.array(contentPart)]).nullish(),
+  tool_calls: z.array(z.looseObject({ id: z.string() })).nullish(),
+  tool_call_id: z.string().nullish(),
 });
 
 const toolSchema = z.looseObject({
@@ -24,7 +26,15 @@ export const openAiChatRequestSchema = z.looseObject({
   max_tokens: positiveTokens,
   max_completion_tokens: positiveTokens,
   tools: z.array(toolSchema).nullish(),
-  response_format: z.looseObject({ type: z.string() }).nullish(),
+  response_format: z
+    .looseObject({
+      type: z.string(),
+      json_schema: z.looseObject({ schema: z.record(z.string(), z.unknown()).nullish() }).nullish(),
+    })
+    .nullish(),
+  n: z.int().min(1).max(128).nullish(),
+  logprobs: z.boolean().nullish(),
+  top_logprobs: z.int().min(0).max(20).nullish(),
 });
 
 export type OpenAiMessage = z.output<typeof openAiMessageSchema>;

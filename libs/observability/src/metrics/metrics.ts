@@ -232,7 +232,7 @@ export const promptResolutions = new Counter({
   registers: [metricsRegistry],
 });
 /** The secondary systems a chat may go on without (`degradation` policy); every value starts at 0. */
-export const DEGRADED_COMPONENTS = ['retrieval', 'cache'] as const;
+export const DEGRADED_COMPONENTS = ['retrieval', 'cache', 'memory'] as const;
 export type DegradedComponent = (typeof DEGRADED_COMPONENTS)[number];
 
 /**

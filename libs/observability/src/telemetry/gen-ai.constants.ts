@@ -32,6 +32,9 @@ export const GEN_AI_OPERATION = {
   chat: 'chat',
   embeddings: 'embeddings',
   applyGuardrail: 'apply_guardrail',
+  /** Long-term memories: extracted and written (`create_memory`), recalled at request time (`search_memory`). */
+  createMemory: 'create_memory',
+  searchMemory: 'search_memory',
 } as const;
 
 export type GenAiOperation = (typeof GEN_AI_OPERATION)[keyof typeof GEN_AI_OPERATION];

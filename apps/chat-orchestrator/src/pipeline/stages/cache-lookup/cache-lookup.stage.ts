@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { trace } from '@opentelemetry/api';
 import { UsageEventProducer } from '@conduit/budget';
@@ -10,6 +11,13 @@ import type { PipelineStage } from '../../pipeline-stage';
 import type { CacheDecision, Turn } from '../../turn';
 import { ResponseCache } from './response-cache';
 import { SemanticCache } from './semantic-cache';
+
+/** A message's images in the key: a SHA-256 over their URLs (data URLs included) and details, in order. */
+function imagesHash(images: readonly { url: string; detail?: string }[]): string {
+  const hash = createHash('sha256');
+  for (const image of images) hash.update(`${image.detail ?? 'auto'}\n${image.url}\n`);
+  return hash.digest('hex');
+}
 
 /** `cache-control` request directives the cache honours. */
 function directivesOf(header: string | undefined): { noCache: boolean; noStore: boolean } {
@@ -24,6 +32,9 @@ function bypassReason(turn: Turn): string | undefined {
   if (turn.body.conduit?.collection !== undefined) return 'retrieval';
   // A tool run's answer depends on what its tools return (and may pause for a confirmation).
   if (turn.body.conduit?.tools !== undefined) return 'tools';
+  // An entry holds one choice and no logprobs: such answers are neither served nor stored.
+  if ((turn.body.n ?? 1) > 1) return 'n';
+  if (turn.body.logprobs === true) return 'logprobs';
   return undefined;
 }
 
@@ -116,6 +127,8 @@ export class CacheLookupStage implements PipelineStage {
   private async semanticLookup(turn: Turn, input: CacheKeyInput, miss: CacheDecision): Promise<CacheDecision> {
     const policy = turn.cachePolicy;
     if (policy.mode !== 'semantic' || turn.body.conduit?.cache?.mode === 'exact') return miss;
+    // Images are compared exactly (the key's image hash), never by meaning: no semantic match.
+    if (turn.request.messages.some((m) => m.images?.length)) return miss;
     const turns = turn.request.messages.filter((m) => m.role !== 'system').length;
     const { prompt, filterHash } = semanticParts(input);
     if (prompt === undefined || turns > policy.semantic.max_messages || !this.semantic.usable(policy)) return miss;
@@ -167,6 +180,7 @@ export class CacheLookupStage implements PipelineStage {
         ...('name' in m && m.name ? { name: m.name } : {}),
         ...('tool_call_id' in m ? { tool_call_id: m.tool_call_id } : {}),
         ...('tool_calls' in m && m.tool_calls ? { tool_calls: m.tool_calls } : {}),
+        ...(m.images?.length ? { images: imagesHash(m.images) } : {}),
       })),
       params: {
         tools: body.tools,
@@ -179,6 +193,11 @@ export class CacheLookupStage implements PipelineStage {
         seed: body.seed,
         presence_penalty: body.presence_penalty,
         frequency_penalty: body.frequency_penalty,
+        logit_bias: body.logit_bias,
+        parallel_tool_calls: body.parallel_tool_calls,
+        reasoning_effort: body.reasoning_effort,
+        // Checked answers are kept apart: a `conduit.validate_json` request never replays an unchecked one.
+        validate_json: body.conduit?.validate_json === true ? true : undefined,
       },
       templateVersion: null,
     };

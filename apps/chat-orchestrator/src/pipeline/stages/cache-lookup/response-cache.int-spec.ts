@@ -165,8 +165,9 @@ describe('exact response cache in the chat pipeline', () => {
       await response.arrayBuffer();
     }
     // response_format reached the provider (the chat schema used to drop it): the default route is
-    // Anthropic, which takes json_schema (output_config.format) and has no json_object mode.
-    expect(t.mock.state.requests.list().map((r) => r.output_format)).toEqual([null, null, null, null, 'json_schema', null]);
+    // Anthropic, where both JSON formats are a forced answer tool.
+    const answerTool = 'tool:conduit_structured_output';
+    expect(t.mock.state.requests.list().map((r) => r.output_format)).toEqual([null, null, null, answerTool, answerTool, null]);
     const openai = await chat(owner, { ...base, model: 'cheap', response_format: { type: 'json_object' } });
     expect(openai.status).toBe(200);
     await openai.arrayBuffer();

@@ -1,8 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { cleanText, textOf } from '@conduit/contracts';
 import { PriceBook, ReservationSettler } from '@conduit/budget';
+import { messageTokens, SessionSummaryProducer } from '@conduit/conversations';
 import type { Prisma } from '@conduit/db';
 import { EvalTurnProducer, isGuardrailFlagged } from '@conduit/evaluation';
+import { MemoryExtractionProducer } from '@conduit/memory';
 import { PolicyStore } from '@conduit/policies';
 import type { ChatTurn } from '../../../chat/chat-turn';
 import { ConversationsService } from '../../../chat/conversations.service';
@@ -10,6 +12,7 @@ import { responseCacheSavedUsd } from '@conduit/observability';
 import type { CacheEntry } from '@conduit/response-cache';
 import type { FinishedAnswer, PipelineStage } from '../../pipeline-stage';
 import type { Turn } from '../../turn';
+import { memoryOn } from '../memory/memory.stage';
 import { routeMetadata } from '../routing/routing.stage';
 import { toolRunMetadata } from '../model-call/tool-run';
 
@@ -19,8 +22,9 @@ const NO_TOKENS = Object.freeze({ input_tokens: 0, output_tokens: 0, cached_toke
  * Persistence and usage: prices the call with the billing price list at the moment it is recorded
  * (the same instant billing prices the usage event at, so `cost_usd` equals the billed cost),
  * settles the gateway's budget reservation with that cost, and records the turn (write-behind, or
- * before the job's result when `durable`), then hands sampled turns to the eval queue (never
- * awaited: a failed enqueue is logged, the chat is not affected). Always on.
+ * before the job's result when `durable`), then hands sampled turns to the eval queue and — when
+ * the session's history has passed the tenant's summary threshold — the session to the summary
+ * queue (never awaited: a failed enqueue is logged, the chat is not affected). Always on.
  */
 @Injectable()
 export class PersistenceStage implements PipelineStage {
@@ -33,6 +37,8 @@ export class PersistenceStage implements PipelineStage {
     private readonly settler: ReservationSettler,
     private readonly evaluation: EvalTurnProducer,
     private readonly policies: PolicyStore,
+    private readonly memories: MemoryExtractionProducer,
+    private readonly summaries: SessionSummaryProducer,
   ) {}
 
   enabled(): boolean {
@@ -51,7 +57,37 @@ export class PersistenceStage implements PipelineStage {
     const stored = this.turnOf(turn, answer, cost.usd, createdAt);
     if (answer.durable) await this.store.save(stored);
     else this.store.record(stored);
-    this.sampleForEval(turn);
+    // A failed turn (the client got an error) has no answer to judge.
+    if (answer.status !== 'failed') this.sampleForEval(turn);
+    if (memoryOn(turn) && answer.status === 'complete') this.extractMemories(turn, answer.content);
+    this.summariseIfDue(turn, stored);
+  }
+
+  /** Memory extraction (`memory` policy, mode `full`, sampled): an enqueue in the background, off the answer's path. */
+  private extractMemories(turn: Turn, answer: string): void {
+    const { tenantId, userId, requestId } = turn.context;
+    if (turn.userMessage?.role !== 'user') return;
+    this.memories
+      .afterTurn({ tenantId, userId, messageId: turn.assistantId, userText: turn.userMessage.content, assistantText: answer, requestId }, turn.memory)
+      .catch((error: unknown) => this.logger.warn({ err: error, request_id: requestId, message_id: turn.assistantId }, 'could not enqueue the turn for memory extraction'));
+  }
+
+  /**
+   * Session summaries (memory policy `summaries`/`full`): once the part of the session its summary
+   * does not cover passes `summary_threshold_tokens` with this turn — or is longer than the history
+   * read could see — the session goes to the summary queue (one job per session and summary state).
+   */
+  private summariseIfDue(turn: Turn, stored: ChatTurn): void {
+    const history = turn.history;
+    if (!history?.summaries) return;
+    let tokens = history.uncoveredTokens + messageTokens(stored.assistant.content, stored.assistant.toolCalls);
+    if (stored.userMessage) tokens += messageTokens(stored.userMessage.content);
+    for (const result of stored.toolResults ?? []) tokens += messageTokens(result.content);
+    if (tokens < history.thresholdTokens && !history.more) return;
+    const { tenantId, userId, requestId } = turn.context;
+    void this.summaries
+      .enqueue({ tenantId, userId, sessionId: turn.sessionId, coveredMessageId: history.coveredMessageId })
+      .catch((error: unknown) => this.logger.warn({ err: error, request_id: requestId, session_id: turn.sessionId }, 'could not enqueue the session summary'));
   }
 
   /** Eval sampling (`eval` policy): an enqueue in the background, off the answer's path. */
@@ -91,6 +127,7 @@ export class PersistenceStage implements PipelineStage {
       // Cutting at 80 code units may split a surrogate pair; the half left is replaced.
       title: cleanText(textOf(firstUser?.content ?? '').slice(0, 80)) || 'Untitled',
       userMessage: turn.userMessage,
+      ...(turn.toolResults ? { toolResults: turn.toolResults } : {}),
       prompt: turn.prompt ?? null,
       assistant: {
         content: cleanText(answer.content),
@@ -105,6 +142,7 @@ export class PersistenceStage implements PipelineStage {
         id: turn.assistantId,
         costUsd,
         createdAt,
+        ...(answer.toolCalls?.length ? { toolCalls: answer.toolCalls } : {}),
       },
     };
   }
