@@ -14,6 +14,7 @@ import { JobsModule } from './jobs/jobs.module';
 import type { GatewayConfig } from './config/api-gateway.config';
 import { MessagesModule } from './messages/messages.module';
 import { PromptsApiModule } from './prompts/prompts.module';
+import { ResponsesModule } from './responses/responses.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { UsageModule } from './usage/usage.module';
 import { WebhooksApiModule } from './webhooks/webhooks.module';
@@ -22,6 +23,7 @@ import { WebhooksApiModule } from './webhooks/webhooks.module';
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
     const usage = UsageModule.register(config.usage.budget, config.usage.settings);
+    const chat = ChatModule.register(config.chat, usage);
     const documents = DocumentsModule.register({
       maxUploadBytes: config.documents.maxUploadBytes,
       embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
@@ -36,7 +38,8 @@ export class AppModule {
         MessagesModule,
         EvaluationsModule,
         usage,
-        ChatModule.register(config.chat, usage),
+        chat,
+        ResponsesModule.register(chat),
         DocsModule,
         BlobStoreModule.forRoot(config.documents.blobs),
         VectorStoreModule.forRoot(config.documents.vectorStore),

@@ -10,6 +10,7 @@ import { DocumentsErrorCode } from '../documents/documents.exception';
 import { EvaluationsErrorCode } from '../evaluations/evaluations.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
 import { MessagesErrorCode } from '../messages/messages.exception';
+import { ResponsesErrorCode } from '../responses/responses.exception';
 import { SessionsErrorCode } from '../sessions/sessions.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
 import { WebhooksErrorCode } from '../webhooks/webhooks.exception';
@@ -31,6 +32,7 @@ export const GATEWAY_ERROR_CODES = [
   UsageErrorCode,
   WebhooksErrorCode,
   PromptErrorCode,
+  ResponsesErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -48,7 +50,8 @@ export type GatewayErrorCode =
   | SessionsErrorCode
   | UsageErrorCode
   | WebhooksErrorCode
-  | PromptErrorCode;
+  | PromptErrorCode
+  | ResponsesErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -133,4 +136,7 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   [WebhooksErrorCode.InvalidEndpointUrl]: 400,
 
   ...PROMPT_ERROR_STATUS,
+
+  [ResponsesErrorCode.ResponseNotFound]: 404,
+  [ResponsesErrorCode.UnsupportedParameter]: 400,
 };

@@ -1,4 +1,4 @@
-import type { ChatCompletion, ChatStreamEvent, FinishReason, TokenUsage } from '@conduit/llm';
+import type { ChatCompletion, ChatStreamEvent, FinishReason, TokenUsage, ToolCall } from '@conduit/llm';
 
 /** OpenAI's finish reasons; ours add `cancelled`/`error`, which never reach a completed response. */
 function openAiFinish(reason: FinishReason): string {
@@ -85,5 +85,22 @@ export class ChunkWriter {
 
   usageChunk(usage: TokenUsage): unknown {
     return this.chunk({}, null, openAiUsage(usage));
+  }
+}
+
+/** A stream's tool calls, assembled from their `tool_call` deltas (the answer's message records them). */
+export class ToolCallCollector {
+  private readonly byIndex = new Map<number, ToolCall>();
+
+  add(event: Extract<ChatStreamEvent, { type: 'tool_call' }>): void {
+    const call = this.byIndex.get(event.index) ?? { id: '', type: 'function' as const, function: { name: '', arguments: '' } };
+    if (event.id) call.id = event.id;
+    if (event.name) call.function.name = event.name;
+    call.function.arguments += event.arguments_delta;
+    this.byIndex.set(event.index, call);
+  }
+
+  calls(): ToolCall[] {
+    return [...this.byIndex.entries()].sort(([a], [b]) => a - b).map(([, call]) => call);
   }
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ChatCompletionRequest, guardrailsPolicyFor, maxTokensOf, textOf } from '@conduit/contracts';
-import type { ChatMessage, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage } from '@conduit/llm';
+import type { ChatMessage, ChatStreamEvent, CompleteResult, StreamResult, TokenUsage, ToolCall } from '@conduit/llm';
 import { LlmError } from '@conduit/llm';
 import { PolicyStore } from '@conduit/policies';
 import type { ChatContext } from '../chat/chat-context';
@@ -195,19 +195,24 @@ export class ChatPipeline {
     return chain ? { ...stream, events: filtered(stream.events, chain, clocks) } : stream;
   }
 
-  /** Records a finished, cancelled or broken stream with what the client actually received. */
+  /**
+   * Records a finished, cancelled or broken stream with what the client actually received. The
+   * promise (which never rejects: a failure is logged) ends once the stages' `finish` hooks did;
+   * `durable`: once the turn is stored.
+   */
   recordStream(
     turn: Turn,
     stream: { provider: string; model: string; ttftMs: number },
-    outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown },
-  ): void {
+    outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown; toolCalls?: ToolCall[] },
+    options: { durable?: boolean } = {},
+  ): Promise<void> {
     const estimated = outcome.usage === undefined;
     const usage = outcome.usage ?? {
       input_tokens: turn.request.messages.reduce((sum, m) => sum + estimateTokens(m.content), 0),
       output_tokens: estimateTokens(outcome.content),
       cached_tokens: 0,
     };
-    this.finish(turn, {
+    return this.finish(turn, {
       content: outcome.content,
       status: outcome.cancelled || outcome.error ? 'partial' : 'complete',
       provider: stream.provider,
@@ -219,8 +224,9 @@ export class ChatPipeline {
       metadata: {
         finish_reason: outcome.cancelled ? 'cancelled' : outcome.finishReason,
         ...(outcome.error instanceof LlmError ? { error: outcome.error.kind } : {}),
+        ...(outcome.toolCalls?.length ? { tool_calls: JSON.stringify(outcome.toolCalls) } : {}),
       },
-      durable: false,
+      durable: options.durable ?? false,
     }).catch((error: unknown) => this.logger.error({ err: error, request_id: turn.context.requestId }, 'recording a streamed turn failed'));
   }
 
