@@ -184,6 +184,18 @@ describe('Responses API end to end', () => {
     expect(prompt).toContain('Sunny, 21 degrees');
   });
 
+  it('streams a function call as function_call events, and stores it for GET', async () => {
+    const tools: OpenAI.Responses.FunctionTool[] = [{ type: 'function', name: 'lookup', parameters: { type: 'object', properties: {} }, strict: false }];
+    const stream = await client.responses.create({ model: 'gpt-4.1', input: 'Now call tool lookup', tools, stream: true });
+    const events: OpenAI.Responses.ResponseStreamEvent[] = [];
+    for await (const event of stream) events.push(event);
+    expect(events.map((e) => e.type)).toEqual(expect.arrayContaining(['response.output_item.added', 'response.function_call_arguments.done', 'response.output_item.done', 'response.completed']));
+    const completed = events.at(-1) as OpenAI.Responses.ResponseCompletedEvent;
+    const call = completed.response.output.find((item) => item.type === 'function_call');
+    expect(call).toMatchObject({ type: 'function_call', name: 'lookup', arguments: '{}', status: 'completed' });
+    expect((await client.responses.retrieve(completed.response.id)).output).toEqual(completed.response.output);
+  });
+
   it('refuses what it does not support with 400 unsupported_parameter naming the field', async () => {
     const refused = (body: Record<string, unknown>) => client.responses.create(body as unknown as OpenAI.Responses.ResponseCreateParamsNonStreaming).catch((e: unknown) => e);
     const cases: [Record<string, unknown>, string][] = [
