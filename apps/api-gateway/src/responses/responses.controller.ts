@@ -109,7 +109,7 @@ export class ResponsesController {
       'x-accel-buffering': 'no',
     });
     const model = upstream.headers[ConduitHeader.Model];
-    const events = new ResponseEventStream(id, settings, Math.floor(Date.now() / 1000), typeof model === 'string' ? decodeURIComponent(model) : '');
+    const events = new ResponseEventStream(id, settings, Math.floor(Date.now() / 1000), typeof model === 'string' ? headerText(model) : '');
     const reader = new SseDataReader();
     const write = async (batch: ResponseEvent[]) => {
       if (batch.length === 0) return;
@@ -129,6 +129,15 @@ export class ResponsesController {
     } finally {
       raw.end();
     }
+  }
+}
+
+/** A header value as the orchestrator percent-encoded it when it had to (`safeHeaderValue`); as is when it is not an encoding. */
+function headerText(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
   }
 }
 
