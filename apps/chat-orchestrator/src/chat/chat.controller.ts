@@ -72,7 +72,8 @@ export class ChatController {
     }
 
     if (!body.stream) {
-      const result = await this.pipeline.complete(chat, abort.signal);
+      // A Responses API answer that is stored is stored before it is sent: its id may be continued at once.
+      const result = await this.pipeline.complete(chat, abort.signal, { durable: chat.context.responses?.store === true });
       // The stages' headers again: the model call may change one (`x-conduit-cache: stale`).
       reply.headers({ ...headers, ...chat.headers, [ConduitHeader.Provider]: safeHeaderValue(result.provider), [ConduitHeader.Model]: safeHeaderValue(result.model) });
       const response = completionResponse(chat.responseId, result.model, chat.created, result.completion);
@@ -100,6 +101,15 @@ export class ChatController {
     let finishReason = 'stop';
     let failure: unknown;
     let citationsSent = false;
+    // Stored before `[DONE]` when the Responses API will want it at once (see `completions`).
+    let recorded: Promise<void> | undefined;
+    const record = (durable: boolean) =>
+      this.pipeline.recordStream(
+        chat,
+        stream,
+        { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure, toolCalls: toolCalls.complete() },
+        { durable },
+      );
     try {
       for await (const event of stream.events) {
         if (abort.signal.aborted) break;
@@ -117,6 +127,7 @@ export class ChatController {
       }
       if (!abort.signal.aborted) {
         if (body.stream_options?.include_usage && usage) send(writer.usageChunk(usage));
+        if (chat.context.responses?.store === true) await (recorded = record(true));
         raw.write('data: [DONE]\n\n');
       }
     } catch (error) {
@@ -124,7 +135,7 @@ export class ChatController {
       if (!abort.signal.aborted) send(openAiErrorBody(toChatException(error), String(request.id), ORCHESTRATOR_ERROR_STATUS).body);
     } finally {
       raw.end();
-      this.pipeline.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure, toolCalls: toolCalls.complete() });
+      recorded ??= record(false);
     }
     return undefined;
   }

@@ -117,6 +117,8 @@ export class PersistenceStage implements PipelineStage {
     // What it was answered without (the tenant's `degradation` policy).
     if (turn.degraded?.length) metadata['degraded'] = [...turn.degraded];
     if (turn.route) Object.assign(metadata, routeMetadata(turn.route));
+    // A Responses API answer (`POST /v1/responses`): what `GET /v1/responses/{id}` and `previous_response_id` read.
+    if (turn.context.responses) metadata['responses'] = { ...turn.context.responses, metadata: turn.body.conduit?.metadata ?? null };
     return {
       context: turn.context,
       sessionId: turn.sessionId,
