@@ -60,6 +60,7 @@ describe('fuzz: hostile requests to every public route of the gateway', () => {
       () => platform.prisma.message.findMany({ where: { sessionId: chatSession }, select: { id: true } }),
       { what: 'the turn stored', until: (rows) => rows.length === 2 },
     );
+    const response = (await (await gatewayFetch('/v1/responses', { method: 'POST', body: JSON.stringify({ model: 'default', input: 'seed' }) })).json()) as { id: string };
     const job = (await (
       await gatewayFetch('/v1/jobs', { method: 'POST', body: JSON.stringify({ type: 'chat.completion', input: { model: 'default', messages: [{ role: 'user', content: 'job' }] } }) })
     ).json()) as { id: string };
@@ -81,6 +82,7 @@ describe('fuzz: hostile requests to every public route of the gateway', () => {
         endpoint: ['00000000-0000-4000-8000-000000000001'],
         collection: [collectionId, '00000000-0000-4000-8000-000000000002'],
         asset: ['swagger-ui.css', 'swagger-ui-bundle.js', 'constructor', '__proto__'],
+        response: [response.id, 'resp_00000000000000000000000000000000'],
       },
     };
   });

@@ -10,9 +10,9 @@
  * price table that other suites read. Their bodies still reach the parsers and validation pipes.
  */
 export type Auth = 'key' | 'admin' | 'management' | 'public';
-export type BodyKind = 'none' | 'chat' | 'session' | 'feedback' | 'job' | 'rotate' | 'multipart' | 'collection' | 'endpoint' | 'endpoint-patch';
+export type BodyKind = 'none' | 'chat' | 'session' | 'feedback' | 'job' | 'rotate' | 'multipart' | 'collection' | 'endpoint' | 'endpoint-patch' | 'responses';
 /** What a `:param` in the path names, so that generated ids can be the caller's own. */
-export type IdKind = 'session' | 'message' | 'job' | 'delivery' | 'document' | 'endpoint' | 'collection' | 'asset';
+export type IdKind = 'session' | 'message' | 'job' | 'delivery' | 'document' | 'endpoint' | 'collection' | 'asset' | 'response';
 
 export interface GatewayRoute {
   method: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
@@ -145,6 +145,10 @@ export const GATEWAY_ROUTES: GatewayRoute[] = [
   // The response cache of a tenant (admin API).
   { method: 'GET', path: '/v1/admin/tenants/:tenant_id/cache', auth: 'management', body: 'none', query: [] },
   { method: 'POST', path: '/v1/admin/tenants/:tenant_id/cache/purge', auth: 'management', body: 'session', query: [] },
+  // The Responses API.
+  { method: 'POST', path: '/v1/responses', auth: 'key', body: 'responses', query: [] },
+  { method: 'GET', path: '/v1/responses/:id', auth: 'key', body: 'none', query: [], ids: { id: 'response' } },
+  { method: 'DELETE', path: '/v1/responses/:id', auth: 'key', body: 'none', query: [], ids: { id: 'response' } },
   { method: 'GET', path: '/docs', auth: 'public', body: 'none', query: [] },
   { method: 'GET', path: '/docs/openapi.json', auth: 'public', body: 'none', query: [] },
   { method: 'GET', path: '/docs/assets/:name', auth: 'public', body: 'none', query: [], ids: { name: 'asset' } },

@@ -172,6 +172,42 @@ const jobBody = fc.oneof(
   fc.record({ type: hostileString, input: hostileJson }),
 );
 
+/** `POST /v1/responses`: text or items (some of unsupported types), function and built-in tools, `previous_response_id`. */
+const responsesBody = fc.record(
+  {
+    model: fc.oneof({ weight: 6, arbitrary: fc.constantFrom('default', 'gpt-4.1-mini', 'claude-sonnet-4-6') }, { weight: 2, arbitrary: hostileString }),
+    input: fc.oneof(
+      fc.oneof(fc.string({ minLength: 1, maxLength: 60 }), hostileString),
+      fc.array(
+        fc.oneof(
+          fc.record({
+            role: fc.oneof({ weight: 6, arbitrary: fc.constant('user') }, { weight: 2, arbitrary: fc.constantFrom('system', 'assistant', 'developer', 'wizard') }),
+            content: fc.oneof(
+              fc.oneof(fc.string({ minLength: 1, maxLength: 60 }), hostileString),
+              fc.array(fc.record({ type: fc.constantFrom('input_text', 'output_text', 'input_image'), text: fc.oneof(fc.string({ maxLength: 30 }), hostileString) }), { minLength: 1, maxLength: 2 }),
+            ),
+          }),
+          fc.record(
+            { type: fc.constantFrom('function_call', 'function_call_output', 'reasoning', 'item_reference'), call_id: fc.oneof(fc.constant('call_1'), hostileString), name: fc.constant('lookup'), arguments: fc.constant('{}'), output: hostileString },
+            { requiredKeys: ['type'] },
+          ),
+        ),
+        { minLength: 1, maxLength: 4 },
+      ),
+    ),
+    instructions: fc.oneof(fc.string({ maxLength: 30 }), hostileString),
+    max_output_tokens: fc.oneof(fc.integer({ min: 1, max: 64 }), hostileNumber),
+    temperature: hostileNumber,
+    stream: fc.boolean(),
+    store: fc.oneof(fc.boolean(), hostileJson),
+    tools: fc.array(fc.record({ type: fc.constantFrom('function', 'web_search'), name: fc.oneof(fc.constant('lookup'), hostileString), parameters: hostileJson }), { maxLength: 2 }),
+    previous_response_id: fc.oneof(fc.constant('resp_00000000000000000000000000000000'), hostileString),
+    metadata: fc.dictionary(hostileString, hostileString, { maxKeys: 3 }),
+    background: fc.oneof(fc.boolean(), hostileJson),
+  },
+  { requiredKeys: ['model', 'input'] },
+);
+
 const JSON_BODIES: Record<Exclude<GatewayRoute['body'], 'none' | 'multipart'>, fc.Arbitrary<unknown>> = {
   chat: chatBody(true),
   session: fc.record({ title: fc.oneof(fc.string({ maxLength: 30 }), hostileString, fc.constant(null)), metadata }, { requiredKeys: [] }),
@@ -184,6 +220,7 @@ const JSON_BODIES: Record<Exclude<GatewayRoute['body'], 'none' | 'multipart'>, f
     { requiredKeys: [] },
   ),
   'endpoint-patch': fc.record({ url: hostileString, event_types: hostileJson, enabled: fc.oneof(fc.boolean(), hostileString) }, { requiredKeys: [] }),
+  responses: responsesBody,
 };
 
 /** Replaces the value at a pseudo-random place of `value` (or a key's name) with a hostile one. */

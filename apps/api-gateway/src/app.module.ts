@@ -16,6 +16,7 @@ import type { GatewayConfig } from './config/api-gateway.config';
 import { MemoriesModule } from './memories/memories.module';
 import { MessagesModule } from './messages/messages.module';
 import { PromptsApiModule } from './prompts/prompts.module';
+import { ResponsesModule } from './responses/responses.module';
 import { SessionsModule } from './sessions/sessions.module';
 import { ToolsApiModule } from './tools/tools.module';
 import { UsageModule } from './usage/usage.module';
@@ -25,6 +26,7 @@ import { WebhooksApiModule } from './webhooks/webhooks.module';
 export class AppModule {
   static register(config: GatewayConfig): DynamicModule {
     const usage = UsageModule.register(config.usage.budget, config.usage.settings);
+    const chat = ChatModule.register(config.chat, usage);
     const documents = DocumentsModule.register({
       maxUploadBytes: config.documents.maxUploadBytes,
       embedding: { model: config.documents.embeddings.model, dimension: config.documents.embeddings.dimension },
@@ -40,7 +42,8 @@ export class AppModule {
         MessagesModule,
         EvaluationsModule,
         usage,
-        ChatModule.register(config.chat, usage),
+        chat,
+        ResponsesModule.register(chat),
         EmbeddingsModule.register(config.embeddings, usage),
         DocsModule,
         BlobStoreModule.forRoot(config.documents.blobs),

@@ -21,6 +21,11 @@ export const ConduitHeader = {
   InternalToken: 'x-conduit-internal-token',
   /** Internal: the budget reservation of the call, settled or released by the orchestrator. */
   ReservationId: 'x-conduit-reservation-id',
+  /**
+   * Internal: set on a chat that `POST /v1/responses` sent (the Responses API), JSON
+   * `{"store": boolean, "previous_response_id": string | null}`; stored with the answer's message.
+   */
+  Responses: 'x-conduit-responses',
   /** Public: the end user of the tenant's application a key scoped `act_for_users` acts for. */
   EndUser: 'x-conduit-end-user',
   /** Public: the session a chat continues (request) or was stored in (response). */

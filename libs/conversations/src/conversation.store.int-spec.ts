@@ -407,6 +407,39 @@ describe('ConversationStore (real Postgres)', () => {
       expect(await store.rateMessage(owner, turn.assistant.id, { rating: 1, comment: null })).toEqual({ outcome: 'not_found' });
     });
   });
+  describe('answers (the Responses API)', () => {
+    it("finds the owner's answers only: not another user's or tenant's, not a user message, not in a deleted session", async () => {
+      const turn = makeTurn({ owner });
+      await store.writeTurns([turn]);
+      expect((await store.findAnswer(owner, turn.assistant.id))?.content).toBe('Mock reply');
+      expect(await store.findAnswer(await createColleague(prisma, owner), turn.assistant.id)).toBeNull();
+      expect(await store.findAnswer(await newOwner(), turn.assistant.id)).toBeNull();
+      expect(await store.findAnswer(owner, turn.userMessage?.id ?? '')).toBeNull();
+      await prisma.session.update({ where: { id: turn.sessionId }, data: { deletedAt: new Date() } });
+      expect(await store.findAnswer(owner, turn.assistant.id)).toBeNull();
+    });
+
+    it('deletes an answer with the message that asked it, leaving the session and its other turns; never for anyone else', async () => {
+      const first = makeTurn({ owner, user: { role: 'user', content: 'First' }, createdAt: new Date(Date.now() - 60_000) });
+      const second = makeTurn({ owner, sessionId: first.sessionId, newSession: false, user: { role: 'tool', content: '{"ok":true}' } });
+      const bare = makeTurn({ owner, sessionId: first.sessionId, newSession: false, user: null, createdAt: new Date(Date.now() + 60_000) });
+      await store.writeTurns([first]);
+      await store.writeTurns([second, bare]);
+      expect(await store.deleteExchange(await createColleague(prisma, owner), second.assistant.id)).toBe(false);
+      expect(await store.deleteExchange(await newOwner(), second.assistant.id)).toBe(false);
+      expect(await store.deleteExchange(owner, second.userMessage?.id ?? '')).toBe(false);
+
+      expect(await store.deleteExchange(owner, second.assistant.id)).toBe(true);
+      const left = async () => (await prisma.message.findMany({ where: { sessionId: first.sessionId }, orderBy: { createdAt: 'asc' } })).map((m) => m.id);
+      expect(await left()).toEqual([...messageIds([first]), bare.assistant.id]);
+      // An answer without its own question (the one before it is an answer) goes alone.
+      expect(await store.deleteExchange(owner, bare.assistant.id)).toBe(true);
+      expect(await left()).toEqual(messageIds([first]));
+      expect(await store.deleteExchange(owner, bare.assistant.id)).toBe(false);
+      expect(await sessionRow(first.sessionId)).not.toBeNull();
+    });
+  });
+
   describe('turnForEvaluation (the eval worker)', () => {
     it("gives an assistant message of the tenant with the question that asked it; nothing for another tenant's or a user message", async () => {
       const first = makeTurn({ owner, user: { role: 'user', content: 'First question' }, createdAt: new Date(Date.now() - 60_000) });

@@ -130,6 +130,34 @@ export class ConversationStore {
     }
   }
 
+  /**
+   * An assistant message of the owner in a session that is not deleted (the Responses API's
+   * stored responses); null when it is missing, someone else's or not an answer.
+   */
+  findAnswer(owner: ConversationOwner, messageId: string): Promise<Message | null> {
+    return this.prisma.message.findFirst({ where: { ...answerOf(owner, messageId), session: { deletedAt: null } } });
+  }
+
+  /**
+   * Deletes an answer of the owner (like {@link findAnswer}) with the message that asked it — the
+   * session's latest earlier message, when that is a user or tool message — and nothing else: the
+   * session, other turns and the usage ledger stay. False when there was no such answer.
+   */
+  async deleteExchange(owner: ConversationOwner, messageId: string): Promise<boolean> {
+    return this.prisma.$transaction(async (tx) => {
+      const answer = await tx.message.findFirst({ where: { ...answerOf(owner, messageId), session: { deletedAt: null } }, select: { id: true, sessionId: true, createdAt: true } });
+      if (!answer) return false;
+      const asked = await tx.message.findFirst({
+        where: { sessionId: answer.sessionId, tenantId: owner.tenantId, userId: owner.userId, createdAt: { lte: answer.createdAt }, id: { not: answer.id } },
+        orderBy: [{ createdAt: 'desc' }, { id: 'desc' }],
+        select: { id: true, role: true },
+      });
+      const ids = [answer.id, ...(asked && (asked.role === MessageRole.user || asked.role === MessageRole.tool) ? [asked.id] : [])];
+      const { count } = await tx.message.deleteMany({ where: { id: { in: ids }, tenantId: owner.tenantId, userId: owner.userId } });
+      return count > 0;
+    });
+  }
+
   // ── evaluation ─────────────────────────────────────────────────────────────────────────────
 
   /**
@@ -195,6 +223,10 @@ export class ConversationStore {
     const params = [JSON.stringify(rows.sessions), JSON.stringify(rows.touched), JSON.stringify(rows.messages), now.toISOString(), rows.touched.map((session) => session.id)];
     await this.prisma.pg.query(WRITE_TURNS_SQL, params).catch((error: unknown) => Promise.reject(withoutJsonContext(error)));
   }
+}
+
+function answerOf(owner: ConversationOwner, messageId: string) {
+  return { id: messageId, tenantId: owner.tenantId, userId: owner.userId, role: MessageRole.assistant };
 }
 
 function ownedBy(owner: ConversationOwner) {

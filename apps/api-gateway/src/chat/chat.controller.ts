@@ -1,44 +1,31 @@
 import { Body, Controller, Get, Inject, Post, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { Dispatcher } from 'undici';
 import { z } from 'zod';
-import { ReservationSettler } from '@conduit/budget';
 import { ChatCompletionRequest, chatCompletionRequestSchema, compatPolicyFor, ConduitHeader, maxTokensOf, unknownChatFields } from '@conduit/contracts';
 import { PolicyStore } from '@conduit/policies';
 import { ZodPipe } from '@conduit/runtime';
 import { CurrentPrincipal, Principal } from '../auth/principal';
-import { AdmissionService } from '../usage/admission.service';
 import { DEFAULT_IMAGE_LIMITS, GATEWAY_CHAT_SETTINGS, GatewayChatSettings } from './chat.constants';
 import { checkImageParts } from './image-parts';
 import { ChatErrorCode, ChatException } from './chat.exception';
-import { OrchestratorClient, OrchestratorNotReachedError } from './orchestrator.client';
+import { ChatForwarder, passHeaders } from './chat-forwarder';
+import { OrchestratorClient } from './orchestrator.client';
 import { RequireScope } from '../auth/required-scope';
-import { passHeaders, relay } from './upstream-relay';
 
 const SESSION_HEADER = ConduitHeader.SessionId;
 const uuid = z.uuid();
 
-function cacheControlOf(request: FastifyRequest): string | undefined {
-  const value = request.headers['cache-control'];
-  return typeof value === 'string' ? value.slice(0, 256) : undefined;
-}
-
 /**
- * OpenAI-compatible chat completions. The gateway authenticates, validates and forwards; the
- * orchestrator runs the pipeline. Both plain and SSE bodies are streamed through untouched, and a
- * client that disconnects aborts the orchestrator request (which aborts the provider call).
- *
- * The call's budget reservation belongs to the orchestrator as soon as the request was sent: it
- * settles or releases it whatever happens. The gateway releases it only when the request never
- * got there.
+ * OpenAI-compatible chat completions. The gateway authenticates, validates and forwards
+ * ({@link ChatForwarder}: admission, reservation, the orchestrator request); the orchestrator runs
+ * the pipeline. Both plain and SSE bodies are streamed through untouched.
  */
 @RequireScope('chat')
 @Controller('v1')
 export class ChatController {
   constructor(
     private readonly orchestrator: OrchestratorClient,
-    private readonly admission: AdmissionService,
-    private readonly settler: ReservationSettler,
+    private readonly forwarder: ChatForwarder,
     private readonly policies: PolicyStore,
     @Inject(GATEWAY_CHAT_SETTINGS) private readonly settings: GatewayChatSettings,
   ) {}
@@ -71,31 +58,10 @@ export class ChatController {
       });
     }
 
-    // Everything that can fail before the call is sent happens before its reservation exists.
-    const payload = JSON.stringify(body);
-    // Priced model, rate limits and budget: one Redis round trip; 400 / 429 / 402 before anything reaches a model.
     const sessionId = typeof sessionHeader === 'string' ? sessionHeader : undefined;
-    const admission = await this.admission.admitChat(principal, body, { withHistory: (sessionId ?? body.conduit?.session_id) !== undefined });
-    reply.headers(admission.headers);
+    const upstream = await this.forwarder.send(body, { principal, request, reply, sessionId });
 
-    const abort = new AbortController();
-    reply.raw.once('close', () => {
-      if (!reply.raw.writableFinished) abort.abort();
-    });
-    const upstream = await this.forward(() =>
-      this.orchestrator
-        .chat(payload, { principal, requestId: String(request.id), sessionId, reservationId: admission.reservationId, cacheControl: cacheControlOf(request), signal: abort.signal })
-        .catch(async (error: unknown) => {
-          // Never delivered: nobody else knows the reservation, so it is the gateway's to give back
-          // (before the error answer, so an immediate retry finds the budget free).
-          if (error instanceof OrchestratorNotReachedError) {
-            await this.settler.releaseNow({ tenantId: principal.tenantId, reservationId: admission.reservationId, requestId: String(request.id) });
-          }
-          throw error;
-        }),
-    );
-
-    await relay(upstream, reply);
+    await this.forwarder.relay(upstream, reply);
   }
 
   /**
@@ -121,20 +87,10 @@ export class ChatController {
 
   @Get('models')
   async models(@CurrentPrincipal() principal: Principal, @Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    const upstream = await this.forward(() =>
+    const upstream = await this.forwarder.forward(() =>
       this.orchestrator.get('/internal/models', { principal, requestId: String(request.id), signal: AbortSignal.timeout(10_000) }),
     );
     passHeaders(upstream, reply);
     await reply.status(upstream.statusCode).send(upstream.body);
-  }
-
-  private async forward(call: () => Promise<Dispatcher.ResponseData>): Promise<Dispatcher.ResponseData> {
-    try {
-      return await call();
-    } catch (error) {
-      const cause = error instanceof OrchestratorNotReachedError ? error.cause : error;
-      if ((cause as { name?: string }).name === 'AbortError') throw cause;
-      throw new ChatException(ChatErrorCode.OrchestratorUnavailable, 'The chat service is unavailable; try again shortly.');
-    }
   }
 }

@@ -13,6 +13,8 @@ export interface ForwardOptions {
   reservationId?: string;
   /** The client's `cache-control` request header (`no-cache`, `no-store`: the response cache). */
   cacheControl?: string;
+  /** `POST /v1/responses`: the call's Responses settings as JSON (`x-conduit-responses`). */
+  responses?: string;
   signal: AbortSignal;
 }
 
@@ -93,6 +95,7 @@ export class OrchestratorClient implements OnApplicationShutdown {
       ...(options.sessionId ? { [ConduitHeader.SessionId]: options.sessionId } : {}),
       ...(options.reservationId ? { [ConduitHeader.ReservationId]: options.reservationId } : {}),
       ...(options.cacheControl ? { 'cache-control': options.cacheControl } : {}),
+      ...(options.responses ? { [ConduitHeader.Responses]: options.responses } : {}),
       ...(this.settings.internalToken ? { [ConduitHeader.InternalToken]: this.settings.internalToken } : {}),
     };
   }

@@ -6,8 +6,8 @@ import { ZodPipe } from '@conduit/runtime';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import { RequireScope } from '../auth/required-scope';
 import { ChatErrorCode, ChatException } from './chat.exception';
+import { ChatForwarder } from './chat-forwarder';
 import { OrchestratorClient } from './orchestrator.client';
-import { relay } from './upstream-relay';
 
 const uuid = z.uuid();
 
@@ -20,7 +20,10 @@ const uuid = z.uuid();
 @RequireScope('chat')
 @Controller('v1/tool-confirmations')
 export class ToolConfirmationsController {
-  constructor(private readonly orchestrator: OrchestratorClient) {}
+  constructor(
+    private readonly orchestrator: OrchestratorClient,
+    private readonly forwarder: ChatForwarder,
+  ) {}
 
   @Post(':id')
   async decide(
@@ -35,13 +38,10 @@ export class ToolConfirmationsController {
     reply.raw.once('close', () => {
       if (!reply.raw.writableFinished) abort.abort();
     });
-    let upstream;
-    try {
-      upstream = await this.orchestrator.post(`/internal/tool-confirmations/${id}`, JSON.stringify(body), { principal, requestId: String(request.id), signal: abort.signal });
-    } catch (error) {
-      if ((error as { name?: string }).name === 'AbortError') throw error;
-      throw new ChatException(ChatErrorCode.OrchestratorUnavailable, 'The chat service is unavailable; try again shortly.');
-    }
-    await relay(upstream, reply);
+    const upstream = await this.forwarder.forward(() =>
+      this.orchestrator.post(`/internal/tool-confirmations/${id}`, JSON.stringify(body), { principal, requestId: String(request.id), signal: abort.signal }),
+    );
+    // The resumed answer goes out the way every chat answer does (plain or SSE, as the orchestrator sent it).
+    await this.forwarder.relay(upstream, reply);
   }
 }

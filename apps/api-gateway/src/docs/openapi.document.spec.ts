@@ -18,6 +18,14 @@ describe('OpenAPI document', () => {
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['dimensions', 'encoding_format', 'user']));
   });
 
+  it('describes the Responses API with the schema its route validates with', () => {
+    const paths = document.paths as Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown>; required: string[] } }> } }>>;
+    const schema = paths['/v1/responses'].post.requestBody?.content['application/json'].schema;
+    expect(schema?.required).toEqual(expect.arrayContaining(['model', 'input']));
+    expect(Object.keys(schema?.properties ?? {})).toEqual(expect.arrayContaining(['instructions', 'tools', 'previous_response_id', 'store', 'stream', 'max_output_tokens']));
+    expect(Object.keys(paths['/v1/responses/{id}'])).toEqual(['get', 'delete']);
+  });
+
   it('documents uploads as multipart with a file part', () => {
     const post = (document.paths['/v1/documents'] as Record<string, { requestBody: { content: Record<string, { schema: { required: string[] } }> } }>).post;
     expect(post.requestBody.content['multipart/form-data'].schema.required).toEqual(expect.arrayContaining(['file', 'collection']));

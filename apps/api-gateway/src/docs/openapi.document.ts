@@ -10,12 +10,15 @@ import { TOOL_OPERATIONS } from '../tools/tools.openapi';
 import type { OpenApiOperation } from './openapi.operation';
 import { createJobBodySchema, listJobsQuerySchema } from '../jobs/jobs.dto';
 import { listMessagesQuerySchema, feedbackBodySchema } from '../messages/messages.dto';
+import { responsesRequestSchema } from '../responses/responses-request';
 import { createSessionBodySchema, listSessionsQuerySchema } from '../sessions/sessions.dto';
 import { adminUsageQuerySchema, usageQuerySchema } from '../usage/usage.dto';
 import { createEndpointBodySchema, updateEndpointBodySchema } from '../webhooks/webhook-endpoints.dto';
 import { rotateSecretBodySchema } from '../webhooks/webhooks.dto';
 import { createMemoryBodySchema, listMemoriesQuerySchema } from '../memories/memories.dto';
 
+
+const RESPONSE_ID_SCHEMA = { type: 'string', pattern: '^resp_[0-9a-f]{32}$' };
 
 /** The public API, one entry per route; the document below is derived from the same zod schemas the routes validate with. */
 const operations: OpenApiOperation[] = [
@@ -30,6 +33,18 @@ const operations: OpenApiOperation[] = [
     body: createEmbeddingsBodySchema,
     success: 200,
   },
+  {
+    method: 'post',
+    path: '/v1/responses',
+    summary:
+      'Create a response (OpenAI Responses API; `stream: true` for its SSE events). Text or message input, instructions, function tools, `previous_response_id`; unsupported fields answer 400 `unsupported_parameter`',
+    tag: 'Responses',
+    body: responsesRequestSchema,
+    success: 200,
+    stream: true,
+  },
+  { method: 'get', path: '/v1/responses/{id}', summary: 'Get a stored response', tag: 'Responses', pathParams: ['id'], pathParamSchemas: { id: RESPONSE_ID_SCHEMA }, success: 200 },
+  { method: 'delete', path: '/v1/responses/{id}', summary: 'Delete a stored response (its answer and the message that asked it)', tag: 'Responses', pathParams: ['id'], pathParamSchemas: { id: RESPONSE_ID_SCHEMA }, success: 200 },
   { method: 'post', path: '/v1/sessions', summary: 'Create a session', tag: 'Sessions', body: createSessionBodySchema, success: 201 },
   { method: 'get', path: '/v1/sessions', summary: "List the caller's sessions, newest first", tag: 'Sessions', query: listSessionsQuerySchema, success: 200 },
   { method: 'get', path: '/v1/sessions/{id}', summary: 'Get a session', tag: 'Sessions', pathParams: ['id'], success: 200 },
@@ -101,7 +116,7 @@ function jsonSchema(schema: z.ZodType): Record<string, unknown> {
 
 function requestBodyOf(op: OpenApiOperation, body: z.ZodType) {
   if (!op.multipart) {
-    return { required: op.tag === 'Chat' || op.tag === 'Embeddings', content: { 'application/json': { schema: jsonSchema(body) } } };
+    return { required: op.tag === 'Chat' || op.tag === 'Embeddings' || op.tag === 'Responses', content: { 'application/json': { schema: jsonSchema(body) } } };
   }
   const fields = jsonSchema(body) as { properties?: Record<string, unknown>; required?: string[] };
   return {
@@ -122,7 +137,7 @@ export function buildOpenApiDocument(serverUrl?: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const op of operations) {
     const parameters = [
-      ...(op.pathParams ?? []).map((name) => ({ name, in: 'path', required: true, schema: { type: 'string', format: 'uuid' } })),
+      ...(op.pathParams ?? []).map((name) => ({ name, in: 'path', required: true, schema: op.pathParamSchemas?.[name] ?? { type: 'string', format: 'uuid' } })),
       ...Object.entries(op.query?.shape ?? {}).map(([name, schema]) => ({
         name,
         in: 'query',

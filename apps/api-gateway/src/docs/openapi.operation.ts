@@ -9,6 +9,8 @@ export interface OpenApiOperation {
   body?: z.ZodType;
   query?: z.ZodObject;
   pathParams?: string[];
+  /** The schema of a path parameter that is not a uuid (the default). */
+  pathParamSchemas?: Record<string, Record<string, unknown>>;
   success: number;
   stream?: boolean;
   /** The body is multipart/form-data: `body` describes its fields, plus a `file` part. */

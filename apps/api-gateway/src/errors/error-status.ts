@@ -13,6 +13,7 @@ import { EvaluationsErrorCode } from '../evaluations/evaluations.exception';
 import { JobsErrorCode } from '../jobs/jobs.exception';
 import { MemoriesErrorCode } from '../memories/memories.exception';
 import { MessagesErrorCode } from '../messages/messages.exception';
+import { ResponsesErrorCode } from '../responses/responses.exception';
 import { SessionsErrorCode } from '../sessions/sessions.exception';
 import { UsageErrorCode } from '../usage/usage.exception';
 import { WebhooksErrorCode } from '../webhooks/webhooks.exception';
@@ -37,6 +38,7 @@ export const GATEWAY_ERROR_CODES = [
   MemoriesErrorCode,
   ToolErrorCode,
   EmbeddingsErrorCode,
+  ResponsesErrorCode,
 ] as const;
 
 export type GatewayErrorCode =
@@ -57,7 +59,8 @@ export type GatewayErrorCode =
   | PromptErrorCode
   | MemoriesErrorCode
   | ToolErrorCode
-  | EmbeddingsErrorCode;
+  | EmbeddingsErrorCode
+  | ResponsesErrorCode;
 
 /**
  * The one place the gateway decides an HTTP status: code → status. A code missing here fails to
@@ -160,4 +163,7 @@ export const GATEWAY_ERROR_STATUS: ErrorStatusTable<GatewayErrorCode> = {
   // EmbeddingsErrorCode.UnsupportedParameter is the same code as ChatErrorCode.UnsupportedParameter (400, above).
   [EmbeddingsErrorCode.InputRejected]: 400,
   [EmbeddingsErrorCode.ProviderError]: 502,
+
+  [ResponsesErrorCode.ResponseNotFound]: 404,
+  // ResponsesErrorCode.UnsupportedParameter is the same code as ChatErrorCode.UnsupportedParameter (400, above).
 };

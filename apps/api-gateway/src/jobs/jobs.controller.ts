@@ -1,10 +1,12 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req, Res } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AsyncJobObject } from '@conduit/contracts';
+import { type AsyncJobObject, compatPolicyFor, ConduitHeader } from '@conduit/contracts';
+import { PolicyStore } from '@conduit/policies';
 import { ZodPipe } from '@conduit/runtime';
 import { CurrentPrincipal, Principal } from '../auth/principal';
 import type { ListPage } from '../sessions/list-page';
-import { CreateJobBody, createJobBodySchema, idempotencyKeySchema, ListJobsQuery, listJobsQuerySchema, WebhookDeliveryObject } from './jobs.dto';
+import { ChatErrorCode, ChatException } from '../chat/chat.exception';
+import { CreateJobBody, createJobBodySchema, idempotencyKeySchema, ListJobsQuery, listJobsQuerySchema, unknownJobChatFields, WebhookDeliveryObject } from './jobs.dto';
 import { JobsErrorCode, JobsException } from './jobs.exception';
 import { JobsService } from './jobs.service';
 import { RequireScope } from '../auth/required-scope';
@@ -16,7 +18,10 @@ import { RequireScope } from '../auth/required-scope';
 @RequireScope('jobs')
 @Controller('v1/jobs')
 export class JobsController {
-  constructor(private readonly jobs: JobsService) {}
+  constructor(
+    private readonly jobs: JobsService,
+    private readonly policies: PolicyStore,
+  ) {}
 
   @Post()
   @HttpCode(202)
@@ -32,11 +37,25 @@ export class JobsController {
         param: 'idempotency-key',
       });
     }
+    await this.unknownFields(request.body, principal, reply);
     const { job, replayed, headers } = await this.jobs.submit(body, { principal, idempotencyKey, requestId: String(request.id) });
     reply.headers(headers);
     reply.header('location', job.status_url);
     if (replayed) reply.header('idempotent-replayed', 'true');
     return job;
+  }
+
+  /** Unknown fields of the job's chat bodies: 400 `unsupported_parameter`, or dropped and named in `x-conduit-dropped-params` (as for chat). */
+  private async unknownFields(raw: unknown, principal: Principal, reply: FastifyReply): Promise<void> {
+    const unknown = unknownJobChatFields(raw).map((field) => field.replace(/[^\x21-\x7e]|,/g, '?').slice(0, 96));
+    if (unknown.length === 0) return;
+    const policy = await this.policies.get(principal.tenantId);
+    if (compatPolicyFor(policy, principal.apiKeyId).unknown_params === 'drop') {
+      reply.header(ConduitHeader.DroppedParams, unknown.slice(0, 32).join(','));
+      return;
+    }
+    const [first] = unknown;
+    throw new ChatException(ChatErrorCode.UnsupportedParameter, `Unsupported parameter: ${first} is not a chat completions parameter Conduit supports.`, { param: first });
   }
 
   @Get()

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ASYNC_JOB_STATUSES, ASYNC_JOB_TYPES, AsyncJobType, chatBatchJobInputSchema, chatCompletionJobInputSchema } from '@conduit/contracts';
+import { ASYNC_JOB_STATUSES, ASYNC_JOB_TYPES, AsyncJobType, chatBatchJobInputSchema, chatCompletionJobInputSchema, unknownChatFields } from '@conduit/contracts';
 import type { WebhookDelivery, WebhookDeliveryAttempt } from '@conduit/db';
 import { MAX_WEBHOOK_URL_LENGTH } from '@conduit/webhooks';
 import { cursorParam, limitParam } from '../sessions/list-page';
@@ -24,6 +24,25 @@ export const createJobBodySchema = z.discriminatedUnion(
   { error: (issue) => (issue.code === 'invalid_union' ? `type must be one of ${ASYNC_JOB_TYPES.join(', ')}` : undefined) },
 );
 export type CreateJobBody = z.output<typeof createJobBodySchema>;
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+
+/**
+ * Top-level fields of a job's chat bodies that Conduit does not know (the schema strips them), as
+ * paths into the submitted body (`input.store`, `input.requests.2.body.prediction`): refused or
+ * dropped like a chat request's (the tenant's or key's `compat.unknown_params`).
+ */
+export function unknownJobChatFields(raw: unknown): string[] {
+  if (!isRecord(raw)) return [];
+  const input = raw['input'];
+  if (raw['type'] === AsyncJobType.ChatCompletion) return unknownChatFields(input).map((field) => `input.${field}`);
+  if (raw['type'] === AsyncJobType.ChatBatch && isRecord(input) && Array.isArray(input['requests'])) {
+    return input['requests'].flatMap((request: unknown, index) => (isRecord(request) ? unknownChatFields(request['body']).map((field) => `input.requests.${index}.body.${field}`) : []));
+  }
+  return [];
+}
 
 /** `GET /v1/jobs`. */
 export const listJobsQuerySchema = z.strictObject({

@@ -129,6 +129,14 @@ describe('jobs API', () => {
       if (param) expect(error.error.param).toBe(param);
     });
 
+    it.each([
+      ['a chat body', { type: 'chat.completion', input: { ...chat(), store: true } }, 'input.store'],
+      ['a batch request', { type: 'chat.batch', input: { requests: [{ body: chat() }, { body: { ...chat(), prediction: {} } }] } }, 'input.requests.1.body.prediction'],
+    ])('refuses an unknown field of %s with 400 unsupported_parameter naming it, as chat does', async (_name, body, param) => {
+      const error = expectApiError(await submit(alice.authHeader, body), 400, 'unsupported_parameter');
+      expect(error.error.param).toBe(param);
+    });
+
     it('applies the chat max_tokens limit to every request', async () => {
       const res = await submit(alice.authHeader, { type: 'chat.batch', input: { requests: [{ body: chat() }, { body: { ...chat(), max_tokens: 100_000 } }] } });
       expectApiError(res, 400, 'max_tokens_too_large', 'input.requests.1.body.max_tokens');

@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { JobStoreModule } from '@conduit/jobs';
+import { PoliciesModule } from '@conduit/policies';
 import { PromptsApiModule } from '../prompts/prompts.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { JOBS_OPTIONS, JobsOptions } from './jobs.constants';
@@ -16,7 +17,7 @@ export class JobsModule {
   static register(options: JobsOptions, usage: DynamicModule): DynamicModule {
     return {
       module: JobsModule,
-      imports: [WebhooksModule, JobStoreModule, usage, PromptsApiModule],
+      imports: [WebhooksModule, JobStoreModule, usage, PromptsApiModule, PoliciesModule.forRoot({ cacheTtlMs: 60_000 })],
       controllers: [JobsController],
       providers: [{ provide: JOBS_OPTIONS, useValue: options }, JobsService],
     };

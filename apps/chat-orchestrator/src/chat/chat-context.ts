@@ -21,6 +21,25 @@ export interface ChatContext {
   cacheControl?: string;
   /** The async job this turn runs for (a paused tool run records it on its confirmation). */
   jobId?: string;
+  /**
+   * Set when the chat came from `POST /v1/responses` (the gateway's translation): stored with the
+   * answer (`metadata.responses`), which is then stored before the answer ends (`store: true`), so
+   * its response id can be continued at once.
+   */
+  responses?: ResponsesCall;
+}
+
+const responsesCallSchema = z.object({ store: z.boolean(), previous_response_id: z.string().max(64).nullable() });
+export type ResponsesCall = z.output<typeof responsesCallSchema>;
+
+function responsesOf(value: string | undefined): ResponsesCall | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const parsed = responsesCallSchema.safeParse(JSON.parse(value));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 const uuid = z.uuid();
@@ -46,8 +65,11 @@ export function contextFrom(request: FastifyRequest, sessionId: string | undefin
     reservationId: reservationOf(request)?.reservationId ?? null,
     cacheControl: header(request, 'cache-control'),
     userTier: tierOf(header(request, ConduitHeader.UserTier)),
+    ...withResponses(responsesOf(header(request, ConduitHeader.Responses))),
   };
 }
+
+const withResponses = (responses: ResponsesCall | undefined): { responses?: ResponsesCall } => (responses ? { responses } : {});
 
 const TIER = /^[a-z0-9_-]{1,32}$/;
 const tierOf = (value: string | undefined): string | null => (value !== undefined && TIER.test(value) ? value : null);

@@ -47,7 +47,8 @@ export class ChatResponder {
     }
 
     if (!mode.stream) {
-      const result = await this.pipeline.complete(chat, abort.signal);
+      // A Responses API answer that is stored is stored before it is sent: its id may be continued at once.
+      const result = await this.pipeline.complete(chat, abort.signal, { durable: chat.context.responses?.store === true });
       // The stages' headers again: the model call may change one (`x-conduit-cache: stale`).
       reply.headers({ ...headers, ...chat.headers, [ConduitHeader.Provider]: safeHeaderValue(result.provider), [ConduitHeader.Model]: safeHeaderValue(result.model) });
       const response = completionResponse(chat.responseId, result.model, chat.created, result.completion);
@@ -88,6 +89,15 @@ export class ChatResponder {
     let finishReason = 'stop';
     let failure: unknown;
     let citationsSent = false;
+    // Stored before `[DONE]` when the Responses API will want it at once.
+    let recorded: Promise<void> | undefined;
+    const record = (durable: boolean) =>
+      this.pipeline.recordStream(
+        chat,
+        stream,
+        { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure, toolCalls: toolCalls.complete() },
+        { durable },
+      );
     try {
       for await (const event of stream.events) {
         if (abort.signal.aborted) break;
@@ -108,6 +118,7 @@ export class ChatResponder {
         // The run's summary (and a pause's confirmation) in a chunk without choices, which OpenAI
         // clients pass over as they do the usage chunk; see docs/tools.md.
         if (chat.tools) send({ ...(writer.usageChunk(ZERO_USAGE) as Record<string, unknown>), usage: null, conduit: toolRunSummary(chat.tools) });
+        if (chat.context.responses?.store === true) await (recorded = record(true));
         raw.write('data: [DONE]\n\n');
       }
     } catch (error) {
@@ -115,7 +126,7 @@ export class ChatResponder {
       if (!abort.signal.aborted) send(openAiErrorBody(toChatException(error), String(request.id), ORCHESTRATOR_ERROR_STATUS).body);
     } finally {
       raw.end();
-      this.pipeline.recordStream(chat, stream, { content, usage, finishReason, cancelled: abort.signal.aborted, error: failure, toolCalls: toolCalls.complete() });
+      recorded ??= record(false);
     }
     return undefined;
   }

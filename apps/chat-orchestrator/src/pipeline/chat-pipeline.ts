@@ -306,12 +306,17 @@ export class ChatPipeline {
     return chain ? { ...stream, events: filtered(stream.events, chain, clocks) } : stream;
   }
 
-  /** Records a finished, cancelled or broken stream with what the client actually received. */
+  /**
+   * Records a finished, cancelled or broken stream with what the client actually received. The
+   * promise (which never rejects: a failure is logged) ends once the stages' `finish` hooks did;
+   * `durable`: once the turn is stored.
+   */
   recordStream(
     turn: Turn,
     stream: { provider: string; model: string; ttftMs: number },
     outcome: { content: string; usage: TokenUsage | undefined; finishReason: string; cancelled: boolean; error?: unknown; toolCalls?: ToolCall[] },
-  ): void {
+    options: { durable?: boolean } = {},
+  ): Promise<void> {
     const estimated = outcome.usage === undefined;
     const usage = outcome.usage ?? {
       input_tokens: turn.request.messages.reduce(
@@ -321,7 +326,7 @@ export class ChatPipeline {
       output_tokens: estimateTokens(outcome.content),
       cached_tokens: 0,
     };
-    this.finish(turn, {
+    return this.finish(turn, {
       content: outcome.content,
       status: outcome.cancelled || outcome.error ? 'partial' : 'complete',
       provider: stream.provider,
@@ -333,8 +338,9 @@ export class ChatPipeline {
       metadata: {
         finish_reason: outcome.cancelled ? 'cancelled' : outcome.finishReason,
         ...(outcome.error instanceof LlmError ? { error: outcome.error.kind } : {}),
+        ...(outcome.toolCalls?.length ? { tool_calls: JSON.stringify(outcome.toolCalls) } : {}),
       },
-      durable: false,
+      durable: options.durable ?? false,
       // Only calls the client received whole (a cut stream's calls are not stored).
       ...(outcome.toolCalls?.length && !outcome.cancelled && !outcome.error ? { toolCalls: outcome.toolCalls } : {}),
     }).catch((error: unknown) => this.logger.error({ err: error, request_id: turn.context.requestId }, 'recording a streamed turn failed'));

@@ -120,6 +120,8 @@ export class PersistenceStage implements PipelineStage {
     if (turn.route) Object.assign(metadata, routeMetadata(turn.route));
     // The platform tool run: its steps, calls, arguments, outcomes and tool time (issue 22).
     if (turn.tools) metadata['tool_run'] = toolRunMetadata(turn.tools);
+    // A Responses API answer (`POST /v1/responses`): what `GET /v1/responses/{id}` and `previous_response_id` read.
+    if (turn.context.responses) metadata['responses'] = { ...turn.context.responses, metadata: turn.body.conduit?.metadata ?? null };
     return {
       context: turn.context,
       sessionId: turn.sessionId,
