@@ -82,7 +82,7 @@ describe('PolicyStore against real Postgres and Redis', () => {
       [{ guardrails: { injection: { user: 'maybe' } } }, 'guardrails.injection.user'],
       [{ guardrails: { output: { deny_list: { patterns: ['ok', '(a+)+$'] } } } }, 'guardrails.output.deny_list.patterns[1]'],
       [{ guardrails: { injection: { usr: 'block' } } }, 'guardrails.injection.usr'],
-      [{ memory: {} }, 'memory'],
+      [{ memroy: {} }, 'memroy'],
       [{ api_keys: { 'not-a-uuid': {} } }, 'api_keys.not-a-uuid'],
     ];
     for (const [document, param] of cases) {
