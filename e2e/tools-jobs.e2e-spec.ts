@@ -120,4 +120,22 @@ describe('async job with a dangerous tool: requires_action, its webhook, resumed
     expect(all.find((event) => event.type === 'job.succeeded')?.data).toMatchObject({ id: jobId, status: 'succeeded' });
     expect(tools.emails.length).toBe(before + 1);
   });
+
+  it('a job cancelled while it waits is not resumed: approving is 409 tool_confirmation_job_finished and sends nothing', async () => {
+    const before = tools.emails.length;
+    const submitted = await api<JobObject>('/v1/jobs', {
+      method: 'POST',
+      body: { type: 'chat.completion', input: { model: 'tools', messages: [{ role: 'user', content: 'Mail [[tool:send_email {"to":"x@example.test","subject":"S","body":"B"}]]' }], conduit: { tools: 'all' } } },
+    });
+    expect(submitted.status).toBe(202);
+    const paused = await waitFor(async () => (await api<JobObject>(`/v1/jobs/${submitted.body.id}`)).body, { what: 'the job to require action', until: (job) => job.status === 'requires_action' });
+    const cancelled = await api<JobObject>(`/v1/jobs/${submitted.body.id}/cancel`, { method: 'POST' });
+    expect(cancelled.status).toBe(200);
+    expect(cancelled.body.status).toBe('cancelled');
+    const approved = await api<{ error: { code: string } }>(`/v1/tool-confirmations/${paused.required_action?.confirmation_id}`, { method: 'POST', body: { decision: 'approve' } });
+    expect(approved.status).toBe(409);
+    expect(approved.body.error.code).toBe('tool_confirmation_job_finished');
+    expect((await api<JobObject>(`/v1/jobs/${submitted.body.id}`)).body.status).toBe('cancelled');
+    expect(tools.emails.length).toBe(before);
+  });
 });

@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Param, ParseUUIDPipe, Post, Req, Res, UseGu
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { chatCompletionRequestSchema, ConduitHeader, ToolConfirmationDecision, toolConfirmationDecisionSchema } from '@conduit/contracts';
 import type { Prisma } from '@conduit/db';
-import { JobLifecycle, recordJobFinished } from '@conduit/jobs';
+import { JobLifecycle, JobStore, recordJobFinished } from '@conduit/jobs';
 import { PolicyStore } from '@conduit/policies';
 import { safeHeaderValue, ZodPipe } from '@conduit/runtime';
 import { ToolConfirmationStore } from '@conduit/tools';
@@ -46,6 +46,7 @@ export class ToolConfirmationsController {
     private readonly loop: ToolLoop,
     private readonly responder: ChatResponder,
     private readonly lifecycle: JobLifecycle,
+    private readonly jobs: JobStore,
   ) {}
 
   @Post(':id')
@@ -73,6 +74,13 @@ export class ToolConfirmationsController {
       }
     }
 
+    if (found.jobId) {
+      // A job cancelled or expired while it waited is not resumed: its tools must not run.
+      const job = await this.jobs.findById(found.jobId);
+      if (!job || (job.status !== 'requires_action' && job.status !== 'running')) {
+        throw new ToolLoopException(ToolLoopErrorCode.ConfirmationJobFinished, `The job of tool confirmation ${id} is ${job?.status ?? 'gone'}; nothing was resumed.`);
+      }
+    }
     const claimed = await this.store.claim(id, decider, body.decision, edits);
     if (claimed.outcome === 'not_found') throw NOT_FOUND(id);
     if (claimed.outcome === 'already_decided') {
