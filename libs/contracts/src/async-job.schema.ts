@@ -16,6 +16,8 @@ export const AsyncJobStatus = {
   Failed: 'failed',
   Cancelled: 'cancelled',
   Expired: 'expired',
+  /** Paused: a dangerous tool call waits for `POST /v1/tool-confirmations/{id}` (see `required_action`). */
+  RequiresAction: 'requires_action',
 } as const;
 export type AsyncJobStatus = (typeof AsyncJobStatus)[keyof typeof AsyncJobStatus];
 export const ASYNC_JOB_STATUSES = Object.values(AsyncJobStatus) as [AsyncJobStatus, ...AsyncJobStatus[]];
@@ -66,13 +68,23 @@ export function jobExecuteJobId(jobId: string): string {
   return `job-${jobId}`;
 }
 
-/** Events sent to a job's webhook_url when it reaches a terminal status. */
+/** Events sent to a job's webhook_url when it reaches a terminal status, or pauses (`requires_action`). */
 export const JOB_WEBHOOK_EVENTS: Record<Exclude<AsyncJobStatus, 'queued' | 'running'>, string> = {
   succeeded: 'job.succeeded',
   failed: 'job.failed',
   cancelled: 'job.cancelled',
   expired: 'job.expired',
+  requires_action: 'job.requires_action',
 };
+
+/** What a job in `requires_action` waits for: the decision of a tool confirmation (docs/tools.md). */
+export interface JobRequiredAction {
+  type: 'tool_confirmation';
+  confirmation_id: string;
+  pending_tool_calls: unknown[];
+  /** ISO 8601: when the confirmation expires (a later decision resumes as a denial). */
+  expires_at: string | null;
+}
 
 /** The public job object (`GET /v1/jobs/:id`, webhook `data`). Timestamps are unix seconds. */
 export interface AsyncJobObject {
@@ -94,4 +106,6 @@ export interface AsyncJobObject {
   started_at: number | null;
   finished_at: number | null;
   expires_at: number;
+  /** Set while the job is `requires_action`; null otherwise. */
+  required_action: JobRequiredAction | null;
 }

@@ -38,7 +38,7 @@ export {
   jobExecuteJobId,
   jobExecuteSchema,
 } from './async-job.schema';
-export type { AsyncJobObject, ChatBatchJobInput, ChatCompletionJobInput, JobExecute, JobExecuteInput } from './async-job.schema';
+export type { AsyncJobObject, JobRequiredAction, ChatBatchJobInput, ChatCompletionJobInput, JobExecute, JobExecuteInput } from './async-job.schema';
 export { WEBHOOK_EVENT_MAX_BYTES, webhookDeliverJobId, webhookDeliverSchema, webhookEventBody } from './webhook-deliver.schema';
 export type { WebhookDeliver, WebhookDeliverInput } from './webhook-deliver.schema';
 export { uuidFromName } from './deterministic-id';

@@ -2,8 +2,8 @@ import { z } from 'zod';
 
 /**
  * Every event type a registered webhook endpoint may subscribe to (`event_types` of
- * `/v1/webhook-endpoints`). `job.requires_action` is accepted as a subscription; nothing emits it
- * yet. `eval.regression` is emitted by the eval worker (docs/evaluation.md).
+ * `/v1/webhook-endpoints`). `job.requires_action` is sent when a job pauses for a tool confirmation
+ * (docs/tools.md). `eval.regression` is emitted by the eval worker (docs/evaluation.md).
  */
 export const WEBHOOK_EVENT_TYPES = [
   'job.succeeded',

@@ -1,10 +1,10 @@
 export { JobLifecycle, jobWebhookEvent } from './job-lifecycle';
-export type { FinishJob, TerminalJobStatus } from './job-finish';
+export type { FinishJob, JobEventStatus, TerminalJobStatus } from './job-finish';
 export type { JobRetryPolicy } from './job-lifecycle';
 export { JobStore } from './job.store';
 export type { FinishedJob, JobError, JobListFilter, JobOwner, NewJobRow, SubscribedDelivery } from './job.store';
 export { JobStoreModule } from './job-store.module';
-export { jobStatusUrl, toJobObject } from './job-object';
+export { jobStatusUrl, requiredActionOf, toJobObject } from './job-object';
 export { jobCancelChannel, jobIds } from './job-ids';
 export { jobsEnv, jobsSettings } from './jobs.config';
 export type { JobsSettings } from './jobs.config';

@@ -2,8 +2,12 @@ import type { JobStatus, Prisma } from '@conduit/db';
 
 export type TerminalJobStatus = 'succeeded' | 'failed' | 'cancelled' | 'expired';
 
+/** A job's terminal statuses, and `requires_action` (paused on a tool confirmation; not terminal). */
+export type JobEventStatus = TerminalJobStatus | 'requires_action';
+
 export interface FinishJob {
-  status: TerminalJobStatus;
+  /** `requires_action` stores the paused answer as the result and sends `job.requires_action`; `finished_at` stays unset. */
+  status: JobEventStatus;
   /** The job moves only from one of these statuses (whoever finishes first wins; others get null). */
   from: JobStatus[];
   result?: Prisma.InputJsonValue;

@@ -20,6 +20,8 @@ export const jobIds = {
   reservation: (jobId: string) => uuidFromName(`job:${jobId}:reservation`),
   /** The webhook delivery of the job's terminal event. */
   webhookDelivery: (jobId: string) => uuidFromName(`job:${jobId}:webhook`),
+  /** The webhook delivery of the job's `job.requires_action` event for one tool confirmation (a job may pause more than once). */
+  actionWebhookDelivery: (jobId: string, confirmationId: string) => uuidFromName(`job:${jobId}:requires_action:${confirmationId}:webhook`),
 };
 
 /** Redis pub/sub channel on which cancellations of running jobs are announced. */

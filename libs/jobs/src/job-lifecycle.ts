@@ -5,8 +5,8 @@ import { injectTraceCarrier } from '@conduit/observability';
 import { JobProducer } from '@conduit/queue';
 import { DeliveryStore, WebhookEvent, enqueueWebhookDelivery } from '@conduit/webhooks';
 import { jobIds } from './job-ids';
-import { toJobObject } from './job-object';
-import type { FinishJob, TerminalJobStatus } from './job-finish';
+import { requiredActionOf, toJobObject } from './job-object';
+import type { FinishJob, JobEventStatus } from './job-finish';
 import { JobStore, SubscribedDelivery } from './job.store';
 
 /** Retry policy of `job.execute` (see `jobsEnv`). */
@@ -22,18 +22,24 @@ export function jobWebhookEvent(job: Job, target?: { deliveryId: string; url: st
   const object = toJobObject(job);
   const fits = Buffer.byteLength(JSON.stringify(object)) <= WEBHOOK_EVENT_MAX_BYTES - 1_024;
   const data: Record<string, unknown> = fits ? { ...object } : { ...object, result: null, result_omitted: true };
-  const event = JOB_WEBHOOK_EVENTS[job.status as TerminalJobStatus];
+  const event = JOB_WEBHOOK_EVENTS[job.status as JobEventStatus];
   const url = target?.url ?? job.webhookUrl;
   if (!event || !url) throw new Error(`job ${job.id} has no webhook event in status ${job.status}`);
   return {
-    delivery_id: target?.deliveryId ?? jobIds.webhookDelivery(job.id),
+    delivery_id: target?.deliveryId ?? jobDeliveryId(job),
     tenant_id: job.tenantId,
     job_id: job.id,
     url,
     event_type: event,
     data,
-    occurred_at: (job.finishedAt ?? new Date()).toISOString(),
+    occurred_at: (job.finishedAt ?? job.updatedAt).toISOString(),
   };
+}
+
+/** The delivery id of the job's own webhook for its current status: one per pause, one for its terminal event. */
+function jobDeliveryId(job: Job): string {
+  const action = requiredActionOf(job);
+  return action ? jobIds.actionWebhookDelivery(job.id, action.confirmation_id) : jobIds.webhookDelivery(job.id);
 }
 
 /**
@@ -96,8 +102,8 @@ export class JobLifecycle {
 
   /** Makes sure the webhook of a finished job is on its way (used when a finished job is seen again). */
   async enqueueWebhook(job: Job): Promise<void> {
-    if (!job.webhookUrl || !JOB_WEBHOOK_EVENTS[job.status as TerminalJobStatus]) return;
-    const status = await this.deliveries.statusOf(jobIds.webhookDelivery(job.id));
+    if (!job.webhookUrl || !JOB_WEBHOOK_EVENTS[job.status as JobEventStatus]) return;
+    const status = await this.deliveries.statusOf(jobDeliveryId(job));
     if (status !== null && status !== 'pending') return;
     await this.sendWebhook(job);
   }

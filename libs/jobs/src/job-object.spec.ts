@@ -60,7 +60,26 @@ describe('job objects and events', () => {
       started_at: 1767225601,
       finished_at: 1767225602,
       expires_at: 1767229200,
+      required_action: null,
     });
+  });
+
+  it('names the confirmation a requires_action job waits for, and sends job.requires_action once per confirmation', () => {
+    const confirmationId = randomUUID();
+    const pending = [{ id: 'call_1', type: 'function', function: { name: 'send_email', arguments: '{}' } }];
+    const result = { object: 'chat.completion', conduit: { confirmation_id: confirmationId, pending_tool_calls: pending, expires_at: '2026-01-01T00:15:00.000Z' } };
+    const row = job({ status: 'requires_action', finishedAt: null, result });
+    expect(toJobObject(row)).toMatchObject({
+      status: 'requires_action',
+      finished_at: null,
+      required_action: { type: 'tool_confirmation', confirmation_id: confirmationId, pending_tool_calls: pending, expires_at: '2026-01-01T00:15:00.000Z' },
+    });
+    const event = jobWebhookEvent(row);
+    expect(event).toMatchObject({ event_type: 'job.requires_action', delivery_id: jobIds.actionWebhookDelivery(row.id, confirmationId) });
+    expect(event.delivery_id).not.toBe(jobIds.webhookDelivery(row.id));
+    expect(event.occurred_at).toBe(row.updatedAt.toISOString());
+    // The same paused answer in a finished job names no action.
+    expect(toJobObject({ ...row, status: 'succeeded' }).required_action).toBeNull();
   });
 
   it('reports batch progress, errors and the dead-letter state', () => {

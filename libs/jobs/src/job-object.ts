@@ -1,4 +1,4 @@
-import type { AsyncJobObject, AsyncJobStatus, AsyncJobType } from '@conduit/contracts';
+import type { AsyncJobObject, AsyncJobStatus, AsyncJobType, JobRequiredAction } from '@conduit/contracts';
 import type { Job } from '@conduit/db';
 
 const seconds = (date: Date): number => Math.floor(date.getTime() / 1000);
@@ -6,6 +6,22 @@ const orNull = (date: Date | null): number | null => (date ? seconds(date) : nul
 
 function record(value: unknown): Record<string, unknown> | null {
   return typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+}
+
+/**
+ * What a `requires_action` job waits for, read from its result (the paused answer, whose `conduit`
+ * names the confirmation and the pending calls); null in any other status.
+ */
+export function requiredActionOf(job: Pick<Job, 'status' | 'result'>): JobRequiredAction | null {
+  if (job.status !== 'requires_action') return null;
+  const conduit = record(record(job.result)?.conduit);
+  if (!conduit || typeof conduit.confirmation_id !== 'string') return null;
+  return {
+    type: 'tool_confirmation',
+    confirmation_id: conduit.confirmation_id,
+    pending_tool_calls: Array.isArray(conduit.pending_tool_calls) ? conduit.pending_tool_calls : [],
+    expires_at: typeof conduit.expires_at === 'string' ? conduit.expires_at : null,
+  };
 }
 
 /** Where a job is polled. */
@@ -34,5 +50,6 @@ export function toJobObject(job: Job): AsyncJobObject {
     started_at: orNull(job.startedAt),
     finished_at: orNull(job.finishedAt),
     expires_at: seconds(job.deadlineAt),
+    required_action: requiredActionOf(job),
   };
 }

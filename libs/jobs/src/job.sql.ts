@@ -77,7 +77,7 @@ UPDATE jobs SET status = 'queued', error = $2::jsonb, updated_at = $3::timestamp
  WHERE id = $1::uuid AND status = 'running'`;
 
 /**
- * Moves a job to a terminal status if it is still in one of `from` (whoever gets there first
+ * Moves a job to a terminal status (or to `requires_action`, which leaves `finished_at` NULL) if it is still in one of `from` (whoever gets there first
  * wins) and, in the same statement, stores the delivery of its webhook event when it has a
  * `webhook_url`, and one per registered endpoint of the tenant subscribed to the event (the outbox:
  * the deliveries exist if and only if the finish committed). The row comes back with the
@@ -91,7 +91,7 @@ UPDATE jobs SET status = 'queued', error = $2::jsonb, updated_at = $3::timestamp
 export const FINISH_JOB_SQL = `
 WITH finished AS (
   UPDATE jobs
-     SET status = $2::"JobStatus", finished_at = $4::timestamptz, error = $5::jsonb,
+     SET status = $2::"JobStatus", finished_at = CASE WHEN $2::"JobStatus" = 'requires_action' THEN NULL ELSE $4::timestamptz END, error = $5::jsonb,
          cancelled_at = COALESCE($6::timestamptz, cancelled_at), result = COALESCE($7::jsonb, result),
          dead_lettered_at = COALESCE($8::timestamptz, dead_lettered_at), upstream_ms = COALESCE($9::integer, upstream_ms),
          updated_at = $4::timestamptz

@@ -269,6 +269,33 @@ describe('JobStore (real Postgres)', () => {
       ]);
     });
 
+    it('pauses a running job in requires_action (not finished) with one job.requires_action delivery per confirmation, then finishes it from there', async () => {
+      const job = await jobIn(running, { webhookUrl: 'https://hooks.example.com/paused' });
+      const paused = (confirmationId: string) => ({ object: 'chat.completion', choices: [{ index: 0, finish_reason: 'requires_confirmation' }], conduit: { confirmation_id: confirmationId } });
+      const first = randomUUID();
+      const second = randomUUID();
+      expect(await store.finish(job.id, { status: 'requires_action', from: ['running'], result: paused(first) }, null, now)).toEqual({
+        ...job, status: 'requires_action', finishedAt: null, updatedAt: now, error: null, result: paused(first),
+      });
+      // Cannot be claimed by a worker while it waits.
+      expect(await store.claim({ jobId: job.id, tenantId: job.tenantId })).toBeNull();
+      expect(await store.findWaitingPastDeadline(1_000, new Date(job.deadlineAt.getTime() + 1))).toEqual(expect.arrayContaining([expect.objectContaining({ id: job.id })]));
+      expect((await store.findWaitingPastDeadline(1_000, new Date(job.deadlineAt.getTime() - 1))).map((j) => j.id)).not.toContain(job.id);
+      // The resumed run pauses again, then answers.
+      expect(await store.finish(job.id, { status: 'requires_action', from: ['running', 'requires_action'], result: paused(second) }, null, now)).not.toBeNull();
+      const done = await store.finish(job.id, { status: 'succeeded', from: ['running', 'requires_action'], result: { object: 'chat.completion' } }, null, now);
+      expect(done).toMatchObject({ status: 'succeeded', finishedAt: now });
+      expect(await store.finish(job.id, { status: 'succeeded', from: ['running', 'requires_action'], result: { again: true } })).toBeNull();
+      const deliveries = await prisma.webhookDelivery.findMany({ where: { jobId: job.id } });
+      expect(deliveries.map((d) => [d.id, d.eventType]).sort()).toEqual(
+        [
+          [jobIds.actionWebhookDelivery(job.id, first), 'job.requires_action'],
+          [jobIds.actionWebhookDelivery(job.id, second), 'job.requires_action'],
+          [jobIds.webhookDelivery(job.id), 'job.succeeded'],
+        ].sort(),
+      );
+    });
+
     it('stores no delivery for a job without a webhook', async () => {
       const job = await jobIn(running);
       await store.finish(job.id, { status: 'succeeded', from: ['running'], result: {} });

@@ -3,6 +3,7 @@ import { JOB_WEBHOOK_EVENTS } from '@conduit/contracts';
 import { Job, JobItem, JobStatus, Prisma, PrismaService } from '@conduit/db';
 import type { FinishJob } from './job-finish';
 import { jobIds } from './job-ids';
+import { requiredActionOf } from './job-object';
 import { CLAIM_JOB_SQL, FINISH_JOB_SQL, INSERT_JOB_SQL, REQUEUE_JOB_SQL, SETTLE_ITEM_SQL } from './job.sql';
 
 export interface JobError {
@@ -129,7 +130,7 @@ export class JobStore {
       update.result !== undefined ? JSON.stringify(update.result) : null,
       update.deadLettered ? now : null,
       update.upstreamMs ?? null,
-      jobIds.webhookDelivery(jobId),
+      update.status === 'requires_action' ? jobIds.actionWebhookDelivery(jobId, confirmationIdOf(update)) : jobIds.webhookDelivery(jobId),
       JOB_WEBHOOK_EVENTS[update.status],
       traceparent,
     ]);
@@ -191,6 +192,11 @@ export class JobStore {
     return rows.map((row) => row.id);
   }
 
+  /** Jobs still waiting in `requires_action` past their deadline, oldest deadline first (the reconciler expires them). */
+  findWaitingPastDeadline(limit: number, now: Date = new Date()): Promise<Job[]> {
+    return this.prisma.job.findMany({ where: { status: 'requires_action', deadlineAt: { lte: now } }, orderBy: { deadlineAt: 'asc' }, take: limit });
+  }
+
   /** Queued or running jobs unchanged for `graceMs`, oldest first (the reconciler checks the queue for them). */
   findStale(graceMs: number, limit: number, now: Date = new Date()): Promise<Job[]> {
     return this.prisma.job.findMany({
@@ -236,4 +242,11 @@ export class JobStore {
   items(jobId: string): Promise<JobItem[]> {
     return this.prisma.jobItem.findMany({ where: { jobId }, orderBy: { position: 'asc' } });
   }
+}
+
+/** The confirmation a `requires_action` update pauses on (named by its result, the paused answer). */
+function confirmationIdOf(update: FinishJob): string {
+  const action = requiredActionOf({ status: 'requires_action', result: (update.result ?? null) as Job['result'] });
+  if (!action) throw new Error('a requires_action update needs the paused answer (with conduit.confirmation_id) as its result');
+  return action.confirmation_id;
 }

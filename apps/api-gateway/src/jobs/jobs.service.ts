@@ -156,7 +156,7 @@ export class JobsService {
   async cancel(owner: Owner, jobId: string): Promise<AsyncJobObject> {
     const job = await this.findOwned(owner, jobId);
     if (job.status === 'cancelled') return toJobObject(job);
-    const cancelled = TERMINAL_JOB_STATUSES.includes(job.status) ? null : await this.lifecycle.finish(job, { status: 'cancelled', from: ['queued', 'running'] });
+    const cancelled = TERMINAL_JOB_STATUSES.includes(job.status) ? null : await this.lifecycle.finish(job, { status: 'cancelled', from: ['queued', 'running', 'requires_action'] });
     if (!cancelled) {
       const current = await this.findOwned(owner, jobId);
       if (current.status === 'cancelled') return toJobObject(current);

@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { UsageEventProducer } from '@conduit/budget';
 import { ConversationStoreModule, SessionSummaryProducer } from '@conduit/conversations';
 import { EvalTurnProducer } from '@conduit/evaluation';
+import { JobStoreModule } from '@conduit/jobs';
 import { MemoryModule } from '@conduit/memory';
 import { PoliciesModule, PoliciesModuleOptions } from '@conduit/policies';
 import { PromptsModule } from '@conduit/prompts';
@@ -27,7 +28,7 @@ export class ChatModule {
     const policies = PoliciesModule.forRoot(options.policies);
     return {
       module: ChatModule,
-      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, policies, PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs }), MemoryModule.forRoot({ embeddings: options.retrieval.embeddings }), ToolConfirmationStoreModule, ToolsModule.forRoot(options.tools)],
+      imports: [internal, usage, RetrievalModule.forRoot(options.retrieval), ConversationStoreModule, policies, PromptsModule.forRoot({ cacheTtlMs: options.policies.cacheTtlMs }), MemoryModule.forRoot({ embeddings: options.retrieval.embeddings }), ToolConfirmationStoreModule, ToolsModule.forRoot(options.tools), JobStoreModule],
       controllers: [ChatController, ToolConfirmationsController],
       providers: [ConversationsService, UsageEventProducer, EvalTurnProducer, SessionSummaryProducer, ...pipelineStageProviders, ChatPipeline, ChatResponder, { provide: MEMORY_SETTINGS, useValue: options.memory }, MemoryExtractor],
       // Async jobs run chats through the same pipeline (apps/chat-orchestrator/src/jobs); the worker runs

@@ -52,6 +52,7 @@ export const ORCHESTRATOR_ERROR_STATUS: ErrorStatusTable<OrchestratorErrorCode> 
   [ToolLoopErrorCode.ToolsDisabled]: 400,
   [ToolLoopErrorCode.ConfirmationNotFound]: 404,
   [ToolLoopErrorCode.ConfirmationDecided]: 409,
+  [ToolLoopErrorCode.ConfirmationJobFinished]: 409,
   [ToolLoopErrorCode.ArgumentEditNotAllowed]: 403,
   [ToolLoopErrorCode.InvalidEditedArguments]: 400,
 };

@@ -27,6 +27,9 @@ export interface ReconcileReport {
  *   job whose workers kept dying): re-enqueued while attempts remain, else failed and dead-lettered;
  * - past its deadline and not running anywhere: expired.
  *
+ * It also expires jobs still waiting in `requires_action` (a tool confirmation nobody decided)
+ * once their deadline has passed.
+ *
  * A job it fails or expires has its budget reservation released.
  *
  * A finished job's webhook needs nothing here: its delivery is stored by the statement that
@@ -98,6 +101,19 @@ export class JobReconciler implements OnApplicationBootstrap, OnApplicationShutd
         report.requeued += 1;
         this.logger.warn({ job_id: job.id, queue_state: state, attempts: job.attempts }, 'job was not in the queue; re-enqueued');
       });
+    }
+    // A job paused on a tool confirmation that nobody decided expires at its deadline.
+    for (const job of await this.jobs.findWaitingPastDeadline(BATCH, now)) {
+      const finished = await this.lifecycle.finish(job, {
+        status: 'expired',
+        from: ['requires_action'],
+        error: { code: 'deadline_exceeded', message: 'The job waited for its tool confirmation past its deadline.' },
+      });
+      if (finished) {
+        recordJobFinished(finished);
+        endJobReservation(this.settler, finished);
+        report.expired += 1;
+      }
     }
     return report;
   }

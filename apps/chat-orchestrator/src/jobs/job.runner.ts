@@ -59,6 +59,12 @@ export class JobRunner {
     const release = this.cancellations.register(job.id, abort);
     try {
       const { result, upstreamMs } = await executor.execute(job, { signal: abort.signal });
+      if (isPausedAnswer(result)) {
+        // A dangerous tool call waits for its confirmation: the job pauses (not terminal; its
+        // reservation was settled by the paused turn) and `POST /v1/tool-confirmations/{id}` finishes it.
+        const paused = await this.lifecycle.finish(job, { status: 'requires_action', from: ['running'], result, upstreamMs });
+        return { status: paused ? 'requires_action' : 'superseded' };
+      }
       const finished = await this.finish(job, { status: 'succeeded', from: ['running'], result, upstreamMs });
       return { status: finished ? 'succeeded' : 'superseded' };
     } catch (error) {
@@ -111,4 +117,10 @@ export class JobRunner {
     }
     return finished;
   }
+}
+
+/** True when a `chat.completion` answer ended paused on a tool confirmation (docs/tools.md). */
+function isPausedAnswer(result: unknown): boolean {
+  const choices = (result as { choices?: { finish_reason?: unknown }[] } | null)?.choices;
+  return Array.isArray(choices) && choices[0]?.finish_reason === 'requires_confirmation';
 }

@@ -226,6 +226,17 @@ describe('async job worker (orchestrator in process, real Postgres and Redis, mo
       expect(await finished(lost.id)).toMatchObject({ status: 'succeeded' });
     });
 
+    it('expires a job waiting in requires_action past its deadline, and leaves one still within it waiting', async () => {
+      const paused = { object: 'chat.completion', conduit: { confirmation_id: '00000000-0000-4000-8000-000000000001' } };
+      const overdue = await createJobRow(t.prisma, owner, { status: 'requires_action', attempts: 1, result: paused, deadlineAt: new Date(Date.now() - 1_000) });
+      const waiting = await createJobRow(t.prisma, owner, { status: 'requires_action', attempts: 1, result: paused, deadlineAt: new Date(Date.now() + 60_000) });
+      const report = await t.app.get(JobReconciler).reconcile();
+      expect(report.expired).toBeGreaterThanOrEqual(1);
+      expect(await row(overdue.id)).toMatchObject({ status: 'expired', error: { code: 'deadline_exceeded' } });
+      expect((await row(overdue.id)).finishedAt).not.toBeNull();
+      expect((await row(waiting.id)).status).toBe('requires_action');
+    });
+
     it('leaves jobs that are in the queue alone', async () => {
       const job = await createJobRow(t.prisma, owner, { deadlineAt: new Date(Date.now() + 60_000) });
       await t.producer.queue(QueueName.Jobs).add(JobName.JobExecute, { job_id: job.id, tenant_id: owner.tenantId }, { jobId: jobExecuteJobId(job.id), delay: 60_000 });

@@ -11,6 +11,8 @@ export enum ToolLoopErrorCode {
   ConfirmationNotFound = 'tool_confirmation_not_found',
   /** The confirmation was already approved, denied or expired (409). */
   ConfirmationDecided = 'tool_confirmation_already_decided',
+  /** The confirmation's async job was cancelled or has expired (or otherwise finished): nothing is resumed (409). */
+  ConfirmationJobFinished = 'tool_confirmation_job_finished',
   /** `arguments` sent, but the tenant's policy does not allow editing them (403). */
   ArgumentEditNotAllowed = 'argument_edit_not_allowed',
   /** `arguments` names a call that is not pending in this confirmation (400). */
