@@ -36,10 +36,7 @@ mkdirSync(dirname(resultsFile), { recursive: true });
 rmSync(resultsFile, { force: true });
 const jestArgs = ['--json', `--outputFile=${resultsFile}`, '--forceExit'];
 if (only.length > 0) jestArgs.push('--selectProjects', ...only);
-// Jest runs the suites in one process on a two-core machine (maxWorkers 1 = in band), and that
-// process's heap grows with every suite it loads: near V8's default limit (~4 GB here) it spent
-// most of its time collecting garbage (a 2,243-test run took 24 min instead of ~10). Room to grow.
-step('jest', 'node', ['--max-old-space-size=8192', join(root, 'node_modules', 'jest', 'bin', 'jest.js'), ...jestArgs]);
+step('jest', bin('jest'), jestArgs);
 
 let passed = 0;
 let failed = 0;
